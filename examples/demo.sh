@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Copy the bundled example postmortems into a scratch git repository and run pm on it,
+# so a newcomer sees a real incident in seconds. Nothing outside the scratch folder moves.
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+pm="${PM:-$here/../.venv/bin/pm}"
+[ -x "$pm" ] || pm=pm
+scratch="$(mktemp -d "${TMPDIR:-/tmp}/pm-demo.XXXXXX")"
+cp -R "$here/repo/." "$scratch/"
+cd "$scratch"
+git init --quiet -b main
+git config user.name "Demo User"
+git config user.email demo@example.com
+git add -A
+git commit --quiet -m "Example postmortems"
+echo "== scratch repository: $scratch"
+echo "== pm list"
+"$pm" list
+echo "== pm show 2024-01-15-database"
+"$pm" show 2024-01-15-database

@@ -1,0 +1,3 @@
+"""pm: blameless incident postmortems as markdown files in git."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,67 @@
+"""The text ``pm show`` prints: a compact page an on-call engineer can read at a glance."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+
+from pm import metrics
+from pm.model import Postmortem
+from pm.timeparse import format_duration
+
+_LABELS = {
+    "time_to_detect": "detect",
+    "time_to_acknowledge": "acknowledge",
+    "time_to_mitigate": "mitigate",
+    "time_to_resolve": "resolve",
+}
+
+
+def _when(moment: datetime | None) -> str:
+    return moment.strftime("%Y-%m-%d %H:%M UTC") if moment else "-"
+
+
+def render_show(postmortem: Postmortem, path: str, now: datetime) -> Iterator[str]:
+    computed = metrics.compute(postmortem, now)
+    yield f"{postmortem.id}: {postmortem.title}"
+    yield f"  severity  {postmortem.severity}    status  {postmortem.status}"
+    duration = format_duration(computed.duration) if computed.duration else "-"
+    if computed.duration is not None and postmortem.resolved_at is None:
+        duration += " (ongoing)"
+    yield f"  started   {_when(postmortem.started)}    duration  {duration}"
+    if postmortem.impact:
+        yield f"  impact    {postmortem.impact}"
+    if postmortem.services:
+        yield f"  services  {', '.join(postmortem.services)}"
+    if postmortem.tags:
+        yield f"  tags      {', '.join(postmortem.tags)}"
+    if postmortem.related:
+        yield f"  related   {', '.join(postmortem.related)}"
+    spans = [
+        f"{_LABELS[name]} {format_duration(span)}"
+        for name, span in computed.spans.items()
+        if span is not None
+    ]
+    yield f"  time to   {'; '.join(spans) if spans else '-'}"
+    review = postmortem.review
+    if review.held:
+        yield f"  review    held {_when(review.held)}"
+    elif review.due:
+        yield f"  review    due {review.due.isoformat()}, not held yet"
+    if postmortem.closed:
+        forced = f" (forced: {postmortem.closed.reason})" if postmortem.closed.forced else ""
+        yield f"  closed    {_when(postmortem.closed.at)}{forced}"
+    yield f"  file      {path}"
+    yield ""
+    yield "Timeline"
+    for event in postmortem.timeline:
+        yield f"  {event.at.strftime('%Y-%m-%d %H:%M')}  {event.kind:<12}  {event.text}"
+    yield ""
+    yield "Action items"
+    if not postmortem.actions:
+        yield "  none yet (pm action add)"
+    for item in postmortem.actions:
+        yield (
+            f"  {item.number:>3}  {item.priority}  {item.status:<11}  due {item.due.isoformat()}"
+            f"  {item.owner}  {item.text}"
+        )

@@ -1,0 +1,241 @@
+"""Configuration: ``.pm.toml`` at the repository root, or ``[tool.pm]`` in pyproject.toml.
+
+Every setting has a default, so a repository without configuration works. The root is
+found by walking up from the working directory to the first folder holding ``.pm.toml``
+or ``.git``, so pm works from any subdirectory. An unknown key or a bad value is named in
+the error, with a suggestion for a misspelt key.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pm.errors import ConfigError
+
+CONFIG_FILE = ".pm.toml"
+
+
+@dataclass(frozen=True)
+class Severity:
+    """One severity level and whether it obliges the team to write and review a postmortem."""
+
+    name: str
+    requires_postmortem: bool
+    review_hours: int
+
+
+DEFAULT_SEVERITIES = (
+    Severity("SEV-1", True, 48),
+    Severity("SEV-2", True, 48),
+    Severity("SEV-3", False, 48),
+)
+DEFAULT_PRIORITIES = {"P0": 7, "P1": 30, "P2": 90}
+
+
+@dataclass(frozen=True)
+class Config:
+    """Settings for one repository; ``root`` is the folder the config was found in."""
+
+    root: Path
+    directory: str = "postmortems"
+    severities: tuple[Severity, ...] = DEFAULT_SEVERITIES
+    priorities: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_PRIORITIES))
+    escalation_days: int = 7
+    timezone: str = "UTC"
+    commit: bool = True
+    templates: str = "templates"
+    blameless_names: tuple[str, ...] = ()
+    lint_disable: tuple[str, ...] = ()
+    source: Path | None = None
+
+    @property
+    def postmortems_dir(self) -> Path:
+        return self.root / self.directory
+
+    @property
+    def templates_dir(self) -> Path:
+        return self.root / self.templates
+
+    def severity(self, name: str) -> Severity | None:
+        for severity in self.severities:
+            if severity.name == name:
+                return severity
+        return None
+
+    @property
+    def severity_names(self) -> tuple[str, ...]:
+        return tuple(s.name for s in self.severities)
+
+
+def find_root(start: Path) -> Path | None:
+    """Return the nearest folder at or above ``start`` holding ``.pm.toml`` or ``.git``."""
+    current = start.resolve()
+    for folder in (current, *current.parents):
+        if (folder / CONFIG_FILE).is_file() or (folder / ".git").exists():
+            return folder
+    return None
+
+
+def load_config(start: Path | None = None) -> Config:
+    """Find the repository root from ``start`` (default: cwd) and read its configuration."""
+    cwd = Path.cwd() if start is None else start
+    root = find_root(cwd) or cwd.resolve()
+    dotfile = root / CONFIG_FILE
+    if dotfile.is_file():
+        return parse_config(root, _read_toml(dotfile), dotfile)
+    pyproject = root / "pyproject.toml"
+    if pyproject.is_file():
+        table = _read_toml(pyproject).get("tool", {}).get("pm")
+        if isinstance(table, dict):
+            return parse_config(root, table, pyproject)
+    return Config(root=root)
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"{path.name}: invalid TOML: {error}") from None
+    except OSError as error:
+        raise ConfigError(f"{path.name}: cannot read: {error.strerror}") from None
+
+
+_TOP_KEYS = (
+    "directory",
+    "severities",
+    "priorities",
+    "escalation_days",
+    "timezone",
+    "commit",
+    "templates",
+    "blameless",
+    "lint",
+)
+
+
+def parse_config(root: Path, data: dict[str, Any], source: Path) -> Config:
+    """Validate a raw TOML table into a ``Config``; errors name the key and the value."""
+    where = source.name
+    for key in data:
+        if key not in _TOP_KEYS:
+            raise ConfigError(f"{where}: unknown key {key!r}{_did_you_mean(key, _TOP_KEYS)}")
+    kwargs: dict[str, Any] = {"root": root, "source": source}
+    if "directory" in data:
+        kwargs["directory"] = _relative_dir(where, "directory", data["directory"])
+    if "templates" in data:
+        kwargs["templates"] = _relative_dir(where, "templates", data["templates"])
+    if "escalation_days" in data:
+        kwargs["escalation_days"] = _non_negative_int(
+            where, "escalation_days", data["escalation_days"]
+        )
+    if "commit" in data:
+        if not isinstance(data["commit"], bool):
+            raise ConfigError(f"{where}: commit must be true or false, not {data['commit']!r}")
+        kwargs["commit"] = data["commit"]
+    if "timezone" in data:
+        kwargs["timezone"] = _timezone(where, data["timezone"])
+    if "severities" in data:
+        kwargs["severities"] = _severities(where, data["severities"])
+    if "priorities" in data:
+        kwargs["priorities"] = _priorities(where, data["priorities"])
+    if "blameless" in data:
+        kwargs["blameless_names"] = _blameless(where, data["blameless"])
+    if "lint" in data:
+        kwargs["lint_disable"] = _lint(where, data["lint"])
+    return Config(**kwargs)
+
+
+def _did_you_mean(key: str, choices: tuple[str, ...]) -> str:
+    close = difflib.get_close_matches(key, choices, n=1)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def _relative_dir(where: str, key: str, value: object) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise ConfigError(f"{where}: {key} must be a folder name, not {value!r}")
+    path = Path(value)
+    if path.is_absolute() or ".." in path.parts:
+        raise ConfigError(f"{where}: {key} must be a path inside the repository, not {value!r}")
+    return value.strip("/")
+
+
+def _non_negative_int(where: str, key: str, value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ConfigError(f"{where}: {key} must be a whole number >= 0, not {value!r}")
+    return value
+
+
+def _timezone(where: str, value: object) -> str:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    if not isinstance(value, str):
+        raise ConfigError(f"{where}: timezone must be a name like 'Europe/Berlin', not {value!r}")
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"{where}: timezone {value!r} is not a known time zone") from None
+    return value
+
+
+_SEVERITY_KEYS = ("requires_postmortem", "review_hours")
+
+
+def _severities(where: str, value: object) -> tuple[Severity, ...]:
+    if not isinstance(value, dict) or not value:
+        raise ConfigError(f"{where}: severities must be a table of severity tables")
+    result = []
+    for name, table in value.items():
+        key = f"severities.{name}"
+        if not name or any(c.isspace() for c in name):
+            raise ConfigError(f"{where}: severity name {name!r} must be one word")
+        if not isinstance(table, dict):
+            raise ConfigError(f"{where}: {key} must be a table, not {table!r}")
+        for sub in table:
+            if sub not in _SEVERITY_KEYS:
+                hint = _did_you_mean(sub, _SEVERITY_KEYS)
+                raise ConfigError(f"{where}: unknown key {key}.{sub}{hint}")
+        requires = table.get("requires_postmortem", False)
+        if not isinstance(requires, bool):
+            raise ConfigError(
+                f"{where}: {key}.requires_postmortem must be true or false, not {requires!r}"
+            )
+        hours = _non_negative_int(where, f"{key}.review_hours", table.get("review_hours", 48))
+        result.append(Severity(name, requires, hours))
+    return tuple(result)
+
+
+def _priorities(where: str, value: object) -> dict[str, int]:
+    if not isinstance(value, dict) or not value:
+        raise ConfigError(f"{where}: priorities must be a table like {{P0 = 7, P1 = 30}}")
+    return {
+        name: _non_negative_int(where, f"priorities.{name}", days) for name, days in value.items()
+    }
+
+
+def _blameless(where: str, value: object) -> tuple[str, ...]:
+    if not isinstance(value, dict) or set(value) - {"names"}:
+        raise ConfigError(f"{where}: blameless must be a table with one key, names")
+    names = value.get("names", [])
+    if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+        raise ConfigError(f"{where}: blameless.names must be a list of strings, not {names!r}")
+    return tuple(names)
+
+
+def _lint(where: str, value: object) -> tuple[str, ...]:
+    if not isinstance(value, dict) or set(value) - {"disable"}:
+        raise ConfigError(f"{where}: lint must be a table with one key, disable")
+    rules = value.get("disable", [])
+    if not isinstance(rules, list) or not all(isinstance(r, str) for r in rules):
+        raise ConfigError(f"{where}: lint.disable must be a list of rule ids, not {rules!r}")
+    return tuple(rules)
+
+
+def env_flag(name: str) -> bool:
+    """True when an environment variable is set to a non-empty value (NO_COLOR semantics)."""
+    return bool(os.environ.get(name))

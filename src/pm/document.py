@@ -1,0 +1,284 @@
+"""The postmortem file format: YAML front matter, a markdown body, generated blocks.
+
+Reading is strict about what could hide damage (merge-conflict markers, YAML aliases,
+non-UTF-8 bytes, an unterminated front matter, huge files) and lenient about what people
+do by hand (a byte-order mark, CRLF line endings, comments, keys in another order).
+
+Writing re-emits the front matter in a fixed key order and re-renders only the generated
+blocks between ``<!-- pm:begin NAME -->`` and ``<!-- pm:end NAME -->``. Every other byte of
+the body, including its line endings, is written back exactly as it was read.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from pm.errors import FileFormatError
+
+MAX_FILE_BYTES = 2 * 1024 * 1024
+BOM = "\ufeff"
+_CONFLICT = re.compile(r"^(<{7}|={7}|>{7})(?: |$)", re.MULTILINE)
+
+
+@dataclass
+class Document:
+    """One file split into its parts; ``body`` is kept verbatim."""
+
+    front: dict[str, Any]
+    body: str
+    newline: str = "\n"
+    bom: bool = False
+    front_lines: int = 0  # lines of YAML between the fences, for line numbers in errors
+
+
+def parse(raw: bytes, path: str) -> Document:
+    """Split and parse a postmortem file; ``path`` is only used in error messages."""
+    if len(raw) > MAX_FILE_BYTES:
+        raise FileFormatError(
+            path, f"file is {len(raw)} bytes; pm reads files up to {MAX_FILE_BYTES}"
+        )
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = raw[: error.start].count(b"\n") + 1
+        raise FileFormatError(
+            path, f"not UTF-8 (byte 0x{raw[error.start]:02x}); save the file as UTF-8", line
+        ) from None
+    bom = text.startswith(BOM)
+    if bom:
+        text = text[1:]
+    if "\x00" in text:
+        raise FileFormatError(
+            path, "contains a NUL byte", text[: text.index("\x00")].count("\n") + 1
+        )
+    if conflict := _CONFLICT.search(text):
+        line = text[: conflict.start()].count("\n") + 1
+        raise FileFormatError(path, "unresolved merge conflict; resolve it and commit", line)
+    newline = "\r\n" if "\r\n" in text.partition("\n")[0] + "\n" else "\n"
+    front_text, body, front_lines = _split(text, path)
+    front = load_yaml(front_text, path)
+    return Document(front=front, body=body, newline=newline, bom=bom, front_lines=front_lines)
+
+
+def _split(text: str, path: str) -> tuple[str, str, int]:
+    first, sep, rest = text.partition("\n")
+    if first.rstrip("\r") != "---" or not sep:
+        raise FileFormatError(path, "does not start with a '---' front-matter line", 1)
+    lines = rest.split("\n")
+    for index, line in enumerate(lines):
+        if line.rstrip("\r") in ("---", "..."):
+            front = "\n".join(lines[:index])
+            body = "\n".join(lines[index + 1 :])
+            return front, body, index
+    raise FileFormatError(path, "front matter is not closed by a '---' line", 1)
+
+
+def load_yaml(text: str, path: str) -> dict[str, Any]:
+    """Parse front matter with the C loader when available; refuse anchors and aliases.
+
+    Aliases are refused because a few lines of them can expand to gigabytes (a "billion
+    laughs" bomb) and because pm rewrites the file, which would silently expand them.
+    """
+    import yaml
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    text = text.replace("\r\n", "\n")
+    if "&" in text or "*" in text:
+        _refuse_aliases(text, path)
+    try:
+        data = yaml.load(text, Loader=loader)  # noqa: S506 - a safe loader
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line = mark.line + 2 if mark is not None else None
+        raise FileFormatError(path, f"invalid YAML: {error.problem}", line) from None
+    except yaml.YAMLError as error:
+        raise FileFormatError(path, f"invalid YAML: {error}", 2) from None
+    if not isinstance(data, dict):
+        kind = "empty" if data is None else f"a {type(data).__name__}"
+        raise FileFormatError(path, f"front matter must be a mapping of keys, not {kind}", 2)
+    return data
+
+
+def _refuse_aliases(text: str, path: str) -> None:
+    import yaml
+
+    try:
+        for token in yaml.scan(text, Loader=yaml.SafeLoader):
+            if isinstance(token, yaml.AnchorToken | yaml.AliasToken):
+                line = token.start_mark.line + 2
+                raise FileFormatError(path, "YAML anchors and aliases are not allowed", line)
+    except yaml.MarkedYAMLError:
+        return  # the real parse reports the syntax error with its line
+
+
+# --- writing ----------------------------------------------------------------------------
+
+
+def render(document: Document) -> bytes:
+    """The file's bytes: fenced front matter, then the body exactly as held."""
+    nl = document.newline
+    yaml_text = dump_yaml(document.front).replace("\n", nl)
+    text = f"---{nl}{yaml_text}---{nl}{document.body}"
+    if document.bom:
+        text = BOM + text
+    return text.encode("utf-8")
+
+
+def dump_yaml(data: dict[str, Any]) -> str:
+    """Emit front matter deterministically: block style, keys in the given order.
+
+    Hand-written rather than ``yaml.safe_dump`` so that the layout never changes with the
+    library version, strings are quoted only when YAML would misread them, and a change of
+    one value is a change of one line.
+    """
+    lines: list[str] = []
+    _emit_mapping(data, 0, lines)
+    return "".join(line + "\n" for line in lines)
+
+
+def _emit_mapping(data: dict[str, Any], indent: int, lines: list[str]) -> None:
+    pad = " " * indent
+    for key, value in data.items():
+        head = f"{pad}{scalar(str(key))}:"
+        if isinstance(value, dict):
+            if value:
+                lines.append(head)
+                _emit_mapping(value, indent + 2, lines)
+            else:
+                lines.append(f"{head} {{}}")
+        elif isinstance(value, list):
+            if value:
+                lines.append(head)
+                _emit_sequence(value, indent, lines)
+            else:
+                lines.append(f"{head} []")
+        else:
+            lines.append(f"{head} {scalar(value)}")
+
+
+def _emit_sequence(items: list[Any], indent: int, lines: list[str]) -> None:
+    pad = " " * indent
+    for item in items:
+        if isinstance(item, dict) and item:
+            nested: list[str] = []
+            _emit_mapping(item, indent + 2, nested)
+            nested[0] = f"{pad}- {nested[0][indent + 2 :]}"
+            lines.extend(nested)
+        elif isinstance(item, list):
+            lines.append(f"{pad}- []" if not item else f"{pad}- {_flow(item)}")
+        else:
+            lines.append(f"{pad}- {scalar(item)}")
+
+
+def _flow(items: list[Any]) -> str:
+    """A nested list, inline; strings always quoted because commas end a flow scalar."""
+    parts = [
+        _flow(i) if isinstance(i, list) else _double_quoted(i) if isinstance(i, str) else scalar(i)
+        for i in items
+    ]
+    return "[" + ", ".join(parts) + "]"
+
+
+_PLAIN = re.compile(r"[A-Za-z][\w .,()/'+@-]*")
+_PLAIN_VALUE = re.compile(r"[A-Za-z0-9][\w .,()/'+@-]*")
+
+
+def scalar(value: Any) -> str:
+    """One YAML scalar: plain where unambiguous, double-quoted and escaped otherwise."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    if isinstance(value, datetime):
+        from pm.timeparse import format_time
+
+        return format_time(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    text = str(value)
+    if _is_plain_safe(text):
+        return text
+    return _double_quoted(text)
+
+
+def _is_plain_safe(text: str) -> bool:
+    if not _PLAIN.fullmatch(text) and not (
+        _PLAIN_VALUE.fullmatch(text) and re.search(r"[A-Za-z]", text) and "-" in text
+    ):
+        return False
+    if text != text.strip() or ": " in text or " #" in text or "  " in text:
+        return False
+    import yaml
+
+    global _RESOLVER  # noqa: PLW0603 - built once, on first use, to keep start-up lean
+    if _RESOLVER is None:
+        _RESOLVER = yaml.resolver.Resolver()
+    resolved = _RESOLVER.resolve(yaml.ScalarNode, text, (True, False))
+    return bool(resolved == "tag:yaml.org,2002:str") and text.lower() not in _YAML12_SPECIAL
+
+
+_RESOLVER: Any = None
+_YAML12_SPECIAL = {"y", "n", "yes", "no", "on", "off", "true", "false", "null"}
+
+
+def _double_quoted(text: str) -> str:
+    out = ['"']
+    for char in text:
+        code = ord(char)
+        if char == '"':
+            out.append('\\"')
+        elif char == "\\":
+            out.append("\\\\")
+        elif char == "\n":
+            out.append("\\n")
+        elif char == "\t":
+            out.append("\\t")
+        elif code < 0x20 or 0x7F <= code <= 0x9F or 0xD800 <= code <= 0xDFFF:
+            out.append(f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}")
+        elif code in (0xFEFF, 0xFFFE, 0xFFFF) or 0x2028 <= code <= 0x2029:
+            out.append(f"\\u{code:04x}")
+        else:
+            out.append(char)
+    out.append('"')
+    return "".join(out)
+
+
+# --- generated blocks ------------------------------------------------------------------
+
+
+def block_markers(name: str) -> tuple[str, str]:
+    return f"<!-- pm:begin {name} -->", f"<!-- pm:end {name} -->"
+
+
+def find_block(body: str, name: str) -> tuple[int, int] | None:
+    """The span between the markers of block ``name`` (exclusive), or None when absent."""
+    begin, end = block_markers(name)
+    start = body.find(begin)
+    if start < 0:
+        return None
+    stop = body.find(end, start)
+    if stop < 0:
+        return None
+    return start + len(begin), stop
+
+
+def replace_block(body: str, name: str, content: str, newline: str) -> str:
+    """Re-render one generated block; the body outside the markers is not touched."""
+    span = find_block(body, name)
+    if span is None:
+        return body
+    inner = newline + newline + content.replace("\n", newline) + newline + newline
+    return body[: span[0]] + inner + body[span[1] :]
+
+
+def block_content(body: str, name: str) -> str | None:
+    """What a block holds now, normalised to ``\\n``, for lint's in-sync check."""
+    span = find_block(body, name)
+    if span is None:
+        return None
+    return body[span[0] : span[1]].replace("\r\n", "\n").strip("\n")

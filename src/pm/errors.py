@@ -1,0 +1,71 @@
+"""Every error pm reports, each carrying its exit code.
+
+The exit codes are a contract for CI scripts (see the README table); they are defined here
+and nowhere else. The CLI catches ``PmError`` once, prints ``pm: <message>`` on stderr and
+exits with ``exit_code``.
+"""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+
+class ExitCode(IntEnum):
+    OK = 0
+    FINDINGS = 1  # a check (overdue, lint) found something
+    USAGE = 2  # bad arguments or options
+    DATA = 3  # unknown id, malformed postmortem file, invalid value or config
+    REPO = 4  # the repository cannot be written now (not git, merge, lock, no identity)
+    IO = 5  # the filesystem refused a write (disk full, read-only, permission)
+
+
+class PmError(Exception):
+    """Base class: a message for the user and an exit code."""
+
+    exit_code: ExitCode = ExitCode.DATA
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class UsageError(PmError):
+    """The command line itself is wrong: a bad option value, a missing argument."""
+
+    exit_code = ExitCode.USAGE
+
+
+class DataError(PmError):
+    """The data is wrong: an unknown id, a bad value, a malformed file or config."""
+
+    exit_code = ExitCode.DATA
+
+
+class NotFoundError(DataError):
+    """No postmortem matches the id the user gave, or more than one does."""
+
+
+class FileFormatError(DataError):
+    """A postmortem file cannot be read: it names the file and, where known, the line."""
+
+    def __init__(self, path: str, message: str, line: int | None = None) -> None:
+        where = f"{path}:{line}" if line else path
+        super().__init__(f"{where}: {message}")
+        self.path = path
+        self.line = line
+
+
+class ConfigError(DataError):
+    """The configuration names an unknown key or holds a bad value."""
+
+
+class RepoError(PmError):
+    """The repository cannot be written now: not git, mid-merge, locked, no identity."""
+
+    exit_code = ExitCode.REPO
+
+
+class WriteError(PmError):
+    """The filesystem refused a write; the original file is left as it was."""
+
+    exit_code = ExitCode.IO

@@ -1,0 +1,200 @@
+"""The one module that runs git.
+
+pm commits by running the git binary (``git add``, ``git commit --only -- <path>``), as
+people do: hooks, signing and config behave as users expect, the commit holds only the
+file pm changed (the user's other staged work stays staged and out of it), and it costs
+tens of milliseconds even in a repository of 10,000 files.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import subprocess
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from pathlib import Path
+
+from pm.errors import RepoError
+
+# Refuse auto-detected identities such as root@hostname: commits must name a person.
+_STRICT_IDENTITY = ("-c", "user.useConfigOnly=true")
+LOCK_TIMEOUT_SECONDS = 60.0
+
+_IN_PROGRESS = (
+    ("MERGE_HEAD", "a merge", "git merge --continue or git merge --abort"),
+    ("rebase-merge", "a rebase", "git rebase --continue or git rebase --abort"),
+    ("rebase-apply", "a rebase or git am", "git rebase --continue or --abort"),
+    ("CHERRY_PICK_HEAD", "a cherry-pick", "git cherry-pick --continue or --abort"),
+    ("REVERT_HEAD", "a revert", "git revert --continue or --abort"),
+    ("BISECT_LOG", "a bisect", "git bisect reset"),
+)
+
+
+def _git_env() -> dict[str, str]:
+    env = dict(os.environ)
+    env["LC_ALL"] = "C"
+    env.pop("GIT_INDEX_FILE", None)  # a hook's private index must not leak into pm's commit
+    return env
+
+
+class GitRepo:
+    """A git working tree that pm writes to."""
+
+    def __init__(self, root: Path, git_dir: Path, common_dir: Path) -> None:
+        self.root = root
+        self.git_dir = git_dir
+        self.common_dir = common_dir
+
+    @classmethod
+    def discover(cls, path: Path) -> GitRepo:
+        """The repository containing ``path``; RepoError when there is none."""
+        try:
+            result = subprocess.run(
+                ["git", "rev-parse", "--show-toplevel", "--absolute-git-dir", "--git-common-dir"],
+                cwd=path,
+                capture_output=True,
+                text=True,
+                env=_git_env(),
+                check=False,
+            )
+        except FileNotFoundError:
+            raise RepoError("git is not installed or not on PATH") from None
+        if result.returncode != 0:
+            raise RepoError(f"{path} is not in a git repository (run `git init` or `pm init`)")
+        top, git_dir, common = result.stdout.splitlines()[:3]
+        common_dir = Path(common) if Path(common).is_absolute() else Path(path, common)
+        return cls(Path(top), Path(git_dir), common_dir.resolve())
+
+    @staticmethod
+    def init(path: Path) -> None:
+        run_git(path, "init", "--quiet")
+
+    def run(self, *args: str, stdin: str | None = None) -> str:
+        return run_git(self.root, *args, stdin=stdin)
+
+    # --- safety checks ------------------------------------------------------------------
+
+    def ensure_writable(self) -> None:
+        """Refuse to commit mid-merge/rebase/..., on a detached HEAD, or under index.lock."""
+        for marker, what, how in _IN_PROGRESS:
+            if (self.git_dir / marker).exists():
+                raise RepoError(f"{what} is in progress; finish it first ({how})")
+        if (self.git_dir / "index.lock").exists():
+            raise RepoError(
+                f"another git process is running ({self.git_dir / 'index.lock'} exists); "
+                "wait for it, or remove the file if no git process is running"
+            )
+        try:
+            head = (self.git_dir / "HEAD").read_text(encoding="utf-8")
+        except OSError:
+            head = ""
+        if not head.startswith("ref: "):
+            raise RepoError("HEAD is detached; check out a branch first (git switch <branch>)")
+        self.identity()
+
+    def identity(self) -> tuple[str, str]:
+        """The user's git name and email; RepoError when none is configured."""
+        try:
+            ident = run_git(self.root, *_STRICT_IDENTITY, "var", "GIT_AUTHOR_IDENT")
+        except RepoError:
+            raise RepoError(
+                "no git identity; set one with git config user.name 'Your Name' "
+                "and git config user.email you@example.com"
+            ) from None
+        name, _, rest = ident.partition(" <")
+        return name.strip(), rest.partition(">")[0]
+
+    # --- locking and committing ---------------------------------------------------------
+
+    @contextmanager
+    def lock(self, timeout: float = LOCK_TIMEOUT_SECONDS) -> Iterator[None]:
+        """Serialise pm processes on this repository with an flock under the git dir.
+
+        The kernel releases an flock when its holder dies, so a killed pm never leaves a
+        stale lock behind.
+        """
+        path = self.common_dir / "pm.lock"
+        try:
+            handle = path.open("a+", encoding="utf-8")
+        except OSError as error:
+            raise RepoError(f"cannot open {path}: {error.strerror}") from None
+        with handle:
+            deadline = time.monotonic() + timeout
+            delay = 0.005
+            while True:
+                try:
+                    fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() >= deadline:
+                        raise RepoError(
+                            f"another pm command has held {path} for {timeout:.0f}s; "
+                            "try again when it finishes"
+                        ) from None
+                    time.sleep(delay)
+                    delay = min(delay * 2, 0.1)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+    def commit_files(self, paths: list[Path], message: str, *, new: bool) -> None:
+        """Commit exactly ``paths`` with ``message``; nothing else in the index moves.
+
+        ``--only`` commits the paths' working-tree content through a temporary index, so
+        the user's other staged changes stay staged and out of pm's commit. New files are
+        added first; if the commit then fails they are taken out of the index again.
+        """
+        relative = [os.path.relpath(p, self.root) for p in paths]
+        if new:
+            self.run("add", "--", *relative)
+        try:
+            self.run(
+                *_STRICT_IDENTITY,
+                "commit",
+                "--quiet",
+                "--only",
+                "-F",
+                "-",
+                "--",
+                *relative,
+                stdin=message,
+            )
+        except RepoError:
+            if new:
+                with suppress(RepoError):
+                    self.run("rm", "--cached", "--quiet", "--", *relative)
+            raise
+
+
+def run_git(cwd: Path, *args: str, stdin: str | None = None) -> str:
+    """Run git; a failure becomes a RepoError with git's own first line of complaint."""
+    try:
+        result = subprocess.run(
+            ["git", *args],
+            cwd=cwd,
+            input=stdin,
+            capture_output=True,
+            text=True,
+            env=_git_env(),
+            check=False,
+        )
+    except FileNotFoundError:
+        raise RepoError("git is not installed or not on PATH") from None
+    if result.returncode != 0:
+        raise RepoError(_explain(args, result.stderr or result.stdout))
+    return result.stdout.strip()
+
+
+def _explain(args: tuple[str, ...], output: str) -> str:
+    lines = [line.strip() for line in output.splitlines() if line.strip()]
+    text = " ".join(lines)
+    if "index.lock" in text:
+        return "another git process holds index.lock; wait for it and try again"
+    if "Author identity unknown" in text or "empty ident" in text or "useConfigOnly" in text:
+        return "no git identity; set git config user.name and user.email"
+    command = next((a for a in args if not a.startswith("-") and "=" not in a), "git")
+    first = next((line for line in lines if line.lower().startswith(("fatal", "error"))), None)
+    return f"git {command} failed: {first or (lines[0] if lines else 'no output')}"

@@ -1,0 +1,168 @@
+"""Lifecycle rules: what a valid title is, how ids are made, and what each change may do.
+
+No I/O: functions take a Postmortem (and the few config values they need) and either
+change it or raise an error that says what the user can do instead.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import date, datetime, timedelta
+
+from pm.config import Config, Severity
+from pm.errors import DataError, UsageError
+from pm.model import EVENT_KINDS, Event, Postmortem
+from pm.timeparse import format_time
+
+MAX_TITLE = 200
+MAX_TEXT = 10_000
+MAX_SLUG = 48
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
+_TITLE_FORBIDDEN = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_NAME = re.compile(r"[\w][\w.\-/:@+]{0,63}")
+
+
+def check_title(title: str) -> str:
+    """A title is one line of printable text, 1 to 200 characters."""
+    title = title.strip()
+    if not title:
+        raise UsageError("the title is empty; give a short description of the incident")
+    if _TITLE_FORBIDDEN.search(title):
+        raise UsageError("the title must be one line without control characters")
+    if len(title) > MAX_TITLE:
+        raise UsageError(f"the title is {len(title)} characters; keep it under {MAX_TITLE}")
+    return title
+
+
+def check_text(text: str, what: str) -> str:
+    """Free text (event, impact): up to 10,000 characters, no control characters but newlines."""
+    text = text.strip()
+    if _CONTROL.search(text.replace("\n", " ").replace("\t", " ")):
+        raise UsageError(f"the {what} contains control characters")
+    if len(text) > MAX_TEXT:
+        raise UsageError(f"the {what} is {len(text)} characters; keep it under {MAX_TEXT}")
+    return text
+
+
+def check_names(values: list[str], what: str) -> list[str]:
+    """Services and tags are short words (letters, digits, ``-_./:@+``), kept unique."""
+    result: list[str] = []
+    for raw in values:
+        value = raw.strip()
+        if not _NAME.fullmatch(value):
+            raise UsageError(
+                f"{what} {value!r} must be one word of letters, digits or -_./:@+ "
+                "(at most 64 characters)"
+            )
+        if value not in result:
+            result.append(value)
+    return result
+
+
+def check_severity(name: str, config: Config) -> Severity:
+    severity = config.severity(name)
+    if severity is None:
+        upper = config.severity(name.upper())
+        if upper is not None:
+            return upper
+        known = ", ".join(config.severity_names)
+        raise UsageError(f"unknown severity {name!r}; use one of {known}")
+    return severity
+
+
+def slugify(title: str) -> str:
+    """ASCII words of the title joined by hyphens, cut at a word boundary; never a path."""
+    ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
+    words = re.findall(r"[a-z0-9]+", ascii_title.lower())
+    slug = ""
+    for word in words:
+        candidate = f"{slug}-{word}" if slug else word
+        if len(candidate) > MAX_SLUG:
+            break
+        slug = candidate
+    if not slug and words:
+        slug = words[0][:MAX_SLUG]
+    return slug or "incident"
+
+
+def make_id(started: datetime, title: str, taken: set[str]) -> str:
+    """``<start date>-<slug>``, with ``-2``, ``-3``... when that day already has the slug."""
+    base = f"{started.date().isoformat()}-{slugify(title)}"
+    candidate, n = base, 2
+    while candidate in taken:
+        candidate, n = f"{base}-{n}", n + 1
+    return candidate
+
+
+def new_postmortem(
+    *,
+    title: str,
+    severity: Severity,
+    started: datetime,
+    detected: datetime | None,
+    services: list[str],
+    tags: list[str],
+    impact: str,
+    taken_ids: set[str],
+) -> Postmortem:
+    title = check_title(title)
+    if detected is not None and detected < started:
+        raise UsageError(
+            f"detected ({format_time(detected)}) is before started ({format_time(started)})"
+        )
+    postmortem = Postmortem(
+        id=make_id(started, title, taken_ids),
+        title=title,
+        severity=severity.name,
+        impact=check_text(impact, "impact"),
+        services=check_names(services, "service"),
+        tags=check_names(tags, "tag"),
+    )
+    postmortem.add_event(Event(at=started, kind="started", text="Incident opened"))
+    if detected is not None:
+        postmortem.add_event(Event(at=detected, kind="detected", text="Detected"))
+    return postmortem
+
+
+def add_event(postmortem: Postmortem, at: datetime, kind: str, text: str) -> Event:
+    """Append a timeline event; the single started/resolved events have their own commands."""
+    if kind not in EVENT_KINDS:
+        raise UsageError(f"unknown event kind {kind!r}; use one of {', '.join(EVENT_KINDS)}")
+    if kind == "resolved":
+        raise UsageError("use `pm resolve` to record the resolution")
+    if kind == "started" and postmortem.started is not None:
+        raise DataError(f"{postmortem.id} already has a started event")
+    text = check_text(text, "event text")
+    if not text:
+        raise UsageError("the event text is empty; say what happened")
+    started = postmortem.started
+    if started is not None and at < started and kind != "started":
+        raise UsageError(
+            f"{format_time(at)} is before the incident started ({format_time(started)})"
+        )
+    event = Event(at=at, kind=kind, text=text)
+    postmortem.add_event(event)
+    return event
+
+
+def review_due(resolved: datetime, severity: Severity | None) -> date | None:
+    """The date the postmortem review is due, for severities that require one."""
+    if severity is None or not severity.requires_postmortem:
+        return None
+    return (resolved + timedelta(hours=severity.review_hours)).date()
+
+
+def resolve(postmortem: Postmortem, at: datetime, text: str, severity: Severity | None) -> None:
+    """Mark the incident over: a resolved event, status resolved, the review's due date."""
+    if postmortem.status != "active":
+        raise DataError(f"{postmortem.id} is already {postmortem.status}")
+    started = postmortem.started
+    if started is not None and at < started:
+        raise UsageError(
+            f"{format_time(at)} is before the incident started ({format_time(started)})"
+        )
+    text = check_text(text, "resolution text") or "Resolved"
+    postmortem.add_event(Event(at=at, kind="resolved", text=text))
+    postmortem.status = "resolved"
+    postmortem.review.due = review_due(at, severity)

@@ -1,0 +1,338 @@
+"""The postmortem as data: incident, timeline events, action items, review.
+
+No I/O here. ``from_mapping`` turns the YAML front matter (already parsed) into these
+classes, naming the field when a value has the wrong type; ``to_mapping`` gives the
+mapping back in the fixed key order that keeps a one-value change a one-line diff.
+Keys pm does not know are kept, after the known ones, so other tools' data survives.
+"""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from pm.errors import DataError
+
+EVENT_KINDS = (
+    "started",
+    "detected",
+    "acknowledged",
+    "identified",
+    "mitigated",
+    "resolved",
+    "note",
+)
+STATUSES = ("active", "resolved", "reviewed", "closed")
+ACTION_STATUSES = ("open", "in-progress", "done", "wont-do")
+OPEN_ACTION_STATUSES = ("open", "in-progress")
+
+TOP_KEYS = (
+    "id",
+    "title",
+    "severity",
+    "status",
+    "impact",
+    "services",
+    "tags",
+    "related",
+    "review",
+    "closed",
+    "timeline",
+    "actions",
+)
+ACTION_KEYS = ("number", "text", "owner", "priority", "due", "status", "ticket", "done", "reason")
+
+
+@dataclass
+class Event:
+    at: datetime
+    kind: str
+    text: str = ""
+
+
+@dataclass
+class ActionItem:
+    number: int
+    text: str
+    owner: str
+    priority: str
+    due: date
+    status: str = "open"
+    ticket: str | None = None
+    done: date | None = None
+    reason: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_ACTION_STATUSES
+
+    def days_overdue(self, today: date) -> int:
+        """Days past due for an open item; 0 when done, dropped, or not yet due."""
+        return max(0, (today - self.due).days) if self.is_open else 0
+
+
+@dataclass
+class Review:
+    """The postmortem meeting: when it is due (a date) and when it was held."""
+
+    due: date | None = None
+    held: datetime | None = None
+
+
+@dataclass
+class Closure:
+    """How a postmortem was closed; ``forced`` with a reason when items were still open."""
+
+    at: datetime
+    forced: bool = False
+    reason: str | None = None
+
+
+@dataclass
+class Postmortem:
+    id: str
+    title: str
+    severity: str
+    status: str = "active"
+    impact: str = ""
+    services: list[str] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
+    related: list[str] = field(default_factory=list)
+    review: Review = field(default_factory=Review)
+    closed: Closure | None = None
+    timeline: list[Event] = field(default_factory=list)
+    actions: list[ActionItem] = field(default_factory=list)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def first(self, kind: str) -> datetime | None:
+        """The time of the first event of ``kind``, if any."""
+        for event in self.timeline:
+            if event.kind == kind:
+                return event.at
+        return None
+
+    @property
+    def started(self) -> datetime | None:
+        return self.first("started")
+
+    @property
+    def resolved_at(self) -> datetime | None:
+        return self.first("resolved")
+
+    def add_event(self, event: Event) -> None:
+        """Insert keeping the timeline sorted; equal times keep the order they were added."""
+        keys = [e.at for e in self.timeline]
+        self.timeline.insert(bisect.bisect_right(keys, event.at), event)
+
+    def duration(self, until: datetime | None = None) -> timedelta | None:
+        """Started to resolved, or to ``until`` while the incident is still active."""
+        start = self.started
+        end = self.resolved_at or until
+        if start is None or end is None:
+            return None
+        return end - start
+
+    def action(self, number: int) -> ActionItem:
+        for item in self.actions:
+            if item.number == number:
+                return item
+        known = ", ".join(str(i.number) for i in self.actions) or "none"
+        raise DataError(f"{self.id} has no action item {number} (items: {known})")
+
+    def next_action_number(self) -> int:
+        return max((item.number for item in self.actions), default=0) + 1
+
+
+# --- reading the front matter -----------------------------------------------------------
+
+
+class SchemaError(DataError):
+    """A front-matter value has the wrong type; ``field`` is its dotted path."""
+
+    def __init__(self, field_path: str, message: str) -> None:
+        super().__init__(f"{field_path}: {message}")
+        self.field = field_path
+
+
+def _str(data: dict[str, Any], key: str, where: str, *, required: bool = False) -> str:
+    value = data.get(key)
+    if value is None:
+        if required:
+            raise SchemaError(f"{where}{key}", "is missing")
+        return ""
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        raise SchemaError(f"{where}{key}", f"must be text, not {type(value).__name__}")
+    return str(value)
+
+
+def _str_list(data: dict[str, Any], key: str) -> list[str]:
+    value = data.get(key)
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [value]
+    if not isinstance(value, list) or not all(isinstance(v, str | int) for v in value):
+        raise SchemaError(key, "must be a list of text values")
+    return [str(v) for v in value]
+
+
+def _time(value: object, where: str) -> datetime:
+    if isinstance(value, datetime):
+        moment = value
+    elif isinstance(value, str):
+        try:
+            moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+        except ValueError:
+            raise SchemaError(where, f"{value!r} is not an ISO 8601 time") from None
+    else:
+        raise SchemaError(where, f"must be an ISO 8601 time, not {value!r}")
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)
+
+
+def _date(value: object, where: str) -> date:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    raise SchemaError(where, f"must be a date (YYYY-MM-DD), not {value!r}")
+
+
+def _optional(value: object, where: str, convert: Any) -> Any:
+    return None if value is None or value == "" else convert(value, where)
+
+
+def _mapping(value: object, where: str) -> dict[str, Any]:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise SchemaError(where, f"must be a mapping, not {type(value).__name__}")
+    return value
+
+
+def _list_of_mappings(value: object, where: str) -> list[dict[str, Any]]:
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise SchemaError(where, f"must be a list, not {type(value).__name__}")
+    return [_mapping(item, f"{where}[{i}]") for i, item in enumerate(value)]
+
+
+def from_mapping(data: dict[str, Any]) -> Postmortem:
+    """Build a Postmortem from parsed front matter; raises SchemaError naming the field."""
+    timeline = []
+    for i, raw in enumerate(_list_of_mappings(data.get("timeline"), "timeline")):
+        where = f"timeline[{i}]."
+        if "at" not in raw:
+            raise SchemaError(f"{where}at", "is missing")
+        timeline.append(
+            Event(
+                at=_time(raw["at"], f"{where}at"),
+                kind=_str(raw, "kind", where, required=True),
+                text=_str(raw, "text", where),
+            )
+        )
+    actions = []
+    for i, raw in enumerate(_list_of_mappings(data.get("actions"), "actions")):
+        where = f"actions[{i}]."
+        number = raw.get("number")
+        if isinstance(number, bool) or not isinstance(number, int):
+            raise SchemaError(f"{where}number", f"must be a whole number, not {number!r}")
+        if "due" not in raw:
+            raise SchemaError(f"{where}due", "is missing")
+        actions.append(
+            ActionItem(
+                number=number,
+                text=_str(raw, "text", where),
+                owner=_str(raw, "owner", where),
+                priority=_str(raw, "priority", where),
+                due=_date(raw["due"], f"{where}due"),
+                status=_str(raw, "status", where) or "open",
+                ticket=_str(raw, "ticket", where) or None,
+                done=_optional(raw.get("done"), f"{where}done", _date),
+                reason=_str(raw, "reason", where) or None,
+                extra={k: v for k, v in raw.items() if k not in ACTION_KEYS},
+            )
+        )
+    review_raw = _mapping(data.get("review"), "review")
+    closed_raw = data.get("closed")
+    closure = None
+    if closed_raw is not None:
+        closed = _mapping(closed_raw, "closed")
+        closure = Closure(
+            at=_time(closed.get("at"), "closed.at"),
+            forced=bool(closed.get("forced", False)),
+            reason=_str(closed, "reason", "closed.") or None,
+        )
+    return Postmortem(
+        id=_str(data, "id", "", required=True),
+        title=_str(data, "title", "", required=True),
+        severity=_str(data, "severity", "", required=True),
+        status=_str(data, "status", "") or "active",
+        impact=_str(data, "impact", ""),
+        services=_str_list(data, "services"),
+        tags=_str_list(data, "tags"),
+        related=_str_list(data, "related"),
+        review=Review(
+            due=_optional(review_raw.get("due"), "review.due", _date),
+            held=_optional(review_raw.get("held"), "review.held", _time),
+        ),
+        closed=closure,
+        timeline=timeline,
+        actions=actions,
+        extra={k: v for k, v in data.items() if k not in TOP_KEYS},
+    )
+
+
+def to_mapping(postmortem: Postmortem) -> dict[str, Any]:
+    """The front matter in its fixed key order (see TOP_KEYS), unknown keys last."""
+    data: dict[str, Any] = {
+        "id": postmortem.id,
+        "title": postmortem.title,
+        "severity": postmortem.severity,
+        "status": postmortem.status,
+        "impact": postmortem.impact,
+        "services": list(postmortem.services),
+        "tags": list(postmortem.tags),
+        "related": list(postmortem.related),
+        "review": {"due": postmortem.review.due, "held": postmortem.review.held},
+    }
+    if postmortem.closed is not None:
+        closed: dict[str, Any] = {"at": postmortem.closed.at}
+        if postmortem.closed.forced:
+            closed["forced"] = True
+            closed["reason"] = postmortem.closed.reason
+        data["closed"] = closed
+    data["timeline"] = [
+        {"at": e.at, "kind": e.kind, **({"text": e.text} if e.text else {})}
+        for e in postmortem.timeline
+    ]
+    data["actions"] = [_action_mapping(item) for item in postmortem.actions]
+    data.update(postmortem.extra)
+    return data
+
+
+def _action_mapping(item: ActionItem) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "number": item.number,
+        "text": item.text,
+        "owner": item.owner,
+        "priority": item.priority,
+        "due": item.due,
+        "status": item.status,
+    }
+    for key in ("ticket", "done", "reason"):
+        value = getattr(item, key)
+        if value is not None:
+            data[key] = value
+    data.update(item.extra)
+    return data

@@ -1,0 +1,87 @@
+"""Printing: data on stdout, messages on stderr; tables on a terminal, plain rows in pipes.
+
+Rich is imported only when a table goes to a terminal. Free text is printed as text, never
+as markup, and control characters (ANSI escapes, bidi overrides) are shown escaped, so a
+title cannot repaint or hide parts of a terminal.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import sys
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Any
+
+from pm.timeparse import format_time
+
+_UNSAFE = re.compile(
+    r"[\x00-\x08\x0a-\x1f\x7f-\x9f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]"
+)
+# Beyond this many rows a Rich table costs more than it helps; print plain rows instead.
+MAX_TABLE_ROWS = 500
+
+
+def safe(text: str) -> str:
+    """Show control characters as escapes (``\\x1b``) instead of letting them act."""
+    return _UNSAFE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
+
+
+def is_terminal() -> bool:
+    return sys.stdout.isatty()
+
+
+def message(text: str) -> None:
+    """A message for the person (stderr), not data for a pipe."""
+    print(safe(text), file=sys.stderr)
+
+
+def warn(text: str) -> None:
+    print(f"pm: warning: {safe(text)}", file=sys.stderr)
+
+
+def error(text: str) -> None:
+    print(f"pm: {safe(text)}", file=sys.stderr)
+
+
+def line(text: str = "") -> None:
+    print(text)
+
+
+def _json_default(value: object) -> Any:
+    if isinstance(value, datetime):
+        return format_time(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    raise TypeError(f"cannot serialise {type(value).__name__}")
+
+
+def to_json(data: Any) -> str:
+    return json.dumps(data, indent=2, ensure_ascii=False, default=_json_default)
+
+
+def print_json(data: Any) -> None:
+    sys.stdout.write(to_json(data) + "\n")
+
+
+def table(
+    headers: Sequence[str], rows: Sequence[Sequence[str]], *, title: str | None = None
+) -> None:
+    """A Rich table on a terminal; tab-separated rows (no header) when piped or huge."""
+    if not is_terminal() or len(rows) > MAX_TABLE_ROWS:
+        out = sys.stdout
+        for row in rows:
+            out.write("\t".join(safe(cell).replace("\t", " ") for cell in row) + "\n")
+        return
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    grid = Table(title=title, box=None, header_style="bold", pad_edge=False)
+    for header in headers:
+        grid.add_column(header, overflow="fold")
+    for row in rows:
+        grid.add_row(*(Text(safe(cell)) for cell in row))
+    Console(highlight=False, no_color=bool(os.environ.get("NO_COLOR"))).print(grid)

@@ -1,0 +1,227 @@
+"""Postmortem files on disk: find them, resolve ids, read them, write them atomically.
+
+Files live at ``<directory>/<year>/<id>.md``. A write goes to a temporary file in the same
+folder, is fsynced, and is renamed over the original, so a reader (or a crash) sees the
+old file or the new one, never half of one.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import re
+import stat
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from pm import document, markdown
+from pm.config import Config
+from pm.document import Document
+from pm.errors import DataError, FileFormatError, NotFoundError, WriteError
+from pm.model import Postmortem, SchemaError, from_mapping, to_mapping
+
+_YEAR = re.compile(r"\d{4}")
+
+
+@dataclass
+class Record:
+    """A postmortem with the file it came from."""
+
+    path: Path
+    doc: Document
+    postmortem: Postmortem
+    raw: bytes
+
+
+class Store:
+    def __init__(self, config: Config) -> None:
+        self.config = config
+        self.directory = config.postmortems_dir
+
+    # --- finding ------------------------------------------------------------------------
+
+    def paths(self) -> list[Path]:
+        """Every postmortem file, sorted by id (so by start date)."""
+        found: list[Path] = []
+        try:
+            years = [
+                e for e in os.scandir(self.directory) if e.is_dir() and _YEAR.fullmatch(e.name)
+            ]
+        except FileNotFoundError:
+            return []
+        for year in years:
+            with os.scandir(year.path) as entries:
+                found.extend(
+                    Path(e.path)
+                    for e in entries
+                    if e.name.endswith(".md") and not e.name.startswith(".") and e.is_file()
+                )
+        found.sort(key=lambda p: p.name)
+        return found
+
+    def path_for(self, postmortem_id: str) -> Path:
+        return self.directory / postmortem_id[:4] / f"{postmortem_id}.md"
+
+    def resolve(self, ref: str) -> Path:
+        """Find a postmortem by full id, unambiguous id prefix, slug, or file path."""
+        ref = ref.strip()
+        if not ref:
+            raise NotFoundError("no postmortem id given")
+        if ref.endswith(".md"):
+            candidate = Path(ref)
+            if not candidate.is_absolute():
+                candidate = Path.cwd() / candidate
+            if candidate.is_file() and self.directory.resolve() in candidate.resolve().parents:
+                return candidate.resolve()
+            ref = Path(ref).stem
+        if _YEAR.match(ref[:4]) and "/" not in ref and "\\" not in ref:
+            exact = self.path_for(ref)
+            if exact.is_file():
+                return exact
+        ids = {p.stem: p for p in self.paths()}
+        matches = [i for i in ids if i.startswith(ref)]
+        if not matches:
+            matches = [i for i in ids if i[11:] == ref or i[11:].startswith(ref)]
+        if len(matches) == 1:
+            return ids[matches[0]]
+        if not matches:
+            raise NotFoundError(f"no postmortem matches {ref!r} (see `pm list`)")
+        shown = ", ".join(sorted(matches)[:5]) + (", ..." if len(matches) > 5 else "")
+        raise NotFoundError(f"{ref!r} is ambiguous: it matches {shown}")
+
+    # --- reading ------------------------------------------------------------------------
+
+    def display(self, path: Path) -> str:
+        """The path as users see it: relative to the repository root."""
+        try:
+            return path.relative_to(self.config.root).as_posix()
+        except ValueError:
+            return str(path)
+
+    def read(self, path: Path) -> Record:
+        shown = self.display(path)
+        try:
+            raw = path.read_bytes()
+        except FileNotFoundError:
+            raise NotFoundError(f"{shown}: no such file") from None
+        except OSError as error:
+            raise DataError(f"{shown}: cannot read: {error.strerror}") from None
+        doc = document.parse(raw, shown)
+        try:
+            postmortem = from_mapping(doc.front)
+        except SchemaError as error:
+            raise FileFormatError(shown, error.message, _line_of(raw, error.field)) from None
+        return Record(path=path, doc=doc, postmortem=postmortem, raw=raw)
+
+    def read_all(self) -> tuple[list[Record], list[DataError]]:
+        """Every readable postmortem, plus one error for each file that could not be read."""
+        records: list[Record] = []
+        errors: list[DataError] = []
+        for path in self.paths():
+            try:
+                records.append(self.read(path))
+            except DataError as error:
+                errors.append(error)
+        return records, errors
+
+    def iter_records(self) -> Iterator[Record]:
+        for path in self.paths():
+            yield self.read(path)
+
+    # --- writing ------------------------------------------------------------------------
+
+    def render(self, record: Record) -> bytes:
+        """The file as it should be now: front matter from the model, blocks re-rendered."""
+        postmortem = record.postmortem
+        doc = record.doc
+        doc.front = to_mapping(postmortem)
+        body = document.replace_block(
+            doc.body, "timeline", markdown.timeline_table(postmortem.timeline), doc.newline
+        )
+        doc.body = document.replace_block(
+            body, "actions", markdown.actions_table(postmortem.actions), doc.newline
+        )
+        return document.render(doc)
+
+    def save(self, record: Record) -> bytes:
+        """Write the record over its file; returns the bytes written."""
+        data = self.render(record)
+        if not record.path.exists():
+            raise DataError(f"{self.display(record.path)}: the file vanished while pm worked")
+        atomic_write(record.path, data)
+        return data
+
+    def create(self, record: Record) -> bytes:
+        """Write a new file; refuses to overwrite an existing one."""
+        data = self.render(record)
+        try:
+            record.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise _write_error(self.display(record.path), error) from None
+        atomic_write(record.path, data, create=True)
+        return data
+
+
+def _line_of(raw: bytes, field_path: str) -> int | None:
+    """Best-effort line of a top-level front-matter key, for error messages."""
+    key = re.split(r"[.\[]", field_path)[0]
+    match = re.search(rb"^" + re.escape(key.encode()) + rb"\s*:", raw, re.MULTILINE)
+    return raw[: match.start()].count(b"\n") + 1 if match else None
+
+
+def atomic_write(path: Path, data: bytes, *, create: bool = False) -> None:
+    """Write ``data`` to ``path`` through a fsynced temporary file and a rename.
+
+    With ``create``, the final step is a hard link, which fails if the file exists: two
+    processes can never both create the same postmortem.
+    """
+    shown = path.name
+    try:
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as error:
+        raise _write_error(shown, error) from None
+    tmp = Path(tmp_name)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        if create:
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(tmp, 0o666 & ~umask)
+            try:
+                os.link(tmp, path)
+            except FileExistsError:
+                raise DataError(f"{shown} already exists") from None
+            tmp.unlink()
+        else:
+            os.chmod(tmp, stat.S_IMODE(path.stat().st_mode))
+            os.replace(tmp, path)
+        _fsync_dir(path.parent)
+    except OSError as error:
+        tmp.unlink(missing_ok=True)
+        raise _write_error(shown, error) from None
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def _fsync_dir(directory: Path) -> None:
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _write_error(shown: str, error: OSError) -> WriteError:
+    if error.errno == errno.ENOSPC:
+        reason = "the disk is full"
+    elif error.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        reason = "permission denied (read-only folder or file?)"
+    else:
+        reason = error.strerror or str(error)
+    return WriteError(f"cannot write {shown}: {reason}; the original file is unchanged")
