@@ -46,10 +46,10 @@ def isolated_env(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.M
 
 
 def git(cwd: Path, *args: str) -> str:
-    """Run git in ``cwd`` and return its stripped stdout; fail the test on an error."""
+    """Run git in ``cwd`` and return its stdout without trailing newlines."""
     result = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, check=False)
     assert result.returncode == 0, f"git {' '.join(args)} failed: {result.stderr}"
-    return result.stdout.strip()
+    return result.stdout.rstrip("\n")
 
 
 @dataclass
