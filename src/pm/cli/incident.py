@@ -73,6 +73,8 @@ def open_(
     no_commit: NoCommit = False,
 ) -> None:
     """Open a postmortem for a new incident (status active) and commit it."""
+    if edit and not (os.environ.get("VISUAL") or os.environ.get("EDITOR")):
+        raise UsageError("--edit needs $VISUAL or $EDITOR to name your editor")
     ws = _workspace(no_commit)
     record = ws.open(
         title,
@@ -90,9 +92,7 @@ def open_(
 
 
 def _run_editor(path: Path) -> None:
-    editor = os.environ.get("VISUAL") or os.environ.get("EDITOR")
-    if not editor:
-        raise UsageError("--edit needs $VISUAL or $EDITOR to name your editor")
+    editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
     result = subprocess.run([*shlex.split(editor), str(path)], check=False)
     if result.returncode != 0:
         raise UsageError(
