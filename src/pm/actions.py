@@ -88,7 +88,8 @@ def add(
     return item
 
 
-def _target(postmortem: Postmortem, number: int) -> ActionItem:
+def check_unambiguous(postmortem: Postmortem, number: int) -> None:
+    """Refuse to guess which of two items numbered ``number`` (after a merge) is meant."""
     same = [item for item in postmortem.actions if item.number == number]
     if len(same) > 1:
         texts = "; ".join(repr(item.text) for item in same)
@@ -96,7 +97,6 @@ def _target(postmortem: Postmortem, number: int) -> ActionItem:
             f"{postmortem.id} has {len(same)} action items numbered {number} (from a merge: "
             f"{texts}); run `pm action renumber {postmortem.id}` and use the new numbers"
         )
-    return postmortem.action(number)
 
 
 @dataclass(frozen=True)
@@ -123,7 +123,8 @@ def transition(
     rule = TRANSITIONS[name]
     if name in ("start", "reopen"):
         _refuse_if_closed(postmortem, f"`pm action {name}`")
-    item = _target(postmortem, number)
+    check_unambiguous(postmortem, number)
+    item = postmortem.action(number)
     if reason is not None:
         reason = check_line(reason, "reason", MAX_ACTION_TEXT, required=False) or None
     if name == "wont-do" and not reason:

@@ -78,8 +78,10 @@ class Workspace:
         self.config = config
         self.store = Store(config)
         self.commit_enabled = config.commit if commit is None else commit
-        # Warnings for the person (past due dates, renumbered items); the CLI prints them.
+        # Warnings for the person (past due dates, renumbered items). The CLI sets
+        # ``on_notice`` to print them as they happen; the API keeps them in ``notices``.
         self.notices: list[str] = []
+        self.on_notice: Callable[[str], None] | None = None
 
     @classmethod
     def load(cls, cwd: Path | None = None, *, commit: bool | None = None) -> Workspace:
@@ -254,7 +256,7 @@ class Workspace:
 
         record = self._change(ref, "action-add", change)
         if due_date < today:
-            self.notices.append(f"the due date {due_date.isoformat()} is in the past")
+            self._notice(f"the due date {due_date.isoformat()} is in the past")
         return record, added[0]
 
     def action_status(
@@ -262,6 +264,8 @@ class Workspace:
     ) -> tuple[Record, ActionItem]:
         """Move an action item: ``start``, ``done``, ``wont-do`` or ``reopen``."""
         today = self.today()
+        # Checked before the change renumbers repeated numbers: never guess which is meant.
+        actions.check_unambiguous(self.get(ref).postmortem, number)
         moved: list[ActionItem] = []
 
         def change(postmortem: Postmortem) -> Outcome:
@@ -362,6 +366,11 @@ class Workspace:
         """The git user's name and email (for ``--mine``)."""
         return GitRepo.discover(self.config.root).identity()
 
+    def _notice(self, text: str) -> None:
+        self.notices.append(text)
+        if self.on_notice is not None:
+            self.on_notice(text)
+
     # --- the one path every change takes ------------------------------------------------
 
     def _change(
@@ -385,7 +394,8 @@ class Workspace:
             if isinstance(outcome, str):
                 outcome = Outcome(outcome)
             self.store.save(record)
-            self.notices.extend(notes)
+            for note in notes:
+                self._notice(note)
             if git is not None:
                 try:
                     message = _message(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
@@ -11,9 +11,6 @@ from pm.cli.app import JsonFlag, NoCommit, app
 from pm.cli.incident import TimeOption, _committed, _workspace
 from pm.errors import UsageError
 from pm.model import ACTION_STATUSES
-
-if TYPE_CHECKING:
-    from pm.workspace import Workspace
 
 action_app = typer.Typer(
     name="action",
@@ -28,11 +25,6 @@ NumberArgument = Annotated[int, typer.Argument(metavar="N", help="The action ite
 ReasonOption = Annotated[
     str | None, typer.Option("--reason", help="Why (recorded in the commit; kept for wont-do).")
 ]
-
-
-def _notices(ws: Workspace) -> None:
-    for notice in ws.notices:
-        output.warn(notice)
 
 
 @action_app.command("add")
@@ -60,7 +52,6 @@ def action_add(
         postmortem_id, text, owner=owner, priority=priority, due=due, ticket=ticket
     )
     output.line(str(item.number))
-    _notices(ws)
     output.message(
         f"Added action item {item.number} ({item.priority}, {item.owner}, due "
         f"{item.due.isoformat()}) to {record.postmortem.id}; {_committed(ws)}."
@@ -70,7 +61,6 @@ def action_add(
 def _move(postmortem_id: str, number: int, name: str, reason: str | None, no_commit: bool) -> None:
     ws = _workspace(no_commit)
     record, item = ws.action_status(postmortem_id, number, name, reason=reason)
-    _notices(ws)
     output.message(
         f"Action item {item.number} of {record.postmortem.id} is {item.status}; {_committed(ws)}."
     )
@@ -128,8 +118,6 @@ def action_renumber(postmortem_id: IdArgument, no_commit: NoCommit = False) -> N
     if not notes:
         output.message("No repeated action-item numbers; nothing to renumber.")
         return
-    for note in notes:
-        output.warn(note)
     output.message(f"Renumbered {len(notes)} action item(s); {_committed(ws)}.")
 
 
@@ -229,7 +217,6 @@ def review(postmortem_id: IdArgument, at: TimeOption = None, no_commit: NoCommit
     """Record the postmortem review as held (status reviewed) once the document is complete."""
     ws = _workspace(no_commit)
     record = ws.review(postmortem_id, at=at)
-    _notices(ws)
     output.message(f"Review of {record.postmortem.id} recorded; {_committed(ws)}.")
 
 
@@ -247,7 +234,6 @@ def close(
     """Close the postmortem: every action item done or wont-do, the review held if required."""
     ws = _workspace(no_commit)
     record = ws.close(postmortem_id, force=force, reason=reason)
-    _notices(ws)
     forced = " (forced)" if force else ""
     output.message(f"Closed {record.postmortem.id}{forced}; {_committed(ws)}.")
 
@@ -277,7 +263,6 @@ def set_(
     ws = _workspace(no_commit)
     mode = "add" if add else "remove" if remove else "set"
     record, edit = ws.set_field(postmortem_id, field, values, mode=mode)
-    _notices(ws)
     postmortem = record.postmortem
     output.message(
         f"Set {edit.field} of {postmortem.id}: {edit.old} -> {edit.new}; {_committed(ws)}."
