@@ -36,7 +36,7 @@ def split_values(values: list[str]) -> list[str]:
 def _show(value: str | list[str]) -> str:
     if isinstance(value, list):
         return "[" + ", ".join(value) + "]"
-    return value
+    return value or '""'
 
 
 def set_field(
@@ -79,7 +79,7 @@ def set_field(
 
 
 def _set_scalar(postmortem: Postmortem, name: str, value: str, config: Config) -> Edit:
-    old = str(getattr(postmortem, name))
+    old: str = getattr(postmortem, name)
     if name == "title":
         new = lifecycle.check_title(value)
     elif name == "impact":
@@ -95,7 +95,7 @@ def _set_scalar(postmortem: Postmortem, name: str, value: str, config: Config) -
     if new == old:
         raise DataError(f"{name} of {postmortem.id} is already {old!r}; nothing to change")
     setattr(postmortem, name, new)
-    return Edit(name, old, new)
+    return Edit(name, _show(old), _show(new))
 
 
 def _related(

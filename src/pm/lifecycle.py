@@ -242,7 +242,7 @@ def close(
     if postmortem.status == "active":
         raise DataError(f"{postmortem.id} is still active; resolve it first (pm resolve)")
     if force:
-        reason = check_text(reason or "", "reason").replace("\n", " ")
+        reason = " ".join(check_text(reason or "", "reason").split())
         if not reason:
             raise UsageError("--force needs --reason: say why it is closed anyway")
     elif reason:

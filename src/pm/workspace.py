@@ -330,7 +330,7 @@ class Workspace:
                 postmortem, name, values, self.config, mode=mode, resolve_id=resolve_id
             )
             edits.append(edit)
-            line = f"{edit.field}: {edit.old} -> {edit.new}"
+            line = " ".join(f"{edit.field}: {edit.old} -> {edit.new}".split())
             detail = line if len(line) <= 72 else edit.field
             return Outcome(detail, [line])
 
