@@ -88,9 +88,7 @@ def test_list_names_broken_files_and_lists_the_rest(
     assert "2024-01-01-broken.md:3: invalid YAML" in result.stderr
 
 
-def test_list_is_a_pure_read_outside_git(
-    repo: Repo, cli: CliRunnerCall, opened: str, tmp_path_factory: object
-) -> None:
+def test_list_is_a_pure_read_outside_git(repo: Repo, cli: CliRunnerCall, opened: str) -> None:
     cli.ok("action", "add", opened, "One", "-o", "alice")
     subprocess.run(["rm", "-rf", str(repo.path / ".git")], check=True)
     (repo.path / ".pm.toml").write_text("", encoding="utf-8")
