@@ -101,3 +101,12 @@ def test_parse_log_is_not_confused_by_subjects() -> None:
         ("def456", "C", None, "Fix typo: Pm-Operation: x"),
     ]
     assert entries[0].date.isoformat() == "2024-01-15T14:00:00+00:00"
+
+
+def test_log_of_a_broken_file(repo: Repo, cli: CliRunnerCall, opened: str) -> None:
+    path = repo.postmortem_path(opened)
+    path.write_text(path.read_text(encoding="utf-8") + "\n<<<<<<< HEAD\n", encoding="utf-8")
+    repo.git("commit", "--quiet", "-am", "Oops")
+    assert cli("show", opened).exit_code == 3
+    rows = cli.ok("log", opened).stdout.splitlines()
+    assert [row.split("\t")[3] for row in rows] == ["manual", "open"]

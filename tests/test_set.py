@@ -139,3 +139,21 @@ def test_set_refusals(
 def test_no_change_is_refused(repo: Repo, cli: CliRunnerCall, opened: str) -> None:
     result = cli("set", opened, "severity", "SEV-1")
     assert result.stderr == f"pm: severity of {opened} is already 'SEV-1'; nothing to change\n"
+
+
+def test_related_removal_of_a_deleted_postmortem(
+    repo: Repo, cli: CliRunnerCall, opened: str
+) -> None:
+    other = cli.ok("open", "Checkout latency", "-s", "SEV-2", "--started", "2024-01-18T09:00")
+    other_id = other.stdout.split("\t")[0]
+    cli.ok("set", opened, "related", other_id)
+    repo.git("rm", "--quiet", f"postmortems/2024/{other_id}.md")
+    repo.git("commit", "--quiet", "-m", "Merged into the pool postmortem")
+    cli.ok("set", opened, "related", "--remove", other_id)
+    assert front(repo, opened)["related"] == []
+
+
+def test_severity_change_while_active(repo: Repo, cli: CliRunnerCall, opened: str) -> None:
+    result = cli.ok("set", opened, "severity", "SEV-3")
+    assert result.stderr.endswith("SEV-3 requires no postmortem review.\n")
+    assert front(repo, opened)["review"] == {"due": None, "held": None}

@@ -60,7 +60,7 @@ def set_field(
     old = list(getattr(postmortem, name))
     given = split_values(values)
     if name == "related":
-        given = _related(postmortem, given, resolve_id)
+        given = _related(postmortem, given, resolve_id, removing=mode == "remove")
     else:
         given = lifecycle.check_names(given, name.rstrip("s"))
     if mode == "add":
@@ -99,12 +99,22 @@ def _set_scalar(postmortem: Postmortem, name: str, value: str, config: Config) -
 
 
 def _related(
-    postmortem: Postmortem, refs: list[str], resolve_id: Callable[[str], str] | None
+    postmortem: Postmortem,
+    refs: list[str],
+    resolve_id: Callable[[str], str] | None,
+    *,
+    removing: bool = False,
 ) -> list[str]:
-    """Related postmortems by id, prefix or slug, stored as full ids; never itself."""
+    """Related postmortems by id, prefix or slug, stored as full ids; never itself.
+
+    Removing accepts a stored id as it is, since the other file may be gone.
+    """
     result: list[str] = []
     for ref in refs:
-        full = resolve_id(ref) if resolve_id is not None else ref
+        if resolve_id is None or (removing and ref in postmortem.related):
+            full = ref
+        else:
+            full = resolve_id(ref)
         if full == postmortem.id:
             raise UsageError(f"{postmortem.id} cannot be related to itself")
         if full not in result:

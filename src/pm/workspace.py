@@ -337,11 +337,14 @@ class Workspace:
         record = self._change(ref, "set", change)
         return record, edits[0]
 
-    def log(self, ref: str) -> tuple[Record, list[LogEntry]]:
-        """The audit trail: every commit that touched the postmortem's file, newest first."""
-        record = self.get(ref)
+    def log(self, ref: str) -> tuple[Path, list[LogEntry]]:
+        """The audit trail: every commit that touched the postmortem's file, newest first.
+
+        The file is found but not parsed: the history matters most when the file is broken.
+        """
+        path = self.store.resolve(ref)
         git = GitRepo.discover(self.config.root)
-        return record, git.file_log(record.path)
+        return path, git.file_log(path)
 
     def find_actions(
         self, filters: ActionFilters | None = None, ref: str | None = None

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -11,6 +11,9 @@ from pm.cli.app import JsonFlag, NoCommit, app
 from pm.cli.incident import TimeOption, _committed, _workspace
 from pm.errors import UsageError
 from pm.model import ACTION_STATUSES
+
+if TYPE_CHECKING:
+    from pm.workspace import Workspace
 
 action_app = typer.Typer(
     name="action",
@@ -273,17 +276,22 @@ def set_(
             output.message("The review was already held.")
         elif due:
             output.message(f"Postmortem review due {due.isoformat()}.")
-        elif postmortem.resolved_at is None:
-            output.message("The review due date is set when the incident is resolved.")
-        else:
+        elif not _requires_review(ws, postmortem.severity):
             output.message(f"{postmortem.severity} requires no postmortem review.")
+        else:
+            output.message("The review due date is set when the incident is resolved.")
+
+
+def _requires_review(ws: Workspace, severity: str) -> bool:
+    rule = ws.config.severity(severity)
+    return rule is None or rule.requires_postmortem
 
 
 @app.command()
 def log(postmortem_id: IdArgument, as_json: JsonFlag = False) -> None:
     """The audit trail: every commit that touched the file, with its author and operation."""
     ws = _workspace()
-    record, entries = ws.log(postmortem_id)
+    path, entries = ws.log(postmortem_id)
     if as_json:
         output.print_json(
             [
@@ -314,4 +322,4 @@ def log(postmortem_id: IdArgument, as_json: JsonFlag = False) -> None:
         ],
     )
     if not entries:
-        output.message(f"{record.postmortem.id} has no commits yet.")
+        output.message(f"{path.stem} has no commits yet.")
