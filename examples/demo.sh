@@ -13,8 +13,12 @@ git config user.name "Demo User"
 git config user.email demo@example.com
 git add -A
 git commit --quiet -m "Example postmortems"
+# The example is a snapshot of 2024-09-30 (AS_OF in generate.py): look at it from then.
+export PM_NOW=2024-09-30T12:00:00Z
 echo "== scratch repository: $scratch"
 echo "== pm list"
 "$pm" list
-echo "== pm show 2024-01-15-database"
-"$pm" show 2024-01-15-database
+echo "== pm show 2024-08-05   (the sixth outage, and the cause of all six)"
+"$pm" show 2024-08-05
+echo "== pm action list --overdue"
+"$pm" action list --overdue

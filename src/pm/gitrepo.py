@@ -14,6 +14,8 @@ import subprocess
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 from pm.errors import RepoError
@@ -140,6 +142,17 @@ class GitRepo:
             finally:
                 fcntl.flock(handle, fcntl.LOCK_UN)
 
+    def file_log(self, path: Path) -> list[LogEntry]:
+        """Every commit that touched ``path``, newest first, following renames."""
+        relative = os.path.relpath(path, self.root)
+        try:
+            out = self.run("log", "--follow", f"--format={_LOG_FORMAT}", "--", relative)
+        except RepoError as error:
+            if "does not have any commits" in error.message:
+                return []
+            raise
+        return parse_log(out)
+
     def commit_files(self, paths: list[Path], message: str, *, new: bool) -> None:
         """Commit exactly ``paths`` with ``message``; nothing else in the index moves.
 
@@ -167,6 +180,48 @@ class GitRepo:
                 with suppress(RepoError):
                     self.run("rm", "--cached", "--quiet", "--", *relative)
             raise
+
+
+@dataclass(frozen=True)
+class LogEntry:
+    """One commit that touched a file; ``operation`` is None for a commit made by hand."""
+
+    commit: str
+    date: datetime
+    author: str
+    email: str
+    operation: str | None
+    subject: str
+
+
+# Record and field separators (ASCII RS/US) cannot occur in a one-line subject or a name.
+_LOG_FORMAT = (
+    "%x1e%H%x1f%aI%x1f%an%x1f%ae%x1f%(trailers:key=Pm-Operation,valueonly,separator=%x20)%x1f%s"
+)
+
+
+def parse_log(text: str) -> list[LogEntry]:
+    """Parse ``git log`` output written with ``_LOG_FORMAT``."""
+    entries: list[LogEntry] = []
+    for record in text.split("\x1e"):
+        if not record.strip():
+            continue
+        fields = record.split("\x1f")
+        if len(fields) < 5:
+            continue
+        fields += [""] * (6 - len(fields))  # git's output is stripped: an empty subject
+        commit, when, author, email, operation, subject = (f.strip() for f in fields)
+        entries.append(
+            LogEntry(
+                commit=commit,
+                date=datetime.fromisoformat(when).astimezone(UTC),
+                author=author,
+                email=email,
+                operation=operation.split()[0] if operation.split() else None,
+                subject=subject,
+            )
+        )
+    return entries
 
 
 def run_git(cwd: Path, *args: str, stdin: str | None = None) -> str:

@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta
 
 from pm.config import Config, Severity
 from pm.errors import DataError, UsageError
-from pm.model import EVENT_KINDS, Event, Postmortem
+from pm.model import EVENT_KINDS, Closure, Event, Postmortem
 from pm.timeparse import format_time
 
 MAX_TITLE = 200
@@ -166,3 +166,93 @@ def resolve(postmortem: Postmortem, at: datetime, text: str, severity: Severity 
     postmortem.add_event(Event(at=at, kind="resolved", text=text))
     postmortem.status = "resolved"
     postmortem.review.due = review_due(at, severity)
+
+
+# --- review and close -------------------------------------------------------------------
+
+REQUIRED_SECTIONS = ("Summary", "Root Cause")
+ONE_OF_SECTIONS = ("Contributing Factors", "What Went Poorly")
+
+
+def missing_for_review(postmortem: Postmortem, body: str) -> list[str]:
+    """What a postmortem still lacks before its review can be recorded as held."""
+    from pm.sections import is_filled
+
+    missing: list[str] = []
+    if postmortem.status == "active":
+        missing.append("the incident is not resolved (pm resolve)")
+    missing.extend(
+        f"section '{name}' is empty" for name in REQUIRED_SECTIONS if not is_filled(body, name)
+    )
+    if not any(is_filled(body, name) for name in ONE_OF_SECTIONS):
+        missing.append(f"sections '{ONE_OF_SECTIONS[0]}' and '{ONE_OF_SECTIONS[1]}' are both empty")
+    if not postmortem.actions:
+        missing.append("no action items (pm action add)")
+    return missing
+
+
+def review(postmortem: Postmortem, body: str, at: datetime, severity: Severity | None) -> None:
+    """Record the review as held; for severities that require a postmortem, only when complete."""
+    if postmortem.status in ("reviewed", "closed"):
+        held = postmortem.review.held
+        when = f" (review held {format_time(held)})" if held else ""
+        raise DataError(f"{postmortem.id} is already {postmortem.status}{when}")
+    if severity is None or severity.requires_postmortem:
+        missing = missing_for_review(postmortem, body)
+        if missing:
+            raise DataError(
+                f"{postmortem.id} is not ready for review ({postmortem.severity} requires a "
+                f"postmortem): {'; '.join(missing)}"
+            )
+    elif postmortem.status == "active":
+        raise DataError(f"{postmortem.id} is not resolved yet (pm resolve)")
+    resolved = postmortem.resolved_at
+    if resolved is not None and at < resolved:
+        raise UsageError(
+            f"{format_time(at)} is before the incident was resolved ({format_time(resolved)})"
+        )
+    postmortem.review.held = at
+    postmortem.status = "reviewed"
+
+
+def close_blockers(postmortem: Postmortem, severity: Severity | None) -> list[str]:
+    """Why the postmortem cannot be closed yet: open items, a review not held."""
+    blockers = [
+        f"action item {item.number} is {item.status} ({item.owner}, due {item.due.isoformat()})"
+        for item in postmortem.actions
+        if item.is_open
+    ]
+    requires = severity is None or severity.requires_postmortem
+    if requires and postmortem.review.held is None:
+        blockers.append(f"the review is not held ({postmortem.severity} requires one: pm review)")
+    return blockers
+
+
+def close(
+    postmortem: Postmortem,
+    at: datetime,
+    severity: Severity | None,
+    *,
+    force: bool = False,
+    reason: str | None = None,
+) -> list[str]:
+    """Close the postmortem; with ``force`` despite blockers (returned, for the record)."""
+    if postmortem.status == "closed":
+        raise DataError(f"{postmortem.id} is already closed")
+    if postmortem.status == "active":
+        raise DataError(f"{postmortem.id} is still active; resolve it first (pm resolve)")
+    if force:
+        reason = " ".join(check_text(reason or "", "reason").split())
+        if not reason:
+            raise UsageError("--force needs --reason: say why it is closed anyway")
+    elif reason:
+        raise UsageError("--reason goes with --force (a normal close needs no reason)")
+    blockers = close_blockers(postmortem, severity)
+    if blockers and not force:
+        raise DataError(
+            f"cannot close {postmortem.id}: {'; '.join(blockers)} "
+            "(or close anyway with --force --reason TEXT)"
+        )
+    postmortem.closed = Closure(at=at, forced=force, reason=reason if force else None)
+    postmortem.status = "closed"
+    return blockers

@@ -7,18 +7,19 @@ commit fails the file is put back as it was, so a change is either in a commit o
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, nullcontext
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, tzinfo
 from pathlib import Path
 
-from pm import lifecycle, timeparse
+from pm import actions, lifecycle, timeparse
 from pm.config import CONFIG_FILE, Config, load_config
 from pm.document import Document
 from pm.errors import DataError, RepoError
-from pm.gitrepo import GitRepo
-from pm.model import Postmortem
+from pm.fields import Edit, set_field
+from pm.gitrepo import GitRepo, LogEntry
+from pm.model import ActionItem, Postmortem
 from pm.store import Record, Store, atomic_write
 
 
@@ -43,6 +44,33 @@ class Filters:
         return not (self.since and (started is None or started.date() < self.since))
 
 
+@dataclass
+class Outcome:
+    """What a change function reports: the subject's detail and extra commit-body lines."""
+
+    detail: str
+    body: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ActionFilters:
+    """Which action items ``pm action list`` shows; ``owners`` match name or email."""
+
+    owners: tuple[str, ...] = ()
+    status: str | None = None
+    priority: str | None = None
+    overdue: bool = False
+
+    def match(self, item: ActionItem, today: date) -> bool:
+        if self.owners and item.owner.casefold() not in {o.casefold() for o in self.owners}:
+            return False
+        if self.status and item.status != self.status:
+            return False
+        if self.priority and item.priority != self.priority:
+            return False
+        return not (self.overdue and item.days_overdue(today) == 0)
+
+
 class Workspace:
     """A repository of postmortems and the operations on it."""
 
@@ -50,6 +78,10 @@ class Workspace:
         self.config = config
         self.store = Store(config)
         self.commit_enabled = config.commit if commit is None else commit
+        # Warnings for the person (past due dates, renumbered items). The CLI sets
+        # ``on_notice`` to print them as they happen; the API keeps them in ``notices``.
+        self.notices: list[str] = []
+        self.on_notice: Callable[[str], None] | None = None
 
     @classmethod
     def load(cls, cwd: Path | None = None, *, commit: bool | None = None) -> Workspace:
@@ -191,17 +223,187 @@ class Workspace:
 
         return self._change(ref, "resolve", change)
 
+    # --- follow-through: action items, review, close, edits, audit log ------------------
+
+    def add_action(
+        self,
+        ref: str,
+        text: str,
+        *,
+        owner: str,
+        priority: str | None = None,
+        due: str | None = None,
+        ticket: str | None = None,
+    ) -> tuple[Record, ActionItem]:
+        """Add an open action item; the due date defaults from the priority's deadline."""
+        priorities = self.config.priorities
+        default = "P1" if "P1" in priorities else next(iter(priorities))
+        chosen = actions.check_priority(priority or default, priorities)
+        today = self.today()
+        due_date = (
+            timeparse.parse_date(due, today)
+            if due is not None
+            else actions.default_due(chosen, priorities, today)
+        )
+        added: list[ActionItem] = []
+
+        def change(postmortem: Postmortem) -> str:
+            item = actions.add(
+                postmortem, text=text, owner=owner, priority=chosen, due=due_date, ticket=ticket
+            )
+            added.append(item)
+            return f"#{item.number} {item.priority} {item.owner}"
+
+        record = self._change(ref, "action-add", change)
+        if due_date < today:
+            self._notice(f"the due date {due_date.isoformat()} is in the past")
+        return record, added[0]
+
+    def action_status(
+        self, ref: str, number: int, name: str, *, reason: str | None = None
+    ) -> tuple[Record, ActionItem]:
+        """Move an action item: ``start``, ``done``, ``wont-do`` or ``reopen``."""
+        today = self.today()
+        # Checked before the change renumbers repeated numbers: never guess which is meant.
+        actions.check_unambiguous(self.get(ref).postmortem, number)
+        moved: list[ActionItem] = []
+
+        def change(postmortem: Postmortem) -> Outcome:
+            item = actions.transition(postmortem, number, name, today=today, reason=reason)
+            moved.append(item)
+            body = [f"Reason: {reason}"] if reason and name != "wont-do" else []
+            detail = f"#{number} {item.status}"
+            if item.reason:
+                body.append(f"Reason: {item.reason}")
+            return Outcome(detail, body)
+
+        record = self._change(ref, f"action-{name}", change)
+        return record, moved[0]
+
+    def renumber_actions(self, ref: str) -> list[str]:
+        """Commit the renumbering of repeated action-item numbers; [] when there is none."""
+        if not actions.duplicate_numbers(self.get(ref).postmortem):
+            return []
+        before = len(self.notices)
+        self._change(ref, "renumber", lambda postmortem: "action items")
+        return self.notices[before:]
+
+    def review(self, ref: str, *, at: str | None = None) -> Record:
+        """Record the postmortem review as held (status reviewed), if the document is ready."""
+        moment = self.parse_time(at)
+
+        def change(record: Record) -> str:
+            postmortem = record.postmortem
+            rule = self.config.severity(postmortem.severity)
+            lifecycle.review(postmortem, record.doc.body, moment, rule)
+            return f"held {moment.strftime('%Y-%m-%d')}"
+
+        return self._change_record(ref, "review", change)
+
+    def close(self, ref: str, *, force: bool = False, reason: str | None = None) -> Record:
+        """Close the postmortem; ``force`` (with a reason) closes despite open items."""
+        moment = self.now()
+
+        def change(postmortem: Postmortem) -> Outcome:
+            rule = self.config.severity(postmortem.severity)
+            blockers = lifecycle.close(postmortem, moment, rule, force=force, reason=reason)
+            if not force:
+                return Outcome("")
+            closure = postmortem.closed
+            body = [f"Reason: {closure.reason if closure else reason}"]
+            body += [f"Closed despite: {blocker}" for blocker in blockers]
+            return Outcome("forced", body)
+
+        return self._change(ref, "close", change)
+
+    def set_field(
+        self, ref: str, name: str, values: list[str], *, mode: str = "set"
+    ) -> tuple[Record, Edit]:
+        """Change one front-matter field; the commit records the old and the new value."""
+        edits: list[Edit] = []
+
+        def resolve_id(other: str) -> str:
+            return self.store.resolve(other).stem
+
+        def change(postmortem: Postmortem) -> Outcome:
+            edit = set_field(
+                postmortem, name, values, self.config, mode=mode, resolve_id=resolve_id
+            )
+            edits.append(edit)
+            line = " ".join(f"{edit.field}: {edit.old} -> {edit.new}".split())
+            detail = line if len(line) <= 72 else edit.field
+            return Outcome(detail, [line])
+
+        record = self._change(ref, "set", change)
+        return record, edits[0]
+
+    def log(self, ref: str) -> tuple[Path, list[LogEntry]]:
+        """The audit trail: every commit that touched the postmortem's file, newest first.
+
+        The file is found but not parsed: the history matters most when the file is broken.
+        """
+        path = self.store.resolve(ref)
+        git = GitRepo.discover(self.config.root)
+        return path, git.file_log(path)
+
+    def find_actions(
+        self, filters: ActionFilters | None = None, ref: str | None = None
+    ) -> tuple[list[tuple[Record, ActionItem]], list[DataError]]:
+        """Action items across postmortems (or of one), sorted by due date; a pure read."""
+        errors: list[DataError] = []
+        if ref is not None:
+            records = [self.get(ref)]
+        else:
+            records, errors = self.store.read_all()
+        today = self.today()
+        rows = [
+            (record, item)
+            for record in records
+            for item in record.postmortem.actions
+            if filters is None or filters.match(item, today)
+        ]
+        rows.sort(key=lambda row: (row[1].due, row[0].postmortem.id, row[1].number))
+        return rows, errors
+
+    def identity(self) -> tuple[str, str]:
+        """The git user's name and email (for ``--mine``)."""
+        return GitRepo.discover(self.config.root).identity()
+
+    def _notice(self, text: str) -> None:
+        self.notices.append(text)
+        if self.on_notice is not None:
+            self.on_notice(text)
+
     # --- the one path every change takes ------------------------------------------------
 
-    def _change(self, ref: str, operation: str, change: Callable[[Postmortem], str]) -> Record:
-        """Lock, read, change, write, commit; on a failed commit, restore the file."""
+    def _change(
+        self, ref: str, operation: str, change: Callable[[Postmortem], str | Outcome]
+    ) -> Record:
+        """Apply ``change`` to the postmortem ``ref`` names, as one commit (see _change_record)."""
+        return self._change_record(ref, operation, lambda record: change(record.postmortem))
+
+    def _change_record(
+        self, ref: str, operation: str, change: Callable[[Record], str | Outcome]
+    ) -> Record:
+        """Lock, read, change, write, commit; on a failed commit, restore the file.
+
+        Action items that repeat a number (after a merge) are renumbered first; the notes
+        go to ``self.notices`` and into the commit body.
+        """
         with self._writing() as git:
             record = self.store.read(self.store.resolve(ref))
-            detail = change(record.postmortem)
+            notes = actions.renumber_duplicates(record.postmortem)
+            outcome = change(record)
+            if isinstance(outcome, str):
+                outcome = Outcome(outcome)
             self.store.save(record)
+            for note in notes:
+                self._notice(note)
             if git is not None:
                 try:
-                    message = _message(operation, record.postmortem.id, detail)
+                    message = _message(
+                        operation, record.postmortem.id, outcome.detail, [*outcome.body, *notes]
+                    )
                     git.commit_files([record.path], message, new=False)
                 except BaseException:
                     atomic_write(record.path, record.raw)
@@ -237,10 +439,17 @@ def _template_context(postmortem: Postmortem) -> dict[str, object]:
     }
 
 
-def _message(operation: str, postmortem_id: str, detail: str) -> str:
-    """A one-line subject plus trailers; ``git log --grep 'Pm-Id: <id>'`` finds them."""
+def _message(operation: str, postmortem_id: str, detail: str, body: Sequence[str] = ()) -> str:
+    """A one-line subject, optional body lines, trailers; ``git log --grep 'Pm-Id: <id>'``.
+
+    User text can never add a line (so never a trailer): every whitespace run, line breaks
+    included, becomes one space, in the subject and in each body line.
+    """
     subject = f"pm: {operation} {postmortem_id}"
     if detail:
         subject += f" ({detail})"
     subject = " ".join(subject.split())  # never more than one line, whatever the input
-    return f"{subject}\n\nPm-Id: {postmortem_id}\nPm-Operation: {operation}\n"
+    lines = [" ".join(line.split()) for line in body]
+    text = "".join(f"{line}\n" for line in lines if line)
+    paragraph = f"{text}\n" if text else ""
+    return f"{subject}\n\n{paragraph}Pm-Id: {postmortem_id}\nPm-Operation: {operation}\n"

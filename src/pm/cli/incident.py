@@ -28,7 +28,9 @@ if TYPE_CHECKING:
 def _workspace(no_commit: bool = False) -> Workspace:
     from pm.workspace import Workspace
 
-    return Workspace.load(commit=False if no_commit else None)
+    ws = Workspace.load(commit=False if no_commit else None)
+    ws.on_notice = output.warn  # warnings (renumbered action items...) as they happen
+    return ws
 
 
 def _committed(ws: Workspace) -> str:

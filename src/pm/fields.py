@@ -1,0 +1,122 @@
+"""Front-matter edits through ``pm set``: which fields may change, and how each is checked.
+
+No I/O. Each edit returns the old and the new value as text, for the commit message. The
+id never changes (a title change keeps the file name and id: links and history stay).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from pm import lifecycle
+from pm.config import Config
+from pm.errors import DataError, UsageError
+from pm.model import Postmortem
+
+SCALAR_FIELDS = ("title", "severity", "impact")
+LIST_FIELDS = ("services", "tags", "related")
+FIELDS = SCALAR_FIELDS + LIST_FIELDS
+
+
+@dataclass(frozen=True)
+class Edit:
+    """One field changed: its name and the old and new values, shown as text."""
+
+    field: str
+    old: str
+    new: str
+
+
+def split_values(values: list[str]) -> list[str]:
+    """``a,b c`` -> ``[a, b, c]``: list values may be comma-separated or repeated."""
+    return [part.strip() for value in values for part in value.split(",") if part.strip()]
+
+
+def _show(value: str | list[str]) -> str:
+    if isinstance(value, list):
+        return "[" + ", ".join(value) + "]"
+    return value or '""'
+
+
+def set_field(
+    postmortem: Postmortem,
+    name: str,
+    values: list[str],
+    config: Config,
+    *,
+    mode: str = "set",
+    resolve_id: Callable[[str], str] | None = None,
+) -> Edit:
+    """Change one field. ``mode`` is ``set``, or ``add``/``remove`` for list fields."""
+    if name not in FIELDS:
+        raise UsageError(f"cannot set {name!r}; settable fields: {', '.join(FIELDS)}")
+    if name in SCALAR_FIELDS:
+        if mode != "set":
+            raise UsageError(f"--{mode} works on list fields ({', '.join(LIST_FIELDS)})")
+        if len(values) != 1:
+            raise UsageError(f"{name} takes one value (quote it if it has spaces)")
+        return _set_scalar(postmortem, name, values[0], config)
+    old = list(getattr(postmortem, name))
+    given = split_values(values)
+    if name == "related":
+        given = _related(postmortem, given, resolve_id, removing=mode == "remove")
+    else:
+        given = lifecycle.check_names(given, name.rstrip("s"))
+    if mode == "add":
+        new = old + [v for v in given if v not in old]
+    elif mode == "remove":
+        absent = [v for v in given if v not in old]
+        if absent:
+            raise DataError(f"{name} of {postmortem.id} has no {', '.join(absent)}")
+        new = [v for v in old if v not in given]
+    else:
+        new = given
+    if new == old:
+        raise DataError(f"{name} of {postmortem.id} is already {_show(old)}; nothing to change")
+    setattr(postmortem, name, new)
+    return Edit(name, _show(old), _show(new))
+
+
+def _set_scalar(postmortem: Postmortem, name: str, value: str, config: Config) -> Edit:
+    old: str = getattr(postmortem, name)
+    if name == "title":
+        new = lifecycle.check_title(value)
+    elif name == "impact":
+        new = lifecycle.check_text(value, "impact")
+    else:
+        rule = lifecycle.check_severity(value, config)
+        new = rule.name
+        if postmortem.review.held is None:
+            resolved = postmortem.resolved_at
+            postmortem.review.due = (
+                lifecycle.review_due(resolved, rule) if resolved is not None else None
+            )
+    if new == old:
+        raise DataError(f"{name} of {postmortem.id} is already {old!r}; nothing to change")
+    setattr(postmortem, name, new)
+    return Edit(name, _show(old), _show(new))
+
+
+def _related(
+    postmortem: Postmortem,
+    refs: list[str],
+    resolve_id: Callable[[str], str] | None,
+    *,
+    removing: bool = False,
+) -> list[str]:
+    """Related postmortems by id, prefix or slug, stored as full ids; never itself.
+
+    Removing accepts a stored id as it is, since the other file may be gone.
+    """
+    result: list[str] = []
+    for ref in refs:
+        if resolve_id is None or (removing and ref in postmortem.related):
+            full = ref
+        else:
+            full = resolve_id(ref)
+        if full == postmortem.id:
+            raise UsageError(f"{postmortem.id} cannot be related to itself")
+        if full not in result:
+            result.append(full)
+    return result

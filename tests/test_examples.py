@@ -1,0 +1,59 @@
+"""examples/generate.py rebuilds examples/repo exactly, and examples/README.md is true."""
+
+from __future__ import annotations
+
+import filecmp
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import run_pm
+
+ROOT = Path(__file__).resolve().parents[1]
+AS_OF = "2024-09-30T12:00:00Z"
+
+
+def _same_tree(left: Path, right: Path) -> list[str]:
+    compared = filecmp.dircmp(left, right)
+    diffs = [*compared.left_only, *compared.right_only, *compared.diff_files]
+    for name in compared.common_dirs:
+        diffs += _same_tree(left / name, right / name)
+    return diffs
+
+
+@pytest.mark.slow
+def test_generate_reproduces_the_committed_example(tmp_path: Path) -> None:
+    target = tmp_path / "example"
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "examples" / "generate.py"), str(target)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert _same_tree(target, ROOT / "examples" / "repo") == [], "run examples/generate.py"
+
+    subprocess.run(["git", "init", "--quiet"], cwd=target, check=True)
+    overdue = run_pm(target, "action", "list", "--overdue", env={"PM_NOW": AS_OF})
+    assert overdue.returncode == 0, overdue.stderr
+    rows = [line.split("\t") for line in overdue.stdout.splitlines()]
+    readme = (ROOT / "examples" / "README.md").read_text(encoding="utf-8")
+    documented = re.findall(r"^- `([^`]+)` #(\d+) \(", readme, re.MULTILINE)
+    assert [(row[0], row[1]) for row in rows] == documented
+
+    states = run_pm(target, "action", "list", "--json", env={"PM_NOW": AS_OF}).stdout
+    for status in ("open", "in-progress", "done", "wont-do"):
+        assert f'"status": "{status}"' in states
+    listed = json.loads(run_pm(target, "list", "--json", env={"PM_NOW": AS_OF}).stdout)
+    assert {p["status"] for p in listed} == {"resolved", "reviewed", "closed"}
+    late_reviews = [
+        p["id"]
+        for p in listed
+        if p["status"] == "resolved" and p["review_due"] and p["review_due"] < AS_OF[:10]
+    ]
+    past_due = readme.split("Postmortem reviews past due")[1].split("\n\n")[1]
+    assert re.findall(r"^- `([^`]+)`", past_due, re.MULTILINE) == late_reviews
