@@ -77,7 +77,8 @@ def fill(body: str, sections: dict[str, str]) -> str:
     """Replace the placeholder comment under each ``## heading`` with the given prose."""
     for heading, text in sections.items():
         pattern = re.compile(rf"(## {re.escape(heading)}\n\n)<!--.*?-->", re.DOTALL)
-        body, count = pattern.subn(lambda m, prose=text: m.group(1) + prose, body, count=1)
+        replacement = text.replace("\\", "\\\\")
+        body, count = pattern.subn(rf"\g<1>{replacement}", body, count=1)
         assert count == 1, f"no placeholder under ## {heading}"
     return body
 

@@ -11,11 +11,14 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from pm import markdown
+
+_OTHER_BREAKS = re.compile("[\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
 
 
 @dataclass(frozen=True)
@@ -38,7 +41,10 @@ def escape_data(text: str) -> str:
     With no raw newline left, text can never begin a line of its own, so it can never
     start a workflow command (``::set-output``, ``::stop-commands::``...) of its own.
     """
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    # Other line breaks (NEL, LS, PS, VT, FF) are not ones the runner splits on, but a log
+    # viewer might: they become spaces, so no reader sees a second line.
+    return _OTHER_BREAKS.sub(" ", text)
 
 
 def escape_property(text: str) -> str:
