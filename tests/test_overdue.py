@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CliRunnerCall, Repo
+from conftest import CliRunnerCall, Repo, run_pm
 from factories import Closure, action, at, commit, postmortem, write
 from pm import overdue
 from pm.config import load_config
@@ -306,3 +306,37 @@ def test_unreadable_file_is_named_and_exits_3_after_reporting(
     assert result.exit_code == 3
     assert result.stdout == GITHUB
     assert "2024-09-01-broken.md:3: invalid YAML" in result.stderr
+
+
+def test_terminal_text_is_one_table_per_owner(
+    late: Repo, cli: CliRunnerCall, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pm import output
+
+    monkeypatch.setattr(output, "is_terminal", lambda: True)
+    monkeypatch.setenv("NO_COLOR", "1")
+    monkeypatch.setenv("COLUMNS", "250")
+    out = cli("overdue", "--as-of", AS_OF).stdout
+    titles = [
+        line.strip() for line in out.splitlines() if line.strip() in {"alice", "bob", "(no owner)"}
+    ]
+    assert titles == ["alice", "bob", "(no owner)"]
+    assert "Alert on pool saturation, 90% threshold:\\nand page" in out
+
+
+@pytest.mark.slow
+def test_installed_pm_end_to_end(late: Repo, tmp_path: Path) -> None:
+    summary = tmp_path / "summary.md"
+    result = run_pm(
+        late.path,
+        "overdue",
+        "--as-of",
+        AS_OF,
+        "--format",
+        "github",
+        env={"GITHUB_STEP_SUMMARY": str(summary)},
+    )
+    assert (result.returncode, result.stdout, result.stderr) == (1, GITHUB, "")
+    assert summary.read_text(encoding="utf-8") == MARKDOWN
+    never = run_pm(late.path, "overdue", "--as-of", AS_OF, "--fail-on", "never")
+    assert (never.returncode, never.stdout) == (0, TEXT)

@@ -86,7 +86,7 @@ def _overdue_text(findings: list[Finding], day: date) -> None:
     if output.is_terminal() and rows:
         groups: dict[str, list[list[str]]] = {}
         for row in rows:
-            groups.setdefault(row[0], []).append(row[1:])
+            groups.setdefault(row[0] if row[0] != "-" else "(no owner)", []).append(row[1:])
         for owner_name, owner_rows in groups.items():
             output.table(late.HEADERS[1:], owner_rows, title=owner_name)
     else:
