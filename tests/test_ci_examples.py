@@ -64,3 +64,14 @@ def test_every_example_command_runs(
     assert result.exit_code in (0, 1), result.stderr
     assert not result.stderr.startswith("pm: ")
     assert result.stdout
+
+
+def test_readme_lists_every_lint_rule() -> None:
+    from pm.lint import RULES
+
+    readme = (EXAMPLES.parents[1] / "README.md").read_text(encoding="utf-8")
+    table = readme[readme.index("### Lint rules") :]
+    listed = [line.split("`")[1] for line in table.splitlines() if line.startswith("| `")]
+    assert listed == list(RULES)
+    for rule in RULES.values():
+        assert f"| `{rule.id}` | {rule.severity} |" in table
