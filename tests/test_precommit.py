@@ -29,7 +29,7 @@ def test_published_manifest() -> None:
     hook = _manifest()
     assert hook["entry"] == "pm lint"
     assert hook["language"] == "python"
-    assert hook["files"] == r"^postmortems/.*\.md$"
+    assert hook["files"] == r"^postmortems/[0-9]{4}/.*\.md$"
 
 
 def _run(repo: Path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -73,6 +73,7 @@ def test_hook_blocks_a_commit_of_a_broken_postmortem(repo: Repo) -> None:
     broken.parent.mkdir(parents=True)
     broken.write_text(BROKEN, encoding="utf-8")
     (repo.path / "notes.md").write_text("not a postmortem: ---\n", encoding="utf-8")
+    (repo.path / "postmortems/README.md").write_text("# Postmortems\n", encoding="utf-8")
     repo.git("add", "-A")
     refused = _commit(repo.path)
     assert refused.returncode != 0
@@ -85,7 +86,11 @@ def test_hook_blocks_a_commit_of_a_broken_postmortem(repo: Repo) -> None:
     accepted = _commit(repo.path)
     assert accepted.returncode == 0, accepted.stdout + accepted.stderr
     assert "pm lint" in accepted.stderr and "Passed" in accepted.stderr
-    assert repo.files_in() == ["notes.md", "postmortems/2024/2024-01-01-fine.md"]
+    assert repo.files_in() == [
+        "notes.md",
+        "postmortems/2024/2024-01-01-fine.md",
+        "postmortems/README.md",
+    ]
 
 
 def _commit(path: Path) -> subprocess.CompletedProcess[str]:
