@@ -24,6 +24,9 @@ class Pattern:
     regex: str  # spaces match any whitespace; {person} and {object} are filled in
     message: str
     suggestion: str
+    # Lower-case words one of which any match contains: a cheap test that skips the regex
+    # for most text (lint reads every file; the regexes are the slow part).
+    keywords: tuple[str, ...]
 
 
 PATTERNS: tuple[Pattern, ...] = (
@@ -34,6 +37,7 @@ PATTERNS: tuple[Pattern, ...] = (
         "names a person's error as the cause; the analysis stops where it should start",
         "describe what made the action easy to get wrong: the tooling, the missing "
         "guardrail or check, the unclear signal",
+        ("error", "mistake"),
     ),
     Pattern(
         "blameless.fault",
@@ -43,6 +47,7 @@ PATTERNS: tuple[Pattern, ...] = (
         r"{person} (?:is|was|were) (?:at fault|to blame)\b|\bblam(?:e|es|ed|ing) {object}\b)",
         "assigns fault to a person",
         "describe the conditions that allowed the failure and how the system can prevent it",
+        ("fault", "mistake", "screw", "negligence", "carelessness", "blam"),
     ),
     Pattern(
         "blameless.should-have-known",
@@ -53,6 +58,7 @@ PATTERNS: tuple[Pattern, ...] = (
         "judges a person with hindsight",
         "say what information was available at the time and how the system could surface it "
         "(an alert, a check, a clearer runbook)",
+        ("should",),
     ),
     Pattern(
         "blameless.careless",
@@ -63,6 +69,19 @@ PATTERNS: tuple[Pattern, ...] = (
         "judges a person's care or competence",
         "describe the action and the context it happened in (pressure, tooling, missing "
         "safeguards), not the person's qualities",
+        (
+            "careless",
+            "sloppi",
+            "sloppy",
+            "laziness",
+            "incompeten",
+            "reckless",
+            "stupid",
+            "idiot",
+            "inattentive",
+            "clueless",
+            "irresponsib",
+        ),
     ),
     Pattern(
         "blameless.negligent",
@@ -70,6 +89,7 @@ PATTERNS: tuple[Pattern, ...] = (
         r"\bnegligen(?:t|tly|ce)\b",
         "accuses a person of negligence",
         "describe which safeguard was missing or did not work",
+        ("negligen",),
     ),
     Pattern(
         "blameless.punish",
@@ -79,6 +99,7 @@ PATTERNS: tuple[Pattern, ...] = (
         r"reprimanded|punished)\b|\bdisciplinary action\b)",
         "calls for punishing a person; punishment teaches people to hide mistakes",
         "name the systemic fix (an automated check, a safer default, training for everyone)",
+        ("fir", "sack", "let", "disciplin", "reprimand", "punish"),
     ),
     Pattern(
         "blameless.person-caused",
@@ -91,6 +112,31 @@ PATTERNS: tuple[Pattern, ...] = (
         "makes a person the subject of the failure",
         "make the system the subject: what allowed the change through, and what would "
         "have caught it",
+        (
+            "broke",
+            "caused",
+            "forgot",
+            "missed",
+            "messed",
+            "screwed",
+            "failed",
+            "neglected",
+            "ignored",
+            "overlooked",
+            "botched",
+            "fat-finger",
+            "mistakenly",
+            "accidentally",
+            "carelessly",
+            "wrongly",
+            "bother",
+            "deployed",
+            "pushed",
+            "merged",
+            "shipped",
+            "wrote",
+            "committed",
+        ),
     ),
 )
 
@@ -141,10 +187,18 @@ class Checker:
 
     def scan(self, text: str) -> Iterator[tuple[Pattern, int, str]]:
         """(pattern, offset, matched text) for every blaming phrase in ``text``."""
-        for pattern, regex in self.compiled:
-            for match in regex.finditer(text):
-                yield pattern, match.start(), " ".join(match.group().split())
+        for paragraph in _PARAGRAPH.finditer(text):
+            lowered = paragraph.group().lower()
+            for pattern, regex in self.compiled:
+                if not any(word in lowered for word in pattern.keywords):
+                    continue
+                for match in regex.finditer(text, paragraph.start(), paragraph.end()):
+                    yield pattern, match.start(), " ".join(match.group().split())
 
+
+# A phrase never spans a blank line, so each paragraph is scanned on its own, and only
+# for the patterns whose keywords it contains.
+_PARAGRAPH = re.compile(r"\S(?:[^\n]|\n(?![ \t]*\n))*")
 
 # --- what counts as prose -------------------------------------------------------------------
 
