@@ -439,3 +439,18 @@ def test_github_step_summary(
     assert summary.read_text(encoding="utf-8") == (GOLDEN / "lint.summary.md").read_text(
         encoding="utf-8"
     )
+
+
+def test_folders_skip_hidden_files_but_not_a_hidden_parent(tmp_path: Path) -> None:
+    from pm.config import Config
+    from pm.lint.runner import targets
+    from pm.store import Store
+
+    folder = tmp_path / ".work" / "postmortems"
+    (folder / "2024").mkdir(parents=True)
+    (folder / "2024" / "a.md").write_text("x", encoding="utf-8")
+    (folder / "2024" / ".a.md.tmp.md").write_text("x", encoding="utf-8")
+    (folder / ".drafts").mkdir()
+    (folder / ".drafts" / "b.md").write_text("x", encoding="utf-8")
+    store = Store(Config(root=tmp_path / ".work"))
+    assert targets(store, [folder]) == [folder / "2024" / "a.md"]

@@ -31,17 +31,26 @@ def _choice(value: str, choices: tuple[str, ...], option: str) -> str:
 @app.command()
 def overdue(
     as_of: Annotated[
-        str | None, typer.Option("--as-of", help="Judge lateness on this date (default: today).")
+        str | None,
+        typer.Option(
+            "--as-of", metavar="DATE", help="Judge lateness on this date (default: today)."
+        ),
     ] = None,
-    owner: Annotated[str | None, typer.Option("--owner", help="Only this owner's items.")] = None,
+    owner: Annotated[
+        str | None, typer.Option("--owner", metavar="NAME", help="Only this owner's items.")
+    ] = None,
     severity: Annotated[
-        str | None, typer.Option("--severity", "-s", help="Only postmortems of this severity.")
+        str | None,
+        typer.Option("--severity", "-s", metavar="SEV", help="Only postmortems of this severity."),
     ] = None,
     fmt: Annotated[
-        str, typer.Option("--format", "-f", help=f"One of: {', '.join(OVERDUE_FORMATS)}.")
+        str,
+        typer.Option(
+            "--format", "-f", metavar="FORMAT", help=f"One of: {', '.join(OVERDUE_FORMATS)}."
+        ),
     ] = "text",
     fail_on: Annotated[
-        str, typer.Option("--fail-on", help="Exit 1 on: any, escalated, never.")
+        str, typer.Option("--fail-on", metavar="LEVEL", help="Exit 1 on: any, escalated, never.")
     ] = "any",
 ) -> None:
     """Late action items and reviews; exit 1 while anything is late (see --fail-on)."""
@@ -102,10 +111,15 @@ def _overdue_text(findings: list[Finding], day: date) -> None:
 def lint(
     paths: Annotated[
         list[Path] | None,
-        typer.Argument(help="Files or folders to check (default: every postmortem)."),
+        typer.Argument(
+            metavar="[PATH]...", help="Files or folders to check (default: every postmortem)."
+        ),
     ] = None,
     fmt: Annotated[
-        str, typer.Option("--format", "-f", help=f"One of: {', '.join(LINT_FORMATS)}.")
+        str,
+        typer.Option(
+            "--format", "-f", metavar="FORMAT", help=f"One of: {', '.join(LINT_FORMATS)}."
+        ),
     ] = "text",
     strict: Annotated[
         bool, typer.Option("--strict", help="Treat warnings (blameless language...) as errors.")

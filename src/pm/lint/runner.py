@@ -42,7 +42,9 @@ def targets(store: Store, given: list[Path]) -> list[Path]:
     for path in given:
         if path.is_dir():
             found.extend(
-                p for p in sorted(path.rglob("*.md")) if not any(s.startswith(".") for s in p.parts)
+                p
+                for p in sorted(path.rglob("*.md"))
+                if not any(part.startswith(".") for part in p.relative_to(path).parts)
             )
         elif path.is_file():
             found.append(path)
