@@ -8,13 +8,14 @@ says what is late, by how much, and where in which file.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Any
 
 from pm import frontmap
 from pm.ci_output import Annotation, markdown_table
 from pm.config import Config
+from pm.model import ActionItem
 from pm.store import Record
 
 # Open items of these priorities are chased again this long after the review was held.
@@ -72,24 +73,42 @@ def find(
     """Everything late on ``as_of``, in file order. ``display`` turns a path into text."""
     findings: list[Finding] = []
     for record in records:
-        found = list(_late(record, as_of, config))
-        if not found:
+        late = _late(record, as_of, config)
+        if not late:
             continue
-        where = frontmap.locate(record.raw)
+        where = frontmap.locate(record.raw)  # only files with findings pay for line numbers
         path = display(record.path)
-        for kind, item_index, values in found:
-            key: frontmap.Path = ("actions", item_index) if item_index is not None else ("review",)
-            line = where.line(key)
-            days = values["days_late"]
-            escalated = days > config.escalation_days
-            findings.append(Finding(kind=kind, path=path, line=line, escalated=escalated, **values))
+        for key, finding in late:
+            findings.append(replace(finding, path=path, line=where.line(key)))
     return findings
 
 
-def _late(record: Record, as_of: date, config: Config) -> list[tuple[str, int | None, Any]]:
+def _late(record: Record, as_of: date, config: Config) -> list[tuple[frontmap.Path, Finding]]:
+    """The late things of one postmortem, each with the front-matter key it points at."""
     postmortem = record.postmortem
-    found: list[tuple[str, int | None, Any]] = []
     review = postmortem.review
+    found: list[tuple[frontmap.Path, Finding]] = []
+
+    def add(
+        key: frontmap.Path, kind: str, item: ActionItem | None, due: date, message: str
+    ) -> None:
+        days = (as_of - due).days
+        finding = Finding(
+            kind=kind,
+            postmortem_id=postmortem.id,
+            item=item.number if item else None,
+            text=item.text if item else postmortem.title,
+            owner=item.owner if item else "",
+            priority=item.priority if item else "",
+            due=due,
+            days_late=days,
+            escalated=days > config.escalation_days,
+            path="",
+            line=0,
+            message=message,
+        )
+        found.append((key, finding))
+
     rule = config.severity(postmortem.severity)
     if (
         postmortem.status == "resolved"
@@ -99,80 +118,46 @@ def _late(record: Record, as_of: date, config: Config) -> list[tuple[str, int | 
         and review.due is not None
         and review.due < as_of
     ):
-        days = (as_of - review.due).days
-        message = (
-            f"The postmortem review of {postmortem.id} ({postmortem.severity}) is {days} "
-            f"{_days(days)} late (due {review.due.isoformat()}): {postmortem.title}"
+        add(
+            ("review",),
+            "review",
+            None,
+            review.due,
+            f"The postmortem review of {postmortem.id} ({postmortem.severity}) is "
+            f"{_days_late(as_of, review.due)} (due {review.due.isoformat()}): {postmortem.title}",
         )
-        found.append(
-            (
-                "review",
-                None,
-                _values(postmortem.id, None, postmortem.title, "", "", review.due, days, message),
-            )
-        )
-    follow_up_from = None
-    if review.held is not None:
-        follow_up_from = review.held.date() + timedelta(days=FOLLOW_UP_DAYS)
+    held = review.held.date() if review.held is not None else None
     for index, item in enumerate(postmortem.actions):
         if not item.is_open:
             continue
         owner = item.owner or "(no owner)"
         if item.due < as_of:
-            days = (as_of - item.due).days
-            message = (
+            add(
+                ("actions", index),
+                "action",
+                item,
+                item.due,
                 f"Action item {item.number} of {postmortem.id} ({item.priority}, {owner}) is "
-                f"{days} {_days(days)} late (due {item.due.isoformat()}): {item.text}"
+                f"{_days_late(as_of, item.due)} (due {item.due.isoformat()}): {item.text}",
             )
-            kind = "action"
-            due = item.due
-        elif (
-            follow_up_from is not None
-            and item.priority in FOLLOW_UP_PRIORITIES
-            and follow_up_from < as_of
-        ):
-            days = (as_of - follow_up_from).days
-            assert review.held is not None
-            message = (
-                f"{item.priority} action item {item.number} of {postmortem.id} ({owner}) is "
-                f"still {item.status} {days + FOLLOW_UP_DAYS} days after the review of "
-                f"{review.held.date().isoformat()}: {item.text}"
-            )
-            kind = "follow-up"
-            due = follow_up_from
-        else:
-            continue
-        values = _values(
-            postmortem.id, item.number, item.text, item.owner, item.priority, due, days, message
-        )
-        found.append((kind, index, values))
+        elif held is not None and item.priority in FOLLOW_UP_PRIORITIES:
+            window_end = held + timedelta(days=FOLLOW_UP_DAYS)
+            if window_end < as_of:
+                add(
+                    ("actions", index),
+                    "follow-up",
+                    item,
+                    window_end,
+                    f"{item.priority} action item {item.number} of {postmortem.id} ({owner}) "
+                    f"is still {item.status} {(as_of - held).days} days after the review of "
+                    f"{held.isoformat()}: {item.text}",
+                )
     return found
 
 
-def _values(
-    postmortem_id: str,
-    item: int | None,
-    text: str,
-    owner: str,
-    priority: str,
-    due: date,
-    days: int,
-    message: str,
-) -> dict[str, Any]:
-    return {
-        "postmortem_id": postmortem_id,
-        "item": item,
-        "text": text,
-        "owner": owner,
-        "priority": priority,
-        "due": due,
-        "days_late": days,
-        "message": message,
-    }
-
-
-def _days(n: int) -> str:
-    return "day" if n == 1 else "days"
+def _days_late(as_of: date, due: date) -> str:
+    days = (as_of - due).days
+    return f"{days} day late" if days == 1 else f"{days} days late"
 
 
 def for_owner(findings: Sequence[Finding], owner: str) -> list[Finding]:
