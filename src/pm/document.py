@@ -96,10 +96,25 @@ def load_yaml(text: str, path: str) -> dict[str, Any]:
         raise FileFormatError(path, f"invalid YAML: {error.problem}", line) from None
     except yaml.YAMLError as error:
         raise FileFormatError(path, f"invalid YAML: {error}", 2) from None
+    except (ValueError, OverflowError) as error:  # PyYAML building a date like 2024-13-01
+        raise FileFormatError(
+            path, f"invalid date or time: {error}", _bad_date_line(text)
+        ) from None
     if not isinstance(data, dict):
         kind = "empty" if data is None else f"a {type(data).__name__}"
         raise FileFormatError(path, f"front matter must be a mapping of keys, not {kind}", 2)
     return data
+
+
+def _bad_date_line(text: str) -> int | None:
+    """The line of the first date-like value that is not a real date, counted in the file."""
+    for number, line in enumerate(text.split("\n")):
+        for match in re.finditer(r"\b(\d{4})-(\d{1,2})-(\d{1,2})\b", line):
+            try:
+                date(*(int(part) for part in match.groups()))
+            except ValueError:
+                return number + 2
+    return None
 
 
 def _refuse_aliases(text: str, path: str) -> None:

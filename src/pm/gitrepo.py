@@ -224,6 +224,19 @@ def parse_log(text: str) -> list[LogEntry]:
     return entries
 
 
+def authors(path: Path, limit: int = 10_000) -> list[str]:
+    """Author names of the last ``limit`` commits, for lint's list of known people.
+
+    Empty outside a git repository or before the first commit: lint still runs there.
+    """
+    try:
+        repo = GitRepo.discover(path)
+        names = repo.run("log", "--format=%an", f"--max-count={limit}")
+    except RepoError:
+        return []
+    return sorted(set(names.splitlines()))
+
+
 def run_git(cwd: Path, *args: str, stdin: str | None = None) -> str:
     """Run git; a failure becomes a RepoError with git's own first line of complaint."""
     try:

@@ -50,6 +50,11 @@ def line(text: str = "") -> None:
     print(text)
 
 
+def write(text: str) -> None:
+    """Text for a machine (annotations, reports), written exactly as given."""
+    sys.stdout.write(text)
+
+
 def _json_default(value: object) -> Any:
     if isinstance(value, datetime):
         return format_time(value)

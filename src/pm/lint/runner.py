@@ -1,0 +1,281 @@
+"""Lint files: read each one, run every rule, collect findings; optionally fix blocks.
+
+A file that cannot be parsed is a finding (``file.unreadable``) with its line, never a
+crash, so one broken file does not hide the problems of the others.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pm import document, frontmap, markdown, sections
+from pm.config import Config
+from pm.errors import DataError, FileFormatError, NotFoundError
+from pm.lint import schema
+from pm.lint.blameless import Checker, prose
+from pm.lint.rules import RULES, Finding, check_disabled, is_disabled
+from pm.model import Postmortem, SchemaError, from_mapping
+from pm.store import Store, atomic_write
+
+REQUIRED_SECTIONS = (("Summary",), ("Root Cause",), ("Contributing Factors", "What Went Poorly"))
+_HEADING = re.compile(r"^#{1,6}[ \t]+(.*?)[ \t#]*$")
+
+
+@dataclass
+class Result:
+    findings: list[Finding] = field(default_factory=list)
+    files: int = 0
+    fixed: list[str] = field(default_factory=list)
+
+    def count(self, severity: str) -> int:
+        return sum(1 for f in self.findings if f.severity == severity)
+
+
+def targets(store: Store, given: list[Path]) -> list[Path]:
+    """The files to lint: all postmortems, or the given files and folders (recursively)."""
+    if not given:
+        return store.paths()
+    found: list[Path] = []
+    for path in given:
+        if path.is_dir():
+            found.extend(
+                p
+                for p in sorted(path.rglob("*.md"))
+                if not any(part.startswith(".") for part in p.relative_to(path).parts)
+            )
+        elif path.is_file():
+            found.append(path)
+        else:
+            raise NotFoundError(f"{path}: no such file or folder")
+    return list(dict.fromkeys(found))
+
+
+def lint(
+    config: Config,
+    paths: list[Path],
+    *,
+    strict: bool = False,
+    fix: bool = False,
+    people: list[str] | None = None,
+) -> Result:
+    """Lint ``paths`` (all postmortems when empty). ``people`` defaults to git authors."""
+    from pm import gitrepo
+
+    disabled = check_disabled(config.lint_disable)
+    store = Store(config)
+    files = targets(store, paths)
+    loaded = [(path, *_load(path, store.display(path))) for path in files]
+    names = list(config.blameless_names)
+    for _path, _raw, doc, _error in loaded:
+        if doc is not None:
+            names.extend(_owners(doc.front))
+    names.extend(gitrepo.authors(config.root) if people is None else people)
+    checker = Checker(names)
+    result = Result(files=len(files))
+    for path, raw, doc, error in loaded:
+        shown = store.display(path)
+        collect = _Collector(shown, disabled, strict)
+        if error is not None or doc is None:
+            assert error is not None
+            collect(error.line or 1, "file.unreadable", _reason(error))
+        else:
+            fixed = _lint_document(path, raw, doc, config, checker, collect, fix=fix)
+            if fixed is not None:
+                atomic_write(path, fixed)
+                result.fixed.append(shown)
+        result.findings.extend(sorted(collect.findings, key=lambda f: (f.line, f.rule)))
+    return result
+
+
+class _Collector:
+    """Turns (line, rule, message) into findings of one file, minus disabled rules."""
+
+    def __init__(self, shown: str, disabled: tuple[str, ...], strict: bool) -> None:
+        self.shown = shown
+        self.disabled = disabled
+        self.strict = strict
+        self.findings: list[Finding] = []
+
+    def __call__(self, line: int, rule: str, message: str, suggestion: str = "") -> None:
+        if is_disabled(rule, self.disabled):
+            return
+        severity = "error" if self.strict else RULES[rule].severity
+        self.findings.append(Finding(self.shown, line, rule, severity, message, suggestion))
+
+
+def _load(path: Path, shown: str) -> tuple[bytes, document.Document | None, FileFormatError | None]:
+    try:
+        raw = path.read_bytes()
+    except OSError as error:
+        return b"", None, FileFormatError(shown, f"cannot read: {error.strerror}")
+    try:
+        return raw, document.parse(raw, shown), None
+    except FileFormatError as error:
+        return raw, None, error
+
+
+def _reason(error: FileFormatError) -> str:
+    where = f"{error.path}:{error.line}" if error.line else error.path
+    return error.message.removeprefix(f"{where}: ")
+
+
+def _owners(front: dict[str, Any]) -> list[str]:
+    actions = front.get("actions")
+    if not isinstance(actions, list):
+        return []
+    return [str(a["owner"]) for a in actions if isinstance(a, dict) and a.get("owner")]
+
+
+def _lint_document(
+    path: Path,
+    raw: bytes,
+    doc: document.Document,
+    config: Config,
+    checker: Checker,
+    report: _Collector,
+    *,
+    fix: bool,
+) -> bytes | None:
+    """Run every rule on one parsed file; returns new bytes when ``fix`` repaired blocks."""
+    where = frontmap.locate(raw)
+
+    def at(key_path: frontmap.Path, rule: str, message: str, suggestion: str) -> None:
+        report(where.line(key_path), rule, message, suggestion)
+
+    for key_path, line in where.duplicates:
+        message = f"{schema.dotted(key_path)} is given twice; YAML keeps only the last"
+        report(line, "schema.duplicate-key", message, "remove one of them")
+    schema.check(doc.front, where, path, config, at)
+    body_line = doc.front_lines + 2  # the closing fence; body line k is body_line + k
+    _blameless(doc, where, checker, body_line, report)
+    try:
+        postmortem = from_mapping(doc.front)
+    except (SchemaError, DataError):
+        return None  # schema findings already say why; the rest needs a readable model
+    _lifecycle(postmortem, doc.body, where, config, body_line, at, report)
+    return _blocks(postmortem, raw, doc, body_line, report, fix=fix)
+
+
+def _blameless(
+    doc: document.Document, where: frontmap.FrontMap, checker: Checker, body_line: int, report: Any
+) -> None:
+    text = prose(doc.body)
+    for pattern, offset, phrase in checker.scan(text):
+        line = body_line + 1 + text.count("\n", 0, offset)
+        report(line, pattern.id, f'"{phrase}" {pattern.message}', pattern.suggestion)
+    for key in ("timeline", "actions"):
+        items = doc.front.get(key)
+        if not isinstance(items, list):
+            continue
+        for index, item in enumerate(items):
+            value = item.get("text") if isinstance(item, dict) else None
+            if not isinstance(value, str):
+                continue
+            for pattern, _offset, phrase in checker.scan(prose(value)):
+                line = where.line((key, index, "text"))
+                message = f'{key}[{index}].text: "{phrase}" {pattern.message}'
+                report(line, pattern.id, message, pattern.suggestion)
+
+
+def _lifecycle(
+    postmortem: Postmortem,
+    body: str,
+    where: frontmap.FrontMap,
+    config: Config,
+    body_line: int,
+    at: Any,
+    report: Any,
+) -> None:
+    rule = config.severity(postmortem.severity)
+    status = postmortem.status
+    if status in ("reviewed", "closed") and rule is not None and rule.requires_postmortem:
+        for choices in REQUIRED_SECTIONS:
+            if any(sections.section_text(body, heading) for heading in choices):
+                continue
+            names = " or ".join(f"## {h}" for h in choices)
+            line = _heading_line(body, choices[0])
+            report(
+                body_line + (line or 1),
+                "lifecycle.section",
+                f"{postmortem.severity} postmortem is {status} but {names} is empty",
+                "write the section (HTML comments are placeholders and do not count)",
+            )
+        if postmortem.review.held is None:
+            at(
+                ("review",),
+                "lifecycle.review-held",
+                f"status is {status} but review.held is not set",
+                "record when the review meeting was held",
+            )
+    for index, item in enumerate(postmortem.actions):
+        if not item.owner.strip():
+            at(
+                ("actions", index),
+                "lifecycle.action-owner",
+                f"action item {item.number} has no owner",
+                "every action item needs one person who drives it",
+            )
+        if (
+            status == "closed"
+            and item.is_open
+            and not (postmortem.closed and postmortem.closed.forced)
+        ):
+            at(
+                ("actions", index),
+                "lifecycle.closed-open-items",
+                f"closed, but action item {item.number} is still {item.status}",
+                "finish or drop the item (done / wont-do with a reason), or reopen",
+            )
+    closed = postmortem.closed
+    if closed is not None and closed.forced and not (closed.reason or "").strip():
+        at(("closed",), "lifecycle.forced-reason", "closed.forced without a reason", "say why")
+
+
+def _heading_line(body: str, heading: str) -> int | None:
+    wanted = heading.lower()
+    for number, line in enumerate(body.replace("\r\n", "\n").split("\n"), start=1):
+        match = _HEADING.match(line)
+        if match and match.group(1).strip().lower() == wanted:
+            return number
+    return None
+
+
+def _blocks(
+    postmortem: Postmortem,
+    raw: bytes,
+    doc: document.Document,
+    body_line: int,
+    report: Any,
+    *,
+    fix: bool,
+) -> bytes | None:
+    expected = {
+        "timeline": markdown.timeline_table(postmortem.timeline),
+        "actions": markdown.actions_table(postmortem.actions),
+    }
+    body = doc.body
+    changed = False
+    for name, table in expected.items():
+        current = document.block_content(body, name)
+        if current is None or current == table:
+            continue
+        if fix:
+            body = document.replace_block(body, name, table, doc.newline)
+            changed = True
+            continue
+        span = document.find_block(body, name)
+        line = body_line + 1 + body.count("\n", 0, span[0]) if span else body_line + 1
+        report(
+            line,
+            "blocks.out-of-sync",
+            f"the {name} block does not match the front matter (edited by hand?)",
+            "edit the front matter (or use pm), then run pm lint --fix to re-render the block",
+        )
+    if not changed:
+        return None
+    text = raw.decode("utf-8")
+    head = text[: len(text) - len(doc.body)]
+    return (head + body).encode("utf-8")

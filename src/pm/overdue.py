@@ -1,0 +1,242 @@
+"""Late follow-through: action items past due, reviews not held, P0/P1 items left open.
+
+Pure over records and a date: ``find`` reads nothing from disk or the clock, so a CI run
+with ``--as-of`` is reproducible. Rendering for CI lives in ``ci_output``; this module
+says what is late, by how much, and where in which file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
+from typing import Any
+
+from pm import frontmap
+from pm.ci_output import Annotation, markdown_table
+from pm.config import Config
+from pm.model import ActionItem
+from pm.store import Record
+
+# Open items of these priorities are chased again this long after the review was held.
+FOLLOW_UP_PRIORITIES = ("P0", "P1")
+FOLLOW_UP_DAYS = 30
+KINDS = ("action", "review", "follow-up")
+_TITLES = {
+    "action": "Overdue action item",
+    "review": "Overdue postmortem review",
+    "follow-up": "Open after review",
+}
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One late thing. ``item`` is the action number (None for a review)."""
+
+    kind: str
+    postmortem_id: str
+    item: int | None
+    text: str
+    owner: str
+    priority: str
+    due: date
+    days_late: int
+    escalated: bool
+    path: str
+    line: int
+    message: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "id": self.postmortem_id,
+            "item": self.item,
+            "text": self.text,
+            "owner": self.owner,
+            "priority": self.priority,
+            "due": self.due.isoformat(),
+            "days_late": self.days_late,
+            "escalated": self.escalated,
+            "path": self.path,
+            "line": self.line,
+            "message": self.message,
+        }
+
+    def annotation(self) -> Annotation:
+        level = "error" if self.escalated else "warning"
+        return Annotation(level, self.path, self.line, _TITLES[self.kind], self.message)
+
+
+def find(
+    records: Sequence[Record], as_of: date, config: Config, *, display: Any = str
+) -> list[Finding]:
+    """Everything late on ``as_of``, in file order. ``display`` turns a path into text."""
+    findings: list[Finding] = []
+    for record in records:
+        late = _late(record, as_of, config)
+        if not late:
+            continue
+        where = frontmap.locate(record.raw)  # only files with findings pay for line numbers
+        path = display(record.path)
+        for key, finding in late:
+            findings.append(replace(finding, path=path, line=where.line(key)))
+    return findings
+
+
+def _late(record: Record, as_of: date, config: Config) -> list[tuple[frontmap.Path, Finding]]:
+    """The late things of one postmortem, each with the front-matter key it points at."""
+    postmortem = record.postmortem
+    review = postmortem.review
+    found: list[tuple[frontmap.Path, Finding]] = []
+
+    def add(
+        key: frontmap.Path, kind: str, item: ActionItem | None, due: date, message: str
+    ) -> None:
+        days = (as_of - due).days
+        finding = Finding(
+            kind=kind,
+            postmortem_id=postmortem.id,
+            item=item.number if item else None,
+            text=item.text if item else postmortem.title,
+            owner=item.owner if item else "",
+            priority=item.priority if item else "",
+            due=due,
+            days_late=days,
+            escalated=days > config.escalation_days,
+            path="",
+            line=0,
+            message=message,
+        )
+        found.append((key, finding))
+
+    rule = config.severity(postmortem.severity)
+    if (
+        postmortem.status == "resolved"
+        and rule is not None
+        and rule.requires_postmortem
+        and review.held is None
+        and review.due is not None
+        and review.due < as_of
+    ):
+        add(
+            ("review",),
+            "review",
+            None,
+            review.due,
+            f"The postmortem review of {postmortem.id} ({postmortem.severity}) is "
+            f"{_days_late(as_of, review.due)} (due {review.due.isoformat()}): {postmortem.title}",
+        )
+    held = review.held.date() if review.held is not None else None
+    for index, item in enumerate(postmortem.actions):
+        if not item.is_open:
+            continue
+        owner = item.owner or "(no owner)"
+        if item.due < as_of:
+            add(
+                ("actions", index),
+                "action",
+                item,
+                item.due,
+                f"Action item {item.number} of {postmortem.id} ({item.priority}, {owner}) is "
+                f"{_days_late(as_of, item.due)} (due {item.due.isoformat()}): {item.text}",
+            )
+        elif held is not None and item.priority in FOLLOW_UP_PRIORITIES:
+            window_end = held + timedelta(days=FOLLOW_UP_DAYS)
+            if window_end < as_of:
+                add(
+                    ("actions", index),
+                    "follow-up",
+                    item,
+                    window_end,
+                    f"{item.priority} action item {item.number} of {postmortem.id} ({owner}) "
+                    f"is still {item.status} {(as_of - held).days} days after the review of "
+                    f"{held.isoformat()}: {item.text}",
+                )
+    return found
+
+
+def _days_late(as_of: date, due: date) -> str:
+    days = (as_of - due).days
+    return f"{days} day late" if days == 1 else f"{days} days late"
+
+
+def for_owner(findings: Sequence[Finding], owner: str) -> list[Finding]:
+    """One owner's findings; case and a leading ``@`` do not matter."""
+    wanted = owner.strip().lstrip("@").lower()
+    return [f for f in findings if f.owner.strip().lstrip("@").lower() == wanted]
+
+
+def fails(findings: Sequence[Finding], fail_on: str) -> bool:
+    """Whether the run should exit 1: ``any`` finding, only ``escalated`` ones, or ``never``."""
+    if fail_on == "never":
+        return False
+    if fail_on == "escalated":
+        return any(f.escalated for f in findings)
+    return bool(findings)
+
+
+# --- rendering ------------------------------------------------------------------------------
+
+
+def by_owner(findings: Sequence[Finding]) -> list[Finding]:
+    """Grouped by owner (reviews, which have none, last), most late first within a group."""
+    return sorted(
+        findings,
+        key=lambda f: (not f.owner, f.owner.lower(), -f.days_late, f.postmortem_id, f.item or 0),
+    )
+
+
+def json_view(findings: Sequence[Finding], as_of: date, config: Config) -> dict[str, Any]:
+    return {
+        "version": 1,
+        "as_of": as_of.isoformat(),
+        "escalation_days": config.escalation_days,
+        "total": len(findings),
+        "escalated": sum(1 for f in findings if f.escalated),
+        "findings": [f.as_dict() for f in findings],
+    }
+
+
+def plain_rows(findings: Sequence[Finding]) -> list[list[str]]:
+    return [
+        [
+            f.owner or "-",
+            f.kind,
+            f.postmortem_id,
+            str(f.item) if f.item is not None else "-",
+            f.priority or "-",
+            f.due.isoformat(),
+            f"{f.days_late}d",
+            "escalated" if f.escalated else "late",
+            f"{f.path}:{f.line}",
+            f.text,
+        ]
+        for f in by_owner(findings)
+    ]
+
+
+HEADERS = ["OWNER", "KIND", "POSTMORTEM", "ITEM", "PRI", "DUE", "LATE", "STATE", "FILE", "TEXT"]
+
+
+def summary_markdown(findings: Sequence[Finding], as_of: date) -> str:
+    """A summary for ``$GITHUB_STEP_SUMMARY`` or a pull-request comment."""
+    head = f"## pm overdue: {as_of.isoformat()}\n\n"
+    if not findings:
+        return head + "Nothing is late.\n"
+    escalated = sum(1 for f in findings if f.escalated)
+    head += f"{len(findings)} late, {escalated} escalated.\n\n"
+    rows = [
+        [
+            f.owner or "-",
+            f.postmortem_id,
+            str(f.item) if f.item is not None else "review",
+            f.priority or "-",
+            f.due.isoformat(),
+            str(f.days_late),
+            "yes" if f.escalated else "no",
+            f.text,
+        ]
+        for f in by_owner(findings)
+    ]
+    headers = ["Owner", "Postmortem", "Item", "Priority", "Due", "Days late", "Escalated", "What"]
+    return head + markdown_table(headers, rows)

@@ -1,0 +1,77 @@
+"""The CI examples in examples/ci are valid YAML and every pm command in them runs."""
+
+from __future__ import annotations
+
+import shlex
+from pathlib import Path
+
+import pytest
+import yaml
+
+from conftest import CliRunnerCall, Repo
+from test_overdue import late  # noqa: F401 - the fixture: a repository with late items
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "ci"
+
+
+def _pm_commands(node: object) -> list[str]:
+    """Every shell line starting with ``pm `` anywhere in a parsed CI file."""
+    if isinstance(node, dict):
+        return [c for value in node.values() for c in _pm_commands(value)]
+    if isinstance(node, list):
+        return [c for value in node for c in _pm_commands(value)]
+    if isinstance(node, str):
+        return [line.strip() for line in node.splitlines() if line.strip().startswith("pm ")]
+    return []
+
+
+def test_github_workflow_shape() -> None:
+    workflow = yaml.safe_load((EXAMPLES / "github-workflow.yml").read_text(encoding="utf-8"))
+    # PyYAML reads the bare key `on` as True (YAML 1.1); GitHub reads it as "on".
+    triggers = workflow[True]
+    assert set(triggers) == {"pull_request", "schedule", "workflow_dispatch"}
+    runs = {name: _pm_commands(job) for name, job in workflow["jobs"].items()}
+    assert runs == {
+        "lint": ["pm lint --format github"],
+        "overdue": ["pm overdue --format github --fail-on escalated"],
+    }
+
+
+def test_gitlab_job_writes_a_code_quality_report() -> None:
+    pipeline = yaml.safe_load((EXAMPLES / "gitlab-ci.yml").read_text(encoding="utf-8"))
+    lint = pipeline["pm-lint"]
+    assert lint["artifacts"]["reports"]["codequality"] == "gl-code-quality-report.json"
+    assert lint["script"] == ["pm lint --format gitlab > gl-code-quality-report.json"]
+
+
+COMMANDS = [
+    command
+    for name in ("github-workflow.yml", "gitlab-ci.yml")
+    for command in _pm_commands(yaml.safe_load((EXAMPLES / name).read_text(encoding="utf-8")))
+]
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_every_example_command_runs(
+    late: Repo,  # noqa: F811
+    cli: CliRunnerCall,
+    command: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("PM_NOW", "2024-09-30T08:00:00Z")  # the day the fixture is late
+    args = shlex.split(command.partition(">")[0].partition("#")[0])[1:]
+    result = cli(*args)
+    assert result.exit_code in (0, 1), result.stderr
+    assert not result.stderr.startswith("pm: ")
+    assert result.stdout
+
+
+def test_readme_lists_every_lint_rule() -> None:
+    from pm.lint import RULES
+
+    readme = (EXAMPLES.parents[1] / "README.md").read_text(encoding="utf-8")
+    table = readme[readme.index("### Lint rules") :]
+    listed = [line.split("`")[1] for line in table.splitlines() if line.startswith("| `")]
+    assert listed == list(RULES)
+    for rule in RULES.values():
+        assert f"| `{rule.id}` | {rule.severity} |" in table
