@@ -57,3 +57,28 @@ def test_generate_reproduces_the_committed_example(tmp_path: Path) -> None:
     ]
     past_due = readme.split("Postmortem reviews past due")[1].split("\n\n")[1]
     assert re.findall(r"^- `([^`]+)`", past_due, re.MULTILINE) == late_reviews
+
+
+@pytest.mark.slow
+def test_overdue_on_the_example_finds_exactly_the_documented_late_work(tmp_path: Path) -> None:
+    """`pm overdue --as-of 2024-09-30` on the example: the items and review its README lists."""
+    import shutil
+
+    target = tmp_path / "example"
+    shutil.copytree(ROOT / "examples" / "repo", target)
+    subprocess.run(["git", "init", "--quiet"], cwd=target, check=True)
+    result = run_pm(target, "overdue", "--as-of", AS_OF[:10], "--format", "json")
+    assert result.returncode == 1, result.stderr
+    report = json.loads(result.stdout)
+    found = sorted((f["kind"], f["id"], f["item"]) for f in report["findings"])
+    readme = (ROOT / "examples" / "README.md").read_text(encoding="utf-8")
+    items = re.findall(r"^- `([^`]+)` #(\d+) \(", readme, re.MULTILINE)
+    past_due = readme.split("Postmortem reviews past due")[1].split("\n\n")[1]
+    reviews = re.findall(r"^- `([^`]+)`", past_due, re.MULTILINE)
+    expected = sorted(
+        [("action", pid, int(number)) for pid, number in items]
+        + [("review", pid, None) for pid in reviews]
+    )
+    assert len(expected) == 7  # six late items and one late review, as written
+    assert found == expected
+    assert report["as_of"] == "2024-09-30"
