@@ -1,6 +1,6 @@
 """Import every command module so its commands register on ``app``; tests import app here."""
 
-from pm.cli import incident  # noqa: F401
+from pm.cli import incident, report  # noqa: F401
 from pm.cli.app import app
 
 __all__ = ["app"]
