@@ -407,3 +407,56 @@ def now_after(entries: list[dict[str, Any]]) -> datetime:
     """A moment after every incident in ``entries``, for PM_NOW."""
     last = max(datetime.fromisoformat(e["id"][:10]) for e in entries)
     return (last + timedelta(days=30)).replace(tzinfo=UTC)
+
+
+def _item(
+    number: int, priority: str, owner: str, due: str, status: str, done: str = ""
+) -> ActionItem:
+    return ActionItem(
+        number=number,
+        text=f"Item {number} ({priority})",
+        owner=owner,
+        priority=priority,
+        due=date.fromisoformat(due),
+        status=status,
+        done=date.fromisoformat(done) if done else None,
+        reason="replaced by a platform fix" if status == "wont-do" else None,
+    )
+
+
+def _held(day: str) -> datetime:
+    return datetime.fromisoformat(f"{day}T10:00:00+00:00")
+
+
+# Figures for the period 2024-01-01..2024-03-31 are worked out by hand in test_report.py.
+# fmt: off
+SMALL: list[dict[str, Any]] = [
+    {"id": "2023-12-20-previous-period", "title": "Previous period incident", "severity": "SEV-2",
+     "services": ["api"], "family": None, "marks": {"resolved": 30},
+     "review": Review(due=date(2023, 12, 22), held=_held("2023-12-21"))},
+    {"id": "2024-01-10-api-errors", "title": "API errors", "severity": "SEV-1",
+     "services": ["api", "db"], "family": None,
+     "marks": {"detected": 10, "acknowledged": 15, "mitigated": 40, "resolved": 60},
+     "review": Review(due=date(2024, 1, 12), held=_held("2024-01-11")),
+     "actions": [_item(1, "P0", "alice", "2024-01-17", "done", "2024-01-15"),
+                 _item(2, "P1", "bob", "2024-02-09", "open")]},
+    {"id": "2024-01-25-api-slow", "title": "API slow", "severity": "SEV-2",
+     "services": ["api"], "family": None,
+     "marks": {"detected": 20, "acknowledged": 30, "mitigated": 90, "resolved": 120},
+     "review": Review(due=date(2024, 1, 27), held=_held("2024-02-01")),
+     "actions": [_item(1, "P1", "alice", "2024-02-24", "wont-do"),
+                 _item(2, "P2", "carol", "2024-04-24", "open")]},
+    {"id": "2024-02-14-db-failover", "title": "DB failover", "severity": "SEV-1",
+     "services": ["db"], "family": None,
+     "marks": {"detected": 4, "mitigated": 30, "resolved": 200},
+     "review": Review(due=date(2024, 2, 16)),
+     "actions": [_item(1, "P0", "bob", "2024-02-21", "done", "2024-03-01")]},
+    {"id": "2024-03-05-web-glitch", "title": "Web glitch", "severity": "SEV-3",
+     "services": ["web"], "family": None, "marks": {"resolved": 30}, "review": Review()},
+    {"id": "2024-03-20-api-ongoing", "title": "API still failing", "severity": "SEV-2",
+     "services": ["api"], "family": None, "status": "active",
+     "marks": {"detected": 15, "acknowledged": 20}, "review": Review()},
+    {"id": "2024-04-10-after-the-period", "title": "After the period", "severity": "SEV-1",
+     "services": ["api"], "family": None, "marks": {"resolved": 10}},
+]
+# fmt: on
