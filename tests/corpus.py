@@ -10,6 +10,8 @@ share words or services with a family but not its cause (``family`` is None for 
 ``test_report.py``.
 """
 
+# ruff: noqa: E501 - the corpus is prose; one entry field per line reads best
+
 from __future__ import annotations
 
 import subprocess

@@ -9,10 +9,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import corpus
 import pytest
-from conftest import CliRunnerCall, Repo
 
+import corpus
+from conftest import CliRunnerCall, Repo
 from pm.charts import MERMAID_KEYWORDS
 from pm.report import median, p90
 
@@ -28,7 +28,8 @@ def small(repo: Repo, monkeypatch: pytest.MonkeyPatch) -> Repo:
 
 
 def period_json(cli: CliRunnerCall, *extra: str) -> dict[str, Any]:
-    return json.loads(cli.ok("report", *PERIOD, "--format", "json", *extra).stdout)
+    data: dict[str, Any] = json.loads(cli.ok("report", *PERIOD, "--format", "json", *extra).stdout)
+    return data
 
 
 def test_median_and_nearest_rank_p90() -> None:
@@ -327,7 +328,9 @@ def test_user_text_is_escaped_in_markdown(rich_repo: Repo, cli: CliRunnerCall) -
     assert "\\<script\\>alert(1)\\</script\\> \\| \\*bold\\* \\[x\\](http://evil.example)" in out
     period = cli.ok("report", "--format", "md").stdout
     assert not raw_tag.search(period)
-    assert "\\<b\\>Fix\\</b\\> the payments \\`query\\` \\| database now" in period  # the action item
+    assert (
+        "\\<b\\>Fix\\</b\\> the payments \\`query\\` \\| database now" in period
+    )  # the action item
 
 
 def test_mermaid_labels_cannot_break_out() -> None:

@@ -6,9 +6,9 @@ import itertools
 import random
 from pathlib import Path
 
-import corpus
 import pytest
 
+import corpus
 from pm import similar
 from pm.config import Config
 from pm.sections import section_text
