@@ -18,6 +18,7 @@ No I/O here: callers build ``Doc`` values (``doc_from_record``) from what they h
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections import Counter, defaultdict
@@ -60,6 +61,7 @@ STOP_WORDS = frozenset(
 )
 
 
+@functools.lru_cache(maxsize=65536)
 def stem(word: str) -> str:
     """A light suffix stripper: locks/locked/locking -> lock, queries -> query."""
     if len(word) <= 3 or not word.isalpha():
@@ -137,7 +139,16 @@ def has_cause(doc: Doc) -> bool:
 class Index:
     """TF-IDF vectors (unit length) for a set of documents."""
 
-    def __init__(self, docs: Sequence[Doc], weights: dict[str, float] | None = None) -> None:
+    def __init__(
+        self,
+        docs: Sequence[Doc],
+        weights: dict[str, float] | None = None,
+        *,
+        background: tuple[int, Counter[str]] | None = None,
+    ) -> None:
+        """``background`` (documents, document frequency of each word) replaces the IDF of
+        words when ``docs`` is a biased sample, such as candidates picked for sharing words.
+        """
         weights = FIELD_WEIGHTS if weights is None else weights
         self.docs = list(docs)
         self.position = {doc.id: i for i, doc in enumerate(self.docs)}
@@ -156,6 +167,11 @@ class Index:
             df.update(counts.keys())
         n = len(self.docs)
         self.idf = {term: math.log((n + 1) / (count + 1)) + 1.0 for term, count in df.items()}
+        if background is not None:
+            total, seen = background
+            for term in self.idf:
+                if ":" not in term:  # words, not service:/tag: labels
+                    self.idf[term] = math.log((total + 1) / (seen.get(term, 0) + 1)) + 1.0
         self.vectors: list[dict[str, float]] = []
         for counts in raw:
             vector = {t: math.log1p(tf) * self.idf[t] for t, tf in counts.items()}
@@ -320,7 +336,8 @@ def _ranked(index: Index, target: int, limit: int, minimum: float) -> list[Match
                 started=doc.started,
             )
         )
-    results.sort(key=lambda m: (-m.score, m.id))
+    results.sort(key=lambda m: m.id, reverse=True)  # equal scores: the latest first
+    results.sort(key=lambda m: -m.score)
     return results[:limit]
 
 
@@ -366,9 +383,10 @@ def similar_by_title(
     *,
     exclude: str | None = None,
     minimum: float = 0.2,
+    background: tuple[int, Counter[str]] | None = None,
 ) -> list[Match]:
     """Past postmortems like a new incident, from what is known when it opens."""
     probe = Doc(id="\0new", title=title, fields={"title": title}, labels=labels_of(services, tags))
     others = [d for d in docs if d.id != exclude]
-    index = Index([probe, *others], weights=TITLE_WEIGHTS)
+    index = Index([probe, *others], weights=TITLE_WEIGHTS, background=background)
     return _ranked(index, 0, limit, minimum)

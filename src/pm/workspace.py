@@ -132,13 +132,19 @@ class Workspace:
         plus the OPEN_CANDIDATES most recent ones (which share services and tags more
         often); only those are read, so the cost does not grow with the repository.
         """
+        from collections import Counter
+
         from pm import similar
 
         paths = [p for p in self.store.paths() if p.stem != postmortem.id]
         wanted = {term for term, _ in similar.tokens(postmortem.title)}
+        # Word frequencies over every id slug (the title's words) give the IDF: the few
+        # files read are picked for sharing words, so their own frequencies are biased.
+        frequency: Counter[str] = Counter()
         scored = []
         for n, path in enumerate(paths):
             words = {term for term, _ in similar.tokens(path.stem[11:].replace("-", " "))}
+            frequency.update(words)
             common = len(words & wanted)
             if common:
                 scored.append((-common, -n, path))
@@ -152,7 +158,12 @@ class Workspace:
             except DataError:
                 continue
         return similar.similar_by_title(
-            docs, postmortem.title, postmortem.services, postmortem.tags, limit
+            docs,
+            postmortem.title,
+            postmortem.services,
+            postmortem.tags,
+            limit,
+            background=(len(paths), frequency),
         )
 
     # --- writing ------------------------------------------------------------------------
