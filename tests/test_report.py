@@ -354,3 +354,23 @@ def test_template_override(small: Repo, cli: CliRunnerCall) -> None:
     broken = cli("report", "--format", "md")
     assert broken.exit_code == 3
     assert broken.stderr.startswith("pm: template ")
+
+
+def test_incident_report_of_an_ongoing_incident(small: Repo, cli: CliRunnerCall) -> None:
+    out = cli.ok("report", "2024-03-20-api-ongoing").stdout
+    assert "| Resolved | not yet |" in out
+    assert "| Duration | " in out and "(ongoing)" in out
+    assert "| Time to resolve (MTTR) | - |" in out
+    assert "No action items." in out and "None found by root cause." in out
+    html = cli.ok("report", "2024-03-20-api-ongoing", "--format", "html").stdout
+    assert "<td>not yet</td>" in html and "<svg" in html
+
+
+def test_period_report_with_no_incidents(repo: Repo, cli: CliRunnerCall) -> None:
+    out = cli.ok("report").stdout
+    assert out.startswith("Incident report: the beginning to 2024-01-20\n0 incidents\n")
+    data = json.loads(cli.ok("report", "--format", "json").stdout)
+    assert data["total"] == 0 and data["recurring"] == []
+    assert data["metrics"]["overall"]["MTTR"]["median_minutes"] is None
+    html = cli.ok("report", "--format", "html").stdout
+    assert "No recurring causes found." in html

@@ -152,3 +152,29 @@ def test_section_text() -> None:
     assert section_text(body, "Contributing Factors") == "```\n## not a heading\n```"
     assert section_text(body, "Lessons Learned") == ""
     assert section_text("## Impact\r\n\r\n<!-- x -->\r\n", "Impact") == ""
+
+
+def test_background_frequencies_correct_a_biased_sample() -> None:
+    """Candidates read at ``pm open`` were picked for sharing the title's words, so their
+    own IDF calls those words common; frequencies over every id slug say they are rare."""
+    from collections import Counter
+
+    sample = [
+        similar.Doc(
+            f"2024-01-{n:02d}-p",
+            f"Payments database {word}",
+            {"title": f"Payments database {word}"},
+        )
+        for n, word in enumerate(["slow", "outage", "full", "locked", "restarted", "degraded"], 1)
+    ]
+    sample.append(
+        similar.Doc("2024-02-01-cron", "Cron timing drift", {"title": "Cron timing drift"})
+    )
+    title = "Payments database timing"
+    biased = similar.similar_by_title(sample, title, [], [], limit=1, minimum=0.0)
+    assert [m.id for m in biased] == ["2024-02-01-cron"]  # "timing" looks like the rare word
+    background = (5000, Counter({"payment": 3, "databas": 40, "tim": 900}))
+    fixed = similar.similar_by_title(
+        sample, title, [], [], limit=1, minimum=0.0, background=background
+    )
+    assert fixed[0].id.endswith("-p") and fixed[0].shared == ["payments", "database"]
