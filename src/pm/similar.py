@@ -5,13 +5,20 @@ contributing factors (weighted most), its title and impact, plus its services an
 extra terms. Two postmortems are similar when the cosine of their vectors is high; words
 every postmortem uses ("database", "users") weigh little because of the IDF.
 
-Grouping joins postmortems whose similarity reaches ``THRESHOLD`` (connected components),
-and explicit ``related:`` links join groups too. It is not quadratic: each document keeps
-its ``TOP_K`` heaviest terms, an inverted index maps each such term to the documents that
-have it among theirs, and only documents sharing a posting are compared. A posting longer
-than ``MAX_POSTINGS`` is skipped (a term that many documents lean on does not identify a
-cause). The sum over terms of len(posting)**2 is then at most N * TOP_K * MAX_POSTINGS, so
-grouping N postmortems costs O(total words + N * TOP_K * MAX_POSTINGS): linear in N.
+Grouping is agglomerative with average linkage: candidate pairs whose similarity reaches
+``THRESHOLD`` are taken strongest first, and two groups merge only when the mean similarity
+between their members (a sample of up to ``MEAN_SAMPLE`` each) reaches ``LINK_MEAN``, so a
+single chance resemblance cannot chain two causes together. Explicit ``related:`` links
+join groups too.
+
+It is not quadratic: each document keeps its ``TOP_K`` heaviest terms, an inverted index
+maps each such term to the documents that have it among theirs, and only documents sharing
+a posting are compared. A posting longer than ``MAX_POSTINGS`` is skipped (a term that
+many documents lean on does not identify a cause). The sum over terms of len(posting)**2
+is then at most N * TOP_K * MAX_POSTINGS pairs; each pair at or above the threshold that
+joins two different groups costs one mean of at most MEAN_SAMPLE**2 comparisons. Grouping N
+postmortems is O(total words + N * TOP_K * MAX_POSTINGS * MEAN_SAMPLE**2) in the worst
+case (in practice few pairs pass the threshold): linear in N, never N**2.
 
 No I/O here: callers build ``Doc`` values (``doc_from_record``) from what they have read.
 """
@@ -230,7 +237,6 @@ class Group:
     labels: list[str]
     stems: list[str] = field(default_factory=list)
     linked: list[tuple[str, str]] = field(default_factory=list)
-    scores: dict[tuple[str, str], float] = field(default_factory=dict)
 
 
 def group(docs: Sequence[Doc], threshold: float = THRESHOLD) -> tuple[list[Group], Index]:
@@ -286,11 +292,6 @@ def group(docs: Sequence[Doc], threshold: float = THRESHOLD) -> tuple[list[Group
                 labels=[t for t in shared if ":" in t],
                 stems=[t for t in shared if ":" not in t][:5],
                 linked=[(docs[i].id, docs[j].id) for i, j in links if i in inside],
-                scores={
-                    (docs[i].id, docs[j].id): round(s, 3)
-                    for (i, j), s in scores.items()
-                    if i in inside
-                },
             )
         )
     groups.sort(key=lambda g: g.ids[-1], reverse=True)  # latest first...

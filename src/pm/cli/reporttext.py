@@ -49,7 +49,8 @@ def blocks(data: dict[str, Any]) -> Iterator[Block]:
         yield f"    follow-up: {status}"
         for item in group["incidents"]:
             started = item["started"].strftime("%Y-%m-%d") if item["started"] else "-"
-            yield f"    {started}  {item['severity']:<6} {item['id']}  {item['title']}"
+            mark = "" if item["in_period"] else "  (before this period)"
+            yield f"    {started}  {item['severity']:<6} {item['id']}  {item['title']}{mark}"
     yield ""
     series = period_charts(data)
     yield ("Incidents by severity", series["severity"], "")
