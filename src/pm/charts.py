@@ -83,9 +83,10 @@ def mermaid_gantt(
         f"    title {mermaid_label(title, 60)}",
         "    dateFormat YYYY-MM-DD HH:mm",
         f"    axisFormat {'%m-%d %H:%M' if long else '%H:%M'}",
-        "    section Response",
     ]
     fmt = "%Y-%m-%d %H:%M"
+    if phases:
+        lines.append("    section Response")
     for n, phase in enumerate(phases, start=1):
         end = max(phase.end, phase.start + timedelta(minutes=1))
         lines.append(
@@ -96,7 +97,7 @@ def mermaid_gantt(
         lines.append("    section Events")
         for n, (label, moment) in enumerate(marks, start=1):
             lines.append(
-                f"    {mermaid_label(label)} : milestone, m{n}, {moment.strftime(fmt)}, 0m"
+                f"    {mermaid_label(label)} : milestone, m{n}, {moment.strftime(fmt)}, 1m"
             )
     return "\n".join(lines)
 
