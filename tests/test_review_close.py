@@ -71,7 +71,10 @@ def test_placeholder_comments_do_not_count(repo: Repo, cli: CliRunnerCall, opene
 def test_review_when_complete(repo: Repo, cli: CliRunnerCall, opened: str) -> None:
     _ready(repo, cli, opened)
     result = cli.ok("review", opened, "--at", "2024-01-17T10:00")
-    assert result.stderr == f"Review of {opened} recorded; committed.\n"
+    assert result.stderr == (
+        f"Review of {opened} recorded; committed.\n"
+        "\nSimilar past incidents (by root cause)\n  none found\n"
+    )
     data = front(repo, opened)
     assert data["status"] == "reviewed"
     assert data["review"] == {
@@ -187,3 +190,21 @@ def test_forced_close_records_the_reason(repo: Repo, cli: CliRunnerCall, opened:
     assert "closed    2024-01-20 12:00 UTC (forced: Service retired" in shown
     # Items can still be finished after a forced close.
     cli.ok("action", "done", opened, "1")
+
+
+def test_review_lists_earlier_incidents_with_the_same_root_cause(
+    repo: Repo, cli: CliRunnerCall, opened: str
+) -> None:
+    earlier = cli.ok(
+        "open", "Payments pool saturated", "-s", "SEV-2", "--started", "2024-01-02T09:00"
+    ).stdout.split("\t")[0]
+    cli.ok("resolve", earlier, "--at", "2024-01-02T10:00")
+    fill_sections(
+        repo.postmortem_path(earlier),
+        {"Root Cause": "The connection pool size was fixed at 10 and traffic doubled."},
+    )
+    repo.git("commit", "--quiet", "-am", "Write the earlier postmortem")
+    _ready(repo, cli, opened)
+    result = cli.ok("review", opened, "--at", "2024-01-17T10:00")
+    similar = result.stderr.split("Similar past incidents (by root cause)\n", 1)[1]
+    assert similar.startswith(f"  {earlier}  Payments pool saturated  (shared: ")

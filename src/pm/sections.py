@@ -10,6 +10,17 @@ from __future__ import annotations
 
 import re
 
+PROSE_HEADINGS = (
+    "Summary",
+    "Impact",
+    "Root Cause",
+    "Contributing Factors",
+    "What Went Well",
+    "What Went Poorly",
+    "Where We Got Lucky",
+    "Lessons Learned",
+)
+
 _HEADING = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.*?)[ \t#]*$")
 _FENCE = re.compile(r"^ {0,3}(```|~~~)")
 _COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.DOTALL)
@@ -48,3 +59,13 @@ def section_text(body: str, heading: str) -> str:
 
 def is_filled(body: str, heading: str) -> bool:
     return bool(section_text(body, heading))
+
+
+def prose(body: str) -> dict[str, str]:
+    """Every prose section that has text, in template order (for similarity and reports)."""
+    found = {}
+    for heading in PROSE_HEADINGS:
+        text = section_text(body, heading)
+        if text:
+            found[heading] = text
+    return found

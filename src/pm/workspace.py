@@ -7,20 +7,31 @@ commit fails the file is put back as it was, so a change is either in a commit o
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import date, datetime, tzinfo
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pm import actions, lifecycle, timeparse
 from pm.config import CONFIG_FILE, Config, load_config
 from pm.document import Document
-from pm.errors import DataError, RepoError
+from pm.errors import DataError, RepoError, UsageError
 from pm.fields import Edit, set_field
 from pm.gitrepo import GitRepo, LogEntry
 from pm.model import ActionItem, Postmortem
 from pm.store import Record, Store, atomic_write
+
+if TYPE_CHECKING:
+    from pm.similar import Match
+
+# ``pm show`` compares with at most this many of the latest earlier postmortems, and
+# ``pm open`` reads at most this many candidates, so both answer quickly at 10k files.
+SIMILAR_SCAN_LIMIT = 1000
+OPEN_CANDIDATES = 100
+_SAFE_ID = re.compile(r"\d{4}[\w.-]*")
 
 
 @dataclass
@@ -110,6 +121,82 @@ class Workspace:
         if filters is not None:
             records = [r for r in records if filters.match(r.postmortem)]
         return records, errors
+
+    def titles(self, ids: list[str]) -> dict[str, str]:
+        """Titles of the postmortems with these exact ids; missing or broken ones are left out."""
+        found = {}
+        for postmortem_id in ids:
+            if not _SAFE_ID.fullmatch(postmortem_id) or ".." in postmortem_id:
+                continue  # hand-edited related ids are data, never a path
+            path = self.store.path_for(postmortem_id)
+            try:
+                found[postmortem_id] = self.store.read(path).postmortem.title
+            except DataError:
+                continue
+        return found
+
+    def similar_by_cause(self, record: Record, limit: int = 3) -> list[Match]:
+        """Earlier postmortems whose written cause reads like ``record``'s (``pm show``).
+
+        Nothing is read unless the record has a root cause or contributing factors; then
+        the latest SIMILAR_SCAN_LIMIT earlier files are compared. Unreadable files are
+        skipped here: ``pm list`` and ``pm lint`` are where they are reported.
+        """
+        from pm import similar
+
+        target = similar.doc_from_record(record)
+        if not similar.has_cause(target):
+            return []
+        day = record.postmortem.id[:10]
+        paths = [p for p in self.store.paths() if p.stem[:10] <= day and p != record.path]
+        docs = []
+        for path in paths[-SIMILAR_SCAN_LIMIT:]:
+            try:
+                docs.append(similar.doc_from_record(self.store.read(path)))
+            except DataError:
+                continue
+        return similar.similar_docs(docs, target, limit)
+
+    def similar_at_open(self, postmortem: Postmortem, limit: int = 3) -> list[Match]:
+        """Past incidents like a new one, by title, services and tags (``pm open``).
+
+        Candidates are the OPEN_CANDIDATES files whose id slug shares the most title words,
+        plus the OPEN_CANDIDATES most recent ones (which share services and tags more
+        often); only those are read, so the cost does not grow with the repository.
+        """
+        from collections import Counter
+
+        from pm import similar
+
+        paths = [p for p in self.store.paths() if p.stem != postmortem.id]
+        wanted = {term for term, _ in similar.tokens(postmortem.title)}
+        # Word frequencies over every id slug (the title's words) give the IDF: the few
+        # files read are picked for sharing words, so their own frequencies are biased.
+        frequency: Counter[str] = Counter()
+        scored = []
+        for n, path in enumerate(paths):
+            words = {term for term, _ in similar.tokens(path.stem[11:].replace("-", " "))}
+            frequency.update(words)
+            common = len(words & wanted)
+            if common:
+                scored.append((-common, -n, path))
+        scored.sort()
+        chosen = {path for _, _, path in scored[:OPEN_CANDIDATES]}
+        chosen.update(paths[-OPEN_CANDIDATES:])
+        docs = []
+        for path in sorted(chosen):
+            try:
+                docs.append(similar.doc_from_record(self.store.read(path)))
+            except DataError:
+                continue
+        return similar.similar_by_title(
+            docs,
+            postmortem.title,
+            postmortem.services,
+            postmortem.tags,
+            limit,
+            background=(len(paths), frequency),
+        )
 
     # --- writing ------------------------------------------------------------------------
 
@@ -374,6 +461,21 @@ class Workspace:
         if self.on_notice is not None:
             self.on_notice(text)
 
+    def relate(self, ref: str, other: str) -> tuple[Record, Record, bool]:
+        """Link two incidents both ways in one commit; False when they already were."""
+
+        def change(first: Postmortem, second: Postmortem) -> bool:
+            if first.id == second.id:
+                raise UsageError(f"{first.id} cannot be related to itself")
+            changed = False
+            for one, two in ((first, second), (second, first)):
+                if two.id not in one.related:
+                    one.related.append(two.id)
+                    changed = True
+            return changed
+
+        return self._change_pair(ref, other, "related", change)
+
     # --- the one path every change takes ------------------------------------------------
 
     def _change(
@@ -410,6 +512,37 @@ class Workspace:
                     raise
         return record
 
+    def _change_pair(
+        self,
+        ref: str,
+        other: str,
+        operation: str,
+        change: Callable[[Postmortem, Postmortem], bool],
+    ) -> tuple[Record, Record, bool]:
+        """``_change`` for two files in one commit; on any failure both are restored."""
+        with self._writing() as git:
+            first = self.store.read(self.store.resolve(ref))
+            second = self.store.read(self.store.resolve(other))
+            if first.path == second.path:
+                second = first
+            if not change(first.postmortem, second.postmortem):
+                return first, second, False
+            written: list[Record] = []
+            try:
+                for record in (first, second):
+                    self.store.save(record)
+                    written.append(record)
+                if git is not None:
+                    ids = (first.postmortem.id, second.postmortem.id)
+                    git.commit_files(
+                        [first.path, second.path], _pair_message(operation, *ids), new=False
+                    )
+            except BaseException:
+                for record in written:
+                    atomic_write(record.path, record.raw)
+                raise
+        return first, second, True
+
     @contextmanager
     def _writing(self) -> Iterator[GitRepo | None]:
         """Hold the pm lock and yield the repository to commit to (None with --no-commit)."""
@@ -437,6 +570,12 @@ def _template_context(postmortem: Postmortem) -> dict[str, object]:
         "tags": postmortem.tags,
         "started": postmortem.started,
     }
+
+
+def _pair_message(operation: str, first: str, second: str) -> str:
+    """A change to two postmortems: both ids in the subject and as Pm-Id trailers."""
+    subject = " ".join(f"pm: {operation} {first} {second}".split())
+    return f"{subject}\n\nPm-Id: {first}\nPm-Id: {second}\nPm-Operation: {operation}\n"
 
 
 def _message(operation: str, postmortem_id: str, detail: str, body: Sequence[str] = ()) -> str:

@@ -91,6 +91,11 @@ def open_(
     postmortem = record.postmortem
     output.line(f"{postmortem.id}\t{ws.store.display(record.path)}")
     output.message(f"Opened {postmortem.severity} {postmortem.id}; {_committed(ws)}.")
+    matches = ws.similar_at_open(postmortem)
+    if matches:
+        output.message("Similar past incidents (did this happen before?):")
+        for match in matches:
+            output.message(f"  {match.id}  {match.title}  (shared: {', '.join(match.shared)})")
 
 
 def _run_editor(path: Path) -> None:
@@ -206,7 +211,9 @@ def show(
     if as_json:
         output.print_json(views.detail(record.postmortem, path, ws.now()))
         return
-    from pm.cli.showtext import render_show
+    from pm.cli.showtext import render_show, render_similar
 
     for text in render_show(record.postmortem, path, ws.now()):
+        output.line(output.safe(text))
+    for text in render_similar(record, ws.similar_by_cause):
         output.line(output.safe(text))

@@ -218,9 +218,14 @@ def action_list(
 @app.command()
 def review(postmortem_id: IdArgument, at: TimeOption = None, no_commit: NoCommit = False) -> None:
     """Record the postmortem review as held (status reviewed) once the document is complete."""
+    from pm.cli.showtext import render_similar
+
     ws = _workspace(no_commit)
     record = ws.review(postmortem_id, at=at)
     output.message(f"Review of {record.postmortem.id} recorded; {_committed(ws)}.")
+    # The question reviewers are told to ask: did this root cause bite us before?
+    for line in render_similar(record, ws.similar_by_cause):
+        output.message(line)
 
 
 @app.command()

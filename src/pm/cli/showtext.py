@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from pm import metrics
 from pm.model import Postmortem
 from pm.timeparse import format_duration
+
+if TYPE_CHECKING:
+    from pm.similar import Match
+    from pm.store import Record
 
 _LABELS = {
     "time_to_detect": "detect",
@@ -65,3 +70,18 @@ def render_show(postmortem: Postmortem, path: str, now: datetime) -> Iterator[st
             f"  {item.number:>3}  {item.priority}  {item.status:<11}  due {item.due.isoformat()}"
             f"  {item.owner}  {item.text}"
         )
+
+
+def render_similar(record: Record, find: Callable[[Record], list[Match]]) -> Iterator[str]:
+    """Earlier incidents with a similar written cause; silent while no cause is written."""
+    from pm import similar
+
+    if not similar.has_cause(similar.doc_from_record(record)):
+        return
+    yield ""
+    yield "Similar past incidents (by root cause)"
+    matches = find(record)
+    if not matches:
+        yield "  none found"
+    for match in matches:
+        yield f"  {match.id}  {match.title}  (shared: {', '.join(match.shared)})"

@@ -1,0 +1,134 @@
+"""``pm report --format text``: the period report for a person at a terminal.
+
+On a terminal the counts are Rich bar charts; piped (or written with ``-o``) the same
+content is plain aligned text, so it can be mailed or diffed.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterator
+from typing import Any
+
+from pm import output
+from pm.report_output import period_charts
+
+Bars = tuple[str, list[tuple[str, float]], str]
+Block = str | Bars
+
+
+def blocks(data: dict[str, Any]) -> Iterator[Block]:
+    """The report as lines of text and bar charts, in reading order."""
+    p = data["period"]
+    scope = f", service {p['service']}" if p["service"] else ""
+    yield f"Incident report: {p['since'] or 'the beginning'} to {p['until']}{scope}"
+    trend = data["counts"]["trend"]
+    line = f"{data['total']} incidents"
+    if trend["previous_period"] is not None:
+        change = trend["change_percent"]
+        line += f"; previous period {trend['previous_period']}"
+        line += f" ({change:+d}%)" if change is not None else ""
+    yield line
+    yield ""
+    yield "Recurring causes"
+    if not data["recurring"]:
+        yield "  none found"
+    for group in data["recurring"]:
+        yield (
+            f"  {group['count']} incidents, {group['first']} to {group['last']} "
+            f"({group['span_days']} days): {', '.join(group['terms'])}"
+        )
+        if group["labels"]:
+            yield f"    shared: {', '.join(group['labels'])}"
+        status = {
+            "open": f"{group['open_actions']} action item(s) addressing it still open",
+            "done": "every action item addressing it is closed",
+            "none": "no action item addresses it",
+        }[group["status"]]
+        yield f"    follow-up: {status}"
+        for item in group["incidents"]:
+            started = item["started"].strftime("%Y-%m-%d") if item["started"] else "-"
+            mark = "" if item["in_period"] else "  (before this period)"
+            yield f"    {started}  {item['severity']:<6} {item['id']}  {item['title']}{mark}"
+    yield ""
+    series = period_charts(data)
+    yield ("Incidents by severity", series["severity"], "")
+    yield ("Incidents by month", series["month"], "")
+    yield ("Incidents by service", series["service"], "")
+    yield ("Median time to resolve by severity (minutes)", series["mttr"], "")
+    yield "Response times: median / p90 (n incidents with both milestones)"
+    rows = [("all", data["metrics"]["overall"]), *data["metrics"]["by_severity"].items()]
+    for name, stats in rows:
+        cells = [f"{short} {m['median']} / {m['p90']} ({m['count']})" for short, m in stats.items()]
+        yield f"  {name:<6} " + "   ".join(cells)
+    yield ""
+    f = data["follow_through"]
+    yield "Follow-through"
+    median = f["median_days_to_done"]
+    yield (
+        f"  {f['created']} action items: {f['done']} done, {f['wont_do']} won't do, "
+        f"{f['open']} open, {f['overdue']} overdue as of {f['as_of']}; median days to done "
+        f"{median if median is not None else '-'}"
+    )
+    for title, key in (("priority", "by_priority"), ("owner", "by_owner")):
+        for row in f[key]:
+            yield (
+                f"  {title} {row['name']}: {row['created']} created, {row['done']} done, "
+                f"{row['wont_do']} won't do, {row['open']} open, {row['overdue']} overdue"
+            )
+    for item in f["overdue_items"]:
+        yield (
+            f"  overdue {item['days_overdue']}d: {item['id']} #{item['number']} "
+            f"{item['text']} ({item['owner']})"
+        )
+    yield ""
+    yield "Reviews"
+    reviews = data["reviews"]
+    if not reviews["late"] and not reviews["missing"]:
+        yield "  every review due in this period was held on time"
+    for r in reviews["missing"]:
+        yield f"  missing  {r['id']} (due {r['due']}, {r['days_overdue']} days overdue)"
+    for r in reviews["late"]:
+        yield f"  late     {r['id']} (due {r['due']}, held {r['held']}, {r['days_late']} days late)"
+
+
+def plain(data: dict[str, Any]) -> str:
+    lines: list[str] = []
+    for block in blocks(data):
+        if isinstance(block, str):
+            lines.append(output.safe(block))
+            continue
+        title, items, unit = block
+        lines.append(title)
+        width = max((len(label) for label, _ in items), default=0)
+        lines.extend(
+            output.safe(f"  {label:<{width}}  {_number(value)}{unit}") for label, value in items
+        )
+        if not items:
+            lines.append("  -")
+        lines.append("")
+    return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def print_terminal(data: dict[str, Any]) -> None:
+    """Rich bars on a terminal; the plain text otherwise."""
+    if not output.is_terminal():
+        sys.stdout.write(plain(data))
+        return
+    from rich.console import Console
+    from rich.text import Text
+
+    from pm.charts import rich_bars
+
+    console = Console(highlight=False, no_color=bool(os.environ.get("NO_COLOR")))
+    for block in blocks(data):
+        if isinstance(block, str):
+            console.print(Text(output.safe(block)))
+        elif block[1]:
+            console.print(rich_bars(output.safe(block[0]), block[1], block[2]))
+            console.print()
+
+
+def _number(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else f"{value:.1f}"

@@ -1,0 +1,103 @@
+"""Turn report data (``pm.report``) into markdown, HTML, JSON or terminal text.
+
+Markdown and HTML go through Jinja2 templates (``report-incident.md.j2`` and friends; a
+file of the same name in the repository's templates folder replaces the built-in one).
+Charts are passed to templates ready-made: mermaid source for markdown, SVG for HTML
+(marked safe because ``pm.charts`` escapes every label it draws).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from pm import charts, output
+from pm.config import Config
+from pm.model import Postmortem
+from pm.report import phases
+from pm.templates import render
+
+FORMATS_INCIDENT = ("md", "html", "json")
+FORMATS_PERIOD = ("text", "md", "html", "json")
+_BLANKS = re.compile(r"\n{3,}")
+
+
+def incident(config: Config, data: dict[str, Any], postmortem: Postmortem, fmt: str) -> str:
+    if fmt == "json":
+        return output.to_json(data) + "\n"
+    spans = [charts.Phase(label, start, end) for label, start, end in phases(postmortem)]
+    title = "Timeline (UTC)"
+    if fmt == "md":
+        marks = [(e.kind, e.at) for e in postmortem.timeline]
+        chart = charts.mermaid_gantt(title, spans, marks) if spans or marks else ""
+        return _tidy(render(config, "report-incident.md.j2", report=data, timeline_chart=chart))
+    events = [(e.kind, e.at, e.text) for e in postmortem.timeline]
+    svg = _safe(charts.svg_timeline(title, spans, events))
+    return render(config, "report-incident.html.j2", report=data, timeline_chart=svg)
+
+
+def _pairs(rows: list[dict[str, Any]], key: str = "count") -> list[tuple[str, float]]:
+    return [(str(row["name"]), float(row[key])) for row in rows]
+
+
+def period_charts(data: dict[str, Any]) -> dict[str, list[tuple[str, float]]]:
+    """The series each chart draws, shared by every format."""
+    counts = data["counts"]
+    follow = data["follow_through"]
+    mttr = [
+        (severity, stats["MTTR"]["median_minutes"])
+        for severity, stats in data["metrics"]["by_severity"].items()
+        if stats["MTTR"]["median_minutes"] is not None
+    ]
+    not_late = follow["open"] - follow["overdue"]
+    actions = [
+        ("done", follow["done"]),
+        ("wont-do", follow["wont_do"]),
+        ("open, on time", not_late),
+        ("overdue", follow["overdue"]),
+    ]
+    return {
+        "severity": _pairs(counts["by_severity"]),
+        "month": _pairs(counts["by_month"]),
+        "service": _pairs(counts["by_service"][:10]),
+        "mttr": [(name, float(value)) for name, value in mttr],
+        "actions": [(name, float(value)) for name, value in actions if value],
+    }
+
+
+def period(config: Config, data: dict[str, Any], fmt: str) -> str:
+    if fmt == "json":
+        return output.to_json(data) + "\n"
+    series = period_charts(data)
+    if fmt == "md":
+        drawn = {
+            "severity": charts.mermaid_pie("Incidents by severity", series["severity"]),
+            "month": charts.mermaid_bars("Incidents by month", series["month"], "Incidents"),
+            "service": charts.mermaid_bars("Incidents by service", series["service"], "Incidents"),
+            "mttr": charts.mermaid_bars(
+                "Median time to resolve by severity (minutes)", series["mttr"], "Minutes"
+            ),
+            "actions": charts.mermaid_pie("Action items", series["actions"]),
+        }
+        drawn = {k: v for k, v in drawn.items() if series[k]}
+        return _tidy(render(config, "report-period.md.j2", report=data, charts=drawn))
+    svgs = {
+        "severity": charts.svg_bars("Incidents by severity", series["severity"]),
+        "month": charts.svg_bars("Incidents by month", series["month"]),
+        "service": charts.svg_bars("Incidents by service (top 10)", series["service"]),
+        "mttr": charts.svg_bars("Median time to resolve by severity", series["mttr"], " min"),
+        "actions": charts.svg_bars("Action items", series["actions"]),
+    }
+    drawn_svg = {k: _safe(v) for k, v in svgs.items() if series[k]}
+    return render(config, "report-period.html.j2", report=data, charts=drawn_svg)
+
+
+def _safe(svg: str) -> Any:
+    from markupsafe import Markup
+
+    return Markup(svg)  # noqa: S704 - built by pm.charts, which escapes every label
+
+
+def _tidy(text: str) -> str:
+    """Markdown with single blank lines and one final newline (markdownlint MD012/MD047)."""
+    return _BLANKS.sub("\n\n", text).strip("\n") + "\n"

@@ -1,0 +1,123 @@
+"""``pm related`` links both ways in one commit; similar incidents in ``pm open``/``pm show``."""
+
+from __future__ import annotations
+
+import json
+import stat
+
+import pytest
+
+import corpus
+from conftest import CliRunnerCall, Repo, run_pm
+
+A = "2024-01-09-checkout-requests-time-out"
+B = "2024-06-25-slow-reconciliation-query"
+
+
+@pytest.fixture
+def grouped(repo: Repo, monkeypatch: pytest.MonkeyPatch) -> Repo:
+    monkeypatch.setenv("PM_NOW", "2025-01-15T12:00:00Z")
+    corpus.write(repo.path, corpus.GROUPING)
+    return repo
+
+
+def related_of(cli: CliRunnerCall, ref: str) -> list[str]:
+    data: list[str] = json.loads(cli.ok("show", ref, "--json").stdout)["related"]
+    return data
+
+
+def test_related_links_both_ways_in_one_commit(grouped: Repo, cli: CliRunnerCall) -> None:
+    before = grouped.commit_count()
+    result = cli.ok("related", "2024-01-09", "slow-reconciliation")
+    assert result.stderr == f"Related {A} and {B}; committed.\n"
+    assert related_of(cli, A) == [B] and related_of(cli, B) == [A]
+    assert grouped.commit_count() == before + 1
+    assert sorted(grouped.files_in()) == [f"postmortems/2024/{A}.md", f"postmortems/2024/{B}.md"]
+    message = grouped.git("log", "-1", "--format=%B")
+    assert message.startswith(f"pm: related {A} {B}\n")
+    assert f"Pm-Id: {A}\nPm-Id: {B}\nPm-Operation: related" in message
+    assert grouped.git("status", "--porcelain") == ""
+    shown = cli.ok("show", A).stdout
+    assert f"  related   {B}" in shown
+
+
+def test_related_again_is_a_no_op(grouped: Repo, cli: CliRunnerCall) -> None:
+    cli.ok("related", A, B)
+    count = grouped.commit_count()
+    again = cli.ok("related", B, A)
+    assert again.stderr == f"{B} and {A} are already related; nothing to do.\n"
+    assert grouped.commit_count() == count
+
+
+def test_related_errors(grouped: Repo, cli: CliRunnerCall) -> None:
+    same = cli("related", A, "2024-01-09")
+    assert (same.exit_code, same.stderr) == (2, f"pm: {A} cannot be related to itself\n")
+    unknown = cli("related", A, "no-such-thing")
+    assert unknown.exit_code == 3 and "no postmortem matches 'no-such-thing'" in unknown.stderr
+    assert grouped.git("status", "--porcelain") == ""
+
+
+def test_failed_commit_restores_both_files(grouped: Repo, cli: CliRunnerCall) -> None:
+    hook = grouped.path / ".git" / "hooks" / "pre-commit"
+    hook.write_text("#!/bin/sh\necho refused >&2\nexit 1\n", encoding="utf-8")
+    hook.chmod(hook.stat().st_mode | stat.S_IEXEC)
+    before = {ref: grouped.postmortem_path(ref).read_bytes() for ref in (A, B)}
+    count = grouped.commit_count()
+    result = cli("related", A, B)
+    assert result.exit_code == 4
+    assert {ref: grouped.postmortem_path(ref).read_bytes() for ref in (A, B)} == before
+    assert grouped.commit_count() == count
+    assert grouped.git("status", "--porcelain") == ""
+
+
+def test_related_joins_groups_in_the_report(grouped: Repo, cli: CliRunnerCall) -> None:
+    dns, bgp = "2024-05-21-dns-provider-outage", "2024-02-20-bgp-route-leak"
+    cli.ok("related", dns, bgp)
+    data = json.loads(cli.ok("report", "--format", "json").stdout)
+    joined = [g for g in data["recurring"] if dns in {i["id"] for i in g["incidents"]}]
+    assert len(joined) == 1
+    assert [i["id"] for i in joined[0]["incidents"]] == [bgp, dns]
+    assert joined[0]["linked"] == [[bgp, dns]]
+    incident = json.loads(cli.ok("report", dns, "--format", "json").stdout)
+    assert incident["related"] == [
+        {"id": bgp, "title": "BGP route leak made EU region unreachable"}
+    ]
+
+
+def test_show_lists_similar_past_incidents_by_root_cause(grouped: Repo, cli: CliRunnerCall) -> None:
+    out = cli.ok("show", B).stdout
+    tail = out.split("Similar past incidents (by root cause)\n", 1)[1].splitlines()
+    assert len(tail) == 3
+    family = next(f for f in corpus.families(corpus.GROUPING) if B in f)
+    assert all(line.split()[0] in family - {B} for line in tail)
+    assert all("(shared: " in line for line in tail)
+
+
+def test_show_says_nothing_while_no_cause_is_written(
+    repo: Repo, cli: CliRunnerCall, opened: str
+) -> None:
+    assert "Similar past incidents" not in cli.ok("show", opened).stdout
+
+
+def test_open_prints_similar_past_incidents_on_stderr(grouped: Repo, cli: CliRunnerCall) -> None:
+    result = cli.ok(
+        "open", "Payments database timing out again", "-s", "SEV-2",
+        "--service", "payments-db", "--started", "2025-01-15T11:00",
+    )  # fmt: skip
+    assert result.stdout.startswith("2025-01-15-payments-database-timing-out-again\t")
+    lines = result.stderr.splitlines()
+    assert lines[1] == "Similar past incidents (did this happen before?):"
+    found = [line.split()[0] for line in lines[2:]]
+    assert len(found) == 3
+    assert "2024-02-06-payments-database-cpu-pinned" in found
+    quiet = cli.ok("open", "Quantum flux capacitor melted", "-s", "SEV-3")
+    assert "Similar past incidents" not in quiet.stderr
+
+
+@pytest.mark.slow
+def test_related_end_to_end(grouped: Repo) -> None:
+    result = run_pm(grouped.path, "related", A, B)
+    assert result.returncode == 0, result.stderr
+    shown = run_pm(grouped.path, "show", B)
+    assert f"  related   {A}" in shown.stdout
+    assert "Similar past incidents (by root cause)" in shown.stdout
