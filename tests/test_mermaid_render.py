@@ -1,8 +1,8 @@
-"""Optional: render the reports' mermaid blocks with mermaid itself, in headless chromium.
+"""Render the reports' mermaid blocks with mermaid itself, in headless chromium.
 
-Needs a local ``mermaid.min.js`` (``npm pack mermaid`` and unpack it), named by the
-``MERMAID_JS`` environment variable, and chromium. CI has neither by default, so this
-test is skipped there; ``test_report.py`` checks the blocks' syntax statically.
+Needs chromium and a local ``mermaid.min.js``: ``.ci/run`` unpacks ``npm pack mermaid@10``
+into ``.cache/mermaid`` (or name another copy with ``MERMAID_JS``). Without them the test
+is skipped and says why; ``test_report.py`` also checks the blocks' syntax statically.
 """
 
 from __future__ import annotations
@@ -20,12 +20,15 @@ import corpus
 from conftest import CliRunnerCall, Repo
 from pm.charts import mermaid_bars, mermaid_pie
 
-MERMAID_JS = os.environ.get("MERMAID_JS", "")
+ROOT = Path(__file__).resolve().parents[1]
+MERMAID_JS = os.environ.get("MERMAID_JS") or str(
+    ROOT / ".cache" / "mermaid" / "package" / "dist" / "mermaid.min.js"
+)
 CHROMIUM = shutil.which("chromium")
 
 pytestmark = pytest.mark.skipif(
     not (MERMAID_JS and Path(MERMAID_JS).is_file() and CHROMIUM),
-    reason="set MERMAID_JS to a local mermaid.min.js (npm pack mermaid) and install chromium",
+    reason="no mermaid.min.js in .cache/mermaid (see .ci/run) or no chromium",
 )
 
 PAGE = """<!DOCTYPE html><html><head><meta charset="utf-8"></head><body>
