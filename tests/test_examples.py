@@ -82,3 +82,27 @@ def test_overdue_on_the_example_finds_exactly_the_documented_late_work(tmp_path:
     assert len(expected) == 7  # six late items and one late review, as written
     assert found == expected
     assert report["as_of"] == "2024-09-30"
+
+
+@pytest.mark.slow
+def test_report_finds_the_seed_pattern_in_the_example(tmp_path: Path) -> None:
+    """Six payments outages, written up as unrelated, are one recurring cause whose fix
+    (moving the reconciliation query off the primary) is still open."""
+    import shutil
+
+    target = tmp_path / "example"
+    shutil.copytree(ROOT / "examples" / "repo", target)
+    subprocess.run(["git", "init", "--quiet"], cwd=target, check=True)
+    result = run_pm(target, "report", "--since", "2024-01-01", "--format", "json",
+                    env={"PM_NOW": AS_OF})  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    groups = json.loads(result.stdout)["recurring"]
+    seed = groups[0]
+    assert [i["id"][:10] for i in seed["incidents"]] == [
+        "2024-03-04", "2024-04-01", "2024-05-06", "2024-06-03", "2024-07-01", "2024-08-05",
+    ]  # fmt: skip
+    assert seed["status"] == "open"
+    still_open = {(a["id"][:10], a["number"]) for a in seed["actions"]
+                  if a["status"] in ("open", "in-progress")}  # fmt: skip
+    assert ("2024-08-05", 1) in still_open  # run the reconciliation report on the replica
+    assert all(len(g["incidents"]) < 6 for g in groups[1:])

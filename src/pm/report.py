@@ -363,6 +363,7 @@ def _recurring(records: Sequence[Record], window: Period) -> list[dict[str, Any]
     history = Period(None, window.until, window.service)
     pool = in_period(records, history)
     docs = [similar.doc_from_record(r) for r in pool]
+    causes = {d.id: d.fields.get("root_cause", "") for d in docs}
     groups, _ = similar.group(docs)
     by_id = {r.postmortem.id: r.postmortem for r in pool}
     result = []
@@ -371,7 +372,7 @@ def _recurring(records: Sequence[Record], window: Period) -> list[dict[str, Any]
         if not any(window.contains(p) for p in members):
             continue
         starts = [p.started.date() for p in members if p.started]
-        addressing = _addressing(members, found.stems)
+        addressing = _addressing(members, found.stems, _latest_cause(found.ids, causes))
         open_items = [a for a in addressing if a["status"] in ("open", "in-progress")]
         result.append(
             {
@@ -401,17 +402,35 @@ def _recurring(records: Sequence[Record], window: Period) -> list[dict[str, Any]
     return result
 
 
-def _addressing(members: list[Postmortem], stems: list[str]) -> list[dict[str, Any]]:
-    """Action items whose text carries at least two of the group's key terms (or its one)."""
+def _latest_cause(ids: list[str], causes: dict[str, str]) -> set[str]:
+    """Stems of the most recent written root cause in a group (ids are oldest first).
+
+    The latest postmortem usually understands the cause best: in the seed case, five
+    incidents blamed traffic or capacity and the sixth named the query behind all of them.
+    """
+    for postmortem_id in reversed(ids):
+        if causes.get(postmortem_id):
+            return {term for term, _ in similar.tokens(causes[postmortem_id])}
+    return set()
+
+
+def _addressing(
+    members: list[Postmortem], stems: list[str], cause: set[str]
+) -> list[dict[str, Any]]:
+    """Action items that address the group's cause.
+
+    An item addresses it when its text carries two of the group's shared key terms (or its
+    only one), or two words of the latest written root cause.
+    """
     key = set(stems)
     need = min(2, len(key))
     found: list[dict[str, Any]] = []
-    if not need:
+    if not need and not cause:
         return found
     for p in members:
         for item in p.actions:
             words = {term for term, _ in similar.tokens(item.text)}
-            if len(words & key) >= need:
+            if (need and len(words & key) >= need) or len(words & cause) >= 2:
                 found.append(
                     {
                         "id": p.id,
