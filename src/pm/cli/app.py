@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import sys
 import traceback
 from typing import Annotated, Any
 
@@ -23,6 +25,11 @@ class PmGroup(TyperGroup):
             return super().invoke(ctx)
         except (typer.Exit, typer.Abort, typer.TyperException):
             raise  # Typer's own signals: help, usage errors, exits
+        except BrokenPipeError:
+            # The reader went away (``pm list | head``): not an error, and nothing to say.
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            raise typer.Exit(0) from None
         except PmError as error:
             if _debug(ctx):
                 traceback.print_exc()
