@@ -24,7 +24,6 @@ from __future__ import annotations
 import marshal
 import os
 import sys
-import tempfile
 import time
 from contextlib import suppress
 from datetime import UTC, date, datetime, timedelta
@@ -128,6 +127,8 @@ def _load(path: Path) -> dict[str, tuple[StatKey, Any]]:
 
 
 def _write_atomically(path: Path, data: bytes) -> None:
+    import tempfile
+
     path.parent.mkdir(exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=".cache-", suffix=".tmp", dir=path.parent)
     try:

@@ -12,7 +12,6 @@ import gc
 import os
 import re
 import stat
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -258,6 +257,8 @@ def atomic_write(path: Path, data: bytes, *, create: bool = False) -> None:
     With ``create``, the final step is a hard link, which fails if the file exists: two
     processes can never both create the same postmortem.
     """
+    import tempfile
+
     shown = path.name
     try:
         fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)

@@ -12,14 +12,17 @@ from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pm import lifecycle, timeparse
 from pm.config import CONFIG_FILE, Config, load_config
 from pm.document import Document
 from pm.errors import DataError, RepoError
-from pm.gitrepo import GitRepo
 from pm.model import Postmortem
 from pm.store import Record, Store, atomic_write
+
+if TYPE_CHECKING:
+    from pm.gitrepo import GitRepo
 
 
 @dataclass
@@ -86,6 +89,8 @@ class Workspace:
         root = self.config.root
         initialised = False
         if not (root / ".git").exists():
+            from pm.gitrepo import GitRepo
+
             GitRepo.init(root)
             initialised = True
         created: list[Path] = []
@@ -211,6 +216,8 @@ class Workspace:
     @contextmanager
     def _writing(self) -> Iterator[GitRepo | None]:
         """Hold the pm lock and yield the repository to commit to (None with --no-commit)."""
+        from pm.gitrepo import GitRepo  # only writes run git: reads start faster without it
+
         try:
             git = GitRepo.discover(self.config.root)
         except RepoError:

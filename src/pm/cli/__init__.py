@@ -14,6 +14,21 @@ def main(argv: list[str] | None = None) -> int:
 
         print(f"pm {__version__}")
         return 0
+    from pm.cli import fast
+
+    code = fast.run(args)  # list, show and event in their plain forms, without Typer
+    if code is None:
+        code = _run_typer(args)
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # The reader (``| head``) went away; that is not an error.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    return code
+
+
+def _run_typer(args: list[str]) -> int:
     from pm.cli import commands  # noqa: F401 - registers the commands
     from pm.cli.app import app
 
@@ -22,7 +37,6 @@ def main(argv: list[str] | None = None) -> int:
     except SystemExit as exit_:
         return exit_.code if isinstance(exit_.code, int) else 1
     except BrokenPipeError:
-        # The reader (``| head``) went away; that is not an error.
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return 0
