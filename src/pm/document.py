@@ -74,16 +74,16 @@ def _split(text: str, path: str) -> tuple[str, str, int]:
         raise FileFormatError(path, "does not start with a '---' front-matter line", 1)
     # The first line of rest that is "---" or "..." (line endings aside) closes the front
     # matter; searching stops there instead of splitting the whole body into lines.
-    close = _CLOSING_FENCE.search(rest)
+    close = _CLOSING_FENCE.search("\n" + rest)  # the leading literal makes the search fast
     if close is None:
         raise FileFormatError(path, "front matter is not closed by a '---' line", 1)
-    start, end = close.start(), close.end()
+    start, end = close.start(), close.end() - 1  # positions in rest
     front = rest[: start - 1] if start else ""
     body = rest[end + 1 :]
     return front, body, rest.count("\n", 0, start)
 
 
-_CLOSING_FENCE = re.compile(r"^(?:---|\.\.\.)\r*$", re.MULTILINE)
+_CLOSING_FENCE = re.compile(r"\n(?:---|\.\.\.)\r*(?=\n|\Z)")
 
 
 def load_yaml(text: str, path: str) -> dict[str, Any]:
