@@ -14,7 +14,7 @@ from conftest import CliRunnerCall, Repo, git
 from pm import cache as cache_module
 from pm.cache import CACHE_NAME, RACY_NS, SummaryCache, decode, encode, git_dir
 from pm.config import Config
-from pm.store import CachedRecord, Store
+from pm.store import LazyRecord, Store
 
 
 def cache_file(root: Path) -> Path:
@@ -60,7 +60,7 @@ def test_list_writes_the_cache_under_git_and_uses_it(repo: Repo, cli: CliRunnerC
     assert len(cached_names(repo.path)) == 2
     records, errors = Store(Config(root=repo.path)).read_all()
     assert not errors
-    assert all(isinstance(r, CachedRecord) for r in records)
+    assert all(isinstance(r, LazyRecord) for r in records)
     assert cli.ok("list", "--json").stdout == first
 
 
@@ -72,7 +72,7 @@ def test_results_with_and_without_cache_are_identical(repo: Repo, cli: CliRunner
     fresh = [store.read(p) for p in store.paths()]
     cli.ok("list")  # warms the cache
     cached, _ = store.read_all()
-    assert all(isinstance(r, CachedRecord) for r in cached)
+    assert all(isinstance(r, LazyRecord) for r in cached)
     assert [r.postmortem for r in cached] == [r.postmortem for r in fresh]
     for option in ([], ["--json"], ["--status", "resolved"], ["--since", "2024-01-11"]):
         warm = cli.ok("list", *option).stdout
@@ -85,7 +85,7 @@ def test_cached_record_reads_its_file_only_when_asked(repo: Repo, cli: CliRunner
     store = Store(Config(root=repo.path))
     store.read_all()
     (record,) = store.read_all()[0]
-    assert isinstance(record, CachedRecord)
+    assert isinstance(record, LazyRecord)
     assert record.raw == repo.postmortem_path(only).read_bytes()
     assert record.doc.front["id"] == only
     assert "## Summary" in record.doc.body
