@@ -80,15 +80,22 @@ def test_results_with_and_without_cache_are_identical(repo: Repo, cli: CliRunner
         assert cli.ok("list", *option).stdout == warm
 
 
-def test_cached_record_reads_its_file_only_when_asked(repo: Repo, cli: CliRunnerCall) -> None:
+@pytest.mark.parametrize("warm", [False, True])
+def test_records_read_their_file_only_when_asked(
+    repo: Repo, cli: CliRunnerCall, warm: bool
+) -> None:
     (only,) = open_incidents(cli, "Checkout returns 500s")
     store = Store(Config(root=repo.path))
-    store.read_all()
+    if warm:
+        store.read_all()
+    assert cache_file(repo.path).exists() == warm
     (record,) = store.read_all()[0]
     assert isinstance(record, LazyRecord)
+    assert record._full is None  # nothing but the postmortem is held
     assert record.raw == repo.postmortem_path(only).read_bytes()
     assert record.doc.front["id"] == only
     assert "## Summary" in record.doc.body
+    assert record.postmortem == store.read(repo.postmortem_path(only)).postmortem
 
 
 def test_hand_edit_of_same_size_and_mtime_is_seen(repo: Repo, cli: CliRunnerCall) -> None:
