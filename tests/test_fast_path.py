@@ -186,3 +186,16 @@ def test_fast_event_without_identity_is_refused(
     code, _, err = run_main(capsys, "event", opened, "text")
     assert code == 4
     assert err.startswith("pm: no git identity")
+
+
+def test_fast_list_reports_broken_files_like_typer(
+    repo: Repo, cli: CliRunnerCall, opened: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    broken = repo.path / "postmortems" / "2024" / "2024-01-16-broken.md"
+    broken.write_text("---\ntitle: [unclosed\n---\n", encoding="utf-8")
+    code, out, err = run_main(capsys, "list")
+    typer_result = cli("list")
+    assert (code, out, err) == (typer_result.exit_code, typer_result.stdout, typer_result.stderr)
+    assert code == 3
+    assert out.startswith(opened)
+    assert "2024-01-16-broken.md" in err
