@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 from typing import Any
 
@@ -137,6 +138,7 @@ def test_fast_event_commits_like_typer(
         capsys, "event", opened, "Pool raised", "-k", "mitigated", "--at", "2024-01-15T15:40"
     )
     assert (code, out) == (0, "")
+    assert gc.isenabled()  # main() pauses the collector only while it runs
     assert err == f"Added event (mitigated) to {opened}; committed.\n"
     assert repo.subjects()[0] == f"pm: event {opened} (mitigated)"
     shown = json.loads(cli.ok("show", opened, "--json").stdout)

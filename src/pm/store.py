@@ -233,18 +233,17 @@ class Store:
 
 @contextmanager
 def _bulk() -> Iterator[None]:
-    """Keep the cyclic garbage collector off the records built while reading thousands.
+    """Pause the cyclic garbage collector while thousands of records are built.
 
     Postmortems hold no reference cycles; without this, CPython re-scans every object built
-    so far again and again (a fifth of a cold 10,000-file read, and more when warm). Frozen
-    objects are still freed by reference counting; the collector only stops visiting them.
+    so far again and again, a fifth of a cold 10,000-file read. (The ``pm`` command keeps
+    the collector off for its whole short life; see ``pm.cli.main``.)
     """
     enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
-        gc.freeze()
         if enabled:
             gc.enable()
 

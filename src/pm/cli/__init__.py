@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 
@@ -14,6 +15,19 @@ def main(argv: list[str] | None = None) -> int:
 
         print(f"pm {__version__}")
         return 0
+    # A pm command lives for a moment and builds thousands of objects without cycles:
+    # the cyclic collector would only re-scan them (a third of a warm 10,000-file list).
+    # Memory is still freed by reference counting.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _run(args)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _run(args: list[str]) -> int:
     from pm.cli import fast
 
     code = fast.run(args)  # list, show and event in their plain forms, without Typer
