@@ -224,9 +224,10 @@ def test_damaged_entry_is_a_miss(repo: Repo, cli: CliRunnerCall) -> None:
     target = cache_file(repo.path)
     header, entries = marshal.loads(target.read_bytes())
     name = str(repo.postmortem_path(only))
-    entries[name] = (entries[name][0], ("too", "short"))
-    target.write_bytes(marshal.dumps((header, entries)))
-    assert cli.ok("list", "--json").stdout == expected
+    for damaged in ((entries[name][0], ("too", "short")), 42, (), "text"):
+        target.write_bytes(marshal.dumps((header, {**entries, name: damaged})))
+        result = cli.ok("list", "--json")
+        assert (result.stdout, result.stderr) == (expected, "")
 
 
 def test_cache_is_not_tracked_nor_shown(repo: Repo, cli: CliRunnerCall) -> None:

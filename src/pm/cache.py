@@ -82,9 +82,11 @@ class SummaryCache:
     def get(self, name: str, key: StatKey) -> Postmortem | None:
         """The cached postmortem for file ``name`` if its stat still matches, else None."""
         entry = self._old.get(name)
-        if entry is None or entry[0] != key:
+        if entry is None:
             return None
         try:
+            if entry[0] != key:
+                return None
             postmortem = decode(entry[1])
         except Exception:  # noqa: BLE001 - a damaged entry is a miss, never an error
             return None
