@@ -336,3 +336,15 @@ ACTION = """\
   status: wont-do
   reason: Replaced by the migration
 """
+
+
+def test_config_in_a_subfolder_uses_the_repository_cache(
+    repo: Repo, cli: CliRunnerCall, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sub = repo.path / "ops"
+    sub.mkdir()
+    (sub / ".pm.toml").write_text('directory = "postmortems"\n', encoding="utf-8")
+    monkeypatch.chdir(sub)
+    open_incidents(cli, "Checkout returns 500s")
+    assert titles(cli) == ["Checkout returns 500s"]
+    assert cached_names(repo.path) == {str(p) for p in sub.glob("postmortems/*/*.md")}

@@ -45,10 +45,21 @@ StatKey = tuple[int, int, int, int]
 
 
 def git_dir(root: Path) -> Path | None:
-    """The git directory of the work tree at ``root`` without running git; None outside git."""
-    dot_git = root / ".git"
-    if dot_git.is_dir():
-        return dot_git
+    """The git directory of the work tree holding ``root``, found without running git.
+
+    ``root`` may be a subfolder (a ``.pm.toml`` below the top of a repository); a ``.git``
+    file (linked work tree, submodule) names the real directory. None outside git.
+    """
+    for folder in (root, *root.parents):
+        dot_git = folder / ".git"
+        if dot_git.is_dir():
+            return dot_git
+        if dot_git.exists():
+            return _linked_git_dir(folder, dot_git)
+    return None
+
+
+def _linked_git_dir(folder: Path, dot_git: Path) -> Path | None:
     try:
         text = dot_git.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):
@@ -56,7 +67,7 @@ def git_dir(root: Path) -> Path | None:
     if not text.startswith("gitdir:"):
         return None
     target = Path(text[len("gitdir:") :].strip())
-    target = target if target.is_absolute() else root / target
+    target = target if target.is_absolute() else folder / target
     return target if target.is_dir() else None
 
 
