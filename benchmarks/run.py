@@ -109,10 +109,13 @@ def run_once(command: Command, round_: int) -> float:
     )
     took = time.perf_counter() - started
     if result.returncode not in (0, 1):  # 1: a check found something (overdue)
-        raise SystemExit(
-            f"{command.label} failed ({result.returncode}): {result.stderr.decode()[:300]}"
-        )
+        first = (result.stderr.decode().strip().splitlines() or ["no message"])[0]
+        raise CommandFailed(f"{command.label} exited {result.returncode}: {first[:200]}")
     return took
+
+
+class CommandFailed(Exception):
+    """A measured command failed: its goal is reported as not measured, the run goes on."""
 
 
 def measure(commands: Sequence[Command], rounds: int, warmup: int = 2) -> list[Sample]:
@@ -342,9 +345,15 @@ def main(argv: list[str] | None = None) -> int:
         have=available(),
     )
     header(setup.small, setup.big, setup.n_small, setup.n_big)
+    failed = False
     for step in (goal_start, goal_reads, goal_write, goal_history, goal_report, goal_growth):
-        step(setup)
-    return 0
+        try:
+            step(setup)
+        except CommandFailed as error:
+            failed = True
+            number = step.__doc__.split(":")[0] if step.__doc__ else step.__name__
+            print(f"{number.lower()} could not be measured: {error}", flush=True)
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":
