@@ -8,7 +8,6 @@ the error, with a suggestion for a misspelt key.
 
 from __future__ import annotations
 
-import difflib
 import os
 import tomllib
 from dataclasses import dataclass, field
@@ -152,6 +151,8 @@ def parse_config(root: Path, data: dict[str, Any], source: Path) -> Config:
 
 
 def _did_you_mean(key: str, choices: tuple[str, ...]) -> str:
+    import difflib
+
     close = difflib.get_close_matches(key, choices, n=1)
     return f" (did you mean {close[0]!r}?)" if close else ""
 
@@ -172,10 +173,12 @@ def _non_negative_int(where: str, key: str, value: object) -> int:
 
 
 def _timezone(where: str, value: object) -> str:
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
     if not isinstance(value, str):
         raise ConfigError(f"{where}: timezone must be a name like 'Europe/Berlin', not {value!r}")
+    if value == "UTC":
+        return value  # the default, known without loading the zone database
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
     try:
         ZoneInfo(value)
     except (ZoneInfoNotFoundError, ValueError):

@@ -54,7 +54,7 @@ def parse(raw: bytes, path: str) -> Document:
         raise FileFormatError(
             path, "contains a NUL byte", text[: text.index("\x00")].count("\n") + 1
         )
-    if conflict := _CONFLICT.search(text):
+    if _may_conflict(text) and (conflict := _CONFLICT.search(text)):
         line = text[: conflict.start()].count("\n") + 1
         raise FileFormatError(path, "unresolved merge conflict; resolve it and commit", line)
     newline = "\r\n" if "\r\n" in text.partition("\n")[0] + "\n" else "\n"
@@ -63,17 +63,27 @@ def parse(raw: bytes, path: str) -> Document:
     return Document(front=front, body=body, newline=newline, bom=bom, front_lines=front_lines)
 
 
+def _may_conflict(text: str) -> bool:
+    """A quick substring test before the (much slower) multi-line conflict-marker regex."""
+    return "<<<<<<<" in text or "=======" in text or ">>>>>>>" in text
+
+
 def _split(text: str, path: str) -> tuple[str, str, int]:
     first, sep, rest = text.partition("\n")
     if first.rstrip("\r") != "---" or not sep:
         raise FileFormatError(path, "does not start with a '---' front-matter line", 1)
-    lines = rest.split("\n")
-    for index, line in enumerate(lines):
-        if line.rstrip("\r") in ("---", "..."):
-            front = "\n".join(lines[:index])
-            body = "\n".join(lines[index + 1 :])
-            return front, body, index
-    raise FileFormatError(path, "front matter is not closed by a '---' line", 1)
+    # The first line of rest that is "---" or "..." (line endings aside) closes the front
+    # matter; searching stops there instead of splitting the whole body into lines.
+    close = _CLOSING_FENCE.search("\n" + rest)  # the leading literal makes the search fast
+    if close is None:
+        raise FileFormatError(path, "front matter is not closed by a '---' line", 1)
+    start, end = close.start(), close.end() - 1  # positions in rest
+    front = rest[: start - 1] if start else ""
+    body = rest[end + 1 :]
+    return front, body, rest.count("\n", 0, start)
+
+
+_CLOSING_FENCE = re.compile(r"\n(?:---|\.\.\.)\r*(?=\n|\Z)")
 
 
 def load_yaml(text: str, path: str) -> dict[str, Any]:

@@ -7,7 +7,6 @@ title cannot repaint or hide parts of a terminal.
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import sys
@@ -64,6 +63,8 @@ def _json_default(value: object) -> Any:
 
 
 def to_json(data: Any) -> str:
+    import json
+
     return json.dumps(data, indent=2, ensure_ascii=False, default=_json_default)
 
 

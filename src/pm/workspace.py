@@ -20,11 +20,11 @@ from pm.config import CONFIG_FILE, Config, load_config
 from pm.document import Document
 from pm.errors import DataError, RepoError, UsageError
 from pm.fields import Edit, set_field
-from pm.gitrepo import GitRepo, LogEntry
 from pm.model import ActionItem, Postmortem
 from pm.store import Record, Store, atomic_write
 
 if TYPE_CHECKING:
+    from pm.gitrepo import GitRepo, LogEntry
     from pm.similar import Match
 
 # ``pm show`` compares with at most this many of the latest earlier postmortems, and
@@ -205,6 +205,8 @@ class Workspace:
         root = self.config.root
         initialised = False
         if not (root / ".git").exists():
+            from pm.gitrepo import GitRepo
+
             GitRepo.init(root)
             initialised = True
         created: list[Path] = []
@@ -430,6 +432,8 @@ class Workspace:
         The file is found but not parsed: the history matters most when the file is broken.
         """
         path = self.store.resolve(ref)
+        from pm.gitrepo import GitRepo
+
         git = GitRepo.discover(self.config.root)
         return path, git.file_log(path)
 
@@ -454,6 +458,8 @@ class Workspace:
 
     def identity(self) -> tuple[str, str]:
         """The git user's name and email (for ``--mine``)."""
+        from pm.gitrepo import GitRepo
+
         return GitRepo.discover(self.config.root).identity()
 
     def _notice(self, text: str) -> None:
@@ -546,6 +552,8 @@ class Workspace:
     @contextmanager
     def _writing(self) -> Iterator[GitRepo | None]:
         """Hold the pm lock and yield the repository to commit to (None with --no-commit)."""
+        from pm.gitrepo import GitRepo  # only writes run git: reads start faster without it
+
         try:
             git = GitRepo.discover(self.config.root)
         except RepoError:

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import traceback
 from typing import Annotated, Any
 
 import typer
 from typer._click.core import Context
 from typer.core import TyperGroup
 
-from pm import __version__, output
-from pm.errors import ExitCode, PmError
-
-INTERNAL_ERROR = 70  # a bug in pm, not a user mistake (EX_SOFTWARE)
+from pm import __version__
+from pm.cli import guard
+from pm.errors import ExitCode
 
 
 class PmGroup(TyperGroup):
@@ -23,22 +21,11 @@ class PmGroup(TyperGroup):
             return super().invoke(ctx)
         except (typer.Exit, typer.Abort, typer.TyperException):
             raise  # Typer's own signals: help, usage errors, exits
-        except PmError as error:
-            if _debug(ctx):
-                traceback.print_exc()
-            output.error(error.message)
-            raise typer.Exit(int(error.exit_code)) from None
-        except KeyboardInterrupt:
-            output.error("interrupted")
-            raise typer.Exit(130) from None
-        except Exception as error:  # noqa: BLE001 - the last line of defence
-            if _debug(ctx):
-                traceback.print_exc()
-            output.error(
-                f"internal error: {type(error).__name__}: {error} "
-                "(this is a bug in pm; run again with --debug and report the traceback)"
-            )
-            raise typer.Exit(INTERNAL_ERROR) from None
+        except BaseException as error:
+            code = guard.report(error, debug=_debug(ctx))
+            if code is None:
+                raise
+            raise typer.Exit(code) from None
 
 
 def _debug(ctx: Context) -> bool:

@@ -6,11 +6,12 @@ import os
 import shlex
 import subprocess
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
 from pm import output
+from pm.cli import handlers
 from pm.cli.app import JsonFlag, NoCommit, app
 from pm.errors import UsageError
 from pm.model import EVENT_KINDS, STATUSES
@@ -21,20 +22,8 @@ TimeOption = Annotated[
 ]
 
 
-if TYPE_CHECKING:
-    from pm.workspace import Workspace
-
-
-def _workspace(no_commit: bool = False) -> Workspace:
-    from pm.workspace import Workspace
-
-    ws = Workspace.load(commit=False if no_commit else None)
-    ws.on_notice = output.warn  # warnings (renumbered action items...) as they happen
-    return ws
-
-
-def _committed(ws: Workspace) -> str:
-    return "committed" if ws.commit_enabled else "not committed (--no-commit)"
+_workspace = handlers.workspace
+_committed = handlers.committed
 
 
 @app.command()
@@ -118,9 +107,7 @@ def event(
     no_commit: NoCommit = False,
 ) -> None:
     """Add an event to the timeline (kept sorted by time)."""
-    ws = _workspace(no_commit)
-    record = ws.add_event(postmortem_id, text, at=at, kind=kind)
-    output.message(f"Added event ({kind}) to {record.postmortem.id}; {_committed(ws)}.")
+    handlers.add_event(postmortem_id, text, at=at, kind=kind, no_commit=no_commit)
 
 
 @app.command()
@@ -157,44 +144,9 @@ def list_(
     as_json: JsonFlag = False,
 ) -> None:
     """List postmortems, oldest first; broken files are named on stderr (exit 3)."""
-    from pm import views
-    from pm.errors import DataError
-    from pm.timeparse import parse_date
-    from pm.workspace import Filters
-
-    if status is not None and status not in STATUSES:
-        raise UsageError(f"unknown status {status!r}; use one of {', '.join(STATUSES)}")
-    ws = _workspace()
-    filters = Filters(
-        status=status,
-        severity=severity,
-        service=service,
-        tag=tag,
-        since=parse_date(since, ws.today()) if since else None,
+    handlers.list_postmortems(
+        status=status, severity=severity, service=service, tag=tag, since=since, as_json=as_json
     )
-    records, errors = ws.find(filters)
-    if as_json:
-        output.print_json([views.summary(r.postmortem, ws.store.display(r.path)) for r in records])
-    else:
-        now = ws.now()
-        rows = [
-            [
-                r.postmortem.id,
-                r.postmortem.severity,
-                r.postmortem.status,
-                views.duration_text(r.postmortem, now),
-                r.postmortem.title,
-            ]
-            for r in records
-        ]
-        output.table(["ID", "SEV", "STATUS", "DURATION", "TITLE"], rows)
-        if not records and output.is_terminal():
-            filtered = any((status, severity, service, tag, since))
-            output.message("No postmortems match." if filtered else "No postmortems yet.")
-    for error in errors:
-        output.error(error.message)
-    if errors:
-        raise DataError(f"{len(errors)} postmortem file(s) could not be read")
 
 
 @app.command()
@@ -203,17 +155,4 @@ def show(
     as_json: JsonFlag = False,
 ) -> None:
     """Show one postmortem with its metrics (duration, time to detect/ack/mitigate/resolve)."""
-    from pm import views
-
-    ws = _workspace()
-    record = ws.get(postmortem_id)
-    path = ws.store.display(record.path)
-    if as_json:
-        output.print_json(views.detail(record.postmortem, path, ws.now()))
-        return
-    from pm.cli.showtext import render_show, render_similar
-
-    for text in render_show(record.postmortem, path, ws.now()):
-        output.line(output.safe(text))
-    for text in render_similar(record, ws.similar_by_cause):
-        output.line(output.safe(text))
+    handlers.show(postmortem_id, as_json=as_json)

@@ -1,0 +1,41 @@
+"""How a failure becomes ``pm: <message>`` and an exit code, for both ways a command runs.
+
+Shared by the Typer group (``app.PmGroup``) and the fast path (``fast.py``), so a user's
+mistake reads and exits the same whichever path ran the command.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from pm import output
+from pm.errors import PmError
+
+INTERNAL_ERROR = 70  # a bug in pm, not a user mistake (EX_SOFTWARE)
+
+
+def report(error: BaseException, *, debug: bool) -> int | None:
+    """Tell the user about ``error`` and return the exit code; None when it is not ours."""
+    if isinstance(error, BrokenPipeError):
+        # The reader went away (``pm list | head``): not an error, and nothing to say.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
+    if debug and isinstance(error, Exception):
+        import traceback
+
+        traceback.print_exc()
+    if isinstance(error, PmError):
+        output.error(error.message)
+        return int(error.exit_code)
+    if isinstance(error, KeyboardInterrupt):
+        output.error("interrupted")
+        return 130
+    if isinstance(error, Exception):
+        output.error(
+            f"internal error: {type(error).__name__}: {error} "
+            "(this is a bug in pm; run again with --debug and report the traceback)"
+        )
+        return INTERNAL_ERROR
+    return None

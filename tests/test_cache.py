@@ -1,0 +1,350 @@
+"""The summary cache under .git: never stale, never tracked, rebuilt silently when damaged."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import CliRunnerCall, Repo, git
+from pm import cache as cache_module
+from pm.cache import CACHE_NAME, RACY_NS, SummaryCache, decode, encode, git_dir
+from pm.config import Config
+from pm.store import LazyRecord, Store
+
+
+def cache_file(root: Path) -> Path:
+    found = git_dir(root)
+    assert found is not None
+    return found / "pm" / CACHE_NAME
+
+
+@pytest.fixture(autouse=True)
+def no_racy_window(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Cache files changed up to now, so tests need not wait; the rule has its own test."""
+    monkeypatch.setattr(cache_module, "RACY_NS", 0)
+
+
+def open_incidents(cli: CliRunnerCall, *titles: str) -> list[str]:
+    ids = []
+    for i, title in enumerate(titles):
+        result = cli.ok("open", title, "-s", "SEV-2", "--started", f"2024-01-1{i}T10:00")
+        ids.append(result.stdout.split("\t")[0])
+    return ids
+
+
+def list_json(cli: CliRunnerCall) -> list[dict[str, object]]:
+    data = json.loads(cli.ok("list", "--json").stdout)
+    assert isinstance(data, list)
+    return data
+
+
+def titles(cli: CliRunnerCall) -> list[object]:
+    return [entry["title"] for entry in list_json(cli)]
+
+
+def cached_names(root: Path) -> set[str]:
+    cache = SummaryCache(cache_file(root))
+    return set(cache._old)
+
+
+def test_list_writes_the_cache_under_git_and_uses_it(repo: Repo, cli: CliRunnerCall) -> None:
+    open_incidents(cli, "Checkout returns 500s", "Search is slow")
+    first = cli.ok("list", "--json").stdout
+    assert cache_file(repo.path).is_file()
+    assert str(cache_file(repo.path)).startswith(str(repo.path / ".git"))
+    assert len(cached_names(repo.path)) == 2
+    records, errors = Store(Config(root=repo.path)).read_all()
+    assert not errors
+    assert all(isinstance(r, LazyRecord) for r in records)
+    assert cli.ok("list", "--json").stdout == first
+
+
+def test_results_with_and_without_cache_are_identical(repo: Repo, cli: CliRunnerCall) -> None:
+    ids = open_incidents(cli, "Checkout returns 500s", "Search is slow", "DNS fails")
+    cli.ok("event", ids[0], "Rolled back", "-k", "mitigated", "--at", "2024-01-10T11:00")
+    cli.ok("resolve", ids[0], "Fixed", "--at", "2024-01-10T12:00")
+    store = Store(Config(root=repo.path))
+    fresh = [store.read(p) for p in store.paths()]
+    cli.ok("list")  # warms the cache
+    cached, _ = store.read_all()
+    assert all(isinstance(r, LazyRecord) for r in cached)
+    assert [r.postmortem for r in cached] == [r.postmortem for r in fresh]
+    for option in ([], ["--json"], ["--status", "resolved"], ["--since", "2024-01-11"]):
+        warm = cli.ok("list", *option).stdout
+        cache_file(repo.path).unlink()
+        assert cli.ok("list", *option).stdout == warm
+
+
+@pytest.mark.parametrize("warm", [False, True])
+def test_records_read_their_file_only_when_asked(
+    repo: Repo, cli: CliRunnerCall, warm: bool
+) -> None:
+    (only,) = open_incidents(cli, "Checkout returns 500s")
+    store = Store(Config(root=repo.path))
+    if warm:
+        store.read_all()
+    assert cache_file(repo.path).exists() == warm
+    (record,) = store.read_all()[0]
+    assert isinstance(record, LazyRecord)
+    assert record._full is None  # nothing but the postmortem is held
+    assert record.raw == repo.postmortem_path(only).read_bytes()
+    assert record.doc.front["id"] == only
+    assert "## Summary" in record.doc.body
+    assert record.postmortem == store.read(repo.postmortem_path(only)).postmortem
+
+
+def test_hand_edit_of_same_size_and_mtime_is_seen(repo: Repo, cli: CliRunnerCall) -> None:
+    (only,) = open_incidents(cli, "Checkout returns 500s")
+    path = repo.postmortem_path(only)
+    assert titles(cli) == ["Checkout returns 500s"]
+    assert cached_names(repo.path) == {str(path)}
+    before = path.stat()
+    text = path.read_text(encoding="utf-8").replace(
+        "Checkout returns 500s", "Checkout returns 404s"
+    )
+    path.write_text(text, encoding="utf-8")  # in place: the same inode
+    # Same size and the very same mtime as the cached entry: only the ctime differs.
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    after = path.stat()
+    assert (after.st_size, after.st_mtime_ns, after.st_ino) == (
+        before.st_size,
+        before.st_mtime_ns,
+        before.st_ino,
+    )
+    assert titles(cli) == ["Checkout returns 404s"]
+
+
+def test_recently_changed_files_are_not_cached(
+    repo: Repo, cli: CliRunnerCall, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A file changed within RACY_NS of the cache write is parsed every time until older,
+    # so an edit in the same filesystem tick can never hide behind an unchanged stat.
+    monkeypatch.setattr(cache_module, "RACY_NS", RACY_NS)
+    assert RACY_NS >= 2_000_000_000
+    (only,) = open_incidents(cli, "Checkout returns 500s")
+    cli.ok("list")
+    assert cached_names(repo.path) == set()
+    time.sleep(RACY_NS / 1e9 + 0.1)
+    cli.ok("list")
+    assert cached_names(repo.path) == {str(repo.postmortem_path(only))}
+
+
+def test_pm_writes_are_seen(repo: Repo, cli: CliRunnerCall) -> None:
+    (only,) = open_incidents(cli, "Checkout returns 500s")
+    assert list_json(cli)[0]["status"] == "active"
+    cli.ok("resolve", only, "Fixed", "--at", "2024-01-10T12:00")
+    assert list_json(cli)[0]["status"] == "resolved"
+
+
+def test_git_pull_from_another_clone_is_seen(
+    repo: Repo, cli: CliRunnerCall, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (only,) = open_incidents(cli, "Checkout returns 500s")
+    other = tmp_path / "other"
+    git(tmp_path, "clone", "--quiet", str(repo.path), str(other))
+    monkeypatch.chdir(other)
+    assert list_json(cli)[0]["status"] == "active"
+    monkeypatch.chdir(repo.path)
+    cli.ok("resolve", only, "Fixed", "--at", "2024-01-10T12:00")
+    monkeypatch.chdir(other)
+    git(other, "pull", "--quiet", "--ff-only")
+    assert list_json(cli)[0]["status"] == "resolved"
+
+
+def test_branch_switch_is_seen(repo: Repo, cli: CliRunnerCall) -> None:
+    (only,) = open_incidents(cli, "Checkout returns 500s")
+    repo.git("switch", "--quiet", "-c", "resolved-branch")
+    cli.ok("resolve", only, "Fixed", "--at", "2024-01-10T12:00")
+    assert list_json(cli)[0]["status"] == "resolved"
+    repo.git("switch", "--quiet", "main")
+    assert list_json(cli)[0]["status"] == "active"
+    repo.git("switch", "--quiet", "resolved-branch")
+    assert list_json(cli)[0]["status"] == "resolved"
+
+
+def test_deleted_file_disappears_and_is_dropped(repo: Repo, cli: CliRunnerCall) -> None:
+    first, second = open_incidents(cli, "Checkout returns 500s", "Search is slow")
+    assert len(list_json(cli)) == 2
+    repo.postmortem_path(first).unlink()
+    assert titles(cli) == ["Search is slow"]
+    assert cached_names(repo.path) == {str(repo.postmortem_path(second))}
+
+
+def test_broken_file_is_still_reported_after_caching(repo: Repo, cli: CliRunnerCall) -> None:
+    (only,) = open_incidents(cli, "Checkout returns 500s")
+    path = repo.postmortem_path(only)
+    cli.ok("list")
+    path.write_text("no front matter here\n", encoding="utf-8")
+    result = cli("list")
+    assert result.exit_code == 3
+    assert "does not start with a '---'" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        b"garbage \x00\xff bytes",
+        b"",
+        None,  # truncated: the first half of a real cache
+        b"wrong-version",  # valid marshal, foreign content
+    ],
+)
+def test_corrupt_cache_is_rebuilt_silently(
+    repo: Repo, cli: CliRunnerCall, damage: bytes | None
+) -> None:
+    import marshal
+
+    open_incidents(cli, "Checkout returns 500s", "Search is slow")
+    expected = cli.ok("list", "--json").stdout
+    target = cache_file(repo.path)
+    good = target.read_bytes()
+    if damage is None:
+        target.write_bytes(good[: len(good) // 2])
+    elif damage == b"wrong-version":
+        _header, entries = marshal.loads(good)
+        target.write_bytes(marshal.dumps((("pm-cache", 0, "0.0", (3, 0)), entries)))
+    else:
+        target.write_bytes(damage)
+    result = cli.ok("list", "--json")
+    assert result.stdout == expected
+    assert result.stderr == ""
+    assert target.read_bytes() == good  # rebuilt
+
+
+def test_damaged_entry_is_a_miss(repo: Repo, cli: CliRunnerCall) -> None:
+    import marshal
+
+    (only,) = open_incidents(cli, "Checkout returns 500s")
+    expected = cli.ok("list", "--json").stdout
+    target = cache_file(repo.path)
+    header, entries = marshal.loads(target.read_bytes())
+    name = str(repo.postmortem_path(only))
+    for damaged in ((entries[name][0], ("too", "short")), 42, (), "text"):
+        target.write_bytes(marshal.dumps((header, {**entries, name: damaged})))
+        result = cli.ok("list", "--json")
+        assert (result.stdout, result.stderr) == (expected, "")
+
+
+def test_cache_is_not_tracked_nor_shown(repo: Repo, cli: CliRunnerCall) -> None:
+    open_incidents(cli, "Checkout returns 500s")
+    cli.ok("list")
+    assert cache_file(repo.path).is_file()
+    assert repo.git("status", "--porcelain", "--untracked-files=all", "--ignored") == ""
+    assert "cache" not in repo.git("ls-files")
+
+
+def test_read_only_git_dir_never_fails_a_read(repo: Repo, cli: CliRunnerCall) -> None:
+    if os.geteuid() == 0:
+        pytest.skip("root ignores directory permissions")
+    open_incidents(cli, "Checkout returns 500s")
+    git_directory = repo.path / ".git"
+    git_directory.chmod(0o555)
+    try:
+        assert titles(cli) == ["Checkout returns 500s"]
+    finally:
+        git_directory.chmod(0o755)
+    assert not cache_file(repo.path).exists()
+
+
+def test_unwritable_cache_folder_never_fails_a_read(repo: Repo, cli: CliRunnerCall) -> None:
+    open_incidents(cli, "Checkout returns 500s")
+    # A file where the cache folder should be: the write fails even for root.
+    (repo.path / ".git" / "pm").write_text("not a folder", encoding="utf-8")
+    assert titles(cli) == ["Checkout returns 500s"]
+    result = cli("list")
+    assert result.exit_code == 0
+    assert result.stderr == ""
+
+
+def test_list_works_without_git(
+    tmp_path: Path, cli: CliRunnerCall, monkeypatch: pytest.MonkeyPatch, repo: Repo
+) -> None:
+    open_incidents(cli, "Checkout returns 500s")
+    plain = tmp_path / "plain"
+    shutil.copytree(repo.path / "postmortems", plain / "postmortems")
+    monkeypatch.chdir(plain)
+    assert titles(cli) == ["Checkout returns 500s"]
+    assert not (plain / ".git").exists()
+    assert list(plain.rglob("*cache*")) == []
+
+
+def test_linked_worktree_has_its_own_cache(repo: Repo, cli: CliRunnerCall, tmp_path: Path) -> None:
+    open_incidents(cli, "Checkout returns 500s")
+    tree = tmp_path / "tree"
+    repo.git("worktree", "add", "--quiet", "-b", "other", str(tree))
+    found = git_dir(tree)
+    assert found is not None
+    assert found.parent.name == "worktrees"
+    os.chdir(tree)
+    assert titles(cli) == ["Checkout returns 500s"]
+    assert (found / "pm" / CACHE_NAME).is_file()
+    assert not cache_file(repo.path).exists()
+
+
+def test_encode_round_trips_every_field(repo: Repo, cli: CliRunnerCall) -> None:
+    (only,) = open_incidents(cli, "Checkout returns 500s")
+    path = repo.postmortem_path(only)
+    text = path.read_text(encoding="utf-8")
+    text = text.replace("actions: []\n", "actions:\n" + ACTION + "custom_key: [1, two, 3.5]\n")
+    path.write_text(text, encoding="utf-8")
+    store = Store(Config(root=repo.path))
+    postmortem = store.read(path).postmortem
+    encoded = encode(postmortem)
+    assert encoded is not None
+    assert decode(encoded) == postmortem
+    assert postmortem.actions[0].extra == {"estimate": "2d"}
+    assert postmortem.extra == {"custom_key": [1, "two", 3.5]}
+
+
+def test_dates_in_unknown_keys_are_not_cached_but_still_read(
+    repo: Repo, cli: CliRunnerCall
+) -> None:
+    (only,) = open_incidents(cli, "Checkout returns 500s")
+    path = repo.postmortem_path(only)
+    text = path.read_text(encoding="utf-8").replace(
+        "actions: []\n", "actions: []\nsigned: 2024-02-01\n"
+    )
+    path.write_text(text, encoding="utf-8")
+    store = Store(Config(root=repo.path))
+    assert encode(store.read(path).postmortem) is None
+    cli.ok("list")
+    assert cached_names(repo.path) == set()
+    records, _ = store.read_all()
+    assert str(records[0].postmortem.extra["signed"]) == "2024-02-01"
+
+
+ACTION = """\
+- number: 1
+  text: Add a pool-size alert
+  owner: alice
+  priority: P1
+  due: 2024-02-14
+  status: done
+  ticket: https://tracker.example.com/OPS-1
+  done: 2024-02-01
+  estimate: 2d
+- number: 2
+  text: Drop the legacy path
+  owner: bob
+  priority: P2
+  due: 2024-04-14
+  status: wont-do
+  reason: Replaced by the migration
+"""
+
+
+def test_config_in_a_subfolder_uses_the_repository_cache(
+    repo: Repo, cli: CliRunnerCall, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sub = repo.path / "ops"
+    sub.mkdir()
+    (sub / ".pm.toml").write_text('directory = "postmortems"\n', encoding="utf-8")
+    monkeypatch.chdir(sub)
+    open_incidents(cli, "Checkout returns 500s")
+    assert titles(cli) == ["Checkout returns 500s"]
+    assert cached_names(repo.path) == {str(p) for p in sub.glob("postmortems/*/*.md")}

@@ -1,0 +1,203 @@
+"""The Typer-free fast path for list, show and event: same options, same output, same codes."""
+
+from __future__ import annotations
+
+import gc
+import json
+from typing import Any
+
+import pytest
+import typer.main
+from typer.core import TyperArgument as Argument
+from typer.core import TyperOption as Option
+
+from conftest import CliRunnerCall, Repo
+from pm.cli import fast, main
+from pm.cli.commands import app
+
+
+def click_params(name: str) -> list[Any]:
+    group = typer.main.get_command(app)
+    command = group.commands[name]  # type: ignore[attr-defined]
+    return list(command.params)
+
+
+@pytest.mark.parametrize("name", sorted(fast.COMMANDS))
+def test_fast_tables_match_what_typer_declares(name: str) -> None:
+    spec = fast.COMMANDS[name]
+    params = click_params(name)
+    arguments = tuple(p.name for p in params if isinstance(p, Argument))
+    assert arguments == spec.arguments
+    options: dict[str, str] = {}
+    flags: dict[str, str] = {}
+    for param in params:
+        if not isinstance(param, Option):
+            continue
+        assert not param.multiple, f"{name} {param.opts}: the fast path takes one value"
+        target = flags if param.is_flag else options
+        for opt in param.opts:
+            target[opt] = str(param.name)
+        assert spec.defaults[str(param.name)] == param.default
+    assert options == spec.options
+    assert flags == spec.flags
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        [],
+        ["--version", "list"],
+        ["--debug", "list"],
+        ["list", "--help"],
+        ["list", "-h"],
+        ["list", "--status"],
+        ["list", "--status", "--json"],
+        ["list", "--json", "--json"],
+        ["list", "--status", "active", "--status", "resolved"],
+        ["list", "--bogus"],
+        ["list", "-sSEV-1"],
+        ["list", "--json=yes"],
+        ["list", "extra"],
+        ["show"],
+        ["show", "a", "b"],
+        ["show", "--", "a"],
+        ["event", "only-id"],
+        ["event", "id", "text", "--at", "-5m"],
+        ["event", "id", "text", "-x"],
+        ["open", "title", "-s", "SEV-1"],
+        ["resolve", "id"],
+    ],
+)
+def test_unusual_arguments_are_left_to_typer(args: list[str]) -> None:
+    assert fast.parse(args) is None
+
+
+def test_plain_forms_are_parsed() -> None:
+    parsed = fast.parse(["list", "--status=active", "-s", "SEV-1", "--json", "--tag", "db"])
+    assert parsed is not None
+    assert parsed[1] == {
+        "status": "active",
+        "severity": "SEV-1",
+        "service": None,
+        "tag": "db",
+        "since": None,
+        "as_json": True,
+    }
+    parsed = fast.parse(["event", "db-pool", "-k", "mitigated", "Pool raised", "--no-commit"])
+    assert parsed is not None
+    assert parsed[1] == {
+        "postmortem_id": "db-pool",
+        "text": "Pool raised",
+        "at": None,
+        "kind": "mitigated",
+        "no_commit": True,
+    }
+    parsed = fast.parse(["show", "-", "--json"])
+    assert parsed is not None
+    assert parsed[1] == {"postmortem_id": "-", "as_json": True}
+
+
+def run_main(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(list(args))
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["list"],
+        ["list", "--json"],
+        ["list", "--status", "active"],
+        ["list", "--status=resolved", "--json"],
+        ["list", "-s", "SEV-1", "--service", "payments-api"],
+        ["list", "--since", "2024-01-16"],
+        ["list", "--since", "someday"],
+        ["list", "--status", "bogus"],
+        ["show", "database-connection"],
+        ["show", "2024-01-15", "--json"],
+        ["show", "no-such-thing"],
+        ["show", "2024"],
+    ],
+)
+def test_fast_path_prints_what_typer_prints(
+    repo: Repo, cli: CliRunnerCall, opened: str, capsys: pytest.CaptureFixture[str], args: list[str]
+) -> None:
+    cli.ok("open", "Search is slow", "-s", "SEV-2", "--started", "2024-01-17T09:00")
+    capsys.readouterr()
+    assert fast.parse(args) is not None
+    code, out, err = run_main(capsys, *args)
+    typer_result = cli(*args)
+    assert (code, out, err) == (typer_result.exit_code, typer_result.stdout, typer_result.stderr)
+
+
+def test_fast_event_commits_like_typer(
+    repo: Repo, cli: CliRunnerCall, opened: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = run_main(
+        capsys, "event", opened, "Pool raised", "-k", "mitigated", "--at", "2024-01-15T15:40"
+    )
+    assert (code, out) == (0, "")
+    assert gc.isenabled()  # main() pauses the collector only while it runs
+    assert err == f"Added event (mitigated) to {opened}; committed.\n"
+    assert repo.subjects()[0] == f"pm: event {opened} (mitigated)"
+    shown = json.loads(cli.ok("show", opened, "--json").stdout)
+    assert shown["timeline"][-1] == {
+        "at": "2024-01-15T15:40:00Z",
+        "kind": "mitigated",
+        "text": "Pool raised",
+    }
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "message"),
+    [
+        (["event", "nope", "text"], 3, "pm: no postmortem matches 'nope' (see `pm list`)\n"),
+        (
+            ["event", "2024-01-15", "Too early", "--at", "2024-01-15T10:00"],
+            2,
+            "pm: 2024-01-15T10:00:00Z is before the incident started (2024-01-15T14:05:00Z)\n",
+        ),
+        (["event", "2024-01-15", "x", "-k", "bogus"], 2, None),
+    ],
+)
+def test_fast_event_errors_match_typer(
+    repo: Repo,
+    cli: CliRunnerCall,
+    opened: str,
+    capsys: pytest.CaptureFixture[str],
+    args: list[str],
+    code: int,
+    message: str | None,
+) -> None:
+    before = repo.commit_count()
+    fast_result = run_main(capsys, *args)
+    typer_result = cli(*args)
+    assert fast_result == (code, "", typer_result.stderr)
+    assert typer_result.exit_code == code
+    if message is not None:
+        assert typer_result.stderr == message
+    assert repo.commit_count() == before
+
+
+def test_fast_event_without_identity_is_refused(
+    repo: Repo, opened: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HOME", str(repo.path / "nohome"))
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", "/dev/null")
+    code, _, err = run_main(capsys, "event", opened, "text")
+    assert code == 4
+    assert err.startswith("pm: no git identity")
+
+
+def test_fast_list_reports_broken_files_like_typer(
+    repo: Repo, cli: CliRunnerCall, opened: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    broken = repo.path / "postmortems" / "2024" / "2024-01-16-broken.md"
+    broken.write_text("---\ntitle: [unclosed\n---\n", encoding="utf-8")
+    code, out, err = run_main(capsys, "list")
+    typer_result = cli("list")
+    assert (code, out, err) == (typer_result.exit_code, typer_result.stdout, typer_result.stderr)
+    assert code == 3
+    assert out.startswith(opened)
+    assert "2024-01-16-broken.md" in err
