@@ -143,7 +143,14 @@ class Store:
         doc.body = document.replace_block(
             body, "actions", markdown.actions_table(postmortem.actions), doc.newline
         )
-        return document.render(doc)
+        data = document.render(doc)
+        if len(data) > document.MAX_FILE_BYTES:
+            # Never write a file that pm itself would refuse to read back.
+            raise DataError(
+                f"{self.display(record.path)}: the change would make the file {len(data)} "
+                f"bytes; pm reads files up to {document.MAX_FILE_BYTES}"
+            )
+        return data
 
     def save(self, record: Record) -> bytes:
         """Write the record over its file; returns the bytes written."""
