@@ -23,6 +23,7 @@ from pm.errors import DataError, FileFormatError, NotFoundError, WriteError
 from pm.model import Postmortem, SchemaError, from_mapping, to_mapping
 
 _YEAR = re.compile(r"\d{4}")
+ID_PATTERN = re.compile(r"\d{4}-\d{2}-\d{2}-[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
 
 
 @dataclass
@@ -113,6 +114,7 @@ class Store:
             postmortem = from_mapping(doc.front)
         except SchemaError as error:
             raise FileFormatError(shown, error.message, _line_of(raw, error.field)) from None
+        _check_id(postmortem.id, path, shown, raw)
         return Record(path=path, doc=doc, postmortem=postmortem, raw=raw)
 
     def read_all(self) -> tuple[list[Record], list[DataError]]:
@@ -169,6 +171,26 @@ class Store:
             raise _write_error(self.display(record.path), error) from None
         atomic_write(record.path, data, create=True)
         return data
+
+
+def _check_id(postmortem_id: str, path: Path, shown: str, raw: bytes) -> None:
+    """The id goes into commit messages and names the file: it must be both, exactly.
+
+    A hand-edited id could otherwise add lines (a forged trailer) to pm's commit message
+    or make ``git log --grep 'Pm-Id: ...'`` miss the file's history.
+    """
+    if not ID_PATTERN.fullmatch(postmortem_id):
+        raise FileFormatError(
+            shown,
+            f"id: {postmortem_id!r} is not an id (YYYY-MM-DD-slug of letters, digits, -._)",
+            _line_of(raw, "id"),
+        )
+    if postmortem_id != path.stem:
+        raise FileFormatError(
+            shown,
+            f"id: {postmortem_id!r} does not match the file name; rename the file or fix the id",
+            _line_of(raw, "id"),
+        )
 
 
 def _line_of(raw: bytes, field_path: str) -> int | None:
