@@ -94,6 +94,11 @@ def load_yaml(text: str, path: str) -> dict[str, Any]:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 2 if mark is not None else None
         raise FileFormatError(path, f"invalid YAML: {error.problem}", line) from None
+    except yaml.reader.ReaderError as error:
+        # A character YAML forbids (DEL, C1 controls...): name it and its line.
+        line = text[: error.position].count("\n") + 2
+        message = f"invalid YAML: control character U+{error.character:04X} is not allowed"
+        raise FileFormatError(path, message + " (write it as an escape)", line) from None
     except yaml.YAMLError as error:
         raise FileFormatError(path, f"invalid YAML: {error}", 2) from None
     if not isinstance(data, dict):
