@@ -200,6 +200,9 @@ def scalar(value: Any) -> str:
     if isinstance(value, int | float):
         return repr(value)
     if isinstance(value, datetime):
+        if value.tzinfo is None or value.microsecond:
+            # Other tools' times: keep them as they are (naive stays naive, no rounding).
+            return value.isoformat()
         from pm.timeparse import format_time
 
         return format_time(value)
