@@ -11,6 +11,7 @@ the body, including its line endings, is written back exactly as it was read.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -197,7 +198,9 @@ def scalar(value: Any) -> str:
         return "null"
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, int | float):
+    if isinstance(value, float):
+        return _float(value)
+    if isinstance(value, int):
         return repr(value)
     if isinstance(value, datetime):
         if value.tzinfo is None or value.microsecond:
@@ -212,6 +215,19 @@ def scalar(value: Any) -> str:
     if _is_plain_safe(text):
         return text
     return _double_quoted(text)
+
+
+def _float(value: float) -> str:
+    """A float YAML 1.1 reads back as that float (``1e+100`` alone would be a string)."""
+    if math.isnan(value):
+        return ".nan"
+    if math.isinf(value):
+        return ".inf" if value > 0 else "-.inf"
+    text = repr(value)
+    if "e" in text and "." not in text:
+        mantissa, _, exponent = text.partition("e")
+        text = f"{mantissa}.0e{exponent}"
+    return text
 
 
 def _is_plain_safe(text: str) -> bool:
