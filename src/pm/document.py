@@ -173,19 +173,20 @@ def _emit_sequence(items: list[Any], indent: int, lines: list[str]) -> None:
             _emit_mapping(item, indent + 2, nested)
             nested[0] = f"{pad}- {nested[0][indent + 2 :]}"
             lines.extend(nested)
-        elif isinstance(item, list):
-            lines.append(f"{pad}- []" if not item else f"{pad}- {_flow(item)}")
+        elif isinstance(item, list | dict):
+            lines.append(f"{pad}- {_flow(item)}")
         else:
             lines.append(f"{pad}- {scalar(item)}")
 
 
-def _flow(items: list[Any]) -> str:
-    """A nested list, inline; strings always quoted because commas end a flow scalar."""
-    parts = [
-        _flow(i) if isinstance(i, list) else _double_quoted(i) if isinstance(i, str) else scalar(i)
-        for i in items
-    ]
-    return "[" + ", ".join(parts) + "]"
+def _flow(value: Any) -> str:
+    """A nested list or mapping, inline; strings always quoted (commas end flow scalars)."""
+    if isinstance(value, list):
+        return "[" + ", ".join(_flow(item) for item in value) + "]"
+    if isinstance(value, dict):
+        pairs = (f"{_double_quoted(str(k))}: {_flow(v)}" for k, v in value.items())
+        return "{" + ", ".join(pairs) + "}"
+    return _double_quoted(value) if isinstance(value, str) else scalar(value)
 
 
 _PLAIN = re.compile(r"[A-Za-z][\w .,()/'+@-]*")
