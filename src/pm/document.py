@@ -145,10 +145,17 @@ def dump_yaml(data: dict[str, Any]) -> str:
     return "".join(line + "\n" for line in lines)
 
 
+# YAML reads an implicit ("key: value") key of at most 1024 characters.
+_MAX_SIMPLE_KEY = 1000
+
+
 def _emit_mapping(data: dict[str, Any], indent: int, lines: list[str]) -> None:
     pad = " " * indent
     for key, value in data.items():
-        head = f"{pad}{scalar(str(key))}:"
+        key_text = scalar(str(key))
+        head = f"{pad}{key_text}:"
+        if len(key_text) > _MAX_SIMPLE_KEY:
+            head = f"{pad}? {key_text}\n{pad}:"  # YAML's explicit form for long keys
         if isinstance(value, dict):
             if value:
                 lines.append(head)
