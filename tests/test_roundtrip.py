@@ -24,6 +24,7 @@ from pm.config import Config
 from pm.document import Document
 from pm.model import (
     ACTION_STATUSES,
+    EVENT_KEYS,
     EVENT_KINDS,
     STATUSES,
     TOP_KEYS,
@@ -173,7 +174,15 @@ def postmortems(draw: st.DrawFn) -> Postmortem:
         closed=closed,
         timeline=draw(
             st.lists(
-                st.builds(Event, at=times, kind=st.sampled_from(EVENT_KINDS), text=texts),
+                st.builds(
+                    Event,
+                    at=times,
+                    kind=st.sampled_from(EVENT_KINDS),
+                    text=texts,
+                    extra=st.dictionaries(
+                        extra_keys.filter(lambda k: k not in EVENT_KEYS), yaml_data, max_size=2
+                    ),
+                ),
                 max_size=6,
             )
         ),
