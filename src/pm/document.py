@@ -33,6 +33,7 @@ class Document:
     newline: str = "\n"
     bom: bool = False
     front_lines: int = 0  # lines of YAML between the fences, for line numbers in errors
+    front_text: str | None = None  # the YAML as read (LF), for minimal-diff rewrites
 
 
 def parse(raw: bytes, path: str) -> Document:
@@ -61,7 +62,14 @@ def parse(raw: bytes, path: str) -> Document:
     newline = "\r\n" if "\r\n" in text.partition("\n")[0] + "\n" else "\n"
     front_text, body, front_lines = _split(text, path)
     front = load_yaml(front_text, path)
-    return Document(front=front, body=body, newline=newline, bom=bom, front_lines=front_lines)
+    return Document(
+        front=front,
+        body=body,
+        newline=newline,
+        bom=bom,
+        front_lines=front_lines,
+        front_text=front_text.replace("\r\n", "\n"),
+    )
 
 
 def _split(text: str, path: str) -> tuple[str, str, int]:
@@ -123,10 +131,10 @@ def _refuse_aliases(text: str, path: str) -> None:
 # --- writing ----------------------------------------------------------------------------
 
 
-def render(document: Document) -> bytes:
-    """The file's bytes: fenced front matter, then the body exactly as held."""
+def render(document: Document, yaml_text: str | None = None) -> bytes:
+    """The file's bytes: fenced front matter (``yaml_text`` or emitted), then the body."""
     nl = document.newline
-    yaml_text = dump_yaml(document.front).replace("\n", nl)
+    yaml_text = (dump_yaml(document.front) if yaml_text is None else yaml_text).replace("\n", nl)
     text = f"---{nl}{yaml_text}---{nl}{document.body}"
     if document.bom:
         text = BOM + text

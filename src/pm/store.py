@@ -139,13 +139,14 @@ class Store:
         postmortem = record.postmortem
         doc = record.doc
         doc.front = to_mapping(postmortem)
+        yaml_text = _minimal_diff_front(doc, postmortem)
         body = document.replace_block(
             doc.body, "timeline", markdown.timeline_table(postmortem.timeline), doc.newline
         )
         doc.body = document.replace_block(
             body, "actions", markdown.actions_table(postmortem.actions), doc.newline
         )
-        data = document.render(doc)
+        data = document.render(doc, yaml_text)
         if len(data) > document.MAX_FILE_BYTES:
             # Never write a file that pm itself would refuse to read back.
             raise DataError(
@@ -171,6 +172,34 @@ class Store:
             raise _write_error(self.display(record.path), error) from None
         atomic_write(record.path, data, create=True)
         return data
+
+
+def _minimal_diff_front(doc: Document, postmortem: Postmortem) -> str | None:
+    """The original front matter with only the changed values re-emitted, if that is safe.
+
+    None (emit canonically) for new files, canonical files, and any splice that does not
+    read back to exactly the new data.
+    """
+    original = doc.front_text
+    if original is None:
+        return None
+    try:
+        old = to_mapping(from_mapping(document.load_yaml(original, "")))
+    except DataError:
+        return None
+    if document.dump_yaml(old) == original + "\n" or document.dump_yaml(old) == original:
+        return None  # already canonical: the canonical output is the minimal diff
+    from pm.frontsplice import splice
+
+    candidate = splice(original, old, doc.front)
+    if candidate is None:
+        return None
+    try:
+        if from_mapping(document.load_yaml(candidate, "")) != postmortem:
+            return None
+    except DataError:
+        return None
+    return candidate
 
 
 def _check_id(postmortem_id: str, path: Path, shown: str, raw: bytes) -> None:
