@@ -199,9 +199,14 @@ def _flow(value: Any) -> str:
     if isinstance(value, list):
         return "[" + ", ".join(_flow(item) for item in value) + "]"
     if isinstance(value, dict):
-        pairs = (f"{_double_quoted(str(k))}: {_flow(v)}" for k, v in value.items())
+        pairs = (f"{_flow_key(str(k))}: {_flow(v)}" for k, v in value.items())
         return "{" + ", ".join(pairs) + "}"
     return _double_quoted(value) if isinstance(value, str) else scalar(value)
+
+
+def _flow_key(key: str) -> str:
+    text = _double_quoted(key)
+    return f"? {text}" if len(text) > _MAX_SIMPLE_KEY else text
 
 
 _PLAIN = re.compile(r"[A-Za-z][\w .,()/'+@-]*")
