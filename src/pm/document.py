@@ -68,7 +68,9 @@ def parse(raw: bytes, path: str) -> Document:
         newline=newline,
         bom=bom,
         front_lines=front_lines,
-        front_text=front_text.replace("\r\n", "\n"),
+        front_text="\n".join(line.removesuffix("\r") for line in front_text.split("\n"))
+        if newline == "\r\n"
+        else front_text,
     )
 
 

@@ -101,7 +101,13 @@ def _splice_list(
         return None
     indent = " " * (len(dash) - len(dash.lstrip()))
     bounds = [*item_starts, len(chunk)]
-    items = [chunk[bounds[i] : bounds[i + 1]] for i in range(len(before))]
+    items: list[list[str]] = []
+    leading: list[str] = []  # comments above an item go with it, so inserts land above them
+    for i in range(len(before)):
+        body, trailing = _split_trailing(chunk[bounds[i] : bounds[i + 1]])
+        items.append(leading + body)
+        leading = trailing
+    items[-1].extend(leading)
     result = chunk[: item_starts[0]]
     matcher = SequenceMatcher(
         a=[_identity(v) for v in before], b=[_identity(v) for v in after], autojunk=False
