@@ -8,6 +8,7 @@ the generated blocks as it was.
 
 from __future__ import annotations
 
+import copy
 import re
 import tempfile
 from datetime import UTC, date, datetime, timedelta, timezone
@@ -22,6 +23,7 @@ from hostile import HOSTILE
 from pm import document, markdown
 from pm.config import Config
 from pm.document import Document
+from pm.errors import DataError
 from pm.model import (
     ACTION_STATUSES,
     EVENT_KEYS,
@@ -33,6 +35,7 @@ from pm.model import (
     Event,
     Postmortem,
     Review,
+    to_mapping,
 )
 from pm.store import Record, Store
 
@@ -280,3 +283,43 @@ def test_other_tools_values_survive_a_rewrite(value: object) -> None:
     postmortem.extra = {"x-tool": value}
     record, _ = write_and_read(postmortem)
     assert record.postmortem.extra == {"x-tool": value}
+
+
+@SETTINGS
+@given(postmortem=postmortems(), event_text=texts, indent=st.booleans())
+def test_a_change_to_a_commented_file_keeps_the_comments(
+    postmortem: Postmortem, event_text: str, indent: bool
+) -> None:
+    """The minimal-diff writer on any data: comments and layout kept, data exactly new."""
+    canonical = document.dump_yaml(to_mapping(postmortem))
+    lines = []
+    for n, original in enumerate(canonical.splitlines()):
+        line = "  " + original if indent and original.startswith(("- ", "  ")) else original
+        lines.append(line)
+        if not line.startswith((" ", "- ")):
+            lines.append(f"# comment {n}")
+    hand = "\n".join(lines) + "\n"
+    raw = f"---\n{hand}---\n{BODY}".encode()
+    with tempfile.TemporaryDirectory() as tmp:
+        store = Store(Config(root=Path(tmp)))
+        path = store.path_for(postmortem.id)
+        path.parent.mkdir(parents=True)
+        path.write_bytes(raw)
+        try:
+            record = store.read(path)
+        except DataError:
+            # Indenting can make YAML this layout cannot hold (not pm's output); comments
+            # alone never do.
+            assert indent
+            return
+        record.postmortem.add_event(
+            Event(at=datetime(2024, 1, 15, 15, 0, tzinfo=UTC), kind="note", text=event_text)
+        )
+        expected = copy.deepcopy(record.postmortem)
+        store.save(record)
+        after = store.read(path)
+    assert after.postmortem == expected
+    text = after.raw.decode("utf-8")
+    for line in lines:
+        if line.startswith("# comment"):
+            assert line in text
