@@ -23,7 +23,7 @@ from typer.testing import Result
 
 from conftest import CliRunnerCall, Repo
 from hostile import HOSTILE, RAW_UNSAFE
-from pm import document
+from pm import document, output
 
 AT = "2024-01-15T15:00"
 Args = Callable[[str, str], list[str]]
@@ -186,6 +186,15 @@ def hand_edited(repo: Repo, fields: dict[str, str], *, ascii_escapes: bool) -> P
         "- at: 2024-01-15T14:05:00Z\n"
         "  kind: started\n"
         f"  text: {q(values['text'])}\n"
+        "actions:\n"
+        "- number: 1\n"
+        f"  text: {q(values.get('action', 'Add alert'))}\n"
+        f"  owner: {q(values.get('action', 'bob'))}\n"
+        "  priority: P1\n"
+        "  due: 2024-02-01\n"
+        "  status: wont-do\n"
+        f"  reason: {q(values.get('action', 'duplicate'))}\n"
+        f"  ticket: {q(values.get('action', 'PAY-1'))}\n"
         f"x-other-tool: {q(values.get('extra', 'x'))}\n"
         "---\n"
         "## Timeline\n\n<!-- pm:begin timeline -->\n<!-- pm:end timeline -->\n\n"
@@ -202,7 +211,7 @@ def hand_edited(repo: Repo, fields: dict[str, str], *, ascii_escapes: bool) -> P
 HAND_EDITED = [
     *[
         pytest.param(field, True, id=f"{field}-escaped")
-        for field in ("title", "impact", "service", "text", "extra", "id")
+        for field in ("title", "impact", "service", "text", "action", "extra", "id")
     ],
     # Raw (unescaped) characters: YAML refuses some; the refusal must be clean.
     *[pytest.param(field, False, id=f"{field}-raw") for field in ("title", "id")],
@@ -221,6 +230,19 @@ def test_hostile_values_in_hand_edited_files(
         base = repo.git("rev-parse", "HEAD")
         for args in (["list"], ["list", "--json"], ["show", PID], ["show", PID, "--json"]):
             check_output(cli(*args), f"{label} {args}")
+        with pytest.MonkeyPatch.context() as patch:  # pm list as a Rich table on a terminal
+            patch.setattr(output, "is_terminal", lambda: True)
+            table = cli("list")
+        check_output(table, f"{label} list (terminal)")
+        if (
+            table.exit_code == 0
+            and field == "title"
+            and "[" in text
+            and len(text) < 100
+            and not RAW_UNSAFE.search(text)
+        ):
+            shown, typed = "".join(table.stdout.split()), "".join(text.split())
+            assert typed in shown, "Rich markup was applied to a title"
         before = path.read_bytes()
         result = cli("event", PID, "checked", "--at", AT)
         check_output(result, f"{label} event")
@@ -259,3 +281,15 @@ def test_a_change_that_would_exceed_the_size_limit_is_refused(
     assert path.read_bytes() == before
     assert repo.git("rev-parse", "HEAD") == head
     assert cli("event", PID, "short", "--at", AT).exit_code == 0
+
+
+def test_list_on_a_terminal_does_not_call_broken_files_no_postmortems(
+    repo: Repo, cli: CliRunnerCall, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = hand_edited(repo, {}, ascii_escapes=True)
+    path.write_text("---\ntitle: [unclosed\n---\n", encoding="utf-8")
+    monkeypatch.setattr(output, "is_terminal", lambda: True)
+    result = cli("list")
+    assert result.exit_code == 3
+    assert "No postmortems" not in result.stderr
+    assert result.stderr.splitlines()[-1] == "pm: 1 postmortem file(s) could not be read"
