@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 from typer.testing import Result
 
-from conftest import CliRunnerCall, Repo
+from conftest import CliRunnerCall, Repo, run_pm
 from hostile import HOSTILE, RAW_UNSAFE
 from pm import document, output
 
@@ -293,3 +293,18 @@ def test_list_on_a_terminal_does_not_call_broken_files_no_postmortems(
     assert result.exit_code == 3
     assert "No postmortems" not in result.stderr
     assert result.stderr.splitlines()[-1] == "pm: 1 postmortem file(s) could not be read"
+
+
+@pytest.mark.slow
+def test_hostile_text_through_the_installed_pm(repo: Repo, cli: CliRunnerCall, opened: str) -> None:
+    """Real argv and real pipes: what reaches stdout and stderr as bytes is inert."""
+    strings = [text for name, text in HOSTILE if "\x00" not in text and len(text) < 10_000]
+    for n, text in enumerate(strings):
+        result = run_pm(repo.path, "event", opened, text, "--at", f"2024-01-15T15:{n % 60:02d}")
+        assert result.returncode in DOCUMENTED_EXITS, (text, result.stderr)
+        assert RAW_UNSAFE.search(result.stderr) is None, text
+    for args in (["show", opened], ["show", opened, "--json"], ["list"], ["list", "--json"]):
+        result = run_pm(repo.path, *args)
+        assert result.returncode == 0, result.stderr
+        found = RAW_UNSAFE.search(result.stdout + result.stderr)
+        assert found is None, f"{args}: raw {found.group()!r}"

@@ -19,7 +19,7 @@ from hypothesis import given
 from conftest import CliRunnerCall, Repo
 from pm import document
 from pm.model import Postmortem, to_mapping
-from test_roundtrip import SETTINGS, postmortems
+from test_roundtrip import LIGHT, postmortems
 
 
 def normalise(value: Any) -> Any:
@@ -62,7 +62,7 @@ def assert_same_everywhere(raw: bytes) -> None:
         assert theirs == ours, f"ruamel typ={typ} reads different data"
 
 
-@SETTINGS
+@LIGHT
 @given(postmortems())
 def test_generated_postmortems_read_the_same_in_ruamel(postmortem: Postmortem) -> None:
     # Naive times in other tools' keys mean "no zone" to everyone; normalise() reads both

@@ -98,6 +98,8 @@ YAML_SPECIAL = [
     "=",
     "<<",
 ]
+# The main property runs 200 examples; the ones built on it (comments, ruamel) run 100.
+LIGHT = settings(max_examples=100, deadline=None, suppress_health_check=list(HealthCheck))
 SETTINGS = settings(
     max_examples=200,
     deadline=None,
@@ -285,7 +287,7 @@ def test_other_tools_values_survive_a_rewrite(value: object) -> None:
     assert record.postmortem.extra == {"x-tool": value}
 
 
-@SETTINGS
+@LIGHT
 @given(postmortem=postmortems(), event_text=texts, indent=st.booleans())
 def test_a_change_to_a_commented_file_keeps_the_comments(
     postmortem: Postmortem, event_text: str, indent: bool
