@@ -168,3 +168,41 @@ def test_failed_commit_of_an_untracked_file_leaves_it_untracked(
     assert result.exit_code == 4
     assert path.read_bytes() == before
     assert repo.git("status", "--porcelain") == "?? postmortems/"
+
+
+@pytest.mark.parametrize("link", ["folder", "file"])
+def test_symbolic_links_are_never_written_through(
+    repo: Repo, cli: CliRunnerCall, opened: str, tmp_path: Path, link: str
+) -> None:
+    """A committed link must not make pm write outside the repository (even uncommitted)."""
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    path = repo.postmortem_path(opened)
+    if link == "folder":
+        path.rename(outside / path.name)
+        path.parent.rmdir()
+        path.parent.symlink_to(outside)
+        shown = "postmortems/2024"
+    else:
+        path.rename(outside / path.name)
+        path.symlink_to(outside / path.name)
+        shown = f"postmortems/2024/{path.name}"
+    repo.git("add", "-A")
+    repo.git("commit", "--quiet", "-m", "a link")
+    before = (outside / path.name).read_bytes()
+    head = repo.git("rev-parse", "HEAD")
+    message = f"pm: {shown} is a symbolic link; pm writes only real files inside the repository\n"
+    for args in (
+        ["event", opened, "through the link", "--at", "2024-01-15T15:00", "--no-commit"],
+        ["event", opened, "through the link", "--at", "2024-01-15T15:00"],
+        ["open", "Escape", "-s", "SEV-3", "--started", "2024-01-15T10:00", "--no-commit"],
+    ):
+        result = cli(*args)
+        if link == "file" and args[0] == "open":
+            assert result.exit_code == 0  # a new, real file beside the link is fine
+            assert not (outside / "2024-01-15-escape.md").exists()
+            continue
+        assert (result.exit_code, result.stderr) == (3, message), args
+    assert sorted(p.name for p in outside.iterdir()) == [path.name]
+    assert (outside / path.name).read_bytes() == before
+    assert repo.git("rev-parse", "HEAD") == head

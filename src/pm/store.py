@@ -158,14 +158,31 @@ class Store:
     def save(self, record: Record) -> bytes:
         """Write the record over its file; returns the bytes written."""
         data = self.render(record)
+        self._check_inside(record.path)
         if not record.path.exists():
             raise DataError(f"{self.display(record.path)}: the file vanished while pm worked")
         atomic_write(record.path, data)
         return data
 
+    def _check_inside(self, path: Path) -> None:
+        """Refuse to write through a symbolic link: it could point outside the repository.
+
+        A committed link (``postmortems/2024 -> /home/you/.ssh``) would otherwise make pm
+        write there; git itself refuses to commit "beyond a symbolic link".
+        """
+        for candidate in (path, *path.parents):
+            if candidate in (self.config.root, candidate.parent):
+                return
+            if candidate.is_symlink():
+                raise DataError(
+                    f"{self.display(candidate)} is a symbolic link; pm writes only real "
+                    "files inside the repository"
+                )
+
     def create(self, record: Record) -> bytes:
         """Write a new file; refuses to overwrite an existing one."""
         data = self.render(record)
+        self._check_inside(record.path)
         try:
             record.path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as error:
