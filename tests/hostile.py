@@ -59,6 +59,10 @@ HOSTILE: list[tuple[str, str]] = [
     ("empty", ""),
     ("leading-dash", "--help"),
     ("percent-format", "%s %(x)s {0} {x!r}"),
+    ("time-underflow", "0001-01-01T00:00+01:00"),
+    ("time-overflow", "9999-12-31T23:59-01:00"),
+    ("time-ancient", "0001-01-01T00:30"),
+    ("date-overflow", "+9999y"),
     ("one-mb", ONE_MB),
 ]
 

@@ -184,3 +184,23 @@ def test_tabs_indenting_yaml_are_reported_with_the_line(repo: Repo, cli: CliRunn
     assert result.exit_code == 3
     assert result.stderr.startswith(f"pm: postmortems/2024/{PID}.md:")
     assert "invalid YAML" in result.stderr and result.stderr.count("\n") == 1
+
+
+def test_times_out_of_range_are_named_not_crashed_on(repo: Repo, cli: CliRunnerCall) -> None:
+    write(repo, HAND_WRITTEN.replace("2024-01-15T14:30Z", "0001-01-01T00:00:00+01:00"))
+    result = cli("show", PID)
+    assert result.exit_code == 3
+    assert result.stderr.startswith(f"pm: postmortems/2024/{PID}.md:")
+    assert "timeline[1].at: " in result.stderr and "is out of range" in result.stderr
+
+
+def test_early_years_are_written_so_they_read_back() -> None:
+    """format_time pads the year (strftime's %Y gives '999' on Linux): it must read back."""
+    from datetime import UTC, datetime
+
+    from pm.model import _time
+    from pm.timeparse import format_time
+
+    moment = datetime(999, 1, 1, 10, 0, tzinfo=UTC)
+    assert format_time(moment) == "0999-01-01T10:00:00Z"
+    assert _time(format_time(moment), "at") == moment

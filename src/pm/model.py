@@ -193,7 +193,10 @@ def _time(value: object, where: str) -> datetime:
         raise SchemaError(where, f"must be an ISO 8601 time, not {value!r}")
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC)
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError:
+        raise SchemaError(where, f"{value!r} is out of range") from None
 
 
 def _date(value: object, where: str) -> date:
