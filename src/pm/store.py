@@ -74,12 +74,12 @@ class Store:
             candidate = Path(ref)
             if not candidate.is_absolute():
                 candidate = Path.cwd() / candidate
-            if candidate.is_file() and self.directory.resolve() in candidate.resolve().parents:
+            if _is_file(candidate) and self.directory.resolve() in candidate.resolve().parents:
                 return candidate.resolve()
             ref = Path(ref).stem
         if _YEAR.match(ref[:4]) and "/" not in ref and "\\" not in ref:
             exact = self.path_for(ref)
-            if exact.is_file():
+            if _is_file(exact):
                 return exact
         ids = {p.stem: p for p in self.paths()}
         matches = [i for i in ids if i.startswith(ref)]
@@ -217,6 +217,14 @@ def _minimal_diff_front(doc: Document, postmortem: Postmortem) -> str | None:
     except DataError:
         return None
     return candidate
+
+
+def _is_file(path: Path) -> bool:
+    """``Path.is_file`` that also answers False for names the OS refuses (too long...)."""
+    try:
+        return path.is_file()
+    except (OSError, ValueError):
+        return False
 
 
 def _check_id(postmortem_id: str, path: Path, shown: str, raw: bytes) -> None:
