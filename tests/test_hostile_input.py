@@ -14,6 +14,7 @@ incident's id and the hostile string to the argument list).
 from __future__ import annotations
 
 import json
+import os
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -62,11 +63,13 @@ SUBJECT = re.compile(
 
 def snapshot(root: Path) -> dict[str, bytes]:
     """Every file under ``root`` except git's own, with its bytes."""
-    return {
-        p.relative_to(root).as_posix(): p.read_bytes()
-        for p in root.rglob("*")
-        if p.is_file() and ".git" not in p.relative_to(root).parts
-    }
+    files: dict[str, bytes] = {}
+    for folder, dirs, names in os.walk(root):
+        dirs[:] = [d for d in dirs if d != ".git"]
+        for name in names:
+            path = Path(folder, name)
+            files[path.relative_to(root).as_posix()] = path.read_bytes()
+    return files
 
 
 def check_output(result: Result, label: str) -> None:
@@ -149,8 +152,9 @@ def test_hostile_strings_through_every_argument(
             if path in after and path.endswith(".md"):
                 check_tables(after[path], label)
                 check_reads_back(cli, Path(path).stem, label)
-        repo.git("reset", "--quiet", "--hard", base)
-        repo.git("clean", "--quiet", "-fdx")
+        if changed or repo.git("rev-parse", "HEAD") != base:
+            repo.git("reset", "--quiet", "--hard", base)
+            repo.git("clean", "--quiet", "-fdx")
     assert repo.git("status", "--porcelain") == ""
 
 
