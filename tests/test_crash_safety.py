@@ -83,6 +83,8 @@ def test_killed_event_leaves_old_or_new_file(
         if moved:
             assert current == new, f"{label}: committed but the file is old"
             assert repo.git("rev-list", "--count", f"{head}..HEAD") == "1", label
+        if when == "torn":  # the half-written temporary file is still there
+            assert [p for p in path.parent.iterdir() if p.name.endswith(".tmp")], label
         listed = run_pm(repo.path, "list")
         assert listed.returncode == 0, f"{label}: {listed.stderr}"
         assert listed.stdout.count("\n") == 1, label
