@@ -138,6 +138,10 @@ def test_hostile_strings_through_every_argument(
 ) -> None:
     base = repo.git("rev-parse", "HEAD")
     outside_before = snapshot(tmp_path)
+    targets = [
+        name for name, _ in HOSTILE if name in ("traversal", "traversal-deep", "absolute-path")
+    ]
+    watched = {p: fingerprint(p) for p in traversal_targets(repo.path)}
     for name, text in HOSTILE:
         label = f"{row}/{name}"
         result = cli(*build(opened, text))
@@ -156,6 +160,26 @@ def test_hostile_strings_through_every_argument(
             repo.git("reset", "--quiet", "--hard", base)
             repo.git("clean", "--quiet", "-fdx")
     assert repo.git("status", "--porcelain") == ""
+    assert {p: fingerprint(p) for p in watched} == watched, "a path outside was touched"
+
+
+def traversal_targets(cwd: Path) -> list[Path]:
+    """Where the path-like hostile strings point, from the repository and its folder."""
+    texts = [t for name, t in HOSTILE if name.startswith(("traversal", "absolute", "windows"))]
+    found = set()
+    for text in texts:
+        for base in (cwd, cwd / "postmortems" / "2024"):
+            found.add(Path(os.path.normpath(base / text)))
+            found.add(Path(os.path.normpath(base / (text + ".md"))))
+    return sorted(found)
+
+
+def fingerprint(path: Path) -> tuple[int, int] | None:
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return stat.st_size, stat.st_mtime_ns
 
 
 PID = "2024-01-15-hand-edited"
