@@ -138,9 +138,6 @@ def test_hostile_strings_through_every_argument(
 ) -> None:
     base = repo.git("rev-parse", "HEAD")
     outside_before = snapshot(tmp_path)
-    targets = [
-        name for name, _ in HOSTILE if name in ("traversal", "traversal-deep", "absolute-path")
-    ]
     watched = {p: fingerprint(p) for p in traversal_targets(repo.path)}
     for name, text in HOSTILE:
         label = f"{row}/{name}"
