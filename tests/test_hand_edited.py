@@ -204,3 +204,15 @@ def test_early_years_are_written_so_they_read_back() -> None:
     moment = datetime(999, 1, 1, 10, 0, tzinfo=UTC)
     assert format_time(moment) == "0999-01-01T10:00:00Z"
     assert _time(format_time(moment), "at") == moment
+
+
+def test_yaml_11_numbers_in_text_fields_stay_text(repo: Repo, cli: CliRunnerCall) -> None:
+    """YAML 1.1 reads 14:05 as 845 and 0755 as 493; a person writing them means text."""
+    text = HAND_WRITTEN.replace('text: "Paged: on-call"', "text: 14:05").replace(
+        "owner: bob", "owner: 0755"
+    )
+    write(repo, text)
+    data = json.loads(cli.ok("show", PID, "--json").stdout)
+    assert data["timeline"][2]["text"] == "14:05"
+    assert data["actions"][0]["owner"] == "0755"
+    assert data["actions"][0]["number"] == 1

@@ -95,7 +95,7 @@ def load_yaml(text: str, path: str) -> dict[str, Any]:
     """
     import yaml
 
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    loader = _loader()
     text = text.replace("\r\n", "\n")
     if "&" in text or "*" in text:
         _refuse_aliases(text, path)
@@ -116,6 +116,41 @@ def load_yaml(text: str, path: str) -> dict[str, Any]:
         kind = "empty" if data is None else f"a {type(data).__name__}"
         raise FileFormatError(path, f"front matter must be a mapping of keys, not {kind}", 2)
     return data
+
+
+_LOADER: Any = None
+_INT = r"^(?:[-+]?(?:0|[1-9][0-9_]*)|[-+]?0x[0-9a-fA-F_]+)$"
+_FLOAT = (
+    r"^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+][0-9]+)?|\.[0-9_]+(?:[eE][-+][0-9]+)?"
+    r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"
+)
+
+
+def _loader() -> Any:
+    """The safe loader without YAML 1.1's surprising numbers.
+
+    YAML 1.1 reads ``14:05`` as the sexagesimal 845 and ``0755`` as the octal 493, so a
+    hand-written ``text: 14:05`` became "845". Like YAML 1.2 (and other front-matter
+    readers), pm reads those as text; decimal and hex numbers stay numbers.
+    """
+    global _LOADER  # noqa: PLW0603 - built once, on first use, to keep start-up lean
+    if _LOADER is None:
+        import yaml
+
+        base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+        numbers = ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")
+
+        class Loader(base):  # type: ignore[misc, valid-type]
+            pass
+
+        Loader.yaml_implicit_resolvers = {
+            first: [(tag, regexp) for tag, regexp in resolvers if tag not in numbers]
+            for first, resolvers in base.yaml_implicit_resolvers.items()
+        }
+        Loader.add_implicit_resolver(numbers[0], re.compile(_INT), list("-+0123456789"))
+        Loader.add_implicit_resolver(numbers[1], re.compile(_FLOAT), list("-+0123456789."))
+        _LOADER = Loader
+    return _LOADER
 
 
 def _refuse_aliases(text: str, path: str) -> None:
