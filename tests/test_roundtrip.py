@@ -288,9 +288,14 @@ def test_other_tools_values_survive_a_rewrite(value: object) -> None:
 
 
 @LIGHT
-@given(postmortem=postmortems(), event_text=texts, indent=st.booleans())
+@given(
+    postmortem=postmortems(),
+    event_text=texts,
+    indent=st.booleans(),
+    newline=st.sampled_from(["\n", "\r\n"]),
+)
 def test_a_change_to_a_commented_file_keeps_the_comments(
-    postmortem: Postmortem, event_text: str, indent: bool
+    postmortem: Postmortem, event_text: str, indent: bool, newline: str
 ) -> None:
     """The minimal-diff writer on any data: comments and layout kept, data exactly new."""
     canonical = document.dump_yaml(to_mapping(postmortem))
@@ -301,7 +306,7 @@ def test_a_change_to_a_commented_file_keeps_the_comments(
         if not line.startswith((" ", "- ")):
             lines.append(f"# comment {n}")
     hand = "\n".join(lines) + "\n"
-    raw = f"---\n{hand}---\n{BODY}".encode()
+    raw = f"---\n{hand}---\n{BODY}".replace("\n", newline).encode()
     with tempfile.TemporaryDirectory() as tmp:
         store = Store(Config(root=Path(tmp)))
         path = store.path_for(postmortem.id)
@@ -322,6 +327,9 @@ def test_a_change_to_a_commented_file_keeps_the_comments(
         after = store.read(path)
     assert after.postmortem == expected
     text = after.raw.decode("utf-8")
+    if newline == "\r\n":
+        assert "\n" not in text.replace("\r\n", ""), "a line ending changed"
+        assert "\r\r" not in text
     for line in lines:
         if line.startswith("# comment"):
             assert line in text
