@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import stat
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -60,13 +61,36 @@ def next_command_works(repo: Repo, args: list[str], label: str) -> None:
     assert result.returncode == 0, f"{label}: {result.stderr}"
 
 
-def test_killed_event_leaves_old_or_new_file(
-    repo: Repo, cli: CliRunnerCall, opened: str, tmp_path: Path
+# Changes to an existing postmortem to crash in: (name, arguments for the incident id,
+# a line the change adds to the front matter). Add a row to crash-test a new command.
+CHANGES: list[tuple[str, Callable[[str], list[str]], str]] = [
+    (
+        "event",
+        lambda pid: ["event", pid, "Crash test event", "--at", "2024-01-15T15:00"],
+        "text: Crash test event",
+    ),
+    (
+        "resolve",
+        lambda pid: ["resolve", pid, "Crash test fix", "--at", "2024-01-15T15:30"],
+        "text: Crash test fix",
+    ),
+]
+
+
+@pytest.mark.parametrize(("change", "build", "proof"), CHANGES, ids=[c[0] for c in CHANGES])
+def test_killed_change_leaves_old_or_new_file(
+    repo: Repo,
+    cli: CliRunnerCall,
+    opened: str,
+    tmp_path: Path,
+    change: str,
+    build: Callable[[str], list[str]],
+    proof: str,
 ) -> None:
     path = repo.postmortem_path(opened)
     relative = path.relative_to(repo.path).as_posix()
     old = path.read_bytes()
-    args = ("event", opened, "Crash test event", "--at", "2024-01-15T15:00")
+    args = build(opened)
     points, head = trace_points(repo, tmp_path, *args)
     new = path.read_bytes()
     assert new != old
@@ -94,7 +118,7 @@ def test_killed_event_leaves_old_or_new_file(
         # The follow-up commit holds its own event and whatever the crash left uncommitted.
         text = repo.git("show", f"HEAD:{relative}")
         assert "text: After the crash" in text, label
-        assert ("text: Crash test event" in text) == (current == new), label
+        assert (proof in text) == (current == new), label
         assert repo.git("status", "--porcelain", "--", relative) == "", label
         assert repo.files_in() == [relative], label
         restore(repo, head)
