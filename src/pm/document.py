@@ -11,6 +11,7 @@ the body, including its line endings, is written back exactly as it was read.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -32,6 +33,7 @@ class Document:
     newline: str = "\n"
     bom: bool = False
     front_lines: int = 0  # lines of YAML between the fences, for line numbers in errors
+    front_text: str | None = None  # the YAML as read (LF), for minimal-diff rewrites
 
 
 def parse(raw: bytes, path: str) -> Document:
@@ -60,7 +62,16 @@ def parse(raw: bytes, path: str) -> Document:
     newline = "\r\n" if "\r\n" in text.partition("\n")[0] + "\n" else "\n"
     front_text, body, front_lines = _split(text, path)
     front = load_yaml(front_text, path)
-    return Document(front=front, body=body, newline=newline, bom=bom, front_lines=front_lines)
+    return Document(
+        front=front,
+        body=body,
+        newline=newline,
+        bom=bom,
+        front_lines=front_lines,
+        front_text="\n".join(line.removesuffix("\r") for line in front_text.split("\n"))
+        if newline == "\r\n"
+        else front_text,
+    )
 
 
 def _may_conflict(text: str) -> bool:
@@ -94,7 +105,7 @@ def load_yaml(text: str, path: str) -> dict[str, Any]:
     """
     import yaml
 
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    loader = _loader()
     text = text.replace("\r\n", "\n")
     if "&" in text or "*" in text:
         _refuse_aliases(text, path)
@@ -104,6 +115,11 @@ def load_yaml(text: str, path: str) -> dict[str, Any]:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 2 if mark is not None else None
         raise FileFormatError(path, f"invalid YAML: {error.problem}", line) from None
+    except yaml.reader.ReaderError as error:
+        # A character YAML forbids (DEL, C1 controls...): name it and its line.
+        line = text[: error.position].count("\n") + 2
+        message = f"invalid YAML: control character U+{error.character:04X} is not allowed"
+        raise FileFormatError(path, message + " (write it as an escape)", line) from None
     except yaml.YAMLError as error:
         raise FileFormatError(path, f"invalid YAML: {error}", 2) from None
     except (ValueError, OverflowError) as error:  # PyYAML building a date like 2024-13-01
@@ -127,6 +143,41 @@ def _bad_date_line(text: str) -> int | None:
     return None
 
 
+_LOADER: Any = None
+_INT = r"^(?:[-+]?(?:0|[1-9][0-9_]*)|[-+]?0x[0-9a-fA-F_]+)$"
+_FLOAT = (
+    r"^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+][0-9]+)?|\.[0-9_]+(?:[eE][-+][0-9]+)?"
+    r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"
+)
+
+
+def _loader() -> Any:
+    """The safe loader without YAML 1.1's surprising numbers.
+
+    YAML 1.1 reads ``14:05`` as the sexagesimal 845 and ``0755`` as the octal 493, so a
+    hand-written ``text: 14:05`` became "845". Like YAML 1.2 (and other front-matter
+    readers), pm reads those as text; decimal and hex numbers stay numbers.
+    """
+    global _LOADER  # noqa: PLW0603 - built once, on first use, to keep start-up lean
+    if _LOADER is None:
+        import yaml
+
+        base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+        numbers = ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")
+
+        class Loader(base):  # type: ignore[misc, valid-type]
+            pass
+
+        Loader.yaml_implicit_resolvers = {
+            first: [(tag, regexp) for tag, regexp in resolvers if tag not in numbers]
+            for first, resolvers in base.yaml_implicit_resolvers.items()
+        }
+        Loader.add_implicit_resolver(numbers[0], re.compile(_INT), list("-+0123456789"))
+        Loader.add_implicit_resolver(numbers[1], re.compile(_FLOAT), list("-+0123456789."))
+        _LOADER = Loader
+    return _LOADER
+
+
 def _refuse_aliases(text: str, path: str) -> None:
     import yaml
 
@@ -142,10 +193,10 @@ def _refuse_aliases(text: str, path: str) -> None:
 # --- writing ----------------------------------------------------------------------------
 
 
-def render(document: Document) -> bytes:
-    """The file's bytes: fenced front matter, then the body exactly as held."""
+def render(document: Document, yaml_text: str | None = None) -> bytes:
+    """The file's bytes: fenced front matter (``yaml_text`` or emitted), then the body."""
     nl = document.newline
-    yaml_text = dump_yaml(document.front).replace("\n", nl)
+    yaml_text = (dump_yaml(document.front) if yaml_text is None else yaml_text).replace("\n", nl)
     text = f"---{nl}{yaml_text}---{nl}{document.body}"
     if document.bom:
         text = BOM + text
@@ -164,10 +215,17 @@ def dump_yaml(data: dict[str, Any]) -> str:
     return "".join(line + "\n" for line in lines)
 
 
+# YAML reads an implicit ("key: value") key of at most 1024 characters.
+_MAX_SIMPLE_KEY = 1000
+
+
 def _emit_mapping(data: dict[str, Any], indent: int, lines: list[str]) -> None:
     pad = " " * indent
     for key, value in data.items():
-        head = f"{pad}{scalar(str(key))}:"
+        key_text = scalar(str(key))
+        head = f"{pad}{key_text}:"
+        if len(key_text) > _MAX_SIMPLE_KEY:
+            head = f"{pad}? {key_text}\n{pad}:"  # YAML's explicit form for long keys
         if isinstance(value, dict):
             if value:
                 lines.append(head)
@@ -192,19 +250,25 @@ def _emit_sequence(items: list[Any], indent: int, lines: list[str]) -> None:
             _emit_mapping(item, indent + 2, nested)
             nested[0] = f"{pad}- {nested[0][indent + 2 :]}"
             lines.extend(nested)
-        elif isinstance(item, list):
-            lines.append(f"{pad}- []" if not item else f"{pad}- {_flow(item)}")
+        elif isinstance(item, list | dict):
+            lines.append(f"{pad}- {_flow(item)}")
         else:
             lines.append(f"{pad}- {scalar(item)}")
 
 
-def _flow(items: list[Any]) -> str:
-    """A nested list, inline; strings always quoted because commas end a flow scalar."""
-    parts = [
-        _flow(i) if isinstance(i, list) else _double_quoted(i) if isinstance(i, str) else scalar(i)
-        for i in items
-    ]
-    return "[" + ", ".join(parts) + "]"
+def _flow(value: Any) -> str:
+    """A nested list or mapping, inline; strings always quoted (commas end flow scalars)."""
+    if isinstance(value, list):
+        return "[" + ", ".join(_flow(item) for item in value) + "]"
+    if isinstance(value, dict):
+        pairs = (f"{_flow_key(str(k))}: {_flow(v)}" for k, v in value.items())
+        return "{" + ", ".join(pairs) + "}"
+    return _double_quoted(value) if isinstance(value, str) else scalar(value)
+
+
+def _flow_key(key: str) -> str:
+    text = _double_quoted(key)
+    return f"? {text}" if len(text) > _MAX_SIMPLE_KEY else text
 
 
 _PLAIN = re.compile(r"[A-Za-z][\w .,()/'+@-]*")
@@ -217,9 +281,14 @@ def scalar(value: Any) -> str:
         return "null"
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, int | float):
+    if isinstance(value, float):
+        return _float(value)
+    if isinstance(value, int):
         return repr(value)
     if isinstance(value, datetime):
+        if value.tzinfo is None or value.microsecond:
+            # Other tools' times: keep them as they are (naive stays naive, no rounding).
+            return value.isoformat()
         from pm.timeparse import format_time
 
         return format_time(value)
@@ -229,6 +298,19 @@ def scalar(value: Any) -> str:
     if _is_plain_safe(text):
         return text
     return _double_quoted(text)
+
+
+def _float(value: float) -> str:
+    """A float YAML 1.1 reads back as that float (``1e+100`` alone would be a string)."""
+    if math.isnan(value):
+        return ".nan"
+    if math.isinf(value):
+        return ".inf" if value > 0 else "-.inf"
+    text = repr(value)
+    if "e" in text and "." not in text:
+        mantissa, _, exponent = text.partition("e")
+        text = f"{mantissa}.0e{exponent}"
+    return text
 
 
 def _is_plain_safe(text: str) -> bool:

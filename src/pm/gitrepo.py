@@ -153,6 +153,11 @@ class GitRepo:
             raise
         return parse_log(out)
 
+    def is_tracked(self, path: Path) -> bool:
+        """Whether git knows the file (in HEAD or the index)."""
+        relative = os.path.relpath(path, self.root)
+        return bool(self.run("ls-files", "--cached", "--", relative))
+
     def commit_files(self, paths: list[Path], message: str, *, new: bool) -> None:
         """Commit exactly ``paths`` with ``message``; nothing else in the index moves.
 

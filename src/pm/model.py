@@ -42,6 +42,7 @@ TOP_KEYS = (
     "timeline",
     "actions",
 )
+EVENT_KEYS = ("at", "kind", "text")
 ACTION_KEYS = ("number", "text", "owner", "priority", "due", "status", "ticket", "done", "reason")
 
 
@@ -50,6 +51,7 @@ class Event:
     at: datetime
     kind: str
     text: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)  # other tools' keys, kept
 
 
 @dataclass
@@ -191,7 +193,10 @@ def _time(value: object, where: str) -> datetime:
         raise SchemaError(where, f"must be an ISO 8601 time, not {value!r}")
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC)
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError:
+        raise SchemaError(where, f"{value!r} is out of range") from None
 
 
 def _date(value: object, where: str) -> date:
@@ -239,6 +244,7 @@ def from_mapping(data: dict[str, Any]) -> Postmortem:
                 at=_time(raw["at"], f"{where}at"),
                 kind=_str(raw, "kind", where, required=True),
                 text=_str(raw, "text", where),
+                extra={k: v for k, v in raw.items() if k not in EVENT_KEYS},
             )
         )
     actions = []
@@ -313,7 +319,7 @@ def to_mapping(postmortem: Postmortem) -> dict[str, Any]:
             closed["reason"] = postmortem.closed.reason
         data["closed"] = closed
     data["timeline"] = [
-        {"at": e.at, "kind": e.kind, **({"text": e.text} if e.text else {})}
+        {"at": e.at, "kind": e.kind, **({"text": e.text} if e.text else {}), **e.extra}
         for e in postmortem.timeline
     ]
     data["actions"] = [_action_mapping(item) for item in postmortem.actions]

@@ -19,6 +19,8 @@ from pm.timeparse import format_time
 _UNSAFE = re.compile(
     r"[\x00-\x08\x0a-\x1f\x7f-\x9f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]"
 )
+# What json.dumps(ensure_ascii=False) leaves raw but a terminal would act on.
+_JSON_UNSAFE = re.compile(r"[\x7f-\x9f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 # Beyond this many rows a Rich table costs more than it helps; print plain rows instead.
 MAX_TABLE_ROWS = 500
 
@@ -63,9 +65,11 @@ def _json_default(value: object) -> Any:
 
 
 def to_json(data: Any) -> str:
+    """Readable UTF-8 JSON; bidi and C1 controls escaped (``\\u202e``): same data, inert."""
     import json
 
-    return json.dumps(data, indent=2, ensure_ascii=False, default=_json_default)
+    text = json.dumps(data, indent=2, ensure_ascii=False, default=_json_default)
+    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def print_json(data: Any) -> None:

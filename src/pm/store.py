@@ -24,6 +24,7 @@ from pm.errors import DataError, FileFormatError, NotFoundError, WriteError
 from pm.model import Postmortem, SchemaError, from_mapping, to_mapping
 
 _YEAR = re.compile(r"\d{4}")
+ID_PATTERN = re.compile(r"\d{4}-\d{2}-\d{2}-[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
 
 
 @dataclass
@@ -114,12 +115,12 @@ class Store:
             candidate = Path(ref)
             if not candidate.is_absolute():
                 candidate = Path.cwd() / candidate
-            if candidate.is_file() and self.directory.resolve() in candidate.resolve().parents:
+            if _is_file(candidate) and self.directory.resolve() in candidate.resolve().parents:
                 return candidate.resolve()
             ref = Path(ref).stem
         if _YEAR.match(ref[:4]) and "/" not in ref and "\\" not in ref:
             exact = self.path_for(ref)
-            if exact.is_file():
+            if _is_file(exact):
                 return exact
         ids = {p.stem: p for p in self.paths()}
         matches = [i for i in ids if i.startswith(ref)]
@@ -157,6 +158,7 @@ class Store:
             postmortem = from_mapping(doc.front)
         except SchemaError as error:
             raise FileFormatError(shown, error.message, _line_of(raw, error.field)) from None
+        _check_id(postmortem.id, path, shown, raw)
         return Record(path=path, doc=doc, postmortem=postmortem, raw=raw)
 
     def read_all(self) -> tuple[list[Record], list[DataError]]:
@@ -204,25 +206,50 @@ class Store:
         postmortem = record.postmortem
         doc = record.doc
         doc.front = to_mapping(postmortem)
+        yaml_text = _minimal_diff_front(doc, postmortem)
         body = document.replace_block(
             doc.body, "timeline", markdown.timeline_table(postmortem.timeline), doc.newline
         )
         doc.body = document.replace_block(
             body, "actions", markdown.actions_table(postmortem.actions), doc.newline
         )
-        return document.render(doc)
+        data = document.render(doc, yaml_text)
+        if len(data) > document.MAX_FILE_BYTES:
+            # Never write a file that pm itself would refuse to read back.
+            raise DataError(
+                f"{self.display(record.path)}: the change would make the file {len(data)} "
+                f"bytes; pm reads files up to {document.MAX_FILE_BYTES}"
+            )
+        return data
 
     def save(self, record: Record) -> bytes:
         """Write the record over its file; returns the bytes written."""
         data = self.render(record)
+        self._check_inside(record.path)
         if not record.path.exists():
             raise DataError(f"{self.display(record.path)}: the file vanished while pm worked")
         atomic_write(record.path, data)
         return data
 
+    def _check_inside(self, path: Path) -> None:
+        """Refuse to write through a symbolic link: it could point outside the repository.
+
+        A committed link (``postmortems/2024 -> /home/you/.ssh``) would otherwise make pm
+        write there; git itself refuses to commit "beyond a symbolic link".
+        """
+        for candidate in (path, *path.parents):
+            if candidate in (self.config.root, candidate.parent):
+                return
+            if candidate.is_symlink():
+                raise DataError(
+                    f"{self.display(candidate)} is a symbolic link; pm writes only real "
+                    "files inside the repository"
+                )
+
     def create(self, record: Record) -> bytes:
         """Write a new file; refuses to overwrite an existing one."""
         data = self.render(record)
+        self._check_inside(record.path)
         try:
             record.path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as error:
@@ -246,6 +273,62 @@ def _bulk() -> Iterator[None]:
     finally:
         if enabled:
             gc.enable()
+
+
+def _minimal_diff_front(doc: Document, postmortem: Postmortem) -> str | None:
+    """The original front matter with only the changed values re-emitted, if that is safe.
+
+    None (emit canonically) for new files, canonical files, and any splice that does not
+    read back to exactly the new data.
+    """
+    original = doc.front_text
+    if original is None:
+        return None
+    try:
+        old = to_mapping(from_mapping(document.load_yaml(original, "")))
+    except DataError:
+        return None
+    if document.dump_yaml(old) == original + "\n" or document.dump_yaml(old) == original:
+        return None  # already canonical: the canonical output is the minimal diff
+    from pm.frontsplice import splice
+
+    candidate = splice(original, old, doc.front)
+    if candidate is None:
+        return None
+    try:
+        if from_mapping(document.load_yaml(candidate, "")) != postmortem:
+            return None
+    except DataError:
+        return None
+    return candidate
+
+
+def _is_file(path: Path) -> bool:
+    """``Path.is_file`` that also answers False for names the OS refuses (too long...)."""
+    try:
+        return path.is_file()
+    except (OSError, ValueError):
+        return False
+
+
+def _check_id(postmortem_id: str, path: Path, shown: str, raw: bytes) -> None:
+    """The id goes into commit messages and names the file: it must be both, exactly.
+
+    A hand-edited id could otherwise add lines (a forged trailer) to pm's commit message
+    or make ``git log --grep 'Pm-Id: ...'`` miss the file's history.
+    """
+    if not ID_PATTERN.fullmatch(postmortem_id):
+        raise FileFormatError(
+            shown,
+            f"id: {postmortem_id!r} is not an id (YYYY-MM-DD-slug of letters, digits, -._)",
+            _line_of(raw, "id"),
+        )
+    if postmortem_id != path.stem:
+        raise FileFormatError(
+            shown,
+            f"id: {postmortem_id!r} does not match the file name; rename the file or fix the id",
+            _line_of(raw, "id"),
+        )
 
 
 def _line_of(raw: bytes, field_path: str) -> int | None:

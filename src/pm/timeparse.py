@@ -18,6 +18,8 @@ DATE_FORMS = "YYYY-MM-DD, today, tomorrow, or a relative form like +7d, 2w, 3m"
 _AGO = re.compile(r"^(\d{1,5})\s*(m|min|mins|minutes?|h|hours?|d|days?)\s+ago$")
 _CLOCK = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 _RELATIVE_DATE = re.compile(r"^\+?(\d{1,4})\s*(d|w|m|y)$")
+# No incident happened before this; earlier times are typos (and 0001 overflows zones).
+EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
 # Allow a little clock skew between machines before calling a time "in the future".
 _FUTURE_SLACK = timedelta(minutes=5)
 
@@ -60,8 +62,8 @@ def parse_time(text: str, tz: tzinfo = UTC, *, allow_future: bool = False) -> da
     if match := _AGO.match(value):
         amount, unit = int(match.group(1)), match.group(2)[0]
         step = {"m": timedelta(minutes=1), "h": timedelta(hours=1), "d": timedelta(days=1)}
-        return current - amount * step[unit]
-    if match := _CLOCK.match(value):
+        result = current - amount * step[unit]
+    elif match := _CLOCK.match(value):
         local_today = current.astimezone(tz).date()
         hour, minute = int(match.group(1)), int(match.group(2))
         moment = datetime(local_today.year, local_today.month, local_today.day, hour, minute)
@@ -73,6 +75,10 @@ def parse_time(text: str, tz: tzinfo = UTC, *, allow_future: bool = False) -> da
             result = to_utc(datetime.fromisoformat(value.upper().replace("Z", "+00:00")), tz)
         except ValueError:
             raise UsageError(f"cannot read time {text!r}; use {TIME_FORMS}") from None
+        except OverflowError:  # e.g. 0001-01-01T00:00+01:00 is before year 1 in UTC
+            raise UsageError(f"time {text!r} is out of range") from None
+    if result < EARLIEST:
+        raise UsageError(f"time {text!r} ({format_time(result)}) is before 1970")
     if not allow_future and result > current + _FUTURE_SLACK:
         raise UsageError(f"time {text!r} ({format_time(result)}) is in the future")
     return result
@@ -88,7 +94,10 @@ def parse_date(text: str, today: date) -> date:
     if match := _RELATIVE_DATE.match(value):
         amount, unit = int(match.group(1)), match.group(2)
         days = {"d": 1, "w": 7, "m": 30, "y": 365}[unit] * amount
-        return today + timedelta(days=days)
+        try:
+            return today + timedelta(days=days)
+        except OverflowError:
+            raise UsageError(f"date {text!r} is out of range") from None
     if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
         try:
             return date.fromisoformat(value)
@@ -99,7 +108,8 @@ def parse_date(text: str, today: date) -> date:
 
 def format_time(moment: datetime) -> str:
     """The stored form: UTC, seconds, ``Z``."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    utc = moment.astimezone(UTC)
+    return f"{utc.year:04d}-{utc:%m-%dT%H:%M:%S}Z"  # %Y is not zero-padded everywhere
 
 
 def format_duration(span: timedelta) -> str:

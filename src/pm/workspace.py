@@ -512,7 +512,9 @@ class Workspace:
                     message = _message(
                         operation, record.postmortem.id, outcome.detail, [*outcome.body, *notes]
                     )
-                    git.commit_files([record.path], message, new=False)
+                    # Untracked after `open --no-commit`, or a crash between create and commit.
+                    new = not git.is_tracked(record.path)
+                    git.commit_files([record.path], message, new=new)
                 except BaseException:
                     atomic_write(record.path, record.raw)
                     raise

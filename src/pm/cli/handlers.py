@@ -75,7 +75,7 @@ def list_postmortems(
             for r in records
         ]
         output.table(["ID", "SEV", "STATUS", "DURATION", "TITLE"], rows)
-        if not records and output.is_terminal():
+        if not records and not errors and output.is_terminal():
             filtered = any((status, severity, service, tag, since))
             output.message("No postmortems match." if filtered else "No postmortems yet.")
     for error in errors:

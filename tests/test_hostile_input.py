@@ -1,0 +1,335 @@
+"""Every hostile string through every command's free-text, time and id arguments.
+
+For each (command, argument) in ``COMMANDS`` and each string in ``hostile.HOSTILE``:
+pm never crashes (no exit 70, no traceback), exits with a documented code, prints a
+refusal as one ``pm: ...`` line, writes nothing outside ``postmortems/``, commits a
+message of exactly the expected lines, prints no raw escape or bidi character, and keeps
+the generated markdown tables well formed. One repository per command row: between
+strings it is reset with git, so each string starts from the same state.
+
+To cover a new command, add a row to ``COMMANDS`` (a name and a function from the open
+incident's id and the hostile string to the argument list).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from typer.testing import Result
+
+from conftest import CliRunnerCall, Repo, run_pm
+from hostile import HOSTILE, RAW_UNSAFE
+from pm import document, output
+
+AT = "2024-01-15T15:00"
+Args = Callable[[str, str], list[str]]
+
+# (row name, argument list builder). ``pid`` is an open SEV-1 started 2024-01-15T14:05.
+COMMANDS: list[tuple[str, Args]] = [
+    ("open-title", lambda pid, s: ["open", s, "-s", "SEV-2", "--started", AT]),
+    ("open-impact", lambda pid, s: ["open", "Impact", "-s", "SEV-2", "--impact", s]),
+    ("open-service", lambda pid, s: ["open", "Service", "-s", "SEV-2", "--service", s]),
+    ("open-tag", lambda pid, s: ["open", "Tag", "-s", "SEV-2", "--tag", s]),
+    ("open-severity", lambda pid, s: ["open", "Severity", "-s", s]),
+    ("open-started", lambda pid, s: ["open", "Started", "-s", "SEV-2", "--started", s]),
+    ("open-detected", lambda pid, s: ["open", "Detected", "-s", "SEV-2", "--detected", s]),
+    ("event-text", lambda pid, s: ["event", pid, s, "--at", AT]),
+    ("event-at", lambda pid, s: ["event", pid, "text", "--at", s]),
+    ("event-kind", lambda pid, s: ["event", pid, "text", "--at", AT, "--kind", s]),
+    ("event-id", lambda pid, s: ["event", s, "text", "--at", AT]),
+    ("resolve-text", lambda pid, s: ["resolve", pid, s, "--at", AT]),
+    ("resolve-at", lambda pid, s: ["resolve", pid, "done", "--at", s]),
+    ("resolve-id", lambda pid, s: ["resolve", s, "done", "--at", AT]),
+    ("show-id", lambda pid, s: ["show", s]),
+    ("show-id-json", lambda pid, s: ["show", s, "--json"]),
+    ("list-status", lambda pid, s: ["list", "--status", s]),
+    ("list-severity", lambda pid, s: ["list", "--severity", s]),
+    ("list-service", lambda pid, s: ["list", "--service", s]),
+    ("list-tag", lambda pid, s: ["list", "--tag", s]),
+    ("list-since", lambda pid, s: ["list", "--since", s]),
+]
+
+DOCUMENTED_EXITS = {0, 1, 2, 3}
+TRAILERS = re.compile(r"Pm-Id: [0-9]{4}-[0-9]{2}-[0-9]{2}-[A-Za-z0-9._-]+")
+SUBJECT = re.compile(
+    r"pm: [a-z-]+( [a-z-]+)? [0-9]{4}-[0-9]{2}-[0-9]{2}-[A-Za-z0-9._-]+( \([^()\n]+\))?"
+)
+
+
+def snapshot(root: Path) -> dict[str, bytes]:
+    """Every file under ``root`` except git's own, with its bytes."""
+    files: dict[str, bytes] = {}
+    for folder, dirs, names in os.walk(root):
+        dirs[:] = [d for d in dirs if d != ".git"]
+        for name in names:
+            path = Path(folder, name)
+            files[path.relative_to(root).as_posix()] = path.read_bytes()
+    return files
+
+
+def check_output(result: Result, label: str) -> None:
+    assert result.exit_code in DOCUMENTED_EXITS, f"{label}: exit {result.exit_code}"
+    for stream in (result.stdout, result.stderr):
+        assert "Traceback" not in stream, label
+        assert "internal error" not in stream, label
+        found = RAW_UNSAFE.search(stream)
+        assert found is None, f"{label}: raw {found.group()!r} in output"
+    if result.exit_code != 0 and result.stderr.startswith("Usage: pm "):
+        # Typer's own usage error (a string that looks like an option, e.g. ``---``).
+        assert result.exit_code == 2 and "Error: No such option" in result.stderr, label
+    elif result.exit_code != 0:
+        assert result.stderr.startswith("pm: "), label
+        lines = result.stderr.splitlines()
+        # list names each unreadable file on its own line; every other refusal is one line.
+        assert len(lines) == 1 or lines[-1].endswith("file(s) could not be read"), label
+        assert all(line.startswith("pm: ") for line in lines), label
+
+
+def check_commit(repo: Repo, base: str, label: str) -> None:
+    """A new commit has a one-line subject and exactly pm's two trailers, nothing else."""
+    if repo.git("rev-parse", "HEAD") == base:
+        return
+    assert repo.git("rev-list", "--count", f"{base}..HEAD") == "1", label
+    lines = repo.git("log", "-1", "--format=%B").splitlines()
+    assert len(lines) == 4, f"{label}: {lines}"
+    subject, blank, pm_id, operation = lines
+    assert SUBJECT.fullmatch(subject), f"{label}: {subject!r}"
+    assert blank == ""
+    assert TRAILERS.fullmatch(pm_id), f"{label}: {pm_id!r}"
+    assert operation in ("Pm-Operation: open", "Pm-Operation: event", "Pm-Operation: resolve")
+    trailers = repo.git("log", "-1", "--format=%(trailers:only,unfold)").splitlines()
+    assert [t for t in trailers if t] == [pm_id, operation], label
+    assert len(repo.files_in()) == 1, label
+
+
+def check_tables(raw: bytes, label: str) -> None:
+    """Each generated block holds one table whose rows have exactly their columns."""
+    text = document.parse(raw, label).body
+    for name, columns in (("timeline", 3), ("actions", 6)):
+        begin, end = f"<!-- pm:begin {name} -->", f"<!-- pm:end {name} -->"
+        assert text.count(begin) == 1 and text.count(end) == 1, f"{label}: {name} markers"
+        inner = text[text.index(begin) + len(begin) : text.index(end)]
+        for row in inner.strip().splitlines():
+            if row.startswith("|"):
+                cells = re.split(r"(?<!\\)\|", row)
+                assert len(cells) == columns + 2, f"{label}: {row!r}"
+                assert "<" not in row.replace("\\<", ""), f"{label}: raw HTML in {row!r}"
+
+
+def check_reads_back(cli: CliRunnerCall, pid: str, label: str) -> None:
+    """The stored text prints safely through every read command."""
+    for args in (["show", pid], ["show", pid, "--json"], ["list"], ["list", "--json"]):
+        result = cli(*args)
+        assert result.exit_code == 0, f"{label}: {args} -> {result.stderr}"
+        check_output(result, f"{label} {args}")
+        if "--json" in args:
+            json.loads(result.stdout)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("row", "build"), COMMANDS, ids=[name for name, _ in COMMANDS])
+def test_hostile_strings_through_every_argument(
+    repo: Repo, cli: CliRunnerCall, opened: str, row: str, build: Args, tmp_path: Path
+) -> None:
+    base = repo.git("rev-parse", "HEAD")
+    outside_before = snapshot(tmp_path)
+    watched = {p: fingerprint(p) for p in traversal_targets(repo.path)}
+    for name, text in HOSTILE:
+        label = f"{row}/{name}"
+        result = cli(*build(opened, text))
+        check_output(result, label)
+        check_commit(repo, base, label)
+        after = snapshot(tmp_path)
+        changed = {
+            p for p in after.keys() | outside_before.keys() if after.get(p) != outside_before.get(p)
+        }
+        assert all(p.startswith("repo/postmortems/") for p in changed), f"{label}: {changed}"
+        for path in changed:
+            if path in after and path.endswith(".md"):
+                check_tables(after[path], label)
+                check_reads_back(cli, Path(path).stem, label)
+        if changed or repo.git("rev-parse", "HEAD") != base:
+            repo.git("reset", "--quiet", "--hard", base)
+            repo.git("clean", "--quiet", "-fdx")
+    assert repo.git("status", "--porcelain") == ""
+    assert {p: fingerprint(p) for p in watched} == watched, "a path outside was touched"
+
+
+def traversal_targets(cwd: Path) -> list[Path]:
+    """Where the path-like hostile strings point, from the repository and its folder."""
+    texts = [t for name, t in HOSTILE if name.startswith(("traversal", "absolute", "windows"))]
+    found = set()
+    for text in texts:
+        for base in (cwd, cwd / "postmortems" / "2024"):
+            found.add(Path(os.path.normpath(base / text)))
+            found.add(Path(os.path.normpath(base / (text + ".md"))))
+    return sorted(found)
+
+
+def fingerprint(path: Path) -> tuple[int, int] | None:
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return stat.st_size, stat.st_mtime_ns
+
+
+PID = "2024-01-15-hand-edited"
+
+
+def hand_edited(repo: Repo, fields: dict[str, str], *, ascii_escapes: bool) -> Path:
+    """Commit a postmortem whose front-matter values another tool wrote (JSON-style quoting)."""
+
+    def q(value: str) -> str:
+        quoted = json.dumps(value, ensure_ascii=False)
+        # Escaped: every control, bidi and separator character as \\uXXXX, as careful
+        # tools write them. Raw: as they are, as a careless tool or a paste would.
+        return (
+            RAW_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", quoted)
+            if ascii_escapes
+            else quoted
+        )
+
+    values = {"id": PID, "title": "Hand edited", "impact": "", "service": "api", "tag": "db"}
+    values.update(fields)
+    values.setdefault("text", "Incident opened")
+    text = (
+        "---\n"
+        f"id: {q(values['id'])}\n"
+        f"title: {q(values['title'])}\n"
+        "severity: SEV-2\n"
+        "status: active\n"
+        f"impact: {q(values['impact'])}\n"
+        f"services: [{q(values['service'])}]\n"
+        f"tags: [{q(values['tag'])}]\n"
+        "timeline:\n"
+        "- at: 2024-01-15T14:05:00Z\n"
+        "  kind: started\n"
+        f"  text: {q(values['text'])}\n"
+        "actions:\n"
+        "- number: 1\n"
+        f"  text: {q(values.get('action', 'Add alert'))}\n"
+        f"  owner: {q(values.get('action', 'bob'))}\n"
+        "  priority: P1\n"
+        "  due: 2024-02-01\n"
+        "  status: wont-do\n"
+        f"  reason: {q(values.get('action', 'duplicate'))}\n"
+        f"  ticket: {q(values.get('action', 'PAY-1'))}\n"
+        f"x-other-tool: {q(values.get('extra', 'x'))}\n"
+        "---\n"
+        "## Timeline\n\n<!-- pm:begin timeline -->\n<!-- pm:end timeline -->\n\n"
+        "## Action items\n\n<!-- pm:begin actions -->\n<!-- pm:end actions -->\n"
+    )
+    path = repo.postmortem_path(PID)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    repo.git("add", "-A")
+    repo.git("commit", "--quiet", "-m", "hand edit")
+    return path
+
+
+HAND_EDITED = [
+    *[
+        pytest.param(field, True, id=f"{field}-escaped")
+        for field in ("title", "impact", "service", "text", "action", "extra", "id")
+    ],
+    # Raw (unescaped) characters: YAML refuses some; the refusal must be clean.
+    *[pytest.param(field, False, id=f"{field}-raw") for field in ("title", "id")],
+]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("field", "ascii_escapes"), HAND_EDITED)
+def test_hostile_values_in_hand_edited_files(
+    repo: Repo, cli: CliRunnerCall, field: str, ascii_escapes: bool
+) -> None:
+    start = repo.git("rev-parse", "HEAD")
+    for name, text in HOSTILE:
+        label = f"{field}/{name}"
+        path = hand_edited(repo, {field: text}, ascii_escapes=ascii_escapes)
+        base = repo.git("rev-parse", "HEAD")
+        for args in (["list"], ["list", "--json"], ["show", PID], ["show", PID, "--json"]):
+            check_output(cli(*args), f"{label} {args}")
+        with pytest.MonkeyPatch.context() as patch:  # pm list as a Rich table on a terminal
+            patch.setattr(output, "is_terminal", lambda: True)
+            table = cli("list")
+        check_output(table, f"{label} list (terminal)")
+        if (
+            table.exit_code == 0
+            and field == "title"
+            and "[" in text
+            and len(text) < 100
+            and not RAW_UNSAFE.search(text)
+        ):
+            shown, typed = "".join(table.stdout.split()), "".join(text.split())
+            assert typed in shown, "Rich markup was applied to a title"
+        before = path.read_bytes()
+        result = cli("event", PID, "checked", "--at", AT)
+        check_output(result, f"{label} event")
+        check_commit(repo, base, label)
+        if result.exit_code == 0:
+            check_tables(path.read_bytes(), label)
+        else:
+            assert path.read_bytes() == before, f"{label}: a refused file was rewritten"
+        if field == "id" and text != PID:
+            # An id that is not the file's name is refused by every command.
+            assert result.exit_code == 3 and f"{PID}.md:" in result.stderr, label
+        repo.git("reset", "--quiet", "--hard", start)
+
+
+def test_json_escapes_keep_the_data() -> None:
+    from pm import output
+
+    data = {"t": "a\u202eb\u2028c\x85d\x1be"}
+    text = output.to_json(data)
+    assert RAW_UNSAFE.search(text) is None
+    assert json.loads(text) == data
+
+
+def test_a_change_that_would_exceed_the_size_limit_is_refused(
+    repo: Repo, cli: CliRunnerCall
+) -> None:
+    path = hand_edited(repo, {}, ascii_escapes=True)
+    prose = "All quiet.\n" * ((document.MAX_FILE_BYTES - 2_000) // 11)
+    path.write_text(path.read_text(encoding="utf-8") + prose, encoding="utf-8")
+    repo.git("commit", "--quiet", "-am", "long prose")
+    before, head = path.read_bytes(), repo.git("rev-parse", "HEAD")
+    result = cli("event", PID, "x" * 5_000, "--at", AT)
+    assert result.exit_code == 3
+    assert result.stderr.startswith(f"pm: postmortems/2024/{PID}.md: the change would make")
+    assert result.stderr.endswith(f"pm reads files up to {document.MAX_FILE_BYTES}\n")
+    assert path.read_bytes() == before
+    assert repo.git("rev-parse", "HEAD") == head
+    assert cli("event", PID, "short", "--at", AT).exit_code == 0
+
+
+def test_list_on_a_terminal_does_not_call_broken_files_no_postmortems(
+    repo: Repo, cli: CliRunnerCall, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = hand_edited(repo, {}, ascii_escapes=True)
+    path.write_text("---\ntitle: [unclosed\n---\n", encoding="utf-8")
+    monkeypatch.setattr(output, "is_terminal", lambda: True)
+    result = cli("list")
+    assert result.exit_code == 3
+    assert "No postmortems" not in result.stderr
+    assert result.stderr.splitlines()[-1] == "pm: 1 postmortem file(s) could not be read"
+
+
+@pytest.mark.slow
+def test_hostile_text_through_the_installed_pm(repo: Repo, cli: CliRunnerCall, opened: str) -> None:
+    """Real argv and real pipes: what reaches stdout and stderr as bytes is inert."""
+    strings = [text for name, text in HOSTILE if "\x00" not in text and len(text) < 10_000]
+    for n, text in enumerate(strings):
+        result = run_pm(repo.path, "event", opened, text, "--at", f"2024-01-15T15:{n % 60:02d}")
+        assert result.returncode in DOCUMENTED_EXITS, (text, result.stderr)
+        assert RAW_UNSAFE.search(result.stderr) is None, text
+    for args in (["show", opened], ["show", opened, "--json"], ["list"], ["list", "--json"]):
+        result = run_pm(repo.path, *args)
+        assert result.returncode == 0, result.stderr
+        found = RAW_UNSAFE.search(result.stdout + result.stderr)
+        assert found is None, f"{args}: raw {found.group()!r}"

@@ -1,0 +1,88 @@
+"""Other front-matter readers see the same data pm wrote: ruamel.yaml, safe and round-trip.
+
+Static-site generators and scripts read postmortems with their own YAML library, often a
+YAML 1.2 one. pm writes for YAML 1.1 (PyYAML) and quotes whatever 1.2 would read
+differently; here ruamel.yaml (YAML 1.2, both its safe and round-trip loaders) must read
+every file pm writes to the same JSON-normalised data as pm's own reader.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from datetime import UTC, date, datetime
+from typing import Any
+
+import pytest
+from hypothesis import given
+
+from conftest import CliRunnerCall, Repo
+from pm import document
+from pm.model import Postmortem, to_mapping
+from test_roundtrip import LIGHT, postmortems
+
+
+def normalise(value: Any) -> Any:
+    """JSON-comparable data: times as UTC ISO strings (naive read as UTC), dates as ISO."""
+    if isinstance(value, datetime):
+        if value.tzinfo is not None:
+            value = value.astimezone(UTC).replace(tzinfo=None)
+        return value.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {str(k): normalise(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [normalise(v) for v in value]
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, int):
+        return int(value)
+    if isinstance(value, float):
+        return float(value)
+    return str(value)
+
+
+def ruamel_load(text: str, typ: str) -> Any:
+    from ruamel.yaml import YAML
+
+    return YAML(typ=typ, pure=True).load(io.StringIO(text))
+
+
+def front_text(raw: bytes) -> str:
+    text = raw.decode("utf-8").removeprefix(document.BOM).replace("\r\n", "\n")
+    return text.split("\n---\n", 1)[0].removeprefix("---\n")
+
+
+def assert_same_everywhere(raw: bytes) -> None:
+    yaml_text = front_text(raw)
+    ours = json.dumps(normalise(document.parse(raw, "x.md").front), sort_keys=True)
+    for typ in ("safe", "rt"):
+        theirs = json.dumps(normalise(ruamel_load(yaml_text, typ)), sort_keys=True)
+        assert theirs == ours, f"ruamel typ={typ} reads different data"
+
+
+@LIGHT
+@given(postmortems())
+def test_generated_postmortems_read_the_same_in_ruamel(postmortem: Postmortem) -> None:
+    # Naive times in other tools' keys mean "no zone" to everyone; normalise() reads both
+    # sides' naive times as UTC, so only a real difference in value fails.
+    raw = document.render(document.Document(front=to_mapping(postmortem), body="body\n"))
+    assert_same_everywhere(raw)
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n"])
+def test_files_from_the_cli_read_the_same_in_ruamel(
+    repo: Repo, cli: CliRunnerCall, opened: str, newline: str
+) -> None:
+    path = repo.postmortem_path(opened)
+    if newline == "\r\n":
+        path.write_bytes(path.read_bytes().replace(b"\n", b"\r\n"))
+        repo.git("commit", "--quiet", "-am", "crlf")
+    for text in ("no", "14:05", "0755", "null", "~", "*a", ": x", "# y", "2024-01-01", "on"):
+        cli.ok("event", opened, text, "--at", "2024-01-15T15:00")
+    cli.ok("resolve", opened, "yes", "--at", "2024-01-15T16:00")
+    assert_same_everywhere(path.read_bytes())
+    data = ruamel_load(front_text(path.read_bytes()), "safe")
+    assert [e["text"] for e in data["timeline"]][1:7] == ["no", "14:05", "0755", "null", "~", "*a"]
+    assert data["review"]["due"] == date(2024, 1, 17)
