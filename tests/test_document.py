@@ -33,6 +33,12 @@ def _write(repo: Repo, name: str, content: bytes) -> Path:
         (b"---\na: &x [1]\nb: *x\n---\n", "YAML anchors and aliases are not allowed", 2),
         (b"---\nid: x\n<<<<<<< HEAD\n", "unresolved merge conflict", 3),
         (b"---\nid: x\x00\n---\n", "contains a NUL byte", 2),
+        (b"---\nid: x\nid: y\n---\n", "invalid YAML: duplicate key 'id'", 3),
+        (
+            b"---\nactions:\n- number: 1\n  text: a\n  owner: bob\n  text: b\n---\n",
+            "invalid YAML: duplicate key 'text'",
+            6,
+        ),
     ],
 )
 def test_broken_files_are_refused_with_file_and_line(
@@ -238,3 +244,23 @@ def test_generated_markdown_escapes_user_text(repo: Repo, cli: CliRunnerCall, op
     assert r"| a \| b \<\!-- pm:end timeline --\> \[x\](http://e) \*y\* |" in text
     body = text.split("\n---\n", 1)[1]
     assert body.count("<!-- pm:end timeline -->") == 1
+
+
+def test_a_merge_that_left_duplicate_keys_is_refused_not_rewritten(
+    repo: Repo, cli: CliRunnerCall, opened: str
+) -> None:
+    """Deleting conflict markers can leave one action item with both sides' keys."""
+    cli.ok("action", "add", opened, "Raise the pool size", "--owner", "alice")
+    path = repo.postmortem_path(opened)
+    text = path.read_text(encoding="utf-8")
+    merged = text.replace(
+        "  text: Raise the pool size\n",
+        "  text: Raise the pool size\n  text: Alert on pool saturation\n",
+    )
+    path.write_text(merged, encoding="utf-8")
+    line = merged[: merged.index("  text: Alert")].count("\n") + 1
+    for args in (["show", opened], ["event", opened, "note"], ["list"]):
+        result = cli(*args)
+        assert result.exit_code == 3, args
+        assert f"{opened}.md:{line}: invalid YAML: duplicate key 'text'" in result.stderr
+    assert path.read_text(encoding="utf-8") == merged

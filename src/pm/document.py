@@ -152,7 +152,7 @@ _FLOAT = (
 
 
 def _loader() -> Any:
-    """The safe loader without YAML 1.1's surprising numbers.
+    """The safe loader without YAML 1.1's surprising numbers, refusing duplicate keys.
 
     YAML 1.1 reads ``14:05`` as the sexagesimal 845 and ``0755`` as the octal 493, so a
     hand-written ``text: 14:05`` became "845". Like YAML 1.2 (and other front-matter
@@ -166,7 +166,20 @@ def _loader() -> Any:
         numbers = ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")
 
         class Loader(base):  # type: ignore[misc, valid-type]
-            pass
+            def construct_mapping(self, node: Any, deep: bool = False) -> Any:
+                # A merge resolved by deleting the conflict markers can leave an action
+                # item with two `text:` keys; PyYAML would silently keep the last one and
+                # pm's next write would drop the other. Refuse instead.
+                if isinstance(node, yaml.MappingNode):
+                    seen: set[object] = set()
+                    for key_node, _ in node.value:
+                        key = getattr(key_node, "value", None)
+                        if isinstance(key, str) and key in seen:
+                            raise yaml.constructor.ConstructorError(
+                                None, None, f"duplicate key {key!r}", key_node.start_mark
+                            )
+                        seen.add(key)
+                return super().construct_mapping(node, deep)
 
         Loader.yaml_implicit_resolvers = {
             first: [(tag, regexp) for tag, regexp in resolvers if tag not in numbers]

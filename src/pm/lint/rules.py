@@ -37,7 +37,7 @@ _RULES = (
     Rule("file.unreadable", "error", "the file cannot be parsed (YAML, encoding, fences)"),
     Rule("schema.required", "error", "a required key is missing"),
     Rule("schema.unknown-key", "warning", "a key pm does not know (a typo?)"),
-    Rule("schema.duplicate-key", "error", "a key given twice; YAML keeps only the last"),
+    Rule("schema.duplicate-key", "error", "a key given twice (pm refuses to read the file)"),
     Rule("schema.type", "error", "a value has the wrong type"),
     Rule("schema.value", "error", "severity, status, kind or priority not in the config"),
     Rule("schema.date", "error", "a time or date is not ISO 8601"),

@@ -80,7 +80,11 @@ def lint(
         collect = _Collector(shown, disabled, strict)
         if error is not None or doc is None:
             assert error is not None
-            collect(error.line or 1, "file.unreadable", _reason(error))
+            reason = _reason(error)
+            if "duplicate key" in reason:  # pm refuses to read these; say which rule it is
+                collect(error.line or 1, "schema.duplicate-key", reason, "remove one of them")
+            else:
+                collect(error.line or 1, "file.unreadable", reason)
         else:
             fixed = _lint_document(path, raw, doc, config, checker, collect, fix=fix)
             if fixed is not None:
