@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Copy the bundled example postmortems into a scratch git repository and run pm on it,
-# so a newcomer sees a real incident in seconds. Nothing outside the scratch folder moves.
+# so a newcomer sees a real incident and a report in seconds. Nothing outside the scratch folder moves.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 pm="${PM:-$here/../.venv/bin/pm}"
@@ -20,5 +20,7 @@ echo "== pm list"
 "$pm" list
 echo "== pm show 2024-08-05   (the sixth outage, and the cause of all six)"
 "$pm" show 2024-08-05
-echo "== pm action list --overdue"
-"$pm" action list --overdue
+echo "== pm report --since 2024-01-01   (the period: recurring causes first)"
+"$pm" report --since 2024-01-01
+echo "== pm overdue   (what CI runs on a schedule; exit 1 while anything is late)"
+"$pm" overdue || echo "(pm overdue exited $?: late work found, as the example was written to have)"
