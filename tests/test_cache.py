@@ -238,14 +238,24 @@ def test_cache_is_not_tracked_nor_shown(repo: Repo, cli: CliRunnerCall) -> None:
     assert "cache" not in repo.git("ls-files")
 
 
-def test_read_only_git_dir_never_fails_a_read(repo: Repo, cli: CliRunnerCall) -> None:
-    if os.geteuid() == 0:
-        pytest.skip("root ignores directory permissions")
+def test_read_only_git_dir_never_fails_a_read(
+    repo: Repo, cli: CliRunnerCall, monkeypatch: pytest.MonkeyPatch
+) -> None:
     open_incidents(cli, "Checkout returns 500s")
     git_directory = repo.path / ".git"
+    if os.geteuid() == 0:
+        # Root ignores directory permissions (CI runs as root): refuse the way a
+        # read-only filesystem would, at the cache's first write call.
+        import tempfile
+
+        def read_only(*args: object, **kwargs: object) -> tuple[int, str]:
+            raise OSError(30, "Read-only file system")
+
+        monkeypatch.setattr(tempfile, "mkstemp", read_only)
     git_directory.chmod(0o555)
     try:
         assert titles(cli) == ["Checkout returns 500s"]
+        assert cli("list").stderr == ""
     finally:
         git_directory.chmod(0o755)
     assert not cache_file(repo.path).exists()
