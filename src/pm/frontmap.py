@@ -7,6 +7,7 @@ item (``- number: 3``), not just of the top-level key.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -86,3 +87,133 @@ def _walk(node: Any, path: Path, result: FrontMap) -> None:
         for index, item in enumerate(node.value):
             result.lines[(*path, index)] = item.start_mark.line + FIRST_LINE
             _walk(item, (*path, index), result)
+
+
+# --- a quick locator for the top level ------------------------------------------------------
+
+_PLAIN_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
+
+
+def locate_top(raw: bytes) -> FrontMap:
+    """Lines of the top-level keys and of their list items, cheaply when that is exact.
+
+    ``pm overdue`` points at action items (``actions``, n) in thousands of files; composing
+    the YAML costs about as much as parsing it again. In block-style front matter, as pm
+    writes it, a top-level key is a line ``key:`` at column 0 and an item of its list is a
+    line ``- ...`` at the list's indent, so a scan of the lines finds them. Only a quoted
+    scalar or a flow collection can carry a line break that makes a line at column 0 part
+    of a value; when any line might (or anything else is unusual), this composes the YAML
+    like ``locate``. For the keys it answers, the result equals ``locate``'s.
+    """
+    text = front_text(raw)
+    if text is None:
+        return FrontMap()
+    quick = _scan_top(text)
+    return quick if quick is not None else locate(raw)
+
+
+def _scan_top(text: str) -> FrontMap | None:
+    """``locate`` restricted to top-level keys and list items; None when unsure."""
+    if "\t" in text or not _values_close_on_their_line(text):
+        return None
+    result = FrontMap()
+    key: str | None = None  # the top-level key whose value is being read
+    may_list = False  # the key's value is on the lines below it (a list or a mapping)
+    item_indent: int | None = None  # the indent of that key's list items, once seen
+    items = 0
+    for number, line in enumerate(text.split("\n")):
+        if not line or line[0] == "#":
+            continue
+        if line[0] == "-" and line[:2] != "- " and line != "-":
+            return None  # "-x: y" is a key at column 0: unusual, let YAML say
+        if line[0] != "-" and line[0] != " ":  # a top-level key
+            name, colon, value = line.partition(":")
+            if not colon or not _PLAIN_KEY.fullmatch(name) or (name,) in result.lines:
+                return None  # quoted, complex or repeated keys: let YAML say
+            if value and value[0] != " ":
+                return None  # "key:value" is not a key in YAML
+            value = value.strip(" ")
+            if value[:1] in ("#", "[", "{") and value not in ("[]", "{}"):
+                return None  # a comment or a flow list where the value would be: unusual
+            key, may_list, item_indent, items = name, not value, None, 0
+            result.lines[(name,)] = number + FIRST_LINE
+            continue
+        if item_indent is None and not may_list:
+            if key is None:
+                return None
+            continue  # inside a value that is no list
+        content = line.lstrip(" ")
+        if not content or content[0] == "#":
+            continue
+        indent = len(line) - len(content)
+        if may_list:  # the first line below ``key:`` says whether its value is a list
+            may_list = False
+            if content[:2] == "- ":
+                item_indent = indent
+            elif content[0] == "-":
+                return None  # "-" alone: the item starts on the next line
+            else:
+                continue
+        if indent > item_indent:  # type: ignore[operator]
+            continue
+        if indent == item_indent and content[:2] == "- ":
+            result.lines[(key, items)] = number + FIRST_LINE  # type: ignore[index]
+            items += 1
+        else:
+            return None  # something at or left of the items' indent that is no item
+    return result
+
+
+# A line whose value (after any "- " and "key: ") starts with a quote, a bracket or a mark.
+_OPENS = re.compile(r"""^ *(?:- +)*(?:[^\n]*?: +)?(['"\[{&*!?|>])(.*)$""", re.MULTILINE)
+
+
+def _values_close_on_their_line(text: str) -> bool:
+    """Whether every quoted scalar and flow collection ends on the line it starts on.
+
+    Conservative: a value that starts with a quote or bracket must end the line with its
+    closing mark (a trailing comment counts as unsure); anchors, tags and explicit keys
+    are unsure too. Block scalars (``|``, ``>``) are fine: their lines are indented.
+    """
+    for match in _OPENS.finditer(text):
+        mark, rest = match.groups()
+        if mark in "&*!?":
+            return False
+        if mark in "|>":
+            continue
+        if not _value_closed(mark + rest):
+            return False
+    return True
+
+
+def _value_closed(value: str) -> bool:
+    value = value.rstrip(" ")
+    if value.startswith("'"):
+        inner = value[1:].replace("''", "")
+        return inner.endswith("'") and inner.count("'") == 1
+    if value.startswith('"'):
+        inner = value[1:]
+        position = 0
+        while position < len(inner):
+            char = inner[position]
+            if char == "\\":
+                position += 2
+                continue
+            if char == '"':
+                return position == len(inner) - 1
+            position += 1
+        return False
+    closing = "]" if value.startswith("[") else "}"
+    return value.endswith(closing) and not any(q in value for q in "\"'") and _balanced(value)
+
+
+def _balanced(value: str) -> bool:
+    depth = 0
+    for char in value:
+        if char in "[{":
+            depth += 1
+        elif char in "]}":
+            depth -= 1
+            if depth < 0:
+                return False
+    return depth == 0

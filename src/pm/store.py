@@ -36,6 +36,14 @@ class Record:
     postmortem: Postmortem
     raw: bytes
 
+    def file_bytes(self) -> bytes:
+        """The file's bytes, for line numbers: ``raw`` here (see ``LazyRecord``)."""
+        return self.raw
+
+    def body(self) -> str:
+        """The markdown body (see ``LazyRecord.body``)."""
+        return self.doc.body
+
 
 class LazyRecord(Record):
     """A record that holds only its postmortem, as ``read_all`` returns them.
@@ -74,6 +82,30 @@ class LazyRecord(Record):
     @raw.setter
     def raw(self, value: bytes) -> None:
         self._read().raw = value
+
+    def file_bytes(self) -> bytes:
+        """The file as it is now, read but neither parsed nor kept (b"" if unreadable).
+
+        For line numbers of findings in thousands of files, where parsing each again
+        would cost more than finding them did.
+        """
+        if self._full is not None:
+            return self._full.raw
+        try:
+            return self.path.read_bytes()
+        except OSError:
+            return b""
+
+    def body(self) -> str:
+        """The markdown body as the file has it now, without parsing or keeping the file.
+
+        ``pm report`` groups 10,000 postmortems by the prose of their bodies: parsing
+        every front matter again, or keeping every document, would double its time or
+        its memory. The front matter is not read; ``postmortem`` stays as it was.
+        """
+        if self._full is not None:
+            return self._full.doc.body
+        return document.body_of(self.file_bytes())
 
 
 class Store:
