@@ -12,7 +12,10 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from conftest import CliRunnerCall, Repo
 from pm import frontmap
+from pm.store import LazyRecord
+from pm.workspace import Workspace
 
 
 def top_level(where: frontmap.FrontMap) -> dict[frontmap.Path, int]:
@@ -118,3 +121,20 @@ def test_any_front_matter_agrees_with_composing(lines: list[tuple[int, list[str]
     except yaml.YAMLError:
         return  # pm refuses such a file before anything asks for its lines
     agrees(front)
+
+
+def test_lazy_body_matches_the_parsed_body_and_keeps_nothing(
+    repo: Repo, cli: CliRunnerCall, opened: str
+) -> None:
+    """``LazyRecord.body`` splits the body off the bytes as ``read`` does, BOM and CRLF too."""
+    path = repo.postmortem_path(opened)
+    text = path.read_text(encoding="utf-8") + "\n## Root Cause\n\nA pool ran dry.\n"
+    path.write_bytes(("\ufeff" + text).replace("\n", "\r\n").encode())
+    ws = Workspace.load()
+    (lazy,), errors = ws.store.read_all()
+    assert not errors and isinstance(lazy, LazyRecord)
+    body = lazy.body()
+    assert lazy._full is None  # nothing parsed, nothing kept
+    assert body == ws.store.read(path).doc.body
+    assert lazy.file_bytes() == path.read_bytes()
+    assert lazy._full is None

@@ -117,51 +117,64 @@ def _scan_top(text: str) -> FrontMap | None:
     if "\t" in text or not _values_close_on_their_line(text):
         return None
     result = FrontMap()
-    key: str | None = None  # the top-level key whose value is being read
-    may_list = False  # the key's value is on the lines below it (a list or a mapping)
-    item_indent: int | None = None  # the indent of that key's list items, once seen
-    items = 0
-    for number, line in enumerate(text.split("\n")):
-        if not line or line[0] == "#":
+    lines = text.split("\n")
+    keys: list[tuple[int, str, bool]] = []  # (line index, key, value on the lines below)
+    for number, line in enumerate(lines):
+        content = line.lstrip(" ")
+        if not content or content[0] == "#":
             continue
-        if line[0] == "-" and line[:2] != "- " and line != "-":
-            return None  # "-x: y" is a key at column 0: unusual, let YAML say
-        if line[0] != "-" and line[0] != " ":  # a top-level key
-            name, colon, value = line.partition(":")
-            if not colon or not _PLAIN_KEY.fullmatch(name) or (name,) in result.lines:
-                return None  # quoted, complex or repeated keys: let YAML say
-            if value and value[0] != " ":
-                return None  # "key:value" is not a key in YAML
-            value = value.strip(" ")
-            if value[:1] in ("#", "[", "{") and value not in ("[]", "{}"):
-                return None  # a comment or a flow list where the value would be: unusual
-            key, may_list, item_indent, items = name, not value, None, 0
-            result.lines[(name,)] = number + FIRST_LINE
+        if line[0] == " " or line[:2] == "- " or line == "-":
+            if not keys:
+                return None  # a value before any key
             continue
-        if item_indent is None and not may_list:
-            if key is None:
-                return None
-            continue  # inside a value that is no list
+        found = _top_key(line)  # column 0: a top-level key, or something unusual
+        if found is None or (found[0],) in result.lines:
+            return None
+        result.lines[(found[0],)] = number + FIRST_LINE
+        keys.append((number, *found))
+    ends = [number for number, _, _ in keys[1:]] + [len(lines)] * bool(keys)
+    for (number, key, below), end in zip(keys, ends, strict=True):
+        items = _list_items(lines, number + 1, end) if below else []
+        if items is None:
+            return None
+        for index, line_index in enumerate(items):
+            result.lines[(key, index)] = line_index + FIRST_LINE
+    return result
+
+
+def _list_items(lines: list[str], start: int, end: int) -> list[int] | None:
+    """The line indexes of the list items in ``lines[start:end]``, [] if it is no list."""
+    item_indent: int | None = None
+    found: list[int] = []
+    for number in range(start, end):
+        line = lines[number]
         content = line.lstrip(" ")
         if not content or content[0] == "#":
             continue
         indent = len(line) - len(content)
-        if may_list:  # the first line below ``key:`` says whether its value is a list
-            may_list = False
-            if content[:2] == "- ":
-                item_indent = indent
-            elif content[0] == "-":
-                return None  # "-" alone: the item starts on the next line
-            else:
-                continue
-        if indent > item_indent:  # type: ignore[operator]
+        if item_indent is None:  # the first line below the key says what its value is
+            if content[:2] != "- ":
+                return None if content[0] == "-" else []  # "-" alone: unusual
+            item_indent = indent
+        if indent > item_indent:
             continue
-        if indent == item_indent and content[:2] == "- ":
-            result.lines[(key, items)] = number + FIRST_LINE  # type: ignore[index]
-            items += 1
-        else:
+        if indent < item_indent or content[:2] != "- ":
             return None  # something at or left of the items' indent that is no item
-    return result
+        found.append(number)
+    return found
+
+
+def _top_key(line: str) -> tuple[str, bool] | None:
+    """A top-level ``key:`` line's key, and whether its value is on the lines below."""
+    name, colon, value = line.partition(":")
+    if not colon or not _PLAIN_KEY.fullmatch(name):
+        return None  # quoted or complex keys: let YAML say
+    if value and value[0] != " ":
+        return None  # "key:value" is not a key in YAML
+    value = value.strip(" ")
+    if value[:1] in ("#", "[", "{") and value not in ("[]", "{}"):
+        return None  # a comment or a flow list where the value would be: unusual
+    return name, not value
 
 
 # A line whose value (after any "- " and "key: ") starts with a quote, a bracket or a mark.

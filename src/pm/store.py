@@ -200,13 +200,19 @@ class Store:
         and cached for next time. The records are ``LazyRecord``s: they read their file
         again only when a caller asks for ``doc`` or ``raw``.
         """
+        return self.read_many(self.paths(), save=True)
+
+    def read_many(
+        self, paths: list[Path], *, save: bool = False
+    ) -> tuple[list[Record], list[DataError]]:
+        """``read_all`` for these files; ``save`` (only for every file) rewrites the cache."""
         from pm.cache import SummaryCache, stat_key
 
         records: list[Record] = []
         errors: list[DataError] = []
         with _bulk():
             cache = SummaryCache.for_root(self.config.root)
-            for path in self.paths():
+            for path in paths:
                 name = str(path)  # the absolute path: one cache per work tree
                 try:
                     key = stat_key(os.stat(name))
@@ -224,7 +230,8 @@ class Store:
                 records.append(LazyRecord(path, record.postmortem, self))
                 if key is not None:
                     cache.put(name, key, record.postmortem)
-            cache.save()
+            if save:  # a cache holds the files last read together; a subset would shrink it
+                cache.save()
         return records, errors
 
     def iter_records(self) -> Iterator[Record]:

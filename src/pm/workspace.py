@@ -149,12 +149,9 @@ class Workspace:
             return []
         day = record.postmortem.id[:10]
         paths = [p for p in self.store.paths() if p.stem[:10] <= day and p != record.path]
-        docs = []
-        for path in paths[-SIMILAR_SCAN_LIMIT:]:
-            try:
-                docs.append(similar.doc_from_record(self.store.read(path)))
-            except DataError:
-                continue
+        # Front matter from the summary cache where it is fresh; bodies split off the bytes.
+        earlier, _unreadable = self.store.read_many(paths[-SIMILAR_SCAN_LIMIT:])
+        docs = [similar.doc_from_record(other) for other in earlier]
         return similar.similar_docs(docs, target, limit)
 
     def similar_at_open(self, postmortem: Postmortem, limit: int = 3) -> list[Match]:
