@@ -16,12 +16,16 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pm import document, markdown
 from pm.config import Config
 from pm.document import Document
 from pm.errors import DataError, FileFormatError, NotFoundError, WriteError
 from pm.model import Postmortem, SchemaError, from_mapping, to_mapping
+
+if TYPE_CHECKING:
+    from pm.cache import SummaryCache
 
 _YEAR = re.compile(r"\d{4}")
 ID_PATTERN = re.compile(r"\d{4}-\d{2}-\d{2}-[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
@@ -113,6 +117,7 @@ class Store:
         self.config = config
         self.directory = config.postmortems_dir
         self._root_prefix = str(config.root).rstrip("/") + "/"
+        self._summaries: SummaryCache | None = None  # loaded once per command
 
     # --- finding ------------------------------------------------------------------------
 
@@ -211,7 +216,9 @@ class Store:
         records: list[Record] = []
         errors: list[DataError] = []
         with _bulk():
-            cache = SummaryCache.for_root(self.config.root)
+            if self._summaries is None:
+                self._summaries = SummaryCache.for_root(self.config.root)
+            cache = self._summaries
             for path in paths:
                 name = str(path)  # the absolute path: one cache per work tree
                 try:

@@ -88,7 +88,7 @@ def show(postmortem_id: str, *, as_json: bool) -> None:
     from pm import views
 
     ws = workspace()
-    record = ws.get(postmortem_id)
+    record = ws.view(postmortem_id)
     path = ws.store.display(record.path)
     if as_json:
         output.print_json(views.detail(record.postmortem, path, ws.now()))
