@@ -202,9 +202,11 @@ def action_list(
     seen: set[str] = set()
     for record, _ in rows:
         postmortem = record.postmortem
+        if postmortem.id in seen:
+            continue  # one check (and at most one warning) per postmortem, not per item
+        seen.add(postmortem.id)
         repeated = actions.duplicate_numbers(postmortem)
-        if repeated and postmortem.id not in seen:
-            seen.add(postmortem.id)
+        if repeated:
             numbers = ", ".join(str(n) for n in repeated)
             output.warn(
                 f"{postmortem.id} has repeated action-item numbers ({numbers}) after a merge; "
