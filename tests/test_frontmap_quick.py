@@ -93,6 +93,8 @@ def test_canonical_front_matter_is_scanned_not_composed() -> None:
         'actions:\n- text: x # "a comment\n- number: 2\n',
         "title: |\n  - not an item\n  key: no\nactions:\n- number: 1\n",
         "review:\n  due: 2024-01-01\n  list:\n  - a\n",
+        "actions:\n- # a comment\n  number: 1\n",
+        "actions:\n- x\n-   \n  number: 2\n",
     ],
 )
 def test_risky_front_matter_falls_back_or_agrees(front: str) -> None:
@@ -107,7 +109,7 @@ def test_each_risky_line_break_forces_the_fallback() -> None:
 
 WORDS = st.sampled_from(
     ["a", "b: c", "- d", '"e', "'f", "g'", "[h", "i]", "{j", "k}", "#l", "|", ">", "", " ",
-     "x: 'y''", 'z: "w\\"', "n:", "&a", "*a", "m: [1, 2]", "-x:", "a#b:", "- -", "? q"]
+     "x: 'y''", 'z: "w\\"', "n:", "&a", "*a", "m: [1, 2]", "-x:", "a#b:", "- -", "? q", "-"]
 )  # fmt: skip
 
 

@@ -160,6 +160,8 @@ def _list_items(lines: list[str], start: int, end: int) -> list[int] | None:
             continue
         if indent < item_indent or content[:2] != "- ":
             return None  # something at or left of the items' indent that is no item
+        if content[2:].strip(" ")[:1] in ("", "#"):
+            return None  # the item's value starts on a later line: let YAML say where
         found.append(number)
     return found
 
