@@ -180,7 +180,7 @@ def _top_key(line: str) -> tuple[str, bool] | None:
 
 
 # A line whose value (after any "- " and "key: ") starts with a quote, a bracket or a mark.
-_OPENS = re.compile(r"""^ *(?:- +)*(?:[^\n]*?: +)?(['"\[{&*!?|>])(.*)$""", re.MULTILINE)
+_OPENS = re.compile(r"""(?:^ *(?:- +)*|: +)(['"\[{&*!?|>])(.*)$""", re.MULTILINE)
 
 
 def _values_close_on_their_line(text: str) -> bool:
