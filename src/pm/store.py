@@ -216,7 +216,9 @@ class Store:
         records: list[Record] = []
         errors: list[DataError] = []
         with _bulk():
-            if self._summaries is None:
+            if save or self._summaries is None:
+                # A full read starts afresh (it rewrites the cache from what it saw); the
+                # partial reads of one command (pm show) share one load of the cache.
                 self._summaries = SummaryCache.for_root(self.config.root)
             cache = self._summaries
             for path in paths:
