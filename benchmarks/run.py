@@ -217,18 +217,32 @@ class Setup:
 
 
 def goal_start(s: Setup) -> None:
-    """Goal 1: start-up on a small repository, against ``python -c pass``."""
+    """Goal 1: start-up on a small repository, against ``python -c pass``.
+
+    The reads run in a rotation of their own: with ``pm event`` in it, every ``pm list``
+    would find the file the event had just written, too recent to cache (see ``pm.cache``),
+    and so parse it (importing PyYAML), a state that lasts two seconds after a write. The
+    note after the goals measures that state too.
+    """
     small_ids = s.ids(s.small)
-    start = [
-        Command("python -c pass", [PYTHON, "-c", "pass"], s.small),
+    base_command = Command("python -c pass", [PYTHON, "-c", "pass"], s.small)
+    reads = [
+        base_command,
         Command("pm --version", [PM, "--version"], s.small),
         Command("pm list", [PM, "list"], s.small),
         Command("pm show", [PM, "show", small_ids[len(small_ids) // 2]], s.small),
-        s.event(s.small),
     ]
-    base, version, listed, shown, evented = measure(start, s.rounds)
-    for sample, limit in ((version, 6), (listed, 6), (shown, 6), (evented, 10)):
-        goal("1 start", f"{sample.label} ({s.n_small} postmortems)", sample, base, limit)
+    base, version, listed, shown = measure(reads, s.rounds)
+    for sample in (version, listed, shown):
+        goal("1 start", f"{sample.label} ({s.n_small} postmortems)", sample, base, 6)
+    after_write = Command("pm list, just after pm event", [PM, "list"], s.small)
+    base, evented, listed_after = measure([base_command, s.event(s.small), after_write], s.rounds)
+    goal("1 start", f"{evented.label} ({s.n_small} postmortems)", evented, base, 10)
+    print(
+        f"note: {listed_after.label}: {listed_after.text()} = "
+        f"{listed_after.median / base.median:.2f}x python -c pass",
+        flush=True,
+    )
 
 
 def goal_reads(s: Setup) -> None:

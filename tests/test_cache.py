@@ -358,3 +358,28 @@ def test_config_in_a_subfolder_uses_the_repository_cache(
     open_incidents(cli, "Checkout returns 500s")
     assert titles(cli) == ["Checkout returns 500s"]
     assert cached_names(repo.path) == {str(p) for p in sub.glob("postmortems/*/*.md")}
+
+
+def test_show_with_a_written_cause_reads_the_cache_and_sees_hand_edits(
+    repo: Repo, cli: CliRunnerCall
+) -> None:
+    """``pm show`` takes front matter from the cache when it compares causes: never stale."""
+    first, second = open_incidents(cli, "Checkout returns 500s", "Checkout slow again")
+    for pid in (first, second):
+        path = repo.postmortem_path(pid)
+        cause = "## Root Cause\n\nThe connection pool ran dry under retries.\n"
+        text = path.read_text(encoding="utf-8").replace("## Root Cause\n", cause)
+        path.write_text(text, encoding="utf-8")
+    list_json(cli)  # warm the cache
+    assert cached_names(repo.path) == {str(repo.postmortem_path(p)) for p in (first, second)}
+    shown = cli.ok("show", second).stdout
+    assert "Checkout slow again" in shown
+    assert f"{first}  Checkout returns 500s" in shown  # the similar past incident
+    for pid, old, new in ((first, "returns 500s", "returns 404s"), (second, "w again", "w twice")):
+        path = repo.postmortem_path(pid)
+        before = path.stat()
+        path.write_text(path.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
+        os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))  # only ctime differs
+    shown = cli.ok("show", second).stdout
+    assert "Checkout slow twice" in shown and "slow again" not in shown
+    assert f"{first}  Checkout returns 404s" in shown

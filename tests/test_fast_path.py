@@ -1,4 +1,4 @@
-"""The Typer-free fast path for list, show and event: same options, same output, same codes."""
+"""The Typer-free fast path for list, show, event and log: same options, output and codes."""
 
 from __future__ import annotations
 
@@ -118,6 +118,9 @@ def run_main(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, 
         ["show", "2024-01-15", "--json"],
         ["show", "no-such-thing"],
         ["show", "2024"],
+        ["log", "database-connection"],
+        ["log", "2024-01-15", "--json"],
+        ["log", "no-such-thing"],
     ],
 )
 def test_fast_path_prints_what_typer_prints(

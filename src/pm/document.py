@@ -74,6 +74,19 @@ def parse(raw: bytes, path: str) -> Document:
     )
 
 
+def body_of(raw: bytes) -> str:
+    """The body of a file pm has already parsed, split off without parsing the YAML again.
+
+    ``""`` when the file no longer splits (changed or broken since): callers use this for
+    prose similarity, where a missing body only means fewer words to compare.
+    """
+    try:
+        text = raw.decode("utf-8").removeprefix(BOM)
+        return _split(text, "")[1]
+    except (UnicodeDecodeError, FileFormatError):
+        return ""
+
+
 def _may_conflict(text: str) -> bool:
     """A quick substring test before the (much slower) multi-line conflict-marker regex."""
     return "<<<<<<<" in text or "=======" in text or ">>>>>>>" in text

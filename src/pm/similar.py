@@ -136,7 +136,7 @@ def doc_from(postmortem: Postmortem, body: str) -> Doc:
 
 
 def doc_from_record(record: Record) -> Doc:
-    return doc_from(record.postmortem, record.doc.body)
+    return doc_from(record.postmortem, record.body())
 
 
 def has_cause(doc: Doc) -> bool:

@@ -16,12 +16,16 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pm import document, markdown
 from pm.config import Config
 from pm.document import Document
 from pm.errors import DataError, FileFormatError, NotFoundError, WriteError
 from pm.model import Postmortem, SchemaError, from_mapping, to_mapping
+
+if TYPE_CHECKING:
+    from pm.cache import SummaryCache
 
 _YEAR = re.compile(r"\d{4}")
 ID_PATTERN = re.compile(r"\d{4}-\d{2}-\d{2}-[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
@@ -35,6 +39,14 @@ class Record:
     doc: Document
     postmortem: Postmortem
     raw: bytes
+
+    def file_bytes(self) -> bytes:
+        """The file's bytes, for line numbers: ``raw`` here (see ``LazyRecord``)."""
+        return self.raw
+
+    def body(self) -> str:
+        """The markdown body (see ``LazyRecord.body``)."""
+        return self.doc.body
 
 
 class LazyRecord(Record):
@@ -75,12 +87,37 @@ class LazyRecord(Record):
     def raw(self, value: bytes) -> None:
         self._read().raw = value
 
+    def file_bytes(self) -> bytes:
+        """The file as it is now, read but neither parsed nor kept (b"" if unreadable).
+
+        For line numbers of findings in thousands of files, where parsing each again
+        would cost more than finding them did.
+        """
+        if self._full is not None:
+            return self._full.raw
+        try:
+            return self.path.read_bytes()
+        except OSError:
+            return b""
+
+    def body(self) -> str:
+        """The markdown body as the file has it now, without parsing or keeping the file.
+
+        ``pm report`` groups 10,000 postmortems by the prose of their bodies: parsing
+        every front matter again, or keeping every document, would double its time or
+        its memory. The front matter is not read; ``postmortem`` stays as it was.
+        """
+        if self._full is not None:
+            return self._full.doc.body
+        return document.body_of(self.file_bytes())
+
 
 class Store:
     def __init__(self, config: Config) -> None:
         self.config = config
         self.directory = config.postmortems_dir
         self._root_prefix = str(config.root).rstrip("/") + "/"
+        self._summaries: SummaryCache | None = None  # loaded once per command
 
     # --- finding ------------------------------------------------------------------------
 
@@ -168,13 +205,23 @@ class Store:
         and cached for next time. The records are ``LazyRecord``s: they read their file
         again only when a caller asks for ``doc`` or ``raw``.
         """
+        return self.read_many(self.paths(), save=True)
+
+    def read_many(
+        self, paths: list[Path], *, save: bool = False
+    ) -> tuple[list[Record], list[DataError]]:
+        """``read_all`` for these files; ``save`` (only for every file) rewrites the cache."""
         from pm.cache import SummaryCache, stat_key
 
         records: list[Record] = []
         errors: list[DataError] = []
         with _bulk():
-            cache = SummaryCache.for_root(self.config.root)
-            for path in self.paths():
+            if save or self._summaries is None:
+                # A full read starts afresh (it rewrites the cache from what it saw); the
+                # partial reads of one command (pm show) share one load of the cache.
+                self._summaries = SummaryCache.for_root(self.config.root)
+            cache = self._summaries
+            for path in paths:
                 name = str(path)  # the absolute path: one cache per work tree
                 try:
                     key = stat_key(os.stat(name))
@@ -192,7 +239,8 @@ class Store:
                 records.append(LazyRecord(path, record.postmortem, self))
                 if key is not None:
                     cache.put(name, key, record.postmortem)
-            cache.save()
+            if save:  # a cache holds the files last read together; a subset would shrink it
+                cache.save()
         return records, errors
 
     def iter_records(self) -> Iterator[Record]:

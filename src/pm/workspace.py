@@ -122,6 +122,28 @@ class Workspace:
             records = [r for r in records if filters.match(r.postmortem)]
         return records, errors
 
+    def view(self, ref: str) -> Record:
+        """``get`` for ``pm show``, which reads and may compare causes.
+
+        When the body has a written cause, ``similar_by_cause`` loads the summary cache
+        anyway, so the postmortem comes from it too and nothing is parsed while the file
+        is unchanged. Otherwise parsing the one file is cheaper than loading the cache.
+        """
+        from pm.document import body_of
+        from pm.sections import section_text
+
+        path = self.store.resolve(ref)
+        try:
+            body = body_of(path.read_bytes())
+        except OSError:
+            body = ""
+        if not (section_text(body, "Root Cause") or section_text(body, "Contributing Factors")):
+            return self.store.read(path)
+        records, errors = self.store.read_many([path])
+        if errors or not records:
+            return self.store.read(path)  # raises what is wrong with the file
+        return records[0]
+
     def titles(self, ids: list[str]) -> dict[str, str]:
         """Titles of the postmortems with these exact ids; missing or broken ones are left out."""
         found = {}
@@ -149,12 +171,9 @@ class Workspace:
             return []
         day = record.postmortem.id[:10]
         paths = [p for p in self.store.paths() if p.stem[:10] <= day and p != record.path]
-        docs = []
-        for path in paths[-SIMILAR_SCAN_LIMIT:]:
-            try:
-                docs.append(similar.doc_from_record(self.store.read(path)))
-            except DataError:
-                continue
+        # Front matter from the summary cache where it is fresh; bodies split off the bytes.
+        earlier, _unreadable = self.store.read_many(paths[-SIMILAR_SCAN_LIMIT:])
+        docs = [similar.doc_from_record(other) for other in earlier]
         return similar.similar_docs(docs, target, limit)
 
     def similar_at_open(self, postmortem: Postmortem, limit: int = 3) -> list[Match]:

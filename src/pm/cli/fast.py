@@ -1,7 +1,7 @@
 """Run the commands people type most without importing Typer, which is most of start-up.
 
 Importing Typer and building its command tree costs about 50 ms, four times Python's own
-start, on every run. For ``list``, ``show`` and ``event`` written in the plain forms below,
+start, on every run. For ``list``, ``show``, ``event`` and ``log`` written in the plain forms below,
 pm parses the arguments itself and calls the same functions the Typer commands call
 (``handlers.py``). Anything else, such as ``--help``, ``--debug``, an unknown or repeated
 option, a missing argument or ``--``, returns None and Typer runs the command as usual,
@@ -42,6 +42,10 @@ def _event(args: dict[str, Any]) -> None:
     handlers.add_event(args.pop("postmortem_id"), args.pop("text"), **args)
 
 
+def _log(args: dict[str, Any]) -> None:
+    handlers.show_log(args.pop("postmortem_id"), **args)
+
+
 COMMANDS: dict[str, Spec] = {
     "list": Spec(
         run=_list,
@@ -65,6 +69,12 @@ COMMANDS: dict[str, Spec] = {
     ),
     "show": Spec(
         run=_show,
+        arguments=("postmortem_id",),
+        flags={"--json": "as_json"},
+        defaults={"as_json": False},
+    ),
+    "log": Spec(
+        run=_log,
         arguments=("postmortem_id",),
         flags={"--json": "as_json"},
         defaults={"as_json": False},

@@ -1,4 +1,4 @@
-"""The bodies of the commands people run most (list, show, event), free of Typer.
+"""The bodies of the commands people run most (list, show, event, log), free of Typer.
 
 ``pm/cli/incident.py`` declares these commands for Typer and calls these functions; the
 fast path (``pm/cli/fast.py``) calls them directly, without importing Typer at all, which
@@ -88,7 +88,7 @@ def show(postmortem_id: str, *, as_json: bool) -> None:
     from pm import views
 
     ws = workspace()
-    record = ws.get(postmortem_id)
+    record = ws.view(postmortem_id)
     path = ws.store.display(record.path)
     if as_json:
         output.print_json(views.detail(record.postmortem, path, ws.now()))
@@ -99,3 +99,40 @@ def show(postmortem_id: str, *, as_json: bool) -> None:
         output.line(output.safe(text))
     for text in render_similar(record, ws.similar_by_cause):
         output.line(output.safe(text))
+
+
+def show_log(postmortem_id: str, *, as_json: bool) -> None:
+    """``pm log``: the audit trail of one file (on the fast path: git is the cost)."""
+    ws = workspace()
+    path, entries = ws.log(postmortem_id)
+    if as_json:
+        output.print_json(
+            [
+                {
+                    "commit": entry.commit,
+                    "date": entry.date,
+                    "author": entry.author,
+                    "email": entry.email,
+                    "operation": entry.operation,
+                    "manual": entry.operation is None,
+                    "subject": entry.subject,
+                }
+                for entry in entries
+            ]
+        )
+        return
+    output.table(
+        ["COMMIT", "DATE (UTC)", "AUTHOR", "OPERATION", "SUBJECT"],
+        [
+            [
+                entry.commit[:8],
+                entry.date.strftime("%Y-%m-%d %H:%M"),
+                entry.author,
+                entry.operation or "manual",
+                entry.subject,
+            ]
+            for entry in entries
+        ],
+    )
+    if not entries:
+        output.message(f"{path.stem} has no commits yet.")

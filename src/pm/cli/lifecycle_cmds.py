@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from pm import output
+from pm.cli import handlers
 from pm.cli.app import JsonFlag, NoCommit, app
 from pm.cli.incident import TimeOption, _committed, _workspace
 from pm.errors import UsageError
@@ -201,9 +202,11 @@ def action_list(
     seen: set[str] = set()
     for record, _ in rows:
         postmortem = record.postmortem
+        if postmortem.id in seen:
+            continue  # one check (and at most one warning) per postmortem, not per item
+        seen.add(postmortem.id)
         repeated = actions.duplicate_numbers(postmortem)
-        if repeated and postmortem.id not in seen:
-            seen.add(postmortem.id)
+        if repeated:
             numbers = ", ".join(str(n) for n in repeated)
             output.warn(
                 f"{postmortem.id} has repeated action-item numbers ({numbers}) after a merge; "
@@ -295,36 +298,4 @@ def _requires_review(ws: Workspace, severity: str) -> bool:
 @app.command()
 def log(postmortem_id: IdArgument, as_json: JsonFlag = False) -> None:
     """The audit trail: every commit that touched the file, with its author and operation."""
-    ws = _workspace()
-    path, entries = ws.log(postmortem_id)
-    if as_json:
-        output.print_json(
-            [
-                {
-                    "commit": entry.commit,
-                    "date": entry.date,
-                    "author": entry.author,
-                    "email": entry.email,
-                    "operation": entry.operation,
-                    "manual": entry.operation is None,
-                    "subject": entry.subject,
-                }
-                for entry in entries
-            ]
-        )
-        return
-    output.table(
-        ["COMMIT", "DATE (UTC)", "AUTHOR", "OPERATION", "SUBJECT"],
-        [
-            [
-                entry.commit[:8],
-                entry.date.strftime("%Y-%m-%d %H:%M"),
-                entry.author,
-                entry.operation or "manual",
-                entry.subject,
-            ]
-            for entry in entries
-        ],
-    )
-    if not entries:
-        output.message(f"{path.stem} has no commits yet.")
+    handlers.show_log(postmortem_id, as_json=as_json)
