@@ -383,6 +383,26 @@ def test_given_files_and_folders(clean: Repo, cli: CliRunnerCall) -> None:
     )
 
 
+def test_files_outside_the_repository_are_neither_read_nor_fixed(
+    clean: Repo, cli: CliRunnerCall, tmp_path: Path
+) -> None:
+    outside = tmp_path / "outside.md"
+    text = "---\ntitle: [broken\n---\nsecret line\n"
+    outside.write_text(text, encoding="utf-8")
+    link = clean.path / "postmortems" / "2024" / "link.md"
+    link.symlink_to(outside)
+    for given in (str(outside), "../outside.md", "postmortems/2024/link.md"):
+        for args in (["lint", given], ["lint", "--fix", given], ["lint", "-f", "json", given]):
+            result = cli(*args)
+            assert (result.exit_code, result.stdout) == (2, ""), args
+            assert result.stderr == (
+                f"pm: {given} is outside the repository; pm lint checks files in it\n"
+            )
+    # A folder walk passes over the link that leads out.
+    assert cli("lint", "postmortems").exit_code == 0
+    assert outside.read_text(encoding="utf-8") == text
+
+
 def test_bad_format_is_a_usage_error(clean: Repo, cli: CliRunnerCall) -> None:
     result = cli("lint", "--format", "sarif")
     assert result.exit_code == 2

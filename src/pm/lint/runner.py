@@ -13,7 +13,7 @@ from typing import Any
 
 from pm import document, frontmap, markdown, sections
 from pm.config import Config
-from pm.errors import DataError, FileFormatError, NotFoundError
+from pm.errors import DataError, FileFormatError, NotFoundError, UsageError
 from pm.lint import schema
 from pm.lint.blameless import Checker, prose
 from pm.lint.rules import RULES, Finding, check_disabled, is_disabled
@@ -35,16 +35,26 @@ class Result:
 
 
 def targets(store: Store, given: list[Path]) -> list[Path]:
-    """The files to lint: all postmortems, or the given files and folders (recursively)."""
+    """The files to lint: all postmortems, or the given files and folders (recursively).
+
+    Only files inside the repository: ``pm lint /etc/passwd`` (or a link that leads out)
+    would print lines of a file pm has no business reading, and ``--fix`` would write it.
+    """
     if not given:
         return store.paths()
+    root = store.config.root.resolve()
     found: list[Path] = []
     for path in given:
+        if "\x00" in str(path):
+            raise NotFoundError(f"{path}: no such file or folder")
+        if not path.resolve().is_relative_to(root):
+            raise UsageError(f"{path} is outside the repository; pm lint checks files in it")
         if path.is_dir():
             found.extend(
                 p
                 for p in sorted(path.rglob("*.md"))
                 if not any(part.startswith(".") for part in p.relative_to(path).parts)
+                and p.resolve().is_relative_to(root)
             )
         elif path.is_file():
             found.append(path)
