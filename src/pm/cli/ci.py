@@ -110,7 +110,7 @@ def _overdue_text(findings: list[Finding], day: date) -> None:
 @app.command()
 def lint(
     paths: Annotated[
-        list[Path] | None,
+        list[str] | None,  # not Path: Typer's Path type crashes on a NUL before pm sees it
         typer.Argument(
             metavar="[PATH]...", help="Files or folders to check (default: every postmortem)."
         ),
@@ -142,7 +142,7 @@ def lint(
             [[r.id, r.severity, r.summary] for r in linter.RULES.values()],
         )
         return
-    result = linter.lint(load_config(), list(paths or []), strict=strict, fix=fix)
+    result = linter.lint(load_config(), [Path(p) for p in paths or []], strict=strict, fix=fix)
     annotations = [
         ci_output.Annotation(
             f.severity,

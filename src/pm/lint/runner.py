@@ -47,9 +47,13 @@ def targets(store: Store, given: list[Path]) -> list[Path]:
     for path in given:
         if "\x00" in str(path):
             raise NotFoundError(f"{path}: no such file or folder")
-        if not path.resolve().is_relative_to(root):
+        try:
+            inside, folder = path.resolve().is_relative_to(root), path.is_dir()
+        except OSError as error:  # a name too long, a loop of links
+            raise NotFoundError(f"{path}: {error.strerror}") from None
+        if not inside:
             raise UsageError(f"{path} is outside the repository; pm lint checks files in it")
-        if path.is_dir():
+        if folder:
             found.extend(
                 p
                 for p in sorted(path.rglob("*.md"))
