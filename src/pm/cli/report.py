@@ -111,11 +111,15 @@ def _emit(text: str, out: str | None, config: Config) -> None:
     if "\x00" in out:
         raise UsageError(f"cannot write {out!r}: a file name cannot hold a NUL character")
     path = Path(out)
-    if path.is_dir():
-        raise UsageError(f"{out} is a directory; give a file name for -o")
-    if not path.parent.is_dir():
-        raise UsageError(f"cannot write {out}: folder {path.parent} does not exist")
-    if path.resolve().is_relative_to(config.postmortems_dir.resolve()):
+    try:
+        if path.is_dir():
+            raise UsageError(f"{out} is a directory; give a file name for -o")
+        if not path.parent.is_dir():
+            raise UsageError(f"cannot write {out}: folder {path.parent} does not exist")
+        inside = path.resolve().is_relative_to(config.postmortems_dir.resolve())
+    except OSError as error:  # a name too long, a loop of links
+        raise UsageError(f"cannot write {out}: {error.strerror}") from None
+    if inside:
         raise UsageError(f"{out} is in the postmortems folder; write the report elsewhere")
     atomic_write(path, text.encode("utf-8"), create=not path.exists())
     output.message(f"Wrote {out}")
