@@ -360,7 +360,7 @@ class Workspace:
         def change(postmortem: Postmortem) -> Outcome:
             item = actions.transition(postmortem, number, name, today=today, reason=reason)
             moved.append(item)
-            body = [f"Reason: {reason}"] if reason and name != "wont-do" else []
+            body = [f"Reason: {reason}"] if reason and reason.strip() and name != "wont-do" else []
             detail = f"#{number} {item.status}"
             if item.reason:
                 body.append(f"Reason: {item.reason}")
