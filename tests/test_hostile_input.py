@@ -448,3 +448,119 @@ def test_hostile_text_through_the_installed_pm(repo: Repo, cli: CliRunnerCall, o
         assert result.returncode == 0, result.stderr
         found = RAW_UNSAFE.search(result.stdout + result.stderr)
         assert found is None, f"{args}: raw {found.group()!r}"
+
+
+# --- hostile text in the files, through every output format ---------------------------------
+
+# Strings a file can hold and pm's readers accept (no NUL: YAML refuses it, see above).
+IN_FILES = [(n, t) for n, t in HOSTILE if "\x00" not in t and t.strip() and len(t) < 10_000]
+GITHUB_COMMAND = re.compile(r"::(error|warning|notice) file=[^,:\n]*(,line=\d+)?,title=[^:\n]*::.*")
+
+
+def hostile_repository(repo: Repo) -> list[tuple[str, str]]:
+    """One postmortem per hostile string, the string in every free-text field."""
+
+    def q(value: str) -> str:  # as a careful tool writes it: controls as \\uXXXX escapes
+        quoted = json.dumps(value, ensure_ascii=False)
+        return RAW_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", quoted)
+
+    made = []
+    for n, (_, text) in enumerate(IN_FILES):
+        pid = f"2024-01-{1 + n % 28:02d}-hostile-{n}"
+        started = f"2024-01-{1 + n % 28:02d}T10:00:00Z"
+        path = repo.postmortem_path(pid)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(
+            "---\n"
+            f"id: {pid}\ntitle: {q(text)}\nseverity: SEV-2\nstatus: resolved\n"
+            f"impact: {q(text)}\nservices: [{q(text)}]\ntags: [{q(text)}]\n"
+            "review:\n  due: 2024-01-05\n"
+            "timeline:\n"
+            f"- at: {started}\n  kind: started\n  text: {q(text)}\n"
+            f"- at: {started.replace('T10', 'T11')}\n  kind: resolved\n  text: {q(text)}\n"
+            "actions:\n"
+            f"- number: 1\n  text: {q(text)}\n  owner: {q(text)}\n  priority: P1\n"
+            "  due: 2024-01-10\n  status: open\n"
+            f"- number: 2\n  text: {q(text)}\n  owner: {q(text)}\n  priority: P2\n"
+            f"  due: 2024-01-10\n  status: wont-do\n  reason: {q(text)}\n  ticket: {q(text)}\n"
+            f"{q(text[:500])}: an unknown key, for lint to name\n"  # YAML: keys < 1024
+            "---\n"
+            f"## Summary\n\nIn prose: {text}\n\n## Root Cause\n\nAs said: {text}\n",
+            encoding="utf-8",
+        )
+        made.append((pid, text))
+    repo.git("add", "-A")
+    repo.git("commit", "--quiet", "-m", "hostile files")
+    return made
+
+
+def table_columns(text: str, label: str) -> None:
+    """Every row of every markdown table has the header's number of cells."""
+    width = None
+    for line in text.splitlines():
+        if not line.startswith("|"):
+            width = None
+            continue
+        cells = len(re.split(r"(?<!\\)\|", line))
+        width = width or cells
+        assert cells == width, f"{label}: {line!r}"
+
+
+@pytest.mark.slow
+def test_hostile_text_in_files_through_every_output_format(repo: Repo, cli: CliRunnerCall) -> None:
+    made = hostile_repository(repo)
+    texts = {text for _, text in made}
+    head = repo.git("rev-parse", "HEAD")
+    runs: dict[str, Result] = {}
+    for fmt in ("text", "json", "github", "markdown"):
+        runs[f"overdue {fmt}"] = cli("overdue", "--format", fmt)
+    for fmt in ("text", "json", "github", "gitlab"):
+        runs[f"lint {fmt}"] = cli("lint", "--format", fmt)
+    for fmt in ("md", "html", "json"):
+        runs[f"report {fmt}"] = cli("report", "--since", "2024-01-01", "--format", fmt)
+        for pid, _ in made[::7]:
+            runs[f"report {pid} {fmt}"] = cli("report", pid, "--format", fmt)
+    runs["action list"] = cli("action", "list")
+    runs["action list json"] = cli("action", "list", "--json")
+    for label, result in runs.items():
+        # Exit codes: overdue 1 (items and reviews are late); lint 0 (its findings, the
+        # unknown keys, are warnings); the reads 0.
+        expected = 1 if label.startswith("overdue") else 0
+        assert result.exit_code == expected, f"{label}: {result.exit_code} {result.stderr}"
+        assert "Traceback" not in result.stdout + result.stderr, label
+        found = RAW_UNSAFE.search(result.stdout)
+        assert found is None, f"{label}: raw {found.group()!r} in stdout"
+    # GitHub: each line pm wrote is one whole workflow command; user text starts none.
+    for tool in ("overdue", "lint"):
+        lines = runs[f"{tool} github"].stdout.splitlines()
+        expected = len(json.loads(runs[f"{tool} json"].stdout)["findings"])
+        assert len(lines) == expected, f"{tool}: {len(lines)} lines for {expected} findings"
+        for line in lines:
+            assert GITHUB_COMMAND.fullmatch(line), f"{tool} github: {line!r}"
+    # Markdown: tables keep their columns.
+    for label in ("overdue markdown", "report md", *(f"report {p} md" for p, _ in made[::7])):
+        table_columns(runs[label].stdout, label)
+    # HTML: no markup from the files.
+    for label in ("report html", *(f"report {p} html" for p, _ in made[::7])):
+        assert "<script" not in runs[label].stdout.lower(), label
+    # JSON parses and keeps the strings exactly.
+    for label in [k for k in runs if k.endswith("json")]:
+        data = json.loads(runs[label].stdout)
+        strings = set(walk_strings(data))
+        if label.startswith(("report 2024", "action list")):
+            assert texts & strings, f"{label}: no hostile string came back"
+    listed = json.loads(runs["action list json"].stdout)
+    assert {text for _, text in made} <= set(walk_strings(listed))
+    gitlab = json.loads(runs["lint gitlab"].stdout)
+    assert isinstance(gitlab, list)
+    assert repo.git("rev-parse", "HEAD") == head and repo.git("status", "--porcelain") == ""
+
+
+def walk_strings(data: object) -> list[str]:
+    if isinstance(data, str):
+        return [data]
+    if isinstance(data, dict):
+        return [s for v in data.values() for s in walk_strings(v)]
+    if isinstance(data, list):
+        return [s for v in data for s in walk_strings(v)]
+    return []
