@@ -61,32 +61,70 @@ def next_command_works(repo: Repo, args: list[str], label: str) -> None:
     assert result.returncode == 0, f"{label}: {result.stderr}"
 
 
-# Changes to an existing postmortem to crash in: (name, arguments for the incident id,
-# a line the change adds to the front matter). Add a row to crash-test a new command.
-CHANGES: list[tuple[str, Callable[[str], list[str]], str]] = [
+# Changes to an existing postmortem to crash in: (name, the commands that make the
+# starting state, the change, a line the change adds to the front matter), each given the
+# incident's id. Add a row to crash-test a new command.
+Build = Callable[[str], list[str]]
+MINOR_RESOLVED: list[Build] = [
+    lambda pid: ["set", pid, "severity", "SEV-3"],
+    lambda pid: ["resolve", pid, "fixed", "--at", "2024-01-15T15:00"],
+]
+CHANGES: list[tuple[str, list[Build], Build, str]] = [
     (
         "event",
+        [],
         lambda pid: ["event", pid, "Crash test event", "--at", "2024-01-15T15:00"],
         "text: Crash test event",
     ),
     (
         "resolve",
+        [],
         lambda pid: ["resolve", pid, "Crash test fix", "--at", "2024-01-15T15:30"],
         "text: Crash test fix",
+    ),
+    (
+        "action-add",
+        [],
+        lambda pid: ["action", "add", pid, "Crash test action", "-o", "bob"],
+        "text: Crash test action",
+    ),
+    (
+        "action-done",
+        [lambda pid: ["action", "add", pid, "Crash test action", "-o", "bob"]],
+        lambda pid: ["action", "done", pid, "1"],
+        "done: 2024-01-20",
+    ),
+    ("set-title", [], lambda pid: ["set", pid, "title", "Crash test title"], "title: Crash test"),
+    (
+        "review",
+        MINOR_RESOLVED,
+        lambda pid: ["review", pid, "--at", "2024-01-16T10:00"],
+        "held: 2024-01-16T10:00:00Z",
+    ),
+    (
+        "close",
+        [*MINOR_RESOLVED, lambda pid: ["review", pid, "--at", "2024-01-16T10:00"]],
+        lambda pid: ["close", pid],
+        "status: closed",
     ),
 ]
 
 
-@pytest.mark.parametrize(("change", "build", "proof"), CHANGES, ids=[c[0] for c in CHANGES])
+@pytest.mark.parametrize(
+    ("change", "setup", "build", "proof"), CHANGES, ids=[c[0] for c in CHANGES]
+)
 def test_killed_change_leaves_old_or_new_file(
     repo: Repo,
     cli: CliRunnerCall,
     opened: str,
     tmp_path: Path,
     change: str,
-    build: Callable[[str], list[str]],
+    setup: list[Build],
+    build: Build,
     proof: str,
 ) -> None:
+    for step in setup:
+        cli.ok(*step(opened))
     path = repo.postmortem_path(opened)
     relative = path.relative_to(repo.path).as_posix()
     old = path.read_bytes()
