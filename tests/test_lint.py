@@ -398,9 +398,16 @@ def test_files_outside_the_repository_are_neither_read_nor_fixed(
             assert result.stderr == (
                 f"pm: {given} is outside the repository; pm lint checks files in it\n"
             )
-    # A folder walk passes over the link that leads out.
-    assert cli("lint", "postmortems").exit_code == 0
+    # Found by a folder walk (or by default), the link is a finding; its target is not read.
+    finding = (
+        "postmortems/2024/link.md:1: error: a symbolic link that leads outside the "
+        "repository; pm does not read it [file.unreadable]\n"
+    )
+    for args in (["lint"], ["lint", "postmortems"], ["lint", "--fix"]):
+        result = cli(*args)
+        assert (result.exit_code, result.stdout) == (1, finding), args
     assert outside.read_text(encoding="utf-8") == text
+    assert link.is_symlink()
 
 
 def test_bad_format_is_a_usage_error(clean: Repo, cli: CliRunnerCall) -> None:

@@ -58,7 +58,6 @@ def targets(store: Store, given: list[Path]) -> list[Path]:
                 p
                 for p in sorted(path.rglob("*.md"))
                 if not any(part.startswith(".") for part in p.relative_to(path).parts)
-                and p.resolve().is_relative_to(root)
             )
         elif path.is_file():
             found.append(path)
@@ -81,7 +80,8 @@ def lint(
     disabled = check_disabled(config.lint_disable)
     store = Store(config)
     files = targets(store, paths)
-    loaded = [(path, *_load(path, store.display(path))) for path in files]
+    root = config.root.resolve()
+    loaded = [(path, *_load(path, store.display(path), root)) for path in files]
     names = list(config.blameless_names)
     for _path, _raw, doc, _error in loaded:
         if doc is not None:
@@ -120,7 +120,12 @@ class _Collector:
         self.findings.append(Finding(self.shown, line, rule, severity, message, suggestion))
 
 
-def _load(path: Path, shown: str) -> tuple[bytes, document.Document | None, FileFormatError | None]:
+def _load(
+    path: Path, shown: str, root: Path
+) -> tuple[bytes, document.Document | None, FileFormatError | None]:
+    if not path.resolve().is_relative_to(root):  # a link in a folder that leads out
+        reason = "a symbolic link that leads outside the repository; pm does not read it"
+        return b"", None, FileFormatError(shown, reason)
     try:
         raw = path.read_bytes()
     except OSError as error:
