@@ -522,14 +522,22 @@ def test_hostile_text_in_files_through_every_output_format(repo: Repo, cli: CliR
             runs[f"report {pid} {fmt}"] = cli("report", pid, "--format", fmt)
     runs["action list"] = cli("action", "list")
     runs["action list json"] = cli("action", "list", "--json")
+    with pytest.MonkeyPatch.context() as patch:  # Rich tables and charts, as on a terminal
+        patch.setattr(output, "is_terminal", lambda: True)
+        for args in (["report"], ["overdue"], ["action", "list"], ["list"]):
+            runs[f"terminal {' '.join(args)}"] = cli(*args)
     for label, result in runs.items():
         # Exit codes: overdue 1 (items and reviews are late); lint 0 (its findings, the
         # unknown keys, are warnings); the reads 0.
-        expected = 1 if label.startswith("overdue") else 0
+        expected = 1 if label.startswith(("overdue", "terminal overdue")) else 0
         assert result.exit_code == expected, f"{label}: {result.exit_code} {result.stderr}"
         assert "Traceback" not in result.stdout + result.stderr, label
         found = RAW_UNSAFE.search(result.stdout)
         assert found is None, f"{label}: raw {found.group()!r} in stdout"
+    # Rich markup in owners (overdue's group titles) and services (report's bars) is text.
+    for label in ("terminal overdue", "terminal report"):
+        shown = "".join(runs[label].stdout.split())
+        assert "[/]" in shown and "[bold]x[/]" in shown, label
     # GitHub: each line pm wrote is one whole workflow command; user text starts none.
     for tool in ("overdue", "lint"):
         lines = runs[f"{tool} github"].stdout.splitlines()
