@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
 import pytest
@@ -195,3 +196,18 @@ def test_no_commit_writes_without_committing(repo: Repo, cli: CliRunnerCall, ope
     assert "not committed (--no-commit)" in result.stderr
     assert repo.commit_count() == before
     assert len(items(repo, opened)) == 1
+
+
+def test_user_text_cannot_skip_the_ci_run_of_the_push(
+    repo: Repo, cli: CliRunnerCall, opened: str
+) -> None:
+    """GitHub, GitLab, Azure... skip a push whose commit message says [skip ci]."""
+    cli.ok("action", "add", opened, "One", "-o", "[skip ci]")
+    assert repo.subjects()[0] == f"pm: action-add {opened} (#1 P1 (skip ci))"
+    cli.ok("action", "wont-do", opened, "1", "--reason", "dup [CI Skip] ***NO_CI*** [no ci]")
+    body = repo.git("log", "-1", "--format=%b")
+    assert body.splitlines()[0] == "Reason: dup (CI Skip) (NO_CI) (no ci)"
+    # The file keeps the text as typed: only the commit message is defused.
+    shown = json.loads(cli.ok("show", opened, "--json").stdout)
+    assert shown["actions"][0]["owner"] == "[skip ci]"
+    assert shown["actions"][0]["reason"] == "dup [CI Skip] ***NO_CI*** [no ci]"

@@ -24,6 +24,11 @@ def test_message_escaping_follows_the_actions_toolkit() -> None:
     assert escape_data("%0A") == "%250A"
 
 
+def test_terminal_controls_are_shown_not_acted_on() -> None:
+    """The Actions log viewer renders ANSI escapes: they print as text, as on a terminal."""
+    assert escape_data("\x1b[2Jred\x07 \u202eexe\x9b\tok") == "\\x1b[2Jred\\x07 \\u202eexe\\x9b\tok"
+
+
 @pytest.mark.parametrize(
     "evil",
     [

@@ -10,6 +10,7 @@ the next pm command works and commits whatever the crash left uncommitted.
 
 from __future__ import annotations
 
+import json
 import stat
 import subprocess
 from collections.abc import Callable
@@ -61,32 +62,70 @@ def next_command_works(repo: Repo, args: list[str], label: str) -> None:
     assert result.returncode == 0, f"{label}: {result.stderr}"
 
 
-# Changes to an existing postmortem to crash in: (name, arguments for the incident id,
-# a line the change adds to the front matter). Add a row to crash-test a new command.
-CHANGES: list[tuple[str, Callable[[str], list[str]], str]] = [
+# Changes to an existing postmortem to crash in: (name, the commands that make the
+# starting state, the change, a line the change adds to the front matter), each given the
+# incident's id. Add a row to crash-test a new command.
+Build = Callable[[str], list[str]]
+MINOR_RESOLVED: list[Build] = [
+    lambda pid: ["set", pid, "severity", "SEV-3"],
+    lambda pid: ["resolve", pid, "fixed", "--at", "2024-01-15T15:00"],
+]
+CHANGES: list[tuple[str, list[Build], Build, str]] = [
     (
         "event",
+        [],
         lambda pid: ["event", pid, "Crash test event", "--at", "2024-01-15T15:00"],
         "text: Crash test event",
     ),
     (
         "resolve",
+        [],
         lambda pid: ["resolve", pid, "Crash test fix", "--at", "2024-01-15T15:30"],
         "text: Crash test fix",
+    ),
+    (
+        "action-add",
+        [],
+        lambda pid: ["action", "add", pid, "Crash test action", "-o", "bob"],
+        "text: Crash test action",
+    ),
+    (
+        "action-done",
+        [lambda pid: ["action", "add", pid, "Crash test action", "-o", "bob"]],
+        lambda pid: ["action", "done", pid, "1"],
+        "done: 2024-01-20",
+    ),
+    ("set-title", [], lambda pid: ["set", pid, "title", "Crash test title"], "title: Crash test"),
+    (
+        "review",
+        MINOR_RESOLVED,
+        lambda pid: ["review", pid, "--at", "2024-01-16T10:00"],
+        "held: 2024-01-16T10:00:00Z",
+    ),
+    (
+        "close",
+        [*MINOR_RESOLVED, lambda pid: ["review", pid, "--at", "2024-01-16T10:00"]],
+        lambda pid: ["close", pid],
+        "status: closed",
     ),
 ]
 
 
-@pytest.mark.parametrize(("change", "build", "proof"), CHANGES, ids=[c[0] for c in CHANGES])
+@pytest.mark.parametrize(
+    ("change", "setup", "build", "proof"), CHANGES, ids=[c[0] for c in CHANGES]
+)
 def test_killed_change_leaves_old_or_new_file(
     repo: Repo,
     cli: CliRunnerCall,
     opened: str,
     tmp_path: Path,
     change: str,
-    build: Callable[[str], list[str]],
+    setup: list[Build],
+    build: Build,
     proof: str,
 ) -> None:
+    for step in setup:
+        cli.ok(*step(opened))
     path = repo.postmortem_path(opened)
     relative = path.relative_to(repo.path).as_posix()
     old = path.read_bytes()
@@ -199,3 +238,57 @@ def test_killed_inside_git_commit(
     assert (
         subprocess.run(["git", "fsck", "--no-progress"], cwd=repo.path, check=False).returncode == 0
     )
+
+
+def test_killed_related_leaves_each_file_old_or_new(
+    repo: Repo, cli: CliRunnerCall, opened: str, tmp_path: Path
+) -> None:
+    """Two files, one commit: each file is old or new; a commit that landed holds both new."""
+    other = cli.ok(
+        "open", "Crash test other", "-s", "SEV-3", "--started", "2024-01-16T09:00"
+    ).stdout.split("\t")[0]
+    paths = [repo.postmortem_path(pid) for pid in (opened, other)]
+    relative = [p.relative_to(repo.path).as_posix() for p in paths]
+    old = [p.read_bytes() for p in paths]
+    args = ("related", opened, other)
+    points, head = trace_points(repo, tmp_path, *args)
+    new = [p.read_bytes() for p in paths]
+    assert all(n != o for n, o in zip(new, old, strict=True))
+    assert sorted(repo.files_in()) == sorted(relative)
+    restore(repo, head)
+    seen = set()
+    for index, when, name in kill_plan(points):
+        label = f"kill {when} #{index} {name}"
+        result = faults.run(repo.path, *args, kill_at=(index, when))
+        assert result.returncode == -9, f"{label}: not killed ({result.returncode})"
+        current = [p.read_bytes() for p in paths]
+        seen.add(tuple(now == after for now, after in zip(current, new, strict=True)))
+        for now, before, after in zip(current, old, new, strict=True):
+            assert now in (before, after), f"{label}: torn file"
+        moved = repo.git("rev-parse", "HEAD") != head
+        if moved:
+            assert current == new, f"{label}: committed, but a file is old"
+            assert repo.git("rev-list", "--count", f"{head}..HEAD") == "1", label
+            assert sorted(repo.files_in()) == sorted(relative), label
+        for rel, before, after in zip(relative, old, new, strict=True):
+            committed = repo.git("show", f"HEAD:{rel}").encode() + b"\n"
+            assert committed == (after if moved else before), label
+        listed = run_pm(repo.path, "list")
+        assert listed.returncode == 0, f"{label}: {listed.stderr}"
+        assert listed.stdout.count("\n") == 2, label
+        # The next change to each file commits it, with whatever the crash left in it.
+        for pid, at in ((opened, "2024-01-15T16:00"), (other, "2024-01-16T16:00")):
+            next_command_works(repo, ["event", pid, "After the crash", "--at", at], label)
+        for rel, now, after in zip(relative, current, new, strict=True):
+            text = repo.git("show", f"HEAD:{rel}")
+            assert "text: After the crash" in text, label
+            assert ("related: []" not in text) == (now == after), label
+        assert repo.git("status", "--porcelain", "--", *relative) == "", label
+        # And pm related finishes a half-done link, or finds nothing left to do.
+        assert run_pm(repo.path, *args).returncode == 0, label
+        for pid, peer in ((opened, other), (other, opened)):
+            shown = json.loads(run_pm(repo.path, "show", pid, "--json").stdout)
+            assert shown["related"] == [peer], label
+        restore(repo, head)
+    # The kills fell before, between and after the two writes.
+    assert seen == {(False, False), (True, False), (True, True)}

@@ -206,3 +206,79 @@ def test_symbolic_links_are_never_written_through(
     assert sorted(p.name for p in outside.iterdir()) == [path.name]
     assert (outside / path.name).read_bytes() == before
     assert repo.git("rev-parse", "HEAD") == head
+
+
+def full_disk_fdopen(patch: pytest.MonkeyPatch) -> None:
+    """Every new temporary file pm writes lands on /dev/full: a real ENOSPC."""
+    real_fdopen = os.fdopen
+
+    def full_disk(fd: int, *args: Any, **kwargs: Any) -> Any:
+        os.close(fd)
+        return real_fdopen(os.open("/dev/full", os.O_WRONLY), *args, **kwargs)
+
+    patch.setattr(os, "fdopen", full_disk)
+
+
+@pytest.mark.parametrize("exists", [False, True], ids=["new-file", "over-a-file"])
+def test_report_output_on_a_full_disk(
+    repo: Repo,
+    cli: CliRunnerCall,
+    opened: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    exists: bool,
+) -> None:
+    target = tmp_path / "out" / "report.html"
+    target.parent.mkdir()
+    if exists:
+        target.write_bytes(b"last week's report\n")
+    before = target.read_bytes() if exists else None
+    head = repo.git("rev-parse", "HEAD")
+    with monkeypatch.context() as patch:
+        full_disk_fdopen(patch)
+        result = cli("report", opened, "--format", "html", "-o", str(target))
+    assert_refused_cleanly(repo, result, target, before, head, WRITE_ERROR)
+    assert result.stdout == ""
+    assert result.stderr == (
+        "pm: cannot write report.html: the disk is full; the original file is unchanged\n"
+    )
+    cli.ok("report", opened, "--format", "html", "-o", str(target))
+    assert target.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+
+
+def out_of_sync(repo: Repo, opened: str) -> Path:
+    """A hand edit inside the generated timeline: ``lint --fix`` would rewrite the file."""
+    path = repo.postmortem_path(opened)
+    text = path.read_text(encoding="utf-8")
+    assert "| Incident opened |" in text
+    path.write_text(text.replace("| Incident opened |", "| Incident opened, edited |"))
+    repo.git("commit", "--quiet", "-am", "edit inside the block")
+    return path
+
+
+@pytest.mark.parametrize("fault", ["ENOSPC", "EACCES", "EROFS"])
+def test_lint_fix_cannot_write(
+    repo: Repo, cli: CliRunnerCall, opened: str, monkeypatch: pytest.MonkeyPatch, fault: str
+) -> None:
+    path = out_of_sync(repo, opened)
+    before, head = path.read_bytes(), repo.git("rev-parse", "HEAD")
+    with monkeypatch.context() as patch:
+        if fault == "ENOSPC":
+            full_disk_fdopen(patch)
+            reason = "the disk is full"
+        else:  # as the kernel refuses a read-only folder or mount (root ignores chmod)
+            code = getattr(errno, fault)
+
+            def refused(*args: Any, **kwargs: Any) -> Any:
+                raise OSError(code, os.strerror(code))
+
+            patch.setattr(tempfile, "mkstemp", refused)
+            reason = "permission denied (read-only folder or file?)"
+        result = cli("lint", "--fix")
+    assert_refused_cleanly(repo, result, path, before, head, WRITE_ERROR)
+    assert result.stderr == (
+        f"pm: cannot write {path.name}: {reason}; the original file is unchanged\n"
+    )
+    assert cli("lint").exit_code == 1  # still out of sync, still reported
+    assert cli("lint", "--fix").exit_code == 0
+    assert "| Incident opened |" in path.read_text(encoding="utf-8")

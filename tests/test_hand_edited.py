@@ -216,3 +216,25 @@ def test_yaml_11_numbers_in_text_fields_stay_text(repo: Repo, cli: CliRunnerCall
     assert data["timeline"][2]["text"] == "14:05"
     assert data["actions"][0]["owner"] == "0755"
     assert data["actions"][0]["number"] == 1
+
+
+@pytest.mark.xfail(strict=True, reason="duplicate keys refused: lead's change on main")
+def test_a_repeated_key_is_refused_with_its_line(repo: Repo, cli: CliRunnerCall) -> None:
+    """A careless merge resolution keeps both sides' ``text:`` of one action item.
+
+    PyYAML keeps the last silently; pm would then rewrite the file without the first.
+    """
+    text = HAND_WRITTEN.replace(
+        "  text: Alert on checkout errors\n",
+        "  text: Alert on checkout errors\n  text: Alert on checkout and refund errors\n",
+    )
+    raw = write(repo, text)
+    line = text.splitlines().index("  text: Alert on checkout and refund errors") + 1
+    head = repo.git("rev-parse", "HEAD")
+    for args in (["show", PID], ["event", PID, "after the merge", "--at", "2024-01-15T16:00"]):
+        result = cli(*args)
+        assert result.exit_code == 3, args
+        assert result.stderr.startswith(f"pm: postmortems/2024/{PID}.md:{line}: "), args
+        assert "text" in result.stderr and result.stderr.count("\n") == 1, args
+    assert repo.postmortem_path(PID).read_bytes() == raw
+    assert repo.git("rev-parse", "HEAD") == head

@@ -27,9 +27,23 @@ from hostile import HOSTILE, RAW_UNSAFE
 from pm import document, output
 
 AT = "2024-01-15T15:00"
+OTHER = "2024-01-16-other-incident"
+SET_FIELDS = ("title", "severity", "impact", "services", "tags", "related")
 Args = Callable[[str, str], list[str]]
 
-# (row name, argument list builder). ``pid`` is an open SEV-1 started 2024-01-15T14:05.
+
+def set_to(field: str) -> Args:
+    return lambda pid, s: ["set", pid, field, s]
+
+
+# Where a string that names a path points, for the rows that take a path: only strings
+# that stay inside the test's folder are tried (``report -o /etc/passwd`` would really
+# write there; test_report_output_paths covers those with paths under tmp).
+PATH_LIKE = ("traversal", "absolute", "windows")
+WRITES_WHERE_ASKED = ("report-output",)
+
+# (row name, argument list builder). ``pid`` is an open SEV-1 started 2024-01-15T14:05
+# with action items 1 (open) and 2 (done); ``OTHER`` is a resolved SEV-3 (see ``prepare``).
 COMMANDS: list[tuple[str, Args]] = [
     ("open-title", lambda pid, s: ["open", s, "-s", "SEV-2", "--started", AT]),
     ("open-impact", lambda pid, s: ["open", "Impact", "-s", "SEV-2", "--impact", s]),
@@ -52,9 +66,59 @@ COMMANDS: list[tuple[str, Args]] = [
     ("list-service", lambda pid, s: ["list", "--service", s]),
     ("list-tag", lambda pid, s: ["list", "--tag", s]),
     ("list-since", lambda pid, s: ["list", "--since", s]),
+    ("action-add-text", lambda pid, s: ["action", "add", pid, s, "-o", "bob"]),
+    ("action-add-owner", lambda pid, s: ["action", "add", pid, "Fix", "-o", s]),
+    ("action-add-priority", lambda pid, s: ["action", "add", pid, "Fix", "-o", "bob", "-p", s]),
+    ("action-add-due", lambda pid, s: ["action", "add", pid, "Fix", "-o", "bob", "--due", s]),
+    ("action-add-ticket", lambda pid, s: ["action", "add", pid, "Fix", "-o", "bob", "--ticket", s]),
+    ("action-add-id", lambda pid, s: ["action", "add", s, "Fix", "-o", "bob"]),
+    ("action-start-id", lambda pid, s: ["action", "start", s, "1"]),
+    ("action-start-number", lambda pid, s: ["action", "start", pid, s]),
+    ("action-start-reason", lambda pid, s: ["action", "start", pid, "1", "--reason", s]),
+    ("action-done-id", lambda pid, s: ["action", "done", s, "1"]),
+    ("action-done-number", lambda pid, s: ["action", "done", pid, s]),
+    ("action-done-reason", lambda pid, s: ["action", "done", pid, "1", "--reason", s]),
+    ("action-wont-do-id", lambda pid, s: ["action", "wont-do", s, "1", "--reason", "dup"]),
+    ("action-wont-do-number", lambda pid, s: ["action", "wont-do", pid, s, "--reason", "dup"]),
+    ("action-wont-do-reason", lambda pid, s: ["action", "wont-do", pid, "1", "--reason", s]),
+    ("action-reopen-id", lambda pid, s: ["action", "reopen", s, "2"]),
+    ("action-reopen-number", lambda pid, s: ["action", "reopen", pid, s]),
+    ("action-reopen-reason", lambda pid, s: ["action", "reopen", pid, "2", "--reason", s]),
+    ("action-list-owner", lambda pid, s: ["action", "list", "--owner", s]),
+    ("action-list-status", lambda pid, s: ["action", "list", "--status", s, "--json"]),
+    ("action-list-priority", lambda pid, s: ["action", "list", "--priority", s]),
+    ("action-list-id", lambda pid, s: ["action", "list", s]),
+    ("review-at", lambda pid, s: ["review", OTHER, "--at", s]),
+    ("review-id", lambda pid, s: ["review", s, "--at", AT]),
+    ("close-reason", lambda pid, s: ["close", OTHER, "--force", "--reason", s]),
+    ("close-id", lambda pid, s: ["close", s, "--force", "--reason", "moot"]),
+    *[(f"set-{name}", set_to(name)) for name in SET_FIELDS],
+    ("set-add-tags", lambda pid, s: ["set", pid, "tags", "--add", s]),
+    ("set-field-name", lambda pid, s: ["set", pid, s, "value"]),
+    ("set-id", lambda pid, s: ["set", s, "title", "New"]),
+    ("log-id", lambda pid, s: ["log", s]),
+    ("log-id-json", lambda pid, s: ["log", s, "--json"]),
+    ("overdue-as-of", lambda pid, s: ["overdue", "--as-of", s]),
+    ("overdue-owner", lambda pid, s: ["overdue", "--owner", s, "--format", "github"]),
+    ("overdue-severity", lambda pid, s: ["overdue", "--severity", s, "--format", "markdown"]),
+    ("overdue-format", lambda pid, s: ["overdue", "--format", s]),
+    ("overdue-fail-on", lambda pid, s: ["overdue", "--fail-on", s]),
+    ("lint-path", lambda pid, s: ["lint", s]),
+    ("lint-path-fix", lambda pid, s: ["lint", "--fix", s]),
+    ("lint-format", lambda pid, s: ["lint", "--format", s]),
+    ("report-id", lambda pid, s: ["report", s]),
+    ("report-id-html", lambda pid, s: ["report", s, "--format", "html"]),
+    ("report-since", lambda pid, s: ["report", "--since", s, "--format", "md"]),
+    ("report-until", lambda pid, s: ["report", "--until", s, "--format", "json"]),
+    ("report-service", lambda pid, s: ["report", "--service", s, "--format", "html"]),
+    ("report-format", lambda pid, s: ["report", pid, "--format", s]),
+    ("report-output", lambda pid, s: ["report", pid, "-o", s]),
+    ("related-id", lambda pid, s: ["related", s, OTHER]),
+    ("related-other", lambda pid, s: ["related", pid, s]),
 ]
 
 DOCUMENTED_EXITS = {0, 1, 2, 3}
+FINDINGS = ("overdue", "lint")  # exit 1: something is late or wrong, the summary on stderr
 TRAILERS = re.compile(r"Pm-Id: [0-9]{4}-[0-9]{2}-[0-9]{2}-[A-Za-z0-9._-]+")
 SUBJECT = re.compile(
     r"pm: [a-z-]+( [a-z-]+)? [0-9]{4}-[0-9]{2}-[0-9]{2}-[A-Za-z0-9._-]+( \([^()\n]+\))?"
@@ -80,8 +144,12 @@ def check_output(result: Result, label: str) -> None:
         found = RAW_UNSAFE.search(stream)
         assert found is None, f"{label}: raw {found.group()!r} in output"
     if result.exit_code != 0 and result.stderr.startswith("Usage: pm "):
-        # Typer's own usage error (a string that looks like an option, e.g. ``---``).
-        assert result.exit_code == 2 and "Error: No such option" in result.stderr, label
+        # Typer's own usage error: a string that looks like an option (``---``), or not a
+        # number where one is expected (an action item's number).
+        assert result.exit_code == 2, label
+        assert "No such option" in result.stderr or "Invalid value" in result.stderr, label
+    elif result.exit_code == 1 and label.startswith(FINDINGS):
+        assert result.stderr == "" or not result.stderr.startswith("pm: "), label
     elif result.exit_code != 0:
         assert result.stderr.startswith("pm: "), label
         lines = result.stderr.splitlines()
@@ -90,21 +158,52 @@ def check_output(result: Result, label: str) -> None:
         assert all(line.startswith("pm: ") for line in lines), label
 
 
+OPERATIONS = {
+    "open",
+    "event",
+    "resolve",
+    "action-add",
+    "action-start",
+    "action-done",
+    "action-wont-do",
+    "action-reopen",
+    "review",
+    "close",
+    "set",
+    "related",
+    "renumber",
+}
+BODY_LINE = re.compile(r"(Reason|Closed despite|title|severity|impact|services|tags|related): .*")
+
+
 def check_commit(repo: Repo, base: str, label: str) -> None:
-    """A new commit has a one-line subject and exactly pm's two trailers, nothing else."""
+    """A new commit: a one-line subject, pm's own body lines, exactly pm's trailers."""
     if repo.git("rev-parse", "HEAD") == base:
         return
     assert repo.git("rev-list", "--count", f"{base}..HEAD") == "1", label
-    lines = repo.git("log", "-1", "--format=%B").splitlines()
-    assert len(lines) == 4, f"{label}: {lines}"
-    subject, blank, pm_id, operation = lines
-    assert SUBJECT.fullmatch(subject), f"{label}: {subject!r}"
-    assert blank == ""
-    assert TRAILERS.fullmatch(pm_id), f"{label}: {pm_id!r}"
-    assert operation in ("Pm-Operation: open", "Pm-Operation: event", "Pm-Operation: resolve")
-    trailers = repo.git("log", "-1", "--format=%(trailers:only,unfold)").splitlines()
-    assert [t for t in trailers if t] == [pm_id, operation], label
-    assert len(repo.files_in()) == 1, label
+    message = repo.git("log", "-1", "--format=%B")
+    paragraphs = message.split("\n\n")
+    subject, trailers = paragraphs[0], paragraphs[-1].splitlines()
+    assert 2 <= len(paragraphs) <= 3, f"{label}: {message!r}"
+    operation = trailers[-1].removeprefix("Pm-Operation: ")
+    assert operation in OPERATIONS, f"{label}: {trailers}"
+    ids = [t.removeprefix("Pm-Id: ") for t in trailers[:-1]]
+    assert len(ids) == (2 if operation == "related" else 1), f"{label}: {trailers}"
+    assert all(TRAILERS.fullmatch(f"Pm-Id: {i}") for i in ids), f"{label}: {trailers}"
+    assert "\n" not in subject and subject.startswith(f"pm: {operation} {' '.join(ids)}"), label
+    assert not SKIP_CI.search(message), f"{label}: {message!r}"
+    if len(paragraphs) == 3:
+        for line in paragraphs[1].splitlines():
+            assert BODY_LINE.fullmatch(line), f"{label}: body line {line!r}"
+    parsed = repo.git("log", "-1", "--format=%(trailers:only,unfold)").splitlines()
+    assert [t for t in parsed if t] == trailers, label
+    assert len(repo.files_in()) == len(ids), label
+
+
+# What makes a CI system skip the pipeline of a push when it appears in a commit message.
+SKIP_CI = re.compile(
+    r"\[(skip ci|ci skip|no ci|skip actions|actions skip)\]|\*\*\*NO_CI\*\*\*", re.I
+)
 
 
 def check_tables(raw: bytes, label: str) -> None:
@@ -131,16 +230,28 @@ def check_reads_back(cli: CliRunnerCall, pid: str, label: str) -> None:
             json.loads(result.stdout)
 
 
+def prepare(cli: CliRunnerCall, pid: str) -> None:
+    """Action items 1 (open) and 2 (done) on ``pid``, and ``OTHER``, a resolved SEV-3."""
+    cli.ok("action", "add", pid, "Alert on pool use", "-o", "bob", "--due", "2024-01-18")
+    cli.ok("action", "add", pid, "Runbook", "-o", "carol", "-p", "P2")
+    cli.ok("action", "done", pid, "2")
+    cli.ok("open", "Other incident", "-s", "SEV-3", "--started", "2024-01-16T09:00")
+    cli.ok("resolve", OTHER, "fixed", "--at", "2024-01-16T10:00")
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize(("row", "build"), COMMANDS, ids=[name for name, _ in COMMANDS])
 def test_hostile_strings_through_every_argument(
     repo: Repo, cli: CliRunnerCall, opened: str, row: str, build: Args, tmp_path: Path
 ) -> None:
+    prepare(cli, opened)
     base = repo.git("rev-parse", "HEAD")
     outside_before = snapshot(tmp_path)
     watched = {p: fingerprint(p) for p in traversal_targets(repo.path)}
     for name, text in HOSTILE:
         label = f"{row}/{name}"
+        if row in WRITES_WHERE_ASKED and name.startswith(PATH_LIKE):
+            continue
         result = cli(*build(opened, text))
         check_output(result, label)
         check_commit(repo, base, label)
@@ -148,12 +259,16 @@ def test_hostile_strings_through_every_argument(
         changed = {
             p for p in after.keys() | outside_before.keys() if after.get(p) != outside_before.get(p)
         }
+        if row in WRITES_WHERE_ASKED and result.exit_code == 0:
+            asked = Path(os.path.normpath(repo.path / text)).relative_to(tmp_path).as_posix()
+            assert asked in changed and not after[asked].startswith(b"---"), label
+            changed.discard(asked)
         assert all(p.startswith("repo/postmortems/") for p in changed), f"{label}: {changed}"
         for path in changed:
             if path in after and path.endswith(".md"):
                 check_tables(after[path], label)
                 check_reads_back(cli, Path(path).stem, label)
-        if changed or repo.git("rev-parse", "HEAD") != base:
+        if changed or repo.git("rev-parse", "HEAD") != base or row in WRITES_WHERE_ASKED:
             repo.git("reset", "--quiet", "--hard", base)
             repo.git("clean", "--quiet", "-fdx")
     assert repo.git("status", "--porcelain") == ""
@@ -333,3 +448,127 @@ def test_hostile_text_through_the_installed_pm(repo: Repo, cli: CliRunnerCall, o
         assert result.returncode == 0, result.stderr
         found = RAW_UNSAFE.search(result.stdout + result.stderr)
         assert found is None, f"{args}: raw {found.group()!r}"
+
+
+# --- hostile text in the files, through every output format ---------------------------------
+
+# Strings a file can hold and pm's readers accept (no NUL: YAML refuses it, see above).
+IN_FILES = [(n, t) for n, t in HOSTILE if "\x00" not in t and t.strip() and len(t) < 10_000]
+GITHUB_COMMAND = re.compile(r"::(error|warning|notice) file=[^,:\n]*(,line=\d+)?,title=[^:\n]*::.*")
+
+
+def hostile_repository(repo: Repo) -> list[tuple[str, str]]:
+    """One postmortem per hostile string, the string in every free-text field."""
+
+    def q(value: str) -> str:  # as a careful tool writes it: controls as \\uXXXX escapes
+        quoted = json.dumps(value, ensure_ascii=False)
+        return RAW_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", quoted)
+
+    made = []
+    for n, (_, text) in enumerate(IN_FILES):
+        pid = f"2024-01-{1 + n % 28:02d}-hostile-{n}"
+        started = f"2024-01-{1 + n % 28:02d}T10:00:00Z"
+        path = repo.postmortem_path(pid)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(
+            "---\n"
+            f"id: {pid}\ntitle: {q(text)}\nseverity: SEV-2\nstatus: resolved\n"
+            f"impact: {q(text)}\nservices: [{q(text)}]\ntags: [{q(text)}]\n"
+            "review:\n  due: 2024-01-05\n"
+            "timeline:\n"
+            f"- at: {started}\n  kind: started\n  text: {q(text)}\n"
+            f"- at: {started.replace('T10', 'T11')}\n  kind: resolved\n  text: {q(text)}\n"
+            "actions:\n"
+            f"- number: 1\n  text: {q(text)}\n  owner: {q(text)}\n  priority: P1\n"
+            "  due: 2024-01-10\n  status: open\n"
+            f"- number: 2\n  text: {q(text)}\n  owner: {q(text)}\n  priority: P2\n"
+            f"  due: 2024-01-10\n  status: wont-do\n  reason: {q(text)}\n  ticket: {q(text)}\n"
+            f"{q(text[:500])}: an unknown key, for lint to name\n"  # YAML: keys < 1024
+            "---\n"
+            f"## Summary\n\nIn prose: {text}\n\n## Root Cause\n\nAs said: {text}\n",
+            encoding="utf-8",
+        )
+        made.append((pid, text))
+    repo.git("add", "-A")
+    repo.git("commit", "--quiet", "-m", "hostile files")
+    return made
+
+
+def table_columns(text: str, label: str) -> None:
+    """Every row of every markdown table has the header's number of cells."""
+    width = None
+    for line in text.splitlines():
+        if not line.startswith("|"):
+            width = None
+            continue
+        cells = len(re.split(r"(?<!\\)\|", line))
+        width = width or cells
+        assert cells == width, f"{label}: {line!r}"
+
+
+@pytest.mark.slow
+def test_hostile_text_in_files_through_every_output_format(repo: Repo, cli: CliRunnerCall) -> None:
+    made = hostile_repository(repo)
+    texts = {text for _, text in made}
+    head = repo.git("rev-parse", "HEAD")
+    runs: dict[str, Result] = {}
+    for fmt in ("text", "json", "github", "markdown"):
+        runs[f"overdue {fmt}"] = cli("overdue", "--format", fmt)
+    for fmt in ("text", "json", "github", "gitlab"):
+        runs[f"lint {fmt}"] = cli("lint", "--format", fmt)
+    for fmt in ("md", "html", "json"):
+        runs[f"report {fmt}"] = cli("report", "--since", "2024-01-01", "--format", fmt)
+        for pid, _ in made[::7]:
+            runs[f"report {pid} {fmt}"] = cli("report", pid, "--format", fmt)
+    runs["action list"] = cli("action", "list")
+    runs["action list json"] = cli("action", "list", "--json")
+    with pytest.MonkeyPatch.context() as patch:  # Rich tables and charts, as on a terminal
+        patch.setattr(output, "is_terminal", lambda: True)
+        for args in (["report"], ["overdue"], ["action", "list"], ["list"]):
+            runs[f"terminal {' '.join(args)}"] = cli(*args)
+    for label, result in runs.items():
+        # Exit codes: overdue 1 (items and reviews are late); lint 0 (its findings, the
+        # unknown keys, are warnings); the reads 0.
+        expected = 1 if label.startswith(("overdue", "terminal overdue")) else 0
+        assert result.exit_code == expected, f"{label}: {result.exit_code} {result.stderr}"
+        assert "Traceback" not in result.stdout + result.stderr, label
+        found = RAW_UNSAFE.search(result.stdout)
+        assert found is None, f"{label}: raw {found.group()!r} in stdout"
+    # Rich markup in owners (overdue's group titles) and services (report's bars) is text.
+    for label in ("terminal overdue", "terminal report"):
+        shown = "".join(runs[label].stdout.split())
+        assert "[/]" in shown and "[bold]x[/]" in shown, label
+    # GitHub: each line pm wrote is one whole workflow command; user text starts none.
+    for tool in ("overdue", "lint"):
+        lines = runs[f"{tool} github"].stdout.splitlines()
+        expected = len(json.loads(runs[f"{tool} json"].stdout)["findings"])
+        assert len(lines) == expected, f"{tool}: {len(lines)} lines for {expected} findings"
+        for line in lines:
+            assert GITHUB_COMMAND.fullmatch(line), f"{tool} github: {line!r}"
+    # Markdown: tables keep their columns.
+    for label in ("overdue markdown", "report md", *(f"report {p} md" for p, _ in made[::7])):
+        table_columns(runs[label].stdout, label)
+    # HTML: no markup from the files.
+    for label in ("report html", *(f"report {p} html" for p, _ in made[::7])):
+        assert "<script" not in runs[label].stdout.lower(), label
+    # JSON parses and keeps the strings exactly.
+    for label in [k for k in runs if k.endswith("json")]:
+        data = json.loads(runs[label].stdout)
+        strings = set(walk_strings(data))
+        if label.startswith(("report 2024", "action list")):
+            assert texts & strings, f"{label}: no hostile string came back"
+    listed = json.loads(runs["action list json"].stdout)
+    assert {text for _, text in made} <= set(walk_strings(listed))
+    gitlab = json.loads(runs["lint gitlab"].stdout)
+    assert isinstance(gitlab, list)
+    assert repo.git("rev-parse", "HEAD") == head and repo.git("status", "--porcelain") == ""
+
+
+def walk_strings(data: object) -> list[str]:
+    if isinstance(data, str):
+        return [data]
+    if isinstance(data, dict):
+        return [s for v in data.values() for s in walk_strings(v)]
+    if isinstance(data, list):
+        return [s for v in data for s in walk_strings(v)]
+    return []

@@ -383,6 +383,33 @@ def test_given_files_and_folders(clean: Repo, cli: CliRunnerCall) -> None:
     )
 
 
+def test_files_outside_the_repository_are_neither_read_nor_fixed(
+    clean: Repo, cli: CliRunnerCall, tmp_path: Path
+) -> None:
+    outside = tmp_path / "outside.md"
+    text = "---\ntitle: [broken\n---\nsecret line\n"
+    outside.write_text(text, encoding="utf-8")
+    link = clean.path / "postmortems" / "2024" / "link.md"
+    link.symlink_to(outside)
+    for given in (str(outside), "../outside.md", "postmortems/2024/link.md"):
+        for args in (["lint", given], ["lint", "--fix", given], ["lint", "-f", "json", given]):
+            result = cli(*args)
+            assert (result.exit_code, result.stdout) == (2, ""), args
+            assert result.stderr == (
+                f"pm: {given} is outside the repository; pm lint checks files in it\n"
+            )
+    # Found by a folder walk (or by default), the link is a finding; its target is not read.
+    finding = (
+        "postmortems/2024/link.md:1: error: a symbolic link that leads outside the "
+        "repository; pm does not read it [file.unreadable]\n"
+    )
+    for args in (["lint"], ["lint", "postmortems"], ["lint", "--fix"]):
+        result = cli(*args)
+        assert (result.exit_code, result.stdout) == (1, finding), args
+    assert outside.read_text(encoding="utf-8") == text
+    assert link.is_symlink()
+
+
 def test_bad_format_is_a_usage_error(clean: Repo, cli: CliRunnerCall) -> None:
     result = cli("lint", "--format", "sarif")
     assert result.exit_code == 2

@@ -8,6 +8,7 @@ first marker and writes refuse to touch the file.
 
 from __future__ import annotations
 
+import json
 import subprocess
 
 import pytest
@@ -88,3 +89,100 @@ def test_committed_conflict_markers_are_never_rewritten(
     after = path.read_text(encoding="utf-8")
     assert "| Seen on main |" in after and "| after the merge |" in after
     assert "<<<<<<<" not in after
+
+
+# Every reading command, and what it prints about the conflicted file. ``list`` and the
+# period reads name each unreadable file, then count them; lint makes it a finding.
+READS: list[tuple[list[str], str]] = [
+    (["list"], "list"),
+    (["list", "--json"], "list"),
+    (["action", "list"], "list"),
+    (["action", "list", "--json"], "list"),
+    (["action", "list", "{id}"], "one"),
+    (["overdue"], "list"),
+    (["overdue", "--format", "github"], "list"),
+    (["overdue", "--format", "markdown"], "list"),
+    (["overdue", "--format", "json"], "list"),
+    (["report"], "period"),
+    (["report", "--format", "html"], "period"),
+    (["report", "--format", "json"], "period"),
+    (["report", "{id}"], "one"),
+    (["report", "{id}", "--format", "json"], "one"),
+    (["show", "{id}"], "one"),
+    (["lint"], "lint"),
+    (["lint", "--format", "github"], "lint"),
+    (["lint", "--format", "json"], "lint"),
+    (["lint", "--fix"], "lint"),
+]
+WRITES = [
+    ["event", "{id}", "more", "--at", "2024-01-15T16:00"],
+    ["resolve", "{id}", "--at", "2024-01-15T16:00"],
+    ["action", "add", "{id}", "Fix it", "-o", "bob"],
+    ["action", "done", "{id}", "1"],
+    ["set", "{id}", "title", "New title"],
+    ["review", "{id}", "--at", "2024-01-16T10:00"],
+    ["close", "{id}", "--force", "--reason", "merged"],
+    ["related", "{id}", "2024-01-10-other"],
+]
+
+
+@pytest.mark.parametrize("committed", [False, True], ids=["merging", "markers-committed"])
+def test_every_command_names_the_conflict(
+    repo: Repo, cli: CliRunnerCall, conflicted: str, committed: bool
+) -> None:
+    path = repo.postmortem_path(conflicted)
+    other = repo.postmortem_path("2024-01-10-other")
+    if committed:
+        repo.git("commit", "--quiet", "-am", "merge (markers committed by mistake)")
+    # A second, healthy postmortem: the reads still show it, and related may not touch it.
+    other.write_text(
+        "---\nid: 2024-01-10-other\ntitle: Other\nseverity: SEV-3\nstatus: active\n"
+        "timeline:\n- at: 2024-01-10T10:00:00Z\n  kind: started\n  text: x\n---\n",
+        encoding="utf-8",
+    )
+    repo.git("add", str(other))
+    if committed:
+        repo.git("commit", "--quiet", "-m", "other")
+    text, other_text = path.read_text(encoding="utf-8"), other.read_text(encoding="utf-8")
+    head = repo.git("rev-parse", "HEAD")
+    where = f"postmortems/2024/{conflicted}.md:{first_marker_line(text)}"
+    problem = "unresolved merge conflict; resolve it and commit"
+    for template, kind in READS:
+        args = [a.replace("{id}", conflicted) for a in template]
+        result = cli(*args)
+        lines = result.stderr.splitlines()
+        if kind == "lint":
+            assert result.exit_code == 1, args
+            file, line = where.rsplit(":", 1)
+            if "github" in args:
+                expected = f"::error file={file},line={line},title=file.unreadable::{problem}\n"
+                assert result.stdout == expected
+            elif "json" in args:
+                (finding,) = json.loads(result.stdout)["findings"]
+                assert (finding["path"], finding["line"]) == (file, int(line))
+                assert (finding["rule"], finding["message"]) == ("file.unreadable", problem)
+            else:
+                assert result.stdout == f"{where}: error: {problem} [file.unreadable]\n", args
+        elif kind == "one":
+            assert (result.exit_code, lines) == (3, [f"pm: {where}: {problem}"]), args
+        else:
+            assert result.exit_code == 3, args
+            assert f"pm: {where}: {problem}" in lines, args
+            assert lines[-1].startswith("pm: 1 postmortem file(s) could not be read"), args
+    # overdue never says "nothing is late" while a file it could not read may hide something.
+    assert cli("overdue").stderr.splitlines()[0] == (
+        "Nothing is late in the files pm could read as of 2024-01-20."
+    )
+    log = cli("log", conflicted)  # the history does not parse the file: it still works
+    assert log.exit_code == 0 and f"pm: open {conflicted}" in log.stdout
+    for template in WRITES:
+        args = [a.replace("{id}", conflicted) for a in template]
+        result = cli(*args)
+        if committed or args[:2] == ["action", "done"]:  # done reads the items first
+            assert (result.exit_code, result.stderr) == (3, f"pm: {where}: {problem}\n"), args
+        else:
+            assert result.exit_code == 4, args
+            assert result.stderr.startswith("pm: a merge is in progress"), args
+    assert path.read_text(encoding="utf-8") == text
+    assert other.read_text(encoding="utf-8") == other_text
+    assert repo.git("rev-parse", "HEAD") == head

@@ -202,6 +202,40 @@ def test_output_file_and_refusals(small: Repo, cli: CliRunnerCall, tmp_path: Pat
     assert not list(tmp_path.glob(".*.tmp"))
 
 
+def test_output_goes_where_asked_but_never_over_a_postmortem(
+    small: Repo, cli: CliRunnerCall, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """-o is a redirect: outside the repository is fine; the postmortems folder is not."""
+    folder = small.path / "postmortems"
+    postmortem = sorted(folder.rglob("*.md"))[0]
+    before = {p: p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+    head = small.git("rev-parse", "HEAD")
+    link = tmp_path / "link.md"
+    link.symlink_to(postmortem)
+    for target in (
+        str(postmortem),
+        postmortem.relative_to(small.path).as_posix(),
+        "postmortems/new-report.md",
+        "postmortems/../postmortems/2024/r.html",
+        str(link),
+    ):
+        refused = cli("report", *PERIOD, "--format", "md", "-o", target)
+        assert (refused.exit_code, refused.stderr) == (
+            2,
+            f"pm: {target} is in the postmortems folder; write the report elsewhere\n",
+        )
+    nul = cli("report", "-o", "r\x00.md")
+    assert nul.exit_code == 2 and "NUL" in nul.stderr
+    assert {p: p.read_bytes() for p in folder.rglob("*") if p.is_file()} == before
+    assert link.is_symlink() and small.git("rev-parse", "HEAD") == head
+    (small.path / "docs").mkdir()
+    monkeypatch.chdir(small.path / "docs")
+    cli.ok("report", *PERIOD, "--format", "html", "-o", "../../outside.html")
+    assert (tmp_path / "outside.html").read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    cli.ok("report", *PERIOD, "--format", "json", "-o", str(tmp_path / "abs.json"))
+    assert json.loads((tmp_path / "abs.json").read_text(encoding="utf-8"))["counts"]
+
+
 def test_usage_errors(small: Repo, cli: CliRunnerCall) -> None:
     bad = cli("report", "--format", "pdf")
     assert (bad.exit_code, bad.stderr) == (

@@ -200,3 +200,13 @@ def test_templates_ship_in_the_wheel(tmp_path: Path, repo: Repo) -> None:
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines()[0] == str(target / "pm" / "templates")
     assert "## Root Cause" in repo.read("postmortems/2024/2024-01-19-from-the-wheel.md")
+
+
+@pytest.mark.parametrize("fmt", ["md", "html"])
+def test_values_printed_by_templates_carry_no_control_characters(
+    repo: Repo, cli: CliRunnerCall, fmt: str
+) -> None:
+    """A --service (or any text) with ESC, BEL or a bidi override prints inert."""
+    result = cli.ok("report", "--service", "api\x1b[2J\x07\u202eevil\u2028x", "--format", fmt)
+    assert not any(c in result.stdout for c in "\x1b\x07\u202e\u2028")
+    assert "api[2Jevil x" in result.stdout.replace("\\", "")

@@ -9,16 +9,19 @@
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from pm import markdown
+from pm import markdown, output
 
 _OTHER_BREAKS = re.compile("[\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
+# The rest of C0/C1 and the bidi controls: a log viewer acts on ESC (colours, hiding text).
+_CONTROLS = re.compile(
+    "[\x00-\x08\x0e-\x1b\x1f\x7f-\x84\x86-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]"
+)
 
 
 @dataclass(frozen=True)
@@ -43,8 +46,10 @@ def escape_data(text: str) -> str:
     """
     text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
     # Other line breaks (NEL, LS, PS, VT, FF) are not ones the runner splits on, but a log
-    # viewer might: they become spaces, so no reader sees a second line.
-    return _OTHER_BREAKS.sub(" ", text)
+    # viewer might: they become spaces, so no reader sees a second line. Other controls
+    # are shown as escapes (``\\x1b``), so an ANSI sequence cannot colour or hide the log.
+    text = _OTHER_BREAKS.sub(" ", text)
+    return _CONTROLS.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
 
 
 def escape_property(text: str) -> str:
@@ -118,4 +123,4 @@ def gitlab(annotations: Sequence[Annotation]) -> str:
                 },
             }
         )
-    return json.dumps(issues, indent=2, ensure_ascii=False) + "\n"
+    return output.to_json(issues) + "\n"  # C1 and bidi controls escaped, as in all JSON

@@ -91,7 +91,9 @@ def table(
     from rich.table import Table
     from rich.text import Text
 
-    grid = Table(title=title, box=None, header_style="bold", pad_edge=False)
+    # A title is text too (overdue's owner names): a str would be read as Rich markup.
+    caption = Text(safe(title)) if title is not None else None
+    grid = Table(title=caption, box=None, header_style="bold", pad_edge=False)
     for header in headers:
         grid.add_column(header, overflow="fold")
     for row in rows:

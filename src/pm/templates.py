@@ -6,6 +6,7 @@ as ``pm/templates`` (see pyproject.toml), and an editable install reads them in 
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -15,6 +16,20 @@ from pm.errors import DataError
 
 if TYPE_CHECKING:
     import jinja2
+
+
+# Characters a terminal (or a browser's parser) would act on: dropped from every value a
+# template prints; line and paragraph separators become spaces.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_SEPARATORS = re.compile("[\u2028\u2029]")
+
+
+def _inert(value: Any) -> Any:
+    """Jinja's ``finalize``: free text printed by a template carries no control character."""
+    if isinstance(value, str):
+        cleaned = _SEPARATORS.sub(" ", _CONTROL.sub("", value))
+        return value if cleaned == value else type(value)(cleaned)  # Markup stays Markup
+    return value
 
 
 def builtin_dir() -> Path:
@@ -34,6 +49,7 @@ def environment(config: Config, *, html: bool = False) -> jinja2.Environment:
         autoescape=html,
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
+        finalize=_inert,
     )
     env.filters["md"] = markdown.escape
     return env

@@ -379,7 +379,7 @@ class Workspace:
         def change(postmortem: Postmortem) -> Outcome:
             item = actions.transition(postmortem, number, name, today=today, reason=reason)
             moved.append(item)
-            body = [f"Reason: {reason}"] if reason and name != "wont-do" else []
+            body = [f"Reason: {reason}"] if reason and reason.strip() and name != "wont-do" else []
             detail = f"#{number} {item.status}"
             if item.reason:
                 body.append(f"Reason: {item.reason}")
@@ -601,6 +601,16 @@ def _template_context(postmortem: Postmortem) -> dict[str, object]:
     }
 
 
+# Words in a commit message that make CI systems skip the pipeline of the push (GitHub,
+# GitLab, Bitbucket, Azure, CircleCI, Travis): user text must not be able to say them.
+_SKIP_CI = re.compile(r"\[([^\[\]\n]*\b(?:skip|no)\b[^\[\]\n]*)\]|\*\*\*(NO_CI)\*\*\*", re.I)
+
+
+def _defuse(line: str) -> str:
+    """One line of a commit message, whitespace runs joined, ``[skip ci]`` made ``(skip ci)``."""
+    return _SKIP_CI.sub(lambda m: f"({m.group(1) or m.group(2)})", " ".join(line.split()))
+
+
 def _pair_message(operation: str, first: str, second: str) -> str:
     """A change to two postmortems: both ids in the subject and as Pm-Id trailers."""
     subject = " ".join(f"pm: {operation} {first} {second}".split())
@@ -611,13 +621,14 @@ def _message(operation: str, postmortem_id: str, detail: str, body: Sequence[str
     """A one-line subject, optional body lines, trailers; ``git log --grep 'Pm-Id: <id>'``.
 
     User text can never add a line (so never a trailer): every whitespace run, line breaks
-    included, becomes one space, in the subject and in each body line.
+    included, becomes one space, in the subject and in each body line. Nor can it skip
+    the CI run of the push: ``[skip ci]`` and its kin are written ``(skip ci)``.
     """
     subject = f"pm: {operation} {postmortem_id}"
     if detail:
         subject += f" ({detail})"
-    subject = " ".join(subject.split())  # never more than one line, whatever the input
-    lines = [" ".join(line.split()) for line in body]
+    subject = _defuse(subject)  # never more than one line, whatever the input
+    lines = [_defuse(line) for line in body]
     text = "".join(f"{line}\n" for line in lines if line)
     paragraph = f"{text}\n" if text else ""
     return f"{subject}\n\n{paragraph}Pm-Id: {postmortem_id}\nPm-Operation: {operation}\n"

@@ -79,7 +79,7 @@ def overdue(
         output.write(ci_output.github([f.annotation() for f in findings]))
         ci_output.append_step_summary(late.summary_markdown(findings, day))
     else:
-        _overdue_text(findings, day)
+        _overdue_text(findings, day, complete=not errors)
     for error in errors:
         output.error(error.message)
     if errors:
@@ -88,7 +88,7 @@ def overdue(
         raise typer.Exit(int(ExitCode.FINDINGS))
 
 
-def _overdue_text(findings: list[Finding], day: date) -> None:
+def _overdue_text(findings: list[Finding], day: date, *, complete: bool = True) -> None:
     from pm import overdue as late
 
     rows = late.plain_rows(findings)
@@ -103,14 +103,16 @@ def _overdue_text(findings: list[Finding], day: date) -> None:
     escalated = sum(1 for f in findings if f.escalated)
     if findings:
         output.message(f"{len(findings)} late ({escalated} escalated) as of {day}.")
-    else:
+    elif complete:
         output.message(f"Nothing is late as of {day}.")
+    else:  # never "nothing" while a broken file may hide a late item
+        output.message(f"Nothing is late in the files pm could read as of {day}.")
 
 
 @app.command()
 def lint(
     paths: Annotated[
-        list[Path] | None,
+        list[str] | None,  # not Path: Typer's Path type crashes on a NUL before pm sees it
         typer.Argument(
             metavar="[PATH]...", help="Files or folders to check (default: every postmortem)."
         ),
@@ -142,7 +144,7 @@ def lint(
             [[r.id, r.severity, r.summary] for r in linter.RULES.values()],
         )
         return
-    result = linter.lint(load_config(), list(paths or []), strict=strict, fix=fix)
+    result = linter.lint(load_config(), [Path(p) for p in paths or []], strict=strict, fix=fix)
     annotations = [
         ci_output.Annotation(
             f.severity,

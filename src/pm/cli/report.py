@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from pm import output
 from pm.cli.app import NoCommit, app
 from pm.errors import DataError, UsageError
+
+if TYPE_CHECKING:
+    from pm.config import Config
 
 
 @app.command()
@@ -59,7 +62,7 @@ def report(
             titles=ws.titles(record.postmortem.related),
             similar_matches=ws.similar_by_cause(record),
         )
-        _emit(report_output.incident(ws.config, data, record.postmortem, fmt), out)
+        _emit(report_output.incident(ws.config, data, record.postmortem, fmt), out, ws.config)
         return
     fmt = fmt or "text"
     _check_format(fmt, report_output.FORMATS_PERIOD)
@@ -80,9 +83,9 @@ def report(
     elif fmt == "text":
         from pm.cli.reporttext import plain
 
-        _emit(plain(data), out)
+        _emit(plain(data), out, ws.config)
     else:
-        _emit(report_output.period(ws.config, data, fmt), out)
+        _emit(report_output.period(ws.config, data, fmt), out, ws.config)
     for error in errors:
         output.error(error.message)
     if errors:
@@ -94,18 +97,30 @@ def _check_format(fmt: str, allowed: tuple[str, ...]) -> None:
         raise UsageError(f"unknown format {fmt!r}; use one of {', '.join(allowed)}")
 
 
-def _emit(text: str, out: str | None) -> None:
-    """Print, or write ``out`` atomically (a new file, or over an existing file)."""
+def _emit(text: str, out: str | None, config: Config) -> None:
+    """Print, or write ``out`` atomically (a new file, or over an existing file).
+
+    ``-o`` writes where the user asks, like a shell redirect, except into the postmortems
+    folder: a report must never replace a postmortem (or a link to one).
+    """
     if out is None:
         sys.stdout.write(text)
         return
     from pm.store import atomic_write
 
+    if "\x00" in out:
+        raise UsageError(f"cannot write {out!r}: a file name cannot hold a NUL character")
     path = Path(out)
-    if path.is_dir():
-        raise UsageError(f"{out} is a directory; give a file name for -o")
-    if not path.parent.is_dir():
-        raise UsageError(f"cannot write {out}: folder {path.parent} does not exist")
+    try:
+        if path.is_dir():
+            raise UsageError(f"{out} is a directory; give a file name for -o")
+        if not path.parent.is_dir():
+            raise UsageError(f"cannot write {out}: folder {path.parent} does not exist")
+        inside = path.resolve().is_relative_to(config.postmortems_dir.resolve())
+    except OSError as error:  # a name too long, a loop of links
+        raise UsageError(f"cannot write {out}: {error.strerror}") from None
+    if inside:
+        raise UsageError(f"{out} is in the postmortems folder; write the report elsewhere")
     atomic_write(path, text.encode("utf-8"), create=not path.exists())
     output.message(f"Wrote {out}")
 

@@ -126,7 +126,8 @@ def print_terminal(data: dict[str, Any]) -> None:
         if isinstance(block, str):
             console.print(Text(output.safe(block)))
         elif block[1]:
-            console.print(rich_bars(output.safe(block[0]), block[1], block[2]))
+            labels = [(output.safe(label), value) for label, value in block[1]]
+            console.print(rich_bars(output.safe(block[0]), labels, block[2]))
             console.print()
 
 

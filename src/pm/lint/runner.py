@@ -13,7 +13,7 @@ from typing import Any
 
 from pm import document, frontmap, markdown, sections
 from pm.config import Config
-from pm.errors import DataError, FileFormatError, NotFoundError
+from pm.errors import DataError, FileFormatError, NotFoundError, UsageError
 from pm.lint import schema
 from pm.lint.blameless import Checker, prose
 from pm.lint.rules import RULES, Finding, check_disabled, is_disabled
@@ -35,12 +35,25 @@ class Result:
 
 
 def targets(store: Store, given: list[Path]) -> list[Path]:
-    """The files to lint: all postmortems, or the given files and folders (recursively)."""
+    """The files to lint: all postmortems, or the given files and folders (recursively).
+
+    Only files inside the repository: ``pm lint /etc/passwd`` (or a link that leads out)
+    would print lines of a file pm has no business reading, and ``--fix`` would write it.
+    """
     if not given:
         return store.paths()
+    root = store.config.root.resolve()
     found: list[Path] = []
     for path in given:
-        if path.is_dir():
+        if "\x00" in str(path):
+            raise NotFoundError(f"{path}: no such file or folder")
+        try:
+            inside, folder = path.resolve().is_relative_to(root), path.is_dir()
+        except OSError as error:  # a name too long, a loop of links
+            raise NotFoundError(f"{path}: {error.strerror}") from None
+        if not inside:
+            raise UsageError(f"{path} is outside the repository; pm lint checks files in it")
+        if folder:
             found.extend(
                 p
                 for p in sorted(path.rglob("*.md"))
@@ -67,7 +80,8 @@ def lint(
     disabled = check_disabled(config.lint_disable)
     store = Store(config)
     files = targets(store, paths)
-    loaded = [(path, *_load(path, store.display(path))) for path in files]
+    root = config.root.resolve()
+    loaded = [(path, *_load(path, store.display(path), root)) for path in files]
     names = list(config.blameless_names)
     for _path, _raw, doc, _error in loaded:
         if doc is not None:
@@ -110,7 +124,12 @@ class _Collector:
         self.findings.append(Finding(self.shown, line, rule, severity, message, suggestion))
 
 
-def _load(path: Path, shown: str) -> tuple[bytes, document.Document | None, FileFormatError | None]:
+def _load(
+    path: Path, shown: str, root: Path
+) -> tuple[bytes, document.Document | None, FileFormatError | None]:
+    if not path.resolve().is_relative_to(root):  # a link in a folder that leads out
+        reason = "a symbolic link that leads outside the repository; pm does not read it"
+        return b"", None, FileFormatError(shown, reason)
     try:
         raw = path.read_bytes()
     except OSError as error:
