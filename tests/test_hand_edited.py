@@ -218,7 +218,6 @@ def test_yaml_11_numbers_in_text_fields_stay_text(repo: Repo, cli: CliRunnerCall
     assert data["actions"][0]["number"] == 1
 
 
-@pytest.mark.xfail(strict=True, reason="duplicate keys refused: lead's change on main")
 def test_a_repeated_key_is_refused_with_its_line(repo: Repo, cli: CliRunnerCall) -> None:
     """A careless merge resolution keeps both sides' ``text:`` of one action item.
 
