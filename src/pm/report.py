@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from pm import metrics, similar
+from pm import metrics, similar, views
 from pm.model import ActionItem, Postmortem
 from pm.sections import prose
 from pm.store import Record
@@ -100,28 +100,13 @@ def incident(
         ],
         "timeline": [{"at": e.at, "kind": e.kind, "text": e.text} for e in postmortem.timeline],
         "sections": [{"heading": h, "text": t} for h, t in prose(record.doc.body).items()],
-        "actions": [_action(item, now.date()) for item in postmortem.actions],
+        "actions": [views.action(item, now.date()) for item in postmortem.actions],
         "related": [{"id": rid, "title": titles.get(rid)} for rid in postmortem.related],
         "similar": [
             {"id": m.id, "title": m.title, "score": m.score, "shared": m.shared}
             for m in similar_matches
         ],
         "path": path,
-    }
-
-
-def _action(item: ActionItem, today: date) -> dict[str, Any]:
-    return {
-        "number": item.number,
-        "text": item.text,
-        "owner": item.owner,
-        "priority": item.priority,
-        "due": item.due,
-        "status": item.status,
-        "done": item.done,
-        "reason": item.reason,
-        "ticket": item.ticket,
-        "days_overdue": item.days_overdue(today),
     }
 
 

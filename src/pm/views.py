@@ -5,11 +5,11 @@ One place defines what ``--json`` prints, so every command's JSON uses the same 
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from pm import metrics
-from pm.model import Postmortem, to_mapping
+from pm.model import ActionItem, Postmortem, to_mapping
 from pm.timeparse import format_duration
 
 
@@ -50,3 +50,19 @@ def duration_text(postmortem: Postmortem, now: datetime) -> str:
         return "-"
     text = format_duration(duration)
     return text if postmortem.resolved_at else f"{text} (ongoing)"
+
+
+def action(item: ActionItem, today: date) -> dict[str, Any]:
+    """One action item as ``pm action list --json`` and the reports print it."""
+    return {
+        "number": item.number,
+        "text": item.text,
+        "owner": item.owner,
+        "priority": item.priority,
+        "due": item.due,
+        "status": item.status,
+        "ticket": item.ticket,
+        "done": item.done,
+        "reason": item.reason,
+        "days_overdue": item.days_overdue(today),
+    }

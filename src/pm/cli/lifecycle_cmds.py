@@ -144,7 +144,7 @@ def action_list(
     as_json: JsonFlag = False,
 ) -> None:
     """Action items across all postmortems, sorted by due date."""
-    from pm import actions
+    from pm import actions, views
     from pm.errors import DataError
     from pm.workspace import ActionFilters
 
@@ -165,16 +165,7 @@ def action_list(
             [
                 {
                     "id": record.postmortem.id,
-                    "number": item.number,
-                    "text": item.text,
-                    "owner": item.owner,
-                    "priority": item.priority,
-                    "due": item.due,
-                    "status": item.status,
-                    "ticket": item.ticket,
-                    "done": item.done,
-                    "reason": item.reason,
-                    "days_overdue": item.days_overdue(today),
+                    **views.action(item, today),
                     "path": ws.store.display(record.path),
                 }
                 for record, item in rows
