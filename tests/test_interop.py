@@ -10,7 +10,11 @@ from __future__ import annotations
 
 import io
 import json
+import os
+import shutil
+import subprocess
 from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -86,3 +90,79 @@ def test_files_from_the_cli_read_the_same_in_ruamel(
     data = ruamel_load(front_text(path.read_bytes()), "safe")
     assert [e["text"] for e in data["timeline"]][1:7] == ["no", "14:05", "0755", "null", "~", "*a"]
     assert data["review"]["due"] == date(2024, 1, 17)
+
+
+# --- gray-matter (Node), what static-site generators use ---------------------------------
+
+GRAY_MATTER = Path(__file__).resolve().parents[1] / ".cache" / "node"
+READ_ALL = """
+const matter = require('gray-matter');
+const fs = require('fs');
+const out = {};
+for (const file of process.argv.slice(2)) {
+  const data = matter(fs.readFileSync(file, 'utf8')).data;
+  out[file] = JSON.parse(JSON.stringify(data, (k, v) => v));
+}
+process.stdout.write(JSON.stringify(out));
+"""
+
+
+def js_normalise(value: Any) -> Any:
+    """What JSON.stringify makes of js-yaml's values: times and dates as JS Date ISO."""
+    if isinstance(value, datetime):
+        if value.tzinfo is not None:
+            value = value.astimezone(UTC).replace(tzinfo=None)
+        return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
+    if isinstance(value, date):
+        return f"{value.isoformat()}T00:00:00.000Z"
+    if isinstance(value, dict):
+        return {str(k): js_normalise(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [js_normalise(v) for v in value]
+    return value
+
+
+@pytest.mark.skipif(
+    not (GRAY_MATTER / "node_modules" / "gray-matter").is_dir() or not shutil.which("node"),
+    reason="no gray-matter in .cache/node (see .ci/run) or no node",
+)
+def test_gray_matter_reads_what_pm_writes(tmp_path: Path) -> None:
+    """The example repository and every hostile string, written by pm, read by gray-matter."""
+    from hostile import HOSTILE
+    from pm.model import ActionItem, Event
+
+    files = sorted((Path(__file__).resolve().parents[1] / "examples" / "repo").rglob("*.md"))
+    base = datetime(2024, 1, 15, 14, 5, tzinfo=UTC)
+    for n, (_name, text) in enumerate(HOSTILE):
+        if len(text) > 10_000:  # pm refuses text this long (and files over 2 MiB)
+            continue
+        postmortem = Postmortem(
+            id=f"2024-01-15-hostile-{n}",
+            title=text,
+            severity="SEV-2",
+            impact=text,
+            services=[text[:60]],
+            timeline=[Event(at=base, kind="started", text=text)],
+            actions=[ActionItem(1, text, text[:60], "P1", date(2024, 2, 1), reason=text)],
+            extra={"custom": text},
+        )
+        path = tmp_path / f"hostile-{n}.md"
+        path.write_bytes(
+            document.render(document.Document(front=to_mapping(postmortem), body="b\n"))
+        )
+        files.append(path)
+    script = tmp_path / "read.js"
+    script.write_text(READ_ALL, encoding="utf-8")
+    result = subprocess.run(
+        ["node", str(script), *map(str, files)],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "NODE_PATH": str(GRAY_MATTER / "node_modules")},
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    theirs = json.loads(result.stdout)
+    assert len(theirs) == len(files) > 50
+    for path in files:
+        ours = js_normalise(document.parse(path.read_bytes(), path.name).front)
+        assert theirs[str(path)] == ours, f"gray-matter reads {path.name} differently"
