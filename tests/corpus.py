@@ -23,7 +23,7 @@ from pm.config import Config, load_config
 from pm.document import Document
 from pm.model import ActionItem, Event, Postmortem, Review
 from pm.store import Record, Store
-from pm.templates import render
+from pm.templates import render_postmortem
 
 ROOT_CAUSE_HINT = (
     '<!-- The conditions that made this possible. Ask "why?" until you reach a system. -->'
@@ -366,17 +366,7 @@ def _action(number: int, spec: Any, started: date) -> ActionItem:
 
 def body_of(config: Config, postmortem: Postmortem, entry: dict[str, Any]) -> str:
     """The real template's body with the prose placeholders replaced by the entry's text."""
-    body = render(
-        config,
-        "postmortem.md.j2",
-        id=postmortem.id,
-        title=postmortem.title,
-        severity=postmortem.severity,
-        impact=postmortem.impact,
-        services=postmortem.services,
-        tags=postmortem.tags,
-        started=postmortem.started,
-    )
+    body = render_postmortem(config, postmortem)
     for hint, key in (
         (ROOT_CAUSE_HINT, "root_cause"),
         (CONTRIBUTING_HINT, "contributing"),

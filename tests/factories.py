@@ -17,7 +17,7 @@ from pm.config import Config, load_config
 from pm.document import Document
 from pm.model import ActionItem, Closure, Event, Postmortem, Review
 from pm.store import Record, Store
-from pm.templates import render
+from pm.templates import render_postmortem
 
 __all__ = ["ActionItem", "Closure", "Event", "Postmortem", "Review"]
 
@@ -92,17 +92,7 @@ def write(
 ) -> Path:
     """Write ``item`` as pm would, with the real template body; returns the file's path."""
     config = config or load_config(root)
-    body = render(
-        config,
-        "postmortem.md.j2",
-        id=item.id,
-        title=item.title,
-        severity=item.severity,
-        impact=item.impact,
-        services=item.services,
-        tags=item.tags,
-        started=item.started,
-    )
+    body = render_postmortem(config, item)
     if sections:
         body = fill(body, sections)
     store = Store(config)

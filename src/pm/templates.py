@@ -17,6 +17,8 @@ from pm.errors import DataError
 if TYPE_CHECKING:
     import jinja2
 
+    from pm.model import Postmortem
+
 
 # Characters a terminal (or a browser's parser) would act on: dropped from every value a
 # template prints; line and paragraph separators become spaces.
@@ -68,3 +70,18 @@ def render(config: Config, name: str, **context: Any) -> str:
         where = getattr(error, "filename", None) or name
         line = getattr(error, "lineno", None)
         raise DataError(f"template {where}{f':{line}' if line else ''}: {error}") from None
+
+
+def render_postmortem(config: Config, postmortem: Postmortem) -> str:
+    """The body of a new postmortem: ``postmortem.md.j2`` with the incident's facts."""
+    return render(
+        config,
+        "postmortem.md.j2",
+        id=postmortem.id,
+        title=postmortem.title,
+        severity=postmortem.severity,
+        impact=postmortem.impact,
+        services=postmortem.services,
+        tags=postmortem.tags,
+        started=postmortem.started,
+    )

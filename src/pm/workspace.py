@@ -276,9 +276,9 @@ class Workspace:
                 impact=impact,
                 taken_ids=taken,
             )
-            from pm.templates import render
+            from pm.templates import render_postmortem
 
-            body = render(self.config, "postmortem.md.j2", **_template_context(postmortem))
+            body = render_postmortem(self.config, postmortem)
             path = self.store.path_for(postmortem.id)
             record = Record(path, Document(front={}, body=body), postmortem, b"")
             self.store.create(record)
@@ -587,18 +587,6 @@ class Workspace:
                 yield git
             else:
                 yield None
-
-
-def _template_context(postmortem: Postmortem) -> dict[str, object]:
-    return {
-        "id": postmortem.id,
-        "title": postmortem.title,
-        "severity": postmortem.severity,
-        "impact": postmortem.impact,
-        "services": postmortem.services,
-        "tags": postmortem.tags,
-        "started": postmortem.started,
-    }
 
 
 # Words in a commit message that make CI systems skip the pipeline of the push (GitHub,
