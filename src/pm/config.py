@@ -28,10 +28,11 @@ class Severity:
     review_hours: int
 
 
+DEFAULT_REVIEW_HOURS = 48
 DEFAULT_SEVERITIES = (
-    Severity("SEV-1", True, 48),
-    Severity("SEV-2", True, 48),
-    Severity("SEV-3", False, 48),
+    Severity("SEV-1", True, DEFAULT_REVIEW_HOURS),
+    Severity("SEV-2", True, DEFAULT_REVIEW_HOURS),
+    Severity("SEV-3", False, DEFAULT_REVIEW_HOURS),
 )
 DEFAULT_PRIORITIES = {"P0": 7, "P1": 30, "P2": 90}
 
@@ -61,10 +62,24 @@ class Config:
         return self.root / self.templates
 
     def severity(self, name: str) -> Severity | None:
+        """The configured severity called ``name``, or None when the config does not list it."""
         for severity in self.severities:
             if severity.name == name:
                 return severity
         return None
+
+    def rule_for(self, name: str) -> Severity:
+        """The rules that apply to a postmortem of severity ``name``: the one answer pm uses.
+
+        A severity the configuration does not list (a hand-edited ``SEV-0``, a level removed
+        from the config later) is treated as requiring a postmortem review, due after the
+        default hours: the safe answer, so nothing serious escapes review by a typo.
+        """
+        return self.severity(name) or Severity(name, True, DEFAULT_REVIEW_HOURS)
+
+    def requires_review(self, name: str) -> bool:
+        """Whether a postmortem of severity ``name`` must be reviewed before it is closed."""
+        return self.rule_for(name).requires_postmortem
 
     @property
     def severity_names(self) -> tuple[str, ...]:
@@ -208,7 +223,9 @@ def _severities(where: str, value: object) -> tuple[Severity, ...]:
             raise ConfigError(
                 f"{where}: {key}.requires_postmortem must be true or false, not {requires!r}"
             )
-        hours = _non_negative_int(where, f"{key}.review_hours", table.get("review_hours", 48))
+        hours = _non_negative_int(
+            where, f"{key}.review_hours", table.get("review_hours", DEFAULT_REVIEW_HOURS)
+        )
         result.append(Severity(name, requires, hours))
     return tuple(result)
 

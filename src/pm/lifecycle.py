@@ -146,14 +146,14 @@ def add_event(postmortem: Postmortem, at: datetime, kind: str, text: str) -> Eve
     return event
 
 
-def review_due(resolved: datetime, severity: Severity | None) -> date | None:
+def review_due(resolved: datetime, severity: Severity) -> date | None:
     """The date the postmortem review is due, for severities that require one."""
-    if severity is None or not severity.requires_postmortem:
+    if not severity.requires_postmortem:
         return None
     return (resolved + timedelta(hours=severity.review_hours)).date()
 
 
-def resolve(postmortem: Postmortem, at: datetime, text: str, severity: Severity | None) -> None:
+def resolve(postmortem: Postmortem, at: datetime, text: str, severity: Severity) -> None:
     """Mark the incident over: a resolved event, status resolved, the review's due date."""
     if postmortem.status != "active":
         raise DataError(f"{postmortem.id} is already {postmortem.status}")
@@ -170,34 +170,32 @@ def resolve(postmortem: Postmortem, at: datetime, text: str, severity: Severity 
 
 # --- review and close -------------------------------------------------------------------
 
-REQUIRED_SECTIONS = ("Summary", "Root Cause")
-ONE_OF_SECTIONS = ("Contributing Factors", "What Went Poorly")
-
 
 def missing_for_review(postmortem: Postmortem, body: str) -> list[str]:
     """What a postmortem still lacks before its review can be recorded as held."""
-    from pm.sections import is_filled
+    from pm.sections import missing_sections
 
     missing: list[str] = []
     if postmortem.status == "active":
         missing.append("the incident is not resolved (pm resolve)")
-    missing.extend(
-        f"section '{name}' is empty" for name in REQUIRED_SECTIONS if not is_filled(body, name)
-    )
-    if not any(is_filled(body, name) for name in ONE_OF_SECTIONS):
-        missing.append(f"sections '{ONE_OF_SECTIONS[0]}' and '{ONE_OF_SECTIONS[1]}' are both empty")
+    for choices in missing_sections(body):
+        if len(choices) == 1:
+            missing.append(f"section '{choices[0]}' is empty")
+        else:
+            names = " and ".join(f"'{name}'" for name in choices)
+            missing.append(f"sections {names} are {'both' if len(choices) == 2 else 'all'} empty")
     if not postmortem.actions:
         missing.append("no action items (pm action add)")
     return missing
 
 
-def review(postmortem: Postmortem, body: str, at: datetime, severity: Severity | None) -> None:
+def review(postmortem: Postmortem, body: str, at: datetime, severity: Severity) -> None:
     """Record the review as held; for severities that require a postmortem, only when complete."""
     if postmortem.status in ("reviewed", "closed"):
         held = postmortem.review.held
         when = f" (review held {format_time(held)})" if held else ""
         raise DataError(f"{postmortem.id} is already {postmortem.status}{when}")
-    if severity is None or severity.requires_postmortem:
+    if severity.requires_postmortem:
         missing = missing_for_review(postmortem, body)
         if missing:
             raise DataError(
@@ -215,15 +213,14 @@ def review(postmortem: Postmortem, body: str, at: datetime, severity: Severity |
     postmortem.status = "reviewed"
 
 
-def close_blockers(postmortem: Postmortem, severity: Severity | None) -> list[str]:
+def close_blockers(postmortem: Postmortem, severity: Severity) -> list[str]:
     """Why the postmortem cannot be closed yet: open items, a review not held."""
     blockers = [
         f"action item {item.number} is {item.status} ({item.owner}, due {item.due.isoformat()})"
         for item in postmortem.actions
         if item.is_open
     ]
-    requires = severity is None or severity.requires_postmortem
-    if requires and postmortem.review.held is None:
+    if severity.requires_postmortem and postmortem.review.held is None:
         blockers.append(f"the review is not held ({postmortem.severity} requires one: pm review)")
     return blockers
 
@@ -231,7 +228,7 @@ def close_blockers(postmortem: Postmortem, severity: Severity | None) -> list[st
 def close(
     postmortem: Postmortem,
     at: datetime,
-    severity: Severity | None,
+    severity: Severity,
     *,
     force: bool = False,
     reason: str | None = None,

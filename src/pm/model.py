@@ -9,6 +9,7 @@ Keys pm does not know are kept, after the known ones, so other tools' data survi
 from __future__ import annotations
 
 import bisect
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -24,6 +25,9 @@ EVENT_KINDS = (
     "resolved",
     "note",
 )
+# An id is ``<start date>-<slug>``: it names the file and goes into commit messages, so it
+# is exactly this and nothing else (no path separators, no spaces, no line breaks).
+ID_PATTERN = re.compile(r"\d{4}-\d{2}-\d{2}-[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
 STATUSES = ("active", "resolved", "reviewed", "closed")
 ACTION_STATUSES = ("open", "in-progress", "done", "wont-do")
 OPEN_ACTION_STATUSES = ("open", "in-progress")

@@ -111,11 +111,9 @@ def _late(record: Record, as_of: date, config: Config) -> list[tuple[frontmap.Pa
         )
         found.append((key, finding))
 
-    rule = config.severity(postmortem.severity)
     if (
         postmortem.status == "resolved"
-        and rule is not None
-        and rule.requires_postmortem
+        and config.requires_review(postmortem.severity)
         and review.held is None
         and review.due is not None
         and review.due < as_of

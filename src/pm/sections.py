@@ -21,6 +21,14 @@ PROSE_HEADINGS = (
     "Lessons Learned",
 )
 
+# What a postmortem review needs written: each group is satisfied by any one of its
+# headings. ``pm review`` refuses without them and ``pm lint`` reports them missing.
+REQUIRED_FOR_REVIEW: tuple[tuple[str, ...], ...] = (
+    ("Summary",),
+    ("Root Cause",),
+    ("Contributing Factors", "What Went Poorly"),
+)
+
 _HEADING = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.*?)[ \t#]*$")
 _FENCE = re.compile(r"^ {0,3}(```|~~~)")
 _COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.DOTALL)
@@ -28,6 +36,25 @@ _COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.DOTALL)
 
 def _normal(heading: str) -> str:
     return " ".join(heading.split()).casefold()
+
+
+def _headings(body: str) -> list[tuple[int, int, str]]:
+    """(line number, level, normalised title) of every heading outside fenced code."""
+    found = []
+    in_fence = False
+    for number, line in enumerate(body.replace("\r\n", "\n").split("\n"), start=1):
+        if _FENCE.match(line):
+            in_fence = not in_fence
+        match = None if in_fence else _HEADING.match(line)
+        if match:
+            found.append((number, len(match.group(1)), _normal(match.group(2))))
+    return found
+
+
+def heading_line(body: str, heading: str) -> int | None:
+    """The body line of the first heading titled ``heading``, as ``section_text`` finds it."""
+    wanted = _normal(heading)
+    return next((number for number, _, title in _headings(body) if title == wanted), None)
 
 
 def section_text(body: str, heading: str) -> str:
@@ -59,6 +86,15 @@ def section_text(body: str, heading: str) -> str:
 
 def is_filled(body: str, heading: str) -> bool:
     return bool(section_text(body, heading))
+
+
+def missing_sections(body: str) -> list[tuple[str, ...]]:
+    """The groups of ``REQUIRED_FOR_REVIEW`` with no filled section."""
+    return [
+        choices
+        for choices in REQUIRED_FOR_REVIEW
+        if not any(is_filled(body, heading) for heading in choices)
+    ]
 
 
 def prose(body: str) -> dict[str, str]:

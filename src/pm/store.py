@@ -22,13 +22,12 @@ from pm import document, markdown
 from pm.config import Config
 from pm.document import Document
 from pm.errors import DataError, FileFormatError, NotFoundError, WriteError
-from pm.model import Postmortem, SchemaError, from_mapping, to_mapping
+from pm.model import ID_PATTERN, Postmortem, SchemaError, from_mapping, to_mapping
 
 if TYPE_CHECKING:
     from pm.cache import SummaryCache
 
 _YEAR = re.compile(r"\d{4}")
-ID_PATTERN = re.compile(r"\d{4}-\d{2}-\d{2}-[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
 
 
 @dataclass

@@ -20,7 +20,7 @@ from pm.config import CONFIG_FILE, Config, load_config
 from pm.document import Document
 from pm.errors import DataError, RepoError, UsageError
 from pm.fields import Edit, set_field
-from pm.model import ActionItem, Postmortem
+from pm.model import ID_PATTERN, ActionItem, Postmortem
 from pm.store import Record, Store, atomic_write
 
 if TYPE_CHECKING:
@@ -31,7 +31,6 @@ if TYPE_CHECKING:
 # ``pm open`` reads at most this many candidates, so both answer quickly at 10k files.
 SIMILAR_SCAN_LIMIT = 1000
 OPEN_CANDIDATES = 100
-_SAFE_ID = re.compile(r"\d{4}[\w.-]*")
 
 
 @dataclass
@@ -148,7 +147,7 @@ class Workspace:
         """Titles of the postmortems with these exact ids; missing or broken ones are left out."""
         found = {}
         for postmortem_id in ids:
-            if not _SAFE_ID.fullmatch(postmortem_id) or ".." in postmortem_id:
+            if not ID_PATTERN.fullmatch(postmortem_id):
                 continue  # hand-edited related ids are data, never a path
             path = self.store.path_for(postmortem_id)
             try:
@@ -324,7 +323,7 @@ class Workspace:
         moment = self.parse_time(at)
 
         def change(postmortem: Postmortem) -> str:
-            rule = self.config.severity(postmortem.severity)
+            rule = self.config.rule_for(postmortem.severity)
             lifecycle.resolve(postmortem, moment, text, rule)
             duration = postmortem.duration()
             return timeparse.format_duration(duration) if duration is not None else "resolved"
@@ -402,7 +401,7 @@ class Workspace:
 
         def change(record: Record) -> str:
             postmortem = record.postmortem
-            rule = self.config.severity(postmortem.severity)
+            rule = self.config.rule_for(postmortem.severity)
             lifecycle.review(postmortem, record.doc.body, moment, rule)
             return f"held {moment.strftime('%Y-%m-%d')}"
 
@@ -413,7 +412,7 @@ class Workspace:
         moment = self.now()
 
         def change(postmortem: Postmortem) -> Outcome:
-            rule = self.config.severity(postmortem.severity)
+            rule = self.config.rule_for(postmortem.severity)
             blockers = lifecycle.close(postmortem, moment, rule, force=force, reason=reason)
             if not force:
                 return Outcome("")

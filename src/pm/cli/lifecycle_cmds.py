@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
@@ -12,9 +12,6 @@ from pm.cli.app import JsonFlag, NoCommit, app
 from pm.cli.incident import TimeOption, _committed, _workspace
 from pm.errors import UsageError
 from pm.model import ACTION_STATUSES
-
-if TYPE_CHECKING:
-    from pm.workspace import Workspace
 
 action_app = typer.Typer(
     name="action",
@@ -275,15 +272,10 @@ def set_(
             output.message("The review was already held.")
         elif due:
             output.message(f"Postmortem review due {due.isoformat()}.")
-        elif not _requires_review(ws, postmortem.severity):
+        elif not ws.config.requires_review(postmortem.severity):
             output.message(f"{postmortem.severity} requires no postmortem review.")
         else:
             output.message("The review due date is set when the incident is resolved.")
-
-
-def _requires_review(ws: Workspace, severity: str) -> bool:
-    rule = ws.config.severity(severity)
-    return rule is None or rule.requires_postmortem
 
 
 @app.command()

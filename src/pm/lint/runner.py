@@ -6,7 +6,6 @@ crash, so one broken file does not hide the problems of the others.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,9 +18,6 @@ from pm.lint.blameless import Checker, prose
 from pm.lint.rules import RULES, Finding, check_disabled, is_disabled
 from pm.model import Postmortem, SchemaError, from_mapping
 from pm.store import Store, atomic_write
-
-REQUIRED_SECTIONS = (("Summary",), ("Root Cause",), ("Contributing Factors", "What Went Poorly"))
-_HEADING = re.compile(r"^#{1,6}[ \t]+(.*?)[ \t#]*$")
 
 
 @dataclass
@@ -212,14 +208,11 @@ def _lifecycle(
     at: Any,
     report: Any,
 ) -> None:
-    rule = config.severity(postmortem.severity)
     status = postmortem.status
-    if status in ("reviewed", "closed") and rule is not None and rule.requires_postmortem:
-        for choices in REQUIRED_SECTIONS:
-            if any(sections.section_text(body, heading) for heading in choices):
-                continue
+    if status in ("reviewed", "closed") and config.requires_review(postmortem.severity):
+        for choices in sections.missing_sections(body):
             names = " or ".join(f"## {h}" for h in choices)
-            line = _heading_line(body, choices[0])
+            line = sections.heading_line(body, choices[0])
             report(
                 body_line + (line or 1),
                 "lifecycle.section",
@@ -255,15 +248,6 @@ def _lifecycle(
     closed = postmortem.closed
     if closed is not None and closed.forced and not (closed.reason or "").strip():
         at(("closed",), "lifecycle.forced-reason", "closed.forced without a reason", "say why")
-
-
-def _heading_line(body: str, heading: str) -> int | None:
-    wanted = heading.lower()
-    for number, line in enumerate(body.replace("\r\n", "\n").split("\n"), start=1):
-        match = _HEADING.match(line)
-        if match and match.group(1).strip().lower() == wanted:
-            return number
-    return None
 
 
 def _blocks(
