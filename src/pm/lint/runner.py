@@ -12,7 +12,7 @@ from typing import Any
 
 from pm import document, frontmap, markdown, sections
 from pm.config import Config
-from pm.errors import DataError, FileFormatError, NotFoundError, UsageError
+from pm.errors import DataError, DuplicateKeyError, FileFormatError, NotFoundError, UsageError
 from pm.lint import schema
 from pm.lint.blameless import Checker, prose
 from pm.lint.rules import RULES, Finding, check_disabled, is_disabled
@@ -90,8 +90,8 @@ def lint(
         collect = _Collector(shown, disabled, strict)
         if error is not None or doc is None:
             assert error is not None
-            reason = _reason(error)
-            if "duplicate key" in reason:  # pm refuses to read these; say which rule it is
+            reason = error.reason
+            if isinstance(error, DuplicateKeyError):  # pm refuses to read these: name the rule
                 collect(error.line or 1, "schema.duplicate-key", reason, "remove one of them")
             else:
                 collect(error.line or 1, "file.unreadable", reason)
@@ -134,11 +134,6 @@ def _load(
         return raw, document.parse(raw, shown), None
     except FileFormatError as error:
         return raw, None, error
-
-
-def _reason(error: FileFormatError) -> str:
-    where = f"{error.path}:{error.line}" if error.line else error.path
-    return error.message.removeprefix(f"{where}: ")
 
 
 def _owners(front: dict[str, Any]) -> list[str]:
