@@ -162,14 +162,14 @@ def _lint_document(
     for key_path, line in where.duplicates:
         message = f"{schema.dotted(key_path)} is given twice; YAML keeps only the last"
         report(line, "schema.duplicate-key", message, "remove one of them")
-    schema.check(doc.front, where, path, config, at)
+    schema.check(doc.front, path, config, at)
     body_line = doc.front_lines + 2  # the closing fence; body line k is body_line + k
     _blameless(doc, where, checker, body_line, report)
     try:
         postmortem = from_mapping(doc.front)
     except (SchemaError, DataError):
         return None  # schema findings already say why; the rest needs a readable model
-    _lifecycle(postmortem, doc.body, where, config, body_line, at, report)
+    _lifecycle(postmortem, doc.body, config, body_line, at, report)
     return _blocks(postmortem, raw, doc, body_line, report, fix=fix)
 
 
@@ -197,7 +197,6 @@ def _blameless(
 def _lifecycle(
     postmortem: Postmortem,
     body: str,
-    where: frontmap.FrontMap,
     config: Config,
     body_line: int,
     at: Any,
