@@ -19,6 +19,7 @@ No I/O.
 
 from __future__ import annotations
 
+import functools
 import re
 
 from pm.errors import UsageError
@@ -85,15 +86,19 @@ def _escape(code: int) -> str:
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
-_TERMINAL_UNSAFE = re.compile(char_class(TERMINAL_UNSAFE))
-_JSON_UNSAFE = re.compile(char_class(JSON_UNSAFE))
-_LINE_FORBIDDEN = re.compile(char_class(LINE_FORBIDDEN))
-_TEXT_FORBIDDEN = re.compile(char_class(TEXT_FORBIDDEN))
-_INVISIBLE = re.compile(char_class(INVISIBLE))
-_CELL_WHITESPACE = re.compile(char_class(CELL_WHITESPACE) + "+")
-_CI_OTHER_BREAKS = re.compile(char_class(CI_OTHER_BREAKS))
-_MERMAID_UNSAFE = re.compile(char_class(MERMAID_SAFE, negate=True) + "+")
-_CELL_SPECIAL = re.compile(r"([\\`*_\[\]|<>#~!])")  # markdown syntax that a cell escapes
+@functools.cache
+def _any(chars: frozenset[str]) -> re.Pattern[str]:
+    """One of ``chars``; compiled on first use (start-up time: most runs need few)."""
+    return re.compile(char_class(chars))
+
+
+@functools.cache
+def _runs(chars: frozenset[str], *, negate: bool = False) -> re.Pattern[str]:
+    """A run of ``chars`` (or, negated, of anything else); compiled on first use."""
+    return re.compile(char_class(chars, negate=negate) + "+")
+
+
+_CELL_SPECIAL = r"([\\`*_\[\]|<>#~!])"  # markdown syntax that a cell escapes
 
 
 def _shown_escaped(match: re.Match[str]) -> str:
@@ -114,7 +119,7 @@ def check_line(
     text = text.strip()
     if not text and required:
         raise UsageError(empty or f"the {what} is empty")
-    if _LINE_FORBIDDEN.search(text):
+    if _any(LINE_FORBIDDEN).search(text):
         raise UsageError(f"the {what} must be one line without control characters")
     if len(text) > limit:
         raise UsageError(f"the {what} is {len(text)} characters; keep it under {limit}")
@@ -124,7 +129,7 @@ def check_line(
 def check_text(text: str, what: str, limit: int) -> str:
     """Free text (events, impact), stripped: newlines and tabs allowed, other controls not."""
     text = text.strip()
-    if _TEXT_FORBIDDEN.search(text):
+    if _any(TEXT_FORBIDDEN).search(text):
         raise UsageError(f"the {what} contains control characters")
     if len(text) > limit:
         raise UsageError(f"the {what} is {len(text)} characters; keep it under {limit}")
@@ -141,13 +146,13 @@ def terminal(text: str) -> str:
     """
     if text.isascii() and text.isprintable():
         return text  # the common case, without the regular expression: nothing to escape
-    return _TERMINAL_UNSAFE.sub(_shown_escaped, text)
+    return _any(TERMINAL_UNSAFE).sub(_shown_escaped, text)
 
 
 def json_inert(text: str) -> str:
     """JSON text from ``json.dumps(ensure_ascii=False)`` with DEL, C1, separators and bidi
     written as ``\\uXXXX`` escapes: the same data, inert in a terminal or a browser."""
-    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    return _any(JSON_UNSAFE).sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def ci_log(text: str) -> str:
@@ -160,7 +165,7 @@ def ci_log(text: str) -> str:
     ANSI sequence cannot colour or hide the log.
     """
     text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-    return _TERMINAL_UNSAFE.sub(_shown_escaped, _CI_OTHER_BREAKS.sub(" ", text))
+    return _any(TERMINAL_UNSAFE).sub(_shown_escaped, _any(CI_OTHER_BREAKS).sub(" ", text))
 
 
 def ci_log_property(text: str) -> str:
@@ -176,15 +181,15 @@ def markdown_cell(text: str) -> str:
     dropped; ``&`` and the characters that would end a cell, start a link or emphasis or
     open raw HTML (and so could forge a pm marker) are escaped.
     """
-    text = _INVISIBLE.sub("", _CELL_WHITESPACE.sub(" ", text)).strip()
+    text = _any(INVISIBLE).sub("", _runs(CELL_WHITESPACE).sub(" ", text)).strip()
     text = text.replace("&", "&amp;")
-    return _CELL_SPECIAL.sub(r"\\\1", text)
+    return re.sub(_CELL_SPECIAL, r"\\\1", text)
 
 
 def template_value(text: str) -> str:
     """A value a template prints: controls (but TAB and LF) and bidi dropped, LS and PS
     made spaces. Markup is the template's business (HTML templates autoescape)."""
-    return _INVISIBLE.sub("", text).replace("\u2028", " ").replace("\u2029", " ")
+    return _any(INVISIBLE).sub("", text).replace("\u2028", " ").replace("\u2029", " ")
 
 
 def mermaid_label(text: str, limit: int = 40) -> str:
@@ -194,7 +199,7 @@ def mermaid_label(text: str, limit: int = 40) -> str:
     space), so a label can never close its quotes or start a directive (``%%{init``) or a
     ``click``; longer than ``limit``, it is cut and ends in ``...``.
     """
-    cleaned = " ".join(_MERMAID_UNSAFE.sub(" ", text).split())
+    cleaned = " ".join(_runs(MERMAID_SAFE, negate=True).sub(" ", text).split())
     if len(cleaned) > limit:
         cleaned = cleaned[: limit - 3].rstrip() + "..."
     return cleaned or "-"
