@@ -84,8 +84,12 @@ class Repo:
 @pytest.fixture
 def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Repo:
     """An initialised git repository with one commit, as the working directory."""
-    path = tmp_path / "repo"
-    path.mkdir()
+    return make_repo(tmp_path / "repo", monkeypatch)
+
+
+def make_repo(path: Path, monkeypatch: pytest.MonkeyPatch) -> Repo:
+    """``path`` made a git repository with one commit, and the working directory."""
+    path.mkdir(parents=True)
     git(path, "init", "--quiet")
     (path / "README.md").write_text("# ops\n", encoding="utf-8")
     git(path, "add", "README.md")

@@ -20,6 +20,7 @@ HOSTILE: list[tuple[str, str]] = [
     ("control-chars", "bell\x07 back\x08 vt\x0b ff\x0c cr\r del\x7f c1\x85\x9b"),
     ("bidi-rlo", "safe \u202etxt.exe"),
     ("bidi-isolate", "a \u2066hidden\u2069 b"),
+    ("bidi-marks", "\u200fmarked\u061c \u200e"),
     ("ansi-colour", "\x1b[31mred\x1b[0m"),
     ("ansi-clear", "\x1b[2J\x1b[H cleared"),
     ("osc-link", "\x1b]8;;http://e\x07click\x1b]8;;\x07"),
@@ -72,7 +73,7 @@ HOSTILE: list[tuple[str, str]] = [
 # What no terminal output may contain raw: ESC, other C0/C1 controls, bidi controls,
 # line/paragraph separators (``output.safe`` shows them escaped).
 RAW_UNSAFE = re.compile(
-    r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]"
+    r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]"
 )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 
+import pytest
 import yaml
 
 from conftest import CliRunnerCall, Repo, run_pm
@@ -88,6 +89,7 @@ def test_list_names_broken_files_and_lists_the_rest(
     assert "2024-01-01-broken.md:3: invalid YAML" in result.stderr
 
 
+@pytest.mark.slow  # runs pm in a subprocess
 def test_list_is_a_pure_read_outside_git(repo: Repo, cli: CliRunnerCall, opened: str) -> None:
     cli.ok("action", "add", opened, "One", "-o", "alice")
     subprocess.run(["rm", "-rf", str(repo.path / ".git")], check=True)

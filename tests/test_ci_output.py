@@ -6,27 +6,20 @@ import json
 
 import pytest
 
-from pm.ci_output import (
-    Annotation,
-    escape_data,
-    escape_property,
-    github,
-    github_command,
-    gitlab,
-    markdown_table,
-)
+from pm.ci_output import Annotation, github, github_command, gitlab, markdown_table
+from pm.textsafety import ci_log, ci_log_property
 
 
 def test_message_escaping_follows_the_actions_toolkit() -> None:
-    assert escape_data("100% done\r\nnext: a, b") == "100%25 done%0D%0Anext: a, b"
-    assert escape_property("100% done\r\nnext: a, b") == "100%25 done%0D%0Anext%3A a%2C b"
+    assert ci_log("100% done\r\nnext: a, b") == "100%25 done%0D%0Anext: a, b"
+    assert ci_log_property("100% done\r\nnext: a, b") == "100%25 done%0D%0Anext%3A a%2C b"
     # Percent first, so an escape sequence in the input is not decoded by the runner.
-    assert escape_data("%0A") == "%250A"
+    assert ci_log("%0A") == "%250A"
 
 
 def test_terminal_controls_are_shown_not_acted_on() -> None:
     """The Actions log viewer renders ANSI escapes: they print as text, as on a terminal."""
-    assert escape_data("\x1b[2Jred\x07 \u202eexe\x9b\tok") == "\\x1b[2Jred\\x07 \\u202eexe\\x9b\tok"
+    assert ci_log("\x1b[2Jred\x07 \u202eexe\x9b\tok") == "\\x1b[2Jred\\x07 \\u202eexe\\x9b\tok"
 
 
 @pytest.mark.parametrize(

@@ -37,12 +37,14 @@ PIECES = ["---", "...", "\r", "\n", "a: 1", " ", "-", ".", "=======", "<<<<<<< x
 texts = st.lists(st.sampled_from(PIECES), max_size=30).map("".join)
 
 
+@pytest.mark.slow  # property-based
 @given(texts)
 def test_split_matches_the_line_by_line_reference(body: str) -> None:
     for text in (body, "---\n" + body, "---\r\n" + body):
         assert new_split(text) == old_split(text)
 
 
+@pytest.mark.slow  # property-based
 @given(texts)
 def test_conflict_precheck_never_hides_a_marker(text: str) -> None:
     if _OLD_CONFLICT.search(text):

@@ -113,6 +113,7 @@ WORDS = st.sampled_from(
 )  # fmt: skip
 
 
+@pytest.mark.slow  # property-based
 @settings(max_examples=400, deadline=None)
 @given(st.lists(st.tuples(st.sampled_from([0, 0, 0, 1, 2, 4]), st.lists(WORDS, max_size=3))))
 def test_any_front_matter_agrees_with_composing(lines: list[tuple[int, list[str]]]) -> None:

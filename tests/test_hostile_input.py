@@ -7,6 +7,10 @@ message of exactly the expected lines, prints no raw escape or bidi character, a
 the generated markdown tables well formed. One repository per command row: between
 strings it is reset with git, so each string starts from the same state.
 
+The test is hermetic: it watches only its own folder. The repository lies six folders
+deep in it, so every ``..`` string lands inside it, and an absolute path string is
+rooted in it; sentinel files stand where those strings point.
+
 To cover a new command, add a row to ``COMMANDS`` (a name and a function from the open
 incident's id and the hostile string to the argument list).
 """
@@ -22,7 +26,7 @@ from pathlib import Path
 import pytest
 from typer.testing import Result
 
-from conftest import CliRunnerCall, Repo, run_pm
+from conftest import CliRunnerCall, Repo, make_repo, run_pm
 from hostile import HOSTILE, RAW_UNSAFE
 from pm import document, output
 
@@ -36,11 +40,25 @@ def set_to(field: str) -> Args:
     return lambda pid, s: ["set", pid, field, s]
 
 
-# Where a string that names a path points, for the rows that take a path: only strings
-# that stay inside the test's folder are tried (``report -o /etc/passwd`` would really
-# write there; test_report_output_paths covers those with paths under tmp).
+# Strings that name a path. ``report -o`` writes where it is asked, so the row that takes
+# one skips them (test_report_output_paths covers those with paths under tmp).
 PATH_LIKE = ("traversal", "absolute", "windows")
 WRITES_WHERE_ASKED = ("report-output",)
+# As deep as the deepest ``..`` string climbs (six), so that it stays inside tmp_path.
+DEPTH = ("a", "b", "c", "d", "e", "repo")
+
+
+@pytest.fixture
+def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Repo:
+    """The repository, six folders down in the test's own folder."""
+    return make_repo(tmp_path.joinpath(*DEPTH), monkeypatch)
+
+
+def hermetic(name: str, text: str, root: Path) -> str:
+    """The hostile string, an absolute path rooted in the test's folder (``/etc/passwd``
+    becomes ``<tmp>/etc/passwd``): a write there would be seen, and harm nothing."""
+    return f"{root}{text}" if name.startswith(PATH_LIKE) and text.startswith("/") else text
+
 
 # (row name, argument list builder). ``pid`` is an open SEV-1 started 2024-01-15T14:05
 # with action items 1 (open) and 2 (done); ``OTHER`` is a resolved SEV-3 (see ``prepare``).
@@ -192,6 +210,8 @@ def check_commit(repo: Repo, base: str, label: str) -> None:
     assert all(TRAILERS.fullmatch(f"Pm-Id: {i}") for i in ids), f"{label}: {trailers}"
     assert "\n" not in subject and subject.startswith(f"pm: {operation} {' '.join(ids)}"), label
     assert not SKIP_CI.search(message), f"{label}: {message!r}"
+    found = RAW_UNSAFE.search(message)  # git log prints it to a terminal
+    assert found is None, f"{label}: raw {found.group()!r} in the commit message"
     if len(paragraphs) == 3:
         for line in paragraphs[1].splitlines():
             assert BODY_LINE.fullmatch(line), f"{label}: body line {line!r}"
@@ -246,9 +266,11 @@ def test_hostile_strings_through_every_argument(
 ) -> None:
     prepare(cli, opened)
     base = repo.git("rev-parse", "HEAD")
+    corpus = [(name, hermetic(name, text, tmp_path)) for name, text in HOSTILE]
+    place_sentinels(repo.path, tmp_path, [t for n, t in corpus if n.startswith(PATH_LIKE)])
     outside_before = snapshot(tmp_path)
-    watched = {p: fingerprint(p) for p in traversal_targets(repo.path)}
-    for name, text in HOSTILE:
+    inside = repo.path.relative_to(tmp_path).as_posix() + "/postmortems/"
+    for name, text in corpus:
         label = f"{row}/{name}"
         if row in WRITES_WHERE_ASKED and name.startswith(PATH_LIKE):
             continue
@@ -263,7 +285,7 @@ def test_hostile_strings_through_every_argument(
             asked = Path(os.path.normpath(repo.path / text)).relative_to(tmp_path).as_posix()
             assert asked in changed and not after[asked].startswith(b"---"), label
             changed.discard(asked)
-        assert all(p.startswith("repo/postmortems/") for p in changed), f"{label}: {changed}"
+        assert all(p.startswith(inside) for p in changed), f"{label}: {changed}"
         for path in changed:
             if path in after and path.endswith(".md"):
                 check_tables(after[path], label)
@@ -272,26 +294,20 @@ def test_hostile_strings_through_every_argument(
             repo.git("reset", "--quiet", "--hard", base)
             repo.git("clean", "--quiet", "-fdx")
     assert repo.git("status", "--porcelain") == ""
-    assert {p: fingerprint(p) for p in watched} == watched, "a path outside was touched"
 
 
-def traversal_targets(cwd: Path) -> list[Path]:
-    """Where the path-like hostile strings point, from the repository and its folder."""
-    texts = [t for name, t in HOSTILE if name.startswith(("traversal", "absolute", "windows"))]
-    found = set()
+def place_sentinels(cwd: Path, root: Path, texts: list[str]) -> None:
+    """A file wherever a path string points (from the repository and from a year folder)
+    outside the repository, so that an overwrite shows in the snapshot as well as a new
+    file. Every such place is inside ``root``: the test touches nothing of the machine's."""
     for text in texts:
         for base in (cwd, cwd / "postmortems" / "2024"):
-            found.add(Path(os.path.normpath(base / text)))
-            found.add(Path(os.path.normpath(base / (text + ".md"))))
-    return sorted(found)
-
-
-def fingerprint(path: Path) -> tuple[int, int] | None:
-    try:
-        stat = path.stat()
-    except OSError:
-        return None
-    return stat.st_size, stat.st_mtime_ns
+            for target in (text, text + ".md"):
+                path = Path(os.path.normpath(base / target))
+                assert path.is_relative_to(root), f"{text!r} points outside the test's folder"
+                if not path.is_relative_to(cwd):
+                    path.parent.mkdir(parents=True, exist_ok=True)
+                    path.write_bytes(b"sentinel\n")
 
 
 PID = "2024-01-15-hand-edited"

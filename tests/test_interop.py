@@ -25,6 +25,8 @@ from pm import document
 from pm.model import Postmortem, to_mapping
 from test_roundtrip import LIGHT, postmortems
 
+pytestmark = pytest.mark.slow  # other readers (ruamel, Node's gray-matter), property-based
+
 
 def normalise(value: Any) -> Any:
     """JSON-comparable data: times as UTC ISO strings (naive read as UTC), dates as ISO."""

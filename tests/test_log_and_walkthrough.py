@@ -63,6 +63,7 @@ def test_sev1_from_open_to_close(
     assert data[-1]["date"] == "2024-01-20T12:00:00Z"  # the fixture pins commit dates
 
 
+@pytest.mark.slow  # runs pm in a subprocess
 def test_log_follows_renames_and_marks_manual_commits(
     repo: Repo, cli: CliRunnerCall, opened: str
 ) -> None:

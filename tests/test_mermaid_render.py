@@ -26,10 +26,13 @@ MERMAID_JS = os.environ.get("MERMAID_JS") or str(
 )
 CHROMIUM = shutil.which("chromium")
 
-pytestmark = pytest.mark.skipif(
-    not (MERMAID_JS and Path(MERMAID_JS).is_file() and CHROMIUM),
-    reason="no mermaid.min.js in .cache/mermaid (see .ci/run) or no chromium",
-)
+pytestmark = [
+    pytest.mark.slow,  # a headless browser
+    pytest.mark.skipif(
+        not (MERMAID_JS and Path(MERMAID_JS).is_file() and CHROMIUM),
+        reason="no mermaid.min.js in .cache/mermaid (see .ci/run) or no chromium",
+    ),
+]
 
 PAGE = """<!DOCTYPE html><html><head><meta charset="utf-8"></head><body>
 <script src="%s"></script><script>

@@ -322,6 +322,7 @@ def assert_github_mermaid(block: str) -> None:
         assert line.startswith("    "), line
 
 
+@pytest.mark.slow  # runs pymarkdown in a subprocess
 def test_markdown_reports_pass_the_linter(
     rich_repo: Repo, cli: CliRunnerCall, tmp_path: Path
 ) -> None:
@@ -346,6 +347,7 @@ def test_markdown_reports_pass_the_linter(
     assert [b.split()[0] for b in mermaid_blocks(incident)] == ["gantt"]
 
 
+@pytest.mark.slow  # runs pymarkdown in a subprocess
 def test_linter_catches_a_broken_file(tmp_path: Path) -> None:
     """The lint test can fail: a file with two H1s and no blank lines is reported."""
     bad = tmp_path / "bad.md"

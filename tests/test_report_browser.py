@@ -19,9 +19,13 @@ from conftest import CliRunnerCall, Repo
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 XSS = "<script>alert(1)</script> checkout down"
 
-pytestmark = pytest.mark.skipif(
-    CHROMIUM is None, reason="chromium is not installed (apt-get install chromium; .ci/run does)"
-)
+pytestmark = [
+    pytest.mark.slow,  # a headless browser
+    pytest.mark.skipif(
+        CHROMIUM is None,
+        reason="chromium is not installed (apt-get install chromium; .ci/run does)",
+    ),
+]
 
 
 def browse(page: Path, profile: Path) -> tuple[str, str]:

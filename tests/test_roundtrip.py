@@ -211,6 +211,7 @@ def write_and_read(postmortem: Postmortem, body: str = BODY, **doc: Any) -> tupl
         return store.read(path), raw
 
 
+@pytest.mark.slow  # property-based
 @SETTINGS
 @given(postmortems())
 def test_write_then_read_gives_the_same_postmortem(postmortem: Postmortem) -> None:
@@ -227,6 +228,7 @@ prose = st.text(
 prose = prose.filter(lambda t: "<!-- pm:" not in t)
 
 
+@pytest.mark.slow  # property-based
 @SETTINGS
 @given(
     before=prose,
@@ -287,6 +289,7 @@ def test_other_tools_values_survive_a_rewrite(value: object) -> None:
     assert record.postmortem.extra == {"x-tool": value}
 
 
+@pytest.mark.slow  # property-based
 @LIGHT
 @given(
     postmortem=postmortems(),

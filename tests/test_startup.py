@@ -41,12 +41,14 @@ def loaded(names: set[str], package: str) -> bool:
     return any(n == package or n.startswith(package + ".") for n in names)
 
 
+@pytest.mark.slow  # runs pm in a subprocess
 def test_version_imports_no_heavy_library(tmp_path: Path) -> None:
     names = imported(tmp_path, "--version")
     for heavy in ("git", "jinja2", "yaml", "rich", "typer"):
         assert not loaded(names, heavy), heavy
 
 
+@pytest.mark.slow  # runs pm in a subprocess
 @pytest.mark.parametrize("args", [["list"], ["list", "--json"], ["show", "2024-01-15"]])
 def test_reads_import_neither_typer_jinja2_nor_rich(
     repo: Repo, opened: str, args: list[str]
@@ -56,6 +58,7 @@ def test_reads_import_neither_typer_jinja2_nor_rich(
         assert not loaded(names, heavy), heavy
 
 
+@pytest.mark.slow  # runs pm in a subprocess
 def test_event_imports_neither_typer_jinja2_nor_rich(repo: Repo, opened: str) -> None:
     names = imported(repo.path, "event", opened, "Pool raised")
     for heavy in ("typer", "jinja2", "rich", "git"):
@@ -63,6 +66,7 @@ def test_event_imports_neither_typer_jinja2_nor_rich(repo: Repo, opened: str) ->
     assert loaded(names, "subprocess")  # it did commit, through the git binary
 
 
+@pytest.mark.slow  # runs pm in a subprocess
 def test_help_still_lists_every_command(tmp_path: Path) -> None:
     result = run_pm(tmp_path, "--help")
     assert result.returncode == 0
@@ -76,6 +80,7 @@ def test_help_still_lists_every_command(tmp_path: Path) -> None:
     assert {"list", "show", "event"} <= listed
 
 
+@pytest.mark.slow  # runs pm in a subprocess
 def test_list_help_comes_from_typer(tmp_path: Path) -> None:
     result = run_pm(tmp_path, "list", "--help")
     assert result.returncode == 0
@@ -83,6 +88,7 @@ def test_list_help_comes_from_typer(tmp_path: Path) -> None:
     assert "--json" in result.stdout
 
 
+@pytest.mark.slow  # runs pm in a subprocess
 @pytest.mark.parametrize("args", [["list"], ["--debug", "list"]])
 def test_reader_that_goes_away_is_not_an_error(repo: Repo, opened: str, args: list[str]) -> None:
     # Both paths: the fast one (list) and Typer's (--debug list).
@@ -116,6 +122,7 @@ def test_large_tables_fall_back_to_plain_rows_on_a_terminal(
     assert "\t" not in small
 
 
+@pytest.mark.slow  # runs pm in a subprocess
 def test_list_is_plain_text_when_piped(repo: Repo, cli: CliRunnerCall, opened: str) -> None:
     result = run_pm(repo.path, "list")
     assert result.returncode == 0

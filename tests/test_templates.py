@@ -31,6 +31,7 @@ def markdownlint(path: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
+@pytest.mark.slow  # runs pymarkdown in a subprocess
 def test_new_postmortem_passes_markdownlint(repo: Repo, cli: CliRunnerCall, opened: str) -> None:
     cli.ok(
         "event",
@@ -46,6 +47,7 @@ def test_new_postmortem_passes_markdownlint(repo: Repo, cli: CliRunnerCall, open
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+@pytest.mark.slow  # runs pymarkdown in a subprocess
 def test_markdownlint_check_has_teeth(tmp_path: Path) -> None:
     bad = tmp_path / "bad.md"
     bad.write_text("---\ntitle: x\n---\n# Second title\n## No blank line\n", encoding="utf-8")

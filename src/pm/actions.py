@@ -8,30 +8,17 @@ change pm makes runs it first, so such a file is repaired (and said so) on its n
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 from pm.errors import DataError, UsageError
 from pm.model import ACTION_STATUSES, ActionItem, Postmortem
+from pm.textsafety import check_line
 
 MAX_ACTION_TEXT = 500
 MAX_OWNER = 100
 MAX_TICKET = 200
-_LINE_FORBIDDEN = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
-
-
-def check_line(text: str, what: str, limit: int, *, required: bool = True) -> str:
-    """One line of printable text, at most ``limit`` characters."""
-    text = text.strip()
-    if not text and required:
-        raise UsageError(f"the {what} is empty")
-    if _LINE_FORBIDDEN.search(text):
-        raise UsageError(f"the {what} must be one line without control characters")
-    if len(text) > limit:
-        raise UsageError(f"the {what} is {len(text)} characters; keep it under {limit}")
-    return text
 
 
 def check_ticket(ticket: str) -> str:

@@ -3,29 +3,22 @@
 SVG is built here as text with every label escaped (``html.escape``), uses no scripts,
 fonts, images or links, so a report opens offline as one file. Mermaid blocks use only
 diagram types GitHub draws (``pie``, ``xychart-beta``, ``gantt``) and labels reduced to
-characters mermaid cannot misread, never directives (``%%{init``) or ``click``.
+characters mermaid cannot misread (``textsafety.mermaid_label``), never directives
+(``%%{init``) or ``click``.
 """
 
 from __future__ import annotations
 
 import html
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from pm.textsafety import mermaid_label
+
 MERMAID_KEYWORDS = ("pie", "xychart-beta", "gantt")
-_MERMAID_UNSAFE = re.compile(r"[^A-Za-z0-9 _.,/+()-]+")
 _COLOURS = ("#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948")
-
-
-def mermaid_label(text: str, limit: int = 40) -> str:
-    """Text safe inside a mermaid label or quoted string: no quotes, colons, markup."""
-    cleaned = " ".join(_MERMAID_UNSAFE.sub(" ", text).split())
-    if len(cleaned) > limit:
-        cleaned = cleaned[: limit - 3].rstrip() + "..."
-    return cleaned or "-"
 
 
 def _number(value: float) -> str:

@@ -1,7 +1,8 @@
 """Output formats CI systems read, shared by ``pm overdue`` and ``pm lint``.
 
 - GitHub Actions workflow commands (``::error file=F,line=L,title=T::message``), escaped
-  as the Actions toolkit escapes them, so untrusted text stays inside its one command;
+  as the Actions toolkit escapes them (``textsafety.ci_log``), so untrusted text stays
+  inside its one command;
 - a markdown table for ``$GITHUB_STEP_SUMMARY`` or a pull-request comment;
 - a GitLab Code Quality report (a JSON list GitLab shows on merge requests).
 """
@@ -10,18 +11,11 @@ from __future__ import annotations
 
 import hashlib
 import os
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from pm import markdown, output
-
-_OTHER_BREAKS = re.compile("[\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
-# The rest of C0/C1 and the bidi controls: a log viewer acts on ESC (colours, hiding text).
-_CONTROLS = re.compile(
-    "[\x00-\x08\x0e-\x1b\x1f\x7f-\x84\x86-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]"
-)
+from pm import output, textsafety
 
 
 @dataclass(frozen=True)
@@ -38,31 +32,12 @@ class Annotation:
 # --- GitHub Actions -----------------------------------------------------------------------
 
 
-def escape_data(text: str) -> str:
-    """The message of a workflow command: ``%``, CR and LF percent-encoded.
-
-    With no raw newline left, text can never begin a line of its own, so it can never
-    start a workflow command (``::set-output``, ``::stop-commands::``...) of its own.
-    """
-    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-    # Other line breaks (NEL, LS, PS, VT, FF) are not ones the runner splits on, but a log
-    # viewer might: they become spaces, so no reader sees a second line. Other controls
-    # are shown as escapes (``\\x1b``), so an ANSI sequence cannot colour or hide the log.
-    text = _OTHER_BREAKS.sub(" ", text)
-    return _CONTROLS.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
-
-
-def escape_property(text: str) -> str:
-    """A property value (``file=``, ``title=``): also ``:`` and ``,``, which end it."""
-    return escape_data(text).replace(":", "%3A").replace(",", "%2C")
-
-
 def github_command(annotation: Annotation) -> str:
-    props = [f"file={escape_property(annotation.path)}"]
+    props = [f"file={textsafety.ci_log_property(annotation.path)}"]
     if annotation.line is not None:
         props.append(f"line={annotation.line}")
-    props.append(f"title={escape_property(annotation.title)}")
-    return f"::{annotation.level} {','.join(props)}::{escape_data(annotation.message)}"
+    props.append(f"title={textsafety.ci_log_property(annotation.title)}")
+    return f"::{annotation.level} {','.join(props)}::{textsafety.ci_log(annotation.message)}"
 
 
 def github(annotations: Sequence[Annotation]) -> str:
@@ -89,7 +64,8 @@ def markdown_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str
         "| " + " | ".join(headers) + " |",
         "| " + " | ".join("---" for _ in headers) + " |",
     ]
-    lines.extend("| " + " | ".join(markdown.escape(cell) for cell in row) + " |" for row in rows)
+    for row in rows:
+        lines.append("| " + " | ".join(textsafety.markdown_cell(cell) for cell in row) + " |")
     return "\n".join(lines) + "\n"
 
 

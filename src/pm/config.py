@@ -8,7 +8,6 @@ the error, with a suggestion for a misspelt key.
 
 from __future__ import annotations
 
-import os
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -254,8 +253,3 @@ def _lint(where: str, value: object) -> tuple[str, ...]:
     if not isinstance(rules, list) or not all(isinstance(r, str) for r in rules):
         raise ConfigError(f"{where}: lint.disable must be a list of rule ids, not {rules!r}")
     return tuple(rules)
-
-
-def env_flag(name: str) -> bool:
-    """True when an environment variable is set to a non-empty value (NO_COLOR semantics)."""
-    return bool(os.environ.get(name))

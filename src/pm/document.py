@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from pm.errors import FileFormatError
+from pm.errors import DuplicateKeyError, FileFormatError
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
 BOM = "\ufeff"
@@ -124,6 +124,9 @@ def load_yaml(text: str, path: str) -> dict[str, Any]:
         _refuse_aliases(text, path)
     try:
         data = yaml.load(text, Loader=loader)  # noqa: S506 - a safe loader
+    except _DuplicateKey as error:
+        message = f"invalid YAML: duplicate key {error.key!r}"
+        raise DuplicateKeyError(path, message, error.line) from None
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 2 if mark is not None else None
@@ -154,6 +157,15 @@ def _bad_date_line(text: str) -> int | None:
             except ValueError:
                 return number + 2
     return None
+
+
+class _DuplicateKey(Exception):
+    """Raised by the loader on a repeated key; ``line`` is counted in the file."""
+
+    def __init__(self, key: str, line: int) -> None:
+        super().__init__(key)
+        self.key = key
+        self.line = line
 
 
 _LOADER: Any = None
@@ -188,9 +200,7 @@ def _loader() -> Any:
                     for key_node, _ in node.value:
                         key = getattr(key_node, "value", None)
                         if isinstance(key, str) and key in seen:
-                            raise yaml.constructor.ConstructorError(
-                                None, None, f"duplicate key {key!r}", key_node.start_mark
-                            )
+                            raise _DuplicateKey(key, key_node.start_mark.line + 2)
                         seen.add(key)
                 return super().construct_mapping(node, deep)
 

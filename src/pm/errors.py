@@ -17,6 +17,8 @@ class ExitCode(IntEnum):
     DATA = 3  # unknown id, malformed postmortem file, invalid value or config
     REPO = 4  # the repository cannot be written now (not git, merge, lock, no identity)
     IO = 5  # the filesystem refused a write (disk full, read-only, permission)
+    BUG = 70  # a bug in pm, not a user mistake (EX_SOFTWARE in sysexits.h)
+    INTERRUPTED = 130  # Ctrl-C: 128 + SIGINT, as shells report it
 
 
 class PmError(Exception):
@@ -53,6 +55,11 @@ class FileFormatError(DataError):
         super().__init__(f"{where}: {message}")
         self.path = path
         self.line = line
+        self.reason = message  # what is wrong, without the place
+
+
+class DuplicateKeyError(FileFormatError):
+    """The front matter repeats a key (a merge resolved by hand can leave two)."""
 
 
 class ConfigError(DataError):
@@ -63,6 +70,10 @@ class RepoError(PmError):
     """The repository cannot be written now: not git, mid-merge, locked, no identity."""
 
     exit_code = ExitCode.REPO
+
+
+class NoCommitsError(RepoError):
+    """The branch has no commits yet, so git has no history to show."""
 
 
 class WriteError(PmError):

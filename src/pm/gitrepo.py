@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from pm.errors import RepoError
+from pm.errors import NoCommitsError, RepoError
 
 # Refuse auto-detected identities such as root@hostname: commits must name a person.
 _STRICT_IDENTITY = ("-c", "user.useConfigOnly=true")
@@ -157,10 +157,8 @@ class GitRepo:
             added = [c for c, status in _statuses(out) if status.startswith("A")]
             if any(self._renamed_into(commit, relative) for commit in added):
                 out = self.run("log", "--follow", f"--format={_LOG_FORMAT}", "--", relative)
-        except RepoError as error:
-            if "does not have any commits" in error.message:
-                return []
-            raise
+        except NoCommitsError:
+            return []
         return parse_log(out)
 
     def _renamed_into(self, commit: str, relative: str) -> bool:
@@ -293,17 +291,21 @@ def run_git(cwd: Path, *args: str, stdin: str | None = None) -> str:
     except FileNotFoundError:
         raise RepoError("git is not installed or not on PATH") from None
     if result.returncode != 0:
-        raise RepoError(_explain(args, result.stderr or result.stdout))
+        raise _explain(args, result.stderr or result.stdout)
     return result.stdout.strip()
 
 
-def _explain(args: tuple[str, ...], output: str) -> str:
+def _explain(args: tuple[str, ...], output: str) -> RepoError:
+    """The one place git's complaint is read: a message for the user, a type for callers."""
     lines = [line.strip() for line in output.splitlines() if line.strip()]
     text = " ".join(lines)
     if "index.lock" in text:
-        return "another git process holds index.lock; wait for it and try again"
+        return RepoError("another git process holds index.lock; wait for it and try again")
     if "Author identity unknown" in text or "empty ident" in text or "useConfigOnly" in text:
-        return "no git identity; set git config user.name and user.email"
+        return RepoError("no git identity; set git config user.name and user.email")
     command = next((a for a in args if not a.startswith("-") and "=" not in a), "git")
     first = next((line for line in lines if line.lower().startswith(("fatal", "error"))), None)
-    return f"git {command} failed: {first or (lines[0] if lines else 'no output')}"
+    message = f"git {command} failed: {first or (lines[0] if lines else 'no output')}"
+    if "does not have any commits" in text:  # git log on a branch not yet born
+        return NoCommitsError(message)
+    return RepoError(message)

@@ -10,6 +10,7 @@ import re
 import unicodedata
 from datetime import date, datetime, timedelta
 
+from pm import textsafety
 from pm.config import Config, Severity
 from pm.errors import DataError, UsageError
 from pm.model import EVENT_KINDS, Closure, Event, Postmortem
@@ -18,31 +19,18 @@ from pm.timeparse import format_time
 MAX_TITLE = 200
 MAX_TEXT = 10_000
 MAX_SLUG = 48
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
-_TITLE_FORBIDDEN = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 _NAME = re.compile(r"[\w][\w.\-/:@+]{0,63}")
 
 
 def check_title(title: str) -> str:
     """A title is one line of printable text, 1 to 200 characters."""
-    title = title.strip()
-    if not title:
-        raise UsageError("the title is empty; give a short description of the incident")
-    if _TITLE_FORBIDDEN.search(title):
-        raise UsageError("the title must be one line without control characters")
-    if len(title) > MAX_TITLE:
-        raise UsageError(f"the title is {len(title)} characters; keep it under {MAX_TITLE}")
-    return title
+    empty = "the title is empty; give a short description of the incident"
+    return textsafety.check_line(title, "title", MAX_TITLE, empty=empty)
 
 
 def check_text(text: str, what: str) -> str:
     """Free text (event, impact): up to 10,000 characters, no control characters but newlines."""
-    text = text.strip()
-    if _CONTROL.search(text.replace("\n", " ").replace("\t", " ")):
-        raise UsageError(f"the {what} contains control characters")
-    if len(text) > MAX_TEXT:
-        raise UsageError(f"the {what} is {len(text)} characters; keep it under {MAX_TEXT}")
-    return text
+    return textsafety.check_text(text, what, MAX_TEXT)
 
 
 def check_names(values: list[str], what: str) -> list[str]:

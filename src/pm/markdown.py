@@ -1,25 +1,14 @@
 """Markdown for the generated blocks: the timeline and action-item tables.
 
-Free text from users is data, never markup: table cells escape the characters that would
-end a cell, start a link or emphasis, or open raw HTML (and so could forge a pm marker).
+Free text from users is data, never markup: every cell goes through
+``textsafety.markdown_cell``, which escapes the characters that would end a cell, start a
+link or emphasis, or open raw HTML (and so could forge a pm marker).
 """
 
 from __future__ import annotations
 
-import re
-
 from pm.model import ActionItem, Event
-
-_CELL_SPECIAL = re.compile(r"([\\`*_\[\]|<>#~!])")
-_WHITESPACE = re.compile(r"[\r\n\t\v\f\u2028\u2029]+")
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
-
-
-def escape(text: str) -> str:
-    """Make free text safe inside a markdown table cell or paragraph: one line, no markup."""
-    text = _CONTROL.sub("", _WHITESPACE.sub(" ", text)).strip()
-    text = text.replace("&", "&amp;")
-    return _CELL_SPECIAL.sub(r"\\\1", text)
+from pm.textsafety import markdown_cell
 
 
 def timeline_table(events: list[Event]) -> str:
@@ -28,7 +17,7 @@ def timeline_table(events: list[Event]) -> str:
     rows = ["| Time (UTC) | Kind | Event |", "| --- | --- | --- |"]
     for event in events:
         when = event.at.strftime("%Y-%m-%d %H:%M")
-        rows.append(f"| {when} | {event.kind} | {escape(event.text)} |")
+        rows.append(f"| {when} | {event.kind} | {markdown_cell(event.text)} |")
     return "\n".join(rows)
 
 
@@ -45,11 +34,11 @@ def actions_table(items: list[ActionItem]) -> str:
             status = f"done {item.done.isoformat()}"
         elif item.status == "wont-do" and item.reason:
             status = f"wont-do: {item.reason}"
-        text = escape(item.text)
+        text = markdown_cell(item.text)
         if item.ticket:
-            text += f" ({escape(item.ticket)})"
+            text += f" ({markdown_cell(item.ticket)})"
         rows.append(
-            f"| {item.number} | {item.priority} | {text} | {escape(item.owner)} "
-            f"| {item.due.isoformat()} | {escape(status)} |"
+            f"| {item.number} | {item.priority} | {text} | {markdown_cell(item.owner)} "
+            f"| {item.due.isoformat()} | {markdown_cell(status)} |"
         )
     return "\n".join(rows)

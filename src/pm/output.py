@@ -8,28 +8,21 @@ title cannot repaint or hide parts of a terminal.
 from __future__ import annotations
 
 import os
-import re
 import sys
 from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
+from pm import textsafety
 from pm.timeparse import format_time
 
-_UNSAFE = re.compile(
-    r"[\x00-\x08\x0a-\x1f\x7f-\x9f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]"
-)
-# What json.dumps(ensure_ascii=False) leaves raw but a terminal would act on.
-_JSON_UNSAFE = re.compile(r"[\x7f-\x9f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 # Beyond this many rows a Rich table costs more than it helps; print plain rows instead.
 MAX_TABLE_ROWS = 500
 
 
 def safe(text: str) -> str:
     """Show control characters as escapes (``\\x1b``) instead of letting them act."""
-    if text.isascii() and text.isprintable():
-        return text  # the common case, without the regular expression: nothing to escape
-    return _UNSAFE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
+    return textsafety.terminal(text)
 
 
 def is_terminal() -> bool:
@@ -71,7 +64,7 @@ def to_json(data: Any) -> str:
     import json
 
     text = json.dumps(data, indent=2, ensure_ascii=False, default=_json_default)
-    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    return textsafety.json_inert(text)
 
 
 def print_json(data: Any) -> None:

@@ -22,7 +22,6 @@ from pm.store import Record
 # Open items of these priorities are chased again this long after the review was held.
 FOLLOW_UP_PRIORITIES = ("P0", "P1")
 FOLLOW_UP_DAYS = 30
-KINDS = ("action", "review", "follow-up")
 _TITLES = {
     "action": "Overdue action item",
     "review": "Overdue postmortem review",

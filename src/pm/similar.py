@@ -342,23 +342,15 @@ def _ranked(index: Index, target: int, limit: int, minimum: float) -> list[Match
     return results[:limit]
 
 
-def similar_by_cause(
-    records: Sequence[Record], target: Record, limit: int = 3, *, minimum: float = SIMILAR_MIN
+def similar_docs(
+    docs: Sequence[Doc], target: Doc, limit: int = 3, *, minimum: float = SIMILAR_MIN
 ) -> list[Match]:
     """Past postmortems whose root cause and contributing factors read like ``target``'s.
 
     Empty when the target has no written cause yet; only postmortems that started before
-    the target (or on the same day) count as past. ``pm show`` and ``pm review`` call this.
+    the target (or on the same day) count as past. ``pm show`` and ``pm review`` use this
+    (through ``Workspace.similar_by_cause``).
     """
-    return similar_docs(
-        [doc_from_record(r) for r in records], doc_from_record(target), limit, minimum=minimum
-    )
-
-
-def similar_docs(
-    docs: Sequence[Doc], target: Doc, limit: int = 3, *, minimum: float = SIMILAR_MIN
-) -> list[Match]:
-    """``similar_by_cause`` over ``Doc`` values (for callers that read files cheaply)."""
     if not has_cause(target):
         return []
     past = [

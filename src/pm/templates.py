@@ -6,11 +6,10 @@ as ``pm/templates`` (see pyproject.toml), and an editable install reads them in 
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pm import markdown
+from pm import textsafety
 from pm.config import Config
 from pm.errors import DataError
 
@@ -20,16 +19,10 @@ if TYPE_CHECKING:
     from pm.model import Postmortem
 
 
-# Characters a terminal (or a browser's parser) would act on: dropped from every value a
-# template prints; line and paragraph separators become spaces.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
-_SEPARATORS = re.compile("[\u2028\u2029]")
-
-
 def _inert(value: Any) -> Any:
     """Jinja's ``finalize``: free text printed by a template carries no control character."""
     if isinstance(value, str):
-        cleaned = _SEPARATORS.sub(" ", _CONTROL.sub("", value))
+        cleaned = textsafety.template_value(value)
         return value if cleaned == value else type(value)(cleaned)  # Markup stays Markup
     return value
 
@@ -53,7 +46,7 @@ def environment(config: Config, *, html: bool = False) -> jinja2.Environment:
         keep_trailing_newline=True,
         finalize=_inert,
     )
-    env.filters["md"] = markdown.escape
+    env.filters["md"] = textsafety.markdown_cell
     return env
 
 

@@ -15,7 +15,7 @@ from datetime import date, datetime, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pm import actions, lifecycle, timeparse
+from pm import actions, lifecycle, textsafety, timeparse
 from pm.config import CONFIG_FILE, Config, load_config
 from pm.document import Document
 from pm.errors import DataError, RepoError, UsageError
@@ -594,8 +594,8 @@ _SKIP_CI = re.compile(r"\[([^\[\]\n]*\b(?:skip|no)\b[^\[\]\n]*)\]|\*\*\*(NO_CI)\
 
 
 def _defuse(line: str) -> str:
-    """One line of a commit message, whitespace runs joined, ``[skip ci]`` made ``(skip ci)``."""
-    return _SKIP_CI.sub(lambda m: f"({m.group(1) or m.group(2)})", " ".join(line.split()))
+    """One commit-message line (``textsafety.commit_line``), ``[skip ci]`` made ``(skip ci)``."""
+    return _SKIP_CI.sub(lambda m: f"({m.group(1) or m.group(2)})", textsafety.commit_line(line))
 
 
 def _pair_message(operation: str, first: str, second: str) -> str:

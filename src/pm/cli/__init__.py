@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import gc
-import os
 import sys
 
 
@@ -12,9 +11,10 @@ def main(argv: list[str] | None = None) -> int:
     if args == ["--version"]:
         # Answer without importing Typer: scripts call this to probe for pm.
         from pm import __version__
+        from pm.errors import ExitCode
 
         print(f"pm {__version__}")
-        return 0
+        return ExitCode.OK
     # A pm command lives for a moment and builds thousands of objects without cycles:
     # the cyclic collector would only re-scan them (a third of a warm 10,000-file list).
     # Memory is still freed by reference counting.
@@ -36,22 +36,25 @@ def _run(args: list[str]) -> int:
     try:
         sys.stdout.flush()
     except BrokenPipeError:
-        # The reader (``| head``) went away; that is not an error.
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
+        from pm.cli.guard import reader_gone
+
+        reader_gone()  # the reader (``| head``) went away; that is not an error
     return code
 
 
 def _run_typer(args: list[str]) -> int:
     from pm.cli import commands  # noqa: F401 - registers the commands
     from pm.cli.app import app
+    from pm.cli.guard import reader_gone
+    from pm.errors import ExitCode
 
     try:
         app(args=args, prog_name="pm")
     except SystemExit as exit_:
-        return exit_.code if isinstance(exit_.code, int) else 1
+        code = exit_.code
+        if code is None or isinstance(code, int):
+            return code or ExitCode.OK
+        return ExitCode.BUG  # SystemExit with a message: nothing in pm or Typer raises it
     except BrokenPipeError:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        return 0
-    return 0
+        reader_gone()
+    return ExitCode.OK

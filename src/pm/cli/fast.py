@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pm.cli import guard, handlers
+from pm.errors import ExitCode
 
 
 @dataclass(frozen=True)
@@ -134,4 +135,4 @@ def run(args: list[str]) -> int | None:
         if code is None:
             raise
         return code
-    return 0
+    return ExitCode.OK

@@ -10,32 +10,35 @@ import os
 import sys
 
 from pm import output
-from pm.errors import PmError
-
-INTERNAL_ERROR = 70  # a bug in pm, not a user mistake (EX_SOFTWARE)
+from pm.errors import ExitCode, PmError
 
 
 def report(error: BaseException, *, debug: bool) -> int | None:
     """Tell the user about ``error`` and return the exit code; None when it is not ours."""
     if isinstance(error, BrokenPipeError):
-        # The reader went away (``pm list | head``): not an error, and nothing to say.
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        return 0
+        reader_gone()  # nothing to say: not an error
+        return ExitCode.OK
     if debug and isinstance(error, Exception):
         import traceback
 
         traceback.print_exc()
     if isinstance(error, PmError):
         output.error(error.message)
-        return int(error.exit_code)
+        return error.exit_code
     if isinstance(error, KeyboardInterrupt):
         output.error("interrupted")
-        return 130
+        return ExitCode.INTERRUPTED
     if isinstance(error, Exception):
         output.error(
             f"internal error: {type(error).__name__}: {error} "
             "(this is a bug in pm; run again with --debug and report the traceback)"
         )
-        return INTERNAL_ERROR
+        return ExitCode.BUG
     return None
+
+
+def reader_gone() -> None:
+    """The reader of stdout went away (``pm list | head``): send the rest to /dev/null,
+    so that the interpreter's last flush at exit does not fail again."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())

@@ -12,7 +12,7 @@ from typing import Any
 
 from pm import document, frontmap, markdown, sections
 from pm.config import Config
-from pm.errors import DataError, FileFormatError, NotFoundError, UsageError
+from pm.errors import DataError, DuplicateKeyError, FileFormatError, NotFoundError, UsageError
 from pm.lint import schema
 from pm.lint.blameless import Checker, prose
 from pm.lint.rules import RULES, Finding, check_disabled, is_disabled
@@ -90,8 +90,8 @@ def lint(
         collect = _Collector(shown, disabled, strict)
         if error is not None or doc is None:
             assert error is not None
-            reason = _reason(error)
-            if "duplicate key" in reason:  # pm refuses to read these; say which rule it is
+            reason = error.reason
+            if isinstance(error, DuplicateKeyError):  # pm refuses to read these: name the rule
                 collect(error.line or 1, "schema.duplicate-key", reason, "remove one of them")
             else:
                 collect(error.line or 1, "file.unreadable", reason)
@@ -136,11 +136,6 @@ def _load(
         return raw, None, error
 
 
-def _reason(error: FileFormatError) -> str:
-    where = f"{error.path}:{error.line}" if error.line else error.path
-    return error.message.removeprefix(f"{where}: ")
-
-
 def _owners(front: dict[str, Any]) -> list[str]:
     actions = front.get("actions")
     if not isinstance(actions, list):
@@ -167,14 +162,14 @@ def _lint_document(
     for key_path, line in where.duplicates:
         message = f"{schema.dotted(key_path)} is given twice; YAML keeps only the last"
         report(line, "schema.duplicate-key", message, "remove one of them")
-    schema.check(doc.front, where, path, config, at)
+    schema.check(doc.front, path, config, at)
     body_line = doc.front_lines + 2  # the closing fence; body line k is body_line + k
     _blameless(doc, where, checker, body_line, report)
     try:
         postmortem = from_mapping(doc.front)
     except (SchemaError, DataError):
         return None  # schema findings already say why; the rest needs a readable model
-    _lifecycle(postmortem, doc.body, where, config, body_line, at, report)
+    _lifecycle(postmortem, doc.body, config, body_line, at, report)
     return _blocks(postmortem, raw, doc, body_line, report, fix=fix)
 
 
@@ -202,7 +197,6 @@ def _blameless(
 def _lifecycle(
     postmortem: Postmortem,
     body: str,
-    where: frontmap.FrontMap,
     config: Config,
     body_line: int,
     at: Any,

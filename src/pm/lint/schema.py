@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 from pm.config import Config
-from pm.frontmap import FrontMap
 from pm.model import ACTION_KEYS, ACTION_STATUSES, EVENT_KINDS, STATUSES, TOP_KEYS
 
 Report = Callable[[tuple[str | int, ...], str, str, str], None]
@@ -25,9 +24,7 @@ CLOSED_KEYS = ("at", "forced", "reason")
 ACTION_REQUIRED = ("number", "text", "priority", "due")
 
 
-def check(
-    front: dict[str, Any], where: FrontMap, path: Path, config: Config, report: Report
-) -> None:
+def check(front: dict[str, Any], path: Path, config: Config, report: Report) -> None:
     """Report every schema problem of one file's front matter through ``report``."""
     for key in REQUIRED:
         if front.get(key) in (None, ""):
