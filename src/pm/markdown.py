@@ -1,5 +1,8 @@
 """Markdown for the generated blocks: the timeline and action-item tables.
 
+``blocks`` says which blocks a body has and what each holds; ``pm.frontmatter`` puts them
+between their markers.
+
 Free text from users is data, never markup: table cells escape the characters that would
 end a cell, start a link or emphasis, or open raw HTML (and so could forge a pm marker).
 """
@@ -8,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from pm.model import ActionItem, Event
+from pm.model import ActionItem, Event, Postmortem
 
 _CELL_SPECIAL = re.compile(r"([\\`*_\[\]|<>#~!])")
 _WHITESPACE = re.compile(r"[\r\n\t\v\f\u2028\u2029]+")
@@ -20,6 +23,14 @@ def escape(text: str) -> str:
     text = _CONTROL.sub("", _WHITESPACE.sub(" ", text)).strip()
     text = text.replace("&", "&amp;")
     return _CELL_SPECIAL.sub(r"\\\1", text)
+
+
+def blocks(postmortem: Postmortem) -> dict[str, str]:
+    """Every generated block of a postmortem's body, by name, as pm renders it now."""
+    return {
+        "timeline": timeline_table(postmortem.timeline),
+        "actions": actions_table(postmortem.actions),
+    }
 
 
 def timeline_table(events: list[Event]) -> str:

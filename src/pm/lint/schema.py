@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from pm.config import Config
-from pm.frontmap import FrontMap
+from pm.frontmatter import FrontMap
 from pm.model import ACTION_KEYS, ACTION_STATUSES, EVENT_KINDS, STATUSES, TOP_KEYS
 
 Report = Callable[[tuple[str | int, ...], str, str, str], None]
