@@ -14,6 +14,14 @@ from pm.errors import FileFormatError
 
 STR = "tag:yaml.org,2002:str"
 
+
+def test_every_exported_name_resolves_also_those_loaded_on_first_use() -> None:
+    for name in frontmatter.__all__:
+        assert getattr(frontmatter, name) is not None, name
+    with pytest.raises(AttributeError, match="no attribute 'nothing'"):
+        frontmatter.nothing  # noqa: B018
+
+
 # --- the splitter ------------------------------------------------------------------------
 
 

@@ -29,7 +29,7 @@ from pm.frontmatter.fences import BOM, Split, body_of, split, split_bytes, yaml_
 if TYPE_CHECKING:
     from pm.frontmatter.blocks import block_content, block_markers, find_block, replace_block
     from pm.frontmatter.emit import dump_yaml
-    from pm.frontmatter.lines import FIRST_LINE, FrontMap, KeyPath, locate, locate_top
+    from pm.frontmatter.lines import FrontMap, KeyPath, locate, locate_top
     from pm.frontmatter.minimal_diff import splice
 
 # Reading a file needs only the modules above; these load on first use (``__getattr__``),
@@ -40,7 +40,6 @@ _ON_FIRST_USE = {
     "find_block": "blocks",
     "replace_block": "blocks",
     "dump_yaml": "emit",
-    "FIRST_LINE": "lines",
     "FrontMap": "lines",
     "KeyPath": "lines",
     "locate": "lines",
@@ -62,7 +61,6 @@ def __getattr__(name: str) -> object:
 
 __all__ = [
     "BOM",
-    "FIRST_LINE",
     "MAX_FILE_BYTES",
     "Document",
     "FrontMap",
