@@ -22,7 +22,6 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from pm.config import Config
-from pm.document import Document
 from pm.lifecycle import slugify
 from pm.model import ActionItem, Closure, Event, Postmortem, Review
 from pm.store import Record, Store
@@ -179,7 +178,7 @@ def files(count: int, root: Path, seed: int = 6) -> list[tuple[str, bytes, int, 
         taken.add(postmortem_id)
         item = postmortem(rng, started, postmortem_id, title)
         path = store.path_for(postmortem_id)
-        record = Record(path, Document(front={}, body=body(rng, item.services)), item, b"")
+        record = Record.new_file(path, item, body(rng, item.services))
         data = store.render(record)
         message = (
             f"pm: open {postmortem_id} ({item.severity})\n\n"

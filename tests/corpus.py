@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import Any
 
 from pm.config import Config, load_config
-from pm.document import Document
 from pm.model import ActionItem, Event, Postmortem, Review
 from pm.store import Record, Store
 from pm.templates import render_postmortem
@@ -386,7 +385,7 @@ def write(root: Path, entries: list[dict[str, Any]], *, commit: bool = True) -> 
     for entry in entries:
         postmortem = postmortem_of(entry)
         body = body_of(config, postmortem, entry)
-        record = Record(store.path_for(postmortem.id), Document({}, body), postmortem, b"")
+        record = Record.new_file(store.path_for(postmortem.id), postmortem, body)
         store.create(record)
         records.append(record)
     if commit:

@@ -14,7 +14,6 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from pm.config import Config, load_config
-from pm.document import Document
 from pm.model import ActionItem, Closure, Event, Postmortem, Review
 from pm.store import Record, Store
 from pm.templates import render_postmortem
@@ -97,7 +96,7 @@ def write(
         body = fill(body, sections)
     store = Store(config)
     path = store.path_for(item.id)
-    store.create(Record(path, Document(front={}, body=body), item, b""))
+    store.create(Record.new_file(path, item, body))
     return path
 
 

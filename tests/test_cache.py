@@ -14,7 +14,7 @@ from conftest import CliRunnerCall, Repo, git
 from pm import cache as cache_module
 from pm.cache import CACHE_NAME, RACY_NS, SummaryCache, decode, encode, git_dir
 from pm.config import Config
-from pm.store import LazyRecord, Store
+from pm.store import Entry, Record, Store
 
 
 def cache_file(root: Path) -> Path:
@@ -60,7 +60,7 @@ def test_list_writes_the_cache_under_git_and_uses_it(repo: Repo, cli: CliRunnerC
     assert len(cached_names(repo.path)) == 2
     records, errors = Store(Config(root=repo.path)).read_all()
     assert not errors
-    assert all(isinstance(r, LazyRecord) for r in records)
+    assert all(type(r) is Entry for r in records)
     assert cli.ok("list", "--json").stdout == first
 
 
@@ -72,7 +72,7 @@ def test_results_with_and_without_cache_are_identical(repo: Repo, cli: CliRunner
     fresh = [store.read(p) for p in store.paths()]
     cli.ok("list")  # warms the cache
     cached, _ = store.read_all()
-    assert all(isinstance(r, LazyRecord) for r in cached)
+    assert all(type(r) is Entry for r in cached)
     assert [r.postmortem for r in cached] == [r.postmortem for r in fresh]
     for option in ([], ["--json"], ["--status", "resolved"], ["--since", "2024-01-11"]):
         warm = cli.ok("list", *option).stdout
@@ -81,7 +81,7 @@ def test_results_with_and_without_cache_are_identical(repo: Repo, cli: CliRunner
 
 
 @pytest.mark.parametrize("warm", [False, True])
-def test_records_read_their_file_only_when_asked(
+def test_bulk_reads_hold_no_text_and_the_store_reads_it_when_asked(
     repo: Repo, cli: CliRunnerCall, warm: bool
 ) -> None:
     (only,) = open_incidents(cli, "Checkout returns 500s")
@@ -89,13 +89,18 @@ def test_records_read_their_file_only_when_asked(
     if warm:
         store.read_all()
     assert cache_file(repo.path).exists() == warm
-    (record,) = store.read_all()[0]
-    assert isinstance(record, LazyRecord)
-    assert record._full is None  # nothing but the postmortem is held
-    assert record.raw == repo.postmortem_path(only).read_bytes()
-    assert record.doc.front["id"] == only
-    assert "## Summary" in record.doc.body
-    assert record.postmortem == store.read(repo.postmortem_path(only)).postmortem
+    (entry,) = store.read_all()[0]
+    assert type(entry) is Entry  # a path and a postmortem, nothing of the file's text
+    assert set(vars(entry)) == {"path", "postmortem"}
+    path = repo.postmortem_path(only)
+    assert entry.path == path
+    record = store.read(path)
+    assert isinstance(record, Record)
+    assert record.raw == store.file_bytes(path) == path.read_bytes()
+    assert record.document.front["id"] == only
+    assert "## Summary" in record.document.body
+    assert store.read_body(path) == record.document.body
+    assert entry.postmortem == record.postmortem
 
 
 def test_hand_edit_of_same_size_and_mtime_is_seen(repo: Repo, cli: CliRunnerCall) -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from conftest import CliRunnerCall, Repo
-from pm import document
+from pm import frontmatter
 from pm.errors import FileFormatError
 
 GOOD = "---\nid: 2024-01-15-x\ntitle: X\nseverity: SEV-1\n---\nbody\n"
@@ -45,7 +45,7 @@ def test_broken_files_are_refused_with_file_and_line(
     content: bytes, message: str, line: int
 ) -> None:
     with pytest.raises(FileFormatError) as caught:
-        document.parse(content, "postmortems/2024/x.md")
+        frontmatter.parse(content, "postmortems/2024/x.md")
     assert caught.value.line == line
     assert message in caught.value.message
     assert caught.value.message.startswith(f"postmortems/2024/x.md:{line}: ")
@@ -59,20 +59,20 @@ def test_alias_bomb_is_refused_quickly() -> None:
         lines.append(f"{name}: &{name} [*{prev},*{prev},*{prev},*{prev},*{prev},*{prev}]")
     bomb = ("---\n" + "\n".join(lines) + "\n---\n").encode()
     with pytest.raises(FileFormatError, match="anchors and aliases"):
-        document.parse(bomb, "bomb.md")
+        frontmatter.parse(bomb, "bomb.md")
 
 
 def test_oversized_file_is_refused() -> None:
     with pytest.raises(FileFormatError, match="pm reads files up to"):
-        document.parse(b"---\n" + b"x" * (document.MAX_FILE_BYTES + 1), "big.md")
+        frontmatter.parse(b"---\n" + b"x" * (frontmatter.MAX_FILE_BYTES + 1), "big.md")
 
 
 def test_bom_and_crlf_are_kept() -> None:
     raw = "\ufeff---\r\nid: 2024-01-15-x\r\ntitle: X\r\nseverity: SEV-1\r\n---\r\nProse\r\n"
-    doc = document.parse(raw.encode(), "x.md")
+    doc = frontmatter.parse(raw.encode(), "x.md")
     assert doc.bom and doc.newline == "\r\n"
     assert doc.front == {"id": "2024-01-15-x", "title": "X", "severity": "SEV-1"}
-    assert document.render(doc) == raw.encode()
+    assert frontmatter.render(doc) == raw.encode()
 
 
 @pytest.mark.parametrize(
@@ -127,7 +127,7 @@ def test_bom_and_crlf_are_kept() -> None:
 )
 def test_strings_round_trip_through_the_emitter(value: str) -> None:
     data = {"title": value, "list": [value], "nested": {"k": value}}
-    assert document.load_yaml(document.dump_yaml(data), "x.md") == data
+    assert frontmatter.load_yaml(frontmatter.dump_yaml(data), "x.md") == data
 
 
 def test_emitter_writes_plain_scalars_where_safe() -> None:
@@ -141,7 +141,7 @@ def test_emitter_writes_plain_scalars_where_safe() -> None:
         "count": 3,
         "flag": True,
     }
-    assert document.dump_yaml(data) == (
+    assert frontmatter.dump_yaml(data) == (
         "id: 2024-01-15-db-pool\n"
         "title: Checkout API returns 500s\n"
         "at: 2024-01-15T14:05:00Z\n"

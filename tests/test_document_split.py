@@ -8,8 +8,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pm import document
+from pm import frontmatter
 from pm.errors import FileFormatError
+from pm.frontmatter import document
 
 _OLD_CONFLICT = re.compile(r"^(<{7}|={7}|>{7})(?: |$)", re.MULTILINE)
 
@@ -28,7 +29,7 @@ def old_split(text: str) -> tuple[str, str, int] | None:
 
 def new_split(text: str) -> tuple[str, str, int] | None:
     try:
-        return document._split(text, "x.md")
+        return tuple(frontmatter.split(text, "x.md"))  # type: ignore[return-value]
     except FileFormatError:
         return None
 

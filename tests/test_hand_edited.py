@@ -5,7 +5,7 @@ events and action items), times with offsets or without seconds, dates quoted or
 indented lists, CRLF line endings, tabs in the prose and no final newline. pm reads all
 of it, and a change (an event, a resolve) adds or replaces only the lines of the values
 that changed: ``git diff --numstat`` counts exactly those, every comment and the key order
-survive (see ``frontsplice.py``).
+survive (see ``pm/frontmatter/splice.py``).
 """
 
 from __future__ import annotations

@@ -28,7 +28,7 @@ from typer.testing import Result
 
 from conftest import CliRunnerCall, Repo, make_repo, run_pm
 from hostile import HOSTILE, RAW_UNSAFE
-from pm import document, output
+from pm import frontmatter, output
 
 AT = "2024-01-15T15:00"
 OTHER = "2024-01-16-other-incident"
@@ -228,7 +228,7 @@ SKIP_CI = re.compile(
 
 def check_tables(raw: bytes, label: str) -> None:
     """Each generated block holds one table whose rows have exactly their columns."""
-    text = document.parse(raw, label).body
+    text = frontmatter.parse(raw, label).body
     for name, columns in (("timeline", 3), ("actions", 6)):
         begin, end = f"<!-- pm:begin {name} -->", f"<!-- pm:end {name} -->"
         assert text.count(begin) == 1 and text.count(end) == 1, f"{label}: {name} markers"
@@ -426,14 +426,14 @@ def test_a_change_that_would_exceed_the_size_limit_is_refused(
     repo: Repo, cli: CliRunnerCall
 ) -> None:
     path = hand_edited(repo, {}, ascii_escapes=True)
-    prose = "All quiet.\n" * ((document.MAX_FILE_BYTES - 2_000) // 11)
+    prose = "All quiet.\n" * ((frontmatter.MAX_FILE_BYTES - 2_000) // 11)
     path.write_text(path.read_text(encoding="utf-8") + prose, encoding="utf-8")
     repo.git("commit", "--quiet", "-am", "long prose")
     before, head = path.read_bytes(), repo.git("rev-parse", "HEAD")
     result = cli("event", PID, "x" * 5_000, "--at", AT)
     assert result.exit_code == 3
     assert result.stderr.startswith(f"pm: postmortems/2024/{PID}.md: the change would make")
-    assert result.stderr.endswith(f"pm reads files up to {document.MAX_FILE_BYTES}\n")
+    assert result.stderr.endswith(f"pm reads files up to {frontmatter.MAX_FILE_BYTES}\n")
     assert path.read_bytes() == before
     assert repo.git("rev-parse", "HEAD") == head
     assert cli("event", PID, "short", "--at", AT).exit_code == 0

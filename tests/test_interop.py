@@ -21,7 +21,7 @@ import pytest
 from hypothesis import given
 
 from conftest import CliRunnerCall, Repo
-from pm import document
+from pm import frontmatter
 from pm.model import Postmortem, to_mapping
 from test_roundtrip import LIGHT, postmortems
 
@@ -56,13 +56,13 @@ def ruamel_load(text: str, typ: str) -> Any:
 
 
 def front_text(raw: bytes) -> str:
-    text = raw.decode("utf-8").removeprefix(document.BOM).replace("\r\n", "\n")
+    text = raw.decode("utf-8").removeprefix(frontmatter.BOM).replace("\r\n", "\n")
     return text.split("\n---\n", 1)[0].removeprefix("---\n")
 
 
 def assert_same_everywhere(raw: bytes) -> None:
     yaml_text = front_text(raw)
-    ours = json.dumps(normalise(document.parse(raw, "x.md").front), sort_keys=True)
+    ours = json.dumps(normalise(frontmatter.parse(raw, "x.md").front), sort_keys=True)
     for typ in ("safe", "rt"):
         theirs = json.dumps(normalise(ruamel_load(yaml_text, typ)), sort_keys=True)
         assert theirs == ours, f"ruamel typ={typ} reads different data"
@@ -73,7 +73,7 @@ def assert_same_everywhere(raw: bytes) -> None:
 def test_generated_postmortems_read_the_same_in_ruamel(postmortem: Postmortem) -> None:
     # Naive times in other tools' keys mean "no zone" to everyone; normalise() reads both
     # sides' naive times as UTC, so only a real difference in value fails.
-    raw = document.render(document.Document(front=to_mapping(postmortem), body="body\n"))
+    raw = frontmatter.render(frontmatter.Document(front=to_mapping(postmortem), body="body\n"))
     assert_same_everywhere(raw)
 
 
@@ -150,7 +150,7 @@ def test_gray_matter_reads_what_pm_writes(tmp_path: Path) -> None:
         )
         path = tmp_path / f"hostile-{n}.md"
         path.write_bytes(
-            document.render(document.Document(front=to_mapping(postmortem), body="b\n"))
+            frontmatter.render(frontmatter.Document(front=to_mapping(postmortem), body="b\n"))
         )
         files.append(path)
     script = tmp_path / "read.js"
@@ -166,5 +166,5 @@ def test_gray_matter_reads_what_pm_writes(tmp_path: Path) -> None:
     theirs = json.loads(result.stdout)
     assert len(theirs) == len(files) > 50
     for path in files:
-        ours = js_normalise(document.parse(path.read_bytes(), path.name).front)
+        ours = js_normalise(frontmatter.parse(path.read_bytes(), path.name).front)
         assert theirs[str(path)] == ours, f"gray-matter reads {path.name} differently"

@@ -98,9 +98,18 @@ def late(repo: Repo) -> Repo:
 def _find(root: Path, as_of: str = AS_OF) -> list[overdue.Finding]:
     config = load_config(root)
     store = Store(config)
-    records, errors = store.read_all()
+    entries, errors = store.read_all()
     assert errors == []
-    return overdue.find(records, date.fromisoformat(as_of), config, display=store.display)
+    day = date.fromisoformat(as_of)
+    return [
+        finding
+        for entry in entries
+        for finding in overdue.placed(
+            overdue.late(entry.postmortem, day, config),
+            store.display(entry.path),
+            store.file_bytes(entry.path),
+        )
+    ]
 
 
 def test_finds_exactly_the_late_things(late: Repo) -> None:

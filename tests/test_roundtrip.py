@@ -20,10 +20,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from hostile import HOSTILE
-from pm import document, markdown
+from pm import frontmatter, markdown
 from pm.config import Config
-from pm.document import Document
 from pm.errors import DataError
+from pm.frontmatter import Document
 from pm.model import (
     ACTION_STATUSES,
     EVENT_KEYS,
@@ -205,7 +205,7 @@ def write_and_read(postmortem: Postmortem, body: str = BODY, **doc: Any) -> tupl
     with tempfile.TemporaryDirectory() as tmp:
         store = Store(Config(root=Path(tmp)))
         path = store.path_for(postmortem.id)
-        record = Record(path, Document(front={}, body=body, **doc), postmortem, b"")
+        record = Record(path, postmortem, Document(front={}, body=body, **doc), b"")
         store.create(record)
         raw = path.read_bytes()
         return store.read(path), raw
@@ -241,8 +241,8 @@ prose = prose.filter(lambda t: "<!-- pm:" not in t)
 def test_a_front_matter_change_keeps_the_body_outside_the_markers(
     before: str, between: str, after: str, newline: str, bom: bool, event_text: str
 ) -> None:
-    begin, end = document.block_markers("timeline")
-    a_begin, a_end = document.block_markers("actions")
+    begin, end = frontmatter.block_markers("timeline")
+    a_begin, a_end = frontmatter.block_markers("actions")
     body = f"{before}{begin}old table{end}{between}{a_begin}{a_end}{after}"
     postmortem = Postmortem(id="2024-01-15-generated", title="T", severity="SEV-1")
     postmortem.add_event(Event(at=datetime(2024, 1, 15, 14, 5, tzinfo=UTC), kind="started"))
@@ -253,7 +253,7 @@ def test_a_front_matter_change_keeps_the_body_outside_the_markers(
     with tempfile.TemporaryDirectory() as tmp:
         store = Store(Config(root=Path(tmp)))
         raw = store.render(record)
-    changed = document.parse(raw, "x.md")
+    changed = frontmatter.parse(raw, "x.md")
     assert changed.body.startswith(before + begin)
     tail = changed.body[changed.body.index(end) :]
     assert tail.startswith(end + between + a_begin)
@@ -301,7 +301,7 @@ def test_a_change_to_a_commented_file_keeps_the_comments(
     postmortem: Postmortem, event_text: str, indent: bool, newline: str
 ) -> None:
     """The minimal-diff writer on any data: comments and layout kept, data exactly new."""
-    canonical = document.dump_yaml(to_mapping(postmortem))
+    canonical = frontmatter.dump_yaml(to_mapping(postmortem))
     lines = []
     for n, original in enumerate(canonical.splitlines()):
         line = "  " + original if indent and original.startswith(("- ", "  ")) else original

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pm.frontmap import locate
+from pm.frontmatter import locate
 from pm.sections import section_text
 
 BODY = """\

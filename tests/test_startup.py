@@ -56,6 +56,10 @@ def test_reads_import_neither_typer_jinja2_nor_rich(
     names = imported(repo.path, *args)
     for heavy in ("typer", "jinja2", "rich", "git"):
         assert not loaded(names, heavy), heavy
+    # Reading needs neither the writer, the splice nor the line locator of the front matter.
+    assert "pm.frontmatter.document" in names
+    for writer in ("emit", "minimal_diff", "lines", "blocks"):
+        assert f"pm.frontmatter.{writer}" not in names, writer
 
 
 @pytest.mark.slow  # runs pm in a subprocess

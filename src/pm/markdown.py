@@ -1,5 +1,8 @@
 """Markdown for the generated blocks: the timeline and action-item tables.
 
+``blocks`` says which blocks a body has and what each holds; ``pm.frontmatter`` puts them
+between their markers.
+
 Free text from users is data, never markup: every cell goes through
 ``textsafety.markdown_cell``, which escapes the characters that would end a cell, start a
 link or emphasis, or open raw HTML (and so could forge a pm marker).
@@ -7,8 +10,16 @@ link or emphasis, or open raw HTML (and so could forge a pm marker).
 
 from __future__ import annotations
 
-from pm.model import ActionItem, Event
+from pm.model import ActionItem, Event, Postmortem
 from pm.textsafety import markdown_cell
+
+
+def blocks(postmortem: Postmortem) -> dict[str, str]:
+    """Every generated block of a postmortem's body, by name, as pm renders it now."""
+    return {
+        "timeline": timeline_table(postmortem.timeline),
+        "actions": actions_table(postmortem.actions),
+    }
 
 
 def timeline_table(events: list[Event]) -> str:

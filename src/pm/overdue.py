@@ -1,9 +1,10 @@
 """Late follow-through: action items past due, reviews not held, P0/P1 items left open.
 
-Judged from records and a date alone: ``find`` reads no clock, so a CI run with
-``--as-of`` is reproducible, and reads from disk only the bytes of files with findings, for
-line numbers. Rendering for CI lives in ``ci_output``; this module
-says what is late, by how much, and where in which file.
+No I/O and no clock: ``late`` judges one postmortem on a given date (so a CI run with
+``--as-of`` is reproducible), and ``placed`` finds the lines of one file's findings in the
+bytes the caller read, which it needs to read only for files with findings. Rendering for
+CI lives in ``ci_output``; this module says what is late, by how much, and where in which
+file.
 """
 
 from __future__ import annotations
@@ -13,11 +14,10 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Any
 
-from pm import frontmap
+from pm import frontmatter
 from pm.ci_output import Annotation, markdown_table
 from pm.config import Config
-from pm.model import ActionItem
-from pm.store import Record
+from pm.model import ActionItem, Postmortem
 
 # Open items of these priorities are chased again this long after the review was held.
 FOLLOW_UP_PRIORITIES = ("P0", "P1")
@@ -31,7 +31,11 @@ _TITLES = {
 
 @dataclass(frozen=True)
 class Finding:
-    """One late thing. ``item`` is the action number (None for a review)."""
+    """One late thing. ``item`` is the action number (None for a review).
+
+    ``key`` is the front-matter key it is about; ``path`` and ``line`` are its place,
+    empty until ``placed`` fills them in.
+    """
 
     kind: str
     postmortem_id: str
@@ -45,6 +49,7 @@ class Finding:
     path: str
     line: int
     message: str
+    key: frontmatter.KeyPath = ()
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -67,31 +72,23 @@ class Finding:
         return Annotation(level, self.path, self.line, _TITLES[self.kind], self.message)
 
 
-def find(
-    records: Sequence[Record], as_of: date, config: Config, *, display: Any = str
-) -> list[Finding]:
-    """Everything late on ``as_of``, in file order. ``display`` turns a path into text."""
-    findings: list[Finding] = []
-    for record in records:
-        late = _late(record, as_of, config)
-        if not late:
-            continue
-        # Only files with findings pay for line numbers, and most need no YAML parse.
-        where = frontmap.locate_top(record.file_bytes())
-        path = display(record.path)
-        for key, finding in late:
-            findings.append(replace(finding, path=path, line=where.line(key)))
-    return findings
+def placed(findings: Sequence[Finding], path: str, raw: bytes) -> list[Finding]:
+    """One file's ``findings``, at ``path`` (as shown) and the line of each in ``raw``.
+
+    Most files need no YAML parse for that (see ``frontmatter.locate_top``); lines are 1
+    where ``raw`` no longer holds the key (the file changed or is unreadable since).
+    """
+    where = frontmatter.locate_top(raw)
+    return [replace(f, path=path, line=where.line(f.key)) for f in findings]
 
 
-def _late(record: Record, as_of: date, config: Config) -> list[tuple[frontmap.Path, Finding]]:
-    """The late things of one postmortem, each with the front-matter key it points at."""
-    postmortem = record.postmortem
+def late(postmortem: Postmortem, as_of: date, config: Config) -> list[Finding]:
+    """The late things of one postmortem on ``as_of``, in front-matter order, not placed."""
     review = postmortem.review
-    found: list[tuple[frontmap.Path, Finding]] = []
+    found: list[Finding] = []
 
     def add(
-        key: frontmap.Path, kind: str, item: ActionItem | None, due: date, message: str
+        key: frontmatter.KeyPath, kind: str, item: ActionItem | None, due: date, message: str
     ) -> None:
         days = (as_of - due).days
         finding = Finding(
@@ -107,8 +104,9 @@ def _late(record: Record, as_of: date, config: Config) -> list[tuple[frontmap.Pa
             path="",
             line=0,
             message=message,
+            key=key,
         )
-        found.append((key, finding))
+        found.append(finding)
 
     if (
         postmortem.status == "resolved"

@@ -2,7 +2,7 @@
 
 The functions here return dicts of plain values (str, int, float, dates, lists), which
 ``--format json`` prints as they are and the Jinja2 templates lay out; charts are added
-by ``attach_charts``. No I/O: callers pass the records they have read.
+by ``attach_charts``. No I/O: callers pass the postmortems and the text they have read.
 
 Definitions (also in the README):
 - An incident belongs to a period when its ``started`` date (UTC) is within
@@ -28,7 +28,6 @@ from typing import Any
 from pm import metrics, similar, views
 from pm.model import ActionItem, Postmortem
 from pm.sections import prose
-from pm.store import Record
 from pm.timeparse import format_duration
 
 METRIC_LABELS = {
@@ -63,15 +62,16 @@ def _round(value: float | None) -> float | None:
 
 
 def incident(
-    record: Record,
+    postmortem: Postmortem,
+    body: str,
     *,
     path: str,
     now: datetime,
     titles: dict[str, str],
     similar_matches: Sequence[similar.Match],
 ) -> dict[str, Any]:
-    """Everything ``pm report ID`` shows; ``titles`` maps known ids to titles."""
-    postmortem = record.postmortem
+    """Everything ``pm report ID`` shows; ``body`` is its file's markdown body, ``titles``
+    maps known ids to titles."""
     computed = metrics.compute(postmortem, now)
     duration = metrics.as_minutes(computed.duration)
     return {
@@ -99,7 +99,7 @@ def incident(
             for name, span in computed.spans.items()
         ],
         "timeline": [{"at": e.at, "kind": e.kind, "text": e.text} for e in postmortem.timeline],
-        "sections": [{"heading": h, "text": t} for h, t in prose(record.doc.body).items()],
+        "sections": [{"heading": h, "text": t} for h, t in prose(body).items()],
         "actions": [views.action(item, now.date()) for item in postmortem.actions],
         "related": [{"id": rid, "title": titles.get(rid)} for rid in postmortem.related],
         "similar": [
@@ -142,27 +142,37 @@ class Period:
             return False
         return self.service is None or self.service in postmortem.services
 
+    def history(self) -> Period:
+        """Every incident up to ``until`` (of the service): what recurrence looks back on."""
+        return Period(None, self.until, self.service)
 
-def in_period(records: Iterable[Record], period: Period) -> list[Record]:
-    return [r for r in records if period.contains(r.postmortem)]
+
+def in_period(postmortems: Iterable[Postmortem], period: Period) -> list[Postmortem]:
+    return [p for p in postmortems if period.contains(p)]
 
 
-def period(records: Sequence[Record], window: Period, severities: Sequence[str]) -> dict[str, Any]:
+def period(
+    everything: Sequence[Postmortem],
+    window: Period,
+    severities: Sequence[str],
+    causes: Sequence[similar.Doc],
+) -> dict[str, Any]:
     """The period report: counts and trend, metrics, follow-through, reviews, recurrence.
 
-    ``records`` is every readable postmortem (the previous period is counted from them);
-    ``severities`` gives the order severities are listed in.
+    ``everything`` is every readable postmortem (the previous period is counted from them);
+    ``severities`` gives the order severities are listed in. ``causes`` holds what
+    similarity compares (``similar.doc_from`` with each body) of every postmortem in
+    ``window.history()``, oldest first: recurring causes are grouped from them.
     """
-    chosen = in_period(records, window)
-    postmortems = [r.postmortem for r in chosen]
+    postmortems = in_period(everything, window)
     return {
         "period": {"since": window.since, "until": window.until, "service": window.service},
-        "total": len(chosen),
-        "counts": _counts(postmortems, window, records, severities),
+        "total": len(postmortems),
+        "counts": _counts(postmortems, window, everything, severities),
         "metrics": _metrics(postmortems, severities),
         "follow_through": _follow_through(postmortems, window.until),
         "reviews": _reviews(postmortems, window.until),
-        "recurring": _recurring(records, window),
+        "recurring": _recurring(everything, causes, window),
         "incidents": [
             {
                 "id": p.id,
@@ -196,7 +206,7 @@ def _months(start: date, end: date) -> list[str]:
 def _counts(
     postmortems: list[Postmortem],
     window: Period,
-    everything: Sequence[Record],
+    everything: Sequence[Postmortem],
     severities: Sequence[str],
 ) -> dict[str, Any]:
     by_severity = Counter(p.severity for p in postmortems)
@@ -339,18 +349,17 @@ def _reviews(postmortems: list[Postmortem], as_of: date) -> dict[str, Any]:
     return {"late": late, "missing": missing}
 
 
-def _recurring(records: Sequence[Record], window: Period) -> list[dict[str, Any]]:
-    """Groups among every incident up to ``until`` that reach into the period.
+def _recurring(
+    everything: Sequence[Postmortem], docs: Sequence[similar.Doc], window: Period
+) -> list[dict[str, Any]]:
+    """Groups among every incident up to ``until`` (``docs``) that reach into the period.
 
     Earlier incidents count: a cause that came back this period after three times last
     year is the pattern a reader needs to see.
     """
-    history = Period(None, window.until, window.service)
-    pool = in_period(records, history)
-    docs = [similar.doc_from_record(r) for r in pool]
     causes = {d.id: d.fields.get("root_cause", "") for d in docs}
     groups, _ = similar.group(docs)
-    by_id = {r.postmortem.id: r.postmortem for r in pool}
+    by_id = {p.id: p for p in everything}
     result = []
     for found in groups:
         members = [by_id[i] for i in found.ids]

@@ -20,7 +20,7 @@ joins two different groups costs one mean of at most MEAN_SAMPLE**2 comparisons.
 postmortems is O(total words + N * TOP_K * MAX_POSTINGS * MEAN_SAMPLE**2) in the worst
 case (in practice few pairs pass the threshold): linear in N, never N**2.
 
-No I/O here: callers build ``Doc`` values (``doc_from_record``) from what they have read.
+No I/O here: callers build ``Doc`` values (``doc_from``) from the bodies they have read.
 """
 
 from __future__ import annotations
@@ -38,7 +38,6 @@ from pm.sections import section_text
 
 if TYPE_CHECKING:
     from pm.model import Postmortem
-    from pm.store import Record
 
 # Field name -> (weight, where the text comes from). Causes weigh most: they are what
 # recurs; titles and impact describe symptoms, which differ from one time to the next.
@@ -133,10 +132,6 @@ def doc_from(postmortem: Postmortem, body: str) -> Doc:
         related=tuple(postmortem.related),
         started=started.date() if started else None,
     )
-
-
-def doc_from_record(record: Record) -> Doc:
-    return doc_from(record.postmortem, record.body())
 
 
 def has_cause(doc: Doc) -> bool:

@@ -18,11 +18,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pm import document, markdown
+from pm import frontmatter
 from pm.config import Config
-from pm.document import Document
 from pm.errors import DataError, FileFormatError, NotFoundError, WriteError
-from pm.model import ID_PATTERN, Postmortem, SchemaError, from_mapping, to_mapping
+from pm.frontmatter import Document
+from pm.model import ID_PATTERN, Postmortem, SchemaError, from_mapping
 
 if TYPE_CHECKING:
     from pm.cache import SummaryCache
@@ -31,84 +31,35 @@ _YEAR = re.compile(r"\d{4}")
 
 
 @dataclass
-class Record:
-    """A postmortem with the file it came from."""
+class Entry:
+    """A postmortem and the file it was read from; it holds none of the file's text.
 
-    path: Path
-    doc: Document
-    postmortem: Postmortem
-    raw: bytes
-
-    def file_bytes(self) -> bytes:
-        """The file's bytes, for line numbers: ``raw`` here (see ``LazyRecord``)."""
-        return self.raw
-
-    def body(self) -> str:
-        """The markdown body (see ``LazyRecord.body``)."""
-        return self.doc.body
-
-
-class LazyRecord(Record):
-    """A record that holds only its postmortem, as ``read_all`` returns them.
-
-    The file is read again only if ``doc`` or ``raw`` is asked for, and then
-    ``postmortem`` is replaced by the one parsed from that read, so the three always
-    agree. Holding 10,000 parsed documents and their bytes would cost about 170 MB and,
-    in allocation alone, a tenth of a cold read; commands that need every body (lint)
-    are better served by ``paths()`` and ``read()`` one file at a time.
+    Bulk reads (``Store.read_all``, ``Store.read_many``) return these: holding 10,000
+    parsed documents and their bytes would cost about 170 MB and, in allocation alone, a
+    tenth of a cold read. A caller that needs a file's text asks the store for it, one file
+    at a time: ``read`` (parsed), ``read_body`` (the body, no YAML parsed) or
+    ``file_bytes`` (the bytes, for line numbers).
     """
 
-    def __init__(self, path: Path, postmortem: Postmortem, store: Store) -> None:
-        self.path = path
-        self.postmortem = postmortem
-        self._store = store
-        self._full: Record | None = None
+    path: Path
+    postmortem: Postmortem
 
-    def _read(self) -> Record:
-        if self._full is None:
-            self._full = self._store.read(self.path)
-            self.postmortem = self._full.postmortem
-        return self._full
 
-    @property
-    def doc(self) -> Document:
-        return self._read().doc
+@dataclass
+class Record(Entry):
+    """A postmortem read in full: the file's bytes and its document, as they were read.
 
-    @doc.setter
-    def doc(self, value: Document) -> None:
-        self._read().doc = value
+    ``postmortem`` is what a change edits; ``document`` and ``raw`` stay as read, so
+    ``Store.render`` keeps the file's layout and a failed commit can put ``raw`` back.
+    """
 
-    @property
-    def raw(self) -> bytes:
-        return self._read().raw
+    document: Document
+    raw: bytes
 
-    @raw.setter
-    def raw(self, value: bytes) -> None:
-        self._read().raw = value
-
-    def file_bytes(self) -> bytes:
-        """The file as it is now, read but neither parsed nor kept (b"" if unreadable).
-
-        For line numbers of findings in thousands of files, where parsing each again
-        would cost more than finding them did.
-        """
-        if self._full is not None:
-            return self._full.raw
-        try:
-            return self.path.read_bytes()
-        except OSError:
-            return b""
-
-    def body(self) -> str:
-        """The markdown body as the file has it now, without parsing or keeping the file.
-
-        ``pm report`` groups 10,000 postmortems by the prose of their bodies: parsing
-        every front matter again, or keeping every document, would double its time or
-        its memory. The front matter is not read; ``postmortem`` stays as it was.
-        """
-        if self._full is not None:
-            return self._full.doc.body
-        return document.body_of(self.file_bytes())
+    @classmethod
+    def new_file(cls, path: Path, postmortem: Postmortem, body: str) -> Record:
+        """A postmortem not yet on disk, to be written with this markdown ``body``."""
+        return cls(path, postmortem, Document(front={}, body=body), b"")
 
 
 class Store:
@@ -182,6 +133,7 @@ class Store:
             return text
 
     def read(self, path: Path) -> Record:
+        """The file at ``path``, read, parsed and checked; errors name the file and line."""
         shown = self.display(path)
         try:
             raw = path.read_bytes()
@@ -189,30 +141,29 @@ class Store:
             raise NotFoundError(f"{shown}: no such file") from None
         except OSError as error:
             raise DataError(f"{shown}: cannot read: {error.strerror}") from None
-        doc = document.parse(raw, shown)
+        document = frontmatter.parse(raw, shown)
         try:
-            postmortem = from_mapping(doc.front)
+            postmortem = from_mapping(document.front)
         except SchemaError as error:
             raise FileFormatError(shown, error.message, _line_of(raw, error.field)) from None
         _check_id(postmortem.id, path, shown, raw)
-        return Record(path=path, doc=doc, postmortem=postmortem, raw=raw)
+        return Record(path, postmortem, document, raw)
 
-    def read_all(self) -> tuple[list[Record], list[DataError]]:
+    def read_all(self) -> tuple[list[Entry], list[DataError]]:
         """Every readable postmortem, plus one error for each file that could not be read.
 
         Unchanged files come from the summary cache (see ``pm.cache``); the rest are parsed
-        and cached for next time. The records are ``LazyRecord``s: they read their file
-        again only when a caller asks for ``doc`` or ``raw``.
+        and cached for next time. Nothing of the files' text is kept (see ``Entry``).
         """
         return self.read_many(self.paths(), save=True)
 
     def read_many(
         self, paths: list[Path], *, save: bool = False
-    ) -> tuple[list[Record], list[DataError]]:
+    ) -> tuple[list[Entry], list[DataError]]:
         """``read_all`` for these files; ``save`` (only for every file) rewrites the cache."""
         from pm.cache import SummaryCache, stat_key
 
-        records: list[Record] = []
+        records: list[Entry] = []
         errors: list[DataError] = []
         with _bulk():
             if save or self._summaries is None:
@@ -228,44 +179,55 @@ class Store:
                     key = None  # vanished or unreadable: read() names the problem
                 cached = cache.get(name, key) if key is not None else None
                 if cached is not None:
-                    records.append(LazyRecord(path, cached, self))
+                    records.append(Entry(path, cached))
                     continue
                 try:
                     record = self.read(path)
                 except DataError as error:
                     errors.append(error)
                     continue
-                records.append(LazyRecord(path, record.postmortem, self))
+                records.append(Entry(path, record.postmortem))
                 if key is not None:
                     cache.put(name, key, record.postmortem)
             if save:  # a cache holds the files last read together; a subset would shrink it
                 cache.save()
         return records, errors
 
-    def iter_records(self) -> Iterator[Record]:
-        for path in self.paths():
-            yield self.read(path)
+    def file_bytes(self, path: Path) -> bytes:
+        """The file's bytes as they are now, neither parsed nor kept; b"" if unreadable.
+
+        For line numbers of findings in thousands of files, where parsing each file again
+        would cost more than finding them did.
+        """
+        try:
+            return path.read_bytes()
+        except OSError:
+            return b""
+
+    def read_body(self, path: Path) -> str:
+        """The file's markdown body as it is now, split off without parsing the YAML.
+
+        ``pm report`` groups 10,000 postmortems by the prose of their bodies: parsing every
+        front matter again, or keeping every document, would double its time or its memory.
+        ``""`` when the file is unreadable or no longer splits: similarity then only has
+        fewer words to compare, and ``pm list`` and ``pm lint`` report the file.
+        """
+        return frontmatter.body_of(self.file_bytes(path))
 
     # --- writing ------------------------------------------------------------------------
 
     def render(self, record: Record) -> bytes:
-        """The file as it should be now: front matter from the model, blocks re-rendered."""
-        postmortem = record.postmortem
-        doc = record.doc
-        doc.front = to_mapping(postmortem)
-        yaml_text = _minimal_diff_front(doc, postmortem)
-        body = document.replace_block(
-            doc.body, "timeline", markdown.timeline_table(postmortem.timeline), doc.newline
-        )
-        doc.body = document.replace_block(
-            body, "actions", markdown.actions_table(postmortem.actions), doc.newline
-        )
-        data = document.render(doc, yaml_text)
-        if len(data) > document.MAX_FILE_BYTES:
-            # Never write a file that pm itself would refuse to read back.
+        """The bytes ``record`` should be written as (``rewrite.render``); it is not changed.
+
+        Refuses a file larger than pm reads back.
+        """
+        from pm import rewrite  # only writes need it (and the markdown tables)
+
+        data = rewrite.render(record.postmortem, record.document)
+        if len(data) > frontmatter.MAX_FILE_BYTES:
             raise DataError(
                 f"{self.display(record.path)}: the change would make the file {len(data)} "
-                f"bytes; pm reads files up to {document.MAX_FILE_BYTES}"
+                f"bytes; pm reads files up to {frontmatter.MAX_FILE_BYTES}"
             )
         return data
 
@@ -320,34 +282,6 @@ def _bulk() -> Iterator[None]:
     finally:
         if enabled:
             gc.enable()
-
-
-def _minimal_diff_front(doc: Document, postmortem: Postmortem) -> str | None:
-    """The original front matter with only the changed values re-emitted, if that is safe.
-
-    None (emit canonically) for new files, canonical files, and any splice that does not
-    read back to exactly the new data.
-    """
-    original = doc.front_text
-    if original is None:
-        return None
-    try:
-        old = to_mapping(from_mapping(document.load_yaml(original, "")))
-    except DataError:
-        return None
-    if document.dump_yaml(old) == original + "\n" or document.dump_yaml(old) == original:
-        return None  # already canonical: the canonical output is the minimal diff
-    from pm.frontsplice import splice
-
-    candidate = splice(original, old, doc.front)
-    if candidate is None:
-        return None
-    try:
-        if from_mapping(document.load_yaml(candidate, "")) != postmortem:
-            return None
-    except DataError:
-        return None
-    return candidate
 
 
 def _is_file(path: Path) -> bool:

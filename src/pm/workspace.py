@@ -17,11 +17,10 @@ from typing import TYPE_CHECKING
 
 from pm import actions, lifecycle, textsafety, timeparse
 from pm.config import CONFIG_FILE, Config, load_config
-from pm.document import Document
 from pm.errors import DataError, RepoError, UsageError
 from pm.fields import Edit, set_field
 from pm.model import ID_PATTERN, ActionItem, Postmortem
-from pm.store import Record, Store, atomic_write
+from pm.store import Entry, Record, Store, atomic_write
 
 if TYPE_CHECKING:
     from pm.gitrepo import GitRepo, LogEntry
@@ -115,33 +114,31 @@ class Workspace:
     def get(self, ref: str) -> Record:
         return self.store.read(self.store.resolve(ref))
 
-    def find(self, filters: Filters | None = None) -> tuple[list[Record], list[DataError]]:
+    def find(self, filters: Filters | None = None) -> tuple[list[Entry], list[DataError]]:
         records, errors = self.store.read_all()
         if filters is not None:
             records = [r for r in records if filters.match(r.postmortem)]
         return records, errors
 
-    def view(self, ref: str) -> Record:
-        """``get`` for ``pm show``, which reads and may compare causes.
+    def view(self, ref: str) -> tuple[Entry, str]:
+        """``get`` for ``pm show``, which reads and may compare causes: (entry, body).
 
         When the body has a written cause, ``similar_by_cause`` loads the summary cache
         anyway, so the postmortem comes from it too and nothing is parsed while the file
         is unchanged. Otherwise parsing the one file is cheaper than loading the cache.
         """
-        from pm.document import body_of
         from pm.sections import section_text
 
         path = self.store.resolve(ref)
-        try:
-            body = body_of(path.read_bytes())
-        except OSError:
-            body = ""
+        body = self.store.read_body(path)
         if not (section_text(body, "Root Cause") or section_text(body, "Contributing Factors")):
-            return self.store.read(path)
-        records, errors = self.store.read_many([path])
-        if errors or not records:
-            return self.store.read(path)  # raises what is wrong with the file
-        return records[0]
+            record = self.store.read(path)
+            return record, record.document.body
+        entries, errors = self.store.read_many([path])
+        if errors or not entries:
+            record = self.store.read(path)  # raises what is wrong with the file
+            return record, record.document.body
+        return entries[0], body
 
     def titles(self, ids: list[str]) -> dict[str, str]:
         """Titles of the postmortems with these exact ids; missing or broken ones are left out."""
@@ -156,23 +153,24 @@ class Workspace:
                 continue
         return found
 
-    def similar_by_cause(self, record: Record, limit: int = 3) -> list[Match]:
-        """Earlier postmortems whose written cause reads like ``record``'s (``pm show``).
+    def similar_by_cause(self, entry: Entry, body: str, limit: int = 3) -> list[Match] | None:
+        """Earlier postmortems whose written cause reads like ``entry``'s (``pm show``).
 
-        Nothing is read unless the record has a root cause or contributing factors; then
-        the latest SIMILAR_SCAN_LIMIT earlier files are compared. Unreadable files are
-        skipped here: ``pm list`` and ``pm lint`` are where they are reported.
+        ``body`` is the entry's markdown body. None, and nothing read, when it has no root
+        cause or contributing factors; else the latest SIMILAR_SCAN_LIMIT earlier files are
+        compared. Unreadable files are skipped here: ``pm list`` and ``pm lint`` are where
+        they are reported.
         """
         from pm import similar
 
-        target = similar.doc_from_record(record)
+        target = similar.doc_from(entry.postmortem, body)
         if not similar.has_cause(target):
-            return []
-        day = record.postmortem.id[:10]
-        paths = [p for p in self.store.paths() if p.stem[:10] <= day and p != record.path]
+            return None
+        day = entry.postmortem.id[:10]
+        paths = [p for p in self.store.paths() if p.stem[:10] <= day and p != entry.path]
         # Front matter from the summary cache where it is fresh; bodies split off the bytes.
         earlier, _unreadable = self.store.read_many(paths[-SIMILAR_SCAN_LIMIT:])
-        docs = [similar.doc_from_record(other) for other in earlier]
+        docs = [similar.doc_from(e.postmortem, self.store.read_body(e.path)) for e in earlier]
         return similar.similar_docs(docs, target, limit)
 
     def similar_at_open(self, postmortem: Postmortem, limit: int = 3) -> list[Match]:
@@ -204,9 +202,10 @@ class Workspace:
         docs = []
         for path in sorted(chosen):
             try:
-                docs.append(similar.doc_from_record(self.store.read(path)))
+                record = self.store.read(path)
             except DataError:
                 continue
+            docs.append(similar.doc_from(record.postmortem, record.document.body))
         return similar.similar_by_title(
             docs,
             postmortem.title,
@@ -279,7 +278,7 @@ class Workspace:
 
             body = render_postmortem(self.config, postmortem)
             path = self.store.path_for(postmortem.id)
-            record = Record(path, Document(front={}, body=body), postmortem, b"")
+            record = Record.new_file(path, postmortem, body)
             self.store.create(record)
             if edit is None:
                 self._commit_new(git, record)
@@ -402,7 +401,7 @@ class Workspace:
         def change(record: Record) -> str:
             postmortem = record.postmortem
             rule = self.config.rule_for(postmortem.severity)
-            lifecycle.review(postmortem, record.doc.body, moment, rule)
+            lifecycle.review(postmortem, record.document.body, moment, rule)
             return f"held {moment.strftime('%Y-%m-%d')}"
 
         return self._change_record(ref, "review", change)
@@ -457,9 +456,10 @@ class Workspace:
 
     def find_actions(
         self, filters: ActionFilters | None = None, ref: str | None = None
-    ) -> tuple[list[tuple[Record, ActionItem]], list[DataError]]:
+    ) -> tuple[list[tuple[Entry, ActionItem]], list[DataError]]:
         """Action items across postmortems (or of one), sorted by due date; a pure read."""
         errors: list[DataError] = []
+        records: list[Entry]
         if ref is not None:
             records = [self.get(ref)]
         else:

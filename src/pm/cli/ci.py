@@ -67,8 +67,13 @@ def overdue(
     filters = Filters()
     if severity is not None:
         filters.severity = lifecycle.check_severity(severity, ws.config).name
-    records, errors = ws.find(filters)
-    findings = late.find(records, day, ws.config, display=ws.store.display)
+    entries, errors = ws.find(filters)
+    findings: list[late.Finding] = []
+    for entry in entries:
+        if found := late.late(entry.postmortem, day, ws.config):
+            # Only files with findings are read again, for the lines of their findings.
+            shown, raw = ws.store.display(entry.path), ws.store.file_bytes(entry.path)
+            findings += late.placed(found, shown, raw)
     if owner is not None:
         findings = late.for_owner(findings, owner)
     if fmt == "json":

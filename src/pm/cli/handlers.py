@@ -88,16 +88,16 @@ def show(postmortem_id: str, *, as_json: bool) -> None:
     from pm import views
 
     ws = workspace()
-    record = ws.view(postmortem_id)
-    path = ws.store.display(record.path)
+    entry, body = ws.view(postmortem_id)
+    path = ws.store.display(entry.path)
     if as_json:
-        output.print_json(views.detail(record.postmortem, path, ws.now()))
+        output.print_json(views.detail(entry.postmortem, path, ws.now()))
         return
     from pm.cli.showtext import render_show, render_similar
 
-    for text in render_show(record.postmortem, path, ws.now()):
+    for text in render_show(entry.postmortem, path, ws.now()):
         output.line(output.safe(text))
-    for text in render_similar(record, ws.similar_by_cause):
+    for text in render_similar(ws.similar_by_cause(entry, body)):
         output.line(output.safe(text))
 
 

@@ -215,7 +215,7 @@ def review(postmortem_id: IdArgument, at: TimeOption = None, no_commit: NoCommit
     record = ws.review(postmortem_id, at=at)
     output.message(f"Review of {record.postmortem.id} recorded; {_committed(ws)}.")
     # The question reviewers are told to ask: did this root cause bite us before?
-    for line in render_similar(record, ws.similar_by_cause):
+    for line in render_similar(ws.similar_by_cause(record, record.document.body)):
         output.message(line)
 
 

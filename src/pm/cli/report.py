@@ -55,12 +55,14 @@ def report(
         fmt = fmt or "md"
         _check_format(fmt, report_output.FORMATS_INCIDENT)
         record = ws.get(postmortem_id)
+        body = record.document.body
         data = reports.incident(
-            record,
+            record.postmortem,
+            body,
             path=ws.store.display(record.path),
             now=ws.now(),
             titles=ws.titles(record.postmortem.related),
-            similar_matches=ws.similar_by_cause(record),
+            similar_matches=ws.similar_by_cause(record, body) or [],
         )
         _emit(report_output.incident(ws.config, data, record.postmortem, fmt), out, ws.config)
         return
@@ -74,8 +76,18 @@ def report(
     )
     if window.since is not None and window.since > window.until:
         raise UsageError(f"--since {window.since} is after --until {window.until}")
-    records, errors = ws.find()
-    data = reports.period(records, window, ws.config.severity_names)
+    from pm.similar import doc_from
+
+    entries, errors = ws.find()
+    history = window.history()
+    # Each body is read once, without parsing its YAML again, and only its causes are kept.
+    causes = [
+        doc_from(e.postmortem, ws.store.read_body(e.path))
+        for e in entries
+        if history.contains(e.postmortem)
+    ]
+    everything = [e.postmortem for e in entries]
+    data = reports.period(everything, window, ws.config.severity_names, causes)
     if fmt == "text" and out is None:
         from pm.cli.reporttext import print_terminal
 

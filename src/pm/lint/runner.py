@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pm import document, frontmap, markdown, sections
+from pm import frontmatter, markdown, sections
 from pm.config import Config
 from pm.errors import DataError, DuplicateKeyError, FileFormatError, NotFoundError, UsageError
 from pm.lint import schema
@@ -122,7 +122,7 @@ class _Collector:
 
 def _load(
     path: Path, shown: str, root: Path
-) -> tuple[bytes, document.Document | None, FileFormatError | None]:
+) -> tuple[bytes, frontmatter.Document | None, FileFormatError | None]:
     if not path.resolve().is_relative_to(root):  # a link in a folder that leads out
         reason = "a symbolic link that leads outside the repository; pm does not read it"
         return b"", None, FileFormatError(shown, reason)
@@ -131,7 +131,7 @@ def _load(
     except OSError as error:
         return b"", None, FileFormatError(shown, f"cannot read: {error.strerror}")
     try:
-        return raw, document.parse(raw, shown), None
+        return raw, frontmatter.parse(raw, shown), None
     except FileFormatError as error:
         return raw, None, error
 
@@ -146,7 +146,7 @@ def _owners(front: dict[str, Any]) -> list[str]:
 def _lint_document(
     path: Path,
     raw: bytes,
-    doc: document.Document,
+    doc: frontmatter.Document,
     config: Config,
     checker: Checker,
     report: _Collector,
@@ -154,9 +154,9 @@ def _lint_document(
     fix: bool,
 ) -> bytes | None:
     """Run every rule on one parsed file; returns new bytes when ``fix`` repaired blocks."""
-    where = frontmap.locate(raw)
+    where = frontmatter.locate(raw)
 
-    def at(key_path: frontmap.Path, rule: str, message: str, suggestion: str) -> None:
+    def at(key_path: frontmatter.KeyPath, rule: str, message: str, suggestion: str) -> None:
         report(where.line(key_path), rule, message, suggestion)
 
     for key_path, line in where.duplicates:
@@ -174,7 +174,11 @@ def _lint_document(
 
 
 def _blameless(
-    doc: document.Document, where: frontmap.FrontMap, checker: Checker, body_line: int, report: Any
+    doc: frontmatter.Document,
+    where: frontmatter.FrontMap,
+    checker: Checker,
+    body_line: int,
+    report: Any,
 ) -> None:
     text = prose(doc.body)
     for pattern, offset, phrase in checker.scan(text):
@@ -247,27 +251,24 @@ def _lifecycle(
 def _blocks(
     postmortem: Postmortem,
     raw: bytes,
-    doc: document.Document,
+    doc: frontmatter.Document,
     body_line: int,
     report: Any,
     *,
     fix: bool,
 ) -> bytes | None:
-    expected = {
-        "timeline": markdown.timeline_table(postmortem.timeline),
-        "actions": markdown.actions_table(postmortem.actions),
-    }
+    expected = markdown.blocks(postmortem)
     body = doc.body
     changed = False
     for name, table in expected.items():
-        current = document.block_content(body, name)
+        current = frontmatter.block_content(body, name)
         if current is None or current == table:
             continue
         if fix:
-            body = document.replace_block(body, name, table, doc.newline)
+            body = frontmatter.replace_block(body, name, table, doc.newline)
             changed = True
             continue
-        span = document.find_block(body, name)
+        span = frontmatter.find_block(body, name)
         line = body_line + 1 + body.count("\n", 0, span[0]) if span else body_line + 1
         report(
             line,

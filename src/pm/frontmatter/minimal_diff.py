@@ -7,16 +7,17 @@ key whose value did not change, and of every unchanged item of a changed list (s
 timeline event adds only its own lines); only the changed parts are emitted canonically.
 
 The caller must verify the result reads back to the new data and fall back to the
-canonical form otherwise; ``splice`` returns None where it cannot tell the layout.
+canonical form otherwise; ``splice`` returns None where it cannot tell the layout. It reads
+the layout through ``dialect.compose``, so it sees the same keys and values as the loader.
 """
 
 from __future__ import annotations
 
 import re
-from difflib import SequenceMatcher
 from typing import Any
 
-from pm.document import dump_yaml
+from pm.frontmatter.dialect import compose, key_text
+from pm.frontmatter.emit import dump_yaml
 
 _KEEP_AFTER = re.compile(r"^\s*(#.*)?$")  # blank and comment lines stay where they are
 _MISSING = object()
@@ -26,16 +27,12 @@ def splice(original: str, old: dict[str, Any], new: dict[str, Any]) -> str | Non
     """``original`` (LF text) edited from ``old`` to ``new`` data, or None to re-emit all."""
     import yaml
 
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    try:
-        root = yaml.compose(original, Loader=loader)
-    except yaml.YAMLError:
-        return None
+    root = compose(original)
     if not isinstance(root, yaml.MappingNode) or root.flow_style:
         return None
     lines = original.split("\n")
     pairs = root.value
-    names = [k.value for k, _ in pairs if isinstance(k, yaml.ScalarNode)]
+    names = [name for k, _ in pairs if (name := key_text(k)) is not None]
     if len(names) != len(pairs) or len(set(names)) != len(names):
         return None
     starts = [k.start_mark.line for k, _ in pairs]
@@ -87,6 +84,8 @@ def _splice_list(
     chunk: list[str], node: Any, first_line: int, before: list[Any], after: list[Any]
 ) -> list[str] | None:
     """Keep the original lines of unchanged items; emit only inserted or changed ones."""
+    from difflib import SequenceMatcher
+
     import yaml
 
     if not isinstance(node, yaml.SequenceNode) or node.flow_style:

@@ -1,8 +1,9 @@
 """Line numbers of front-matter values, for findings that point into a file.
 
-``yaml.load`` gives values without positions; composing the YAML node tree gives each
-key and list item its line. CI annotations and lint findings need the line of the very
-item (``- number: 3``), not just of the top-level key.
+Values come without positions; the node tree of the same YAML gives each key and list item
+its line. CI annotations and lint findings need the line of the very item (``- number:
+3``), not just of the top-level key. The file is cut by ``split`` and the YAML composed by
+``dialect``, as the parser does, so a line found here is the line of the value pm read.
 """
 
 from __future__ import annotations
@@ -11,9 +12,11 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from pm.document import BOM
+from pm.frontmatter.dialect import compose, key_text
+from pm.frontmatter.fences import yaml_of
 
-Path = tuple[str | int, ...]
+# A key path into the front matter: mapping keys and list indexes, ("actions", 2, "text").
+KeyPath = tuple[str | int, ...]
 # The front matter starts on line 2: line 1 is the opening ``---``.
 FIRST_LINE = 2
 
@@ -22,10 +25,10 @@ FIRST_LINE = 2
 class FrontMap:
     """Where each key and list item of the front matter is, and keys given twice."""
 
-    lines: dict[Path, int] = field(default_factory=dict)
-    duplicates: list[tuple[Path, int]] = field(default_factory=list)
+    lines: dict[KeyPath, int] = field(default_factory=dict)
+    duplicates: list[tuple[KeyPath, int]] = field(default_factory=list)
 
-    def line(self, path: Path, default: int = 1) -> int:
+    def line(self, path: KeyPath, default: int = 1) -> int:
         """The line of ``path``, else of its nearest located parent, else ``default``."""
         while path:
             if path in self.lines:
@@ -34,48 +37,25 @@ class FrontMap:
         return default
 
 
-def front_text(raw: bytes) -> str | None:
-    """The YAML between the fences, or None when the file has no closed front matter."""
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        return None
-    text = text.removeprefix(BOM).replace("\r\n", "\n")
-    first, sep, rest = text.partition("\n")
-    if first != "---" or not sep:
-        return None
-    lines = rest.split("\n")
-    for index, line in enumerate(lines):
-        if line in ("---", "..."):
-            return "\n".join(lines[:index])
-    return None
-
-
 def locate(raw: bytes) -> FrontMap:
     """Map every key path to its line; an empty map when the YAML cannot be composed."""
-    import yaml
-
-    text = front_text(raw)
+    text = yaml_of(raw)
     result = FrontMap()
-    if text is None:
-        return result
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    try:
-        node = yaml.compose(text, Loader=loader)
-    except yaml.YAMLError:
-        return result
+    node = compose(text) if text is not None else None
     if node is not None:
         _walk(node, (), result)
     return result
 
 
-def _walk(node: Any, path: Path, result: FrontMap) -> None:
+def _walk(node: Any, path: KeyPath, result: FrontMap) -> None:
     import yaml
 
     if isinstance(node, yaml.MappingNode):
         seen: set[str] = set()
         for key_node, value_node in node.value:
-            key = str(key_node.value)
+            key = key_text(key_node)
+            if key is None:
+                continue  # a complex key: the loader refuses those (unhashable)
             line = key_node.start_mark.line + FIRST_LINE
             if key in seen:
                 result.duplicates.append(((*path, key), line))
@@ -105,7 +85,7 @@ def locate_top(raw: bytes) -> FrontMap:
     of a value; when any line might (or anything else is unusual), this composes the YAML
     like ``locate``. For the keys it answers, the result equals ``locate``'s.
     """
-    text = front_text(raw)
+    text = yaml_of(raw)
     if text is None:
         return FrontMap()
     quick = _scan_top(text)

@@ -1,4 +1,4 @@
-"""``frontmap.locate_top``: the quick line scan must agree with composing the YAML.
+"""``frontmatter.locate_top``: the quick line scan must agree with composing the YAML.
 
 It answers only for top-level keys and their list items (what ``pm overdue`` points at);
 wherever a line break could hide inside a value it must fall back to ``locate``. Each case
@@ -13,12 +13,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import CliRunnerCall, Repo
-from pm import frontmap
-from pm.store import LazyRecord
+from pm import frontmatter
+from pm.frontmatter import lines as scanner
 from pm.workspace import Workspace
 
 
-def top_level(where: frontmap.FrontMap) -> dict[frontmap.Path, int]:
+def top_level(where: frontmatter.FrontMap) -> dict[frontmatter.KeyPath, int]:
     return {
         key: line
         for key, line in where.lines.items()
@@ -26,16 +26,16 @@ def top_level(where: frontmap.FrontMap) -> dict[frontmap.Path, int]:
     }
 
 
-def agrees(front: str, *, crlf: bool = False, bom: bool = False) -> frontmap.FrontMap | None:
+def agrees(front: str, *, crlf: bool = False, bom: bool = False) -> frontmatter.FrontMap | None:
     text = f"---\n{front}---\nbody\n"
     if crlf:
         text = text.replace("\n", "\r\n")
     raw = (("\ufeff" if bom else "") + text).encode()
-    quick = frontmap.locate_top(raw)
-    assert top_level(quick) == top_level(frontmap.locate(raw))
-    scanned = frontmap.front_text(raw)
+    quick = frontmatter.locate_top(raw)
+    assert top_level(quick) == top_level(frontmatter.locate(raw))
+    scanned = frontmatter.yaml_of(raw)
     assert scanned is not None
-    return frontmap._scan_top(scanned)  # None: it fell back to composing
+    return scanner._scan_top(scanned)  # None: it fell back to composing
 
 
 CANONICAL = """id: 2024-01-15-x
@@ -126,18 +126,15 @@ def test_any_front_matter_agrees_with_composing(lines: list[tuple[int, list[str]
     agrees(front)
 
 
-def test_lazy_body_matches_the_parsed_body_and_keeps_nothing(
-    repo: Repo, cli: CliRunnerCall, opened: str
-) -> None:
-    """``LazyRecord.body`` splits the body off the bytes as ``read`` does, BOM and CRLF too."""
+def test_read_body_matches_the_parsed_body(repo: Repo, cli: CliRunnerCall, opened: str) -> None:
+    """``Store.read_body`` splits the body off the bytes as ``read`` does, BOM and CRLF too."""
     path = repo.postmortem_path(opened)
     text = path.read_text(encoding="utf-8") + "\n## Root Cause\n\nA pool ran dry.\n"
     path.write_bytes(("\ufeff" + text).replace("\n", "\r\n").encode())
-    ws = Workspace.load()
-    (lazy,), errors = ws.store.read_all()
-    assert not errors and isinstance(lazy, LazyRecord)
-    body = lazy.body()
-    assert lazy._full is None  # nothing parsed, nothing kept
-    assert body == ws.store.read(path).doc.body
-    assert lazy.file_bytes() == path.read_bytes()
-    assert lazy._full is None
+    store = Workspace.load().store
+    body = store.read_body(path)
+    assert body == store.read(path).document.body
+    assert body.endswith("A pool ran dry.\r\n")
+    assert store.file_bytes(path) == path.read_bytes()
+    path.unlink()
+    assert store.read_body(path) == "" and store.file_bytes(path) == b""

@@ -1,0 +1,43 @@
+"""Generated blocks: the parts of a body pm re-renders, between HTML-comment markers.
+
+A block is ``<!-- pm:begin NAME -->`` ... ``<!-- pm:end NAME -->``. pm replaces what is
+between the markers and nothing else: every byte outside them, line endings included, is
+written back as it was read. What a block holds (the timeline and action-item tables) is
+``pm.markdown``'s business; this module only finds and replaces.
+"""
+
+from __future__ import annotations
+
+
+def block_markers(name: str) -> tuple[str, str]:
+    """The begin and end markers of block ``name``."""
+    return f"<!-- pm:begin {name} -->", f"<!-- pm:end {name} -->"
+
+
+def find_block(body: str, name: str) -> tuple[int, int] | None:
+    """The span between the markers of block ``name`` (exclusive), or None when absent."""
+    begin, end = block_markers(name)
+    start = body.find(begin)
+    if start < 0:
+        return None
+    stop = body.find(end, start)
+    if stop < 0:
+        return None
+    return start + len(begin), stop
+
+
+def replace_block(body: str, name: str, content: str, newline: str) -> str:
+    """Re-render one generated block; the body outside the markers is not touched."""
+    span = find_block(body, name)
+    if span is None:
+        return body
+    inner = newline + newline + content.replace("\n", newline) + newline + newline
+    return body[: span[0]] + inner + body[span[1] :]
+
+
+def block_content(body: str, name: str) -> str | None:
+    """What a block holds now, normalised to ``\\n``, for lint's in-sync check."""
+    span = find_block(body, name)
+    if span is None:
+        return None
+    return body[span[0] : span[1]].replace("\r\n", "\n").strip("\n")

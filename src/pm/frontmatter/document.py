@@ -1,0 +1,86 @@
+"""A postmortem file as a whole: read it strictly, write it back byte-exact.
+
+Reading is strict about what could hide damage (merge-conflict markers, YAML aliases,
+duplicate keys, non-UTF-8 bytes, an unterminated front matter, huge files) and lenient
+about what people do by hand (a byte-order mark, CRLF line endings, comments, keys in
+another order). Writing puts the front matter between the fences in the file's own line
+endings and its BOM, followed by the body exactly as given.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from pm.errors import FileFormatError
+from pm.frontmatter.dialect import load_yaml
+from pm.frontmatter.fences import BOM, split, without_cr
+
+MAX_FILE_BYTES = 2 * 1024 * 1024
+_CONFLICT = re.compile(r"^(<{7}|={7}|>{7})(?: |$)", re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class Document:
+    """One file split into its parts; ``body`` is kept verbatim."""
+
+    front: dict[str, Any]
+    body: str
+    newline: str = "\n"
+    bom: bool = False
+    front_lines: int = 0  # lines of YAML between the fences, for line numbers in errors
+    front_text: str | None = None  # the YAML as read (LF), for minimal-diff rewrites
+
+
+def parse(raw: bytes, path: str) -> Document:
+    """Split and parse a postmortem file; ``path`` is only used in error messages."""
+    if len(raw) > MAX_FILE_BYTES:
+        raise FileFormatError(
+            path, f"file is {len(raw)} bytes; pm reads files up to {MAX_FILE_BYTES}"
+        )
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = raw[: error.start].count(b"\n") + 1
+        raise FileFormatError(
+            path, f"not UTF-8 (byte 0x{raw[error.start]:02x}); save the file as UTF-8", line
+        ) from None
+    bom = text.startswith(BOM)
+    if bom:
+        text = text[1:]
+    if "\x00" in text:
+        raise FileFormatError(
+            path, "contains a NUL byte", text[: text.index("\x00")].count("\n") + 1
+        )
+    if _may_conflict(text) and (conflict := _CONFLICT.search(text)):
+        line = text[: conflict.start()].count("\n") + 1
+        raise FileFormatError(path, "unresolved merge conflict; resolve it and commit", line)
+    newline = "\r\n" if "\r\n" in text.partition("\n")[0] + "\n" else "\n"
+    parts = split(text, path)
+    return Document(
+        front=load_yaml(parts.front, path),
+        body=parts.body,
+        newline=newline,
+        bom=bom,
+        front_lines=parts.front_lines,
+        # A file of LF lines keeps any stray CR: the splice writes such lines back as read.
+        front_text=without_cr(parts.front) if newline == "\r\n" else parts.front,
+    )
+
+
+def _may_conflict(text: str) -> bool:
+    """A quick substring test before the (much slower) multi-line conflict-marker regex."""
+    return "<<<<<<<" in text or "=======" in text or ">>>>>>>" in text
+
+
+def render(document: Document, yaml_text: str | None = None) -> bytes:
+    """The file's bytes: fenced front matter (``yaml_text`` or emitted), then the body."""
+    from pm.frontmatter.emit import dump_yaml  # only writes need the emitter
+
+    nl = document.newline
+    yaml_text = (dump_yaml(document.front) if yaml_text is None else yaml_text).replace("\n", nl)
+    text = f"---{nl}{yaml_text}---{nl}{document.body}"
+    if document.bom:
+        text = BOM + text
+    return text.encode("utf-8")
