@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from pm.ci_output import (
+from pm.render.ci import (
     Annotation,
     escape_data,
     escape_property,

@@ -153,6 +153,18 @@ def review_due(resolved: datetime, severity: Severity) -> date | None:
     return (resolved + timedelta(hours=severity.review_hours)).date()
 
 
+def review_state(postmortem: Postmortem, severity: Severity) -> str:
+    """Where the postmortem review stands: ``held``, ``due`` (a due date is set),
+    ``not-required`` by the severity, or ``on-resolve`` (the due date is set then)."""
+    if postmortem.review.held:
+        return "held"
+    if postmortem.review.due:
+        return "due"
+    if not severity.requires_postmortem:
+        return "not-required"
+    return "on-resolve"
+
+
 def resolve(postmortem: Postmortem, at: datetime, text: str, severity: Severity) -> None:
     """Mark the incident over: a resolved event, status resolved, the review's due date."""
     if postmortem.status != "active":

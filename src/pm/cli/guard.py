@@ -9,8 +9,8 @@ from __future__ import annotations
 import os
 import sys
 
-from pm import output
 from pm.errors import PmError
+from pm.render import output
 
 INTERNAL_ERROR = 70  # a bug in pm, not a user mistake (EX_SOFTWARE)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -12,7 +12,6 @@ from pm.timeparse import format_duration
 
 if TYPE_CHECKING:
     from pm.similar import Match
-    from pm.store import Record
 
 _LABELS = {
     "time_to_detect": "detect",
@@ -72,15 +71,13 @@ def render_show(postmortem: Postmortem, path: str, now: datetime) -> Iterator[st
         )
 
 
-def render_similar(record: Record, find: Callable[[Record], list[Match]]) -> Iterator[str]:
-    """Earlier incidents with a similar written cause; silent while no cause is written."""
-    from pm import similar
-
-    if not similar.has_cause(similar.doc_from_record(record)):
+def render_similar(matches: list[Match] | None) -> Iterator[str]:
+    """Earlier incidents with a similar written cause; nothing while no cause is written
+    (``matches`` None, as ``queries.similar_by_cause`` answers then)."""
+    if matches is None:
         return
     yield ""
     yield "Similar past incidents (by root cause)"
-    matches = find(record)
     if not matches:
         yield "  none found"
     for match in matches:

@@ -15,7 +15,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from pm import markdown, output
+from pm import markdown
+from pm.render import output
 
 _OTHER_BREAKS = re.compile("[\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
 # The rest of C0/C1 and the bidi controls: a log viewer acts on ESC (colours, hiding text).
