@@ -7,6 +7,9 @@ do by hand (a byte-order mark, CRLF line endings, comments, keys in another orde
 Writing re-emits the front matter in a fixed key order and re-renders only the generated
 blocks between ``<!-- pm:begin NAME -->`` and ``<!-- pm:end NAME -->``. Every other byte of
 the body, including its line endings, is written back exactly as it was read.
+
+Length: the splitter, the YAML dialect and the generated blocks of one file format; issue
+10 gathers them, with ``frontmap`` and ``frontsplice``, into a front-matter package.
 """
 
 from __future__ import annotations

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import date, datetime, timedelta
+from typing import Literal
 
 from pm.config import Config, Severity
 from pm.errors import DataError, UsageError
@@ -153,7 +154,10 @@ def review_due(resolved: datetime, severity: Severity) -> date | None:
     return (resolved + timedelta(hours=severity.review_hours)).date()
 
 
-def review_state(postmortem: Postmortem, severity: Severity) -> str:
+ReviewState = Literal["held", "due", "not-required", "on-resolve"]
+
+
+def review_state(postmortem: Postmortem, severity: Severity) -> ReviewState:
     """Where the postmortem review stands: ``held``, ``due`` (a due date is set),
     ``not-required`` by the severity, or ``on-resolve`` (the due date is set then)."""
     if postmortem.review.held:

@@ -22,6 +22,9 @@ case (in practice few pairs pass the threshold): linear in N, never N**2.
 
 No I/O here: callers build ``Doc`` values (``doc_from_record``) from what they have read,
 and ``cause_candidates`` / ``title_candidates`` choose which files they should read.
+
+Length: one algorithm, from words to groups and matches (stemming, the TF-IDF index,
+grouping, ranking, choosing candidates), whose parts share the index and its constants.
 """
 
 from __future__ import annotations
@@ -33,12 +36,13 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pm.sections import section_text
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from pm.model import Postmortem
     from pm.store import Record
 

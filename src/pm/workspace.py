@@ -4,6 +4,10 @@ A change follows one path (``_change``): take the pm lock, check that git can co
 read the file, apply a domain function, write atomically, commit that one file. If the
 commit fails the file is put back as it was, so a change is either in a commit or nowhere.
 Reading (finding, listing, the audit log, what is late, reports) is ``pm.queries``.
+
+Length: eleven changes and the one transaction they share. Each change is a short method
+over a domain function; split across modules, a change would no longer sit beside the
+path it takes.
 """
 
 from __future__ import annotations
@@ -42,7 +46,7 @@ class FieldSet:
 
     record: Record
     edit: Edit
-    review: str | None = None
+    review: lifecycle.ReviewState | None = None
 
 
 class Workspace:

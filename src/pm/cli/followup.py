@@ -8,10 +8,15 @@ prints the result (``pm.render``).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from pm import queries
 from pm.cli.shared import committed, unreadable, workspace
 from pm.errors import UsageError
 from pm.render import output
+
+if TYPE_CHECKING:
+    from pm.lifecycle import ReviewState
 
 
 def action_add(
@@ -128,7 +133,7 @@ def close(postmortem_id: str, force: bool, reason: str | None, no_commit: bool) 
     output.message(f"Closed {record.postmortem.id}{forced}; {committed(ws)}.")
 
 
-_REVIEW_AFTER_SEVERITY = {
+_REVIEW_AFTER_SEVERITY: dict[ReviewState, str] = {
     "held": "The review was already held.",
     "due": "Postmortem review due {due}.",
     "not-required": "{severity} requires no postmortem review.",

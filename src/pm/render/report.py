@@ -3,7 +3,7 @@
 Markdown and HTML go through Jinja2 templates (``report-incident.md.j2`` and friends; a
 file of the same name in the repository's templates folder replaces the built-in one).
 Charts are passed to templates ready-made: mermaid source for markdown, SVG for HTML
-(marked safe because ``pm.charts`` escapes every label it draws).
+(marked safe because ``pm.render.charts`` escapes every label it draws).
 """
 
 from __future__ import annotations
@@ -99,7 +99,7 @@ def period(config: Config, data: PeriodData, fmt: str) -> str:
 def _safe(svg: str) -> Any:
     from markupsafe import Markup
 
-    return Markup(svg)  # noqa: S704 - built by pm.charts, which escapes every label
+    return Markup(svg)  # noqa: S704 - built by pm.render.charts, which escapes every label
 
 
 def _tidy(text: str) -> str:
