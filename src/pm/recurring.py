@@ -15,11 +15,10 @@ from typing import TYPE_CHECKING
 from pm import similar
 from pm.model import OPEN_ACTION_STATUSES, Postmortem
 from pm.render import views
-from pm.render.views import AddressingView
-from pm.reportdata import RecurringGroup
 
 if TYPE_CHECKING:
     from pm.report import Period
+    from pm.shapes import AddressingView, RecurringGroup
     from pm.store import Record
 
 

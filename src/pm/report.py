@@ -1,7 +1,7 @@
 """What reports say, as plain data: one incident, or a period across incidents.
 
 The functions here return dicts of plain values (str, int, float, dates, lists), typed in
-``pm.reportdata``, which ``--format json`` prints as they are and the Jinja2 templates lay
+``pm.shapes``, which ``--format json`` prints as they are and the Jinja2 templates lay
 out; ``pm.render.report`` adds the charts. No I/O: callers pass the records they have read.
 
 Definitions (also in the README):
@@ -23,28 +23,31 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from pm import metrics, similar
 from pm.model import ActionItem, Postmortem
 from pm.recurring import recurring_groups
 from pm.render import views
-from pm.render.views import LateActionView
-from pm.reportdata import (
-    Counts,
-    FollowThrough,
-    IncidentData,
-    ItemStats,
-    Metrics,
-    MetricTable,
-    NameCount,
-    NamedItemStats,
-    PeriodData,
-    Reviews,
-    Trend,
-)
 from pm.sections import prose
 from pm.store import Record
 from pm.timeparse import format_duration
+
+if TYPE_CHECKING:
+    from pm.shapes import (
+        Counts,
+        FollowThrough,
+        IncidentData,
+        ItemStats,
+        LateActionView,
+        Metrics,
+        MetricTable,
+        NameCount,
+        NamedItemStats,
+        PeriodData,
+        Reviews,
+        Trend,
+    )
 
 METRIC_LABELS = {
     "time_to_detect": ("MTTD", "Time to detect"),

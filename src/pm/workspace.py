@@ -17,9 +17,9 @@ from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import date, datetime, tzinfo
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
-from pm import actions, commits, lifecycle, timeparse
+from pm import actions, lifecycle, timeparse
 from pm.config import CONFIG_FILE, Config, load_config
 from pm.document import Document
 from pm.errors import RepoError, UsageError
@@ -39,8 +39,7 @@ class Outcome:
     body: list[str] = field(default_factory=list)
 
 
-@dataclass(frozen=True)
-class FieldSet:
+class FieldSet(NamedTuple):
     """What ``set_field`` changed. After a severity change ``review`` says where the
     postmortem review stands (``lifecycle.review_state``); None for other fields."""
 
@@ -108,7 +107,9 @@ class Workspace:
                 atomic_write(config_file, text, create=True)
                 created.append(config_file)
             if created and git is not None:
-                git.commit_files(created, commits.init_message(self.config.directory), new=True)
+                from pm.commits import init_message
+
+                git.commit_files(created, init_message(self.config.directory), new=True)
         return created, initialised
 
     def open(
@@ -163,10 +164,12 @@ class Workspace:
     ) -> None:
         if git is None:
             return
+        from pm.commits import message
+
         postmortem = record.postmortem
         try:
             git.commit_files(
-                [record.path], commits.message("open", postmortem.id, postmortem.severity), new=True
+                [record.path], message("open", postmortem.id, postmortem.severity), new=True
             )
         except BaseException:
             if not keep_on_failure:
@@ -357,8 +360,10 @@ class Workspace:
             for note in notes:
                 self._notice(note)
             if git is not None:
+                from pm.commits import message as commit_message
+
                 try:
-                    message = commits.message(
+                    message = commit_message(
                         operation, record.postmortem.id, outcome.detail, [*outcome.body, *notes]
                     )
                     # Untracked after `open --no-commit`, or a crash between create and commit.
@@ -390,10 +395,11 @@ class Workspace:
                     self.store.save(record)
                     written.append(record)
                 if git is not None:
+                    from pm.commits import pair_message
+
                     ids = (first.postmortem.id, second.postmortem.id)
-                    git.commit_files(
-                        [first.path, second.path], commits.pair_message(operation, *ids), new=False
-                    )
+                    message = pair_message(operation, *ids)
+                    git.commit_files([first.path, second.path], message, new=False)
             except BaseException:
                 for record in written:
                     atomic_write(record.path, record.raw)

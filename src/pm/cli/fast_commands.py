@@ -29,6 +29,7 @@ COMMANDS: dict[tuple[str, ...], Spec] = {
     ),
     ("list",): Spec(
         body="pm.cli.incident:list_postmortems",
+        arguments=(),
         options={
             "--status": Param("status"),
             "--severity": Param("severity"),
@@ -52,6 +53,7 @@ COMMANDS: dict[tuple[str, ...], Spec] = {
     ("show",): Spec(
         body="pm.cli.incident:show",
         arguments=(Param("postmortem_id", required=True),),
+        options={},
         flags={
             "--json": "as_json",
         },
@@ -62,6 +64,7 @@ COMMANDS: dict[tuple[str, ...], Spec] = {
     ("log",): Spec(
         body="pm.cli.followup:log",
         arguments=(Param("postmortem_id", required=True),),
+        options={},
         flags={
             "--json": "as_json",
         },

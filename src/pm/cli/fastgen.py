@@ -106,22 +106,24 @@ def source(specs: dict[tuple[str, ...], Spec]) -> str:
         key = "(" + ", ".join(_text(w) for w in words) + ("," if len(words) == 1 else "") + ")"
         lines.append(f"    {key}: Spec(")
         lines.append(f"        body={_text(entry.body)},")
-        if len(entry.arguments) == 1:  # ruff keeps a one-element tuple on one line
-            lines.append(f"        arguments=({_param(entry.arguments[0])},),")
-        elif entry.arguments:
+        if len(entry.arguments) <= 1:  # ruff keeps () and a one-element tuple on one line
+            inner = f"{_param(entry.arguments[0])}," if entry.arguments else ""
+            lines.append(f"        arguments=({inner}),")
+        else:
             lines.append("        arguments=(")
             lines.extend(f"            {_param(p)}," for p in entry.arguments)
             lines.append("        ),")
-        for field, mapping in (("options", entry.options), ("flags", entry.flags)):
-            if mapping:
-                lines.append(f"        {field}={{")
-                lines.extend(f"            {_text(k)}: {_literal(v)}," for k, v in mapping.items())
-                lines.append("        },")
-        if entry.defaults:
-            lines.append("        defaults={")
-            lines.extend(
-                f"            {_text(k)}: {_literal(v)}," for k, v in entry.defaults.items()
-            )
+        fields: tuple[tuple[str, dict[str, Any]], ...] = (
+            ("options", entry.options),
+            ("flags", entry.flags),
+            ("defaults", entry.defaults),
+        )
+        for field, mapping in fields:
+            if not mapping:
+                lines.append(f"        {field}={{}},")
+                continue
+            lines.append(f"        {field}={{")
+            lines.extend(f"            {_text(k)}: {_literal(v)}," for k, v in mapping.items())
             lines.append("        },")
         lines.append("    ),")
     lines.append("}")

@@ -171,12 +171,14 @@ def set_field(
 
 def log(postmortem_id: str, as_json: bool) -> None:
     """``pm log``: the audit trail of one file (on the fast path: git is the cost)."""
-    from pm.render import tables, views
-
     history = queries.log(workspace(), postmortem_id)
     if as_json:
+        from pm.render import views
+
         output.print_json([views.log_entry(entry) for entry in history.entries])
         return
+    from pm.render import tables
+
     output.table(tables.LOG_HEADERS, tables.log_rows(history.entries))
     if not history.entries:
         output.message(f"{history.path.stem} has no commits yet.")

@@ -104,17 +104,19 @@ def list_postmortems(
     since: str | None,
     as_json: bool,
 ) -> None:
-    from pm.render import tables, views
-
     ws = workspace()
     found = queries.list_postmortems(
         ws, status=status, severity=severity, service=service, tag=tag, since=since
     )
     if as_json:
+        from pm.render import views
+
         output.print_json(
             [views.summary(r.postmortem, ws.store.display(r.path)) for r in found.records]
         )
     else:
+        from pm.render import tables
+
         output.table(tables.LIST_HEADERS, tables.list_rows(found.records, ws.now()))
         if not found.records and not found.errors and output.is_terminal():
             output.message(

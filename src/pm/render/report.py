@@ -14,11 +14,11 @@ from typing import TYPE_CHECKING, Any
 from pm.config import Config
 from pm.render import charts, output
 from pm.report import phases
-from pm.reportdata import NameCount, PeriodData
 from pm.templates import render
 
 if TYPE_CHECKING:
     from pm.queries import IncidentReport
+    from pm.shapes import NameCount, PeriodData
 
 FORMATS_INCIDENT = ("md", "html", "json")
 FORMATS_PERIOD = ("text", "md", "html", "json")

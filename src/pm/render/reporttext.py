@@ -9,10 +9,13 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from pm.render import output
 from pm.render.report import period_charts
-from pm.reportdata import PeriodData
+
+if TYPE_CHECKING:
+    from pm.shapes import PeriodData
 
 Bars = tuple[str, list[tuple[str, float]], str]
 Block = str | Bars

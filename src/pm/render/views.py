@@ -1,14 +1,15 @@
 """Plain-data views: the one shape of each thing pm prints as JSON or hands to templates.
 
 One function per shape, so every command's JSON uses the same names for the same thing.
-Each returns a ``TypedDict``: mypy checks every field a renderer or the report reads.
-Dates and times stay ``date``/``datetime`` here; ``output.to_json`` writes them as text.
+Each returns a ``TypedDict`` of ``pm.shapes``: mypy checks every field a renderer or the
+report reads. Dates and times stay ``date``/``datetime`` here; ``output.to_json`` writes
+them as text.
 """
 
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any, TypedDict
+from typing import TYPE_CHECKING, Any
 
 from pm import metrics
 from pm.model import ActionItem, Postmortem, to_mapping
@@ -19,24 +20,21 @@ if TYPE_CHECKING:
     from pm.lint import LintResult
     from pm.overdue import Finding
     from pm.queries import OverdueResult
+    from pm.shapes import (
+        ActionRowView,
+        ActionView,
+        AddressingView,
+        FindingView,
+        LateActionView,
+        LintFindingView,
+        LintView,
+        LogEntryView,
+        OverdueView,
+        SummaryView,
+    )
 
 
 # --- postmortems --------------------------------------------------------------------------
-
-
-class SummaryView(TypedDict):
-    id: str
-    title: str
-    severity: str
-    status: str
-    started: datetime | None
-    resolved: datetime | None
-    duration_minutes: float | None
-    services: list[str]
-    tags: list[str]
-    review_due: date | None
-    open_actions: int
-    path: str
 
 
 def summary(postmortem: Postmortem, path: str) -> SummaryView:
@@ -73,19 +71,6 @@ def detail(postmortem: Postmortem, path: str, now: datetime) -> dict[str, Any]:
 # --- action items -------------------------------------------------------------------------
 
 
-class ActionView(TypedDict):
-    number: int
-    text: str
-    owner: str
-    priority: str
-    due: date
-    status: str
-    ticket: str | None
-    done: date | None
-    reason: str | None
-    days_overdue: int
-
-
 def action(item: ActionItem, today: date) -> ActionView:
     """One action item in full, as ``pm report ID`` lists a postmortem's items."""
     return {
@@ -102,24 +87,9 @@ def action(item: ActionItem, today: date) -> ActionView:
     }
 
 
-class ActionRowView(ActionView):
-    id: str
-    path: str
-
-
 def action_row(postmortem_id: str, item: ActionItem, today: date, path: str) -> ActionRowView:
     """One row of ``pm action list --json``: the item in full, its postmortem and file."""
     return {"id": postmortem_id, **action(item, today), "path": path}
-
-
-class LateActionView(TypedDict):
-    id: str
-    number: int
-    text: str
-    owner: str
-    priority: str
-    due: date
-    days_overdue: int
 
 
 def late_action(postmortem_id: str, item: ActionItem, as_of: date) -> LateActionView:
@@ -133,15 +103,6 @@ def late_action(postmortem_id: str, item: ActionItem, as_of: date) -> LateAction
         "due": item.due,
         "days_overdue": item.days_overdue(as_of),
     }
-
-
-class AddressingView(TypedDict):
-    id: str
-    number: int
-    text: str
-    owner: str
-    status: str
-    due: date
 
 
 def addressing_action(postmortem_id: str, item: ActionItem) -> AddressingView:
@@ -159,16 +120,6 @@ def addressing_action(postmortem_id: str, item: ActionItem) -> AddressingView:
 # --- the audit trail ------------------------------------------------------------------------
 
 
-class LogEntryView(TypedDict):
-    commit: str
-    date: datetime
-    author: str
-    email: str
-    operation: str | None
-    manual: bool
-    subject: str
-
-
 def log_entry(entry: LogEntry) -> LogEntryView:
     """One commit of ``pm log --json``; ``manual`` for a commit not made by pm."""
     return {
@@ -183,21 +134,6 @@ def log_entry(entry: LogEntry) -> LogEntryView:
 
 
 # --- the checks -----------------------------------------------------------------------------
-
-
-class FindingView(TypedDict):
-    kind: str
-    id: str
-    item: int | None
-    text: str
-    owner: str
-    priority: str
-    due: str
-    days_late: int
-    escalated: bool
-    path: str
-    line: int
-    message: str
 
 
 def finding(f: Finding) -> FindingView:
@@ -218,15 +154,6 @@ def finding(f: Finding) -> FindingView:
     }
 
 
-class OverdueView(TypedDict):
-    version: int
-    as_of: str
-    escalation_days: int
-    total: int
-    escalated: int
-    findings: list[FindingView]
-
-
 def overdue(result: OverdueResult) -> OverdueView:
     """``pm overdue --format json``."""
     return {
@@ -239,15 +166,6 @@ def overdue(result: OverdueResult) -> OverdueView:
     }
 
 
-class LintFindingView(TypedDict):
-    path: str
-    line: int
-    rule: str
-    severity: str
-    message: str
-    suggestion: str
-
-
 def lint_finding(f: LintFinding) -> LintFindingView:
     return {
         "path": f.path,
@@ -257,15 +175,6 @@ def lint_finding(f: LintFinding) -> LintFindingView:
         "message": f.message,
         "suggestion": f.suggestion,
     }
-
-
-class LintView(TypedDict):
-    version: int
-    files: int
-    errors: int
-    warnings: int
-    fixed: list[str]
-    findings: list[LintFindingView]
 
 
 def lint(result: LintResult) -> LintView:

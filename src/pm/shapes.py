@@ -1,9 +1,13 @@
-"""The shape of report data: what ``pm report --format json`` prints and templates get.
+"""The shape of every dict pm prints as JSON or hands to a template, as ``TypedDict``s.
 
-``pm.report`` builds these; ``pm.render.report`` and ``pm.render.reporttext`` (and any
-template in a repository's ``templates/`` folder, as ``report``) read them. As
-``TypedDict``s they are plain dicts at run time (the JSON is unchanged) and mypy checks
-every key the code writes or reads. Dates and times stay ``date``/``datetime`` values.
+``pm.render.views`` builds the views (a postmortem, an action item, a commit, a finding...),
+``pm.report`` and ``pm.recurring`` the report data; the renderers, ``--format json`` and
+the templates (as ``report``) read them. At run time they are plain dicts, so the JSON is
+what it always was, while mypy checks every key the code writes or reads. Dates and times
+stay ``date``/``datetime`` values until ``output.to_json`` writes them.
+
+Modules import this one only for type checking (``if TYPE_CHECKING:``): building these
+classes would cost every command start-up time for nothing it uses at run time.
 """
 
 from __future__ import annotations
@@ -11,7 +15,112 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import NotRequired, TypedDict
 
-from pm.render.views import ActionView, AddressingView, LateActionView
+# --- views (pm.render.views) -------------------------------------------------------------------
+
+
+class SummaryView(TypedDict):
+    id: str
+    title: str
+    severity: str
+    status: str
+    started: datetime | None
+    resolved: datetime | None
+    duration_minutes: float | None
+    services: list[str]
+    tags: list[str]
+    review_due: date | None
+    open_actions: int
+    path: str
+
+
+class ActionView(TypedDict):
+    number: int
+    text: str
+    owner: str
+    priority: str
+    due: date
+    status: str
+    ticket: str | None
+    done: date | None
+    reason: str | None
+    days_overdue: int
+
+
+class ActionRowView(ActionView):
+    id: str
+    path: str
+
+
+class LateActionView(TypedDict):
+    id: str
+    number: int
+    text: str
+    owner: str
+    priority: str
+    due: date
+    days_overdue: int
+
+
+class AddressingView(TypedDict):
+    id: str
+    number: int
+    text: str
+    owner: str
+    status: str
+    due: date
+
+
+class LogEntryView(TypedDict):
+    commit: str
+    date: datetime
+    author: str
+    email: str
+    operation: str | None
+    manual: bool
+    subject: str
+
+
+class FindingView(TypedDict):
+    kind: str
+    id: str
+    item: int | None
+    text: str
+    owner: str
+    priority: str
+    due: str
+    days_late: int
+    escalated: bool
+    path: str
+    line: int
+    message: str
+
+
+class OverdueView(TypedDict):
+    version: int
+    as_of: str
+    escalation_days: int
+    total: int
+    escalated: int
+    findings: list[FindingView]
+
+
+class LintFindingView(TypedDict):
+    path: str
+    line: int
+    rule: str
+    severity: str
+    message: str
+    suggestion: str
+
+
+class LintView(TypedDict):
+    version: int
+    files: int
+    errors: int
+    warnings: int
+    fixed: list[str]
+    findings: list[LintFindingView]
+
 
 # --- one incident ---------------------------------------------------------------------------
 
