@@ -45,6 +45,8 @@ def _day(ws: Workspace, value: date | str | None) -> date | None:
 
 
 class Filters(NamedTuple):
+    """Which postmortems ``pm list`` (and ``pm overdue --severity``) looks at."""
+
     status: str | None = None
     severity: str | None = None
     service: str | None = None
