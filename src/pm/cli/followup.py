@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from pm import queries
 from pm.cli.shared import committed, unreadable, workspace
 from pm.errors import UsageError
 from pm.render import output
@@ -81,6 +80,7 @@ def action_list(
     mine: bool,
     as_json: bool,
 ) -> None:
+    from pm import queries
     from pm.render import tables, views
 
     ws = workspace()
@@ -116,6 +116,7 @@ def action_list(
 
 
 def review(postmortem_id: str, at: str | None, no_commit: bool) -> None:
+    from pm import queries
     from pm.render.show import render_similar
 
     ws = workspace(no_commit)
@@ -171,6 +172,8 @@ def set_field(
 
 def log(postmortem_id: str, as_json: bool) -> None:
     """``pm log``: the audit trail of one file (on the fast path: git is the cost)."""
+    from pm import queries
+
     history = queries.log(workspace(), postmortem_id)
     if as_json:
         from pm.render import views

@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from pm import queries
 from pm.cli.shared import committed, unreadable, workspace
 from pm.errors import UsageError
 from pm.render import output
@@ -43,6 +42,8 @@ def open_(
     edit: bool,
     no_commit: bool,
 ) -> None:
+    from pm import queries
+
     if edit and not (os.environ.get("VISUAL") or os.environ.get("EDITOR")):
         raise UsageError("--edit needs $VISUAL or $EDITOR to name your editor")
     ws = workspace(no_commit)
@@ -104,6 +105,8 @@ def list_postmortems(
     since: str | None,
     as_json: bool,
 ) -> None:
+    from pm import queries
+
     ws = workspace()
     found = queries.list_postmortems(
         ws, status=status, severity=severity, service=service, tag=tag, since=since
@@ -126,6 +129,8 @@ def list_postmortems(
 
 
 def show(postmortem_id: str, as_json: bool) -> None:
+    from pm import queries
+
     ws = workspace()
     record = queries.view(ws, postmortem_id)
     path = ws.store.display(record.path)
