@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from pm.ci_output import Annotation, github, github_command, gitlab, markdown_table
+from pm.render.ci import Annotation, github, github_command, gitlab, markdown_table
 from pm.textsafety import ci_log, ci_log_property
 
 

@@ -28,7 +28,8 @@ from typer.testing import Result
 
 from conftest import CliRunnerCall, Repo, make_repo, run_pm
 from hostile import HOSTILE, RAW_UNSAFE
-from pm import frontmatter, output
+from pm import frontmatter
+from pm.render import output
 
 AT = "2024-01-15T15:00"
 OTHER = "2024-01-16-other-incident"
@@ -414,7 +415,7 @@ def test_hostile_values_in_hand_edited_files(
 
 
 def test_json_escapes_keep_the_data() -> None:
-    from pm import output
+    from pm.render import output
 
     data = {"t": "a\u202eb\u2028c\x85d\x1be"}
     text = output.to_json(data)

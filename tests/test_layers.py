@@ -48,9 +48,10 @@ IO_MODULES = {
     "pm.gitrepo",
     "pm.workspace",
     "pm.cache",
-    "pm.output",
+    "pm.render.output",
+    "pm.render.tables",
     "pm.templates",
-    "pm.report_output",
+    "pm.render.report",
 }
 FILE_CALLS = {
     "open",

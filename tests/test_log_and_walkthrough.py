@@ -8,7 +8,7 @@ import pytest
 import yaml
 
 from conftest import CliRunnerCall, Repo, run_pm
-from pm.gitrepo import parse_log
+from pm.commits import parse_log
 from prose import COMPLETE, fill_sections
 
 

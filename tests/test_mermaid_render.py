@@ -18,7 +18,7 @@ import pytest
 
 import corpus
 from conftest import CliRunnerCall, Repo
-from pm.charts import mermaid_bars, mermaid_pie
+from pm.render.charts import mermaid_bars, mermaid_pie
 
 ROOT = Path(__file__).resolve().parents[1]
 MERMAID_JS = os.environ.get("MERMAID_JS") or str(

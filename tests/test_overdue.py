@@ -321,7 +321,7 @@ def test_unreadable_file_is_named_and_exits_3_after_reporting(
 def test_terminal_text_is_one_table_per_owner(
     late: Repo, cli: CliRunnerCall, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from pm import output
+    from pm.render import output
 
     monkeypatch.setattr(output, "is_terminal", lambda: True)
     monkeypatch.setenv("NO_COLOR", "1")

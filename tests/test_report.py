@@ -13,7 +13,7 @@ import pytest
 
 import corpus
 from conftest import CliRunnerCall, Repo
-from pm.charts import MERMAID_KEYWORDS
+from pm.render.charts import MERMAID_KEYWORDS
 from pm.report import median, p90
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -368,7 +368,7 @@ def test_user_text_is_escaped_in_markdown(rich_repo: Repo, cli: CliRunnerCall) -
 
 
 def test_mermaid_labels_cannot_break_out() -> None:
-    from pm.charts import mermaid_bars, mermaid_pie
+    from pm.render.charts import mermaid_bars, mermaid_pie
 
     hostile = [('a"b:c\nclick x call alert()', 2.0), ("%%{init: {}}%%", 1.0)]
     for block in (mermaid_pie("t", hostile), mermaid_bars("t", hostile, "n")):

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from conftest import CliRunnerCall, Repo, run_pm
-from pm import output
 from pm.cli.commands import app
+from pm.render import output
 
 
 def imported(cwd: Path, *args: str) -> set[str]:

@@ -14,10 +14,9 @@ import subprocess
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 
+from pm.commits import LOG_FORMAT, LogEntry, parse_log
 from pm.errors import NoCommitsError, RepoError
 
 # Refuse auto-detected identities such as root@hostname: commits must name a person.
@@ -153,10 +152,10 @@ class GitRepo:
         """
         relative = os.path.relpath(path, self.root)
         try:
-            out = self.run("log", f"--format={_LOG_FORMAT}%x1d", "--name-status", "--", relative)
+            out = self.run("log", f"--format={LOG_FORMAT}%x1d", "--name-status", "--", relative)
             added = [c for c, status in _statuses(out) if status.startswith("A")]
             if any(self._renamed_into(commit, relative) for commit in added):
-                out = self.run("log", "--follow", f"--format={_LOG_FORMAT}", "--", relative)
+                out = self.run("log", "--follow", f"--format={LOG_FORMAT}", "--", relative)
         except NoCommitsError:
             return []
         return parse_log(out)
@@ -210,24 +209,6 @@ class GitRepo:
             raise
 
 
-@dataclass(frozen=True)
-class LogEntry:
-    """One commit that touched a file; ``operation`` is None for a commit made by hand."""
-
-    commit: str
-    date: datetime
-    author: str
-    email: str
-    operation: str | None
-    subject: str
-
-
-# Record and field separators (ASCII RS/US) cannot occur in a one-line subject or a name.
-_LOG_FORMAT = (
-    "%x1e%H%x1f%aI%x1f%an%x1f%ae%x1f%(trailers:key=Pm-Operation,valueonly,separator=%x20)%x1f%s"
-)
-
-
 def _statuses(text: str) -> list[tuple[str, str]]:
     """(commit, status) pairs from ``git log --name-status`` output of one file."""
     found = []
@@ -236,31 +217,6 @@ def _statuses(text: str) -> list[tuple[str, str]]:
         if marker:
             found.append((head.partition("\x1f")[0].strip(), status.strip()))
     return found
-
-
-def parse_log(text: str) -> list[LogEntry]:
-    """Parse ``git log`` output written with ``_LOG_FORMAT`` (and an optional status)."""
-    entries: list[LogEntry] = []
-    for chunk in text.split("\x1e"):
-        record = chunk.partition("\x1d")[0]
-        if not record.strip():
-            continue
-        fields = record.split("\x1f")
-        if len(fields) < 5:
-            continue
-        fields += [""] * (6 - len(fields))  # git's output is stripped: an empty subject
-        commit, when, author, email, operation, subject = (f.strip() for f in fields)
-        entries.append(
-            LogEntry(
-                commit=commit,
-                date=datetime.fromisoformat(when).astimezone(UTC),
-                author=author,
-                email=email,
-                operation=operation.split()[0] if operation.split() else None,
-                subject=subject,
-            )
-        )
-    return entries
 
 
 def authors(path: Path, limit: int = 10_000) -> list[str]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import date, datetime, timedelta
+from typing import Literal
 
 from pm import textsafety
 from pm.config import Config, Severity
@@ -139,6 +140,21 @@ def review_due(resolved: datetime, severity: Severity) -> date | None:
     if not severity.requires_postmortem:
         return None
     return (resolved + timedelta(hours=severity.review_hours)).date()
+
+
+ReviewState = Literal["held", "due", "not-required", "on-resolve"]
+
+
+def review_state(postmortem: Postmortem, severity: Severity) -> ReviewState:
+    """Where the postmortem review stands: ``held``, ``due`` (a due date is set),
+    ``not-required`` by the severity, or ``on-resolve`` (the due date is set then)."""
+    if postmortem.review.held:
+        return "held"
+    if postmortem.review.due:
+        return "due"
+    if not severity.requires_postmortem:
+        return "not-required"
+    return "on-resolve"
 
 
 def resolve(postmortem: Postmortem, at: datetime, text: str, severity: Severity) -> None:

@@ -2,9 +2,9 @@
 
 No I/O and no clock: ``late`` judges one postmortem on a given date (so a CI run with
 ``--as-of`` is reproducible), and ``placed`` finds the lines of one file's findings in the
-bytes the caller read, which it needs to read only for files with findings. Rendering for
-CI lives in ``ci_output``; this module says what is late, by how much, and where in which
-file.
+bytes the caller read, which it needs to read only for files with findings. This module
+says what is late, by how much, and where in which file; ``pm.render.overdue`` prints it
+for people and CI.
 """
 
 from __future__ import annotations
@@ -12,21 +12,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
-from typing import Any
 
 from pm import frontmatter
-from pm.ci_output import Annotation, markdown_table
 from pm.config import Config
 from pm.model import ActionItem, Postmortem
 
 # Open items of these priorities are chased again this long after the review was held.
 FOLLOW_UP_PRIORITIES = ("P0", "P1")
 FOLLOW_UP_DAYS = 30
-_TITLES = {
-    "action": "Overdue action item",
-    "review": "Overdue postmortem review",
-    "follow-up": "Open after review",
-}
+# When a CI run fails (``--fail-on``): on any finding, only escalated ones, or never.
+FAIL_ON = ("any", "escalated", "never")
 
 
 @dataclass(frozen=True)
@@ -50,26 +45,6 @@ class Finding:
     line: int
     message: str
     key: frontmatter.KeyPath = ()
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "kind": self.kind,
-            "id": self.postmortem_id,
-            "item": self.item,
-            "text": self.text,
-            "owner": self.owner,
-            "priority": self.priority,
-            "due": self.due.isoformat(),
-            "days_late": self.days_late,
-            "escalated": self.escalated,
-            "path": self.path,
-            "line": self.line,
-            "message": self.message,
-        }
-
-    def annotation(self) -> Annotation:
-        level = "error" if self.escalated else "warning"
-        return Annotation(level, self.path, self.line, _TITLES[self.kind], self.message)
 
 
 def placed(findings: Sequence[Finding], path: str, raw: bytes) -> list[Finding]:
@@ -170,70 +145,3 @@ def fails(findings: Sequence[Finding], fail_on: str) -> bool:
     if fail_on == "escalated":
         return any(f.escalated for f in findings)
     return bool(findings)
-
-
-# --- rendering ------------------------------------------------------------------------------
-
-
-def by_owner(findings: Sequence[Finding]) -> list[Finding]:
-    """Grouped by owner (reviews, which have none, last), most late first within a group."""
-    return sorted(
-        findings,
-        key=lambda f: (not f.owner, f.owner.lower(), -f.days_late, f.postmortem_id, f.item or 0),
-    )
-
-
-def json_view(findings: Sequence[Finding], as_of: date, config: Config) -> dict[str, Any]:
-    return {
-        "version": 1,
-        "as_of": as_of.isoformat(),
-        "escalation_days": config.escalation_days,
-        "total": len(findings),
-        "escalated": sum(1 for f in findings if f.escalated),
-        "findings": [f.as_dict() for f in findings],
-    }
-
-
-def plain_rows(findings: Sequence[Finding]) -> list[list[str]]:
-    return [
-        [
-            f.owner or "-",
-            f.kind,
-            f.postmortem_id,
-            str(f.item) if f.item is not None else "-",
-            f.priority or "-",
-            f.due.isoformat(),
-            f"{f.days_late}d",
-            "escalated" if f.escalated else "late",
-            f"{f.path}:{f.line}",
-            f.text,
-        ]
-        for f in by_owner(findings)
-    ]
-
-
-HEADERS = ["OWNER", "KIND", "POSTMORTEM", "ITEM", "PRI", "DUE", "LATE", "STATE", "FILE", "TEXT"]
-
-
-def summary_markdown(findings: Sequence[Finding], as_of: date) -> str:
-    """A summary for ``$GITHUB_STEP_SUMMARY`` or a pull-request comment."""
-    head = f"## pm overdue: {as_of.isoformat()}\n\n"
-    if not findings:
-        return head + "Nothing is late.\n"
-    escalated = sum(1 for f in findings if f.escalated)
-    head += f"{len(findings)} late, {escalated} escalated.\n\n"
-    rows = [
-        [
-            f.owner or "-",
-            f.postmortem_id,
-            str(f.item) if f.item is not None else "review",
-            f.priority or "-",
-            f.due.isoformat(),
-            str(f.days_late),
-            "yes" if f.escalated else "no",
-            f.text,
-        ]
-        for f in by_owner(findings)
-    ]
-    headers = ["Owner", "Postmortem", "Item", "Priority", "Due", "Days late", "Escalated", "What"]
-    return head + markdown_table(headers, rows)

@@ -1,8 +1,9 @@
 """What reports say, as plain data: one incident, or a period across incidents.
 
-The functions here return dicts of plain values (str, int, float, dates, lists), which
-``--format json`` prints as they are and the Jinja2 templates lay out; charts are added
-by ``attach_charts``. No I/O: callers pass the postmortems and the text they have read.
+The functions here return dicts of plain values (str, int, float, dates, lists), typed in
+``pm.shapes``, which ``--format json`` prints as they are and the Jinja2 templates lay
+out; ``pm.render.report`` adds the charts. No I/O: callers pass the postmortems and the
+text they have read.
 
 Definitions (also in the README):
 - An incident belongs to a period when its ``started`` date (UTC) is within
@@ -23,12 +24,30 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING
 
-from pm import metrics, similar, views
+from pm import metrics, similar
 from pm.model import ActionItem, Postmortem
+from pm.recurring import recurring_groups
+from pm.render import views
 from pm.sections import prose
 from pm.timeparse import format_duration
+
+if TYPE_CHECKING:
+    from pm.shapes import (
+        Counts,
+        FollowThrough,
+        IncidentData,
+        ItemStats,
+        LateActionView,
+        Metrics,
+        MetricTable,
+        NameCount,
+        NamedItemStats,
+        PeriodData,
+        Reviews,
+        Trend,
+    )
 
 METRIC_LABELS = {
     "time_to_detect": ("MTTD", "Time to detect"),
@@ -69,7 +88,7 @@ def incident(
     now: datetime,
     titles: dict[str, str],
     similar_matches: Sequence[similar.Match],
-) -> dict[str, Any]:
+) -> IncidentData:
     """Everything ``pm report ID`` shows; ``body`` is its file's markdown body, ``titles``
     maps known ids to titles."""
     computed = metrics.compute(postmortem, now)
@@ -156,7 +175,7 @@ def period(
     window: Period,
     severities: Sequence[str],
     causes: Sequence[similar.Doc],
-) -> dict[str, Any]:
+) -> PeriodData:
     """The period report: counts and trend, metrics, follow-through, reviews, recurrence.
 
     ``everything`` is every readable postmortem (the previous period is counted from them);
@@ -172,7 +191,7 @@ def period(
         "metrics": _metrics(postmortems, severities),
         "follow_through": _follow_through(postmortems, window.until),
         "reviews": _reviews(postmortems, window.until),
-        "recurring": _recurring(everything, causes, window),
+        "recurring": recurring_groups(everything, causes, window),
         "incidents": [
             {
                 "id": p.id,
@@ -188,7 +207,7 @@ def period(
     }
 
 
-def _ordered(counter: Counter[str], first: Sequence[str] = ()) -> list[dict[str, Any]]:
+def _ordered(counter: Counter[str], first: Sequence[str] = ()) -> list[NameCount]:
     known = [name for name in first if counter.get(name)]
     rest = sorted((n for n in counter if n not in known), key=lambda n: (-counter[n], n))
     return [{"name": name, "count": counter[name]} for name in [*known, *rest]]
@@ -208,23 +227,21 @@ def _counts(
     window: Period,
     everything: Sequence[Postmortem],
     severities: Sequence[str],
-) -> dict[str, Any]:
+) -> Counts:
     by_severity = Counter(p.severity for p in postmortems)
     by_service = Counter(s for p in postmortems for s in p.services)
     starts = [p.started.date() for p in postmortems if p.started]
     by_month = Counter(f"{d.year:04d}-{d.month:02d}" for d in starts)
     first = window.since or (min(starts) if starts else window.until)
     months = _months(first, window.until) if first <= window.until else []
-    trend: dict[str, Any] = {"previous_period": None, "change_percent": None}
+    trend: Trend = {"previous_period": None, "change_percent": None}
     if window.since is not None:
         length = (window.until - window.since).days + 1
-        previous = Period(
-            window.since - timedelta(days=length), window.since - timedelta(days=1), window.service
-        )
-        before = len(in_period(everything, previous))
+        since, until = window.since - timedelta(days=length), window.since - timedelta(days=1)
+        before = len(in_period(everything, Period(since, until, window.service)))
         trend = {
-            "previous_since": previous.since,
-            "previous_until": previous.until,
+            "previous_since": since,
+            "previous_until": until,
             "previous_period": before,
             "change_percent": (
                 round(100 * (len(postmortems) - before) / before) if before else None
@@ -238,13 +255,13 @@ def _counts(
     }
 
 
-def _metric_stats(postmortems: Iterable[Postmortem]) -> dict[str, Any]:
+def _metric_stats(postmortems: Iterable[Postmortem]) -> MetricTable:
     values: dict[str, list[float]] = defaultdict(list)
     for postmortem in postmortems:
         for name, span in metrics.compute(postmortem).spans.items():
             if span is not None:
                 values[name].append(span.total_seconds() / 60)
-    result = {}
+    result: MetricTable = {}
     for name, (short, label) in METRIC_LABELS.items():
         found = values.get(name, [])
         med, high = median(found), p90(found)
@@ -259,7 +276,7 @@ def _metric_stats(postmortems: Iterable[Postmortem]) -> dict[str, Any]:
     return result
 
 
-def _metrics(postmortems: list[Postmortem], severities: Sequence[str]) -> dict[str, Any]:
+def _metrics(postmortems: list[Postmortem], severities: Sequence[str]) -> Metrics:
     present = [s for s in severities if any(p.severity == s for p in postmortems)]
     present += sorted({p.severity for p in postmortems} - set(present))
     return {
@@ -271,7 +288,7 @@ def _metrics(postmortems: list[Postmortem], severities: Sequence[str]) -> dict[s
     }
 
 
-def _item_stats(entries: list[tuple[Postmortem, ActionItem]], as_of: date) -> dict[str, Any]:
+def _item_stats(entries: list[tuple[Postmortem, ActionItem]], as_of: date) -> ItemStats:
     days = []
     for postmortem, item in entries:
         if item.status == "done" and item.done is not None:
@@ -289,51 +306,45 @@ def _item_stats(entries: list[tuple[Postmortem, ActionItem]], as_of: date) -> di
     }
 
 
-def _follow_through(postmortems: list[Postmortem], as_of: date) -> dict[str, Any]:
+def _named_stats(
+    name: str, entries: list[tuple[Postmortem, ActionItem]], as_of: date
+) -> NamedItemStats:
+    return {"name": name, **_item_stats(entries, as_of)}
+
+
+def _follow_through(postmortems: list[Postmortem], as_of: date) -> FollowThrough:
     entries = [(p, item) for p in postmortems for item in p.actions]
     by_priority: dict[str, list[tuple[Postmortem, ActionItem]]] = defaultdict(list)
     by_owner: dict[str, list[tuple[Postmortem, ActionItem]]] = defaultdict(list)
     for entry in entries:
         by_priority[entry[1].priority or "-"].append(entry)
         by_owner[entry[1].owner or "-"].append(entry)
-    overdue: list[dict[str, Any]] = sorted(
-        (
-            {
-                "id": p.id,
-                "number": i.number,
-                "text": i.text,
-                "owner": i.owner,
-                "priority": i.priority,
-                "due": i.due,
-                "days_overdue": i.days_overdue(as_of),
-            }
-            for p, i in entries
-            if i.days_overdue(as_of) > 0
-        ),
-        key=lambda row: (-int(row["days_overdue"]), str(row["id"]), int(row["number"])),
+    overdue: list[LateActionView] = sorted(
+        (views.late_action(p.id, i, as_of) for p, i in entries if i.days_overdue(as_of) > 0),
+        key=lambda row: (-row["days_overdue"], row["id"], row["number"]),
     )
     return {
         "as_of": as_of,
         **_item_stats(entries, as_of),
         "by_priority": [
-            {"name": name, **_item_stats(by_priority[name], as_of)} for name in sorted(by_priority)
+            _named_stats(name, by_priority[name], as_of) for name in sorted(by_priority)
         ],
         "by_owner": [
-            {"name": name, **_item_stats(items, as_of)}
+            _named_stats(name, items, as_of)
             for name, items in sorted(by_owner.items(), key=lambda kv: (-len(kv[1]), kv[0]))
         ],
         "overdue_items": overdue,
     }
 
 
-def _reviews(postmortems: list[Postmortem], as_of: date) -> dict[str, Any]:
-    late, missing = [], []
+def _reviews(postmortems: list[Postmortem], as_of: date) -> Reviews:
+    reviews: Reviews = {"late": [], "missing": []}
     for p in postmortems:
         due, held = p.review.due, p.review.held
         if due is None:
             continue
         if held is not None and held.date() > due:
-            late.append(
+            reviews["late"].append(
                 {
                     "id": p.id,
                     "title": p.title,
@@ -343,96 +354,7 @@ def _reviews(postmortems: list[Postmortem], as_of: date) -> dict[str, Any]:
                 }
             )
         elif held is None and p.status not in ("reviewed", "closed") and due < as_of:
-            missing.append(
+            reviews["missing"].append(
                 {"id": p.id, "title": p.title, "due": due, "days_overdue": (as_of - due).days}
             )
-    return {"late": late, "missing": missing}
-
-
-def _recurring(
-    everything: Sequence[Postmortem], docs: Sequence[similar.Doc], window: Period
-) -> list[dict[str, Any]]:
-    """Groups among every incident up to ``until`` (``docs``) that reach into the period.
-
-    Earlier incidents count: a cause that came back this period after three times last
-    year is the pattern a reader needs to see.
-    """
-    causes = {d.id: d.fields.get("root_cause", "") for d in docs}
-    groups, _ = similar.group(docs)
-    by_id = {p.id: p for p in everything}
-    result = []
-    for found in groups:
-        members = [by_id[i] for i in found.ids]
-        if not any(window.contains(p) for p in members):
-            continue
-        starts = [p.started.date() for p in members if p.started]
-        addressing = _addressing(members, found.stems, _latest_cause(found.ids, causes))
-        open_items = [a for a in addressing if a["status"] in ("open", "in-progress")]
-        result.append(
-            {
-                "incidents": [
-                    {
-                        "id": p.id,
-                        "title": p.title,
-                        "severity": p.severity,
-                        "started": p.started,
-                        "in_period": window.contains(p),
-                    }
-                    for p in members
-                ],
-                "in_period": sum(1 for p in members if window.contains(p)),
-                "count": len(members),
-                "first": min(starts) if starts else None,
-                "last": max(starts) if starts else None,
-                "span_days": (max(starts) - min(starts)).days if starts else None,
-                "terms": found.terms,
-                "labels": found.labels,
-                "linked": [list(pair) for pair in found.linked],
-                "actions": addressing,
-                "open_actions": len(open_items),
-                "status": "open" if open_items else ("done" if addressing else "none"),
-            }
-        )
-    return result
-
-
-def _latest_cause(ids: list[str], causes: dict[str, str]) -> set[str]:
-    """Stems of the most recent written root cause in a group (ids are oldest first).
-
-    The latest postmortem usually understands the cause best: in the seed case, five
-    incidents blamed traffic or capacity and the sixth named the query behind all of them.
-    """
-    for postmortem_id in reversed(ids):
-        if causes.get(postmortem_id):
-            return {term for term, _ in similar.tokens(causes[postmortem_id])}
-    return set()
-
-
-def _addressing(
-    members: list[Postmortem], stems: list[str], cause: set[str]
-) -> list[dict[str, Any]]:
-    """Action items that address the group's cause.
-
-    An item addresses it when its text carries two of the group's shared key terms (or its
-    only one), or two words of the latest written root cause.
-    """
-    key = set(stems)
-    need = min(2, len(key))
-    found: list[dict[str, Any]] = []
-    if not need and not cause:
-        return found
-    for p in members:
-        for item in p.actions:
-            words = {term for term, _ in similar.tokens(item.text)}
-            if (need and len(words & key) >= need) or len(words & cause) >= 2:
-                found.append(
-                    {
-                        "id": p.id,
-                        "number": item.number,
-                        "text": item.text,
-                        "owner": item.owner,
-                        "status": item.status,
-                        "due": item.due,
-                    }
-                )
-    return found
+    return reviews

@@ -20,7 +20,11 @@ joins two different groups costs one mean of at most MEAN_SAMPLE**2 comparisons.
 postmortems is O(total words + N * TOP_K * MAX_POSTINGS * MEAN_SAMPLE**2) in the worst
 case (in practice few pairs pass the threshold): linear in N, never N**2.
 
-No I/O here: callers build ``Doc`` values (``doc_from``) from the bodies they have read.
+No I/O here: callers build ``Doc`` values (``doc_from``) from the bodies they have read,
+and ``cause_candidates`` / ``title_candidates`` choose which files they should read.
+
+Length: one algorithm, from words to groups and matches (stemming, the TF-IDF index,
+grouping, ranking, choosing candidates), whose parts share the index and its constants.
 """
 
 from __future__ import annotations
@@ -37,6 +41,8 @@ from typing import TYPE_CHECKING
 from pm.sections import section_text
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from pm.model import Postmortem
 
 # Field name -> (weight, where the text comes from). Causes weigh most: they are what
@@ -344,7 +350,7 @@ def similar_docs(
 
     Empty when the target has no written cause yet; only postmortems that started before
     the target (or on the same day) count as past. ``pm show`` and ``pm review`` use this
-    (through ``Workspace.similar_by_cause``).
+    (through ``queries.similar_by_cause``).
     """
     if not has_cause(target):
         return []
@@ -378,3 +384,46 @@ def similar_by_title(
     others = [d for d in docs if d.id != exclude]
     index = Index([probe, *others], weights=TITLE_WEIGHTS, background=background)
     return _ranked(index, 0, limit, minimum)
+
+
+# --- which files to compare (paths in, paths out: the caller reads them) -----------------
+
+# ``pm show`` compares with at most this many of the latest earlier postmortems, and
+# ``pm open`` reads at most this many candidates, so both answer quickly at 10k files.
+SIMILAR_SCAN_LIMIT = 1000
+OPEN_CANDIDATES = 100
+
+
+def cause_candidates(
+    paths: Sequence[Path], target: Path, limit: int = SIMILAR_SCAN_LIMIT
+) -> list[Path]:
+    """The files ``similar_docs`` compares ``target`` with: the latest ``limit`` that
+    started on or before it (by the date in the id, so ``paths`` sorted by id)."""
+    day = target.stem[:10]
+    return [p for p in paths if p.stem[:10] <= day and p != target][-limit:]
+
+
+def title_candidates(
+    paths: Sequence[Path], title: str, limit: int = OPEN_CANDIDATES
+) -> tuple[list[Path], tuple[int, Counter[str]]]:
+    """The files ``similar_by_title`` compares a new incident with, and its background.
+
+    Candidates are the ``limit`` files whose id slug shares the most title words, plus the
+    ``limit`` most recent ones (which share services and tags more often); only those are
+    read, so the cost does not grow with the repository. Word frequencies over every id
+    slug (the title's words) give the IDF (``background``): the few files read are picked
+    for sharing words, so their own frequencies are biased.
+    """
+    wanted = {term for term, _ in tokens(title)}
+    frequency: Counter[str] = Counter()
+    scored = []
+    for n, path in enumerate(paths):
+        words = {term for term, _ in tokens(path.stem[11:].replace("-", " "))}
+        frequency.update(words)
+        common = len(words & wanted)
+        if common:
+            scored.append((-common, -n, path))
+    scored.sort()
+    chosen = {path for _, _, path in scored[:limit]}
+    chosen.update(paths[-limit:])
+    return sorted(chosen), (len(paths), frequency)

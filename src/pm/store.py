@@ -3,6 +3,9 @@
 Files live at ``<directory>/<year>/<id>.md``. A write goes to a temporary file in the same
 folder, is fsynced, and is renamed over the original, so a reader (or a crash) sees the
 old file or the new one, never half of one.
+
+Length: records, finding, reading through the summary cache and atomic writing are one
+storage contract; issue 10 reworks ``Record`` and ``LazyRecord`` here.
 """
 
 from __future__ import annotations

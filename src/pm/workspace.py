@@ -1,56 +1,33 @@
-"""The Python API of pm: every command is a method here, and the CLI only parses and prints.
+"""The write side of the Python API: one method per change, and the one path each takes.
 
 A change follows one path (``_change``): take the pm lock, check that git can commit now,
 read the file, apply a domain function, write atomically, commit that one file. If the
 commit fails the file is put back as it was, so a change is either in a commit or nowhere.
+Reading (finding, listing, the audit log, what is late, reports) is ``pm.queries``.
+
+Length: eleven changes and the one transaction they share. Each change is a short method
+over a domain function; split across modules, a change would no longer sit beside the
+path it takes.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import date, datetime, tzinfo
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
-from pm import actions, lifecycle, textsafety, timeparse
+from pm import actions, lifecycle, timeparse
 from pm.config import CONFIG_FILE, Config, load_config
-from pm.errors import DataError, RepoError, UsageError
+from pm.errors import RepoError, UsageError
 from pm.fields import Edit, set_field
-from pm.model import ID_PATTERN, ActionItem, Postmortem
-from pm.store import Entry, Record, Store, atomic_write
+from pm.model import ActionItem, Postmortem
+from pm.store import Record, Store, atomic_write
 
 if TYPE_CHECKING:
-    from pm.gitrepo import GitRepo, LogEntry
-    from pm.similar import Match
-
-# ``pm show`` compares with at most this many of the latest earlier postmortems, and
-# ``pm open`` reads at most this many candidates, so both answer quickly at 10k files.
-SIMILAR_SCAN_LIMIT = 1000
-OPEN_CANDIDATES = 100
-
-
-@dataclass
-class Filters:
-    status: str | None = None
-    severity: str | None = None
-    service: str | None = None
-    tag: str | None = None
-    since: date | None = None
-
-    def match(self, postmortem: Postmortem) -> bool:
-        if self.status and postmortem.status != self.status:
-            return False
-        if self.severity and postmortem.severity != self.severity:
-            return False
-        if self.service and self.service not in postmortem.services:
-            return False
-        if self.tag and self.tag not in postmortem.tags:
-            return False
-        started = postmortem.started
-        return not (self.since and (started is None or started.date() < self.since))
+    from pm.gitrepo import GitRepo
 
 
 @dataclass
@@ -61,23 +38,13 @@ class Outcome:
     body: list[str] = field(default_factory=list)
 
 
-@dataclass
-class ActionFilters:
-    """Which action items ``pm action list`` shows; ``owners`` match name or email."""
+class FieldSet(NamedTuple):
+    """What ``set_field`` changed. After a severity change ``review`` says where the
+    postmortem review stands (``lifecycle.review_state``); None for other fields."""
 
-    owners: tuple[str, ...] = ()
-    status: str | None = None
-    priority: str | None = None
-    overdue: bool = False
-
-    def match(self, item: ActionItem, today: date) -> bool:
-        if self.owners and item.owner.casefold() not in {o.casefold() for o in self.owners}:
-            return False
-        if self.status and item.status != self.status:
-            return False
-        if self.priority and item.priority != self.priority:
-            return False
-        return not (self.overdue and item.days_overdue(today) == 0)
+    record: Record
+    edit: Edit
+    review: lifecycle.ReviewState | None = None
 
 
 class Workspace:
@@ -109,111 +76,9 @@ class Workspace:
     def parse_time(self, text: str | None) -> datetime:
         return self.now() if text is None else timeparse.parse_time(text, self.tz)
 
-    # --- reading ------------------------------------------------------------------------
-
     def get(self, ref: str) -> Record:
+        """The postmortem ``ref`` names (id, prefix, slug or path), read and parsed."""
         return self.store.read(self.store.resolve(ref))
-
-    def find(self, filters: Filters | None = None) -> tuple[list[Entry], list[DataError]]:
-        records, errors = self.store.read_all()
-        if filters is not None:
-            records = [r for r in records if filters.match(r.postmortem)]
-        return records, errors
-
-    def view(self, ref: str) -> tuple[Entry, str]:
-        """``get`` for ``pm show``, which reads and may compare causes: (entry, body).
-
-        When the body has a written cause, ``similar_by_cause`` loads the summary cache
-        anyway, so the postmortem comes from it too and nothing is parsed while the file
-        is unchanged. Otherwise parsing the one file is cheaper than loading the cache.
-        """
-        from pm.sections import section_text
-
-        path = self.store.resolve(ref)
-        body = self.store.read_body(path)
-        if not (section_text(body, "Root Cause") or section_text(body, "Contributing Factors")):
-            record = self.store.read(path)
-            return record, record.document.body
-        entries, errors = self.store.read_many([path])
-        if errors or not entries:
-            record = self.store.read(path)  # raises what is wrong with the file
-            return record, record.document.body
-        return entries[0], body
-
-    def titles(self, ids: list[str]) -> dict[str, str]:
-        """Titles of the postmortems with these exact ids; missing or broken ones are left out."""
-        found = {}
-        for postmortem_id in ids:
-            if not ID_PATTERN.fullmatch(postmortem_id):
-                continue  # hand-edited related ids are data, never a path
-            path = self.store.path_for(postmortem_id)
-            try:
-                found[postmortem_id] = self.store.read(path).postmortem.title
-            except DataError:
-                continue
-        return found
-
-    def similar_by_cause(self, entry: Entry, body: str, limit: int = 3) -> list[Match] | None:
-        """Earlier postmortems whose written cause reads like ``entry``'s (``pm show``).
-
-        ``body`` is the entry's markdown body. None, and nothing read, when it has no root
-        cause or contributing factors; else the latest SIMILAR_SCAN_LIMIT earlier files are
-        compared. Unreadable files are skipped here: ``pm list`` and ``pm lint`` are where
-        they are reported.
-        """
-        from pm import similar
-
-        target = similar.doc_from(entry.postmortem, body)
-        if not similar.has_cause(target):
-            return None
-        day = entry.postmortem.id[:10]
-        paths = [p for p in self.store.paths() if p.stem[:10] <= day and p != entry.path]
-        # Front matter from the summary cache where it is fresh; bodies split off the bytes.
-        earlier, _unreadable = self.store.read_many(paths[-SIMILAR_SCAN_LIMIT:])
-        docs = [similar.doc_from(e.postmortem, self.store.read_body(e.path)) for e in earlier]
-        return similar.similar_docs(docs, target, limit)
-
-    def similar_at_open(self, postmortem: Postmortem, limit: int = 3) -> list[Match]:
-        """Past incidents like a new one, by title, services and tags (``pm open``).
-
-        Candidates are the OPEN_CANDIDATES files whose id slug shares the most title words,
-        plus the OPEN_CANDIDATES most recent ones (which share services and tags more
-        often); only those are read, so the cost does not grow with the repository.
-        """
-        from collections import Counter
-
-        from pm import similar
-
-        paths = [p for p in self.store.paths() if p.stem != postmortem.id]
-        wanted = {term for term, _ in similar.tokens(postmortem.title)}
-        # Word frequencies over every id slug (the title's words) give the IDF: the few
-        # files read are picked for sharing words, so their own frequencies are biased.
-        frequency: Counter[str] = Counter()
-        scored = []
-        for n, path in enumerate(paths):
-            words = {term for term, _ in similar.tokens(path.stem[11:].replace("-", " "))}
-            frequency.update(words)
-            common = len(words & wanted)
-            if common:
-                scored.append((-common, -n, path))
-        scored.sort()
-        chosen = {path for _, _, path in scored[:OPEN_CANDIDATES]}
-        chosen.update(paths[-OPEN_CANDIDATES:])
-        docs = []
-        for path in sorted(chosen):
-            try:
-                record = self.store.read(path)
-            except DataError:
-                continue
-            docs.append(similar.doc_from(record.postmortem, record.document.body))
-        return similar.similar_by_title(
-            docs,
-            postmortem.title,
-            postmortem.services,
-            postmortem.tags,
-            limit,
-            background=(len(paths), frequency),
-        )
 
     # --- writing ------------------------------------------------------------------------
 
@@ -241,8 +106,9 @@ class Workspace:
                 atomic_write(config_file, text, create=True)
                 created.append(config_file)
             if created and git is not None:
-                message = f"pm: init {self.config.directory}\n\nPm-Operation: init\n"
-                git.commit_files(created, message, new=True)
+                from pm.commits import init_message
+
+                git.commit_files(created, init_message(self.config.directory), new=True)
         return created, initialised
 
     def open(
@@ -297,10 +163,12 @@ class Workspace:
     ) -> None:
         if git is None:
             return
+        from pm.commits import message
+
         postmortem = record.postmortem
         try:
             git.commit_files(
-                [record.path], _message("open", postmortem.id, postmortem.severity), new=True
+                [record.path], message("open", postmortem.id, postmortem.severity), new=True
             )
         except BaseException:
             if not keep_on_failure:
@@ -422,9 +290,7 @@ class Workspace:
 
         return self._change(ref, "close", change)
 
-    def set_field(
-        self, ref: str, name: str, values: list[str], *, mode: str = "set"
-    ) -> tuple[Record, Edit]:
+    def set_field(self, ref: str, name: str, values: list[str], *, mode: str = "set") -> FieldSet:
         """Change one front-matter field; the commit records the old and the new value."""
         edits: list[Edit] = []
 
@@ -441,49 +307,11 @@ class Workspace:
             return Outcome(detail, [line])
 
         record = self._change(ref, "set", change)
-        return record, edits[0]
-
-    def log(self, ref: str) -> tuple[Path, list[LogEntry]]:
-        """The audit trail: every commit that touched the postmortem's file, newest first.
-
-        The file is found but not parsed: the history matters most when the file is broken.
-        """
-        path = self.store.resolve(ref)
-        from pm.gitrepo import GitRepo
-
-        git = GitRepo.discover(self.config.root)
-        return path, git.file_log(path)
-
-    def find_actions(
-        self, filters: ActionFilters | None = None, ref: str | None = None
-    ) -> tuple[list[tuple[Entry, ActionItem]], list[DataError]]:
-        """Action items across postmortems (or of one), sorted by due date; a pure read."""
-        errors: list[DataError] = []
-        records: list[Entry]
-        if ref is not None:
-            records = [self.get(ref)]
-        else:
-            records, errors = self.store.read_all()
-        today = self.today()
-        rows = [
-            (record, item)
-            for record in records
-            for item in record.postmortem.actions
-            if filters is None or filters.match(item, today)
-        ]
-        rows.sort(key=lambda row: (row[1].due, row[0].postmortem.id, row[1].number))
-        return rows, errors
-
-    def identity(self) -> tuple[str, str]:
-        """The git user's name and email (for ``--mine``)."""
-        from pm.gitrepo import GitRepo
-
-        return GitRepo.discover(self.config.root).identity()
-
-    def _notice(self, text: str) -> None:
-        self.notices.append(text)
-        if self.on_notice is not None:
-            self.on_notice(text)
+        edit = edits[0]
+        if edit.field != "severity":
+            return FieldSet(record, edit)
+        rule = self.config.rule_for(record.postmortem.severity)
+        return FieldSet(record, edit, lifecycle.review_state(record.postmortem, rule))
 
     def relate(self, ref: str, other: str) -> tuple[Record, Record, bool]:
         """Link two incidents both ways in one commit; False when they already were."""
@@ -501,6 +329,11 @@ class Workspace:
         return self._change_pair(ref, other, "related", change)
 
     # --- the one path every change takes ------------------------------------------------
+
+    def _notice(self, text: str) -> None:
+        self.notices.append(text)
+        if self.on_notice is not None:
+            self.on_notice(text)
 
     def _change(
         self, ref: str, operation: str, change: Callable[[Postmortem], str | Outcome]
@@ -526,8 +359,10 @@ class Workspace:
             for note in notes:
                 self._notice(note)
             if git is not None:
+                from pm.commits import message as commit_message
+
                 try:
-                    message = _message(
+                    message = commit_message(
                         operation, record.postmortem.id, outcome.detail, [*outcome.body, *notes]
                     )
                     # Untracked after `open --no-commit`, or a crash between create and commit.
@@ -559,10 +394,11 @@ class Workspace:
                     self.store.save(record)
                     written.append(record)
                 if git is not None:
+                    from pm.commits import pair_message
+
                     ids = (first.postmortem.id, second.postmortem.id)
-                    git.commit_files(
-                        [first.path, second.path], _pair_message(operation, *ids), new=False
-                    )
+                    message = pair_message(operation, *ids)
+                    git.commit_files([first.path, second.path], message, new=False)
             except BaseException:
                 for record in written:
                     atomic_write(record.path, record.raw)
@@ -586,36 +422,3 @@ class Workspace:
                 yield git
             else:
                 yield None
-
-
-# Words in a commit message that make CI systems skip the pipeline of the push (GitHub,
-# GitLab, Bitbucket, Azure, CircleCI, Travis): user text must not be able to say them.
-_SKIP_CI = re.compile(r"\[([^\[\]\n]*\b(?:skip|no)\b[^\[\]\n]*)\]|\*\*\*(NO_CI)\*\*\*", re.I)
-
-
-def _defuse(line: str) -> str:
-    """One commit-message line (``textsafety.commit_line``), ``[skip ci]`` made ``(skip ci)``."""
-    return _SKIP_CI.sub(lambda m: f"({m.group(1) or m.group(2)})", textsafety.commit_line(line))
-
-
-def _pair_message(operation: str, first: str, second: str) -> str:
-    """A change to two postmortems: both ids in the subject and as Pm-Id trailers."""
-    subject = " ".join(f"pm: {operation} {first} {second}".split())
-    return f"{subject}\n\nPm-Id: {first}\nPm-Id: {second}\nPm-Operation: {operation}\n"
-
-
-def _message(operation: str, postmortem_id: str, detail: str, body: Sequence[str] = ()) -> str:
-    """A one-line subject, optional body lines, trailers; ``git log --grep 'Pm-Id: <id>'``.
-
-    User text can never add a line (so never a trailer): every whitespace run, line breaks
-    included, becomes one space, in the subject and in each body line. Nor can it skip
-    the CI run of the push: ``[skip ci]`` and its kin are written ``(skip ci)``.
-    """
-    subject = f"pm: {operation} {postmortem_id}"
-    if detail:
-        subject += f" ({detail})"
-    subject = _defuse(subject)  # never more than one line, whatever the input
-    lines = [_defuse(line) for line in body]
-    text = "".join(f"{line}\n" for line in lines if line)
-    paragraph = f"{text}\n" if text else ""
-    return f"{subject}\n\n{paragraph}Pm-Id: {postmortem_id}\nPm-Operation: {operation}\n"

@@ -1,14 +1,393 @@
-"""Import every command module so its commands register on ``app``; tests import app here.
+"""Every pm command, declared once: its name, arguments, options and help, for Typer.
 
-The import order is the order of ``pm --help``: the incident as it happens, then the
+A declaration is a signature and a docstring, nothing else. ``command`` registers it with
+Typer and names its body: the one plain function that runs the command, with the same
+parameters, in ``incident``, ``followup``, ``reports`` or ``checks``. Typer parses, then
+calls the body; for the commands marked ``fast=True`` the fast path (``fast.py``) parses
+instead, without importing Typer, from a table ``python -m pm.cli.fastgen`` generates
+from these declarations. Either way the same body runs, so to change what a command does
+you edit its body, and to change its options you edit its declaration here (then, for a
+fast command, run the generator: a test says when the table is out of date).
+
+The order here is the order of ``pm --help``: the incident as it happens, then the
 follow-through, then reports and the CI checks.
 """
-# ruff: noqa: I001, F401
 
-from pm.cli import incident
-from pm.cli import lifecycle_cmds
-from pm.cli import report
-from pm.cli import ci
-from pm.cli.app import app
+from __future__ import annotations
 
-__all__ = ["app"]
+import functools
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Annotated, Any, TypeVar
+
+import typer
+
+from pm.cli import checks, followup, incident, reports
+from pm.cli.app import JsonFlag, NoCommit, app
+from pm.cli.shared import call
+from pm.model import ACTION_STATUSES, EVENT_KINDS, STATUSES
+
+Declaration = TypeVar("Declaration", bound=Callable[..., None])
+
+
+@dataclass(frozen=True)
+class Declared:
+    """A registered command: its words (``("action", "add")``), its body, fast or not."""
+
+    words: tuple[str, ...]
+    body: str  # "module:function"
+    fast: bool
+
+
+DECLARED: list[Declared] = []
+
+
+def command(
+    name: str, body: Callable[..., Any], *, group: typer.Typer = app, fast: bool = False
+) -> Callable[[Declaration], Declaration]:
+    """Register the declaration below as ``pm [GROUP] NAME``, running ``body``.
+
+    ``fast`` puts the command on the fast path (then run ``python -m pm.cli.fastgen``).
+    """
+    words = (name,) if group is app else (str(group.info.name), name)
+    ref = f"{body.__module__}:{body.__name__}"
+
+    def register(declaration: Declaration) -> Declaration:
+        @functools.wraps(declaration)  # Typer reads the declaration's signature and help
+        def run(**params: Any) -> None:
+            code = call(ref, params)
+            if code:
+                raise typer.Exit(code)
+
+        group.command(name)(run)
+        DECLARED.append(Declared(words, ref, fast))
+        return declaration
+
+    return register
+
+
+IdArgument = Annotated[str, typer.Argument(metavar="ID", help="Id, prefix or slug.")]
+TimeOption = Annotated[
+    str | None,
+    typer.Option("--at", help="When it happened: ISO 8601, HH:MM (today), 'now', or '15m ago'."),
+]
+
+# --- the incident -----------------------------------------------------------------------------
+
+
+@command("init", incident.init)
+def init() -> None:
+    """Create the postmortems folder and a commented .pm.toml, and commit them."""
+
+
+@command("open", incident.open_)
+def open_(
+    title: Annotated[str, typer.Argument(help="A one-line description of the incident.")],
+    severity: Annotated[str, typer.Option("--severity", "-s", help="SEV-1, SEV-2, SEV-3...")],
+    service: Annotated[
+        list[str] | None, typer.Option("--service", help="An affected service (repeatable).")
+    ] = None,
+    tag: Annotated[list[str] | None, typer.Option("--tag", help="A tag (repeatable).")] = None,
+    impact: Annotated[str, typer.Option("--impact", help="Who or what is affected.")] = "",
+    started: Annotated[
+        str | None, typer.Option("--started", help="When it started (default: now).")
+    ] = None,
+    detected: Annotated[
+        str | None, typer.Option("--detected", help="When it was detected.")
+    ] = None,
+    edit: Annotated[
+        bool, typer.Option("--edit", help="Open the new file in $VISUAL/$EDITOR first.")
+    ] = False,
+    no_commit: NoCommit = False,
+) -> None:
+    """Open a postmortem for a new incident (status active) and commit it."""
+
+
+@command("event", incident.event, fast=True)
+def event(
+    postmortem_id: IdArgument,
+    text: Annotated[str, typer.Argument(help="What happened.")],
+    at: TimeOption = None,
+    kind: Annotated[
+        str, typer.Option("--kind", "-k", help=f"One of: {', '.join(EVENT_KINDS)}.")
+    ] = "note",
+    no_commit: NoCommit = False,
+) -> None:
+    """Add an event to the timeline (kept sorted by time)."""
+
+
+@command("resolve", incident.resolve)
+def resolve(
+    postmortem_id: IdArgument,
+    text: Annotated[str, typer.Argument(help="How it was resolved.")] = "",
+    at: TimeOption = None,
+    no_commit: NoCommit = False,
+) -> None:
+    """Mark the incident resolved, set the review due date, and print the duration."""
+
+
+@command("list", incident.list_postmortems, fast=True)
+def list_(
+    status: Annotated[
+        str | None, typer.Option("--status", help=f"One of: {', '.join(STATUSES)}.")
+    ] = None,
+    severity: Annotated[str | None, typer.Option("--severity", "-s")] = None,
+    service: Annotated[str | None, typer.Option("--service")] = None,
+    tag: Annotated[str | None, typer.Option("--tag")] = None,
+    since: Annotated[
+        str | None, typer.Option("--since", help="Started on or after this date.")
+    ] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """List postmortems, oldest first; broken files are named on stderr (exit 3)."""
+
+
+@command("show", incident.show, fast=True)
+def show(postmortem_id: IdArgument, as_json: JsonFlag = False) -> None:
+    """Show one postmortem with its metrics (duration, time to detect/ack/mitigate/resolve)."""
+
+
+# --- the follow-through -----------------------------------------------------------------------
+
+action_app = typer.Typer(
+    name="action",
+    help="Action items: add, start, done, wont-do, reopen, list.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
+app.add_typer(action_app, name="action")
+
+NumberArgument = Annotated[int, typer.Argument(metavar="N", help="The action item's number.")]
+ReasonOption = Annotated[
+    str | None, typer.Option("--reason", help="Why (recorded in the commit; kept for wont-do).")
+]
+
+
+@command("add", followup.action_add, group=action_app)
+def action_add(
+    postmortem_id: IdArgument,
+    text: Annotated[str, typer.Argument(help="What will be done, in one line.")],
+    owner: Annotated[
+        str, typer.Option("--owner", "-o", help="Who owns it (required: a name or team).")
+    ],
+    priority: Annotated[
+        str | None, typer.Option("--priority", "-p", help="P0, P1 (default) or P2.")
+    ] = None,
+    due: Annotated[
+        str | None,
+        typer.Option("--due", help="YYYY-MM-DD, +7d, 2w, today... (default: from priority)."),
+    ] = None,
+    ticket: Annotated[
+        str | None, typer.Option("--ticket", help="A tracker reference or URL.")
+    ] = None,
+    no_commit: NoCommit = False,
+) -> None:
+    """Add an action item, numbered within the postmortem; prints its number."""
+
+
+@command("start", followup.action_start, group=action_app)
+def action_start(
+    postmortem_id: IdArgument,
+    number: NumberArgument,
+    reason: ReasonOption = None,
+    no_commit: NoCommit = False,
+) -> None:
+    """Mark an open action item in progress."""
+
+
+@command("done", followup.action_done, group=action_app)
+def action_done(
+    postmortem_id: IdArgument,
+    number: NumberArgument,
+    reason: ReasonOption = None,
+    no_commit: NoCommit = False,
+) -> None:
+    """Mark an action item done; records today's date."""
+
+
+@command("wont-do", followup.action_wont_do, group=action_app)
+def action_wont_do(
+    postmortem_id: IdArgument,
+    number: NumberArgument,
+    reason: ReasonOption = None,
+    no_commit: NoCommit = False,
+) -> None:
+    """Drop an action item; --reason is required and kept in the file."""
+
+
+@command("reopen", followup.action_reopen, group=action_app)
+def action_reopen(
+    postmortem_id: IdArgument,
+    number: NumberArgument,
+    reason: ReasonOption = None,
+    no_commit: NoCommit = False,
+) -> None:
+    """Reopen a done or dropped action item."""
+
+
+@command("renumber", followup.action_renumber, group=action_app)
+def action_renumber(postmortem_id: IdArgument, no_commit: NoCommit = False) -> None:
+    """Give repeated action-item numbers (left by a merge) fresh numbers, in one commit."""
+
+
+@command("list", followup.action_list, group=action_app)
+def action_list(
+    postmortem_id: Annotated[
+        str | None, typer.Argument(metavar="[ID]", help="Only this postmortem's items.")
+    ] = None,
+    owner: Annotated[str | None, typer.Option("--owner", help="Owned by this name.")] = None,
+    status: Annotated[
+        str | None, typer.Option("--status", help=f"One of: {', '.join(ACTION_STATUSES)}.")
+    ] = None,
+    priority: Annotated[str | None, typer.Option("--priority", "-p")] = None,
+    overdue: Annotated[
+        bool, typer.Option("--overdue", help="Only open items past their due date.")
+    ] = False,
+    mine: Annotated[
+        bool, typer.Option("--mine", help="Owned by you (your git user.name or user.email).")
+    ] = False,
+    as_json: JsonFlag = False,
+) -> None:
+    """Action items across all postmortems, sorted by due date."""
+
+
+@command("review", followup.review)
+def review(postmortem_id: IdArgument, at: TimeOption = None, no_commit: NoCommit = False) -> None:
+    """Record the postmortem review as held (status reviewed) once the document is complete."""
+
+
+@command("close", followup.close)
+def close(
+    postmortem_id: IdArgument,
+    force: Annotated[
+        bool, typer.Option("--force", help="Close despite open items or a missing review.")
+    ] = False,
+    reason: Annotated[
+        str | None, typer.Option("--reason", help="Why it is closed anyway (with --force).")
+    ] = None,
+    no_commit: NoCommit = False,
+) -> None:
+    """Close the postmortem: every action item done or wont-do, the review held if required."""
+
+
+@command("set", followup.set_field)
+def set_(
+    postmortem_id: IdArgument,
+    field: Annotated[
+        str,
+        typer.Argument(metavar="FIELD", help="title, severity, impact, services, tags or related."),
+    ],
+    values: Annotated[
+        list[str] | None,
+        typer.Argument(metavar="VALUE...", help="The new value; lists take a,b or several values."),
+    ] = None,
+    add: Annotated[bool, typer.Option("--add", help="Add the values to a list field.")] = False,
+    remove: Annotated[
+        bool, typer.Option("--remove", help="Remove the values from a list field.")
+    ] = False,
+    no_commit: NoCommit = False,
+) -> None:
+    """Change one front-matter field; the commit says the old and the new value."""
+
+
+@command("log", followup.log, fast=True)
+def log(postmortem_id: IdArgument, as_json: JsonFlag = False) -> None:
+    """The audit trail: every commit that touched the file, with its author and operation."""
+
+
+# --- reports and the CI checks ----------------------------------------------------------------
+
+
+@command("report", reports.report)
+def report(
+    postmortem_id: Annotated[
+        str | None,
+        typer.Argument(metavar="[ID]", help="Report on one postmortem; omit for a period."),
+    ] = None,
+    since: Annotated[
+        str | None,
+        typer.Option("--since", help="Period start date (incidents started on or after)."),
+    ] = None,
+    until: Annotated[
+        str | None, typer.Option("--until", help="Period end date, inclusive (default: today).")
+    ] = None,
+    service: Annotated[
+        str | None, typer.Option("--service", help="Only incidents affecting this service.")
+    ] = None,
+    fmt: Annotated[
+        str | None,
+        typer.Option(
+            "--format", "-f", help="text, md, html or json (default: text; md for one ID)."
+        ),
+    ] = None,
+    out: Annotated[
+        str | None, typer.Option("--output", "-o", help="Write to this file instead of stdout.")
+    ] = None,
+) -> None:
+    """Render a postmortem, or a period's incidents, for people who were not there."""
+
+
+@command("related", followup.related)
+def related(
+    postmortem_id: IdArgument,
+    other: Annotated[str, typer.Argument(metavar="OTHER", help="The incident to link to.")],
+    no_commit: NoCommit = False,
+) -> None:
+    """Link two incidents both ways (each lists the other under related), in one commit."""
+
+
+@command("overdue", checks.overdue)
+def overdue(
+    as_of: Annotated[
+        str | None,
+        typer.Option(
+            "--as-of", metavar="DATE", help="Judge lateness on this date (default: today)."
+        ),
+    ] = None,
+    owner: Annotated[
+        str | None, typer.Option("--owner", metavar="NAME", help="Only this owner's items.")
+    ] = None,
+    severity: Annotated[
+        str | None,
+        typer.Option("--severity", "-s", metavar="SEV", help="Only postmortems of this severity."),
+    ] = None,
+    fmt: Annotated[
+        str,
+        typer.Option(
+            "--format", "-f", metavar="FORMAT", help=f"One of: {', '.join(checks.OVERDUE_FORMATS)}."
+        ),
+    ] = "text",
+    fail_on: Annotated[
+        str, typer.Option("--fail-on", metavar="LEVEL", help="Exit 1 on: any, escalated, never.")
+    ] = "any",
+) -> None:
+    """Late action items and reviews; exit 1 while anything is late (see --fail-on)."""
+
+
+@command("lint", checks.lint)
+def lint(
+    paths: Annotated[
+        list[str] | None,  # not Path: Typer's Path type crashes on a NUL before pm sees it
+        typer.Argument(
+            metavar="[PATH]...", help="Files or folders to check (default: every postmortem)."
+        ),
+    ] = None,
+    fmt: Annotated[
+        str,
+        typer.Option(
+            "--format", "-f", metavar="FORMAT", help=f"One of: {', '.join(checks.LINT_FORMATS)}."
+        ),
+    ] = "text",
+    strict: Annotated[
+        bool, typer.Option("--strict", help="Treat warnings (blameless language...) as errors.")
+    ] = False,
+    fix: Annotated[
+        bool,
+        typer.Option("--fix", help="Re-render out-of-sync generated blocks (not committed)."),
+    ] = False,
+    rules: Annotated[bool, typer.Option("--rules", help="List the rules and exit.")] = False,
+) -> None:
+    """Check postmortems: schema, lifecycle, generated blocks, blameless language."""
+
+
+__all__ = ["DECLARED", "app"]

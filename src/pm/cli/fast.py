@@ -1,125 +1,139 @@
 """Run the commands people type most without importing Typer, which is most of start-up.
 
 Importing Typer and building its command tree costs about 50 ms, four times Python's own
-start, on every run. For ``list``, ``show``, ``event`` and ``log`` written in the plain forms below,
-pm parses the arguments itself and calls the same functions the Typer commands call
-(``handlers.py``). Anything else, such as ``--help``, ``--debug``, an unknown or repeated
-option, a missing argument or ``--``, returns None and Typer runs the command as usual,
-so every error message and every help text still comes from one place.
+start, on every run. For the commands declared with ``fast=True`` (``commands.py``),
+written in the plain forms below, pm parses the arguments itself and calls the same body
+Typer would call. Anything else, such as ``--help``, ``--debug``, an unknown or repeated
+option, a missing or extra argument, a value that is not a number, an attached short
+option (``-sSEV-1``) or ``--``, returns None and Typer runs the command as usual, so every
+error message and every help text still comes from one place.
 
-A test checks that these tables match the options Typer declares for the same commands.
+The table (``fast_commands.py``) is generated from the Typer declarations by
+``python -m pm.cli.fastgen``; a test fails when it is out of date.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
-from pm.cli import guard, handlers
+from pm.cli import guard
 from pm.errors import ExitCode
 
 
-@dataclass(frozen=True)
-class Spec:
-    """One command's arguments (in order), value options and flags, by parameter name."""
+class Param(NamedTuple):
+    """One argument or value option: the body's parameter it fills, and how."""
 
-    run: Callable[..., None]
-    arguments: tuple[str, ...] = ()
-    options: dict[str, str] = field(default_factory=dict)
-    flags: dict[str, str] = field(default_factory=dict)
-    defaults: dict[str, Any] = field(default_factory=dict)
+    name: str
+    type: str = "str"  # "str" or "int"
+    many: bool = False  # a list: a repeatable option, or an argument taking the rest
+    required: bool = False  # Typer refuses the command without it
 
 
-def _list(args: dict[str, Any]) -> None:
-    handlers.list_postmortems(**args)
+class Spec(NamedTuple):
+    """One command: its body (``module:function``), its arguments in order, its value
+    options and flags by spelling, and the value of every parameter not given.
+
+    (Named tuples, not dataclasses: defining a dataclass costs about half a millisecond
+    of every start-up.)"""
+
+    body: str
+    arguments: tuple[Param, ...]
+    options: dict[str, Param]
+    flags: dict[str, str]
+    defaults: dict[str, Any]
 
 
-def _show(args: dict[str, Any]) -> None:
-    handlers.show(args.pop("postmortem_id"), **args)
+def parse(
+    args: list[str], commands: dict[tuple[str, ...], Spec] | None = None
+) -> tuple[Spec, dict[str, Any]] | None:
+    """The command and its parameters, or None when Typer should handle these arguments.
 
+    ``commands`` is the generated table unless a test passes another."""
+    if commands is None:
+        from pm.cli.fast_commands import COMMANDS
 
-def _event(args: dict[str, Any]) -> None:
-    handlers.add_event(args.pop("postmortem_id"), args.pop("text"), **args)
-
-
-def _log(args: dict[str, Any]) -> None:
-    handlers.show_log(args.pop("postmortem_id"), **args)
-
-
-COMMANDS: dict[str, Spec] = {
-    "list": Spec(
-        run=_list,
-        options={
-            "--status": "status",
-            "--severity": "severity",
-            "-s": "severity",
-            "--service": "service",
-            "--tag": "tag",
-            "--since": "since",
-        },
-        flags={"--json": "as_json"},
-        defaults={
-            "status": None,
-            "severity": None,
-            "service": None,
-            "tag": None,
-            "since": None,
-            "as_json": False,
-        },
-    ),
-    "show": Spec(
-        run=_show,
-        arguments=("postmortem_id",),
-        flags={"--json": "as_json"},
-        defaults={"as_json": False},
-    ),
-    "log": Spec(
-        run=_log,
-        arguments=("postmortem_id",),
-        flags={"--json": "as_json"},
-        defaults={"as_json": False},
-    ),
-    "event": Spec(
-        run=_event,
-        arguments=("postmortem_id", "text"),
-        options={"--at": "at", "--kind": "kind", "-k": "kind"},
-        flags={"--no-commit": "no_commit"},
-        defaults={"at": None, "kind": "note", "no_commit": False},
-    ),
-}
-
-
-def parse(args: list[str]) -> tuple[Spec, dict[str, Any]] | None:
-    """The command and its parameters, or None when Typer should handle these arguments."""
-    if not args or args[0] not in COMMANDS:
+        commands = COMMANDS
+    for words in (tuple(args[:2]), tuple(args[:1])):
+        if words and words in commands:
+            spec = commands[words]
+            break
+    else:
         return None
-    spec = COMMANDS[args[0]]
-    given: dict[str, Any] = {}
     positional: list[str] = []
-    rest = iter(args[1:])
-    for token in rest:
+    given = _options(spec, args[len(words) :], positional)
+    if given is None or any(p.required and p.name not in given for p in spec.options.values()):
+        return None
+    arguments = _arguments(spec.arguments, positional)
+    if arguments is None:
+        return None
+    return spec, {**spec.defaults, **arguments, **given}
+
+
+def _options(spec: Spec, args: list[str], positional: list[str]) -> dict[str, Any] | None:
+    """The options and flags given, by parameter; other tokens go to ``positional``."""
+    given: dict[str, Any] = {}
+    tokens = iter(args)
+    for token in tokens:
         if not token.startswith("-") or token == "-":  # noqa: S105 - "-" is an argument
             positional.append(token)
             continue
         name, equals, attached = token.partition("=")
-        value: str | bool | None
+        text: str | None
         if equals and name.startswith("--") and name in spec.options:
-            parameter, value = spec.options[name], attached
+            param, text = spec.options[name], attached
         elif token in spec.flags:
-            parameter, value = spec.flags[token], True
+            if spec.flags[token] in given:
+                return None
+            given[spec.flags[token]] = True
+            continue
         elif token in spec.options:
-            parameter, value = spec.options[token], next(rest, None)
-            if value is None or value.startswith("-"):
+            param, text = spec.options[token], next(tokens, None)
+            if text is None or text.startswith("-"):
                 return None
         else:
             return None  # --help, --debug, --, unknown or attached forms: Typer's job
-        if parameter in given:
+        value = _value(param, text)
+        if value is None or (param.name in given and not param.many):
             return None
-        given[parameter] = value
-    if len(positional) != len(spec.arguments):
-        return None
-    return spec, {**spec.defaults, **dict(zip(spec.arguments, positional, strict=True)), **given}
+        if param.many:
+            given.setdefault(param.name, []).append(value)
+        else:
+            given[param.name] = value
+    return given
+
+
+def _value(param: Param, text: str) -> str | int | None:
+    if param.type == "int":
+        try:
+            return int(text)
+        except ValueError:
+            return None  # Typer says what is wrong with it
+    return text
+
+
+def _arguments(specs: tuple[Param, ...], given: list[str]) -> dict[str, Any] | None:
+    """Positional values by parameter, as Typer assigns them: in order, and an argument
+    that takes the rest (only ever the last) takes the rest; None for too few or too many.
+    An optional argument not given is left out (its default applies)."""
+    found: dict[str, Any] = {}
+    position = 0
+    for spec in specs:
+        if spec.many:
+            values = [_value(spec, text) for text in given[position:]]
+            if None in values or (spec.required and not values):
+                return None
+            if values:
+                found[spec.name] = values
+            position = len(given)
+        elif position < len(given):
+            value = _value(spec, given[position])
+            if value is None:
+                return None
+            found[spec.name] = value
+            position += 1
+        elif spec.required:
+            return None
+    return found if position == len(given) else None
 
 
 def run(args: list[str]) -> int | None:
@@ -128,8 +142,10 @@ def run(args: list[str]) -> int | None:
     if parsed is None:
         return None
     spec, parameters = parsed
+    from pm.cli.shared import call
+
     try:
-        spec.run(parameters)
+        return call(spec.body, parameters)
     except BaseException as error:
         code = guard.report(error, debug=False)
         if code is None:

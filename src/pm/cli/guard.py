@@ -9,8 +9,8 @@ from __future__ import annotations
 import os
 import sys
 
-from pm import output
 from pm.errors import ExitCode, PmError
+from pm.render import output
 
 
 def report(error: BaseException, *, debug: bool) -> int | None:

@@ -1,35 +1,23 @@
-"""Commands for the live incident and for reading: init, open, event, resolve, list, show."""
+"""The bodies of the commands for the live incident and for reading: init, open, event,
+resolve, list, show.
+
+Each is called with the parameters ``commands.py`` declares (by Typer, or by the fast
+path without it): it checks what only the command line can get wrong, calls the Python
+API (``Workspace``, ``pm.queries``) and prints the result (``pm.render``).
+"""
 
 from __future__ import annotations
 
 import os
-import shlex
-import subprocess
 from pathlib import Path
-from typing import Annotated
 
-import typer
-
-from pm import output
-from pm.cli import handlers
-from pm.cli.app import JsonFlag, NoCommit, app
+from pm.cli.shared import committed, unreadable, workspace
 from pm.errors import UsageError
-from pm.model import EVENT_KINDS, STATUSES
-
-TimeOption = Annotated[
-    str | None,
-    typer.Option("--at", help="When it happened: ISO 8601, HH:MM (today), 'now', or '15m ago'."),
-]
+from pm.render import output
 
 
-_workspace = handlers.workspace
-_committed = handlers.committed
-
-
-@app.command()
 def init() -> None:
-    """Create the postmortems folder and a commented .pm.toml, and commit them."""
-    ws = _workspace()
+    ws = workspace()
     created, initialised = ws.init()
     if initialised:
         output.message(f"Initialised an empty git repository in {ws.config.root}")
@@ -43,30 +31,22 @@ def init() -> None:
     )
 
 
-@app.command("open")
 def open_(
-    title: Annotated[str, typer.Argument(help="A one-line description of the incident.")],
-    severity: Annotated[str, typer.Option("--severity", "-s", help="SEV-1, SEV-2, SEV-3...")],
-    service: Annotated[
-        list[str] | None, typer.Option("--service", help="An affected service (repeatable).")
-    ] = None,
-    tag: Annotated[list[str] | None, typer.Option("--tag", help="A tag (repeatable).")] = None,
-    impact: Annotated[str, typer.Option("--impact", help="Who or what is affected.")] = "",
-    started: Annotated[
-        str | None, typer.Option("--started", help="When it started (default: now).")
-    ] = None,
-    detected: Annotated[
-        str | None, typer.Option("--detected", help="When it was detected.")
-    ] = None,
-    edit: Annotated[
-        bool, typer.Option("--edit", help="Open the new file in $VISUAL/$EDITOR first.")
-    ] = False,
-    no_commit: NoCommit = False,
+    title: str,
+    severity: str,
+    service: list[str] | None,
+    tag: list[str] | None,
+    impact: str,
+    started: str | None,
+    detected: str | None,
+    edit: bool,
+    no_commit: bool,
 ) -> None:
-    """Open a postmortem for a new incident (status active) and commit it."""
+    from pm import queries
+
     if edit and not (os.environ.get("VISUAL") or os.environ.get("EDITOR")):
         raise UsageError("--edit needs $VISUAL or $EDITOR to name your editor")
-    ws = _workspace(no_commit)
+    ws = workspace(no_commit)
     record = ws.open(
         title,
         severity,
@@ -79,8 +59,8 @@ def open_(
     )
     postmortem = record.postmortem
     output.line(f"{postmortem.id}\t{ws.store.display(record.path)}")
-    output.message(f"Opened {postmortem.severity} {postmortem.id}; {_committed(ws)}.")
-    matches = ws.similar_at_open(postmortem)
+    output.message(f"Opened {postmortem.severity} {postmortem.id}; {committed(ws)}.")
+    matches = queries.similar_at_open(ws, postmortem)
     if matches:
         output.message("Similar past incidents (did this happen before?):")
         for match in matches:
@@ -88,6 +68,9 @@ def open_(
 
 
 def _run_editor(path: Path) -> None:
+    import shlex
+    import subprocess
+
     editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
     result = subprocess.run([*shlex.split(editor), str(path)], check=False)
     if result.returncode != 0:
@@ -96,63 +79,69 @@ def _run_editor(path: Path) -> None:
         )
 
 
-@app.command()
-def event(
-    postmortem_id: Annotated[str, typer.Argument(metavar="ID", help="Id, prefix or slug.")],
-    text: Annotated[str, typer.Argument(help="What happened.")],
-    at: TimeOption = None,
-    kind: Annotated[
-        str, typer.Option("--kind", "-k", help=f"One of: {', '.join(EVENT_KINDS)}.")
-    ] = "note",
-    no_commit: NoCommit = False,
-) -> None:
-    """Add an event to the timeline (kept sorted by time)."""
-    handlers.add_event(postmortem_id, text, at=at, kind=kind, no_commit=no_commit)
+def event(postmortem_id: str, text: str, at: str | None, kind: str, no_commit: bool) -> None:
+    ws = workspace(no_commit)
+    record = ws.add_event(postmortem_id, text, at=at, kind=kind)
+    output.message(f"Added event ({kind}) to {record.postmortem.id}; {committed(ws)}.")
 
 
-@app.command()
-def resolve(
-    postmortem_id: Annotated[str, typer.Argument(metavar="ID", help="Id, prefix or slug.")],
-    text: Annotated[str, typer.Argument(help="How it was resolved.")] = "",
-    at: TimeOption = None,
-    no_commit: NoCommit = False,
-) -> None:
-    """Mark the incident resolved, set the review due date, and print the duration."""
+def resolve(postmortem_id: str, text: str, at: str | None, no_commit: bool) -> None:
     from pm.timeparse import format_duration
 
-    ws = _workspace(no_commit)
-    record = ws.resolve(postmortem_id, text, at=at)
-    postmortem = record.postmortem
+    ws = workspace(no_commit)
+    postmortem = ws.resolve(postmortem_id, text, at=at).postmortem
     duration = postmortem.duration()
     output.line(format_duration(duration) if duration is not None else "-")
     due = postmortem.review.due
     review = f"postmortem review due {due.isoformat()}" if due else "no review required"
-    output.message(f"Resolved {postmortem.id}; {review}; {_committed(ws)}.")
+    output.message(f"Resolved {postmortem.id}; {review}; {committed(ws)}.")
 
 
-@app.command("list")
-def list_(
-    status: Annotated[
-        str | None, typer.Option("--status", help=f"One of: {', '.join(STATUSES)}.")
-    ] = None,
-    severity: Annotated[str | None, typer.Option("--severity", "-s")] = None,
-    service: Annotated[str | None, typer.Option("--service")] = None,
-    tag: Annotated[str | None, typer.Option("--tag")] = None,
-    since: Annotated[
-        str | None, typer.Option("--since", help="Started on or after this date.")
-    ] = None,
-    as_json: JsonFlag = False,
+def list_postmortems(
+    status: str | None,
+    severity: str | None,
+    service: str | None,
+    tag: str | None,
+    since: str | None,
+    as_json: bool,
 ) -> None:
-    """List postmortems, oldest first; broken files are named on stderr (exit 3)."""
-    handlers.list_postmortems(
-        status=status, severity=severity, service=service, tag=tag, since=since, as_json=as_json
+    from pm import queries
+
+    ws = workspace()
+    found = queries.list_postmortems(
+        ws, status=status, severity=severity, service=service, tag=tag, since=since
     )
+    if as_json:
+        from pm.render import views
+
+        output.print_json(
+            [views.summary(r.postmortem, ws.store.display(r.path)) for r in found.records]
+        )
+    else:
+        from pm.render import tables
+
+        output.table(tables.LIST_HEADERS, tables.list_rows(found.records, ws.now()))
+        if not found.records and not found.errors and output.is_terminal():
+            output.message(
+                "No postmortems match." if found.filters.any() else "No postmortems yet."
+            )
+    unreadable(found.errors)
 
 
-@app.command()
-def show(
-    postmortem_id: Annotated[str, typer.Argument(metavar="ID", help="Id, prefix or slug.")],
-    as_json: JsonFlag = False,
-) -> None:
-    """Show one postmortem with its metrics (duration, time to detect/ack/mitigate/resolve)."""
-    handlers.show(postmortem_id, as_json=as_json)
+def show(postmortem_id: str, as_json: bool) -> None:
+    from pm import queries
+
+    ws = workspace()
+    entry, body = queries.view(ws, postmortem_id)
+    path = ws.store.display(entry.path)
+    if as_json:
+        from pm.render import views
+
+        output.print_json(views.detail(entry.postmortem, path, ws.now()))
+        return
+    from pm.render.show import render_show, render_similar
+
+    for text in render_show(entry.postmortem, path, ws.now()):
+        output.line(output.safe(text))
+    for text in render_similar(queries.similar_by_cause(ws, entry, body)):
+        output.line(output.safe(text))

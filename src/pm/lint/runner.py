@@ -6,6 +6,7 @@ crash, so one broken file does not hide the problems of the others.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,7 +22,9 @@ from pm.store import Store, atomic_write
 
 
 @dataclass
-class Result:
+class LintResult:
+    """``pm lint``: the findings in file order, how many files were read, which were fixed."""
+
     findings: list[Finding] = field(default_factory=list)
     files: int = 0
     fixed: list[str] = field(default_factory=list)
@@ -64,18 +67,22 @@ def targets(store: Store, given: list[Path]) -> list[Path]:
 
 def lint(
     config: Config,
-    paths: list[Path],
+    paths: Sequence[Path | str] = (),
     *,
     strict: bool = False,
     fix: bool = False,
     people: list[str] | None = None,
-) -> Result:
-    """Lint ``paths`` (all postmortems when empty). ``people`` defaults to git authors."""
+) -> LintResult:
+    """Lint ``paths`` (all postmortems when empty). ``people`` defaults to git authors.
+
+    ``strict`` makes warnings errors; ``fix`` re-renders out-of-sync generated blocks
+    (written, not committed).
+    """
     from pm import gitrepo
 
     disabled = check_disabled(config.lint_disable)
     store = Store(config)
-    files = targets(store, paths)
+    files = targets(store, [Path(p) for p in paths])
     root = config.root.resolve()
     loaded = [(path, *_load(path, store.display(path), root)) for path in files]
     names = list(config.blameless_names)
@@ -84,7 +91,7 @@ def lint(
             names.extend(_owners(doc.front))
     names.extend(gitrepo.authors(config.root) if people is None else people)
     checker = Checker(names)
-    result = Result(files=len(files))
+    result = LintResult(files=len(files))
     for path, raw, doc, error in loaded:
         shown = store.display(path)
         collect = _Collector(shown, disabled, strict)

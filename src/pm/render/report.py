@@ -1,28 +1,32 @@
-"""Turn report data (``pm.report``) into markdown, HTML, JSON or terminal text.
+"""Turn report data (``pm.report``) into markdown, HTML or JSON (``reporttext``: text).
 
 Markdown and HTML go through Jinja2 templates (``report-incident.md.j2`` and friends; a
 file of the same name in the repository's templates folder replaces the built-in one).
 Charts are passed to templates ready-made: mermaid source for markdown, SVG for HTML
-(marked safe because ``pm.charts`` escapes every label it draws).
+(marked safe because ``pm.render.charts`` escapes every label it draws).
 """
 
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pm import charts, output
 from pm.config import Config
-from pm.model import Postmortem
+from pm.render import charts, output
 from pm.report import phases
 from pm.templates import render
+
+if TYPE_CHECKING:
+    from pm.queries import IncidentReport
+    from pm.shapes import NameCount, PeriodData
 
 FORMATS_INCIDENT = ("md", "html", "json")
 FORMATS_PERIOD = ("text", "md", "html", "json")
 _BLANKS = re.compile(r"\n{3,}")
 
 
-def incident(config: Config, data: dict[str, Any], postmortem: Postmortem, fmt: str) -> str:
+def incident(config: Config, report: IncidentReport, fmt: str) -> str:
+    data, postmortem = report.data, report.postmortem
     if fmt == "json":
         return output.to_json(data) + "\n"
     spans = [charts.Phase(label, start, end) for label, start, end in phases(postmortem)]
@@ -36,11 +40,11 @@ def incident(config: Config, data: dict[str, Any], postmortem: Postmortem, fmt: 
     return render(config, "report-incident.html.j2", report=data, timeline_chart=svg)
 
 
-def _pairs(rows: list[dict[str, Any]], key: str = "count") -> list[tuple[str, float]]:
-    return [(str(row["name"]), float(row[key])) for row in rows]
+def _pairs(rows: list[NameCount]) -> list[tuple[str, float]]:
+    return [(row["name"], float(row["count"])) for row in rows]
 
 
-def period_charts(data: dict[str, Any]) -> dict[str, list[tuple[str, float]]]:
+def period_charts(data: PeriodData) -> dict[str, list[tuple[str, float]]]:
     """The series each chart draws, shared by every format."""
     counts = data["counts"]
     follow = data["follow_through"]
@@ -65,7 +69,7 @@ def period_charts(data: dict[str, Any]) -> dict[str, list[tuple[str, float]]]:
     }
 
 
-def period(config: Config, data: dict[str, Any], fmt: str) -> str:
+def period(config: Config, data: PeriodData, fmt: str) -> str:
     if fmt == "json":
         return output.to_json(data) + "\n"
     series = period_charts(data)
@@ -95,7 +99,7 @@ def period(config: Config, data: dict[str, Any], fmt: str) -> str:
 def _safe(svg: str) -> Any:
     from markupsafe import Markup
 
-    return Markup(svg)  # noqa: S704 - built by pm.charts, which escapes every label
+    return Markup(svg)  # noqa: S704 - built by pm.render.charts, which escapes every label
 
 
 def _tidy(text: str) -> str:

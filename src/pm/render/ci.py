@@ -15,7 +15,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from pm import output, textsafety
+from pm import textsafety
+from pm.render import output
 
 
 @dataclass(frozen=True)

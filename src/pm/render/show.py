@@ -72,7 +72,8 @@ def render_show(postmortem: Postmortem, path: str, now: datetime) -> Iterator[st
 
 
 def render_similar(matches: list[Match] | None) -> Iterator[str]:
-    """Earlier incidents with a similar written cause; silent (None) while none is written."""
+    """Earlier incidents with a similar written cause; nothing while no cause is written
+    (``matches`` None, as ``queries.similar_by_cause`` answers then)."""
     if matches is None:
         return
     yield ""

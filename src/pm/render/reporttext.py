@@ -9,16 +9,19 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING
 
-from pm import output
-from pm.report_output import period_charts
+from pm.render import output
+from pm.render.report import period_charts
+
+if TYPE_CHECKING:
+    from pm.shapes import PeriodData
 
 Bars = tuple[str, list[tuple[str, float]], str]
 Block = str | Bars
 
 
-def blocks(data: dict[str, Any]) -> Iterator[Block]:
+def blocks(data: PeriodData) -> Iterator[Block]:
     """The report as lines of text and bar charts, in reading order."""
     p = data["period"]
     scope = f", service {p['service']}" if p["service"] else ""
@@ -47,10 +50,10 @@ def blocks(data: dict[str, Any]) -> Iterator[Block]:
             "none": "no action item addresses it",
         }[group["status"]]
         yield f"    follow-up: {status}"
-        for item in group["incidents"]:
-            started = item["started"].strftime("%Y-%m-%d") if item["started"] else "-"
-            mark = "" if item["in_period"] else "  (before this period)"
-            yield f"    {started}  {item['severity']:<6} {item['id']}  {item['title']}{mark}"
+        for member in group["incidents"]:
+            started = member["started"].strftime("%Y-%m-%d") if member["started"] else "-"
+            mark = "" if member["in_period"] else "  (before this period)"
+            yield f"    {started}  {member['severity']:<6} {member['id']}  {member['title']}{mark}"
     yield ""
     series = period_charts(data)
     yield ("Incidents by severity", series["severity"], "")
@@ -71,8 +74,8 @@ def blocks(data: dict[str, Any]) -> Iterator[Block]:
         f"{f['open']} open, {f['overdue']} overdue as of {f['as_of']}; median days to done "
         f"{median if median is not None else '-'}"
     )
-    for title, key in (("priority", "by_priority"), ("owner", "by_owner")):
-        for row in f[key]:
+    for title, named in (("priority", f["by_priority"]), ("owner", f["by_owner"])):
+        for row in named:
             yield (
                 f"  {title} {row['name']}: {row['created']} created, {row['done']} done, "
                 f"{row['wont_do']} won't do, {row['open']} open, {row['overdue']} overdue"
@@ -87,13 +90,19 @@ def blocks(data: dict[str, Any]) -> Iterator[Block]:
     reviews = data["reviews"]
     if not reviews["late"] and not reviews["missing"]:
         yield "  every review due in this period was held on time"
-    for r in reviews["missing"]:
-        yield f"  missing  {r['id']} (due {r['due']}, {r['days_overdue']} days overdue)"
-    for r in reviews["late"]:
-        yield f"  late     {r['id']} (due {r['due']}, held {r['held']}, {r['days_late']} days late)"
+    for missing in reviews["missing"]:
+        yield (
+            f"  missing  {missing['id']} (due {missing['due']}, "
+            f"{missing['days_overdue']} days overdue)"
+        )
+    for late in reviews["late"]:
+        yield (
+            f"  late     {late['id']} (due {late['due']}, held {late['held']}, "
+            f"{late['days_late']} days late)"
+        )
 
 
-def plain(data: dict[str, Any]) -> str:
+def plain(data: PeriodData) -> str:
     lines: list[str] = []
     for block in blocks(data):
         if isinstance(block, str):
@@ -111,7 +120,7 @@ def plain(data: dict[str, Any]) -> str:
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
-def print_terminal(data: dict[str, Any]) -> None:
+def print_terminal(data: PeriodData) -> None:
     """Rich bars on a terminal; the plain text otherwise."""
     if not output.is_terminal():
         sys.stdout.write(plain(data))
@@ -119,7 +128,7 @@ def print_terminal(data: dict[str, Any]) -> None:
     from rich.console import Console
     from rich.text import Text
 
-    from pm.charts import rich_bars
+    from pm.render.charts import rich_bars
 
     console = Console(highlight=False, no_color=bool(os.environ.get("NO_COLOR")))
     for block in blocks(data):

@@ -1,0 +1,197 @@
+"""The bodies of the commands for the follow-through: action items, review, close, set,
+log, related.
+
+Each is called with the parameters ``commands.py`` declares: it checks what only the
+command line can get wrong, calls the Python API (``Workspace``, ``pm.queries``) and
+prints the result (``pm.render``).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from pm.cli.shared import committed, unreadable, workspace
+from pm.errors import UsageError
+from pm.render import output
+
+if TYPE_CHECKING:
+    from pm.lifecycle import ReviewState
+
+
+def action_add(
+    postmortem_id: str,
+    text: str,
+    owner: str,
+    priority: str | None,
+    due: str | None,
+    ticket: str | None,
+    no_commit: bool,
+) -> None:
+    ws = workspace(no_commit)
+    record, item = ws.add_action(
+        postmortem_id, text, owner=owner, priority=priority, due=due, ticket=ticket
+    )
+    output.line(str(item.number))
+    output.message(
+        f"Added action item {item.number} ({item.priority}, {item.owner}, due "
+        f"{item.due.isoformat()}) to {record.postmortem.id}; {committed(ws)}."
+    )
+
+
+def _move(postmortem_id: str, number: int, name: str, reason: str | None, no_commit: bool) -> None:
+    ws = workspace(no_commit)
+    record, item = ws.action_status(postmortem_id, number, name, reason=reason)
+    output.message(
+        f"Action item {item.number} of {record.postmortem.id} is {item.status}; {committed(ws)}."
+    )
+
+
+def action_start(postmortem_id: str, number: int, reason: str | None, no_commit: bool) -> None:
+    _move(postmortem_id, number, "start", reason, no_commit)
+
+
+def action_done(postmortem_id: str, number: int, reason: str | None, no_commit: bool) -> None:
+    _move(postmortem_id, number, "done", reason, no_commit)
+
+
+def action_wont_do(postmortem_id: str, number: int, reason: str | None, no_commit: bool) -> None:
+    _move(postmortem_id, number, "wont-do", reason, no_commit)
+
+
+def action_reopen(postmortem_id: str, number: int, reason: str | None, no_commit: bool) -> None:
+    _move(postmortem_id, number, "reopen", reason, no_commit)
+
+
+def action_renumber(postmortem_id: str, no_commit: bool) -> None:
+    ws = workspace(no_commit)
+    notes = ws.renumber_actions(postmortem_id)
+    if not notes:
+        output.message("No repeated action-item numbers; nothing to renumber.")
+        return
+    output.message(f"Renumbered {len(notes)} action item(s); {committed(ws)}.")
+
+
+def action_list(
+    postmortem_id: str | None,
+    owner: str | None,
+    status: str | None,
+    priority: str | None,
+    overdue: bool,
+    mine: bool,
+    as_json: bool,
+) -> None:
+    from pm import queries
+    from pm.render import tables, views
+
+    ws = workspace()
+    found = queries.action_rows(
+        ws,
+        postmortem_id,
+        owner=owner,
+        status=status,
+        priority=priority,
+        overdue=overdue,
+        mine=mine,
+    )
+    if as_json:
+        output.print_json(
+            [
+                views.action_row(
+                    record.postmortem.id, item, found.today, ws.store.display(record.path)
+                )
+                for record, item in found.rows
+            ]
+        )
+    else:
+        output.table(tables.ACTION_HEADERS, tables.action_rows(found.rows, found.today))
+        if not found.rows and output.is_terminal():
+            output.message("No action items match.")
+    for repeated_id, repeated in found.repeated.items():
+        numbers = ", ".join(str(n) for n in repeated)
+        output.warn(
+            f"{repeated_id} has repeated action-item numbers ({numbers}) after a merge; "
+            f"the next pm change renumbers them (or: pm action renumber {repeated_id})"
+        )
+    unreadable(found.errors)
+
+
+def review(postmortem_id: str, at: str | None, no_commit: bool) -> None:
+    from pm import queries
+    from pm.render.show import render_similar
+
+    ws = workspace(no_commit)
+    record = ws.review(postmortem_id, at=at)
+    output.message(f"Review of {record.postmortem.id} recorded; {committed(ws)}.")
+    # The question reviewers are told to ask: did this root cause bite us before?
+    for line in render_similar(queries.similar_by_cause(ws, record, record.document.body)):
+        output.message(line)
+
+
+def close(postmortem_id: str, force: bool, reason: str | None, no_commit: bool) -> None:
+    ws = workspace(no_commit)
+    record = ws.close(postmortem_id, force=force, reason=reason)
+    forced = " (forced)" if force else ""
+    output.message(f"Closed {record.postmortem.id}{forced}; {committed(ws)}.")
+
+
+_REVIEW_AFTER_SEVERITY: dict[ReviewState, str] = {
+    "held": "The review was already held.",
+    "due": "Postmortem review due {due}.",
+    "not-required": "{severity} requires no postmortem review.",
+    "on-resolve": "The review due date is set when the incident is resolved.",
+}
+
+
+def set_field(
+    postmortem_id: str,
+    field: str,
+    values: list[str] | None,
+    add: bool,
+    remove: bool,
+    no_commit: bool,
+) -> None:
+    if add and remove:
+        raise UsageError("use --add or --remove, not both")
+    if not values:
+        raise UsageError(f"give a value for {field} ('' clears a list)")
+    ws = workspace(no_commit)
+    mode = "add" if add else "remove" if remove else "set"
+    result = ws.set_field(postmortem_id, field, values, mode=mode)
+    postmortem, edit = result.record.postmortem, result.edit
+    output.message(
+        f"Set {edit.field} of {postmortem.id}: {edit.old} -> {edit.new}; {committed(ws)}."
+    )
+    if result.review is not None:
+        due = postmortem.review.due
+        output.message(
+            _REVIEW_AFTER_SEVERITY[result.review].format(
+                due=due.isoformat() if due else "", severity=postmortem.severity
+            )
+        )
+
+
+def log(postmortem_id: str, as_json: bool) -> None:
+    """``pm log``: the audit trail of one file (on the fast path: git is the cost)."""
+    from pm import queries
+
+    history = queries.log(workspace(), postmortem_id)
+    if as_json:
+        from pm.render import views
+
+        output.print_json([views.log_entry(entry) for entry in history.entries])
+        return
+    from pm.render import tables
+
+    output.table(tables.LOG_HEADERS, tables.log_rows(history.entries))
+    if not history.entries:
+        output.message(f"{history.path.stem} has no commits yet.")
+
+
+def related(postmortem_id: str, other: str, no_commit: bool) -> None:
+    ws = workspace(no_commit)
+    first, second, changed = ws.relate(postmortem_id, other)
+    a, b = first.postmortem.id, second.postmortem.id
+    if not changed:
+        output.message(f"{a} and {b} are already related; nothing to do.")
+        return
+    output.message(f"Related {a} and {b}; {committed(ws)}.")

@@ -1,0 +1,409 @@
+"""The read side of the Python API: every question a command asks, no file changed.
+
+``Workspace`` (``pm.workspace``) makes changes; these functions take a workspace and plain
+values and return what a command shows, as typed results: the postmortems a filter
+matches, one postmortem for ``pm show``, action items across postmortems, a file's audit
+trail, similar past incidents, what is late on a date, and the data of the reports. The
+CLI only prints them (``pm.render``).
+
+Text arguments are read as the CLI reads them: ``since="2024-01-01"`` or ``"30d"``, or a
+``date``. The results are named tuples: typed, immutable, and cheap to define (start-up
+time is spent on every command).
+
+Length: one short function per question a command asks, with its result type; the read
+API in one file, as ``workspace.py`` holds the write API.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, NamedTuple
+
+from pm.errors import DataError, UsageError
+from pm.model import ID_PATTERN, STATUSES
+
+if TYPE_CHECKING:
+    from pm.commits import LogEntry
+    from pm.model import ActionItem, Postmortem
+    from pm.overdue import Finding
+    from pm.shapes import IncidentData, PeriodData
+    from pm.similar import Match
+    from pm.store import Entry
+    from pm.workspace import Workspace
+
+
+def _day(ws: Workspace, value: date | str | None) -> date | None:
+    """A DATE option as the CLI takes it (``2024-01-15``, ``today``, ``30d``) or a date."""
+    if isinstance(value, date):
+        return value
+    if not value:
+        return None
+    from pm.timeparse import parse_date
+
+    return parse_date(value, ws.today())
+
+
+# --- postmortems --------------------------------------------------------------------------
+
+
+class Filters(NamedTuple):
+    """Which postmortems ``pm list`` (and ``pm overdue --severity``) looks at."""
+
+    status: str | None = None
+    severity: str | None = None
+    service: str | None = None
+    tag: str | None = None
+    since: date | None = None
+
+    def match(self, postmortem: Postmortem) -> bool:
+        if self.status and postmortem.status != self.status:
+            return False
+        if self.severity and postmortem.severity != self.severity:
+            return False
+        if self.service and self.service not in postmortem.services:
+            return False
+        if self.tag and self.tag not in postmortem.tags:
+            return False
+        started = postmortem.started
+        return not (self.since and (started is None or started.date() < self.since))
+
+    def any(self) -> bool:
+        return any((self.status, self.severity, self.service, self.tag, self.since))
+
+
+def find(ws: Workspace, filters: Filters | None = None) -> tuple[list[Entry], list[DataError]]:
+    """The readable postmortems ``filters`` match, oldest first, and one error per file
+    that could not be read."""
+    entries, errors = ws.store.read_all()
+    if filters is not None:
+        entries = [e for e in entries if filters.match(e.postmortem)]
+    return entries, errors
+
+
+class Listing(NamedTuple):
+    """``pm list``: the matching postmortems, the unreadable files, the filters used."""
+
+    records: list[Entry]
+    errors: list[DataError]
+    filters: Filters
+
+
+def list_postmortems(
+    ws: Workspace,
+    *,
+    status: str | None = None,
+    severity: str | None = None,
+    service: str | None = None,
+    tag: str | None = None,
+    since: date | str | None = None,
+) -> Listing:
+    if status is not None and status not in STATUSES:
+        raise UsageError(f"unknown status {status!r}; use one of {', '.join(STATUSES)}")
+    filters = Filters(status, severity, service, tag, _day(ws, since))
+    records, errors = find(ws, filters)
+    return Listing(records, errors, filters)
+
+
+def view(ws: Workspace, ref: str) -> tuple[Entry, str]:
+    """``ws.get`` for ``pm show``, which reads and may compare causes: (entry, body).
+
+    When the body has a written cause, ``similar_by_cause`` loads the summary cache
+    anyway, so the postmortem comes from it too and nothing is parsed while the file
+    is unchanged. Otherwise parsing the one file is cheaper than loading the cache.
+    """
+    from pm.sections import section_text
+
+    path = ws.store.resolve(ref)
+    body = ws.store.read_body(path)
+    if not (section_text(body, "Root Cause") or section_text(body, "Contributing Factors")):
+        record = ws.store.read(path)
+        return record, record.document.body
+    entries, errors = ws.store.read_many([path])
+    if errors or not entries:
+        record = ws.store.read(path)  # raises what is wrong with the file
+        return record, record.document.body
+    return entries[0], body
+
+
+def titles(ws: Workspace, ids: list[str]) -> dict[str, str]:
+    """Titles of the postmortems with these exact ids; missing or broken ones are left out."""
+    found = {}
+    for postmortem_id in ids:
+        if not ID_PATTERN.fullmatch(postmortem_id):
+            continue  # hand-edited related ids are data, never a path
+        path = ws.store.path_for(postmortem_id)
+        try:
+            found[postmortem_id] = ws.store.read(path).postmortem.title
+        except DataError:
+            continue
+    return found
+
+
+# --- similar incidents ----------------------------------------------------------------------
+
+
+def similar_by_cause(ws: Workspace, entry: Entry, body: str, limit: int = 3) -> list[Match] | None:
+    """Earlier postmortems whose written cause reads like ``entry``'s (``pm show``).
+
+    ``body`` is the entry's markdown body. None, and nothing read, while it has no root
+    cause or contributing factors; then the files ``similar.cause_candidates`` chooses are
+    compared. Unreadable files are skipped here: ``pm list`` and ``pm lint`` are where
+    they are reported.
+    """
+    from pm import similar
+
+    target = similar.doc_from(entry.postmortem, body)
+    if not similar.has_cause(target):
+        return None
+    paths = similar.cause_candidates(ws.store.paths(), entry.path)
+    # Front matter from the summary cache where it is fresh; bodies split off the bytes.
+    earlier, _unreadable = ws.store.read_many(paths)
+    docs = [similar.doc_from(e.postmortem, ws.store.read_body(e.path)) for e in earlier]
+    return similar.similar_docs(docs, target, limit)
+
+
+def similar_at_open(ws: Workspace, postmortem: Postmortem, limit: int = 3) -> list[Match]:
+    """Past incidents like a new one, by title, services and tags (``pm open``).
+
+    Only the files ``similar.title_candidates`` chooses are read, so the cost does not
+    grow with the repository.
+    """
+    from pm import similar
+
+    paths = [p for p in ws.store.paths() if p.stem != postmortem.id]
+    chosen, background = similar.title_candidates(paths, postmortem.title)
+    docs = []
+    for path in chosen:
+        try:
+            record = ws.store.read(path)
+        except DataError:
+            continue
+        docs.append(similar.doc_from(record.postmortem, record.document.body))
+    return similar.similar_by_title(
+        docs, postmortem.title, postmortem.services, postmortem.tags, limit, background=background
+    )
+
+
+# --- the audit trail ------------------------------------------------------------------------
+
+
+class History(NamedTuple):
+    """``pm log``: every commit that touched the file, newest first."""
+
+    path: Path
+    entries: list[LogEntry]
+
+
+def log(ws: Workspace, ref: str) -> History:
+    """The audit trail of one postmortem's file.
+
+    The file is found but not parsed: the history matters most when the file is broken.
+    """
+    from pm.gitrepo import GitRepo
+
+    path = ws.store.resolve(ref)
+    return History(path, GitRepo.discover(ws.config.root).file_log(path))
+
+
+def identity(ws: Workspace) -> tuple[str, str]:
+    """The git user's name and email (for ``--mine``)."""
+    from pm.gitrepo import GitRepo
+
+    return GitRepo.discover(ws.config.root).identity()
+
+
+# --- action items ---------------------------------------------------------------------------
+
+
+class ActionFilters(NamedTuple):
+    """Which action items ``pm action list`` shows; ``owners`` match name or email."""
+
+    owners: tuple[str, ...] = ()
+    status: str | None = None
+    priority: str | None = None
+    overdue: bool = False
+
+    def match(self, item: ActionItem, today: date) -> bool:
+        if self.owners and item.owner.casefold() not in {o.casefold() for o in self.owners}:
+            return False
+        if self.status and item.status != self.status:
+            return False
+        if self.priority and item.priority != self.priority:
+            return False
+        return not (self.overdue and item.days_overdue(today) == 0)
+
+
+def find_actions(
+    ws: Workspace, filters: ActionFilters | None = None, ref: str | None = None
+) -> tuple[list[tuple[Entry, ActionItem]], list[DataError]]:
+    """Action items across postmortems (or of one), sorted by due date."""
+    errors: list[DataError] = []
+    if ref is not None:
+        records: list[Entry] = [ws.get(ref)]
+    else:
+        records, errors = ws.store.read_all()
+    today = ws.today()
+    rows = [
+        (record, item)
+        for record in records
+        for item in record.postmortem.actions
+        if filters is None or filters.match(item, today)
+    ]
+    rows.sort(key=lambda row: (row[1].due, row[0].postmortem.id, row[1].number))
+    return rows, errors
+
+
+class ActionRows(NamedTuple):
+    """``pm action list``: the items, the day lateness is judged on, unreadable files, and
+    the postmortems whose items repeat a number after a merge (id -> the numbers)."""
+
+    rows: list[tuple[Entry, ActionItem]]
+    today: date
+    errors: list[DataError]
+    repeated: dict[str, list[int]]
+
+
+def action_rows(
+    ws: Workspace,
+    ref: str | None = None,
+    *,
+    owner: str | None = None,
+    status: str | None = None,
+    priority: str | None = None,
+    overdue: bool = False,
+    mine: bool = False,
+) -> ActionRows:
+    """Action items across postmortems (or of ``ref``), sorted by due date; ``mine`` adds
+    the git user's name, email and email name to the owners asked for."""
+    from pm import actions
+
+    if status is not None:
+        actions.check_status(status)
+    if priority is not None:
+        priority = actions.check_priority(priority, ws.config.priorities)
+    owners: tuple[str, ...] = (owner,) if owner else ()
+    if mine:
+        name, email = identity(ws)
+        owners += (name, email, email.partition("@")[0])
+    filters = ActionFilters(owners=owners, status=status, priority=priority, overdue=overdue)
+    rows, errors = find_actions(ws, filters, ref)
+    repeated: dict[str, list[int]] = {}
+    for record, _ in rows:
+        postmortem = record.postmortem
+        if postmortem.id not in repeated:  # one check per postmortem, not per item
+            repeated[postmortem.id] = actions.duplicate_numbers(postmortem)
+    return ActionRows(rows, ws.today(), errors, {k: v for k, v in repeated.items() if v})
+
+
+# --- what is late ---------------------------------------------------------------------------
+
+
+class OverdueResult(NamedTuple):
+    """``pm overdue``: what is late on ``as_of``, and the files that could not be read (a
+    late item may hide in them)."""
+
+    findings: list[Finding]
+    as_of: date
+    escalation_days: int
+    errors: list[DataError]
+
+    @property
+    def escalated(self) -> int:
+        return sum(1 for f in self.findings if f.escalated)
+
+    def fails(self, fail_on: str = "any") -> bool:
+        """Whether a CI run fails: on ``any`` finding, ``escalated`` ones, or ``never``."""
+        from pm.overdue import fails
+
+        return fails(self.findings, fail_on)
+
+
+def overdue(
+    ws: Workspace,
+    *,
+    as_of: date | str | None = None,
+    owner: str | None = None,
+    severity: str | None = None,
+) -> OverdueResult:
+    """Late action items and reviews on ``as_of`` (default: today), in file order."""
+    from pm import lifecycle
+    from pm import overdue as late
+
+    day = _day(ws, as_of) or ws.today()
+    if severity is not None:
+        severity = lifecycle.check_severity(severity, ws.config).name
+    entries, errors = find(ws, Filters(severity=severity))
+    findings: list[Finding] = []
+    for entry in entries:
+        if found := late.late(entry.postmortem, day, ws.config):
+            # Only files with findings are read again, for the lines of their findings.
+            shown, raw = ws.store.display(entry.path), ws.store.file_bytes(entry.path)
+            findings += late.placed(found, shown, raw)
+    if owner is not None:
+        findings = late.for_owner(findings, owner)
+    return OverdueResult(findings, day, ws.config.escalation_days, errors)
+
+
+# --- reports --------------------------------------------------------------------------------
+
+
+class IncidentReport(NamedTuple):
+    """``pm report ID``: the data templates and ``--format json`` get, and the postmortem
+    (its timeline chart is drawn from it)."""
+
+    data: IncidentData
+    postmortem: Postmortem
+
+
+def incident_report(ws: Workspace, ref: str) -> IncidentReport:
+    from pm import report
+
+    record = ws.get(ref)
+    body = record.document.body
+    data = report.incident(
+        record.postmortem,
+        body,
+        path=ws.store.display(record.path),
+        now=ws.now(),
+        titles=titles(ws, record.postmortem.related),
+        similar_matches=similar_by_cause(ws, record, body) or [],
+    )
+    return IncidentReport(data, record.postmortem)
+
+
+class PeriodReport(NamedTuple):
+    """``pm report``: the figures of a period, and the files that could not be read (they
+    are not counted)."""
+
+    data: PeriodData
+    errors: list[DataError]
+
+
+def period_report(
+    ws: Workspace,
+    *,
+    since: date | str | None = None,
+    until: date | str | None = None,
+    service: str | None = None,
+) -> PeriodReport:
+    """Incidents that started from ``since`` (default: the first) to ``until`` (default:
+    today), both inclusive, optionally only those affecting ``service``."""
+    from pm import report
+
+    window = report.Period(_day(ws, since), _day(ws, until) or ws.today(), service)
+    if window.since is not None and window.since > window.until:
+        raise UsageError(f"--since {window.since} is after --until {window.until}")
+    from pm.similar import doc_from
+
+    entries, errors = find(ws)
+    history = window.history()
+    # Each body is read once, without parsing its YAML again, and only its causes are kept.
+    causes = [
+        doc_from(e.postmortem, ws.store.read_body(e.path))
+        for e in entries
+        if history.contains(e.postmortem)
+    ]
+    everything = [e.postmortem for e in entries]
+    data = report.period(everything, window, ws.config.severity_names, causes)
+    return PeriodReport(data, errors)

@@ -1,0 +1,113 @@
+"""``pm overdue`` in each of its formats: text, json, markdown, github.
+
+Text groups the findings by owner on a terminal (one table each) and prints plain rows
+in a pipe; ``github`` writes one workflow command per finding and, under GitHub Actions,
+the markdown summary to the job's summary page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from pm.render import ci, output, views
+
+if TYPE_CHECKING:
+    from pm.overdue import Finding
+    from pm.queries import OverdueResult
+
+FORMATS = ("text", "json", "github", "markdown")
+HEADERS = ["OWNER", "KIND", "POSTMORTEM", "ITEM", "PRI", "DUE", "LATE", "STATE", "FILE", "TEXT"]
+_TITLES = {
+    "action": "Overdue action item",
+    "review": "Overdue postmortem review",
+    "follow-up": "Open after review",
+}
+
+
+def render(result: OverdueResult, fmt: str) -> None:
+    """Print ``result`` in ``fmt`` (one of FORMATS)."""
+    if fmt == "json":
+        output.print_json(views.overdue(result))
+    elif fmt == "markdown":
+        output.write(summary_markdown(result))
+    elif fmt == "github":
+        output.write(ci.github([annotation(f) for f in result.findings]))
+        ci.append_step_summary(summary_markdown(result))
+    else:
+        text(result)
+
+
+def by_owner(findings: Sequence[Finding]) -> list[Finding]:
+    """Grouped by owner (reviews, which have none, last), most late first within a group."""
+    return sorted(
+        findings,
+        key=lambda f: (not f.owner, f.owner.lower(), -f.days_late, f.postmortem_id, f.item or 0),
+    )
+
+
+def annotation(finding: Finding) -> ci.Annotation:
+    level = "error" if finding.escalated else "warning"
+    return ci.Annotation(level, finding.path, finding.line, _TITLES[finding.kind], finding.message)
+
+
+def plain_rows(findings: Sequence[Finding]) -> list[list[str]]:
+    return [
+        [
+            f.owner or "-",
+            f.kind,
+            f.postmortem_id,
+            str(f.item) if f.item is not None else "-",
+            f.priority or "-",
+            f.due.isoformat(),
+            f"{f.days_late}d",
+            "escalated" if f.escalated else "late",
+            f"{f.path}:{f.line}",
+            f.text,
+        ]
+        for f in by_owner(findings)
+    ]
+
+
+def text(result: OverdueResult) -> None:
+    """A table per owner on a terminal, plain rows in a pipe, and a one-line verdict."""
+    rows = plain_rows(result.findings)
+    if output.is_terminal() and rows:
+        groups: dict[str, list[list[str]]] = {}
+        for row in rows:
+            groups.setdefault(row[0] if row[0] != "-" else "(no owner)", []).append(row[1:])
+        for owner_name, owner_rows in groups.items():
+            output.table(HEADERS[1:], owner_rows, title=owner_name)
+    else:
+        output.table(HEADERS, rows)
+    day = result.as_of
+    if result.findings:
+        output.message(f"{len(result.findings)} late ({result.escalated} escalated) as of {day}.")
+    elif not result.errors:
+        output.message(f"Nothing is late as of {day}.")
+    else:  # never "nothing" while a broken file may hide a late item
+        output.message(f"Nothing is late in the files pm could read as of {day}.")
+
+
+def summary_markdown(result: OverdueResult) -> str:
+    """A summary for ``$GITHUB_STEP_SUMMARY`` or a pull-request comment."""
+    findings = result.findings
+    head = f"## pm overdue: {result.as_of.isoformat()}\n\n"
+    if not findings:
+        return head + "Nothing is late.\n"
+    head += f"{len(findings)} late, {result.escalated} escalated.\n\n"
+    rows = [
+        [
+            f.owner or "-",
+            f.postmortem_id,
+            str(f.item) if f.item is not None else "review",
+            f.priority or "-",
+            f.due.isoformat(),
+            str(f.days_late),
+            "yes" if f.escalated else "no",
+            f.text,
+        ]
+        for f in by_owner(findings)
+    ]
+    headers = ["Owner", "Postmortem", "Item", "Priority", "Due", "Days late", "Escalated", "What"]
+    return head + ci.markdown_table(headers, rows)

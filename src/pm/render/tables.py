@@ -1,0 +1,70 @@
+"""The tables of ``pm list``, ``pm action list`` and ``pm log``: headers and rows of text.
+
+``output.table`` lays them out (a Rich table on a terminal, tab-separated rows in a pipe).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import TYPE_CHECKING
+
+from pm.timeparse import format_duration
+
+if TYPE_CHECKING:
+    from pm.commits import LogEntry
+    from pm.model import ActionItem, Postmortem
+    from pm.store import Entry
+
+LIST_HEADERS = ["ID", "SEV", "STATUS", "DURATION", "TITLE"]
+ACTION_HEADERS = ["ID", "#", "OWNER", "PRIORITY", "DUE", "STATUS", "OVERDUE", "ACTION"]
+LOG_HEADERS = ["COMMIT", "DATE (UTC)", "AUTHOR", "OPERATION", "SUBJECT"]
+
+
+def duration_text(postmortem: Postmortem, now: datetime) -> str:
+    duration = postmortem.duration(until=now)
+    if duration is None:
+        return "-"
+    text = format_duration(duration)
+    return text if postmortem.resolved_at else f"{text} (ongoing)"
+
+
+def list_rows(records: list[Entry], now: datetime) -> list[list[str]]:
+    return [
+        [
+            r.postmortem.id,
+            r.postmortem.severity,
+            r.postmortem.status,
+            duration_text(r.postmortem, now),
+            r.postmortem.title,
+        ]
+        for r in records
+    ]
+
+
+def action_rows(rows: list[tuple[Entry, ActionItem]], today: date) -> list[list[str]]:
+    return [
+        [
+            record.postmortem.id,
+            str(item.number),
+            item.owner,
+            item.priority,
+            item.due.isoformat(),
+            item.status,
+            str(item.days_overdue(today)),
+            item.text,
+        ]
+        for record, item in rows
+    ]
+
+
+def log_rows(entries: list[LogEntry]) -> list[list[str]]:
+    return [
+        [
+            entry.commit[:8],
+            entry.date.strftime("%Y-%m-%d %H:%M"),
+            entry.author,
+            entry.operation or "manual",
+            entry.subject,
+        ]
+        for entry in entries
+    ]
