@@ -147,11 +147,17 @@ def in_period(records: Iterable[Record], period: Period) -> list[Record]:
     return [r for r in records if period.contains(r.postmortem)]
 
 
-def period(records: Sequence[Record], window: Period, severities: Sequence[str]) -> dict[str, Any]:
+def period(
+    records: Sequence[Record],
+    window: Period,
+    severities: Sequence[str],
+    tuning: similar.Tuning = similar.DEFAULT_TUNING,
+) -> dict[str, Any]:
     """The period report: counts and trend, metrics, follow-through, reviews, recurrence.
 
     ``records`` is every readable postmortem (the previous period is counted from them);
-    ``severities`` gives the order severities are listed in.
+    ``severities`` gives the order severities are listed in; ``tuning`` is how recurring
+    causes are found (``[recurring]`` in the config).
     """
     chosen = in_period(records, window)
     postmortems = [r.postmortem for r in chosen]
@@ -162,7 +168,7 @@ def period(records: Sequence[Record], window: Period, severities: Sequence[str])
         "metrics": _metrics(postmortems, severities),
         "follow_through": _follow_through(postmortems, window.until),
         "reviews": _reviews(postmortems, window.until),
-        "recurring": _recurring(records, window),
+        "recurring": _recurring(records, window, tuning),
         "incidents": [
             {
                 "id": p.id,
@@ -339,7 +345,9 @@ def _reviews(postmortems: list[Postmortem], as_of: date) -> dict[str, Any]:
     return {"late": late, "missing": missing}
 
 
-def _recurring(records: Sequence[Record], window: Period) -> list[dict[str, Any]]:
+def _recurring(
+    records: Sequence[Record], window: Period, tuning: similar.Tuning = similar.DEFAULT_TUNING
+) -> list[dict[str, Any]]:
     """Groups among every incident up to ``until`` that reach into the period.
 
     Earlier incidents count: a cause that came back this period after three times last
@@ -349,7 +357,7 @@ def _recurring(records: Sequence[Record], window: Period) -> list[dict[str, Any]
     pool = in_period(records, history)
     docs = [similar.doc_from_record(r) for r in pool]
     causes = {d.id: d.fields.get("root_cause", "") for d in docs}
-    groups, _ = similar.group(docs)
+    groups, _ = similar.group(docs, tuning=tuning)
     by_id = {r.postmortem.id: r.postmortem for r in pool}
     result = []
     for found in groups:

@@ -173,7 +173,7 @@ class Workspace:
         # Front matter from the summary cache where it is fresh; bodies split off the bytes.
         earlier, _unreadable = self.store.read_many(paths[-SIMILAR_SCAN_LIMIT:])
         docs = [similar.doc_from_record(other) for other in earlier]
-        return similar.similar_docs(docs, target, limit)
+        return similar.similar_docs(docs, target, limit, tuning=similar.tuning_of(self.config))
 
     def similar_at_open(self, postmortem: Postmortem, limit: int = 3) -> list[Match]:
         """Past incidents like a new one, by title, services and tags (``pm open``).
@@ -485,20 +485,28 @@ class Workspace:
         if self.on_notice is not None:
             self.on_notice(text)
 
-    def relate(self, ref: str, other: str) -> tuple[Record, Record, bool]:
-        """Link two incidents both ways in one commit; False when they already were."""
+    def relate(
+        self, ref: str, other: str, *, same_cause: bool = False
+    ) -> tuple[Record, Record, bool]:
+        """Link two incidents both ways in one commit; False when they already were.
+
+        ``related:`` is "see also"; ``same_cause:`` says the two share a cause, which
+        makes them one recurring-cause group whatever their text says.
+        """
+        key = "same_cause" if same_cause else "related"
 
         def change(first: Postmortem, second: Postmortem) -> bool:
             if first.id == second.id:
                 raise UsageError(f"{first.id} cannot be related to itself")
             changed = False
             for one, two in ((first, second), (second, first)):
-                if two.id not in one.related:
-                    one.related.append(two.id)
+                links = one.related if key == "related" else _links(one, key)
+                if two.id not in links:
+                    links.append(two.id)
                     changed = True
             return changed
 
-        return self._change_pair(ref, other, "related", change)
+        return self._change_pair(ref, other, key, change)
 
     # --- the one path every change takes ------------------------------------------------
 
@@ -619,3 +627,11 @@ def _message(operation: str, postmortem_id: str, detail: str, body: Sequence[str
     text = "".join(f"{line}\n" for line in lines if line)
     paragraph = f"{text}\n" if text else ""
     return f"{subject}\n\n{paragraph}Pm-Id: {postmortem_id}\nPm-Operation: {operation}\n"
+
+
+def _links(postmortem: Postmortem, key: str) -> list[str]:
+    """The list under ``key`` in the postmortem's extra keys, created when missing."""
+    value = postmortem.extra.get(key)
+    if not isinstance(value, list):
+        value = postmortem.extra[key] = []
+    return value

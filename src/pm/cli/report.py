@@ -75,7 +75,9 @@ def report(
     if window.since is not None and window.since > window.until:
         raise UsageError(f"--since {window.since} is after --until {window.until}")
     records, errors = ws.find()
-    data = reports.period(records, window, ws.config.severity_names)
+    from pm.similar import tuning_of
+
+    data = reports.period(records, window, ws.config.severity_names, tuning_of(ws.config))
     if fmt == "text" and out is None:
         from pm.cli.reporttext import print_terminal
 
@@ -129,16 +131,21 @@ def _emit(text: str, out: str | None, config: Config) -> None:
 def related(
     postmortem_id: Annotated[str, typer.Argument(metavar="ID", help="Id, prefix or slug.")],
     other: Annotated[str, typer.Argument(metavar="OTHER", help="The incident to link to.")],
+    same_cause: Annotated[
+        bool,
+        typer.Option("--same-cause", help="They share a cause: one recurring-cause group."),
+    ] = False,
     no_commit: NoCommit = False,
 ) -> None:
     """Link two incidents both ways (each lists the other under related), in one commit."""
     from pm.workspace import Workspace
 
     ws = Workspace.load(commit=False if no_commit else None)
-    first, second, changed = ws.relate(postmortem_id, other)
+    first, second, changed = ws.relate(postmortem_id, other, same_cause=same_cause)
     a, b = first.postmortem.id, second.postmortem.id
+    what = " as sharing a cause" if same_cause else ""
     if not changed:
-        output.message(f"{a} and {b} are already related; nothing to do.")
+        output.message(f"{a} and {b} are already related{what}; nothing to do.")
         return
     done = "committed" if ws.commit_enabled else "not committed (--no-commit)"
-    output.message(f"Related {a} and {b}; {done}.")
+    output.message(f"Related {a} and {b}{what}; {done}.")

@@ -84,4 +84,5 @@ def render_similar(record: Record, find: Callable[[Record], list[Match]]) -> Ite
     if not matches:
         yield "  none found"
     for match in matches:
-        yield f"  {match.id}  {match.title}  (shared: {', '.join(match.shared)})"
+        weak = "weak match; " if match.weak else ""
+        yield f"  {match.id}  {match.title}  ({weak}shared: {', '.join(match.shared)})"
