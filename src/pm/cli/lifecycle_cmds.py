@@ -242,7 +242,10 @@ def set_(
     postmortem_id: IdArgument,
     field: Annotated[
         str,
-        typer.Argument(metavar="FIELD", help="title, severity, impact, services, tags or related."),
+        typer.Argument(
+            metavar="FIELD",
+            help="title, severity, impact, services, tags, related, causes or same_cause.",
+        ),
     ],
     values: Annotated[
         list[str] | None,
