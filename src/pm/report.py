@@ -103,7 +103,7 @@ def incident(
         "actions": [views.action(item, now.date()) for item in postmortem.actions],
         "related": [{"id": rid, "title": titles.get(rid)} for rid in postmortem.related],
         "similar": [
-            {"id": m.id, "title": m.title, "score": m.score, "shared": m.shared}
+            {"id": m.id, "title": m.title, "score": m.score, "shared": m.shared, "weak": m.weak}
             for m in similar_matches
         ],
         "path": path,
