@@ -12,7 +12,8 @@ The story (see examples/README.md): the payment service's database went down on 
 Monday of five months in a row; each postmortem blamed what it saw (connection timeouts,
 CPU at 100%, lock waits, checkout latency, 503s) and a restart fixed it. The sixth found
 the cause, the monthly reconciliation report's query holding locks on the payments
-tables, and links the other five. Four unrelated incidents sit around them.
+tables, and links the other five as sharing its cause (`same_cause`). Four unrelated
+incidents sit around them.
 """
 
 from __future__ import annotations
@@ -578,7 +579,7 @@ STEPS += [
         Lessons_Learned="When a restart fixes an incident, the cause is still there. "
         "Look for earlier incidents with the same services before writing a root cause.",
     ),
-    pm("2024-08-06T15:30:00Z", "carol", "set", RECON, "related", ",".join(EARLIER)),
+    pm("2024-08-06T15:30:00Z", "carol", "set", RECON, "same_cause", ",".join(EARLIER)),
     *[
         pm(f"2024-08-06T15:{40 + i}:00Z", "carol", "set", ref, "tags", "--add", "slow-query")
         for i, ref in enumerate(EARLIER)

@@ -1,7 +1,8 @@
 """The blameless-language rules against sentences written to be flagged, or not.
 
 Run ``pytest tests/test_blameless.py -s -k verdicts`` to see the count of correct and
-wrong verdicts; the table is the specification of what the rules should catch.
+wrong verdicts; the table is the specification of what the rules should catch. The
+measure on real postmortem text is ``tests/test_realtext.py``.
 """
 
 from __future__ import annotations
@@ -43,6 +44,14 @@ SENTENCES: list[tuple[str, str | None]] = [
     ("The intern accidentally dropped the production table.", "blameless.person-caused"),
     ("carol failed to follow the deploy checklist.", "blameless.person-caused"),
     ("Mark pushed untested changes straight to production.", "blameless.person-caused"),
+    ("One of our technicians accidentally unplugged the switch.", "blameless.person-caused"),
+    ("An engineer on the network team made a typo in the router config.", "blameless.slip"),
+    ("It was a classic fat finger on the load balancer.", "blameless.fat-finger"),
+    ("The developer did not notice that the flag was still on.", "blameless.oversight"),
+    ("Nobody noticed the disk filling up for a week.", "blameless.nobody-noticed"),
+    ("Bob deleted the wrong directory on the primary.", "blameless.wrong-target"),
+    ("The review blamed the outage on the on-call engineer.", "blameless.blamed-on"),
+    ('The so-called "tired admin" took the fall.', "blameless.blamed-on"),
     # --- systems language, quotes and code: must not be flagged ---------------------------
     ("The deploy caused a spike in 500 errors.", None),
     ("The alert should have fired when the error rate crossed 5%.", None),
@@ -71,6 +80,15 @@ SENTENCES: list[tuple[str, str | None]] = [
     ("Dave paged the network team, who found a failed line card.", None),
     ("Why did the engineer not see the alert? It went to an unmonitored channel.", None),
     ("The person who wrote the runbook had left, so nobody knew the manual step.", None),
+    # negations, hypotheticals, the words as concepts, passives: systems language too
+    ("No engineer was at fault; the tool accepted the input.", None),
+    ("If an operator mistypes the flag, the tool refuses to run.", None),
+    ("The human error rate is one of the metrics we track.", None),
+    ('The term "human error" does not appear in the report.', None),
+    ("This was not human error.", None),
+    ("The wrong line was removed from the router policy.", None),
+    ("The deploy script did not check which host it was connected to.", None),
+    ("Nobody was punished for the change.", None),
 ]
 
 

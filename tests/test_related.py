@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import stat
 
 import pytest
@@ -70,18 +71,41 @@ def test_failed_commit_restores_both_files(grouped: Repo, cli: CliRunnerCall) ->
     assert grouped.git("status", "--porcelain") == ""
 
 
-def test_related_joins_groups_in_the_report(grouped: Repo, cli: CliRunnerCall) -> None:
+def test_related_is_see_also_and_does_not_make_a_recurring_group(
+    grouped: Repo, cli: CliRunnerCall
+) -> None:
+    """A reader's link is not a diagnosis: ``related:`` never joins recurring causes."""
     dns, bgp = "2024-05-21-dns-provider-outage", "2024-02-20-bgp-route-leak"
     cli.ok("related", dns, bgp)
+    data = json.loads(cli.ok("report", "--format", "json").stdout)
+    assert not [g for g in data["recurring"] if {dns, bgp} <= {i["id"] for i in g["incidents"]}]
+    incident = json.loads(cli.ok("report", dns, "--format", "json").stdout)
+    assert incident["related"] == [
+        {"id": bgp, "title": "BGP route leak made EU region unreachable"}
+    ]
+
+
+def test_related_same_cause_joins_groups_in_the_report(grouped: Repo, cli: CliRunnerCall) -> None:
+    dns, bgp = "2024-05-21-dns-provider-outage", "2024-02-20-bgp-route-leak"
+    before = grouped.commit_count()
+    result = cli.ok("related", "--same-cause", dns, bgp)
+    assert result.stderr == f"Related {dns} and {bgp} as sharing a cause; committed.\n"
+    assert grouped.commit_count() == before + 1
+    message = grouped.git("log", "-1", "--format=%B")
+    assert message.startswith(f"pm: same_cause {dns} {bgp}\n")
+    text = grouped.postmortem_path(dns).read_text(encoding="utf-8")
+    assert f"same_cause:\n- {bgp}\n" in text
+    assert json.loads(cli.ok("show", dns, "--json").stdout)["related"] == []
     data = json.loads(cli.ok("report", "--format", "json").stdout)
     joined = [g for g in data["recurring"] if dns in {i["id"] for i in g["incidents"]}]
     assert len(joined) == 1
     assert [i["id"] for i in joined[0]["incidents"]] == [bgp, dns]
     assert joined[0]["linked"] == [[bgp, dns]]
-    incident = json.loads(cli.ok("report", dns, "--format", "json").stdout)
-    assert incident["related"] == [
-        {"id": bgp, "title": "BGP route leak made EU region unreachable"}
-    ]
+    again = cli.ok("related", "--same-cause", bgp, dns)
+    assert (
+        again.stderr == f"{bgp} and {dns} are already related as sharing a cause; nothing to do.\n"
+    )
+    assert cli.ok("lint").stdout == ""  # same_cause is a key pm knows
 
 
 def test_show_lists_similar_past_incidents_by_root_cause(grouped: Repo, cli: CliRunnerCall) -> None:
@@ -90,7 +114,7 @@ def test_show_lists_similar_past_incidents_by_root_cause(grouped: Repo, cli: Cli
     assert len(tail) == 3
     family = next(f for f in corpus.families(corpus.GROUPING) if B in f)
     assert all(line.split()[0] in family - {B} for line in tail)
-    assert all("(shared: " in line for line in tail)
+    assert all(re.search(r"  \((?:weak match; )?shared: [^)]+\)$", line) for line in tail)
 
 
 def test_show_says_nothing_while_no_cause_is_written(

@@ -39,63 +39,91 @@ def test_the_corpus_is_big_enough() -> None:
     assert [len(f) for f in corpus.families(corpus.GROUPING)] == [6, 4, 4, 3, 3]
 
 
-def test_groups_are_exactly_the_planted_families() -> None:
+# The thresholds come from each repository's own similarity distribution since issue 14:
+# the fixed numbers that made this corpus come out exactly (precision and recall 1.0) were
+# written together with it and grouped 8% of same-cause pairs on real postmortems. On
+# this corpus the data-driven threshold now lets some hard negatives in; the figures below
+# pin what it does here, and tests/test_realtext.py measures it on real text.
+
+
+def test_groups_find_the_planted_families() -> None:
     groups, _ = similar.group(corpus_docs())
     found = [set(g.ids) for g in groups]
-    assert sorted(map(sorted, found)) == sorted(map(sorted, corpus.families(corpus.GROUPING)))
+    for family in corpus.families(corpus.GROUPING):
+        best = max(len(family & ids) for ids in found)
+        assert best >= len(family) - 1, sorted(family)  # at most one member missed
     seed = groups[0]
-    assert seed.ids == [
-        "2024-01-09-checkout-requests-time-out",
-        "2024-02-06-payments-database-cpu-pinned",
-        "2024-03-12-lock-wait-timeouts-in-payment",
-        "2024-04-16-high-latency-on-payment",
-        "2024-05-28-payments-db-unresponsive",
-        "2024-06-25-slow-reconciliation-query",
-    ]
+    payments = corpus.families(corpus.GROUPING)[0]
+    assert len(payments & set(seed.ids)) == 5
+    assert seed.ids[-1] == "2024-06-25-slow-reconciliation-query"
     assert seed.terms[:2] == ["payments", "database"]
     assert "service:payments-db" in seed.labels
 
 
 def test_precision_and_recall(capsys: pytest.CaptureFixture[str]) -> None:
-    """The figures the issue asks for, printed with -s; the grouping above makes them 1.0."""
+    """The pairwise figures on the planted corpus, printed with -s."""
     groups, index = similar.group(corpus_docs())
     precision, recall = precision_recall([set(g.ids) for g in groups],
                                          corpus.families(corpus.GROUPING))  # fmt: skip
     with capsys.disabled():
         print(f"\ngrouping on {len(corpus.GROUPING)} postmortems: precision {precision:.2f}, "
               f"recall {recall:.2f}, pairs compared {index.pairs_compared}")  # fmt: skip
-    assert (precision, recall) == (1.0, 1.0)
+    assert precision >= 0.7 and recall >= 0.8, (precision, recall)
 
 
-def test_hard_negatives_stay_out() -> None:
-    """Pairs that share words or services but not a cause are not grouped."""
+def test_hard_negatives_mostly_stay_out() -> None:
+    """Pairs that share words or services but not a cause are rarely grouped."""
     groups, _ = similar.group(corpus_docs())
     grouped = {i for g in groups for i in g.ids}
-    for entry in corpus.GROUPING:
-        if entry["family"] is None:
-            assert entry["id"] not in grouped, entry["id"]
+    negatives = [e["id"] for e in corpus.GROUPING if e["family"] is None]
+    assert len(negatives) >= 20
+    assert sum(1 for n in negatives if n in grouped) <= 5
 
 
 def test_sensitivity_to_the_threshold() -> None:
-    """Not a knife edge: nearby thresholds still find every family with few mistakes."""
+    """Not a knife edge: nearby fixed thresholds and spreads still find the families."""
     docs, truth = corpus_docs(), corpus.families(corpus.GROUPING)
-    for threshold in (0.18, 0.22, 0.24):
+    for threshold in (0.18, 0.2, 0.22):
         groups, _ = similar.group(docs, threshold)
         precision, recall = precision_recall([set(g.ids) for g in groups], truth)
-        assert precision >= 0.9 and recall == 1.0, (threshold, precision, recall)
+        assert precision >= 0.7 and recall >= 0.8, (threshold, precision, recall)
+    for spread in (2.5, 3.0, 3.5):
+        groups, _ = similar.group(docs, tuning=similar.Tuning(spread=spread))
+        precision, recall = precision_recall([set(g.ids) for g in groups], truth)
+        assert precision >= 0.65 and recall >= 0.7, (spread, precision, recall)
 
 
-def test_related_links_join_groups() -> None:
+def test_same_cause_links_join_groups_and_related_links_do_not() -> None:
     docs = corpus_docs()
     by_id = {d.id: d for d in docs}
-    dns = by_id["2024-05-21-dns-provider-outage"]
-    linked = similar.Doc(dns.id, dns.title, dns.fields, dns.labels,
-                         ("2024-02-20-bgp-route-leak",), dns.started)  # fmt: skip
-    groups, _ = similar.group([linked if d.id == dns.id else d for d in docs])
+    dns, bgp = by_id["2024-05-21-dns-provider-outage"], "2024-02-20-bgp-route-leak"
+    see_also = similar.Doc(dns.id, dns.title, dns.fields, dns.labels, (bgp,), dns.started)
+    groups, _ = similar.group([see_also if d.id == dns.id else d for d in docs])
+    assert not [g for g in groups if dns.id in g.ids and bgp in g.ids]
+    same = similar.Doc(dns.id, dns.title, dns.fields, dns.labels, (), dns.started,
+                       same_cause=(bgp,))  # fmt: skip
+    groups, _ = similar.group([same if d.id == dns.id else d for d in docs])
     joined = [g for g in groups if dns.id in g.ids]
     assert len(joined) == 1
-    assert joined[0].ids == ["2024-02-20-bgp-route-leak", dns.id]
-    assert joined[0].linked == [(dns.id, "2024-02-20-bgp-route-leak")]
+    assert joined[0].ids == [bgp, dns.id]
+    assert joined[0].linked == [(dns.id, bgp)]
+
+
+def test_structured_causes_outweigh_the_prose() -> None:
+    """Two write-ups in different words group when they name the same ``causes:``."""
+    first = similar.Doc("2024-01-01-a", "Checkout slow", {"root_cause": "Queries queued."},
+                        causes=("capacity",))  # fmt: skip
+    second = similar.Doc("2024-02-01-b", "Login errors", {"root_cause": "Pods evicted."},
+                         causes=("capacity",))  # fmt: skip
+    others = [
+        similar.Doc(f"2024-03-{n:02d}-x", f"Other {n}", {"root_cause": f"word{n} thing{n}"})
+        for n in range(1, 20)
+    ]
+    groups, index = similar.group([first, second, *others])
+    assert [g.ids for g in groups] == [["2024-01-01-a", "2024-02-01-b"]]
+    assert index.similarity(0, 1) > 0.8
+    plain = [similar.Doc(d.id, d.title, d.fields) for d in (first, second)]
+    assert similar.group([*plain, *others])[0] == []
 
 
 def test_similar_by_cause_finds_the_seed_family() -> None:
@@ -139,7 +167,9 @@ def test_candidate_generation_is_bounded_at_scale() -> None:
     n = len(docs)
     assert index.pairs_compared <= n * similar.TOP_K * similar.MAX_POSTINGS
     assert index.pairs_compared < n * n // 2 // 20  # under 5% of all pairs
-    assert len(groups) >= 1800  # the 2,000 planted causes (5 postmortems each) are found
+    # the 2,000 planted causes (5 postmortems each) are found; average linkage merges a few
+    # that share random words
+    assert len(groups) >= 1750
 
 
 def test_section_text() -> None:
@@ -165,7 +195,9 @@ def test_background_frequencies_correct_a_biased_sample() -> None:
             f"Payments database {word}",
             {"title": f"Payments database {word}"},
         )
-        for n, word in enumerate(["slow", "outage", "full", "locked", "restarted", "degraded"], 1)
+        for n, word in enumerate(
+            ["latency", "timeouts", "replication", "locked", "vacuum", "failover"], 1
+        )
     ]
     sample.append(
         similar.Doc("2024-02-01-cron", "Cron timing drift", {"title": "Cron timing drift"})

@@ -37,6 +37,20 @@ DEFAULT_PRIORITIES = {"P0": 7, "P1": 30, "P2": 90}
 
 
 @dataclass(frozen=True)
+class Recurring:
+    """``[recurring]``: how recurring causes are found (see ``pm.similar.Tuning``).
+
+    ``threshold`` None means "from the repository's own similarity distribution";
+    ``causes`` is the taxonomy that ``causes:`` in the front matter may use (empty: any).
+    """
+
+    threshold: float | None = None
+    spread: float = 3.0
+    neighbours: int = 5
+    causes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Config:
     """Settings for one repository; ``root`` is the folder the config was found in."""
 
@@ -51,6 +65,7 @@ class Config:
     blameless_names: tuple[str, ...] = ()
     lint_disable: tuple[str, ...] = ()
     source: Path | None = None
+    recurring: Recurring = field(default_factory=Recurring)
 
     @property
     def postmortems_dir(self) -> Path:
@@ -129,6 +144,7 @@ _TOP_KEYS = (
     "templates",
     "blameless",
     "lint",
+    "recurring",
 )
 
 
@@ -157,10 +173,9 @@ def parse_config(root: Path, data: dict[str, Any], source: Path) -> Config:
         kwargs["severities"] = _severities(where, data["severities"])
     if "priorities" in data:
         kwargs["priorities"] = _priorities(where, data["priorities"])
-    if "blameless" in data:
-        kwargs["blameless_names"] = _blameless(where, data["blameless"])
-    if "lint" in data:
-        kwargs["lint_disable"] = _lint(where, data["lint"])
+    for key, name, parse in _TABLES:
+        if key in data:
+            kwargs[name] = parse(where, data[key])
     return Config(**kwargs)
 
 
@@ -253,3 +268,57 @@ def _lint(where: str, value: object) -> tuple[str, ...]:
     if not isinstance(rules, list) or not all(isinstance(r, str) for r in rules):
         raise ConfigError(f"{where}: lint.disable must be a list of rule ids, not {rules!r}")
     return tuple(rules)
+
+
+_RECURRING_KEYS = ("threshold", "spread", "neighbours", "causes")
+
+
+def _recurring(where: str, value: object) -> Recurring:
+    """``[recurring]``: threshold ("auto" or a number in (0, 1]), spread, neighbours, causes."""
+    if not isinstance(value, dict):
+        raise ConfigError(f"{where}: recurring must be a table")
+    for key in value:
+        if key not in _RECURRING_KEYS:
+            hint = _did_you_mean(key, _RECURRING_KEYS)
+            raise ConfigError(f"{where}: unknown key recurring.{key}{hint}")
+    threshold = value.get("threshold", "auto")
+    if threshold == "auto":
+        threshold = None
+    elif (
+        isinstance(threshold, bool)
+        or not isinstance(threshold, int | float)
+        or not (0 < threshold <= 1)
+    ):
+        raise ConfigError(
+            f'{where}: recurring.threshold must be "auto" or a number above 0 and up to 1, '
+            f"not {threshold!r}"
+        )
+    spread = value.get("spread", Recurring.spread)
+    if isinstance(spread, bool) or not isinstance(spread, int | float) or spread < 0:
+        raise ConfigError(f"{where}: recurring.spread must be a number >= 0, not {spread!r}")
+    neighbours = value.get("neighbours", Recurring.neighbours)
+    if isinstance(neighbours, bool) or not isinstance(neighbours, int) or neighbours < 1:
+        raise ConfigError(
+            f"{where}: recurring.neighbours must be a whole number >= 1, not {neighbours!r}"
+        )
+    causes = value.get("causes", [])
+    if not isinstance(causes, list) or not all(
+        isinstance(c, str) and c and not any(ch.isspace() or ch == "," for ch in c) for c in causes
+    ):
+        raise ConfigError(
+            f"{where}: recurring.causes must be a list of one-word names, not {causes!r}"
+        )
+    return Recurring(
+        threshold=None if threshold is None else float(threshold),
+        spread=float(spread),
+        neighbours=neighbours,
+        causes=tuple(causes),
+    )
+
+
+# Settings that are tables of their own: config key, Config field, parser.
+_TABLES: tuple[tuple[str, str, Any], ...] = (
+    ("blameless", "blameless_names", _blameless),
+    ("lint", "lint_disable", _lint),
+    ("recurring", "recurring", _recurring),
+)

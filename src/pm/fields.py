@@ -15,7 +15,8 @@ from pm.errors import DataError, UsageError
 from pm.model import Postmortem
 
 SCALAR_FIELDS = ("title", "severity", "impact")
-LIST_FIELDS = ("services", "tags", "related")
+LIST_FIELDS = ("services", "tags", "related", "causes", "same_cause")
+EXTRA_FIELDS = ("causes", "same_cause")  # kept in Postmortem.extra (see model.EXTRA_KEYS)
 FIELDS = SCALAR_FIELDS + LIST_FIELDS
 
 
@@ -57,10 +58,23 @@ def set_field(
         if len(values) != 1:
             raise UsageError(f"{name} takes one value (quote it if it has spaces)")
         return _set_scalar(postmortem, name, values[0], config)
-    old = list(getattr(postmortem, name))
+    return _set_list(postmortem, name, values, config, mode, resolve_id)
+
+
+def _set_list(
+    postmortem: Postmortem,
+    name: str,
+    values: list[str],
+    config: Config,
+    mode: str,
+    resolve_id: Callable[[str], str] | None,
+) -> Edit:
+    old = _list_of(postmortem, name)
     given = split_values(values)
-    if name == "related":
-        given = _related(postmortem, given, resolve_id, removing=mode == "remove")
+    if name in ("related", "same_cause"):
+        given = _related(postmortem, given, resolve_id, removing=mode == "remove", name=name)
+    elif name == "causes":
+        given = _causes(given, config)
     else:
         given = lifecycle.check_names(given, name.rstrip("s"))
     if mode == "add":
@@ -74,8 +88,33 @@ def set_field(
         new = given
     if new == old:
         raise DataError(f"{name} of {postmortem.id} is already {_show(old)}; nothing to change")
-    setattr(postmortem, name, new)
+    if name in EXTRA_FIELDS:
+        if new:
+            postmortem.extra[name] = new
+        else:
+            postmortem.extra.pop(name, None)
+    else:
+        setattr(postmortem, name, new)
     return Edit(name, _show(old), _show(new))
+
+
+def _list_of(postmortem: Postmortem, name: str) -> list[str]:
+    if name in EXTRA_FIELDS:
+        value = postmortem.extra.get(name)
+        return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
+    return list(getattr(postmortem, name))
+
+
+def _causes(given: list[str], config: Config) -> list[str]:
+    """Structured causes: one-word names, from ``[recurring] causes`` when it lists some."""
+    names = lifecycle.check_names(given, "cause")
+    taxonomy = config.recurring.causes
+    unknown = [n for n in names if taxonomy and n not in taxonomy]
+    if unknown:
+        raise UsageError(
+            f"unknown cause {unknown[0]!r}; [recurring] causes lists {', '.join(taxonomy)}"
+        )
+    return names
 
 
 def _set_scalar(postmortem: Postmortem, name: str, value: str, config: Config) -> Edit:
@@ -104,17 +143,18 @@ def _related(
     resolve_id: Callable[[str], str] | None,
     *,
     removing: bool = False,
+    name: str = "related",
 ) -> list[str]:
-    """Related postmortems by id, prefix or slug, stored as full ids; never itself.
+    """Related (or same-cause) postmortems by id, prefix or slug, stored as full ids; never
+    itself.
 
     Removing accepts a stored id as it is, since the other file may be gone.
     """
     result: list[str] = []
+    stored = _list_of(postmortem, name)
     for ref in refs:
-        if resolve_id is None or (removing and ref in postmortem.related):
-            full = ref
-        else:
-            full = resolve_id(ref)
+        keep = resolve_id is None or (removing and ref in stored)
+        full = ref if keep or resolve_id is None else resolve_id(ref)
         if full == postmortem.id:
             raise UsageError(f"{postmortem.id} cannot be related to itself")
         if full not in result:

@@ -46,6 +46,10 @@ TOP_KEYS = (
     "timeline",
     "actions",
 )
+# Keys pm knows that are kept in ``Postmortem.extra`` and written after the fixed keys,
+# only when set: the structured cause (``pm set ID causes ...``) and the incidents that
+# share it (``pm related --same-cause``), both read by recurring-cause grouping.
+EXTRA_KEYS = ("causes", "same_cause")
 EVENT_KEYS = ("at", "kind", "text")
 ACTION_KEYS = ("number", "text", "owner", "priority", "due", "status", "ticket", "done", "reason")
 

@@ -160,7 +160,7 @@ def similar_by_cause(ws: Workspace, entry: Entry, body: str, limit: int = 3) -> 
     # Front matter from the summary cache where it is fresh; bodies split off the bytes.
     earlier, _unreadable = ws.store.read_many(paths)
     docs = [similar.doc_from(e.postmortem, ws.store.read_body(e.path)) for e in earlier]
-    return similar.similar_docs(docs, target, limit)
+    return similar.similar_docs(docs, target, limit, tuning=similar.tuning_of(ws.config))
 
 
 def similar_at_open(ws: Workspace, postmortem: Postmortem, limit: int = 3) -> list[Match]:
@@ -394,6 +394,7 @@ def period_report(
     window = report.Period(_day(ws, since), _day(ws, until) or ws.today(), service)
     if window.since is not None and window.since > window.until:
         raise UsageError(f"--since {window.since} is after --until {window.until}")
+    from pm import similar
     from pm.similar import doc_from
 
     entries, errors = find(ws)
@@ -405,5 +406,6 @@ def period_report(
         if history.contains(e.postmortem)
     ]
     everything = [e.postmortem for e in entries]
-    data = report.period(everything, window, ws.config.severity_names, causes)
+    tuning = similar.tuning_of(ws.config)
+    data = report.period(everything, window, ws.config.severity_names, causes, tuning)
     return PeriodReport(data, errors)

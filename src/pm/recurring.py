@@ -21,7 +21,10 @@ if TYPE_CHECKING:
 
 
 def recurring_groups(
-    everything: Sequence[Postmortem], docs: Sequence[similar.Doc], window: Period
+    everything: Sequence[Postmortem],
+    docs: Sequence[similar.Doc],
+    window: Period,
+    tuning: similar.Tuning | None = None,
 ) -> list[RecurringGroup]:
     """Groups among every incident up to ``until`` (``docs``) that reach into the period.
 
@@ -29,7 +32,7 @@ def recurring_groups(
     year is the pattern a reader needs to see.
     """
     causes = {d.id: d.fields.get("root_cause", "") for d in docs}
-    groups, _ = similar.group(docs)
+    groups, _ = similar.group(docs, tuning=tuning or similar.DEFAULT_TUNING)
     by_id = {p.id: p for p in everything}
     result: list[RecurringGroup] = []
     for found in groups:

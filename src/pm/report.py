@@ -122,7 +122,7 @@ def incident(
         "actions": [views.action(item, now.date()) for item in postmortem.actions],
         "related": [{"id": rid, "title": titles.get(rid)} for rid in postmortem.related],
         "similar": [
-            {"id": m.id, "title": m.title, "score": m.score, "shared": m.shared}
+            {"id": m.id, "title": m.title, "score": m.score, "shared": m.shared, "weak": m.weak}
             for m in similar_matches
         ],
         "path": path,
@@ -175,13 +175,15 @@ def period(
     window: Period,
     severities: Sequence[str],
     causes: Sequence[similar.Doc],
+    tuning: similar.Tuning | None = None,
 ) -> PeriodData:
     """The period report: counts and trend, metrics, follow-through, reviews, recurrence.
 
     ``everything`` is every readable postmortem (the previous period is counted from them);
     ``severities`` gives the order severities are listed in. ``causes`` holds what
     similarity compares (``similar.doc_from`` with each body) of every postmortem in
-    ``window.history()``, oldest first: recurring causes are grouped from them.
+    ``window.history()``, oldest first: recurring causes are grouped from them, as
+    ``tuning`` says (``[recurring]`` in the config; the defaults when None).
     """
     postmortems = in_period(everything, window)
     return {
@@ -191,7 +193,7 @@ def period(
         "metrics": _metrics(postmortems, severities),
         "follow_through": _follow_through(postmortems, window.until),
         "reviews": _reviews(postmortems, window.until),
-        "recurring": recurring_groups(everything, causes, window),
+        "recurring": recurring_groups(everything, causes, window, tuning),
         "incidents": [
             {
                 "id": p.id,

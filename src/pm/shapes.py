@@ -159,6 +159,7 @@ class SimilarRef(TypedDict):
     title: str
     score: float
     shared: list[str]
+    weak: bool
 
 
 class IncidentData(TypedDict):

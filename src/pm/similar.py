@@ -1,62 +1,107 @@
 """Which postmortems tell the same story: text similarity and recurring-cause groups.
 
-Each postmortem becomes a TF-IDF vector over light-stemmed words of its root cause and
-contributing factors (weighted most), its title and impact, plus its services and tags as
-extra terms. Two postmortems are similar when the cosine of their vectors is high; words
-every postmortem uses ("database", "users") weigh little because of the IDF.
+Each postmortem becomes a TF-IDF vector over the words of its root cause and contributing
+factors (weighted most), its title and impact, plus its services and tags as extra terms
+and its structured causes (``causes:`` in the front matter), which weigh most of all. Two
+postmortems are similar when the cosine of their vectors is high.
 
-Grouping is agglomerative with average linkage: candidate pairs whose similarity reaches
-``THRESHOLD`` are taken strongest first, and two groups merge only when the mean similarity
-between their members (a sample of up to ``MEAN_SAMPLE`` each) reaches ``LINK_MEAN``, so a
-single chance resemblance cannot chain two causes together. Explicit ``related:`` links
-join groups too.
+Words are normalised first (``tokens``): dates, times, ordinals, time zones, cloud regions
+and zone names are dropped; multi-word terms become one term ("leap second", "connection
+pool"); common synonyms are mapped to one word ("regular expression" and "regex", "cert"
+and "certificate"); a light stemmer folds plurals and tenses; and a domain stop list drops
+status-page phrasing ("experienced", "impacted") and generic cloud words ("availability
+zone", "third party") that every write-up uses and that identify no cause.
+
+Thresholds come from the repository itself, not from fixed numbers: the similarity of
+random pairs of its postmortems says how alike two unrelated write-ups are here, and a
+pair links only when it stands ``spread`` standard deviations above that (``threshold``),
+and the two are among each other's ``neighbours`` nearest (mutual nearest neighbours), or
+stand twice as far above. Groups then merge strongest link first, and only while the
+mean similarity between their members stays above the threshold (average linkage), so
+one chance resemblance cannot chain two causes together. ``same_cause:`` links (``pm
+related --same-cause``) join groups whatever the text says; ``related:`` links are "see
+also" and do not.
 
 It is not quadratic: each document keeps its ``TOP_K`` heaviest terms, an inverted index
 maps each such term to the documents that have it among theirs, and only documents sharing
-a posting are compared. A posting longer than ``MAX_POSTINGS`` is skipped (a term that
-many documents lean on does not identify a cause). The sum over terms of len(posting)**2
-is then at most N * TOP_K * MAX_POSTINGS pairs; each pair at or above the threshold that
-joins two different groups costs one mean of at most MEAN_SAMPLE**2 comparisons. Grouping N
-postmortems is O(total words + N * TOP_K * MAX_POSTINGS * MEAN_SAMPLE**2) in the worst
-case (in practice few pairs pass the threshold): linear in N, never N**2.
+a posting are compared. A posting longer than ``MAX_POSTINGS`` is skipped (a word that
+many documents lean on does not identify a cause), except for structured causes, whose
+members are compared with their nearest ``MAX_POSTINGS`` in time. Grouping N postmortems
+is O(total words + N * TOP_K * MAX_POSTINGS * MEAN_SAMPLE**2) in the worst case: linear
+in N, never N**2.
 
 No I/O here: callers build ``Doc`` values (``doc_from``) from the bodies they have read,
 and ``cause_candidates`` / ``title_candidates`` choose which files they should read.
 
-Length: one algorithm, from words to groups and matches (stemming, the TF-IDF index,
-grouping, ranking, choosing candidates), whose parts share the index and its constants.
+Length: one algorithm, from words to groups and matches (tokens and concepts, the TF-IDF
+index, the threshold from the repository's own similarities, grouping, ranking, choosing
+candidates), whose parts share the index and its constants.
 """
 
 from __future__ import annotations
 
 import functools
 import math
+import random
 import re
+import statistics
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from pm.sections import section_text
 
 if TYPE_CHECKING:
     from pathlib import Path
 
+    from pm.config import Config
     from pm.model import Postmortem
 
-# Field name -> (weight, where the text comes from). Causes weigh most: they are what
-# recurs; titles and impact describe symptoms, which differ from one time to the next.
-FIELD_WEIGHTS = {"root_cause": 3.0, "contributing": 2.0, "title": 1.0, "impact": 1.0}
+# Field name -> weight. Causes weigh most: they are what recurs; titles and impact describe
+# symptoms, which differ from one time to the next.
+FIELD_WEIGHTS = {"root_cause": 3.0, "contributing": 2.0, "title": 1.0, "impact": 0.5}
 LABEL_WEIGHT = 1.0
-THRESHOLD = 0.2
-LINK_MEAN = 0.16
+CAUSE_WEIGHT = 6.0  # a structured cause (``causes:``) outweighs the prose
 MEAN_SAMPLE = 8
-SIMILAR_MIN = 0.12
 TOP_K = 12
 MAX_POSTINGS = 64
 
-_WORD = re.compile(r"[a-z0-9][a-z0-9']*")
+
+@dataclass(frozen=True)
+class Tuning:
+    """How strict grouping is; ``[recurring]`` in the config sets these.
+
+    ``threshold`` is a fixed similarity, or None to take it from the repository: the mean
+    similarity of random pairs plus ``spread`` standard deviations, never below ``floor``.
+    """
+
+    threshold: float | None = None
+    spread: float = 3.0
+    floor: float = 0.08
+    neighbours: int = 5
+    link: float = 0.7  # two groups merge while their mean similarity is this share of it
+    weak: float = 0.5  # matches for ``pm show`` down to this share of the threshold are weak
+
+
+DEFAULT_TUNING = Tuning()
+
+
+def tuning_of(config: Config) -> Tuning:
+    """The ``[recurring]`` settings of a repository as a ``Tuning``."""
+    settings = config.recurring
+    return Tuning(
+        threshold=settings.threshold, spread=settings.spread, neighbours=settings.neighbours
+    )
+
+
+RANDOM_PAIRS = 4000
+SKIP_UNIQUE = False
+
+# --- words --------------------------------------------------------------------------------
+
+_WORD = re.compile(r"[a-z0-9][a-z0-9'_]*")
 STOP_WORDS = frozenset(
     """
     a about above after again against all also am an and any are as at be because been
@@ -71,6 +116,173 @@ STOP_WORDS = frozenset(
     minute minutes hour hours second seconds day days week weeks time times
     """.split()  # noqa: SIM905 - a word list reads better as text
 )
+# Words that every status page and cloud write-up uses: they describe that something went
+# wrong, or where, never why.
+DOMAIN_STOP_WORDS = frozenset(
+    """
+    experience experienced experiencing impact impacted impacting affect affected affecting
+    degrade degraded degradation outage outages disruption disruptions interruption issue
+    issues problem problems incident unavailable unavailability elevated intermittent
+    intermittently partial partially major minor customer customers user users service
+    services team teams engineer engineers staff people investigate investigated
+    investigating identify identified mitigate mitigated resolve resolved resolution
+    restore restored recover recovered recovery apologize apologise sorry regret
+    availability zone zones region regions cloud provider providers vendor platform
+    third party thirdparty production prod infrastructure system systems
+    went ran run runs running kept keep sent took take takes began begin came come left
+    new old high large larger small big whole entire across without later earlier able
+    unable need needed needs use used using set back long longer lot lots least almost
+    led lead leads result resulted resulting triggered trigger happen happened happens
+    several certain various number amount part parts way ways thing things case cases
+    start started stop stopped because
+    fail fails failed failing failure failures error errors return returns returned change
+    changes changed changing data fix fixed fixes state process code bug bugs software
+    wrong right correct correctly incorrect incorrectly request requests response
+    responses work worked works working done help meant depend depends depended
+    dependent move moved reach reached add added kept point side order hour period window
+    end ended rest level full slow slowed quickly fast once twice restart restarted
+    restarts crash crashed crashes lost offline online down cause network networks traffic
+    site sites
+    """.split()  # noqa: SIM905
+)
+_STOP = STOP_WORDS | DOMAIN_STOP_WORDS
+
+_MONTHS = (
+    "january|february|march|april|june|july|august|september|october|november|december|"
+    "jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec"
+)
+_WEEKDAYS = "monday|tuesday|wednesday|thursday|friday|saturday|sunday"
+_PLACES = (
+    "virginia|ohio|oregon|california|ireland|frankfurt|london|paris|amsterdam|dublin|"
+    "tokyo|seoul|singapore|sydney|mumbai|sao paulo|são paulo|brazil|canada|montreal|"
+    "atlanta|chicago|dallas|texas|san antonio|ashburn|iowa|belgium|netherlands|finland|"
+    "stockholm|zurich|milan|madrid|hong kong|taiwan|osaka|jakarta|johannesburg|bahrain|"
+    "northern virginia|north america|south america|europe|asia|africa|australia|pacific|"
+    "east coast|west coast|us east|us west|us central|eu west|eu central|asia east"
+)
+# Dropped before words are split: they say when and where, never why.
+_DROP = re.compile(
+    r"\b\d{4}-\d{2}-\d{2}(?:[t ]\d{2}:\d{2}(?::\d{2})?z?)?\b"  # ISO dates and times
+    r"|\b\d{1,2}:\d{2}(?::\d{2})?\s*(?:am|pm)?\b"  # clock times
+    r"|\b\d+(?:st|nd|rd|th)\b"  # ordinals
+    r"|\b(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth)\b"
+    rf"|\b(?:{_MONTHS})\b\.?(?:\s+\d{{1,2}})?|\b(?:{_WEEKDAYS})s?\b"
+    r"|\b(?:utc|gmt|pst|pdt|est|edt|cst|cdt|cet|cest|bst|ist|jst|aest)\b"
+    r"|\b[a-z]{2,}(?:-[a-z]+)+-?\d+[a-z]?\b"  # cloud regions and zones: us-east-1, europe-west1-b
+    rf"|\b(?:{_PLACES})\b",
+)
+# Multi-word terms and synonyms, applied in order to lower-case text: each becomes one term.
+PHRASES: tuple[tuple[str, str], ...] = (
+    (r"leap[- ]seconds?", "leapsecond"),
+    (r"leap[- ](?:years?|days?)", "leapyear"),
+    (r"regular[- ]expressions?|regexe?s?|regexps?", "regex"),
+    (r"certs?\b", "certificate"),
+    (
+        r"(?:cert(?:ificate)?s?|tls|ssl) (?:expiry|expiration|expired|lapsed)|expir(?:ed|ing|y) "
+        r"(?:tls |ssl )?cert(?:ificate)?s?\b",
+        "certificateexpiry",
+    ),
+    (r"connection[- ]pools?|pools? of connections", "connectionpool"),
+    (r"thread[- ]pools?", "threadpool"),
+    (r"transaction (?:id|identifier)s?|xids?", "transactionid"),
+    (r"wrap[- ]?around", "wraparound"),
+    (r"primary keys?", "primarykey"),
+    (r"(?:32|64|16)[- ]bit", "bitwidth"),
+    (r"integer overflows?|overflow(?:ed|s)? (?:an? )?(?:signed )?integer", "integeroverflow"),
+    (r"out[- ]of[- ]memory|oom[- ]?kill(?:ed|s)?|ooms?|oomkilled", "outofmemory"),
+    (r"memory leaks?|leak(?:ed|ing|s)? memory", "memoryleak"),
+    (r"race conditions?", "racecondition"),
+    (r"dead[- ]?locks?", "deadlock"),
+    (r"thundering herds?", "thunderingherd"),
+    (r"(?:exponential )?back[- ]?off", "backoff"),
+    (r"feature (?:flags?|toggles?)", "featureflag"),
+    (r"health[- ]?checks?", "healthcheck"),
+    (r"rate[- ]limit(?:s|ed|ing|er)?", "ratelimit"),
+    (r"disk (?:full|space)|(?:filled|full) (?:the )?(?:disk|filesystem|file system)", "diskfull"),
+    (r"file (?:descriptors?|handles?)|open files", "filedescriptor"),
+    (r"split[- ]brain", "splitbrain"),
+    (r"fail[- ]?over(?:s|ed)?", "failover"),
+    (r"(?:power|electrical) (?:loss|failure|outage|cut)s?|lost power|loss of power", "powerloss"),
+    (r"data ?cent(?:er|re)s?", "datacenter"),
+    (r"time ?zones?", "timezone"),
+    (r"(?:ddos|denial[- ]of[- ]service)(?: attacks?)?", "ddos"),
+    (r"load[- ]balanc(?:er|ers|ing)", "loadbalancer"),
+    (r"availability zones?", "availability"),
+    (r"third[- ]part(?:y|ies)", "thirdparty"),
+    (r"k8s", "kubernetes"),
+    (r"dbs?\b", "database"),
+    (r"configs?\b|configurations?", "configuration"),
+    (r"auth\b|authn\b", "authentication"),
+    (r"envs?\b", "environment"),
+    (r"repos?\b", "repository"),
+    (r"routers?|routing", "route"),
+    (r"retried|retrying|retries", "retry"),
+    (r"expir(?:y|ation|es|ed|ing)", "expire"),
+    (r"reconnect(?:s|ed|ing|ions?)?", "reconnect"),
+    (
+        r"(?:host|hostname|server|node|machine|directory|database|environment|branch|target) "
+        r"(?:instead of|rather than)",
+        "wrongtarget",
+    ),
+)
+# Causes told in different words: each phrase also adds its concept's term, so "a typo in
+# the command" and "ran against the wrong host" share ``manualoperation``. Written from the
+# tuning part of the real-text corpus and the causes issue 14 names; shown in groups' terms.
+CONCEPTS: tuple[tuple[str, str], ...] = (
+    (
+        "manualoperation",
+        r"typo\w*|mis-?typed|fat[- ]finger\w*|by hand|manual(?:ly)?|playbook|runbook|"
+        r"wrong (?:host|server|directory|database|line|branch|environment|target|term|list|ids?|"
+        r"button|machine|cluster|table)|instead of|rather than the|against (?:the )?production|"
+        r"meant for|intended (?:for|to)|(?:deleted|removed|wiped|truncated) (?:the )?production",
+    ),
+    (
+        "powerfailure",
+        r"generators?|utility power|ups units?|\bups\b|batter(?:y|ies)|(?:circuit )?breakers?|"
+        r"transformers?|lightning|power grid|\bgrid\b|power (?:failure|loss|cut|disruption|"
+        r"interruption)|lost power|loss of power|severe weather|voltage",
+    ),
+    (
+        "retrystorm",
+        r"retr(?:y|ies|ied|ying)|back-?off|reconnect\w*|thundering herd|re-?mirroring storm|"
+        r"feedback loop|surge of (?:connection|requests?|reconnect)\w*|jitter|kept retrying",
+    ),
+    (
+        "globalrollout",
+        r"every (?:region|data ?cent(?:er|re)|edge|server|host|router|machine|location)|"
+        r"all regions|whole (?:fleet|network|edge)|entire (?:fleet|network)|fleet-?wide|globally|"
+        r"staged|staggered|canary|canaries|flighting|gradual(?:ly)?|region by region|roll-?out",
+    ),
+    ("denialofservice", r"ddos|botnet|flood(?:ed|s|ing)?|volumetric|amplification|attack traffic"),
+    (
+        "integeroverflow",
+        r"overflow\w*|(?:16|32|64)[- ]bit|maximum (?:value|of a)|int32|signed integer|"
+        r"largest value",
+    ),
+    (
+        "packagecompromise",
+        r"malicious (?:package|version|code|dependenc)\w*|npm|pypi|maven|typosquat\w*|"
+        r"dependency confusion|(?:account|accounts) (?:was |were )?(?:taken over|hijacked|"
+        r"compromised)|published (?:package|version)s?",
+    ),
+    (
+        "routeleak",
+        r"\bbgp\b|route leaks?|leaked routes?|hijack\w*|announc\w+|prefix(?:es)?|rpki|"
+        r"origin validation",
+    ),
+    (
+        "resourceexhaustion",
+        r"out[- ]of[- ]memory|oom\w*|memory limits?|requests and limits|resource (?:limits|quotas)|"
+        r"evict\w*|notready",
+    ),
+    (
+        "certificateexpiry",
+        r"expir\w* (?:\w+ )?certificates?|certificates? (?:\w+ ){0,4}?(?:expir\w*|lapsed|"
+        r"ran out|reached (?:the end|its expiry)|validity)",
+    ),
+)
+_CONCEPT = re.compile("|".join(rf"(?P<c{n}>{regex})" for n, (_, regex) in enumerate(CONCEPTS)))
+_PHRASE = re.compile("|".join(rf"\b(?P<p{n}>{regex})" for n, (regex, _) in enumerate(PHRASES)))
 
 
 @functools.lru_cache(maxsize=65536)
@@ -80,6 +292,8 @@ def stem(word: str) -> str:
         return word
     if word.endswith("ies") and len(word) > 4:
         word = word[:-3] + "y"
+    elif word.endswith("ied") and len(word) > 5:
+        word = word[:-3] + "y"  # copied -> copy
     elif word.endswith("sses"):
         word = word[:-2]
     elif word.endswith("s") and not word.endswith(("ss", "us", "is")):
@@ -95,15 +309,38 @@ def stem(word: str) -> str:
     return word
 
 
-def tokens(text: str) -> list[tuple[str, str]]:
-    """(stem, surface word) for each word of ``text`` that is not a stop word."""
+def _phrase(match: re.Match[str]) -> str:
+    name = match.lastgroup
+    assert name is not None
+    return f" {PHRASES[int(name[1:])][1]} "
+
+
+@functools.lru_cache(maxsize=4096)
+def _normalise(text: str) -> str:
+    lowered = text.lower()
+    concepts = [
+        CONCEPTS[int(found.lastgroup[1:])][0]
+        for found in _CONCEPT.finditer(lowered)
+        if found.lastgroup
+    ]
+    return _DROP.sub(" ", _PHRASE.sub(_phrase, lowered)) + " " + " ".join(concepts)
+
+
+def tokens(text: str, stop: frozenset[str] = _STOP) -> list[tuple[str, str]]:
+    """(term, surface word) for each word of ``text`` that can tell a cause apart."""
     found = []
-    for raw in _WORD.findall(text.lower()):
+    for raw in _WORD.findall(_normalise(text)):
         word = raw.strip("'").removesuffix("'s")
-        if len(word) < 2 or word in STOP_WORDS or word.isdigit():
+        if len(word) < 2 or word in stop or word.isdigit():
             continue
-        found.append((stem(word), word))
+        term = stem(word)
+        if term in stop:
+            continue
+        found.append((term, word))
     return found
+
+
+# --- documents and their vectors ------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -114,17 +351,28 @@ class Doc:
     title: str
     fields: dict[str, str]
     labels: tuple[str, ...] = ()
-    related: tuple[str, ...] = ()
+    related: tuple[str, ...] = ()  # "see also": shown, never a reason to group
     started: date | None = None
+    causes: tuple[str, ...] = ()  # the structured cause, from a configured taxonomy
+    same_cause: tuple[str, ...] = ()  # ids a person said share this cause: they group
 
 
 def labels_of(services: Iterable[str], tags: Iterable[str]) -> tuple[str, ...]:
     return tuple(f"service:{s}" for s in services) + tuple(f"tag:{t}" for t in tags)
 
 
+def _text_list(value: Any) -> tuple[str, ...]:
+    if isinstance(value, list):
+        return tuple(str(v) for v in value if isinstance(v, str) and v)
+    return ()
+
+
 def doc_from(postmortem: Postmortem, body: str) -> Doc:
     impact = " ".join(filter(None, [postmortem.impact, section_text(body, "Impact")]))
     started = postmortem.started
+    extra = getattr(postmortem, "extra", {}) or {}
+    causes = getattr(postmortem, "causes", None)
+    same = getattr(postmortem, "same_cause", None)
     return Doc(
         id=postmortem.id,
         title=postmortem.title,
@@ -137,11 +385,13 @@ def doc_from(postmortem: Postmortem, body: str) -> Doc:
         labels=labels_of(postmortem.services, postmortem.tags),
         related=tuple(postmortem.related),
         started=started.date() if started else None,
+        causes=tuple(causes) if causes is not None else _text_list(extra.get("causes")),
+        same_cause=tuple(same) if same is not None else _text_list(extra.get("same_cause")),
     )
 
 
 def has_cause(doc: Doc) -> bool:
-    return bool(doc.fields.get("root_cause") or doc.fields.get("contributing"))
+    return bool(doc.fields.get("root_cause") or doc.fields.get("contributing") or doc.causes)
 
 
 class Index:
@@ -181,15 +431,27 @@ class Index:
                 if ":" not in term:  # words, not service:/tag: labels
                     self.idf[term] = math.log((total + 1) / (seen.get(term, 0) + 1)) + 1.0
         self.vectors: list[dict[str, float]] = []
-        for counts in raw:
-            vector = {t: math.log1p(tf) * self.idf[t] for t, tf in counts.items()}
+        # A word only one postmortem uses cannot make two alike, but it would dilute the
+        # words they share; it is left out (unless the index is one postmortem's context).
+        rare = 1 if n > 2 and background is None and SKIP_UNIQUE else 0
+        for doc, counts in zip(self.docs, raw, strict=True):
+            vector = {t: math.log1p(tf) * self.idf[t] for t, tf in counts.items() if df[t] > rare}
             norm = math.sqrt(sum(v * v for v in vector.values())) or 1.0
-            self.vectors.append({t: v / norm for t, v in vector.items()})
+            unit = {t: v / norm for t, v in vector.items()}
+            if doc.causes:
+                # The structured cause weighs the same whatever the prose's length, and
+                # is exempt from the IDF: a common cause is still the same cause.
+                share = CAUSE_WEIGHT / (CAUSE_WEIGHT + 1.0)
+                unit = {t: v * math.sqrt(1 - share) for t, v in unit.items()}
+                each = math.sqrt(share / len(doc.causes))
+                for cause in doc.causes:
+                    unit[f"cause:{cause}"] = each
+            self.vectors.append(unit)
         self._surface = {term: words.most_common(1)[0][0] for term, words in surface.items()}
         self.pairs_compared = 0
 
     def word(self, term: str) -> str:
-        """How people wrote a stemmed term (``databas`` -> ``database``)."""
+        """How people wrote a term (``databas`` -> ``database``)."""
         return self._surface.get(term, term)
 
     def similarity(self, i: int, j: int) -> float:
@@ -219,14 +481,57 @@ class Index:
             top = sorted(vector, key=lambda t: (-vector[t], t))[:TOP_K]
             for term in top:
                 postings[term].append(i)
+            for term in vector:
+                if term.startswith("cause:") and term not in top:
+                    postings[term].append(i)
         pairs: set[tuple[int, int]] = set()
-        for members in postings.values():
+        for term, members in postings.items():
+            if term.startswith("cause:"):
+                # Exempt from the cap: each member meets its nearest MAX_POSTINGS in order.
+                for a, first in enumerate(members):
+                    for second in members[a + 1 : a + 1 + MAX_POSTINGS]:
+                        pairs.add((first, second))
+                continue
             if len(members) > MAX_POSTINGS:
                 continue
             for a, first in enumerate(members):
                 for second in members[a + 1 :]:
                     pairs.add((first, second))
         return pairs
+
+    def background(self, seed: int = 0) -> tuple[float, float]:
+        """Mean and standard deviation of the similarity of random pairs (deterministic)."""
+        n = len(self.vectors)
+        if n < 3:
+            return 0.0, 0.0
+        total = n * (n - 1) // 2
+        if total <= RANDOM_PAIRS:
+            sample = [(i, j) for i in range(n) for j in range(i + 1, n)]
+        else:
+            rng = random.Random(seed)  # noqa: S311 - a sample, not a secret
+            sample = []
+            while len(sample) < RANDOM_PAIRS:
+                i, j = rng.randrange(n), rng.randrange(n)
+                if i != j:
+                    sample.append((i, j))
+        scores = [self._plain(i, j) for i, j in sample]
+        return statistics.fmean(scores), statistics.pstdev(scores)
+
+    def _plain(self, i: int, j: int) -> float:
+        a, b = self.vectors[i], self.vectors[j]
+        if len(a) > len(b):
+            a, b = b, a
+        return sum(v * b[t] for t, v in a.items() if t in b)
+
+    def threshold(self, tuning: Tuning = DEFAULT_TUNING) -> float:
+        """The similarity above which two postmortems read as one cause, here."""
+        if tuning.threshold is not None:
+            return tuning.threshold
+        mean, spread = self.background()
+        return max(tuning.floor, mean + tuning.spread * spread)
+
+
+# --- recurring-cause groups --------------------------------------------------------------------
 
 
 @dataclass
@@ -240,9 +545,14 @@ class Group:
     linked: list[tuple[str, str]] = field(default_factory=list)
 
 
-def group(docs: Sequence[Doc], threshold: float = THRESHOLD) -> tuple[list[Group], Index]:
+def group(
+    docs: Sequence[Doc], threshold: float | None = None, *, tuning: Tuning = DEFAULT_TUNING
+) -> tuple[list[Group], Index]:
     """Recurring-cause groups (two or more postmortems), largest and latest first."""
+    if threshold is not None:
+        tuning = Tuning(**{**tuning.__dict__, "threshold": threshold})
     index = Index(docs)
+    cut = index.threshold(tuning)
     parent = list(range(len(docs)))
 
     def find(i: int) -> int:
@@ -254,27 +564,40 @@ def group(docs: Sequence[Doc], threshold: float = THRESHOLD) -> tuple[list[Group
     def union(i: int, j: int) -> None:
         parent[find(i)] = find(j)
 
-    # Average linkage: strongest pairs first, and two groups merge only when their members
-    # are, on average, alike too; one chance resemblance cannot chain two causes together.
-    members: dict[int, list[int]] = {i: [i] for i in range(len(docs))}
     scores: dict[tuple[int, int], float] = {}
+    nearest: dict[int, list[tuple[float, int]]] = defaultdict(list)
     for i, j in index.candidate_pairs():
         score = index.similarity(i, j)
-        if score >= threshold:
+        if score >= cut:
             scores[(i, j)] = score
-    for (i, j), _score in sorted(scores.items(), key=lambda item: (-item[1], item[0])):
+            nearest[i].append((score, j))
+            nearest[j].append((score, i))
+    close = {
+        i: {j for _score, j in sorted(found, reverse=True)[: tuning.neighbours]}
+        for i, found in nearest.items()
+    }
+    # Mutual nearest neighbours, or a link twice as strong as the threshold asks.
+    links = {
+        pair: score
+        for pair, score in scores.items()
+        if score >= 2 * cut or (pair[1] in close[pair[0]] and pair[0] in close[pair[1]])
+    }
+    # Average linkage: strongest links first, and two groups merge only when their members
+    # are, on average, alike too; one chance resemblance cannot chain two causes together.
+    members: dict[int, list[int]] = {i: [i] for i in range(len(docs))}
+    for (i, j), _score in sorted(links.items(), key=lambda item: (-item[1], item[0])):
         a, b = find(i), find(j)
         if a == b:
             continue
-        if _mean_similarity(index, members[a], members[b]) >= LINK_MEAN:
+        if _mean_similarity(index, members[a], members[b]) >= tuning.link * cut:
             parent[a] = b
             members[b].extend(members.pop(a))
-    links: list[tuple[int, int]] = []
+    said: list[tuple[int, int]] = []
     for i, doc in enumerate(docs):
-        for other in doc.related:
+        for other in doc.same_cause:
             linked = index.position.get(other)
-            if linked is not None and linked != i and (linked, i) not in links:
-                links.append((i, linked))
+            if linked is not None and linked != i and (linked, i) not in said:
+                said.append((i, linked))
                 union(i, linked)
     components: dict[int, list[int]] = defaultdict(list)
     for i in range(len(docs)):
@@ -286,13 +609,14 @@ def group(docs: Sequence[Doc], threshold: float = THRESHOLD) -> tuple[list[Group
         indices.sort(key=lambda i: (docs[i].started or date.min, docs[i].id))
         inside = set(indices)
         shared = index.shared(indices, limit=8)
+        words = [t for t in shared if ":" not in t]
         groups.append(
             Group(
                 ids=[docs[i].id for i in indices],
-                terms=[index.word(t) for t in shared if ":" not in t][:5],
+                terms=[index.word(t) for t in words][:5],
                 labels=[t for t in shared if ":" in t],
-                stems=[t for t in shared if ":" not in t][:5],
-                linked=[(docs[i].id, docs[j].id) for i, j in links if i in inside],
+                stems=words[:5],
+                linked=[(docs[i].id, docs[j].id) for i, j in said if i in inside],
             )
         )
     groups.sort(key=lambda g: g.ids[-1], reverse=True)  # latest first...
@@ -307,25 +631,35 @@ def _mean_similarity(index: Index, first: list[int], second: list[int]) -> float
     return total / (len(a) * len(b))
 
 
+# --- similar incidents for one postmortem ------------------------------------------------------
+
+
 @dataclass(frozen=True)
 class Match:
-    """A similar postmortem: its id and title, the score, and the terms both share."""
+    """A similar postmortem: its id and title, the score, and the terms both share.
+
+    ``weak`` marks a match below the repository's threshold for "the same cause": worth a
+    look, not a recurrence.
+    """
 
     id: str
     title: str
     score: float
     shared: list[str]
     started: date | None
+    weak: bool = False
 
 
-def _ranked(index: Index, target: int, limit: int, minimum: float) -> list[Match]:
+def _ranked(
+    index: Index, target: int, limit: int, minimum: float, strong: float | None = None
+) -> list[Match]:
     vector = index.vectors[target]
     results = []
     for j, doc in enumerate(index.docs):
         if j == target:
             continue
         score = index.similarity(target, j)
-        if score < minimum:
+        if score < minimum or score <= 0:
             continue
         other = index.vectors[j]
         common = sorted((t for t in vector if t in other), key=lambda t: -vector[t] * other[t])
@@ -336,6 +670,7 @@ def _ranked(index: Index, target: int, limit: int, minimum: float) -> list[Match
                 score=round(score, 3),
                 shared=[index.word(t) for t in common[:4]],
                 started=doc.started,
+                weak=strong is not None and score < strong,
             )
         )
     results.sort(key=lambda m: m.id, reverse=True)  # equal scores: the latest first
@@ -344,13 +679,22 @@ def _ranked(index: Index, target: int, limit: int, minimum: float) -> list[Match
 
 
 def similar_docs(
-    docs: Sequence[Doc], target: Doc, limit: int = 3, *, minimum: float = SIMILAR_MIN
+    docs: Sequence[Doc],
+    target: Doc,
+    limit: int = 3,
+    *,
+    minimum: float | None = None,
+    tuning: Tuning = DEFAULT_TUNING,
 ) -> list[Match]:
     """Past postmortems whose root cause and contributing factors read like ``target``'s.
 
     Empty when the target has no written cause yet; only postmortems that started before
     the target (or on the same day) count as past. ``pm show`` and ``pm review`` use this
     (through ``queries.similar_by_cause``).
+
+    Matches at or above the repository's threshold are strong; weaker ones down to
+    ``tuning.weak`` of it are returned too, marked ``weak``, so a reader sees the nearest
+    past incidents rather than nothing. ``minimum`` overrides that lower bound.
     """
     if not has_cause(target):
         return []
@@ -362,7 +706,9 @@ def similar_docs(
         and (target.started is None or d.started is None or d.started <= target.started)
     ]
     index = Index([target, *past])
-    return _ranked(index, 0, limit, minimum)
+    strong = index.threshold(tuning)
+    lowest = tuning.weak * strong if minimum is None else minimum
+    return _ranked(index, 0, limit, lowest, strong)
 
 
 TITLE_WEIGHTS = {"title": 1.0}

@@ -313,20 +313,28 @@ class Workspace:
         rule = self.config.rule_for(record.postmortem.severity)
         return FieldSet(record, edit, lifecycle.review_state(record.postmortem, rule))
 
-    def relate(self, ref: str, other: str) -> tuple[Record, Record, bool]:
-        """Link two incidents both ways in one commit; False when they already were."""
+    def relate(
+        self, ref: str, other: str, *, same_cause: bool = False
+    ) -> tuple[Record, Record, bool]:
+        """Link two incidents both ways in one commit; False when they already were.
+
+        ``related:`` is "see also"; ``same_cause:`` says the two share a cause, which
+        makes them one recurring-cause group whatever their text says.
+        """
+        key = "same_cause" if same_cause else "related"
 
         def change(first: Postmortem, second: Postmortem) -> bool:
             if first.id == second.id:
                 raise UsageError(f"{first.id} cannot be related to itself")
             changed = False
             for one, two in ((first, second), (second, first)):
-                if two.id not in one.related:
-                    one.related.append(two.id)
+                links = one.related if key == "related" else _links(one, key)
+                if two.id not in links:
+                    links.append(two.id)
                     changed = True
             return changed
 
-        return self._change_pair(ref, other, "related", change)
+        return self._change_pair(ref, other, key, change)
 
     # --- the one path every change takes ------------------------------------------------
 
@@ -422,3 +430,11 @@ class Workspace:
                 yield git
             else:
                 yield None
+
+
+def _links(postmortem: Postmortem, key: str) -> list[str]:
+    """The list under ``key`` in the postmortem's extra keys, created when missing."""
+    value = postmortem.extra.get(key)
+    if not isinstance(value, list):
+        value = postmortem.extra[key] = []
+    return value

@@ -275,7 +275,10 @@ def set_(
     postmortem_id: IdArgument,
     field: Annotated[
         str,
-        typer.Argument(metavar="FIELD", help="title, severity, impact, services, tags or related."),
+        typer.Argument(
+            metavar="FIELD",
+            help="title, severity, impact, services, tags, related, causes or same_cause.",
+        ),
     ],
     values: Annotated[
         list[str] | None,
@@ -331,6 +334,10 @@ def report(
 def related(
     postmortem_id: IdArgument,
     other: Annotated[str, typer.Argument(metavar="OTHER", help="The incident to link to.")],
+    same_cause: Annotated[
+        bool,
+        typer.Option("--same-cause", help="They share a cause: one recurring-cause group."),
+    ] = False,
     no_commit: NoCommit = False,
 ) -> None:
     """Link two incidents both ways (each lists the other under related), in one commit."""

@@ -187,11 +187,12 @@ def log(postmortem_id: str, as_json: bool) -> None:
         output.message(f"{history.path.stem} has no commits yet.")
 
 
-def related(postmortem_id: str, other: str, no_commit: bool) -> None:
+def related(postmortem_id: str, other: str, same_cause: bool, no_commit: bool) -> None:
     ws = workspace(no_commit)
-    first, second, changed = ws.relate(postmortem_id, other)
+    first, second, changed = ws.relate(postmortem_id, other, same_cause=same_cause)
     a, b = first.postmortem.id, second.postmortem.id
+    what = " as sharing a cause" if same_cause else ""
     if not changed:
-        output.message(f"{a} and {b} are already related; nothing to do.")
+        output.message(f"{a} and {b} are already related{what}; nothing to do.")
         return
-    output.message(f"Related {a} and {b}; {committed(ws)}.")
+    output.message(f"Related {a} and {b}{what}; {committed(ws)}.")

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from pm.config import Config
-from pm.model import ACTION_KEYS, ACTION_STATUSES, EVENT_KINDS, STATUSES, TOP_KEYS
+from pm.model import ACTION_KEYS, ACTION_STATUSES, EVENT_KINDS, EXTRA_KEYS, STATUSES, TOP_KEYS
 
 Report = Callable[[tuple[str | int, ...], str, str, str], None]
 
@@ -31,10 +31,10 @@ def check(front: dict[str, Any], path: Path, config: Config, report: Report) -> 
             report(
                 (key,), "schema.required", f"{key} is missing", f"add `{key}:` to the front matter"
             )
-    _unknown(front, (), TOP_KEYS, report)
+    _unknown(front, (), TOP_KEYS + EXTRA_KEYS, report)
     for key in ("id", "title", "severity", "status", "impact"):
         _text(front, (key,), report)
-    for key in ("services", "tags", "related"):
+    for key in ("services", "tags", "related", *EXTRA_KEYS):
         value = front.get(key)
         if value is not None and not (
             isinstance(value, list) and all(isinstance(v, str) for v in value)
@@ -130,6 +130,16 @@ def _values(front: dict[str, Any], config: Config, report: Report) -> None:
             f"unknown status {status!r}",
             f"use one of {', '.join(STATUSES)}",
         )
+    causes, taxonomy = front.get("causes"), config.recurring.causes
+    if isinstance(causes, list) and taxonomy:
+        for n, cause in enumerate(causes):
+            if isinstance(cause, str) and cause not in taxonomy:
+                report(
+                    ("causes", n),
+                    "schema.value",
+                    f"unknown cause {cause!r}",
+                    f"use one of {', '.join(taxonomy)} ([recurring] causes in the config)",
+                )
 
 
 def _id_matches_file(front: dict[str, Any], path: Path, report: Report) -> None:

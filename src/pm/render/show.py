@@ -81,4 +81,5 @@ def render_similar(matches: list[Match] | None) -> Iterator[str]:
     if not matches:
         yield "  none found"
     for match in matches:
-        yield f"  {match.id}  {match.title}  (shared: {', '.join(match.shared)})"
+        weak = "weak match; " if match.weak else ""
+        yield f"  {match.id}  {match.title}  ({weak}shared: {', '.join(match.shared)})"

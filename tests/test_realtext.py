@@ -1,0 +1,115 @@
+"""The blameless lint and recurring-cause grouping on real postmortem text (issue 14).
+
+The corpus is tests/data/realtext/ (paraphrased public postmortems, see its README); the
+figures come from benchmarks/realtext.py, which prints them with their misses. The
+held-out part was never used to tune a rule, a word list or a threshold.
+
+Goals of issue 14 on the held-out part: lint recall >= 0.75 with a false-positive rate
+<= 0.05 (met); grouping pairwise F1 >= 0.5 and a same-cause incident among ``pm show``'s
+top three for >= 80% (not met: 0.45 and 0.75). The unmet goals are strict xfails, so the
+day they are met the test says so; the figures reached today are floors.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+BENCHMARKS = ROOT / "benchmarks"
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))  # benchmarks/ is a package at the repository root
+
+from benchmarks import realtext  # noqa: E402
+
+GOALS = realtext.GOALS
+
+
+@pytest.fixture(scope="module")
+def held_out() -> tuple[realtext.LintFigures, realtext.GroupFigures]:
+    return (
+        realtext.lint_figures(realtext.sentences("held-out")),
+        realtext.group_figures(realtext.summaries("held-out")),
+    )
+
+
+def test_the_corpus_is_real_text_from_many_companies() -> None:
+    sentences = realtext.load("sentences.jsonl")
+    summaries = realtext.load("summaries.jsonl")
+    assert len(sentences) >= 400 and len(summaries) >= 200
+    assert {s["label"] for s in sentences} == {"blame", "neutral"}
+    kinds = Counter(s["kind"] for s in sentences if s["label"] == "neutral")
+    for hard in ("negation", "hypothetical", "concept", "passive", "person-neutral"):
+        assert kinds[hard] >= 10, hard
+    assert len({s["company"] for s in summaries}) >= 100
+    for item in [*sentences, *summaries]:
+        assert item["company"] and item["year"] and item["source"], item["id"]
+    families = Counter(s["family"] for s in summaries if s["family"])
+    assert len(families) >= 20 and min(families.values()) >= 2
+    assert len({s["id"] for s in sentences}) == len(sentences)
+
+
+def test_the_split_is_fixed_and_keeps_families_whole() -> None:
+    summaries = realtext.load("summaries.jsonl")
+    tuning = {s["family"] for s in realtext.summaries("tuning") if s["family"]}
+    held = {s["family"] for s in realtext.summaries("held-out") if s["family"]}
+    assert tuning and held and not tuning & held
+    share = len(realtext.summaries("held-out")) / len(summaries)
+    assert 0.25 <= share <= 0.5
+    assert realtext.split("manual-wrong-target") == "tuning"  # fixed by the hash, forever
+    assert realtext.split("global-rollout") == "held-out"
+
+
+def test_held_out_lint_goals(held_out: tuple[realtext.LintFigures, realtext.GroupFigures]) -> None:
+    lint, _ = held_out
+    assert lint.blame >= 40 and lint.neutral >= 100
+    assert lint.recall >= GOALS["recall"], lint.recall
+    assert lint.fpr <= GOALS["fpr"], lint.fpr
+
+
+def test_held_out_grouping_does_not_fall_below_todays_figures(
+    held_out: tuple[realtext.LintFigures, realtext.GroupFigures],
+) -> None:
+    _, grouping = held_out
+    assert grouping.families >= 8 and grouping.true_pairs >= 60
+    assert grouping.f1 >= 0.45, (grouping.precision, grouping.recall)
+    assert grouping.top3 >= 0.75, grouping.top3
+    assert grouping.empty == 0  # pm show always offers its nearest past incidents
+    assert len(grouping.junk) <= 5
+
+
+@pytest.mark.xfail(strict=True, reason="issue 14 goal not met: held-out F1 0.45")
+def test_held_out_grouping_f1_goal(
+    held_out: tuple[realtext.LintFigures, realtext.GroupFigures],
+) -> None:
+    assert held_out[1].f1 >= GOALS["f1"]
+
+
+@pytest.mark.xfail(strict=True, reason="issue 14 goal not met: held-out top three 0.75")
+def test_held_out_show_top_three_goal(
+    held_out: tuple[realtext.LintFigures, realtext.GroupFigures],
+) -> None:
+    assert held_out[1].top3 >= GOALS["top3"]
+
+
+def test_tuning_figures() -> None:
+    lint = realtext.lint_figures(realtext.sentences("tuning"))
+    grouping = realtext.group_figures(realtext.summaries("tuning"))
+    assert lint.recall >= 0.9 and lint.fpr <= 0.02
+    assert grouping.f1 >= 0.6 and grouping.top3 >= 0.85
+
+
+def test_the_script_prints_held_out_figures_without_items() -> None:
+    result = subprocess.run(
+        [sys.executable, str(BENCHMARKS / "realtext.py"), "--held-out"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert "== held-out part ==" in result.stdout
+    assert "recall" in result.stdout and "F1" in result.stdout
+    assert "miss" not in result.stdout  # no held-out item is ever shown
