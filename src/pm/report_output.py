@@ -15,10 +15,11 @@ from pm import charts, output
 from pm.config import Config
 from pm.model import Postmortem
 from pm.report import phases
+from pm.site.links import WebLinks
 from pm.templates import render
 
-FORMATS_INCIDENT = ("md", "html", "json")
-FORMATS_PERIOD = ("text", "md", "html", "json")
+FORMATS_INCIDENT = ("md", "html", "json", "pdf")
+FORMATS_PERIOD = ("text", "md", "html", "json", "pdf")
 _BLANKS = re.compile(r"\n{3,}")
 
 
@@ -30,10 +31,39 @@ def incident(config: Config, data: dict[str, Any], postmortem: Postmortem, fmt: 
     if fmt == "md":
         marks = [(e.kind, e.at) for e in postmortem.timeline]
         chart = charts.mermaid_gantt(title, spans, marks) if spans or marks else ""
-        return _tidy(render(config, "report-incident.md.j2", report=data, timeline_chart=chart))
+        note = ""
+        if len(marks) > charts.MERMAID_MARKS:
+            note = (
+                f"The chart draws {charts.MERMAID_MARKS} of the {len(marks)} events (every "
+                "milestone, then notes spread evenly); the table lists them all."
+            )
+        page = render(
+            config, "report-incident.md.j2", report=data, timeline_chart=chart, timeline_note=note
+        )
+        return _tidy(page)
     events = [(e.kind, e.at, e.text) for e in postmortem.timeline]
     svg = _safe(charts.svg_timeline(title, spans, events))
-    return render(config, "report-incident.html.j2", report=data, timeline_chart=svg)
+    return render(
+        config,
+        "report-incident.html.j2",
+        report=data,
+        timeline_chart=svg,
+        prose=_prose(config, data),
+        links=WebLinks.of(config),
+    )
+
+
+def _prose(config: Config, data: dict[str, Any]) -> list[Any]:
+    """Each prose section as HTML (pm.prose_html): links to the web and the repository."""
+    from pm.prose_html import LinkPolicy, Page, ProseRenderer
+
+    links = WebLinks.of(config)
+    policy = LinkPolicy(source=str(data["path"]), link=lambda path, _: links.file(path))
+    renderer, page = ProseRenderer(), Page(level=2)
+    return [
+        _safe(renderer.render(s["text"], policy, first_level=3, page=page))
+        for s in data["sections"]
+    ]
 
 
 def _pairs(rows: list[dict[str, Any]], key: str = "count") -> list[tuple[str, float]]:
@@ -89,7 +119,9 @@ def period(config: Config, data: dict[str, Any], fmt: str) -> str:
         "actions": charts.svg_bars("Action items", series["actions"]),
     }
     drawn_svg = {k: _safe(v) for k, v in svgs.items() if series[k]}
-    return render(config, "report-period.html.j2", report=data, charts=drawn_svg)
+    return render(
+        config, "report-period.html.j2", report=data, charts=drawn_svg, links=WebLinks.of(config)
+    )
 
 
 def _safe(svg: str) -> Any:

@@ -35,7 +35,9 @@ def report(
     fmt: Annotated[
         str | None,
         typer.Option(
-            "--format", "-f", help="text, md, html or json (default: text; md for one ID)."
+            "--format",
+            "-f",
+            help="text, md, html, json or pdf (default: text; md for one ID).",
         ),
     ] = None,
     out: Annotated[
@@ -53,7 +55,7 @@ def report(
         if since or until or service:
             raise UsageError("--since, --until and --service are for period reports, not one ID")
         fmt = fmt or "md"
-        _check_format(fmt, report_output.FORMATS_INCIDENT)
+        _check_format(fmt, report_output.FORMATS_INCIDENT, out)
         record = ws.get(postmortem_id)
         data = reports.incident(
             record,
@@ -62,10 +64,11 @@ def report(
             titles=ws.titles(record.postmortem.related),
             similar_matches=ws.similar_by_cause(record),
         )
-        _emit(report_output.incident(ws.config, data, record.postmortem, fmt), out, ws.config)
+        text = report_output.incident(ws.config, data, record.postmortem, _source(fmt))
+        _emit(_pdf(text, out) if fmt == "pdf" else text, out, ws.config)
         return
     fmt = fmt or "text"
-    _check_format(fmt, report_output.FORMATS_PERIOD)
+    _check_format(fmt, report_output.FORMATS_PERIOD, out)
     today = ws.today()
     window = reports.Period(
         since=parse_date(since, today) if since else None,
@@ -85,26 +88,40 @@ def report(
 
         _emit(plain(data), out, ws.config)
     else:
-        _emit(report_output.period(ws.config, data, fmt), out, ws.config)
+        text = report_output.period(ws.config, data, _source(fmt))
+        _emit(_pdf(text, out) if fmt == "pdf" else text, out, ws.config)
     for error in errors:
         output.error(error.message)
     if errors:
         raise DataError(f"{len(errors)} postmortem file(s) could not be read and are not counted")
 
 
-def _check_format(fmt: str, allowed: tuple[str, ...]) -> None:
+def _check_format(fmt: str, allowed: tuple[str, ...], out: str | None) -> None:
     if fmt not in allowed:
         raise UsageError(f"unknown format {fmt!r}; use one of {', '.join(allowed)}")
+    if fmt == "pdf" and out is None:
+        raise UsageError("--format pdf writes a file; give one with -o FILE")
 
 
-def _emit(text: str, out: str | None, config: Config) -> None:
+def _source(fmt: str) -> str:
+    """The format a report is rendered in: a PDF is printed from the HTML report."""
+    return "html" if fmt == "pdf" else fmt
+
+
+def _pdf(html: str, out: str | None) -> bytes:
+    from pm.pdf import print_pdf
+
+    return print_pdf(html)
+
+
+def _emit(text: str | bytes, out: str | None, config: Config) -> None:
     """Print, or write ``out`` atomically (a new file, or over an existing file).
 
     ``-o`` writes where the user asks, like a shell redirect, except into the postmortems
     folder: a report must never replace a postmortem (or a link to one).
     """
     if out is None:
-        sys.stdout.write(text)
+        sys.stdout.write(text if isinstance(text, str) else text.decode("utf-8"))
         return
     from pm.store import atomic_write
 
@@ -121,7 +138,8 @@ def _emit(text: str, out: str | None, config: Config) -> None:
         raise UsageError(f"cannot write {out}: {error.strerror}") from None
     if inside:
         raise UsageError(f"{out} is in the postmortems folder; write the report elsewhere")
-    atomic_write(path, text.encode("utf-8"), create=not path.exists())
+    data = text.encode("utf-8") if isinstance(text, str) else text
+    atomic_write(path, data, create=not path.exists())
     output.message(f"Wrote {out}")
 
 
