@@ -103,7 +103,7 @@ class ProseRenderer:
             "table_open": lambda *_: '<div class="table-wrap"><table>\n',
             "table_close": lambda *_: "</table></div>\n",
         }
-        md.renderer.rules.update(rules)  # called as rule(tokens, idx, options, env)
+        md.renderer.rules.update(rules)  # type: ignore[attr-defined] # rule(tokens, idx, options, env)
         return md
 
     def render(
@@ -121,7 +121,8 @@ class ProseRenderer:
     def _render(self, md: MarkdownIt, text: str, env: _Env) -> str:
         tokens = md.parse(text, {})
         _prepare(tokens, env)
-        return md.renderer.render(tokens, md.options, {"pm": env})
+        html: str = md.renderer.render(tokens, md.options, {"pm": env})
+        return html
 
     def _html_block(self, tokens: Sequence[Token], idx: int, _options: Any, env: Any) -> str:
         content = tokens[idx].content

@@ -147,11 +147,18 @@ def in_period(records: Iterable[Record], period: Period) -> list[Record]:
     return [r for r in records if period.contains(r.postmortem)]
 
 
-def period(records: Sequence[Record], window: Period, severities: Sequence[str]) -> dict[str, Any]:
+def period(
+    records: Sequence[Record],
+    window: Period,
+    severities: Sequence[str],
+    *,
+    recurring: bool = True,
+) -> dict[str, Any]:
     """The period report: counts and trend, metrics, follow-through, reviews, recurrence.
 
     ``records`` is every readable postmortem (the previous period is counted from them);
-    ``severities`` gives the order severities are listed in.
+    ``severities`` gives the order severities are listed in. ``recurring=False`` leaves the
+    groups out (``[]``), for a caller that groups once for many periods (``pm site``).
     """
     chosen = in_period(records, window)
     postmortems = [r.postmortem for r in chosen]
@@ -162,7 +169,7 @@ def period(records: Sequence[Record], window: Period, severities: Sequence[str])
         "metrics": _metrics(postmortems, severities),
         "follow_through": _follow_through(postmortems, window.until),
         "reviews": _reviews(postmortems, window.until),
-        "recurring": _recurring(records, window),
+        "recurring": _recurring(records, window) if recurring else [],
         "incidents": [
             {
                 "id": p.id,
@@ -350,7 +357,21 @@ def _recurring(records: Sequence[Record], window: Period) -> list[dict[str, Any]
     docs = [similar.doc_from_record(r) for r in pool]
     causes = {d.id: d.fields.get("root_cause", "") for d in docs}
     groups, _ = similar.group(docs)
-    by_id = {r.postmortem.id: r.postmortem for r in pool}
+    return recurring_groups(groups, [r.postmortem for r in pool], causes, window)
+
+
+def recurring_groups(
+    groups: Sequence[similar.Group],
+    postmortems: Sequence[Postmortem],
+    causes: dict[str, str],
+    window: Period,
+) -> list[dict[str, Any]]:
+    """The groups (``similar.group``) that reach into ``window``, as reports describe them.
+
+    ``postmortems`` holds every member of every group; ``causes`` maps ids to their written
+    root cause (the latest one decides which action items address the cause).
+    """
+    by_id = {p.id: p for p in postmortems}
     result = []
     for found in groups:
         members = [by_id[i] for i in found.ids]

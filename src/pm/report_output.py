@@ -98,8 +98,8 @@ def period_charts(data: dict[str, Any]) -> dict[str, list[tuple[str, float]]]:
 def period(config: Config, data: dict[str, Any], fmt: str) -> str:
     if fmt == "json":
         return output.to_json(data) + "\n"
-    series = period_charts(data)
     if fmt == "md":
+        series = period_charts(data)
         drawn = {
             "severity": charts.mermaid_pie("Incidents by severity", series["severity"]),
             "month": charts.mermaid_bars("Incidents by month", series["month"], "Incidents"),
@@ -111,6 +111,18 @@ def period(config: Config, data: dict[str, Any], fmt: str) -> str:
         }
         drawn = {k: v for k, v in drawn.items() if series[k]}
         return _tidy(render(config, "report-period.md.j2", report=data, charts=drawn))
+    return render(
+        config,
+        "report-period.html.j2",
+        report=data,
+        charts=period_svgs(data),
+        links=WebLinks.of(config),
+    )
+
+
+def period_svgs(data: dict[str, Any]) -> dict[str, Any]:
+    """The period report's charts as SVG (marked safe), only those with data."""
+    series = period_charts(data)
     svgs = {
         "severity": charts.svg_bars("Incidents by severity", series["severity"]),
         "month": charts.svg_bars("Incidents by month", series["month"]),
@@ -118,10 +130,7 @@ def period(config: Config, data: dict[str, Any], fmt: str) -> str:
         "mttr": charts.svg_bars("Median time to resolve by severity", series["mttr"], " min"),
         "actions": charts.svg_bars("Action items", series["actions"]),
     }
-    drawn_svg = {k: _safe(v) for k, v in svgs.items() if series[k]}
-    return render(
-        config, "report-period.html.j2", report=data, charts=drawn_svg, links=WebLinks.of(config)
-    )
+    return {k: _safe(v) for k, v in svgs.items() if series[k]}
 
 
 def _safe(svg: str) -> Any:

@@ -8,6 +8,7 @@ follow-through, then reports and the CI checks.
 from pm.cli import incident
 from pm.cli import lifecycle_cmds
 from pm.cli import report
+from pm.cli import site
 from pm.cli import ci
 from pm.cli.app import app
 
