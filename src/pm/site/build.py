@@ -56,7 +56,9 @@ def build(ws: Workspace, out: Path, *, full: bool = False) -> BuildResult:
     state_file = site_state.state_path(config.root)
     data, state = collect(ws, site_state.load(state_file))
     env = environment(config)
-    key = digest(__version__, _template_sources(env, config), config.site, config.directory)
+    key = digest(
+        __version__, _code(), _template_sources(env, config), config.site, config.directory
+    )
     previous: dict[str, Any] = {} if full or manifest.get("global") != key else manifest["pages"]
     result = BuildResult(out=out, errors=data.errors)
     plan = Plan(config, data, lambda name, context: _render(env, name, context))
@@ -140,6 +142,23 @@ def environment(config: Config) -> jinja2.Environment:
         own = jinja2.PrefixLoader({"site": jinja2.FileSystemLoader(str(config.root / folder))})
         env.loader = jinja2.ChoiceLoader([own, env.loader])
     return env
+
+
+def _code() -> list[tuple[str, int, int]]:
+    """The modules that draw the pages (so an edited pm, same version, rebuilds them)."""
+    import pm
+
+    package = Path(pm.__file__).parent
+    files = [*sorted((package / "site").glob("*.py"))]
+    files += [package / n for n in ("prose_html.py", "charts.py", "report.py", "views.py")]
+    found = []
+    for path in files:
+        try:
+            info = path.stat()
+        except OSError:
+            continue
+        found.append((path.name, info.st_size, info.st_mtime_ns))
+    return found
 
 
 def _template_sources(env: jinja2.Environment, config: Config) -> str:

@@ -459,7 +459,8 @@ class Plan:
             self.global_key,
             since,
             until,
-            [(e.id, e.digest) for e in subset],
+            # The previous period only counts (the trend): its ids matter, not their contents.
+            [(e.id, e.digest if self._in(e.id, since, until) else "") for e in subset],
             [(g.ids, g.terms, g.labels) for g in touching],
             [(e.id, e.acts) for e in members],
         )
@@ -543,7 +544,7 @@ class Plan:
             summary.append(
                 {
                     "name": name,
-                    "href": self.service_href(name, ""),
+                    "href": self.service_href(name, "../"),
                     "total": len(members[name]),
                     "open": sum(1 for a in items if a.is_open),
                     "overdue": sum(1 for a in items if a.days_overdue(today) > 0),
