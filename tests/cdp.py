@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+BASH = shutil.which("bash") or "/bin/bash"
 
 
 class BrowserError(Exception):
@@ -43,10 +44,11 @@ class Browser:
             "--remote-debugging-pipe", f"--user-data-dir={profile}",
             f"--window-size={width},{height}", "about:blank",
         ]  # fmt: skip
-        # The shell puts the two pipe ends at descriptors 3 and 4 before Chromium starts.
+        # bash puts the two pipe ends at descriptors 3 and 4 before Chromium starts (dash
+        # cannot: it reads only one-digit descriptors in a redirection).
         redirect = f'exec "$0" "$@" 3<&{to_browser_read} 4>&{from_browser_write}'
         self.process = subprocess.Popen(
-            ["/bin/sh", "-c", redirect, CHROMIUM, *args],
+            [BASH, "-c", redirect, CHROMIUM, *args],
             pass_fds=(to_browser_read, from_browser_write),
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,

@@ -625,7 +625,9 @@ def _search_text(entry: Entry) -> str:
     parts = [p.id, p.title, p.severity, p.status, p.impact, *p.services, *p.tags]
     parts.append(search_text(collect.body(entry)))
     parts += [f"{e.kind} {e.text}" for e in p.timeline]
-    parts += [f"{a.text} {a.owner} {a.ticket or ''} {a.status}" for a in p.actions]
+    parts += [f"{a.text} {a.owner} {a.ticket or ''} {a.status} {a.reason or ''}" for a in p.actions]
+    if p.closed is not None and p.closed.reason:
+        parts.append(p.closed.reason)
     text = " ".join(_CONTROL.sub(" ", part) for part in parts)
     return " ".join(text.lower().split())
 
