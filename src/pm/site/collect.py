@@ -44,13 +44,14 @@ class Entry:
     acts: str  # digest of what action-item pages show (title, severity, the items)
     body: str | None = None  # the markdown body, when this build has read the file
 
+    id: str = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.id = self.record.postmortem.id
+
     @property
     def postmortem(self) -> Postmortem:
         return self.record.postmortem
-
-    @property
-    def id(self) -> str:
-        return self.record.postmortem.id
 
 
 @dataclass

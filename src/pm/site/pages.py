@@ -102,6 +102,9 @@ class Plan:
         self.group_of = data.group_of()
         self.service_slugs = self._service_slugs()
         self._prose: ProseRenderer | None = None
+        self._days = {
+            e.id: e.postmortem.started.date() for e in data.entries if e.postmortem.started
+        }
         self.global_key = digest(sorted(self.enabled), config.severity_names)
 
     # --- where things link -----------------------------------------------------------
@@ -249,8 +252,9 @@ class Plan:
 
         p, root = entry.postmortem, spec.root
         body = collect.body(entry)
+        # The report's data, without its prose sections: the page renders the whole body.
         record = Record(
-            path=entry.record.path, doc=Document(front={}, body=body), postmortem=p, raw=b""
+            path=entry.record.path, doc=Document(front={}, body=""), postmortem=p, raw=b""
         )
         matches = [
             similar.Match(id=i, title=self._title(i) or i, score=score, shared=shared, started=None)
@@ -485,9 +489,8 @@ class Plan:
         return Spec(f"reports/{name}.html", key, "site/report.html.j2", context, current="reports")
 
     def _in(self, postmortem_id: str, since: date, until: date) -> bool:
-        entry = self.data.by_id.get(postmortem_id)
-        started = entry.postmortem.started if entry else None
-        return started is not None and since <= started.date() <= until
+        day = self._days.get(postmortem_id)
+        return day is not None and since <= day <= until
 
     def _recurring(self, groups: Sequence[Group], window: report.Period) -> list[Context]:
         members = {
@@ -560,9 +563,8 @@ class Plan:
             current="services",
         )
         for name, entries in members.items():
-            groups = [
-                g for g in self.data.groups if any(i in {e.id for e in entries} for i in g.ids)
-            ]
+            ids = {e.id for e in entries}
+            groups = [g for g in self.data.groups if any(i in ids for i in g.ids)]
             page_key = digest(
                 "service",
                 self.global_key,
