@@ -94,8 +94,12 @@ def _unchanged(
 ) -> bool:
     """Whether the file is there as this key would write it (then it keeps its entry)."""
     old = previous.get(spec.path)
-    same = isinstance(old, dict) and old.get("key") == spec.key
-    if same and os.path.isfile(f"{out}/{spec.path}"):  # a string, not a Path: 10,000 of them
+    # os.path on a string, not a Path: this runs for each of 10,000 pages.
+    if (
+        isinstance(old, dict)
+        and old.get("key") == spec.key
+        and os.path.isfile(f"{out}/{spec.path}")
+    ):
         pages[spec.path] = old
         return True
     return False
