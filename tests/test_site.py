@@ -556,3 +556,28 @@ def test_a_generated_repository_of_300(tmp_path: Path) -> None:
     again = run_pm(target, "site", env=env)
     written = int(re.search(r"(\d+) file\(s\) written", again.stderr).group(1))  # type: ignore[union-attr]
     assert written == 4, again.stderr  # its page, its search shard, its quarter and year
+
+
+def test_the_commented_config_states_the_site_defaults() -> None:
+    import tomllib
+
+    from pm.config import SiteConfig, parse_config
+
+    text = (ROOT / "templates" / "pm.toml").read_text(encoding="utf-8")
+    parsed = parse_config(ROOT, tomllib.loads(text), ROOT / "pm.toml")
+    assert parsed.site == SiteConfig()
+
+
+def test_forked_workers_write_the_same_site(
+    example: Repo, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from pm.site import build as site_build
+
+    ws = Workspace.load(example.path)
+    one = build(ws, tmp_path / "one")
+    monkeypatch.setattr(site_build, "PARALLEL_MIN", 1)
+    monkeypatch.setattr(site_build, "_workers", lambda: 2)
+    two = build(Workspace.load(example.path), tmp_path / "two")
+    assert one.written_paths == two.written_paths and len(one.written_paths) > 40
+    for path in [*one.written_paths, MANIFEST]:
+        assert (tmp_path / "one" / path).read_bytes() == (tmp_path / "two" / path).read_bytes()

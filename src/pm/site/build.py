@@ -306,7 +306,7 @@ def _load_manifest(out: Path) -> dict[str, Any]:
 
 def _manifest(key: str, pages: dict[str, dict[str, Any]]) -> bytes:
     data = {"generator": "pm site", "format": 1, "global": key, "pages": pages}
-    return (json.dumps(data, separators=(",", ":")) + "\n").encode("utf-8")
+    return (json.dumps(data, separators=(",", ":"), sort_keys=True) + "\n").encode("utf-8")
 
 
 def _safe_relative(path: str) -> bool:
