@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Annotated
 
@@ -38,9 +39,11 @@ def site(
     folder = Path(out) if out is not None else ws.config.root / ws.config.site.output
     result = build(ws, folder, full=full)
     unchanged = result.pages - result.written
+    shown = os.path.relpath(result.out)
+    shown = str(result.out) if shown.startswith("..") else shown
     output.message(
-        f"Built {result.out}: {result.written} file(s) written, {unchanged} unchanged, "
-        f"{result.removed} removed ({result.seconds:.1f}s); open {result.out / 'index.html'}"
+        f"Built {shown}: {result.written} file(s) written, {unchanged} unchanged, "
+        f"{result.removed} removed ({result.seconds:.1f}s); open {shown}/index.html"
     )
     for error in result.errors:
         output.error(error.message)

@@ -45,13 +45,11 @@ class Entry:
     body: str | None = None  # the markdown body, when this build has read the file
 
     id: str = field(init=False)
+    postmortem: Postmortem = field(init=False)
 
     def __post_init__(self) -> None:
-        self.id = self.record.postmortem.id
-
-    @property
-    def postmortem(self) -> Postmortem:
-        return self.record.postmortem
+        self.postmortem = self.record.postmortem
+        self.id = self.postmortem.id
 
 
 @dataclass

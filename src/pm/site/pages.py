@@ -413,16 +413,14 @@ class Plan:
                     found.append((f"{year}-Q{quarter + 1}", since, min(last, today), str(year)))
         return found
 
-    def _started(self) -> list[tuple[date, Entry]]:
-        return [(e.postmortem.started.date(), e) for e in self.data.entries if e.postmortem.started]
+    def _started(self) -> Started:
+        pairs = sorted((day, e.id) for e in self.data.entries if (day := self._days.get(e.id)))
+        return Started([day for day, _ in pairs], [self.data.by_id[i] for _, i in pairs])
 
     def _reports(self) -> Iterator[Spec]:
         periods = self._periods()
         started = self._started()
-        totals = {
-            name: sum(1 for day, _ in started if since <= day <= until)
-            for name, since, until, _ in periods
-        }
+        totals = {name: len(started.between(since, until)) for name, since, until, _ in periods}
         listing = digest("reports", self.global_key, [(p[0], totals[p[0]]) for p in periods])
 
         def index() -> Context:
@@ -450,11 +448,9 @@ class Plan:
                 continue
             yield self._report(name, since, until, started)
 
-    def _report(
-        self, name: str, since: date, until: date, started: list[tuple[date, Entry]]
-    ) -> Spec:
+    def _report(self, name: str, since: date, until: date, started: Started) -> Spec:
         before = since - ((until - since) + timedelta(days=1))
-        subset = [e for day, e in started if before <= day <= until]
+        subset = started.between(before, until)
         window = report.Period(since=since, until=until)
         touching = [g for g in self.data.groups if any(self._in(i, since, until) for i in g.ids)]
         members = [self.data.by_id[i] for g in touching for i in g.ids if i in self.data.by_id]
@@ -613,6 +609,20 @@ class Plan:
 
 
 # --- helpers -----------------------------------------------------------------------------
+
+
+@dataclass
+class Started:
+    """Postmortems by start date, for the periods (a bisection, not a scan, per period)."""
+
+    days: list[date]
+    entries: list[Entry]
+
+    def between(self, since: date, until: date) -> list[Entry]:
+        import bisect
+
+        low = bisect.bisect_left(self.days, since)
+        return self.entries[low : bisect.bisect_right(self.days, until)]
 
 
 def _is_regular(path: Path) -> bool:
