@@ -302,3 +302,30 @@ def test_a_site_of_300_generated_postmortems(tmp_path: Path, browser: cdp.Browse
     assert visible_ids(tab) == expected and 0 < len(expected) < 300
     for name in ("actions/index.html", "reports/index.html", "services/index.html"):
         load(browser, site, name)
+
+
+def test_action_tables_keep_owner_due_and_status_on_a_narrow_page(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cli: CliRunnerCall
+) -> None:
+    repo = make_example(tmp_path / "example")
+    monkeypatch.chdir(repo.path)
+    monkeypatch.setenv("PM_NOW", AS_OF)
+    cli.ok("action", "add", "2024-09-10", "Fix " + "x" * 400, "--owner", "team-" + "o" * 80)
+    cli.ok("site")
+    site = repo.path / "_site"
+    pages = [
+        "actions/index.html",
+        "actions/owners.html",
+        "postmortems/2024-09-10-disk-full-on-log-host.html",
+        "services/logging.html",
+    ]
+    with cdp.browser(tmp_path / "narrow", width=800, height=900) as narrow:
+        for name in pages:
+            tab = load(narrow, site, name)
+            width = tab.evaluate("document.documentElement.clientWidth")
+            cells = tab.evaluate(
+                "[...document.querySelectorAll('td.who, td.st-cell, td.date')]"
+                ".map(c => c.getBoundingClientRect().right)"
+            )
+            assert cells and max(cells) <= width, (name, max(cells), width)
+            assert tab.evaluate("document.documentElement.scrollWidth") <= width, name
