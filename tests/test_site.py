@@ -581,3 +581,22 @@ def test_forked_workers_write_the_same_site(
     assert one.written_paths == two.written_paths and len(one.written_paths) > 40
     for path in [*one.written_paths, MANIFEST]:
         assert (tmp_path / "one" / path).read_bytes() == (tmp_path / "two" / path).read_bytes()
+
+
+@pytest.mark.slow
+def test_the_site_benchmark_runs(tmp_path: Path) -> None:
+    """benchmarks/site.py end to end on a small repository (figures printed, not asserted)."""
+    import os
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k != "PM_NOW"}
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "site.py"), "-n", "30", "--quick",
+         "--out", str(tmp_path)],
+        capture_output=True, text=True, env=env, check=False, timeout=600,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr[-3000:]
+    lines = result.stdout.splitlines()
+    assert sum(line.startswith("goal A full build, 30: pm site") for line in lines) == 2
+    assert any(line.startswith("goal B incremental, 30: pm site after pm event") for line in lines)
+    assert any(line.startswith("goal B beyond start-up: ") for line in lines)
