@@ -17,6 +17,8 @@ SRC = Path(__file__).resolve().parents[1] / "src" / "pm"
 RUNS_PROCESSES = {
     "gitrepo.py": "the one module that runs git",
     "cli/incident.py": "runs the user's $VISUAL/$EDITOR for `pm open --edit`",
+    "pdf.py": "prints a report to PDF with the user's headless Chromium",
+    "site/build.py": "renders many pages of `pm site` in forked worker processes",
 }
 PROCESS_MODULES = {"subprocess", "pty", "multiprocessing"}
 PROCESS_CALLS = {"system", "popen", "execv", "execvp", "execve", "spawnv", "spawnvp", "fork"}

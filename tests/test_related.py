@@ -81,7 +81,7 @@ def test_related_is_see_also_and_does_not_make_a_recurring_group(
     assert not [g for g in data["recurring"] if {dns, bgp} <= {i["id"] for i in g["incidents"]}]
     incident = json.loads(cli.ok("report", dns, "--format", "json").stdout)
     assert incident["related"] == [
-        {"id": bgp, "title": "BGP route leak made EU region unreachable"}
+        {"id": bgp, "title": "BGP route leak made EU region unreachable", "same_cause": False}
     ]
 
 
@@ -96,6 +96,10 @@ def test_related_same_cause_joins_groups_in_the_report(grouped: Repo, cli: CliRu
     text = grouped.postmortem_path(dns).read_text(encoding="utf-8")
     assert f"same_cause:\n- {bgp}\n" in text
     assert json.loads(cli.ok("show", dns, "--json").stdout)["related"] == []
+    incident = json.loads(cli.ok("report", dns, "--format", "json").stdout)
+    assert incident["related"] == [
+        {"id": bgp, "title": "BGP route leak made EU region unreachable", "same_cause": True}
+    ]
     data = json.loads(cli.ok("report", "--format", "json").stdout)
     joined = [g for g in data["recurring"] if dns in {i["id"] for i in g["incidents"]}]
     assert len(joined) == 1

@@ -237,15 +237,20 @@ def test_output_goes_where_asked_but_never_over_a_postmortem(
 
 
 def test_usage_errors(small: Repo, cli: CliRunnerCall) -> None:
-    bad = cli("report", "--format", "pdf")
+    bad = cli("report", "--format", "docx")
     assert (bad.exit_code, bad.stderr) == (
         2,
-        "pm: unknown format 'pdf'; use one of text, md, html, json\n",
+        "pm: unknown format 'docx'; use one of text, md, html, json, pdf\n",
     )
     one = cli("report", "2024-01-10", "--format", "text")
     assert (one.exit_code, one.stderr) == (
         2,
-        "pm: unknown format 'text'; use one of md, html, json\n",
+        "pm: unknown format 'text'; use one of md, html, json, pdf\n",
+    )
+    pdf = cli("report", "2024-01-10", "--format", "pdf")
+    assert (pdf.exit_code, pdf.stderr) == (
+        2,
+        "pm: --format pdf writes a file; give one with -o FILE\n",
     )
     mixed = cli("report", "2024-01-10", "--since", "2024-01-01")
     assert mixed.exit_code == 2 and "period reports" in mixed.stderr

@@ -62,8 +62,13 @@ def test_static_html_has_no_external_resources(pages: list[Path]) -> None:
     for page in pages:
         html = page.read_text(encoding="utf-8")
         assert "default-src 'none'" in html
-        tag_with_link = r"<[a-zA-Z][^>]*\s(src|href|srcset|action|xlink:href)\s*="
+        # Links a reader may follow are fine (incident ids jump to their row); nothing that
+        # loads: no src, srcset, form action, <link href> or SVG xlink:href.
+        tag_with_link = r"<(?!a\s)[a-zA-Z][^>]*\s(src|href|srcset|action|xlink:href)\s*="
         assert not re.search(tag_with_link, html, re.IGNORECASE)
+        for href in re.findall(r'<a\s[^>]*href="([^"]*)"', html):
+            assert href.startswith("#incident-"), href
+            assert f'id="{href[1:]}"' in html, href
         urls = set(re.findall(r"https?://[^\s\"'<>)]+", html))
         assert urls <= {"http://www.w3.org/2000/svg"}, urls
         assert "<script" not in html.lower()

@@ -34,6 +34,22 @@ DEFAULT_SEVERITIES = (
     Severity("SEV-3", False, DEFAULT_REVIEW_HOURS),
 )
 DEFAULT_PRIORITIES = {"P0": 7, "P1": 30, "P2": 90}
+# The sections of ``pm site`` that can be left out; the index of postmortems is always built.
+SITE_PAGES = ("postmortems", "actions", "reports", "causes", "services")
+
+
+@dataclass(frozen=True)
+class SiteConfig:
+    """``[site]``: how ``pm site`` builds the website (and how HTML reports link out)."""
+
+    title: str = "Postmortems"
+    url: str = ""  # where the site is published, for links from reports to its pages
+    repository_url: str = ""  # the repository on GitHub or GitLab: edit and history links
+    branch: str = "main"
+    ticket_url: str = ""  # a pattern with {ticket}: https://tracker.example.com/browse/{ticket}
+    pages: tuple[str, ...] = SITE_PAGES
+    output: str = "_site"
+    templates: str | None = None  # a folder for the site's templates; default: ``templates``
 
 
 @dataclass(frozen=True)
@@ -64,6 +80,7 @@ class Config:
     templates: str = "templates"
     blameless_names: tuple[str, ...] = ()
     lint_disable: tuple[str, ...] = ()
+    site: SiteConfig = field(default_factory=SiteConfig)
     source: Path | None = None
     recurring: Recurring = field(default_factory=Recurring)
 
@@ -145,6 +162,7 @@ _TOP_KEYS = (
     "blameless",
     "lint",
     "recurring",
+    "site",
 )
 
 
@@ -316,9 +334,65 @@ def _recurring(where: str, value: object) -> Recurring:
     )
 
 
+_SITE_KEYS = (
+    "title",
+    "url",
+    "repository_url",
+    "branch",
+    "ticket_url",
+    "pages",
+    "output",
+    "templates",
+)
+_SITE_TEXTS = ("title", "url", "repository_url", "branch", "ticket_url")
+
+
+def _site(where: str, value: object) -> SiteConfig:
+    if not isinstance(value, dict):
+        raise ConfigError(f"{where}: site must be a table ([site])")
+    for key in value:
+        if key not in _SITE_KEYS:
+            raise ConfigError(f"{where}: unknown key site.{key}{_did_you_mean(key, _SITE_KEYS)}")
+    kwargs: dict[str, Any] = {
+        key: _site_text(where, key, value[key]) for key in _SITE_TEXTS if key in value
+    }
+    if "pages" in value:
+        kwargs["pages"] = _site_pages(where, value["pages"])
+    for key in ("output", "templates"):
+        if key in value:
+            kwargs[key] = _relative_dir(where, f"site.{key}", value[key])
+    return SiteConfig(**kwargs)
+
+
+def _site_text(where: str, key: str, value: object) -> str:
+    if not isinstance(value, str) or any(ord(c) < 32 for c in value):
+        raise ConfigError(f"{where}: site.{key} must be one line of text, not {value!r}")
+    text = value.strip()
+    if key in ("title", "branch") and not text:
+        raise ConfigError(f"{where}: site.{key} must not be empty")
+    if key in ("url", "repository_url", "ticket_url") and text:
+        if not text.lower().startswith(("https://", "http://")):
+            raise ConfigError(f"{where}: site.{key} must start with https://, not {text!r}")
+        if key == "ticket_url" and "{ticket}" not in text:
+            raise ConfigError(f"{where}: site.ticket_url must contain {{ticket}}")
+    return text.rstrip("/") if key in ("url", "repository_url") else text
+
+
+def _site_pages(where: str, pages: object) -> tuple[str, ...]:
+    if not isinstance(pages, list) or not all(isinstance(p, str) for p in pages):
+        raise ConfigError(f"{where}: site.pages must be a list like {list(SITE_PAGES)}")
+    for page in pages:
+        if page not in SITE_PAGES:
+            raise ConfigError(
+                f"{where}: site.pages: unknown page {page!r}{_did_you_mean(page, SITE_PAGES)}"
+            )
+    return tuple(p for p in SITE_PAGES if p in pages)
+
+
 # Settings that are tables of their own: config key, Config field, parser.
 _TABLES: tuple[tuple[str, str, Any], ...] = (
     ("blameless", "blameless_names", _blameless),
     ("lint", "lint_disable", _lint),
     ("recurring", "recurring", _recurring),
+    ("site", "site", _site),
 )

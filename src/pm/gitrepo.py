@@ -175,6 +175,51 @@ class GitRepo:
             position += 1 + paths
         return False
 
+    def head(self) -> str | None:
+        """The commit HEAD names, or None before the first commit."""
+        try:
+            return self.run("rev-parse", "--verify", "--quiet", "HEAD^{commit}") or None
+        except RepoError:
+            return None
+
+    def is_ancestor(self, older: str, newer: str) -> bool:
+        """Whether commit ``older`` is in the history of ``newer`` (False if either is unknown)."""
+        try:
+            self.run("merge-base", "--is-ancestor", older, newer)
+        except RepoError:
+            return False
+        return True
+
+    def folder_log(
+        self, folder: Path, since: str | None = None
+    ) -> list[tuple[LogEntry, list[tuple[str, ...]]]]:
+        """Every commit that touched a file under ``folder``, newest first, with its files.
+
+        One ``git log`` for the whole folder (``pm site`` shows each postmortem's history;
+        a log per file would cost a process each). Each commit comes with
+        ``(status, path)`` per file, or ``(status, old path, new path)`` for a rename, paths
+        relative to the repository root. ``since`` (a commit) limits it to the commits
+        after that one.
+        """
+        relative = os.path.relpath(folder, self.root)
+        revisions = [f"{since}..HEAD"] if since else []
+        try:
+            out = self.run(
+                "log", f"--format={LOG_FORMAT}%x1d", "--name-status", "-M", *revisions,
+                "--", relative,
+            )  # fmt: skip
+        except NoCommitsError:
+            return []
+        found: list[tuple[LogEntry, list[tuple[str, ...]]]] = []
+        for record in out.split("\x1e"):
+            head, marker, names = record.partition("\x1d")
+            entries = parse_log("\x1e" + head) if marker else []
+            if not entries:
+                continue
+            files = [tuple(line.split("\t")) for line in names.splitlines() if "\t" in line]
+            found.append((entries[0], files))
+        return found
+
     def is_tracked(self, path: Path) -> bool:
         """Whether git knows the file (in HEAD or the index)."""
         relative = os.path.relpath(path, self.root)

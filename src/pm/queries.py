@@ -366,7 +366,7 @@ def incident_report(ws: Workspace, ref: str) -> IncidentReport:
         body,
         path=ws.store.display(record.path),
         now=ws.now(),
-        titles=titles(ws, record.postmortem.related),
+        titles=titles(ws, report.linked_ids(record.postmortem)),
         similar_matches=similar_by_cause(ws, record, body) or [],
     )
     return IncidentReport(data, record.postmortem)

@@ -33,7 +33,22 @@ def recurring_groups(
     """
     causes = {d.id: d.fields.get("root_cause", "") for d in docs}
     groups, _ = similar.group(docs, tuning=tuning or similar.DEFAULT_TUNING)
-    by_id = {p.id: p for p in everything}
+    return describe_groups(groups, everything, causes, window)
+
+
+def describe_groups(
+    groups: Sequence[similar.Group],
+    postmortems: Sequence[Postmortem],
+    causes: dict[str, str],
+    window: Period,
+) -> list[RecurringGroup]:
+    """The groups (``similar.group``) that reach into ``window``, as reports describe them.
+
+    ``postmortems`` holds every member of every group; ``causes`` maps ids to their written
+    root cause (the latest one decides which action items address the cause). ``pm site``
+    groups once and describes the groups for each of its periods.
+    """
+    by_id = {p.id: p for p in postmortems}
     result: list[RecurringGroup] = []
     for found in groups:
         members = [by_id[i] for i in found.ids]

@@ -93,6 +93,7 @@ def incident(
     maps known ids to titles."""
     computed = metrics.compute(postmortem, now)
     duration = metrics.as_minutes(computed.duration)
+    same = set(same_cause_ids(postmortem))
     return {
         "id": postmortem.id,
         "title": postmortem.title,
@@ -120,7 +121,10 @@ def incident(
         "timeline": [{"at": e.at, "kind": e.kind, "text": e.text} for e in postmortem.timeline],
         "sections": [{"heading": h, "text": t} for h, t in prose(body).items()],
         "actions": [views.action(item, now.date()) for item in postmortem.actions],
-        "related": [{"id": rid, "title": titles.get(rid)} for rid in postmortem.related],
+        "related": [
+            {"id": rid, "title": titles.get(rid), "same_cause": rid in same}
+            for rid in linked_ids(postmortem)
+        ],
         "similar": [
             {"id": m.id, "title": m.title, "score": m.score, "shared": m.shared, "weak": m.weak}
             for m in similar_matches
@@ -166,6 +170,18 @@ class Period:
         return Period(None, self.until, self.service)
 
 
+def same_cause_ids(postmortem: Postmortem) -> list[str]:
+    """The ids ``pm related --same-cause`` linked (kept under ``same_cause:``)."""
+    value = postmortem.extra.get("same_cause")
+    return [str(v) for v in value] if isinstance(value, list) else []
+
+
+def linked_ids(postmortem: Postmortem) -> list[str]:
+    """Every incident linked to this one: "see also" (``related:``), then same cause."""
+    ids = list(postmortem.related)
+    return ids + [i for i in same_cause_ids(postmortem) if i not in ids]
+
+
 def in_period(postmortems: Iterable[Postmortem], period: Period) -> list[Postmortem]:
     return [p for p in postmortems if period.contains(p)]
 
@@ -176,6 +192,8 @@ def period(
     severities: Sequence[str],
     causes: Sequence[similar.Doc],
     tuning: similar.Tuning | None = None,
+    *,
+    recurring: bool = True,
 ) -> PeriodData:
     """The period report: counts and trend, metrics, follow-through, reviews, recurrence.
 
@@ -184,6 +202,8 @@ def period(
     similarity compares (``similar.doc_from`` with each body) of every postmortem in
     ``window.history()``, oldest first: recurring causes are grouped from them, as
     ``tuning`` says (``[recurring]`` in the config; the defaults when None).
+    ``recurring=False`` leaves the groups out (``[]``), for a caller that groups once for
+    many periods (``pm site``).
     """
     postmortems = in_period(everything, window)
     return {
@@ -193,7 +213,7 @@ def period(
         "metrics": _metrics(postmortems, severities),
         "follow_through": _follow_through(postmortems, window.until),
         "reviews": _reviews(postmortems, window.until),
-        "recurring": recurring_groups(everything, causes, window, tuning),
+        "recurring": (recurring_groups(everything, causes, window, tuning) if recurring else []),
         "incidents": [
             {
                 "id": p.id,

@@ -152,6 +152,7 @@ class Section(TypedDict):
 class RelatedRef(TypedDict):
     id: str
     title: str | None  # None when the id names no readable postmortem
+    same_cause: bool  # linked with ``pm related --same-cause`` (one recurring cause)
 
 
 class SimilarRef(TypedDict):

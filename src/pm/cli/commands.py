@@ -11,6 +11,9 @@ fast command, run the generator: a test says when the table is out of date).
 
 The order here is the order of ``pm --help``: the incident as it happens, then the
 follow-through, then reports and the CI checks.
+
+Length: one declaration per command, each a signature with its help texts; splitting them
+would scatter ``pm --help`` across files.
 """
 
 from __future__ import annotations
@@ -320,7 +323,9 @@ def report(
     fmt: Annotated[
         str | None,
         typer.Option(
-            "--format", "-f", help="text, md, html or json (default: text; md for one ID)."
+            "--format",
+            "-f",
+            help="text, md, html, json or pdf (default: text; md for one ID).",
         ),
     ] = None,
     out: Annotated[
@@ -328,6 +333,23 @@ def report(
     ] = None,
 ) -> None:
     """Render a postmortem, or a period's incidents, for people who were not there."""
+
+
+@command("site", reports.site)
+def site(
+    out: Annotated[
+        str | None,
+        typer.Option(
+            "--output",
+            "-o",
+            help="The folder to build the site in (default: [site] output, _site).",
+        ),
+    ] = None,
+    full: Annotated[
+        bool, typer.Option("--full", help="Render every page again, changed or not.")
+    ] = False,
+) -> None:
+    """Build a static website of every postmortem: browse, filter and search them offline."""
 
 
 @command("related", followup.related)

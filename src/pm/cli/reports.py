@@ -1,15 +1,16 @@
-"""The body of ``pm report``: one incident, or a period's incidents, printed or written
-to a file (``-o``)."""
+"""The bodies of ``pm report`` (one incident, or a period's incidents, printed or written
+to a file with ``-o``) and ``pm site`` (the static website of every postmortem)."""
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pm import queries
 from pm.cli.shared import unreadable
-from pm.errors import UsageError
+from pm.errors import DataError, UsageError
 from pm.render import output
 
 if TYPE_CHECKING:
@@ -32,12 +33,13 @@ def report(
         if since or until or service:
             raise UsageError("--since, --until and --service are for period reports, not one ID")
         fmt = fmt or "md"
-        _check_format(fmt, render.FORMATS_INCIDENT)
+        _check_format(fmt, render.FORMATS_INCIDENT, out)
         found = queries.incident_report(ws, postmortem_id)
-        _emit(render.incident(ws.config, found, fmt), out, ws.config)
+        text = render.incident(ws.config, found, _source(fmt))
+        _emit(_pdf(text) if fmt == "pdf" else text, out, ws.config)
         return
     fmt = fmt or "text"
-    _check_format(fmt, render.FORMATS_PERIOD)
+    _check_format(fmt, render.FORMATS_PERIOD, out)
     period = queries.period_report(ws, since=since, until=until, service=service)
     if fmt == "text" and out is None:
         from pm.render.reporttext import print_terminal
@@ -48,23 +50,37 @@ def report(
 
         _emit(plain(period.data), out, ws.config)
     else:
-        _emit(render.period(ws.config, period.data, fmt), out, ws.config)
+        text = render.period(ws.config, period.data, _source(fmt))
+        _emit(_pdf(text) if fmt == "pdf" else text, out, ws.config)
     unreadable(period.errors, "could not be read and are not counted")
 
 
-def _check_format(fmt: str, allowed: tuple[str, ...]) -> None:
+def _check_format(fmt: str, allowed: tuple[str, ...], out: str | None) -> None:
     if fmt not in allowed:
         raise UsageError(f"unknown format {fmt!r}; use one of {', '.join(allowed)}")
+    if fmt == "pdf" and out is None:
+        raise UsageError("--format pdf writes a file; give one with -o FILE")
 
 
-def _emit(text: str, out: str | None, config: Config) -> None:
+def _source(fmt: str) -> str:
+    """The format a report is rendered in: a PDF is printed from the HTML report."""
+    return "html" if fmt == "pdf" else fmt
+
+
+def _pdf(html: str) -> bytes:
+    from pm.pdf import print_pdf
+
+    return print_pdf(html)
+
+
+def _emit(text: str | bytes, out: str | None, config: Config) -> None:
     """Print, or write ``out`` atomically (a new file, or over an existing file).
 
     ``-o`` writes where the user asks, like a shell redirect, except into the postmortems
     folder: a report must never replace a postmortem (or a link to one).
     """
     if out is None:
-        sys.stdout.write(text)
+        sys.stdout.write(text if isinstance(text, str) else text.decode("utf-8"))
         return
     from pm.store import atomic_write
 
@@ -81,5 +97,30 @@ def _emit(text: str, out: str | None, config: Config) -> None:
         raise UsageError(f"cannot write {out}: {error.strerror}") from None
     if inside:
         raise UsageError(f"{out} is in the postmortems folder; write the report elsewhere")
-    atomic_write(path, text.encode("utf-8"), create=not path.exists())
+    data = text.encode("utf-8") if isinstance(text, str) else text
+    atomic_write(path, data, create=not path.exists())
     output.message(f"Wrote {out}")
+
+
+def site(out: str | None, full: bool) -> None:
+    from pm.site.build import build
+    from pm.workspace import Workspace
+
+    ws = Workspace.load()
+    if out is not None and "\x00" in out:
+        raise UsageError(f"cannot write {out!r}: a folder name cannot hold a NUL character")
+    folder = Path(out) if out is not None else ws.config.root / ws.config.site.output
+    result = build(ws, folder, full=full)
+    unchanged = result.pages - result.written
+    shown = os.path.relpath(result.out)
+    shown = str(result.out) if shown.startswith("..") else shown
+    output.message(
+        f"Built {shown}: {result.written} file(s) written, {unchanged} unchanged, "
+        f"{result.removed} removed ({result.seconds:.1f}s); open {shown}/index.html"
+    )
+    for error in result.errors:
+        output.error(error.message)
+    if result.errors:
+        raise DataError(
+            f"{len(result.errors)} postmortem file(s) could not be read and are not on the site"
+        )

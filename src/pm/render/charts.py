@@ -18,6 +18,11 @@ from typing import Any
 from pm.textsafety import mermaid_label
 
 MERMAID_KEYWORDS = ("pie", "xychart-beta", "gantt")
+# A long timeline is summarised, so a chart stays drawable at any size: mermaid refuses
+# text over 50,000 characters (GitHub then draws nothing), and a thousand ticks on one
+# axis are a smear. Every event but notes is drawn first, then notes spread evenly.
+MERMAID_MARKS = 50
+SVG_MARKS = 300
 _COLOURS = ("#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948")
 
 
@@ -58,6 +63,19 @@ def _nice(value: float) -> float:
     return float((int(value / step) + 1) * step)
 
 
+def summarise(marks: Sequence[Any], limit: int, kind: Any = lambda m: m[0]) -> list[Any]:
+    """At most ``limit`` of ``marks`` (time order kept): milestones first, then notes evenly."""
+    if len(marks) <= limit:
+        return list(marks)
+    chosen = [n for n, mark in enumerate(marks) if kind(mark) != "note"][:limit]
+    notes = [n for n, mark in enumerate(marks) if kind(mark) == "note"]
+    room = limit - len(chosen)
+    if room > 0 and notes:
+        step = len(notes) / room
+        chosen += [notes[int(i * step)] for i in range(room)]
+    return [marks[n] for n in sorted(chosen)]
+
+
 @dataclass(frozen=True)
 class Phase:
     label: str
@@ -66,9 +84,13 @@ class Phase:
 
 
 def mermaid_gantt(
-    title: str, phases: Sequence[Phase], marks: Sequence[tuple[str, datetime]]
+    title: str,
+    phases: Sequence[Phase],
+    marks: Sequence[tuple[str, datetime]],
+    limit: int = MERMAID_MARKS,
 ) -> str:
-    """The incident's response phases as bars and its events as milestones."""
+    """The incident's response phases as bars and its events (at most ``limit``) as milestones."""
+    marks = summarise(marks, limit)
     times = [p.start for p in phases] + [p.end for p in phases] + [m for _, m in marks]
     long = bool(times) and max(times) - min(times) > timedelta(hours=20)
     lines = [
@@ -139,10 +161,16 @@ def svg_bars(title: str, items: Sequence[tuple[str, float]], unit: str = "") -> 
 
 
 def svg_timeline(
-    title: str, phases: Sequence[Phase], marks: Sequence[tuple[str, datetime, str]]
+    title: str,
+    phases: Sequence[Phase],
+    marks: Sequence[tuple[str, datetime, str]],
+    limit: int = SVG_MARKS,
 ) -> str:
-    """Phases as bars on a time axis, events as ticks with their kind (text on hover)."""
+    """Phases as bars on a time axis, events (at most ``limit``) as ticks with their kind."""
     times = [p.start for p in phases] + [p.end for p in phases] + [m for _, m, _ in marks]
+    if len(marks) > limit:  # the axis still spans every event
+        title = f"{title}: {limit} of {len(marks)} events drawn"
+        marks = summarise(marks, limit)
     row, left, width, top = 26, 130, 720, 34
     height = top + row * (len(phases) + 2) + 24
     parts = [

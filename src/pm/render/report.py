@@ -14,14 +14,15 @@ from typing import TYPE_CHECKING, Any
 from pm.config import Config
 from pm.render import charts, output
 from pm.report import phases
+from pm.site.links import WebLinks
 from pm.templates import render
 
 if TYPE_CHECKING:
     from pm.queries import IncidentReport
-    from pm.shapes import NameCount, PeriodData
+    from pm.shapes import IncidentData, NameCount, PeriodData
 
-FORMATS_INCIDENT = ("md", "html", "json")
-FORMATS_PERIOD = ("text", "md", "html", "json")
+FORMATS_INCIDENT = ("md", "html", "json", "pdf")
+FORMATS_PERIOD = ("text", "md", "html", "json", "pdf")
 _BLANKS = re.compile(r"\n{3,}")
 
 
@@ -34,10 +35,39 @@ def incident(config: Config, report: IncidentReport, fmt: str) -> str:
     if fmt == "md":
         marks = [(e.kind, e.at) for e in postmortem.timeline]
         chart = charts.mermaid_gantt(title, spans, marks) if spans or marks else ""
-        return _tidy(render(config, "report-incident.md.j2", report=data, timeline_chart=chart))
+        note = ""
+        if len(marks) > charts.MERMAID_MARKS:
+            note = (
+                f"The chart draws {charts.MERMAID_MARKS} of the {len(marks)} events (every "
+                "milestone, then notes spread evenly); the table lists them all."
+            )
+        page = render(
+            config, "report-incident.md.j2", report=data, timeline_chart=chart, timeline_note=note
+        )
+        return _tidy(page)
     events = [(e.kind, e.at, e.text) for e in postmortem.timeline]
     svg = _safe(charts.svg_timeline(title, spans, events))
-    return render(config, "report-incident.html.j2", report=data, timeline_chart=svg)
+    return render(
+        config,
+        "report-incident.html.j2",
+        report=data,
+        timeline_chart=svg,
+        prose=_prose(config, data),
+        links=WebLinks.of(config),
+    )
+
+
+def _prose(config: Config, data: IncidentData) -> list[Any]:
+    """Each prose section as HTML (pm.prose_html): links to the web and the repository."""
+    from pm.prose_html import LinkPolicy, Page, ProseRenderer
+
+    links = WebLinks.of(config)
+    policy = LinkPolicy(source=str(data["path"]), link=lambda path, _: links.file(path))
+    renderer, page = ProseRenderer(), Page(level=2)
+    return [
+        _safe(renderer.render(s["text"], policy, first_level=3, page=page))
+        for s in data["sections"]
+    ]
 
 
 def _pairs(rows: list[NameCount]) -> list[tuple[str, float]]:
@@ -72,8 +102,8 @@ def period_charts(data: PeriodData) -> dict[str, list[tuple[str, float]]]:
 def period(config: Config, data: PeriodData, fmt: str) -> str:
     if fmt == "json":
         return output.to_json(data) + "\n"
-    series = period_charts(data)
     if fmt == "md":
+        series = period_charts(data)
         drawn = {
             "severity": charts.mermaid_pie("Incidents by severity", series["severity"]),
             "month": charts.mermaid_bars("Incidents by month", series["month"], "Incidents"),
@@ -85,6 +115,18 @@ def period(config: Config, data: PeriodData, fmt: str) -> str:
         }
         drawn = {k: v for k, v in drawn.items() if series[k]}
         return _tidy(render(config, "report-period.md.j2", report=data, charts=drawn))
+    return render(
+        config,
+        "report-period.html.j2",
+        report=data,
+        charts=period_svgs(data),
+        links=WebLinks.of(config),
+    )
+
+
+def period_svgs(data: PeriodData) -> dict[str, Any]:
+    """The period report's charts as SVG (marked safe), only those with data."""
+    series = period_charts(data)
     svgs = {
         "severity": charts.svg_bars("Incidents by severity", series["severity"]),
         "month": charts.svg_bars("Incidents by month", series["month"]),
@@ -92,8 +134,7 @@ def period(config: Config, data: PeriodData, fmt: str) -> str:
         "mttr": charts.svg_bars("Median time to resolve by severity", series["mttr"], " min"),
         "actions": charts.svg_bars("Action items", series["actions"]),
     }
-    drawn_svg = {k: _safe(v) for k, v in svgs.items() if series[k]}
-    return render(config, "report-period.html.j2", report=data, charts=drawn_svg)
+    return {k: _safe(v) for k, v in svgs.items() if series[k]}
 
 
 def _safe(svg: str) -> Any:
