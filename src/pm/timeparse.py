@@ -62,7 +62,7 @@ def _check_wall_time(moment: datetime, zone_: tzinfo) -> None:
     before, after = first.utcoffset(), second.utcoffset()
     if before == after:
         return
-    shown = moment.isoformat(timespec="minutes")
+    shown = moment.isoformat(timespec="seconds" if moment.second else "minutes")
     name = getattr(zone_, "key", None) or str(zone_)
     if first.astimezone(UTC).astimezone(zone_).replace(tzinfo=None) != moment:
         raise UsageError(
