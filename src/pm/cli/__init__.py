@@ -29,7 +29,9 @@ def main(argv: list[str] | None = None) -> int:
 
 def _run(args: list[str]) -> int:
     from pm.cli import fast
+    from pm.render.output import tolerate_encoding
 
+    tolerate_encoding()
     code = fast.run(args)  # list, show and event in their plain forms, without Typer
     if code is None:
         code = _run_typer(args)
