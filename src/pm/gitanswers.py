@@ -161,16 +161,17 @@ def explain(args: tuple[str, ...], output: str) -> RepoError:
     words = [a for a in args if not a.startswith("-") and "=" not in a]
     command = f"git {words[0]}" if words else "git itself"
     first = next(
-        (line.strip() for line in lines if line.lower().startswith(("fatal", "error"))), None
+        (line.strip() for line in lines if line.lower().startswith(("fatal", "error"))),
+        lines[0].strip() if lines else "no output",
     )
-    message = f"{command} failed: {first or (lines[0].strip() if lines else 'no output')}"
+    message = f"{command} failed: {first}"
     error: RepoError = (
         NoCommitsError(message)  # git log on a branch not yet born
         if "does not have any commits" in text
         else RepoError(message)
     )
-    if len(lines) > 1:
-        error.details = tuple(lines)
+    if len(lines) > 1:  # the rest of it, or all of it when the first line is not first
+        error.details = tuple(lines[1:] if lines[0].strip() == first else lines)
     return error
 
 
