@@ -64,7 +64,7 @@ def test_a_refusing_pre_commit_hook_is_named_with_its_last_lines(
         "pm: the pre-commit hook (.git/hooks/pre-commit, exit 1) refused the commit; last 20 "
         "of 30 lines:"
     )
-    assert err[1:] == [f"    {line}" if line else "    " for line in lines[-20:]]
+    assert err[1:] == [f"    {line}" if line else "" for line in lines[-20:]]
     assert "blameless.fault" in err[-1]
     assert repo.postmortem_path(opened).read_bytes() == before
 
