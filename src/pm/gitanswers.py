@@ -72,12 +72,17 @@ def _dubious_ownership(output: str) -> RepoError | None:
 def hooks_run(trace: Path) -> list[tuple[str, str, int]] | None:
     """(name, path, exit code) of each hook pm's git command ran, from its trace2 events;
     None when there are none to read (git too old to name hooks, trace2 turned off)."""
-    import json
-
     try:
-        lines = trace.read_text(encoding="utf-8", errors="replace").splitlines()
+        text = trace.read_text(encoding="utf-8", errors="replace")
     except OSError:
         return None
+    if '"event":"version"' not in text:
+        return None  # trace2 wrote nothing: nothing known
+    if '"child_class":"hook"' not in text:
+        return []  # the usual case, known without parsing a line
+    import json
+
+    lines = text.splitlines()
     events = []
     for line in lines:
         with suppress(ValueError):

@@ -239,13 +239,11 @@ class GitRepo:
         git's trace2 events (``GIT_TRACE2_EVENT``, into a temporary file) say which hook
         ran and how it exited: git itself prints nothing when a hook refuses.
         """
-        import tempfile
-
-        fd, trace_name = tempfile.mkstemp(prefix="pm-trace-", suffix=".json")
-        os.close(fd)
-        trace = Path(trace_name)
+        # In the git directory, under pm's lock: one trace at a time, no tempfile import.
+        trace = self.git_dir / f"pm-trace-{os.getpid()}.json"
+        trace.write_bytes(b"")  # git appends: start from nothing
         env = _git_env()
-        env["GIT_TRACE2_EVENT"] = trace_name
+        env["GIT_TRACE2_EVENT"] = str(trace)
         env.pop("GIT_TRACE2_PARENT_SID", None)  # pm's commit is a session of its own
         try:
             args = (*_STRICT_IDENTITY, "commit", "--quiet", "--only", "-F", "-", "--", *relative)
