@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+from pathlib import Path
 
 import pytest
 import yaml
@@ -90,16 +91,32 @@ def test_list_names_broken_files_and_lists_the_rest(
 
 
 @pytest.mark.slow  # runs pm in a subprocess
-def test_list_is_a_pure_read_outside_git(repo: Repo, cli: CliRunnerCall, opened: str) -> None:
+def test_list_is_a_pure_read_that_runs_no_git(
+    repo: Repo, cli: CliRunnerCall, opened: str, tmp_path: Path
+) -> None:
+    """In a repository, ``action list`` reads files only: it works where git cannot run
+    (no git on PATH); ``--mine`` asks git for the identity and says it cannot."""
+    cli.ok("action", "add", opened, "One", "-o", "alice")
+    no_git = tmp_path / "bin-without-git"
+    no_git.mkdir()
+    result = run_pm(repo.path, "action", "list", env={"PATH": str(no_git)})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith(f"{opened}\t1\t")
+    mine = run_pm(repo.path, "action", "list", "--mine", env={"PATH": str(no_git)})
+    assert mine.returncode == 4
+    assert mine.stderr == "pm: git is not installed or not on PATH\n"
+
+
+@pytest.mark.slow  # runs pm in a subprocess
+def test_list_outside_git_is_refused(repo: Repo, cli: CliRunnerCall, opened: str) -> None:
+    """A copy of the files outside any repository is no place to read from (exit 4)."""
     cli.ok("action", "add", opened, "One", "-o", "alice")
     subprocess.run(["rm", "-rf", str(repo.path / ".git")], check=True)
     (repo.path / ".pm.toml").write_text("", encoding="utf-8")
-    result = run_pm(repo.path, "action", "list")
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.startswith(f"{opened}\t1\t")
-    mine = run_pm(repo.path, "action", "list", "--mine")
-    assert mine.returncode == 4
-    assert "not in a git repository" in mine.stderr
+    for args in (["action", "list"], ["action", "list", "--mine"]):
+        result = run_pm(repo.path, *args)
+        assert result.returncode == 4, args
+        assert "is not in a git repository" in result.stderr
 
 
 def _items(repo: Repo, postmortem_id: str) -> list[dict[str, object]]:

@@ -12,8 +12,8 @@ import pytest
 
 from conftest import CliRunnerCall, Repo, git
 from pm import cache as cache_module
-from pm.cache import CACHE_NAME, RACY_NS, SummaryCache, decode, encode, git_dir
-from pm.config import Config
+from pm.cache import CACHE_NAME, RACY_NS, SummaryCache, decode, encode
+from pm.config import Config, git_dir
 from pm.store import Entry, Record, Store
 
 
@@ -276,14 +276,18 @@ def test_unwritable_cache_folder_never_fails_a_read(repo: Repo, cli: CliRunnerCa
     assert result.stderr == ""
 
 
-def test_list_works_without_git(
+def test_list_outside_git_is_refused_and_caches_nothing(
     tmp_path: Path, cli: CliRunnerCall, monkeypatch: pytest.MonkeyPatch, repo: Repo
 ) -> None:
+    """A copy of the folder outside any repository is not where postmortems are kept:
+    reads refuse it (exit 4, issue 11), and no cache appears anywhere."""
     open_incidents(cli, "Checkout returns 500s")
     plain = tmp_path / "plain"
     shutil.copytree(repo.path / "postmortems", plain / "postmortems")
     monkeypatch.chdir(plain)
-    assert titles(cli) == ["Checkout returns 500s"]
+    result = cli("list")
+    assert result.exit_code == 4
+    assert "is not in a git repository" in result.stderr
     assert not (plain / ".git").exists()
     assert list(plain.rglob("*cache*")) == []
 

@@ -124,3 +124,30 @@ def test_init_writes_a_config_that_parses_to_the_defaults(repo: Repo, cli: CliRu
         "templates",
     ):
         assert getattr(config, name) == getattr(defaults, name), name
+
+
+def test_a_time_that_does_not_exist_in_the_configured_zone_is_refused(
+    repo: Repo, cli: CliRunnerCall, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Spring forward and fall back in the team's zone: refused, nothing written (exit 2)."""
+    monkeypatch.setenv("PM_NOW", "2024-11-20T12:00:00Z")
+    (repo.path / ".pm.toml").write_text('timezone = "America/New_York"\n', encoding="utf-8")
+    repo.git("add", ".pm.toml")
+    repo.git("commit", "--quiet", "-m", "zone")
+    before = repo.commit_count()
+    result = cli("open", "Outage", "-s", "SEV-2", "--started", "2024-03-10T02:30")
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "pm: time 2024-03-10T02:30 does not exist in America/New_York (the clocks jump "
+        "forward over it); give it with an offset, e.g. 2024-03-10T02:30-05:00\n"
+    )
+    assert not (repo.path / "postmortems").exists()
+    cli.ok("open", "Outage", "-s", "SEV-2", "--started", "2024-11-03T00:30")
+    result = cli("event", "outage", "Failed over", "--at", "2024-11-03T01:30")
+    assert result.exit_code == 2
+    assert "happens twice in America/New_York" in result.stderr
+    assert "2024-11-03T01:30-04:00 (the first) or 2024-11-03T01:30-05:00" in result.stderr
+    cli.ok("event", "outage", "Failed over", "--at", "2024-11-03T01:30-05:00")
+    text = repo.read("postmortems/2024/2024-11-03-outage.md")
+    assert "- at: 2024-11-03T06:30:00Z" in text  # the second 01:30, as asked
+    assert repo.commit_count() == before + 2

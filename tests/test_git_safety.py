@@ -155,7 +155,10 @@ def test_failed_commit_restores_the_file(repo: Repo, cli: CliRunnerCall, opened:
     commits = repo.commit_count()
     result = cli("event", opened, "hello", "--at", "2024-01-15T14:30")
     assert result.exit_code == 4
-    assert "git commit failed" in result.stderr
+    assert result.stderr == (
+        "pm: the pre-commit hook (.git/hooks/pre-commit, exit 1) refused the commit; its "
+        "output:\n    refused by policy\n"
+    )
     assert path.read_bytes() == before
     assert repo.commit_count() == commits
     assert repo.git("status", "--porcelain") == ""

@@ -151,6 +151,7 @@ def test_version(cli: CliRunnerCall) -> None:
 
 
 def test_debug_shows_a_traceback(repo: Repo, cli: CliRunnerCall) -> None:
+    (repo.path / "postmortems").mkdir()
     plain = cli("show", "nope")
     assert "Traceback" not in plain.stderr
     debug = cli("--debug", "show", "nope")

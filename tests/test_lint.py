@@ -70,6 +70,9 @@ def test_clean_repository_exits_0(clean: Repo, cli: CliRunnerCall) -> None:
 
 
 def test_no_postmortems_is_clean(repo: Repo, cli: CliRunnerCall) -> None:
+    """An empty postmortems folder (as pm init makes it) is clean; no folder is an error
+    (tests/test_read_guard.py)."""
+    cli.ok("init")
     result = cli("lint")
     assert (result.exit_code, result.stderr) == (0, "0 files clean.\n")
 

@@ -93,8 +93,9 @@ def test_log_without_commits_and_outside_git(repo: Repo, cli: CliRunnerCall) -> 
 
 def test_parse_log_is_not_confused_by_subjects() -> None:
     text = (
-        "\x1eabc123\x1f2024-01-15T15:00:00+01:00\x1fA B\x1fa@x\x1fset\n\x1fpm: set x (a\tb)\n"
-        "\x1edef456\x1f2024-01-15T14:00:00Z\x1fC\x1fc@x\x1f\x1fFix typo: Pm-Operation: x"
+        "\x00abc123\x1f2024-01-15T15:00:00+01:00\x1fA B\x1fa@x\x1fpm: set x (a\tb)\x1f"
+        "title: a -> b\n\nPm-Id: x\nPm-Operation: set\n\x01\n"
+        "\x00def456\x1f2024-01-15T14:00:00Z\x1fC\x1fc@x\x1fFix typo: Pm-Operation: x\x1f\x01"
     )
     entries = parse_log(text)
     assert [(e.commit, e.author, e.operation, e.subject) for e in entries] == [

@@ -406,6 +406,7 @@ def test_incident_report_of_an_ongoing_incident(small: Repo, cli: CliRunnerCall)
 
 
 def test_period_report_with_no_incidents(repo: Repo, cli: CliRunnerCall) -> None:
+    cli.ok("init")
     out = cli.ok("report").stdout
     assert out.startswith("Incident report: the beginning to 2024-01-20\n0 incidents\n")
     data = json.loads(cli.ok("report", "--format", "json").stdout)

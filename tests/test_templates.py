@@ -209,6 +209,7 @@ def test_values_printed_by_templates_carry_no_control_characters(
     repo: Repo, cli: CliRunnerCall, fmt: str
 ) -> None:
     """A --service (or any text) with ESC, BEL or a bidi override prints inert."""
+    cli.ok("init")
     result = cli.ok("report", "--service", "api\x1b[2J\x07\u202eevil\u2028x", "--format", fmt)
     assert not any(c in result.stdout for c in "\x1b\x07\u202e\u2028")
     assert "api[2Jevil x" in result.stdout.replace("\\", "")

@@ -4,7 +4,9 @@ PyYAML builds Python objects in Python, so parsing 10,000 front matters takes se
 loading them from this cache takes a small fraction of that. The cache is only a copy:
 
 - It lives in ``<git dir>/pm/cache-v1.marshal`` (one per work tree), so git never tracks it
-  and ``git status`` never shows it. Delete it at any time; pm rebuilds it.
+  and ``git status`` never shows it. Delete it at any time; pm rebuilds it. In a
+  repository shared by a group (``core.sharedRepository``) the folder and file get the
+  group's modes, as git's own files do (``config.shared_modes``).
 - Each entry is keyed by the file's path, size, mtime, ctime and inode, checked with one
   ``stat`` per file on every read. A hand edit, a ``git pull`` or a branch switch rewrites
   the file and so changes its ctime (and usually its inode), so a stale entry is never used.
@@ -32,6 +34,7 @@ from sys import intern
 from typing import Any
 
 from pm import __version__
+from pm.config import git_dir, shared_modes
 from pm.model import ActionItem, Closure, Event, Postmortem, Review
 
 CACHE_NAME = "cache-v1.marshal"
@@ -42,33 +45,6 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND = timedelta(microseconds=1)
 
 StatKey = tuple[int, int, int, int]
-
-
-def git_dir(root: Path) -> Path | None:
-    """The git directory of the work tree holding ``root``, found without running git.
-
-    ``root`` may be a subfolder (a ``.pm.toml`` below the top of a repository); a ``.git``
-    file (linked work tree, submodule) names the real directory. None outside git.
-    """
-    for folder in (root, *root.parents):
-        dot_git = folder / ".git"
-        if dot_git.is_dir():
-            return dot_git
-        if dot_git.exists():
-            return _linked_git_dir(folder, dot_git)
-    return None
-
-
-def _linked_git_dir(folder: Path, dot_git: Path) -> Path | None:
-    try:
-        text = dot_git.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
-        return None
-    if not text.startswith("gitdir:"):
-        return None
-    target = Path(text[len("gitdir:") :].strip())
-    target = target if target.is_absolute() else folder / target
-    return target if target.is_dir() else None
 
 
 def stat_key(stat: os.stat_result) -> StatKey:
@@ -140,13 +116,20 @@ def _load(path: Path) -> dict[str, tuple[StatKey, Any]]:
 
 
 def _write_atomically(path: Path, data: bytes) -> None:
+    """Write the cache; in a repository shared by a group, readable and replaceable by it."""
     import tempfile
 
-    path.parent.mkdir(exist_ok=True)
+    modes = shared_modes(path.parent.parent)  # the git directory's own modes
+    if not path.parent.is_dir():
+        path.parent.mkdir(exist_ok=True)
+        if modes is not None:
+            os.chmod(path.parent, modes[0])
     fd, tmp = tempfile.mkstemp(prefix=".cache-", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
+            if modes is not None:
+                os.fchmod(handle.fileno(), modes[1])
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

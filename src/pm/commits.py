@@ -7,9 +7,11 @@ Every change pm makes is one commit whose message is a one-line subject
     Pm-Operation: event
 
 ``git log --grep 'Pm-Id: <id>'`` finds an incident's history, and ``pm log`` reads the
-``Pm-Operation`` trailer back (``LOG_FORMAT`` and ``parse_log``) to tell pm's commits from
-hand-made ones. User text can never add a line (so never a trailer) and never skip the CI
-run of the push. No git runs here: ``gitrepo`` commits these messages and runs ``git log``.
+``Pm-Operation`` trailer back (``LOG_FORMAT``, ``parse_log`` and ``operation_of``, the one
+place pm's trailers are read) to tell pm's commits from hand-made ones, also after a
+commit-msg hook appended a footer. User text can never add a line (so never a trailer)
+and never skip the CI run of the push. No git runs here: ``gitrepo`` commits these
+messages and runs ``git log``.
 """
 
 from __future__ import annotations
@@ -82,34 +84,62 @@ class LogEntry:
     subject: str
 
 
-# ``git log --format=`` for ``parse_log``. Record and field separators (ASCII RS/US) cannot
-# occur in a one-line subject or a name.
-LOG_FORMAT = (
-    "%x1e%H%x1f%aI%x1f%an%x1f%ae%x1f"
-    f"%(trailers:key={OPERATION_TRAILER},valueonly,separator=%x20)%x1f%s"
-)
+# ``git log --format=`` for ``parse_log``: a NUL before each commit (a commit message cannot
+# hold one), the fields split by ASCII US, the body last, and SOH after it (before
+# ``--name-status`` output, which never holds one: git quotes such paths). SOH, not a
+# separator such as GS: Python's ``strip`` takes those for whitespace.
+RECORD = "\x00"
+END = "\x01"
+LOG_FORMAT = "%x00%H%x1f%aI%x1f%an%x1f%ae%x1f%s%x1f%b%x01"
+
+_TRAILER_SHAPED = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]*:[ \t]")
+_PARAGRAPHS = re.compile(r"\n[ \t]*\n")
+
+
+def operation_of(body: str) -> str | None:
+    """The ``Pm-Operation`` of a commit message's body; None for a commit made by hand.
+
+    Read from the paragraph of trailers pm wrote, wherever it now stands: a commit-msg
+    hook may append a footer (``Change-Id:`` as Gerrit does, ``Signed-off-by:``, a line
+    of text) as a paragraph of its own or onto pm's, and git's own trailer parsing reads
+    only a last paragraph made of trailers. A paragraph counts when it starts with a
+    ``Key: value`` line; its ``Pm-Operation:`` line gives the operation; the last such
+    paragraph wins. pm's own body lines cannot start with that key (``message``).
+    """
+    for paragraph in reversed(_PARAGRAPHS.split(body.strip())):
+        lines = paragraph.strip().splitlines()
+        if not lines or not _TRAILER_SHAPED.match(lines[0]):
+            continue
+        for line in lines:
+            key, colon, value = line.partition(":")
+            if colon and key == OPERATION_TRAILER and value.split():
+                return value.split()[0]
+    return None
 
 
 def parse_log(text: str) -> list[LogEntry]:
     """Parse ``git log`` output written with ``LOG_FORMAT`` (and an optional status)."""
     entries: list[LogEntry] = []
-    for chunk in text.split("\x1e"):
-        record = chunk.partition("\x1d")[0]
-        if not record.strip():
+    for chunk in text.split(RECORD):
+        record, end, _status = chunk.rpartition(END)
+        if not end:
             continue
-        fields = record.split("\x1f")
-        if len(fields) < 5:
+        fields = record.split("\x1f", 5)
+        if len(fields) < 6:
             continue
-        fields += [""] * (6 - len(fields))  # git's output is stripped: an empty subject
-        commit, when, author, email, operation, subject = (f.strip() for f in fields)
+        commit, when, author, email, subject, body = fields
+        try:
+            moment = datetime.fromisoformat(when.strip()).astimezone(UTC)
+        except ValueError:
+            continue  # not a record of ours: a name or subject that held a separator
         entries.append(
             LogEntry(
-                commit=commit,
-                date=datetime.fromisoformat(when).astimezone(UTC),
-                author=author,
-                email=email,
-                operation=operation.split()[0] if operation.split() else None,
-                subject=subject,
+                commit=commit.strip(),
+                date=moment,
+                author=author.strip(),
+                email=email.strip(),
+                operation=operation_of(body),
+                subject=subject.strip(),
             )
         )
     return entries

@@ -25,6 +25,8 @@ class PmError(Exception):
     """Base class: a message for the user and an exit code."""
 
     exit_code: ExitCode = ExitCode.DATA
+    # Lines shown under the one-line message (a refusing hook's output, git's whole text).
+    details: tuple[str, ...] = ()
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
@@ -67,7 +69,8 @@ class ConfigError(DataError):
 
 
 class RepoError(PmError):
-    """The repository cannot be written now: not git, mid-merge, locked, no identity."""
+    """The repository cannot be used now: not git, no postmortems folder to read, mid-merge,
+    locked, no identity, a hook refused the commit."""
 
     exit_code = ExitCode.REPO
 

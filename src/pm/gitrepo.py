@@ -10,14 +10,23 @@ from __future__ import annotations
 
 import fcntl
 import os
+import re
 import subprocess
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
-from pm.commits import LOG_FORMAT, LogEntry, parse_log
+from pm.commits import END, LOG_FORMAT, RECORD, LogEntry, parse_log
 from pm.errors import NoCommitsError, RepoError
+from pm.gitanswers import (
+    INDEX_LOCK_WAIT_SECONDS,
+    explain,
+    hook_refusal,
+    hooks_run,
+    newline_from,
+    not_a_repository,
+)
 
 # Refuse auto-detected identities such as root@hostname: commits must name a person.
 _STRICT_IDENTITY = ("-c", "user.useConfigOnly=true")
@@ -37,6 +46,12 @@ def _git_env() -> dict[str, str]:
     env = dict(os.environ)
     env["LC_ALL"] = "C"
     env.pop("GIT_INDEX_FILE", None)  # a hook's private index must not leak into pm's commit
+    # git reads a relative GIT_DIR/GIT_WORK_TREE from its working directory; pm runs git
+    # from the repository's root, so make them name what they named where pm was started.
+    for name in ("GIT_DIR", "GIT_WORK_TREE"):
+        value = env.get(name)
+        if value and not os.path.isabs(value):
+            env[name] = os.path.abspath(value)
     return env
 
 
@@ -47,26 +62,28 @@ class GitRepo:
         self.root = root
         self.git_dir = git_dir
         self.common_dir = common_dir
+        self.shallow = False  # a shallow clone (git clone --depth): history is cut short
 
     @classmethod
     def discover(cls, path: Path) -> GitRepo:
         """The repository containing ``path``; RepoError when there is none."""
-        try:
-            result = subprocess.run(
-                ["git", "rev-parse", "--show-toplevel", "--absolute-git-dir", "--git-common-dir"],
-                cwd=path,
-                capture_output=True,
-                text=True,
-                env=_git_env(),
-                check=False,
-            )
-        except FileNotFoundError:
-            raise RepoError("git is not installed or not on PATH") from None
+        result = _run(
+            path,
+            (
+                "rev-parse",
+                "--show-toplevel",
+                "--absolute-git-dir",
+                "--git-common-dir",
+                "--is-shallow-repository",
+            ),
+        )
         if result.returncode != 0:
-            raise RepoError(f"{path} is not in a git repository (run `git init` or `pm init`)")
-        top, git_dir, common = result.stdout.splitlines()[:3]
+            raise not_a_repository(path, result.stderr)
+        top, git_dir, common, shallow = [*result.stdout.splitlines(), "", "", "", ""][:4]
         common_dir = Path(common) if Path(common).is_absolute() else Path(path, common)
-        return cls(Path(top), Path(git_dir), common_dir.resolve())
+        repo = cls(Path(top), Path(git_dir), common_dir.resolve())
+        repo.shallow = shallow == "true"
+        return repo
 
     @staticmethod
     def init(path: Path) -> None:
@@ -82,10 +99,12 @@ class GitRepo:
         for marker, what, how in _IN_PROGRESS:
             if (self.git_dir / marker).exists():
                 raise RepoError(f"{what} is in progress; finish it first ({how})")
-        if (self.git_dir / "index.lock").exists():
+        index_lock = self.git_dir / "index.lock"
+        if not _gone(index_lock, time.monotonic() + INDEX_LOCK_WAIT_SECONDS):
             raise RepoError(
-                f"another git process is running ({self.git_dir / 'index.lock'} exists); "
-                "wait for it, or remove the file if no git process is running"
+                f"another git process is running ({index_lock} exists, for over "
+                f"{INDEX_LOCK_WAIT_SECONDS:.0f} s now); wait for it, or remove the file if no "
+                "git process is running"
             )
         try:
             head = (self.git_dir / "HEAD").read_text(encoding="utf-8")
@@ -117,11 +136,7 @@ class GitRepo:
         stale lock behind.
         """
         path = self.common_dir / "pm.lock"
-        try:
-            handle = path.open("a+", encoding="utf-8")
-        except OSError as error:
-            raise RepoError(f"cannot open {path}: {error.strerror}") from None
-        with handle:
+        with _open_lock_file(path) as handle:
             deadline = time.monotonic() + timeout
             delay = 0.005
             while True:
@@ -152,7 +167,7 @@ class GitRepo:
         """
         relative = os.path.relpath(path, self.root)
         try:
-            out = self.run("log", f"--format={LOG_FORMAT}%x1d", "--name-status", "--", relative)
+            out = self.run("log", f"--format={LOG_FORMAT}", "--name-status", "--", relative)
             added = [c for c, status in _statuses(out) if status.startswith("A")]
             if any(self._renamed_into(commit, relative) for commit in added):
                 out = self.run("log", "--follow", f"--format={LOG_FORMAT}", "--", relative)
@@ -225,40 +240,76 @@ class GitRepo:
         relative = os.path.relpath(path, self.root)
         return bool(self.run("ls-files", "--cached", "--", relative))
 
+    def newline_for(self, path: Path) -> str:
+        """The line ending git expects in the work tree for a new file at ``path``: CRLF
+        where git checks the file out so (``eol=crlf`` in .gitattributes,
+        ``core.autocrlf=true``, ``text`` with ``core.eol=crlf``), else LF. A file written
+        so round-trips through git unchanged, as ``core.safecrlf=true`` demands."""
+        relative = os.path.relpath(path, self.root)
+        attributes = self.run("check-attr", "text", "eol", "--", relative)
+        # Exit 1 and no output when neither is set.
+        settings = _run(self.root, ("config", "--get-regexp", r"^core\.(autocrlf|eol)$"))
+        return newline_from(attributes, settings.stdout)
+
     def commit_files(self, paths: list[Path], message: str, *, new: bool) -> None:
         """Commit exactly ``paths`` with ``message``; nothing else in the index moves.
 
         ``--only`` commits the paths' working-tree content through a temporary index, so
         the user's other staged changes stay staged and out of pm's commit. New files are
         added first; if the commit then fails they are taken out of the index again.
+
+        A refusing hook is named, with the last lines of its output. A hook that rewrote a
+        file and staged its fix (a formatter running ``git add``) put the fix into the
+        commit's temporary index only; the paths' index entries are then set to the commit,
+        so ``git status`` shows no phantom change.
         """
         relative = [os.path.relpath(p, self.root) for p in paths]
         if new:
             self.run("add", "--", *relative)
         try:
-            self.run(
-                *_STRICT_IDENTITY,
-                "commit",
-                "--quiet",
-                "--only",
-                "-F",
-                "-",
-                "--",
-                *relative,
-                stdin=message,
-            )
+            hooks = self._commit(relative, message)
         except RepoError:
             if new:
                 with suppress(RepoError):
                     self.run("rm", "--cached", "--quiet", "--", *relative)
             raise
+        if hooks is None or hooks:
+            # The commit is made: a stale index entry is the lesser harm than an error now.
+            with suppress(RepoError):
+                self.run("reset", "--quiet", "--", *relative)
+
+    def _commit(self, relative: list[str], message: str) -> list[str] | None:
+        """``git commit --only``; the names of the hooks that ran (None: unknown).
+
+        git's trace2 events (``GIT_TRACE2_EVENT``, into a temporary file) say which hook
+        ran and how it exited: git itself prints nothing when a hook refuses.
+        """
+        # In the git directory, under pm's lock: one trace at a time, no tempfile import.
+        trace = self.git_dir / f"pm-trace-{os.getpid()}.json"
+        trace.write_bytes(b"")  # git appends: start from nothing
+        env = _git_env()
+        env["GIT_TRACE2_EVENT"] = str(trace)
+        env.pop("GIT_TRACE2_PARENT_SID", None)  # pm's commit is a session of its own
+        try:
+            args = (*_STRICT_IDENTITY, "commit", "--quiet", "--only", "-F", "-", "--", *relative)
+            result = _run_waiting(self.root, args, stdin=message, env=env)
+            hooks = hooks_run(trace)
+        finally:
+            trace.unlink(missing_ok=True)
+        if result.returncode == 0:
+            return None if hooks is None else [name for name, _path, _code in hooks]
+        output = result.stderr + result.stdout
+        for name, path, code in hooks or []:
+            if code != 0:
+                raise hook_refusal(name, path, code, output)
+        raise explain(args, output)
 
 
 def _statuses(text: str) -> list[tuple[str, str]]:
     """(commit, status) pairs from ``git log --name-status`` output of one file."""
     found = []
-    for record in text.split("\x1e"):
-        head, marker, status = record.partition("\x1d")
+    for record in text.split(RECORD):
+        head, marker, status = record.rpartition(END)
         if marker:
             found.append((head.partition("\x1f")[0].strip(), status.strip()))
     return found
@@ -267,46 +318,120 @@ def _statuses(text: str) -> list[tuple[str, str]]:
 def authors(path: Path, limit: int = 10_000) -> list[str]:
     """Author names of the last ``limit`` commits, for lint's list of known people.
 
-    Empty outside a git repository or before the first commit: lint still runs there.
+    Empty before the first commit. Any other failure (git refusing a repository owned
+    by another user, say) is an error: lint's verdicts must not change silently.
     """
     try:
         repo = GitRepo.discover(path)
         names = repo.run("log", "--format=%an", f"--max-count={limit}")
-    except RepoError:
+    except NoCommitsError:
         return []
     return sorted(set(names.splitlines()))
 
 
+def work_tree(cwd: Path) -> Path:
+    """The top of the work tree git uses from ``cwd`` as ``GIT_DIR``/``GIT_WORK_TREE`` say.
+
+    RepoError naming the variables when they lead to no repository or to one without a
+    work tree (a bare one): pm never falls back to reading the working directory.
+    """
+    result = _run(cwd, ("rev-parse", "--show-toplevel"))
+    if result.returncode == 0 and result.stdout.strip():
+        return Path(result.stdout.strip())
+    raise not_a_repository(cwd, result.stderr)
+
+
 def run_git(cwd: Path, *args: str, stdin: str | None = None) -> str:
-    """Run git; a failure becomes a RepoError with git's own first line of complaint."""
+    """Run git; a failure becomes a RepoError with git's own complaint.
+
+    A command that finds ``index.lock`` taken (an IDE's ``git status`` holds it for a
+    moment) is run again once the lock is gone, for up to ``INDEX_LOCK_WAIT_SECONDS``.
+    """
+    result = _run_waiting(cwd, args, stdin=stdin)
+    if result.returncode != 0:
+        raise explain(args, result.stderr or result.stdout)
+    return result.stdout.strip()
+
+
+def _run(
+    cwd: Path,
+    args: tuple[str, ...],
+    *,
+    stdin: str | None = None,
+    env: dict[str, str] | None = None,
+) -> subprocess.CompletedProcess[str]:
+    """Run git once. Text is UTF-8 both ways, whatever the locale: git writes commit
+    messages, names and paths as UTF-8, and pm's messages must reach it as UTF-8."""
     try:
-        result = subprocess.run(
+        return subprocess.run(
             ["git", *args],
             cwd=cwd,
             input=stdin,
             capture_output=True,
-            text=True,
-            env=_git_env(),
+            encoding="utf-8",
+            errors="replace",
+            env=_git_env() if env is None else env,
             check=False,
         )
     except FileNotFoundError:
         raise RepoError("git is not installed or not on PATH") from None
-    if result.returncode != 0:
-        raise _explain(args, result.stderr or result.stdout)
-    return result.stdout.strip()
 
 
-def _explain(args: tuple[str, ...], output: str) -> RepoError:
-    """The one place git's complaint is read: a message for the user, a type for callers."""
-    lines = [line.strip() for line in output.splitlines() if line.strip()]
-    text = " ".join(lines)
-    if "index.lock" in text:
-        return RepoError("another git process holds index.lock; wait for it and try again")
-    if "Author identity unknown" in text or "empty ident" in text or "useConfigOnly" in text:
-        return RepoError("no git identity; set git config user.name and user.email")
-    command = next((a for a in args if not a.startswith("-") and "=" not in a), "git")
-    first = next((line for line in lines if line.lower().startswith(("fatal", "error"))), None)
-    message = f"git {command} failed: {first or (lines[0] if lines else 'no output')}"
-    if "does not have any commits" in text:  # git log on a branch not yet born
-        return NoCommitsError(message)
-    return RepoError(message)
+_INDEX_LOCK = re.compile(r"Unable to create '([^'\n]*index\.lock)': File exists")
+
+
+def _run_waiting(
+    cwd: Path,
+    args: tuple[str, ...],
+    *,
+    stdin: str | None = None,
+    env: dict[str, str] | None = None,
+) -> subprocess.CompletedProcess[str]:
+    """``_run``, again while another process holds index.lock (git did nothing then)."""
+    deadline = time.monotonic() + INDEX_LOCK_WAIT_SECONDS
+    while True:
+        result = _run(cwd, args, stdin=stdin, env=env)
+        if result.returncode == 0:
+            return result
+        held = _INDEX_LOCK.search(result.stderr)
+        if held is None or not _gone(Path(held.group(1)), deadline):
+            return result
+
+
+def _gone(path: Path, deadline: float) -> bool:
+    """Wait until ``path`` does not exist (True) or ``deadline`` passes (False)."""
+    while path.exists():
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(0.02)
+    return True
+
+
+@contextmanager
+def _open_lock_file(path: Path) -> Iterator[int]:
+    """pm's lock file, open for ``flock``; in a repository shared by a group (``git init
+    --shared``) made with the group's modes, so every member of the group can take it."""
+    from pm.config import shared_modes
+
+    modes = shared_modes(path.parent)
+    mode = 0o666 if modes is None else modes[1]
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, mode)
+    except PermissionError:
+        try:  # made by another user without group write: flock needs only a descriptor
+            fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+        except OSError as error:
+            raise RepoError(
+                f"cannot open {path}: {error.strerror} (it belongs to another user; in a "
+                "shared repository make it group-writable: chmod g+rw, or remove it while "
+                "no pm runs)"
+            ) from None
+    except OSError as error:
+        raise RepoError(f"cannot open {path}: {error.strerror}") from None
+    try:
+        if modes is not None and os.fstat(fd).st_uid == os.geteuid():
+            with suppress(OSError):  # the umask took the group's bits away: give them back
+                os.fchmod(fd, modes[1])
+        yield fd
+    finally:
+        os.close(fd)

@@ -189,10 +189,12 @@ def similar_at_open(ws: Workspace, postmortem: Postmortem, limit: int = 3) -> li
 
 
 class History(NamedTuple):
-    """``pm log``: every commit that touched the file, newest first."""
+    """``pm log``: every commit that touched the file, newest first; ``shallow`` when the
+    clone's history is cut short (``git clone --depth``), so older commits are missing."""
 
     path: Path
     entries: list[LogEntry]
+    shallow: bool = False
 
 
 def log(ws: Workspace, ref: str) -> History:
@@ -203,7 +205,8 @@ def log(ws: Workspace, ref: str) -> History:
     from pm.gitrepo import GitRepo
 
     path = ws.store.resolve(ref)
-    return History(path, GitRepo.discover(ws.config.root).file_log(path))
+    repo = GitRepo.discover(ws.config.root)
+    return History(path, repo.file_log(path), repo.shallow)
 
 
 def identity(ws: Workspace) -> tuple[str, str]:

@@ -258,9 +258,14 @@ class Store:
                     "files inside the repository"
                 )
 
-    def create(self, record: Record) -> bytes:
-        """Write a new file; refuses to overwrite an existing one."""
+    def create(self, record: Record, *, newline: str = "\n") -> bytes:
+        """Write a new file; refuses to overwrite an existing one.
+
+        ``newline`` is the line ending git expects for the path (``GitRepo.newline_for``).
+        """
         data = self.render(record)
+        if newline != "\n":
+            data = data.replace(b"\n", newline.encode("ascii"))
         self._check_inside(record.path)
         try:
             record.path.parent.mkdir(parents=True, exist_ok=True)

@@ -41,6 +41,8 @@ NEL = frozenset("\x85")
 LINE_SEPARATORS = frozenset("\u2028\u2029")  # LS and PS: Unicode's own line breaks
 # Everything ``str.splitlines`` breaks a line at: LF, CR, VT, FF, FS/GS/RS, NEL, LS, PS.
 LINE_BREAKS = LF | CR | frozenset("\x0b\x0c\x1c\x1d\x1e") | NEL | LINE_SEPARATORS
+# Lone surrogates: bytes a locale could not decode (Python keeps them so); never text.
+SURROGATES = _span(0xD800, 0xDFFF)
 # ALM, LRM, RLM: invisible marks that set the direction of the text around them.
 BIDI_MARKS = frozenset("\u061c\u200e\u200f")
 BIDI_EMBEDDINGS = _span(0x202A, 0x202E)  # LRE, RLE, PDF, LRO, RLO: reorder what follows
@@ -119,6 +121,7 @@ def check_line(
     text = text.strip()
     if not text and required:
         raise UsageError(empty or f"the {what} is empty")
+    _check_decoded(text, what)
     if _any(LINE_FORBIDDEN).search(text):
         raise UsageError(f"the {what} must be one line without control characters")
     if len(text) > limit:
@@ -129,11 +132,20 @@ def check_line(
 def check_text(text: str, what: str, limit: int) -> str:
     """Free text (events, impact), stripped: newlines and tabs allowed, other controls not."""
     text = text.strip()
+    _check_decoded(text, what)
     if _any(TEXT_FORBIDDEN).search(text):
         raise UsageError(f"the {what} contains control characters")
     if len(text) > limit:
         raise UsageError(f"the {what} is {len(text)} characters; keep it under {limit}")
     return text
+
+
+def _check_decoded(text: str, what: str) -> None:
+    if _any(SURROGATES).search(text):
+        raise UsageError(
+            f"the {what} holds bytes that are not text in this locale's encoding; type it "
+            "as UTF-8 or in your terminal's own encoding (LANG)"
+        )
 
 
 # --- output: how each destination shows any text ----------------------------------------

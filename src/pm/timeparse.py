@@ -44,10 +44,42 @@ def zone(name: str) -> tzinfo:
 
 
 def to_utc(moment: datetime, default_zone: tzinfo) -> datetime:
-    """Attach ``default_zone`` to a naive time, then convert to UTC without microseconds."""
+    """Attach ``default_zone`` to a naive time, then convert to UTC without microseconds.
+
+    A naive time the zone skips (the hour clocks spring forward over) or repeats (the hour
+    they fall back over) is refused: either reading would be a guess, an hour off.
+    """
     if moment.tzinfo is None:
+        _check_wall_time(moment, default_zone)
         moment = moment.replace(tzinfo=default_zone)
     return moment.astimezone(UTC).replace(microsecond=0)
+
+
+def _check_wall_time(moment: datetime, zone_: tzinfo) -> None:
+    """UsageError when ``moment`` (naive, in ``zone_``) does not exist or exists twice."""
+    first = moment.replace(tzinfo=zone_, fold=0)
+    second = moment.replace(tzinfo=zone_, fold=1)
+    before, after = first.utcoffset(), second.utcoffset()
+    if before == after:
+        return
+    shown = moment.isoformat(timespec="seconds" if moment.second else "minutes")
+    name = getattr(zone_, "key", None) or str(zone_)
+    if first.astimezone(UTC).astimezone(zone_).replace(tzinfo=None) != moment:
+        raise UsageError(
+            f"time {shown} does not exist in {name} (the clocks jump forward over it); "
+            f"give it with an offset, e.g. {shown}{_offset(first)}"
+        )
+    raise UsageError(
+        f"time {shown} happens twice in {name} (the clocks fall back over it); give it "
+        f"with an offset: {shown}{_offset(first)} (the first) or {shown}{_offset(second)} "
+        "(the second)"
+    )
+
+
+def _offset(moment: datetime) -> str:
+    """``-05:00`` for an aware time's UTC offset."""
+    text = moment.strftime("%z")  # -0500
+    return f"{text[:3]}:{text[3:5]}"
 
 
 def parse_time(text: str, tz: tzinfo = UTC, *, allow_future: bool = False) -> datetime:

@@ -13,14 +13,14 @@ path it takes.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager, nullcontext, suppress
 from dataclasses import dataclass, field
 from datetime import date, datetime, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
 from pm import actions, lifecycle, timeparse
-from pm.config import CONFIG_FILE, Config, load_config
+from pm.config import CONFIG_FILE, Config, git_dir, git_location, load_config
 from pm.errors import RepoError, UsageError
 from pm.fields import Edit, set_field
 from pm.model import ActionItem, Postmortem
@@ -86,7 +86,9 @@ class Workspace:
         """Create the postmortems folder and a commented .pm.toml; returns (paths, git_init)."""
         root = self.config.root
         initialised = False
-        if not (root / ".git").exists():
+        # Only where git finds no repository at all: never one nested in the repository a
+        # .pm.toml in a subfolder belongs to, never over GIT_DIR's.
+        if git_dir(root) is None and not git_location():
             from pm.gitrepo import GitRepo
 
             GitRepo.init(root)
@@ -103,6 +105,8 @@ class Workspace:
                 from pm.templates import builtin_dir
 
                 text = (builtin_dir() / "pm.toml").read_bytes()
+                if git is not None:  # CRLF where git checks text out so (core.safecrlf)
+                    text = text.replace(b"\n", git.newline_for(config_file).encode())
                 atomic_write(config_file, text, create=True)
                 created.append(config_file)
             if created and git is not None:
@@ -145,9 +149,18 @@ class Workspace:
             body = render_postmortem(self.config, postmortem)
             path = self.store.path_for(postmortem.id)
             record = Record.new_file(path, postmortem, body)
-            self.store.create(record)
+            # The folders made for it go again with it if the commit is refused.
+            made = [f for f in (path.parent, path.parent.parent) if not f.exists()]
+            newline = git.newline_for(path) if git is not None else "\n"
+            self.store.create(record, newline=newline)
             if edit is None:
-                self._commit_new(git, record)
+                try:
+                    self._commit_new(git, record)
+                except BaseException:
+                    for folder in made:
+                        with suppress(OSError):
+                            folder.rmdir()  # only if empty: never anything else's
+                    raise
                 return record
         # The editor runs outside the lock: a person may take minutes, other pm commands
         # must not wait for them. The new file already reserves its id.

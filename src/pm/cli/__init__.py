@@ -7,7 +7,7 @@ import sys
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = sys.argv[1:] if argv is None else argv
+    args = _text(sys.argv[1:]) if argv is None else argv
     if args == ["--version"]:
         # Answer without importing Typer: scripts call this to probe for pm.
         from pm import __version__
@@ -29,7 +29,9 @@ def main(argv: list[str] | None = None) -> int:
 
 def _run(args: list[str]) -> int:
     from pm.cli import fast
+    from pm.render.output import tolerate_encoding
 
+    tolerate_encoding()
     code = fast.run(args)  # list, show and event in their plain forms, without Typer
     if code is None:
         code = _run_typer(args)
@@ -58,3 +60,24 @@ def _run_typer(args: list[str]) -> int:
     except BrokenPipeError:
         reader_gone()
     return ExitCode.OK
+
+
+def _text(args: list[str]) -> list[str]:
+    """Arguments as the person typed them. In a C/ASCII locale Python keeps the bytes it
+    cannot decode as surrogates (``\\udcc3``): a UTF-8 terminal's ``ü`` arrives so. Such
+    an argument is read as UTF-8 when its bytes are UTF-8; otherwise the surrogates stay
+    and the text checks refuse the value, rather than store escapes for the bytes."""
+    if all(arg.isascii() or arg.isprintable() for arg in args):
+        return args  # the common case, without looking at every character
+    return [_as_utf8(arg) for arg in args]
+
+
+def _as_utf8(arg: str) -> str:
+    if not any("\udc80" <= char <= "\udcff" for char in arg):
+        return arg
+    import os
+
+    try:
+        return os.fsencode(arg).decode("utf-8")
+    except UnicodeError:
+        return arg  # not UTF-8 either: the text checks name the problem

@@ -3,9 +3,14 @@ requests). Each returns its exit code: 1 while there are findings."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from pm import queries
 from pm.cli.shared import choice, unreadable
-from pm.errors import ExitCode
+from pm.errors import ExitCode, PmError
+
+if TYPE_CHECKING:
+    from pm.config import Config
 
 # The --format choices, here and not in the renderers: Typer's help names them, and the
 # declarations must not import what rendering imports.
@@ -22,7 +27,8 @@ def overdue(
 
     choice(fmt, OVERDUE_FORMATS, "--format")
     choice(fail_on, FAIL_ON, "--fail-on")
-    result = queries.overdue(Workspace.load(), as_of=as_of, owner=owner, severity=severity)
+    ws = Workspace(_repository(fmt))
+    result = queries.overdue(ws, as_of=as_of, owner=owner, severity=severity)
     render.render(result, fmt)
     unreadable(result.errors)
     return ExitCode.FINDINGS if result.fails(fail_on) else ExitCode.OK
@@ -30,13 +36,31 @@ def overdue(
 
 def lint(paths: list[str] | None, fmt: str, strict: bool, fix: bool, rules: bool) -> ExitCode:
     from pm import lint as linter
-    from pm.config import load_config
     from pm.render import lint as render
 
     choice(fmt, LINT_FORMATS, "--format")
     if rules:
         render.rules(list(linter.RULES.values()))
         return ExitCode.OK
-    result = linter.lint(load_config(), paths or [], strict=strict, fix=fix)
+    config = _repository(fmt, folder=not paths)
+    result = linter.lint(config, paths or [], strict=strict, fix=fix)
     render.render(result, fmt)
     return ExitCode.FINDINGS if result.count("error") else ExitCode.OK
+
+
+def _repository(fmt: str, *, folder: bool = True) -> Config:
+    """The configuration of the repository to check, which must really be there (see
+    ``config.check_readable``): a scheduled job in the wrong folder fails, with an
+    ``::error::`` on the run's page when it speaks GitHub."""
+    from pm.config import check_readable, load_config
+
+    try:
+        config = load_config()
+        check_readable(config, folder=folder)
+    except PmError as error:
+        if fmt == "github":
+            from pm.render import ci, output
+
+            output.write(ci.github_error(error.message))
+        raise
+    return config

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from pm.cli.shared import committed, unreadable, workspace
+from pm.cli.shared import committed, reading, unreadable, workspace
 from pm.errors import UsageError
 from pm.render import output
 
@@ -83,7 +83,7 @@ def action_list(
     from pm import queries
     from pm.render import tables, views
 
-    ws = workspace()
+    ws = reading()
     found = queries.action_rows(
         ws,
         postmortem_id,
@@ -174,7 +174,13 @@ def log(postmortem_id: str, as_json: bool) -> None:
     """``pm log``: the audit trail of one file (on the fast path: git is the cost)."""
     from pm import queries
 
-    history = queries.log(workspace(), postmortem_id)
+    history = queries.log(reading(), postmortem_id)
+    if history.shallow:
+        output.warn(
+            "this clone is shallow, so the history shown may be cut short (its oldest "
+            "commit can look like the file's creation); fetch it all with git fetch "
+            "--unshallow (GitHub Actions: actions/checkout with fetch-depth: 0)"
+        )
     if as_json:
         from pm.render import views
 

@@ -24,6 +24,8 @@ def report(error: BaseException, *, debug: bool) -> int | None:
         traceback.print_exc()
     if isinstance(error, PmError):
         output.error(error.message)
+        for line in error.details:  # e.g. the output of the hook that refused a commit
+            output.message(f"    {line}" if line else "")
         return error.exit_code
     if isinstance(error, KeyboardInterrupt):
         output.error("interrupted")

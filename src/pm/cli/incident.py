@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from pm.cli.shared import committed, unreadable, workspace
+from pm.cli.shared import committed, reading, unreadable, workspace
 from pm.errors import UsageError
 from pm.render import output
 
@@ -107,7 +107,7 @@ def list_postmortems(
 ) -> None:
     from pm import queries
 
-    ws = workspace()
+    ws = reading()
     found = queries.list_postmortems(
         ws, status=status, severity=severity, service=service, tag=tag, since=since
     )
@@ -131,7 +131,7 @@ def list_postmortems(
 def show(postmortem_id: str, as_json: bool) -> None:
     from pm import queries
 
-    ws = workspace()
+    ws = reading()
     entry, body = queries.view(ws, postmortem_id)
     path = ws.store.display(entry.path)
     if as_json:

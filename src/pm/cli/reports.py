@@ -25,10 +25,10 @@ def report(
     fmt: str | None,
     out: str | None,
 ) -> None:
+    from pm.cli.shared import reading
     from pm.render import report as render
-    from pm.workspace import Workspace
 
-    ws = Workspace.load()
+    ws = reading()
     if postmortem_id is not None:
         if since or until or service:
             raise UsageError("--since, --until and --service are for period reports, not one ID")

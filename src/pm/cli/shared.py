@@ -34,6 +34,16 @@ def workspace(no_commit: bool = False) -> Workspace:
     return ws
 
 
+def reading() -> Workspace:
+    """The workspace for a read command; RepoError (exit 4) where there is nothing to read:
+    outside a git repository, or in one without a postmortems folder."""
+    from pm.config import check_readable
+
+    ws = workspace()
+    check_readable(ws.config)
+    return ws
+
+
 def committed(ws: Workspace) -> str:
     return "committed" if ws.commit_enabled else "not committed (--no-commit)"
 

@@ -41,6 +41,11 @@ def github_command(annotation: Annotation) -> str:
     return f"::{annotation.level} {','.join(props)}::{textsafety.ci_log(annotation.message)}"
 
 
+def github_error(message: str) -> str:
+    """A workflow command for an error of the run itself, not of a file (no repository)."""
+    return f"::error title=pm::{textsafety.ci_log(message)}\n"
+
+
 def github(annotations: Sequence[Annotation]) -> str:
     """One workflow command per line (an empty string for no annotations)."""
     return "".join(github_command(a) + "\n" for a in annotations)

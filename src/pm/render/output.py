@@ -59,11 +59,33 @@ def _json_default(value: object) -> Any:
     raise TypeError(f"cannot serialise {type(value).__name__}")
 
 
+def stdout_is_utf8() -> bool:
+    """Whether stdout takes any text (False in a Latin-1 or ASCII locale)."""
+    encoding = getattr(sys.stdout, "encoding", None) or "utf-8"
+    return encoding.lower().replace("-", "").replace("_", "") in ("utf8", "utf8sig")
+
+
+def tolerate_encoding() -> None:
+    """In a locale whose terminal is not UTF-8 (``LANG=en_US.ISO-8859-1``), show what the
+    terminal cannot as escapes (``\\u2713``) instead of failing on the first such title.
+    Files pm writes stay UTF-8 whatever the locale."""
+    for stream in (sys.stdout, sys.stderr):
+        encoding = (getattr(stream, "encoding", None) or "utf-8").lower().replace("-", "")
+        reconfigure = getattr(stream, "reconfigure", None)
+        if encoding not in ("utf8", "utf_8") and reconfigure is not None:
+            reconfigure(errors="backslashreplace")
+
+
 def to_json(data: Any) -> str:
-    """Readable UTF-8 JSON; bidi and C1 controls escaped (``\\u202e``): same data, inert."""
+    """Readable UTF-8 JSON; bidi and C1 controls escaped (``\\u202e``): same data, inert.
+
+    Where stdout is not UTF-8 (a Latin-1 locale) the JSON is pure ASCII, every other
+    character written ``\\u00e9``: the same data, readable by any JSON reader.
+    """
     import json
 
-    text = json.dumps(data, indent=2, ensure_ascii=False, default=_json_default)
+    ascii_only = not stdout_is_utf8()
+    text = json.dumps(data, indent=2, ensure_ascii=ascii_only, default=_json_default)
     return textsafety.json_inert(text)
 
 
