@@ -16,7 +16,7 @@ SRC = Path(__file__).resolve().parents[1] / "src" / "pm"
 # The only modules that start processes, and why.
 RUNS_PROCESSES = {
     "gitrepo.py": "the one module that runs git",
-    "cli/incident.py": "runs the user's $VISUAL/$EDITOR for `pm open --edit`",
+    "cli/incident.py": "runs the user's $VISUAL/$EDITOR for `pm edit` and `pm open --edit`",
 }
 PROCESS_MODULES = {"subprocess", "pty", "multiprocessing"}
 PROCESS_CALLS = {"system", "popen", "execv", "execvp", "execve", "spawnv", "spawnvp", "fork"}
@@ -32,6 +32,7 @@ DOMAIN = (
     "timeparse.py",
     "similar.py",
     "textsafety.py",
+    "blockedits.py",
 )
 IO_MODULES = {
     *PROCESS_MODULES,

@@ -15,6 +15,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
+from typing import NamedTuple
 
 from pm.commits import LOG_FORMAT, LogEntry, parse_log
 from pm.errors import NoCommitsError, RepoError
@@ -38,6 +39,21 @@ def _git_env() -> dict[str, str]:
     env["LC_ALL"] = "C"
     env.pop("GIT_INDEX_FILE", None)  # a hook's private index must not leak into pm's commit
     return env
+
+
+class HeadState(NamedTuple):
+    """HEAD's commit (None on a branch not yet born) and each path's blob in it."""
+
+    head: str | None
+    blobs: dict[Path, str | None]
+
+
+class LastCommit(NamedTuple):
+    """The commit HEAD names, its first parent, and each path's blob in that parent."""
+
+    commit: str | None
+    parent: str | None
+    parent_blobs: dict[Path, str | None]
 
 
 class GitRepo:
@@ -180,6 +196,82 @@ class GitRepo:
         relative = os.path.relpath(path, self.root)
         return bool(self.run("ls-files", "--cached", "--", relative))
 
+    # --- what HEAD holds, and taking a commit back -------------------------------------
+
+    def relative(self, path: Path) -> str:
+        return os.path.relpath(path, self.root).replace(os.sep, "/")
+
+    def head_state(self, paths: list[Path]) -> HeadState:
+        """HEAD's commit and the blob each path has in it (None where it has none).
+
+        One ``git cat-file --batch-check`` answers all of it, so the check costs one
+        short process.
+        """
+        names = ["HEAD", *(f"HEAD:{self.relative(path)}" for path in paths)]
+        head, *blobs = self._objects(names)
+        return HeadState(head, dict(zip(paths, blobs, strict=True)))
+
+    def last_commit(self, paths: list[Path]) -> LastCommit:
+        """HEAD, its first parent and the blob each path has in that parent."""
+        names = ["HEAD", "HEAD^", *(f"HEAD^:{self.relative(path)}" for path in paths)]
+        head, parent, *blobs = self._objects(names)
+        return LastCommit(head, parent, dict(zip(paths, blobs, strict=True)))
+
+    def _objects(self, names: list[str]) -> list[str | None]:
+        """The object id each name resolves to, or None when it names nothing."""
+        stdin = "".join(f"{name}\n" for name in names)
+        out = self.run("cat-file", "--batch-check=%(objectname)", stdin=stdin)
+        ids = [None if " " in line else line.strip() for line in out.splitlines()]
+        if len(ids) != len(names):
+            raise RepoError(f"git cat-file answered {len(ids)} of {len(names)} names")
+        return ids
+
+    def blob_id(self, path: Path, data: bytes) -> str:
+        """The blob id git would store for ``data`` at ``path`` (with its filters).
+
+        The plain hash is tried first, without running git: a file that matches its
+        committed blob byte for byte is clean. Otherwise git hashes it, applying
+        ``autocrlf`` and the attributes of the path, as ``git add`` would.
+        """
+        return (
+            run_git_bytes(
+                self.root, "hash-object", f"--path={self.relative(path)}", "--stdin", stdin=data
+            )
+            .decode("ascii")
+            .strip()
+        )
+
+    def undo_commit(self, commit: str, parent: str, reason: str) -> None:
+        """Move the branch back from ``commit`` to ``parent``, only if it is still there.
+
+        ``git update-ref`` with the old value is a compare-and-swap: if anything moved
+        the branch since, nothing changes and RepoError says so.
+        """
+        try:
+            self.run("update-ref", "-m", reason, "HEAD", parent, commit)
+        except RepoError:
+            raise RepoError(
+                f"pm's commit {commit[:8]} was made on top of a change pm had not seen, "
+                "and the branch moved again before pm could take it back; check "
+                f"`git log -p -2` and revert {commit[:8]} if it undoes a teammate's change"
+            ) from None
+
+    def restore_paths(self, commit: str, paths: list[Path]) -> None:
+        """Put ``paths`` back in the index and the work tree as ``commit`` has them."""
+        relative = [self.relative(p) for p in paths]
+        blobs = self._objects([f"{commit}:{r}" for r in relative])
+        present = [r for r, blob in zip(relative, blobs, strict=True) if blob is not None]
+        absent = [r for r in relative if r not in present]
+        if present:
+            self.run("checkout", "--quiet", commit, "--", *present)
+        if absent:
+            self.run("rm", "--cached", "--quiet", "--ignore-unmatch", "--", *absent)
+
+    def reset_paths(self, commit: str, paths: list[Path]) -> None:
+        """Set the index entries of ``paths`` to ``commit``'s; the work tree is not touched."""
+        if paths:
+            self.run("reset", "--quiet", commit, "--", *(self.relative(p) for p in paths))
+
     def commit_files(self, paths: list[Path], message: str, *, new: bool) -> None:
         """Commit exactly ``paths`` with ``message``; nothing else in the index moves.
 
@@ -209,6 +301,19 @@ class GitRepo:
             raise
 
 
+def plain_blob_id(data: bytes, like: str) -> str:
+    """The id of a blob holding exactly ``data``, in the hash ``like`` is written in.
+
+    Computed without running git; it equals git's id for the file only when no filter
+    (``autocrlf``, ``eol``, a clean filter) changes the bytes, so a mismatch is a
+    question for ``GitRepo.blob_id``, never an answer.
+    """
+    import hashlib
+
+    algorithm = hashlib.sha256 if len(like) == 64 else hashlib.sha1
+    return algorithm(b"blob %d\0" % len(data) + data).hexdigest()
+
+
 def _statuses(text: str) -> list[tuple[str, str]]:
     """(commit, status) pairs from ``git log --name-status`` output of one file."""
     found = []
@@ -230,6 +335,19 @@ def authors(path: Path, limit: int = 10_000) -> list[str]:
     except RepoError:
         return []
     return sorted(set(names.splitlines()))
+
+
+def run_git_bytes(cwd: Path, *args: str, stdin: bytes | None = None) -> bytes:
+    """``run_git`` for bytes in and out (a file's content, exactly)."""
+    try:
+        result = subprocess.run(
+            ["git", *args], cwd=cwd, input=stdin, capture_output=True, env=_git_env(), check=False
+        )
+    except FileNotFoundError:
+        raise RepoError("git is not installed or not on PATH") from None
+    if result.returncode != 0:
+        raise _explain(args, (result.stderr or result.stdout).decode("utf-8", "replace"))
+    return result.stdout
 
 
 def run_git(cwd: Path, *args: str, stdin: str | None = None) -> str:

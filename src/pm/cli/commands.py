@@ -126,6 +126,11 @@ def resolve(
     """Mark the incident resolved, set the review due date, and print the duration."""
 
 
+@command("edit", incident.edit)
+def edit(postmortem_id: IdArgument, no_commit: NoCommit = False) -> None:
+    """Edit the file in $VISUAL/$EDITOR; a valid save is committed as your hand edit."""
+
+
 @command("list", incident.list_postmortems, fast=True)
 def list_(
     status: Annotated[

@@ -111,6 +111,38 @@ def lint(
     return result
 
 
+def validate(raw: bytes, path: Path, config: Config) -> list[str]:
+    """Why ``raw`` cannot be committed as the file at ``path``; [] when it can.
+
+    What ``pm edit`` checks on save: the file parses as pm reads it, and no schema rule
+    (``schema.*``, ``timeline.*``) finds an error. Each problem names its line.
+    """
+    store = Store(config)
+    shown = store.display(path)
+    try:
+        doc = frontmatter.parse(raw, shown)
+    except FileFormatError as error:
+        return [error.message]
+    where = frontmatter.locate(raw)
+    problems = [
+        f"{shown}:{line}: {schema.dotted(key_path)} is given twice"
+        for key_path, line in where.duplicates
+    ]
+
+    def at(key_path: frontmatter.KeyPath, rule: str, message: str, suggestion: str) -> None:
+        if RULES[rule].severity == "error":
+            hint = f" ({suggestion})" if suggestion else ""
+            problems.append(f"{shown}:{where.line(key_path)}: {message}{hint}")
+
+    schema.check(doc.front, path, config, at)
+    if not problems:
+        try:
+            store.parse(path, raw)
+        except DataError as error:
+            problems.append(error.message)
+    return problems
+
+
 class _Collector:
     """Turns (line, rule, message) into findings of one file, minus disabled rules."""
 
