@@ -89,6 +89,17 @@ class _Line:
     key: tuple[str, ...] | None  # cells of a table row; None for a line that is not one
 
 
+def differs(postmortem: Postmortem, body: str) -> bool:
+    """Whether any generated block differs from what pm renders from ``postmortem``."""
+    from pm import markdown
+    from pm.frontmatter import block_content
+
+    return any(
+        (current := block_content(body, name)) is not None and current != table
+        for name, table in markdown.blocks(postmortem).items()
+    )
+
+
 def adopt(
     postmortem: Postmortem,
     body: str,
@@ -96,16 +107,21 @@ def adopt(
     priorities: dict[str, int],
     today: date,
     tz: tzinfo = UTC,
+    previous: Postmortem | None = None,
 ) -> Adoption:
     """Adopt what was typed into the body's generated blocks into ``postmortem``.
 
-    Blocks whose rows pm cannot all read are reported and nothing of theirs is
-    adopted; the caller refuses (or, for ``pm lint --fix``, keeps those rows).
+    ``previous`` is the postmortem as last committed, when known: rows rendered from it
+    are pm's too (the front matter was edited by hand since, and the table is stale),
+    never something typed. Blocks whose rows pm cannot all read are reported and
+    nothing of theirs is adopted; the caller refuses (or, for ``pm lint --fix``, keeps
+    those rows).
     """
     from pm import markdown
     from pm.frontmatter import find_block
 
     rendered = markdown.blocks(postmortem)  # from the front matter as read
+    stale = markdown.blocks(previous) if previous is not None else {}
     result = Adoption()
     for name, table in rendered.items():
         span = find_block(body, name)
@@ -120,7 +136,7 @@ def adopt(
             for i, text in enumerate(current.split("\n"))
         ]
         block = BlockEdit(name)
-        typed = _typed_lines(lines, table, block)
+        typed = _typed_lines(lines, table, stale.get(name, ""), block)
         if block.problems:  # pm's own rows were changed: adopt nothing from this block
             result.blocks.append(block)
             continue
@@ -176,16 +192,20 @@ def _is_separator(key: tuple[str, ...] | None) -> bool:
     return key is not None and all(_SEPARATOR_CELL.fullmatch(c.replace(" ", "")) for c in key)
 
 
-def _typed_lines(lines: list[_Line], table: str, block: BlockEdit) -> list[_Line]:
+def _typed_lines(lines: list[_Line], table: str, stale: str, block: BlockEdit) -> list[_Line]:
     """The lines a person added to the block; pm's rows that are gone become problems.
 
     pm's rows are matched in order, cell by cell (a formatter that aligns the columns
     changes nothing); the header, the separator and the "no events yet" line may go.
+    A row of the ``stale`` rendering (from the front matter as last committed) is pm's.
     """
     matched, missing = _match_rendered(lines, table)
+    old_rows = {cells for text in stale.split("\n") if (cells := _cells(text)) is not None}
     typed: list[_Line] = []
     for index, line in enumerate(lines):
         if index in matched or not line.text or _is_separator(line.key):
+            continue
+        if line.key is not None and line.key in old_rows:
             continue
         following = lines[index + 1] if index + 1 < len(lines) else None
         if following is not None and _is_separator(following.key):

@@ -226,6 +226,10 @@ class GitRepo:
             raise RepoError(f"git cat-file answered {len(ids)} of {len(names)} names")
         return ids
 
+    def blob_bytes(self, blob: str) -> bytes:
+        """The content of a blob, exactly."""
+        return run_git_bytes(self.root, "cat-file", "blob", blob)
+
     def blob_id(self, path: Path, data: bytes) -> str:
         """The blob id git would store for ``data`` at ``path`` (with its filters).
 

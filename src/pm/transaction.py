@@ -38,6 +38,7 @@ from pm.store import Record, Store, atomic_write
 
 if TYPE_CHECKING:
     from pm.gitrepo import GitRepo, HeadState
+    from pm.model import Postmortem
 
 MAX_ATTEMPTS = 5
 
@@ -117,14 +118,14 @@ def _attempt(
         store.check_inside(path)  # never through a link, not even to read it for a change
     state = git.head_state(paths) if git is not None else None
     records = [store.read(path) for path in paths]
-    notes = _adopt_typed_rows(store, records)
+    notes = _adopt_typed_rows(store, records, git, state)
     if git is not None and state is not None:
         pending = [r for r in records if not _is_committed(git, r.path, r.raw, state)]
         if pending:
             _commit_hand_edits(store, git, paths, pending, notes, state, operation, notice)
             state = git.head_state(paths)
             records = [store.read(path) for path in paths]
-            notes = _adopt_typed_rows(store, records)  # the hand edits hold theirs already
+            notes = _adopt_typed_rows(store, records, git, state)  # hand edits hold theirs
     body = _notes(records, notes, notice)
     outcome = change(records)
     if outcome is None:
@@ -190,7 +191,9 @@ def _write_and_commit(
 # --- steps -------------------------------------------------------------------------------
 
 
-def _adopt_typed_rows(store: Store, records: list[Record]) -> dict[Path, list[str]]:
+def _adopt_typed_rows(
+    store: Store, records: list[Record], git: GitRepo | None, state: HeadState | None
+) -> dict[Path, list[str]]:
     """Adopt rows typed into the generated tables; refuse (naming them) what cannot be.
 
     Returns the notes for each file's commit body. Runs before anything is written.
@@ -202,8 +205,17 @@ def _adopt_typed_rows(store: Store, records: list[Record]) -> dict[Path, list[st
     notes: dict[Path, list[str]] = {}
     for record in records:
         document = record.document
+        if not blockedits.differs(record.postmortem, document.body):
+            continue
+        previous = None
+        if git is not None and state is not None:
+            previous = committed_version(store, git, record.path, state.blobs[record.path])
         result = blockedits.adopt(
-            record.postmortem, document.body, priorities=config.priorities, today=today
+            record.postmortem,
+            document.body,
+            priorities=config.priorities,
+            today=today,
+            previous=previous,
         )
         if result.problems:
             shown = store.display(record.path)
@@ -212,6 +224,18 @@ def _adopt_typed_rows(store: Store, records: list[Record]) -> dict[Path, list[st
         if result.notes:
             notes[record.path] = result.notes
     return notes
+
+
+def committed_version(
+    store: Store, git: GitRepo, path: Path, blob: str | None
+) -> Postmortem | None:
+    """The postmortem as the commit holds it (blob ``blob``), or None if it has none."""
+    if blob is None:
+        return None
+    try:
+        return store.parse(path, git.blob_bytes(blob)).postmortem
+    except (DataError, RepoError):
+        return None
 
 
 def _is_committed(git: GitRepo, path: Path, raw: bytes, state: HeadState) -> bool:
@@ -251,15 +275,24 @@ def _commit_hand_edits(
 def _commit_hand_edit(
     store: Store, git: GitRepo, record: Record, notes: list[str], operation: str
 ) -> None:
-    """Commit the file's uncommitted content as the person's edit (typed rows adopted)."""
+    """Commit the file's uncommitted content as the person's edit.
+
+    Rows typed into the tables are adopted (``notes``), and tables left stale by an edit
+    of the front matter are re-rendered, so the hand edit is consistent on its own.
+    """
+    from pm import blockedits
     from pm.commits import hand_edit_message
 
-    data = store.render(record) if notes else record.raw
+    stale = blockedits.differs(record.postmortem, record.document.body)
+    data = store.render(record) if stale else record.raw
     why = f"committed by pm before '{operation}'"
-    message = hand_edit_message(record.postmortem.id, why, notes)
+    body = notes or (["Generated tables re-rendered from the front matter."] if stale else [])
+    message = hand_edit_message(record.postmortem.id, why, body)
     state = git.head_state([record.path])
     if data != record.raw:
         _write_if_unchanged(store, record, data)
+        if _is_committed(git, record.path, data, state):
+            return  # only the tables differed (reformatted, or stale): nothing to commit
     new = state.blobs[record.path] is None and not git.is_tracked(record.path)
     try:
         git.commit_files([record.path], message, new=new)
