@@ -445,12 +445,13 @@ def replace(
     data: bytes,
     message: str,
     operation: str,
-) -> None:
+) -> bool:
     """Write ``data`` over the file, which must still hold ``base``, and commit it.
 
     For content a person wrote from ``base`` (an editor session): it cannot be
     re-applied to a newer file, so where a change is re-applied, this raises Conflict
-    and leaves the file (and the branch) as they are.
+    and leaves the file (and the branch) as they are. False when nothing was committed
+    (``--no-commit``, or ``data`` is what HEAD holds already).
     """
     shown = store.display(path)
     record = _Base(path, base)
@@ -459,8 +460,8 @@ def replace(
         _write_all(store, [record], [data])
     except _Moved:
         raise Conflict(f"{shown} changed while you edited it") from None
-    if git is None or state is None:
-        return
+    if git is None or state is None or _is_committed(git, path, data, state):
+        return False
     journal.record(git.git_dir, message, {git.relative(path): data})
     try:
         new = state.blobs[path] is None and not git.is_tracked(path)
@@ -475,3 +476,4 @@ def replace(
         raise Conflict(f"{shown} changed (a pull?) while pm committed your edit") from None
     finally:
         journal.clear(git.git_dir)
+    return True

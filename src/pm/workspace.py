@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
 from datetime import date, datetime, tzinfo
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Literal, NamedTuple
 
 from pm import actions, lifecycle, timeparse, transaction
 from pm.config import CONFIG_FILE, Config, load_config
@@ -28,6 +28,9 @@ from pm.transaction import Outcome
 
 if TYPE_CHECKING:
     from pm.gitrepo import GitRepo
+
+
+EditResult = Literal["unchanged", "committed", "written"]
 
 
 class FieldSet(NamedTuple):
@@ -164,13 +167,14 @@ class Workspace:
             raise
         journal.clear(git.git_dir)
 
-    def edit(self, ref: str, editor: Callable[[Path], int], *, why: str = "pm edit") -> bool:
+    def edit(self, ref: str, editor: Callable[[Path], int], *, why: str = "pm edit") -> EditResult:
         """Let a person edit the file in ``editor`` and commit what they save as a hand edit.
 
         The editor works on a buffer (``pm.buffers``), outside pm's lock. What is saved is
         validated (parse, schema) and applied only if the file still holds what the editor
-        started from; otherwise the buffer is kept and the error names it. Returns False
-        when nothing was changed.
+        started from; otherwise the buffer is kept and the error names it. The result:
+        ``unchanged`` (nothing saved), ``committed``, or ``written`` (not committed: with
+        ``--no-commit``, or the file is now as the last commit holds it).
         """
         from pm import buffers
 
@@ -200,7 +204,7 @@ class Workspace:
             raise UsageError(f"the editor exited with {code}; nothing was committed; {kept}")
         if saved == base:
             buffer.unlink()
-            return False
+            return "unchanged"
         from pm.lint import validate
 
         problems = validate(saved, path, self.config)
@@ -209,11 +213,12 @@ class Workspace:
             raise DataError(
                 f"{listed}; nothing was committed; {kept} (`pm edit {path.stem}` reopens it)"
             )
-        self._apply_edit(path, base, saved, why, f"{shown} changed while you edited it; {kept}")
+        moved = f"{shown} changed while you edited it; {kept}"
+        committed = self._apply_edit(path, base, saved, why, moved)
         buffer.unlink()
-        return True
+        return "committed" if committed else "written"
 
-    def _apply_edit(self, path: Path, base: bytes, saved: bytes, why: str, moved: str) -> None:
+    def _apply_edit(self, path: Path, base: bytes, saved: bytes, why: str, moved: str) -> bool:
         """Adopt rows typed into the tables, then write and commit the saved text."""
         from pm import blockedits
         from pm.commits import hand_edit_message
@@ -235,7 +240,7 @@ class Workspace:
         message = hand_edit_message(record.postmortem.id, why, adoption.notes)
         with self._writing("edit") as git:
             try:
-                transaction.replace(self.store, git, path, base, data, message, "edit")
+                return transaction.replace(self.store, git, path, base, data, message, "edit")
             except transaction.Conflict:
                 raise DataError(moved) from None
 

@@ -17,7 +17,7 @@ from pm.errors import UsageError
 from pm.render import output
 
 if TYPE_CHECKING:
-    from pm.workspace import Workspace
+    from pm.workspace import EditResult, Workspace
 
 
 def init() -> None:
@@ -68,13 +68,19 @@ def open_(
         output.message("Similar past incidents (did this happen before?):")
         for match in matches:
             output.message(f"  {match.id}  {match.title}  (shared: {', '.join(match.shared)})")
-    # What the person writes is their hand edit, committed as such after the open.
-    if edit and ws.edit(postmortem.id, _run_editor, why="pm open --edit"):
-        output.message(f"Saved your edit of {postmortem.id}; {_hand_edit_saved(ws)}.")
+    if edit:  # what the person writes is their hand edit, committed after the open
+        _said(ws, postmortem.id, ws.edit(postmortem.id, _run_editor, why="pm open --edit"))
 
 
-def _hand_edit_saved(ws: Workspace) -> str:
-    return "committed as your hand edit" if ws.commit_enabled else committed(ws)
+def _said(ws: Workspace, postmortem_id: str, result: EditResult) -> None:
+    if result == "unchanged":
+        output.message(f"No changes to {postmortem_id}; nothing to commit.")
+    elif result == "committed":
+        output.message(f"Saved your edit of {postmortem_id}; committed as your hand edit.")
+    elif ws.commit_enabled:
+        output.message(f"Saved your edit of {postmortem_id}; it is as last committed.")
+    else:
+        output.message(f"Saved your edit of {postmortem_id}; {committed(ws)}.")
 
 
 def _run_editor(path: Path) -> int:
@@ -95,10 +101,7 @@ def edit(postmortem_id: str, no_commit: bool) -> None:
     _need_editor("pm edit")
     ws = workspace(no_commit)
     path = ws.store.resolve(postmortem_id)
-    if not ws.edit(postmortem_id, _run_editor):
-        output.message(f"No changes to {path.stem}; nothing to commit.")
-        return
-    output.message(f"Saved your edit of {path.stem}; {_hand_edit_saved(ws)}.")
+    _said(ws, path.stem, ws.edit(postmortem_id, _run_editor))
 
 
 def event(postmortem_id: str, text: str, at: str | None, kind: str, no_commit: bool) -> None:
