@@ -67,6 +67,7 @@ class BlockEdit:
     adopted: list[str] = field(default_factory=list)  # one note per adopted row
     problems: list[Problem] = field(default_factory=list)
     duplicates: int = 0  # rows that repeat one already in the front matter
+    edited: bool = False  # rows of pm's were changed: the block is the person's to fix
 
 
 @dataclass
@@ -108,14 +109,16 @@ def adopt(
     today: date,
     tz: tzinfo = UTC,
     previous: Postmortem | None = None,
+    partial: bool = False,
 ) -> Adoption:
     """Adopt what was typed into the body's generated blocks into ``postmortem``.
 
     ``previous`` is the postmortem as last committed, when known: rows rendered from it
     are pm's too (the front matter was edited by hand since, and the table is stale),
     never something typed. Blocks whose rows pm cannot all read are reported and
-    nothing of theirs is adopted; the caller refuses (or, for ``pm lint --fix``, keeps
-    those rows).
+    nothing of theirs is adopted; the caller refuses. With ``partial`` (``pm lint
+    --fix``) the rows that can be read are adopted all the same, and only the others
+    are problems; a block whose rows of pm's were edited is never adopted from.
     """
     from pm import markdown
     from pm.frontmatter import find_block
@@ -138,12 +141,13 @@ def adopt(
         block = BlockEdit(name)
         typed = _typed_lines(lines, table, stale.get(name, ""), block)
         if block.problems:  # pm's own rows were changed: adopt nothing from this block
+            block.edited = True
             result.blocks.append(block)
             continue
         if name == "timeline":
-            _adopt_events(postmortem, typed, block, tz)
+            _adopt_events(postmortem, typed, block, tz, partial)
         else:
-            _adopt_actions(postmortem, typed, block, priorities, today)
+            _adopt_actions(postmortem, typed, block, priorities, today, partial)
         if block.duplicates and not block.problems:
             what = "timeline" if name == "timeline" else "action-items"
             block.adopted.append(
@@ -317,7 +321,9 @@ def _incident_day(postmortem: Postmortem, tz: tzinfo) -> date | None:
     return days.pop() if len(days) == 1 else None
 
 
-def _adopt_events(postmortem: Postmortem, typed: list[_Line], block: BlockEdit, tz: tzinfo) -> None:
+def _adopt_events(
+    postmortem: Postmortem, typed: list[_Line], block: BlockEdit, tz: tzinfo, partial: bool
+) -> None:
     from pm import lifecycle
     from pm.timeparse import format_time
 
@@ -339,7 +345,7 @@ def _adopt_events(postmortem: Postmortem, typed: list[_Line], block: BlockEdit, 
                 moment += timedelta(days=1)  # 23:50, then 00:10: the next day
             previous = moment
         parsed.append((line, moment, kind, text))
-    if block.problems:
+    if block.problems and not partial:
         return
     existing = {(e.at, e.kind, e.text) for e in postmortem.timeline}
     for line, moment, kind, text in parsed:
@@ -365,6 +371,7 @@ def _adopt_actions(
     block: BlockEdit,
     priorities: dict[str, int],
     today: date,
+    partial: bool,
 ) -> None:
     items: list[tuple[_Line, ActionItem]] = []
     for line in typed:
@@ -373,13 +380,11 @@ def _adopt_actions(
             block.problems.append(Problem(line.number, line.text, read))
         else:
             items.append((line, read))
-    if block.problems:
+    if block.problems and not partial:
         return
     if items and postmortem.status == "closed":
-        line = items[0][0]
-        block.problems.append(
-            Problem(line.number, line.text, f"{postmortem.id} is closed: no new action items")
-        )
+        reason = f"{postmortem.id} is closed: no new action items"
+        block.problems.extend(Problem(line.number, line.text, reason) for line, _ in items)
         return
     for _line, item in items:
         taken = {existing.number for existing in postmortem.actions}

@@ -28,7 +28,14 @@ def overdue(
     return ExitCode.FINDINGS if result.fails(fail_on) else ExitCode.OK
 
 
-def lint(paths: list[str] | None, fmt: str, strict: bool, fix: bool, rules: bool) -> ExitCode:
+def lint(
+    paths: list[str] | None,
+    fmt: str,
+    strict: bool,
+    fix: bool,
+    discard_block_edits: bool,
+    rules: bool,
+) -> ExitCode:
     from pm import lint as linter
     from pm.config import load_config
     from pm.render import lint as render
@@ -37,6 +44,8 @@ def lint(paths: list[str] | None, fmt: str, strict: bool, fix: bool, rules: bool
     if rules:
         render.rules(list(linter.RULES.values()))
         return ExitCode.OK
-    result = linter.lint(load_config(), paths or [], strict=strict, fix=fix)
+    result = linter.lint(
+        load_config(), paths or [], strict=strict, fix=fix, discard_block_edits=discard_block_edits
+    )
     render.render(result, fmt)
     return ExitCode.FINDINGS if result.count("error") else ExitCode.OK
