@@ -366,16 +366,20 @@ class Workspace:
         def resolve_id(other: str) -> str:
             return self.store.resolve(other).stem
 
-        def change(postmortem: Postmortem) -> Outcome:
+        def change(record: Record) -> Outcome:
+            postmortem = record.postmortem
             edit = set_field(
                 postmortem, name, values, self.config, mode=mode, resolve_id=resolve_id
             )
+            if edit.field == "severity":
+                rule = self.config.rule_for(postmortem.severity)
+                lifecycle.check_finished_record(postmortem, record.document.body, rule)
             edits.append(edit)
             line = " ".join(f"{edit.field}: {edit.old} -> {edit.new}".split())
             detail = line if len(line) <= 72 else edit.field
             return Outcome(detail, [line])
 
-        record = self._change(ref, "set", change)
+        record = self._change_record(ref, "set", change)
         edit = edits[-1]
         if edit.field != "severity":
             return FieldSet(record, edit)
