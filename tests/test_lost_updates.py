@@ -10,7 +10,10 @@ her event, and no commit of pm's takes Bob's title back.
 from __future__ import annotations
 
 import json
+import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -127,3 +130,70 @@ def test_an_edit_of_the_file_meanwhile_is_kept_and_the_change_reapplied(
         "2024-01-15-checkout-down: hand edit (committed by pm before 'event')"
     )
     assert json.loads(team.ok("alice", "log", "checkout-down", "--json"))[1]["manual"] is True
+
+
+@pytest.mark.slow
+def test_pm_and_git_pull_running_at_once_lose_nothing(tmp_path: Path) -> None:
+    """Real processes, no injection: Alice's clone runs ``pm event`` commands while a loop
+    pulls Bob's title changes into it; nothing either of them committed is lost."""
+    team = Team.make(tmp_path, "alice", "bob")
+    team.ok("alice", "init")
+    team.ok("alice", "open", "Checkout down", "-s", "SEV-1", "--started", "2024-01-15T14:05")
+    team.sync("alice")
+    alice, bob = team.clone("alice"), team.clone("bob")
+    bob.git("pull", "--quiet")
+    stop = threading.Event()
+    titles: list[str] = []
+
+    def bob_renames() -> None:
+        for n in range(8):
+            title = f"Checkout down, take {n}"
+            team.ok("bob", "set", "checkout-down", "title", title)
+            bob.git("push", "--quiet", "origin", "HEAD:main")
+            titles.append(title)
+            time.sleep(0.3)
+
+    def alice_pulls() -> None:
+        while not stop.is_set():
+            subprocess.run(
+                ["git", "pull", "--quiet", "--no-rebase", "--no-edit"],
+                cwd=alice.path,
+                capture_output=True,
+                check=False,
+            )
+            time.sleep(0.05)
+
+    workers = [threading.Thread(target=bob_renames), threading.Thread(target=alice_pulls)]
+    for worker in workers:
+        worker.start()
+    events = [f"Event {n:02d}" for n in range(16)]
+    try:
+        for n, text in enumerate(events):
+            for _ in range(40):  # a busy moment (index.lock, a merge in progress) is retried
+                result = team.pm(
+                    "alice", "event", "checkout-down", text, "--at", f"2024-01-15T15:{n:02d}"
+                )
+                if result.returncode == 0:
+                    break
+                assert result.returncode == 4, result.stderr
+                assert result.stderr.startswith("pm: ") and result.stderr.count("\n") == 1
+                time.sleep(0.1)
+            else:
+                pytest.fail(f"pm event {text!r} never got through")
+    finally:
+        workers[0].join()
+        stop.set()
+        workers[1].join()
+    alice.git("pull", "--quiet", "--no-rebase", "--no-edit")
+    relative = "postmortems/2024/2024-01-15-checkout-down.md"
+    final = alice.git("show", f"HEAD:{relative}")
+    assert f"title: {titles[-1]}" in final  # Bob's last change, not reverted
+    for text in events:
+        assert f"  text: {text}\n" in final  # every one of Alice's events
+    assert alice.git("status", "--porcelain") == ""
+    # No commit of pm's in Alice's history takes a title of Bob's back.
+    for commit in alice.git("log", "--format=%H", "--grep=^pm: event", "--", relative).split():
+        patch = alice.git("show", "--format=", commit, "--", relative)
+        assert "title:" not in patch, f"{commit[:8]} touches the title:\n{patch}"
+    lint = team.pm("alice", "lint", "--strict")
+    assert lint.returncode == 0, lint.stdout
