@@ -7,11 +7,16 @@ first wraps the calls where a crash matters (``tempfile.mkstemp``, the temporary
 or ``after`` it runs (``torn``: a write that got half its bytes out). With ``trace`` the
 process writes the names of the wrapped calls it made, one a line, so a test can first
 list every point and then crash at each.
+
+``run(..., meanwhile=(k, when, argv))`` does not crash: at that point it runs ``argv``
+(a ``git pull``, another process's write) to completion and then carries on, so a test
+can put someone else's change into every window of a pm command.
 """
 
 from __future__ import annotations
 
 import functools
+import json
 import os
 import signal
 import subprocess
@@ -28,10 +33,17 @@ class _State:
     count = 0
     target: tuple[int, str] | None = None
     trace: Path | None = None
+    meanwhile: tuple[int, str, list[str]] | None = None
+    run: Callable[..., Any] = subprocess.run
 
 
 def _die() -> None:
     os.kill(os.getpid(), signal.SIGKILL)
+
+
+def _meanwhile(index: int, when: str) -> None:
+    if _State.meanwhile is not None and _State.meanwhile[:2] == (index, when):
+        _State.run(_State.meanwhile[2], check=False, capture_output=True)
 
 
 def _enter(name: str) -> int:
@@ -41,12 +53,14 @@ def _enter(name: str) -> int:
             handle.write(name + "\n")
     if _State.target == (_State.count, "before"):
         _die()
+    _meanwhile(_State.count, "before")
     return _State.count
 
 
 def _leave(index: int) -> None:
     if _State.target == (index, "after"):
         _die()
+    _meanwhile(index, "after")
 
 
 def _wrap(owner: Any, attribute: str, name: Callable[..., str] | str) -> None:
@@ -99,6 +113,10 @@ def install() -> None:
     if target:
         index, when = target.split(":")
         _State.target = (int(index), when)
+    meanwhile = os.environ.get("PM_FAULT_MEANWHILE")
+    if meanwhile:
+        index, when, command = json.loads(meanwhile)
+        _State.meanwhile = (int(index), when, list(command))
     trace = os.environ.get("PM_FAULT_TRACE")
     _State.trace = Path(trace) if trace else None
     _wrap(tempfile, "mkstemp", "mkstemp")
@@ -131,8 +149,12 @@ def run(
     kill_at: tuple[int, str] | None = None,
     trace: Path | None = None,
     env: dict[str, str] | None = None,
+    meanwhile: tuple[int, str, list[str]] | None = None,
 ) -> subprocess.CompletedProcess[str]:
-    extra = {"PYTHONPATH": str(Path(__file__).parent)}
+    paths = [str(Path(__file__).parent), os.environ.get("PYTHONPATH", "")]
+    extra = {"PYTHONPATH": os.pathsep.join(p for p in paths if p)}
+    if meanwhile is not None:
+        extra["PM_FAULT_MEANWHILE"] = json.dumps(list(meanwhile))
     if kill_at is not None:
         extra["PM_FAULT_AT"] = f"{kill_at[0]}:{kill_at[1]}"
     if trace is not None:

@@ -13,9 +13,10 @@ import pytest
 
 from conftest import Repo
 from pm import commits, queries, similar
-from pm.errors import UsageError
+from pm.errors import DataError, UsageError
 from pm.lint import LintResult, lint
 from pm.workspace import Workspace
+from prose import COMPLETE, fill_sections
 
 
 @pytest.fixture
@@ -83,6 +84,9 @@ def test_set_severity_says_where_the_review_stands(ws: Workspace) -> None:
     third = opened(ws, "Cache stampede", "SEV-3")
     ws.resolve(third, at="2024-01-15T16:00")
     ws.review(third, at="2024-01-16T10:00")
+    with pytest.raises(DataError, match="needs what it lacks: section 'Summary'"):
+        ws.set_field(third, "severity", ["SEV-1"])  # a reviewed SEV-1 without its prose
+    fill_sections(ws.get(third).path, COMPLETE)
     assert ws.set_field(third, "severity", ["SEV-1"]).review == "held"
     assert ws.set_field(third, "title", ["Cache stampede at peak"]).review is None
 

@@ -13,7 +13,8 @@ import pytest
 from conftest import CliRunnerCall, Repo, git
 from pm import cache as cache_module
 from pm.cache import CACHE_NAME, RACY_NS, SummaryCache, decode, encode
-from pm.config import Config, git_dir
+from pm.config import Config
+from pm.location import git_dir
 from pm.store import Entry, Record, Store
 
 
@@ -269,6 +270,7 @@ def test_read_only_git_dir_never_fails_a_read(
 def test_unwritable_cache_folder_never_fails_a_read(repo: Repo, cli: CliRunnerCall) -> None:
     open_incidents(cli, "Checkout returns 500s")
     # A file where the cache folder should be: the write fails even for root.
+    shutil.rmtree(repo.path / ".git" / "pm", ignore_errors=True)  # pm's journal made it
     (repo.path / ".git" / "pm").write_text("not a folder", encoding="utf-8")
     assert titles(cli) == ["Checkout returns 500s"]
     result = cli("list")

@@ -44,6 +44,13 @@ def kill_plan(points: list[str]) -> list[tuple[int, str, str]]:
     return plan
 
 
+def torn_files(repo: Repo, path: Path) -> list[Path]:
+    """Temporary files a torn write left: beside the postmortem, or pm's journal's."""
+    journal = repo.path / ".git" / "pm"
+    found = [p for p in path.parent.iterdir() if p.name.endswith(".tmp")]
+    return found + list(journal.glob("*.tmp")) if journal.is_dir() else found
+
+
 def restore(repo: Repo, head: str) -> None:
     repo.git("reset", "--quiet", "--hard", head)
     repo.git("clean", "--quiet", "-fdx")
@@ -133,6 +140,7 @@ def test_killed_change_leaves_old_or_new_file(
     points, head = trace_points(repo, tmp_path, *args)
     new = path.read_bytes()
     assert new != old
+    subject = repo.git("log", "-1", "--format=%s")
     restore(repo, head)
     for index, when, name in kill_plan(points):
         label = f"kill {when} #{index} {name}"
@@ -146,18 +154,25 @@ def test_killed_change_leaves_old_or_new_file(
         if moved:
             assert current == new, f"{label}: committed but the file is old"
             assert repo.git("rev-list", "--count", f"{head}..HEAD") == "1", label
-        if when == "torn":  # the half-written temporary file is still there
-            assert [p for p in path.parent.iterdir() if p.name.endswith(".tmp")], label
+        if when == "torn":  # the half-written temporary file (of the file or pm's journal)
+            assert torn_files(repo, path), label
         listed = run_pm(repo.path, "list")
         assert listed.returncode == 0, f"{label}: {listed.stderr}"
         assert listed.stdout.count("\n") == 1, label
         next_command_works(
             repo, ["event", opened, "After the crash", "--at", "2024-01-15T16:00"], label
         )
-        # The follow-up commit holds its own event and whatever the crash left uncommitted.
+        # What the crash left uncommitted is committed first, under its own message
+        # (pm's journal says it is pm's change), then the follow-up's own commit.
         text = repo.git("show", f"HEAD:{relative}")
         assert "text: After the crash" in text, label
         assert (proof in text) == (current == new), label
+        if current == new and not moved:
+            assert repo.git("log", "-1", "--skip=1", "--format=%s") == subject, label
+            assert "Recovered: pm was interrupted" in repo.git("log", "-1", "--skip=1"), label
+            assert repo.git("rev-list", "--count", f"{head}..HEAD") == "2", label
+        else:
+            assert repo.git("rev-list", "--count", f"{head}..HEAD") == str(1 + moved), label
         assert repo.git("status", "--porcelain", "--", relative) == "", label
         assert repo.files_in() == [relative], label
         restore(repo, head)
@@ -190,6 +205,9 @@ def test_killed_open_leaves_no_file_or_the_whole_file(
                 repo, ["event", pid, "After the crash", "--at", "2024-01-19T12:00"], label
             )
             assert "text: After the crash" in repo.git("show", f"HEAD:{relative}"), label
+            # The file the crash left is pm's open, committed as that, then the event.
+            subjects = repo.git("log", "--format=%s", f"{head}..HEAD").splitlines()
+            assert subjects[-1] == f"pm: open {pid} (SEV-2)", label
             assert repo.git("status", "--porcelain", "--", relative) == "", label
         else:
             next_command_works(repo, list(args), label)

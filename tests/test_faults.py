@@ -274,11 +274,12 @@ def test_lint_fix_cannot_write(
 
             patch.setattr(tempfile, "mkstemp", refused)
             reason = "permission denied (read-only folder or file?)"
-        result = cli("lint", "--fix")
+        result = cli("lint", "--fix", "--discard-block-edits")
     assert_refused_cleanly(repo, result, path, before, head, WRITE_ERROR)
     assert result.stderr == (
         f"pm: cannot write {path.name}: {reason}; the original file is unchanged\n"
     )
     assert cli("lint").exit_code == 1  # still out of sync, still reported
-    assert cli("lint", "--fix").exit_code == 0
+    assert cli("lint", "--fix").exit_code == 1  # an edited row: kept until asked to drop it
+    assert cli("lint", "--fix", "--discard-block-edits").exit_code == 0
     assert "| Incident opened |" in path.read_text(encoding="utf-8")

@@ -16,7 +16,7 @@ SRC = Path(__file__).resolve().parents[1] / "src" / "pm"
 # The only modules that start processes, and why.
 RUNS_PROCESSES = {
     "gitrepo.py": "the one module that runs git",
-    "cli/incident.py": "runs the user's $VISUAL/$EDITOR for `pm open --edit`",
+    "cli/incident.py": "runs the user's $VISUAL/$EDITOR for `pm edit` and `pm open --edit`",
     "pdf.py": "prints a report to PDF with the user's headless Chromium",
     "site/build.py": "renders many pages of `pm site` in forked worker processes",
 }
@@ -34,6 +34,7 @@ DOMAIN = (
     "timeparse.py",
     "similar.py",
     "textsafety.py",
+    "blockedits.py",
 )
 IO_MODULES = {
     *PROCESS_MODULES,

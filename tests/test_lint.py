@@ -280,18 +280,35 @@ def test_forced_close_needs_a_reason(repo: Repo, cli: CliRunnerCall) -> None:
 # --- generated blocks -------------------------------------------------------------------------
 
 
-def test_hand_edit_inside_a_block_is_reported_and_fixed(clean: Repo, cli: CliRunnerCall) -> None:
+def test_hand_edit_inside_a_block_is_kept_until_asked_to_discard(
+    clean: Repo, cli: CliRunnerCall
+) -> None:
+    """An edited row of pm's is the person's text: --fix keeps it; only asked, it drops it."""
     edit(clean, GOOD, "| Alert on gateway latency |", "| Alert on gateway latency, maybe |")
     before = (clean.path / GOOD).read_bytes()
-    line = line_of(clean, GOOD, "<!-- pm:begin actions -->")
-    assert findings(cli) == [(GOOD, line, "blocks.out-of-sync", "error")]
-    head = clean.git("rev-parse", "HEAD")
+    begin = line_of(clean, GOOD, "<!-- pm:begin actions -->")
+    row = line_of(clean, GOOD, "Alert on gateway latency, maybe")
+    assert findings(cli) == [
+        (GOOD, begin, "blocks.out-of-sync", "error"),
+        (GOOD, row, "blocks.out-of-sync", "error"),
+    ]
     result = cli("lint", "--fix")
+    assert result.exit_code == 1
+    assert "the action-items table has a row pm cannot adopt" in result.stdout
+    assert "`pm lint --fix --discard-block-edits` drops it" in result.stdout
+    assert (clean.path / GOOD).read_bytes() == before  # nothing the person typed is dropped
+    head = clean.git("rev-parse", "HEAD")
+    result = cli("lint", "--fix", "--discard-block-edits")
     assert result.exit_code == 0
-    assert result.stderr == (
-        f"Fixed the generated blocks of {GOOD} (not committed: review and commit).\n"
-        "2 files clean.\n"
-    )
+    dropped = before.decode().splitlines()[row - 1]
+    assert result.stderr.splitlines() == [
+        f"{GOOD}: discarded from the actions table: line {begin} "
+        f"`{dropped.replace(', maybe', '')}` (this row of pm's was changed or removed)",
+        f"{GOOD}: discarded from the actions table: line {row} `{dropped}` "
+        "(typed where a row of pm's was changed)",
+        f"Fixed {GOOD} (not committed: review and commit).",
+        "2 files clean.",
+    ]
     after = (clean.path / GOOD).read_bytes()
     assert after == before.replace(
         b"| Alert on gateway latency, maybe |", b"| Alert on gateway latency |"
@@ -301,12 +318,17 @@ def test_hand_edit_inside_a_block_is_reported_and_fixed(clean: Repo, cli: CliRun
     assert cli("lint").exit_code == 0
 
 
+def test_discard_needs_fix(clean: Repo, cli: CliRunnerCall) -> None:
+    result = cli("lint", "--discard-block-edits")
+    assert (result.exit_code, result.stderr) == (2, "pm: --discard-block-edits goes with --fix\n")
+
+
 def test_fix_keeps_crlf_and_the_rest_of_the_file(clean: Repo, cli: CliRunnerCall) -> None:
     path = clean.path / GOOD
     crlf = path.read_bytes().replace(b"\n", b"\r\n")
     path.write_bytes(crlf.replace(b"| started | Incident opened |", b"| started | Opened |"))
-    assert [f[2] for f in findings(cli)] == ["blocks.out-of-sync"]
-    assert cli("lint", "--fix").exit_code == 0
+    assert {f[2] for f in findings(cli)} == {"blocks.out-of-sync"}
+    assert cli("lint", "--fix", "--discard-block-edits").exit_code == 0
     assert path.read_bytes() == crlf
 
 

@@ -118,14 +118,20 @@ def test_open_with_editor(
     monkeypatch.setenv("EDITOR", str(editor))
     result = cli("open", "Edited", "-s", "SEV-3", "--started", "2024-01-19T10:00", "--edit")
     path = repo.path / "postmortems/2024/2024-01-19-edited.md"
-    assert path.read_text(encoding="utf-8").endswith("Written in the editor.\n")
+    # The open is committed before the editor runs; what the person writes is theirs.
+    assert repo.subjects()[-2] == "pm: open 2024-01-19-edited (SEV-3)"
     if failing:
         assert result.exit_code == 2
-        assert "is kept, not committed" in result.stderr
-        assert repo.commit_count() == 1
+        assert "the editor exited with 1; nothing was committed" in result.stderr
+        kept = Path(result.stderr.split("your text is kept in ")[1].strip())
+        assert kept.read_text(encoding="utf-8").endswith("Written in the editor.\n")
+        assert not path.read_text(encoding="utf-8").endswith("Written in the editor.\n")
+        assert repo.commit_count() == 2
+        assert repo.git("status", "--porcelain") == ""
     else:
         assert result.exit_code == 0, result.stderr
-        assert repo.subjects()[0] == "pm: open 2024-01-19-edited (SEV-3)"
+        assert path.read_text(encoding="utf-8").endswith("Written in the editor.\n")
+        assert repo.subjects()[0] == "2024-01-19-edited: hand edit (pm open --edit)"
         assert "Written in the editor." in repo.git(
             "show", "HEAD:postmortems/2024/2024-01-19-edited.md"
         )

@@ -6,7 +6,7 @@ loading them from this cache takes a small fraction of that. The cache is only a
 - It lives in ``<git dir>/pm/cache-v1.marshal`` (one per work tree), so git never tracks it
   and ``git status`` never shows it. Delete it at any time; pm rebuilds it. In a
   repository shared by a group (``core.sharedRepository``) the folder and file get the
-  group's modes, as git's own files do (``config.shared_modes``).
+  group's modes, as git's own files do (``location.shared_modes``).
 - Each entry is keyed by the file's path, size, mtime, ctime and inode, checked with one
   ``stat`` per file on every read. A hand edit, a ``git pull`` or a branch switch rewrites
   the file and so changes its ctime (and usually its inode), so a stale entry is never used.
@@ -34,11 +34,12 @@ from sys import intern
 from typing import Any
 
 from pm import __version__
-from pm.config import git_dir, shared_modes
+from pm.location import git_dir, shared_modes
 from pm.model import ActionItem, Closure, Event, Postmortem, Review
 
 CACHE_NAME = "cache-v1.marshal"
-_FORMAT = ("pm-cache", 1, __version__, sys.version_info[:2])
+# Format 2: timeline events keep other tools' keys (format 1 dropped them).
+_FORMAT = ("pm-cache", 2, __version__, sys.version_info[:2])
 # Files changed this recently (nanoseconds) are parsed every time until they are older.
 RACY_NS = 2_000_000_000
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -149,7 +150,11 @@ def _time(us: int) -> datetime:
 
 def encode(p: Postmortem) -> tuple[Any, ...] | None:
     """A postmortem as plain tuples; None when it holds data marshal cannot keep exactly."""
-    if not (_is_plain(p.extra) and all(_is_plain(item.extra) for item in p.actions)):
+    if not (
+        _is_plain(p.extra)
+        and all(_is_plain(item.extra) for item in p.actions)
+        and all(_is_plain(event.extra) for event in p.timeline)
+    ):
         return None
     closed = p.closed
     # Interned words are written once and referenced after: a smaller, faster cache.
@@ -165,7 +170,7 @@ def encode(p: Postmortem) -> tuple[Any, ...] | None:
         p.review.due.toordinal() if p.review.due else None,
         _us(p.review.held) if p.review.held else None,
         (_us(closed.at), closed.forced, closed.reason) if closed else None,
-        [(_us(e.at), intern(e.kind), e.text) for e in p.timeline],
+        [(_us(e.at), intern(e.kind), e.text, e.extra) for e in p.timeline],
         [
             (
                 a.number,
@@ -218,7 +223,10 @@ def decode(t: tuple[Any, ...]) -> Postmortem:
             _time(held) if held is not None else None,
         ),
         Closure(_time(closed[0]), closed[1], closed[2]) if closed is not None else None,
-        [Event(_EPOCH + timedelta(microseconds=at), kind, text) for at, kind, text in timeline],
+        [
+            Event(_EPOCH + timedelta(microseconds=at), kind, text, e_extra)
+            for at, kind, text, e_extra in timeline
+        ],
         [
             ActionItem(
                 n,

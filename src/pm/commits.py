@@ -55,13 +55,45 @@ def message(operation: str, postmortem_id: str, detail: str, body: Sequence[str]
     )
 
 
-def pair_message(operation: str, first: str, second: str) -> str:
+def pair_message(operation: str, first: str, second: str, body: Sequence[str] = ()) -> str:
     """A change to two postmortems: both ids in the subject and as Pm-Id trailers."""
     subject = " ".join(f"pm: {operation} {first} {second}".split())
+    text = "".join(f"{defuse(line)}\n" for line in body if line)
+    paragraph = f"{text}\n" if text else ""
     return (
-        f"{subject}\n\n{ID_TRAILER}: {first}\n{ID_TRAILER}: {second}\n"
+        f"{subject}\n\n{paragraph}{ID_TRAILER}: {first}\n{ID_TRAILER}: {second}\n"
         f"{OPERATION_TRAILER}: {operation}\n"
     )
+
+
+HAND_EDIT = "hand-edit"
+
+
+def hand_edit_message(postmortem_id: str, why: str, body: Sequence[str] = ()) -> str:
+    """A person's edit that pm commits for them: ``<id>: hand edit (<why>)``.
+
+    ``why`` says how it came to be committed by pm (``pm edit``, or ``committed by pm
+    before 'event'``). The ``Pm-Operation: hand-edit`` trailer tells ``pm log`` (and
+    anyone reading the history) that the content is the person's, not a pm operation.
+    """
+    subject = defuse(f"{postmortem_id}: hand edit ({why})")
+    text = "".join(f"{defuse(line)}\n" for line in body if line)
+    paragraph = f"{text}\n" if text else ""
+    return (
+        f"{subject}\n\n{paragraph}{ID_TRAILER}: {postmortem_id}\n{OPERATION_TRAILER}: {HAND_EDIT}\n"
+    )
+
+
+def with_body_line(message: str, line: str) -> str:
+    """``message`` with one more body line, just before its trailers."""
+    head, marker, trailers = message.rpartition(f"\n\n{ID_TRAILER}: ")
+    if not marker:
+        head, marker, trailers = message.rpartition(f"\n\n{OPERATION_TRAILER}: ")
+    if not marker:
+        return f"{message.rstrip()}\n\n{defuse(line)}\n"
+    subject, _, body = head.partition("\n\n")
+    body = f"{body}\n" if body else ""
+    return f"{subject}\n\n{body}{defuse(line)}{marker}{trailers}"
 
 
 def init_message(directory: str) -> str:

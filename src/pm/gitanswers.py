@@ -23,7 +23,7 @@ HOOK_OUTPUT_LINES = 20
 
 
 def _location() -> str:
-    from pm.config import git_location
+    from pm.location import git_location
 
     return " and ".join(f"{name}={value}" for name, value in git_location().items())
 

@@ -4,6 +4,10 @@ pm commits by running the git binary (``git add``, ``git commit --only -- <path>
 people do: hooks, signing and config behave as users expect, the commit holds only the
 file pm changed (the user's other staged work stays staged and out of it), and it costs
 tens of milliseconds even in a repository of 10,000 files.
+
+Length: every git process pm starts is here, with its environment, its lock and its
+error handling; what git answers is read in ``gitanswers``. Split further, a module
+would start git on its own and the one place to audit how pm runs git would be lost.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
+from typing import NamedTuple
 
 from pm.commits import END, LOG_FORMAT, RECORD, LogEntry, parse_log
 from pm.errors import NoCommitsError, RepoError
@@ -53,6 +58,21 @@ def _git_env() -> dict[str, str]:
         if value and not os.path.isabs(value):
             env[name] = os.path.abspath(value)
     return env
+
+
+class HeadState(NamedTuple):
+    """HEAD's commit (None on a branch not yet born) and each path's blob in it."""
+
+    head: str | None
+    blobs: dict[Path, str | None]
+
+
+class LastCommit(NamedTuple):
+    """The commit HEAD names, its first parent, and each path's blob in that parent."""
+
+    commit: str | None
+    parent: str | None
+    parent_blobs: dict[Path, str | None]
 
 
 class GitRepo:
@@ -226,9 +246,9 @@ class GitRepo:
         except NoCommitsError:
             return []
         found: list[tuple[LogEntry, list[tuple[str, ...]]]] = []
-        for record in out.split("\x1e"):
+        for record in out.split(RECORD):
             head, marker, names = record.partition("\x1d")
-            entries = parse_log("\x1e" + head) if marker else []
+            entries = parse_log(RECORD + head) if marker else []
             if not entries:
                 continue
             files = [tuple(line.split("\t")) for line in names.splitlines() if "\t" in line]
@@ -250,6 +270,86 @@ class GitRepo:
         # Exit 1 and no output when neither is set.
         settings = _run(self.root, ("config", "--get-regexp", r"^core\.(autocrlf|eol)$"))
         return newline_from(attributes, settings.stdout)
+
+    # --- what HEAD holds, and taking a commit back -------------------------------------
+
+    def relative(self, path: Path) -> str:
+        return os.path.relpath(path, self.root).replace(os.sep, "/")
+
+    def head_state(self, paths: list[Path]) -> HeadState:
+        """HEAD's commit and the blob each path has in it (None where it has none).
+
+        One ``git cat-file --batch-check`` answers all of it, so the check costs one
+        short process.
+        """
+        names = ["HEAD", *(f"HEAD:{self.relative(path)}" for path in paths)]
+        head, *blobs = self._objects(names)
+        return HeadState(head, dict(zip(paths, blobs, strict=True)))
+
+    def last_commit(self, paths: list[Path]) -> LastCommit:
+        """HEAD, its first parent and the blob each path has in that parent."""
+        names = ["HEAD", "HEAD^", *(f"HEAD^:{self.relative(path)}" for path in paths)]
+        head, parent, *blobs = self._objects(names)
+        return LastCommit(head, parent, dict(zip(paths, blobs, strict=True)))
+
+    def _objects(self, names: list[str]) -> list[str | None]:
+        """The object id each name resolves to, or None when it names nothing."""
+        stdin = "".join(f"{name}\n" for name in names)
+        out = self.run("cat-file", "--batch-check=%(objectname)", stdin=stdin)
+        ids = [None if " " in line else line.strip() for line in out.splitlines()]
+        if len(ids) != len(names):
+            raise RepoError(f"git cat-file answered {len(ids)} of {len(names)} names")
+        return ids
+
+    def blob_bytes(self, blob: str) -> bytes:
+        """The content of a blob, exactly."""
+        return run_git_bytes(self.root, "cat-file", "blob", blob)
+
+    def blob_id(self, path: Path, data: bytes) -> str:
+        """The blob id git would store for ``data`` at ``path`` (with its filters).
+
+        The plain hash is tried first, without running git: a file that matches its
+        committed blob byte for byte is clean. Otherwise git hashes it, applying
+        ``autocrlf`` and the attributes of the path, as ``git add`` would.
+        """
+        return (
+            run_git_bytes(
+                self.root, "hash-object", f"--path={self.relative(path)}", "--stdin", stdin=data
+            )
+            .decode("ascii")
+            .strip()
+        )
+
+    def undo_commit(self, commit: str, parent: str, reason: str) -> None:
+        """Move the branch back from ``commit`` to ``parent``, only if it is still there.
+
+        ``git update-ref`` with the old value is a compare-and-swap: if anything moved
+        the branch since, nothing changes and RepoError says so.
+        """
+        try:
+            self.run("update-ref", "-m", reason, "HEAD", parent, commit)
+        except RepoError:
+            raise RepoError(
+                f"pm's commit {commit[:8]} was made on top of a change pm had not seen, "
+                "and the branch moved again before pm could take it back; check "
+                f"`git log -p -2` and revert {commit[:8]} if it undoes a teammate's change"
+            ) from None
+
+    def restore_paths(self, commit: str, paths: list[Path]) -> None:
+        """Put ``paths`` back in the index and the work tree as ``commit`` has them."""
+        relative = [self.relative(p) for p in paths]
+        blobs = self._objects([f"{commit}:{r}" for r in relative])
+        present = [r for r, blob in zip(relative, blobs, strict=True) if blob is not None]
+        absent = [r for r in relative if r not in present]
+        if present:
+            self.run("checkout", "--quiet", commit, "--", *present)
+        if absent:
+            self.run("rm", "--cached", "--quiet", "--ignore-unmatch", "--", *absent)
+
+    def reset_paths(self, commit: str, paths: list[Path]) -> None:
+        """Set the index entries of ``paths`` to ``commit``'s; the work tree is not touched."""
+        if paths:
+            self.run("reset", "--quiet", commit, "--", *(self.relative(p) for p in paths))
 
     def commit_files(self, paths: list[Path], message: str, *, new: bool) -> None:
         """Commit exactly ``paths`` with ``message``; nothing else in the index moves.
@@ -305,6 +405,19 @@ class GitRepo:
         raise explain(args, output)
 
 
+def plain_blob_id(data: bytes, like: str) -> str:
+    """The id of a blob holding exactly ``data``, in the hash ``like`` is written in.
+
+    Computed without running git; it equals git's id for the file only when no filter
+    (``autocrlf``, ``eol``, a clean filter) changes the bytes, so a mismatch is a
+    question for ``GitRepo.blob_id``, never an answer.
+    """
+    import hashlib
+
+    algorithm = hashlib.sha256 if len(like) == 64 else hashlib.sha1
+    return algorithm(b"blob %d\0" % len(data) + data).hexdigest()
+
+
 def _statuses(text: str) -> list[tuple[str, str]]:
     """(commit, status) pairs from ``git log --name-status`` output of one file."""
     found = []
@@ -339,6 +452,19 @@ def work_tree(cwd: Path) -> Path:
     if result.returncode == 0 and result.stdout.strip():
         return Path(result.stdout.strip())
     raise not_a_repository(cwd, result.stderr)
+
+
+def run_git_bytes(cwd: Path, *args: str, stdin: bytes | None = None) -> bytes:
+    """``run_git`` for bytes in and out (a file's content, exactly)."""
+    try:
+        result = subprocess.run(
+            ["git", *args], cwd=cwd, input=stdin, capture_output=True, env=_git_env(), check=False
+        )
+    except FileNotFoundError:
+        raise RepoError("git is not installed or not on PATH") from None
+    if result.returncode != 0:
+        raise explain(args, (result.stderr or result.stdout).decode("utf-8", "replace"))
+    return result.stdout
 
 
 def run_git(cwd: Path, *args: str, stdin: str | None = None) -> str:
@@ -411,7 +537,7 @@ def _gone(path: Path, deadline: float) -> bool:
 def _open_lock_file(path: Path) -> Iterator[int]:
     """pm's lock file, open for ``flock``; in a repository shared by a group (``git init
     --shared``) made with the group's modes, so every member of the group can take it."""
-    from pm.config import shared_modes
+    from pm.location import shared_modes
 
     modes = shared_modes(path.parent)
     mode = 0o666 if modes is None else modes[1]

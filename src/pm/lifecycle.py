@@ -217,6 +217,30 @@ def review(postmortem: Postmortem, body: str, at: datetime, severity: Severity) 
     postmortem.status = "reviewed"
 
 
+def check_finished_record(postmortem: Postmortem, body: str, severity: Severity) -> None:
+    """A reviewed or closed postmortem must hold what its severity requires of one.
+
+    For a severity change after the fact: a SEV-3 closed without a review cannot become a
+    SEV-1 silently, since a closed SEV-1 without its review and write-up is what ``pm
+    lint`` rejects. A forced close records why those were skipped, so it may.
+    """
+    if postmortem.status not in ("reviewed", "closed") or not severity.requires_postmortem:
+        return
+    if postmortem.closed is not None and postmortem.closed.forced:
+        return
+    from pm.sections import missing_sections
+
+    missing = [f"section '{choices[0]}'" for choices in missing_sections(body)]
+    if postmortem.review.held is None:
+        missing.insert(0, "a held review (review.held)")
+    if missing:
+        raise DataError(
+            f"{postmortem.id} is {postmortem.status}, and a {severity.name} postmortem needs "
+            f"what it lacks: {', '.join(missing)}; write those first (pm edit), or keep "
+            "its severity"
+        )
+
+
 def close_blockers(postmortem: Postmortem, severity: Severity) -> list[str]:
     """Why the postmortem cannot be closed yet: open items, a review not held."""
     blockers = [

@@ -18,17 +18,20 @@ from pm.frontmatter import Document
 from pm.model import Postmortem, from_mapping, to_mapping
 
 
-def render(postmortem: Postmortem, document: Document) -> bytes:
+def render(
+    postmortem: Postmortem, document: Document, blocks: dict[str, str] | None = None
+) -> bytes:
     """A file's bytes for ``postmortem``, laid out as ``document`` (the file as read).
 
     The front matter comes from the model, keeping the original text of what did not change
-    (see ``frontmatter.splice``); the generated blocks of the body are re-rendered and every
-    other byte of the body is kept. Pure: neither argument is changed.
+    (see ``frontmatter.splice``); the generated blocks of the body are re-rendered (or given
+    their content from ``blocks``) and every other byte of the body is kept. Pure: neither
+    argument is changed.
     """
     front = to_mapping(postmortem)
     yaml_text = _minimal_diff_front(document.front_text, front, postmortem)
     body = document.body
-    for name, content in markdown.blocks(postmortem).items():
+    for name, content in {**markdown.blocks(postmortem), **(blocks or {})}.items():
         body = frontmatter.replace_block(body, name, content, document.newline)
     return frontmatter.render(replace(document, front=front, body=body), yaml_text)
 

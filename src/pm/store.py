@@ -144,6 +144,11 @@ class Store:
             raise NotFoundError(f"{shown}: no such file") from None
         except OSError as error:
             raise DataError(f"{shown}: cannot read: {error.strerror}") from None
+        return self.parse(path, raw)
+
+    def parse(self, path: Path, raw: bytes) -> Record:
+        """``raw`` read as the file at ``path`` would be (``read`` without the disk)."""
+        shown = self.display(path)
         document = frontmatter.parse(raw, shown)
         try:
             postmortem = from_mapping(document.front)
@@ -237,13 +242,17 @@ class Store:
     def save(self, record: Record) -> bytes:
         """Write the record over its file; returns the bytes written."""
         data = self.render(record)
-        self._check_inside(record.path)
-        if not record.path.exists():
-            raise DataError(f"{self.display(record.path)}: the file vanished while pm worked")
-        atomic_write(record.path, data)
+        self.write(record.path, data)
         return data
 
-    def _check_inside(self, path: Path) -> None:
+    def write(self, path: Path, data: bytes) -> None:
+        """Write ``data`` (``render``'s bytes) over the existing file at ``path``."""
+        self.check_inside(path)
+        if not path.exists():
+            raise DataError(f"{self.display(path)}: the file vanished while pm worked")
+        atomic_write(path, data)
+
+    def check_inside(self, path: Path) -> None:
         """Refuse to write through a symbolic link: it could point outside the repository.
 
         A committed link (``postmortems/2024 -> /home/you/.ssh``) would otherwise make pm
@@ -266,7 +275,7 @@ class Store:
         data = self.render(record)
         if newline != "\n":
             data = data.replace(b"\n", newline.encode("ascii"))
-        self._check_inside(record.path)
+        self.check_inside(record.path)
         try:
             record.path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as error:
@@ -327,15 +336,16 @@ def _line_of(raw: bytes, field_path: str) -> int | None:
     return raw[: match.start()].count(b"\n") + 1 if match else None
 
 
-def atomic_write(path: Path, data: bytes, *, create: bool = False) -> None:
+def atomic_write(path: Path, data: bytes, *, create: bool = False, shown: str = "") -> None:
     """Write ``data`` to ``path`` through a fsynced temporary file and a rename.
 
     With ``create``, the final step is a hard link, which fails if the file exists: two
-    processes can never both create the same postmortem.
+    processes can never both create the same postmortem. ``shown`` names the file in
+    errors (default: its name).
     """
     import tempfile
 
-    shown = path.name
+    shown = shown or path.name
     try:
         fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     except OSError as error:

@@ -14,28 +14,24 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext, suppress
-from dataclasses import dataclass, field
 from datetime import date, datetime, tzinfo
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Literal, NamedTuple
 
-from pm import actions, lifecycle, timeparse
-from pm.config import CONFIG_FILE, Config, git_dir, git_location, load_config
-from pm.errors import RepoError, UsageError
+from pm import actions, lifecycle, timeparse, transaction
+from pm.config import CONFIG_FILE, Config, load_config
+from pm.errors import DataError, RepoError, UsageError
 from pm.fields import Edit, set_field
+from pm.location import git_dir, git_location
 from pm.model import ActionItem, Postmortem
 from pm.store import Record, Store, atomic_write
+from pm.transaction import Outcome
 
 if TYPE_CHECKING:
     from pm.gitrepo import GitRepo
 
 
-@dataclass
-class Outcome:
-    """What a change function reports: the subject's detail and extra commit-body lines."""
-
-    detail: str
-    body: list[str] = field(default_factory=list)
+EditResult = Literal["unchanged", "committed", "written"]
 
 
 class FieldSet(NamedTuple):
@@ -96,7 +92,7 @@ class Workspace:
         created: list[Path] = []
         keep = self.config.postmortems_dir / ".gitkeep"
         config_file = root / CONFIG_FILE
-        with self._writing() as git:
+        with self._writing("init") as git:
             if not keep.exists():
                 keep.parent.mkdir(parents=True, exist_ok=True)
                 atomic_write(keep, b"", create=True)
@@ -125,14 +121,13 @@ class Workspace:
         impact: str = "",
         started: str | None = None,
         detected: str | None = None,
-        edit: Callable[[Path], None] | None = None,
     ) -> Record:
         """Create a postmortem for a new incident (status active) and commit it."""
         rule = lifecycle.check_severity(severity, self.config)
         started_at = self.parse_time(started)
         detected_at = None if detected is None else self.parse_time(detected)
         lifecycle.check_title(title)
-        with self._writing() as git:
+        with self._writing("open") as git:
             taken = {p.stem for p in self.store.paths()}
             postmortem = lifecycle.new_postmortem(
                 title=title,
@@ -149,44 +144,117 @@ class Workspace:
             body = render_postmortem(self.config, postmortem)
             path = self.store.path_for(postmortem.id)
             record = Record.new_file(path, postmortem, body)
-            # The folders made for it go again with it if the commit is refused.
-            made = [f for f in (path.parent, path.parent.parent) if not f.exists()]
-            newline = git.newline_for(path) if git is not None else "\n"
-            self.store.create(record, newline=newline)
-            if edit is None:
-                try:
-                    self._commit_new(git, record)
-                except BaseException:
-                    for folder in made:
-                        with suppress(OSError):
-                            folder.rmdir()  # only if empty: never anything else's
-                    raise
-                return record
-        # The editor runs outside the lock: a person may take minutes, other pm commands
-        # must not wait for them. The new file already reserves its id.
-        # If the saved file is broken or the commit fails, it stays for the user to fix.
-        edit(path)
-        with self._writing() as git:
-            record = self.store.read(path)
-            self._commit_new(git, record, keep_on_failure=True)
+            self._create_and_commit(git, record)
         return record
 
-    def _commit_new(
-        self, git: GitRepo | None, record: Record, *, keep_on_failure: bool = False
-    ) -> None:
+    def _create_and_commit(self, git: GitRepo | None, record: Record) -> None:
+        """Create the new file and commit it; a failed commit removes it again."""
         if git is None:
+            self.store.create(record)
             return
+        from pm import journal
         from pm.commits import message
 
         postmortem = record.postmortem
+        text = message("open", postmortem.id, postmortem.severity)
+        newline = git.newline_for(record.path)  # CRLF where git checks text out so
+        data = self.store.render(record).replace(b"\n", newline.encode("ascii"))
+        # The folders made for it go again with it if the commit is refused.
+        path = record.path
+        made = [f for f in (path.parent, path.parent.parent) if not f.exists()]
+        journal.record(git.git_dir, text, {git.relative(path): data})
         try:
-            git.commit_files(
-                [record.path], message("open", postmortem.id, postmortem.severity), new=True
-            )
+            self.store.create(record, newline=newline)
         except BaseException:
-            if not keep_on_failure:
-                record.path.unlink(missing_ok=True)
+            journal.clear(git.git_dir)
             raise
+        try:
+            git.commit_files([path], text, new=True)
+        except RepoError:
+            path.unlink(missing_ok=True)
+            for folder in made:
+                with suppress(OSError):
+                    folder.rmdir()  # only if empty: never anything else's
+            journal.clear(git.git_dir)
+            raise
+        journal.clear(git.git_dir)
+
+    def edit(self, ref: str, editor: Callable[[Path], int], *, why: str = "pm edit") -> EditResult:
+        """Let a person edit the file in ``editor`` and commit what they save as a hand edit.
+
+        The editor works on a buffer (``pm.buffers``), outside pm's lock. What is saved is
+        validated (parse, schema) and applied only if the file still holds what the editor
+        started from; otherwise the buffer is kept and the error names it. The result:
+        ``unchanged`` (nothing saved), ``committed``, or ``written`` (not committed: with
+        ``--no-commit``, or the file is now as the last commit holds it).
+        """
+        from pm import buffers
+
+        path = self.store.resolve(ref)
+        shown = self.store.display(path)
+        with self._writing("edit"):  # after any interrupted change is committed
+            try:
+                base = path.read_bytes()  # not parsed: a broken file is what one fixes here
+            except OSError as error:
+                raise DataError(f"{shown}: cannot read: {error.strerror}") from None
+        buffer = buffers.buffer_for(self.config, path.stem, base)
+        for other in buffers.kept(self.config, path.stem):
+            if other != buffer:
+                self._notice(f"an earlier edit of {path.stem} that was not applied: {other}")
+        if buffer.exists():
+            self._notice(f"reopening your earlier edit of {path.stem}, kept in {buffer}")
+        else:
+            buffer.parent.mkdir(parents=True, exist_ok=True)
+            atomic_write(buffer, base, create=True)
+        code = editor(buffer)
+        saved = buffer.read_bytes()
+        kept = f"your text is kept in {buffer}"
+        if code != 0:
+            if saved == base:
+                buffer.unlink()
+                kept = "nothing was changed"
+            raise UsageError(f"the editor exited with {code}; nothing was committed; {kept}")
+        if saved == base:
+            buffer.unlink()
+            return "unchanged"
+        from pm.lint import validate
+
+        problems = validate(saved, path, self.config)
+        if problems:
+            listed = "; ".join(problems[:3]) + ("; ..." if len(problems) > 3 else "")
+            raise DataError(
+                f"{listed}; nothing was committed; {kept} (`pm edit {path.stem}` reopens it)"
+            )
+        moved = f"{shown} changed while you edited it; {kept}"
+        committed = self._apply_edit(path, base, saved, why, moved)
+        buffer.unlink()
+        return "committed" if committed else "written"
+
+    def _apply_edit(self, path: Path, base: bytes, saved: bytes, why: str, moved: str) -> bool:
+        """Adopt rows typed into the tables, then write and commit the saved text."""
+        from pm import blockedits
+        from pm.commits import hand_edit_message
+
+        record = self.store.parse(path, saved)
+        adoption = blockedits.adopt(
+            record.postmortem,
+            record.document.body,
+            priorities=self.config.priorities,
+            today=self.today(),
+        )
+        shown = self.store.display(path)
+        if adoption.problems:
+            offset = record.document.front_lines + 2
+            raise DataError(blockedits.refusal(shown, adoption.problems, offset))
+        data = self.store.render(record) if adoption.notes else saved
+        for note in adoption.notes:
+            self._notice(note)
+        message = hand_edit_message(record.postmortem.id, why, adoption.notes)
+        with self._writing("edit") as git:
+            try:
+                return transaction.replace(self.store, git, path, base, data, message, "edit")
+            except transaction.Conflict:
+                raise DataError(moved) from None
 
     def add_event(
         self, ref: str, text: str, *, at: str | None = None, kind: str = "note"
@@ -244,7 +312,7 @@ class Workspace:
         record = self._change(ref, "action-add", change)
         if due_date < today:
             self._notice(f"the due date {due_date.isoformat()} is in the past")
-        return record, added[0]
+        return record, added[-1]
 
     def action_status(
         self, ref: str, number: int, name: str, *, reason: str | None = None
@@ -265,7 +333,7 @@ class Workspace:
             return Outcome(detail, body)
 
         record = self._change(ref, f"action-{name}", change)
-        return record, moved[0]
+        return record, moved[-1]
 
     def renumber_actions(self, ref: str) -> list[str]:
         """Commit the renumbering of repeated action-item numbers; [] when there is none."""
@@ -310,17 +378,21 @@ class Workspace:
         def resolve_id(other: str) -> str:
             return self.store.resolve(other).stem
 
-        def change(postmortem: Postmortem) -> Outcome:
+        def change(record: Record) -> Outcome:
+            postmortem = record.postmortem
             edit = set_field(
                 postmortem, name, values, self.config, mode=mode, resolve_id=resolve_id
             )
+            if edit.field == "severity":
+                rule = self.config.rule_for(postmortem.severity)
+                lifecycle.check_finished_record(postmortem, record.document.body, rule)
             edits.append(edit)
             line = " ".join(f"{edit.field}: {edit.old} -> {edit.new}".split())
             detail = line if len(line) <= 72 else edit.field
             return Outcome(detail, [line])
 
-        record = self._change(ref, "set", change)
-        edit = edits[0]
+        record = self._change_record(ref, "set", change)
+        edit = edits[-1]
         if edit.field != "severity":
             return FieldSet(record, edit)
         rule = self.config.rule_for(record.postmortem.severity)
@@ -365,34 +437,28 @@ class Workspace:
     def _change_record(
         self, ref: str, operation: str, change: Callable[[Record], str | Outcome]
     ) -> Record:
-        """Lock, read, change, write, commit; on a failed commit, restore the file.
+        """Apply ``change`` to one file as one commit, through ``pm.transaction``.
 
-        Action items that repeat a number (after a merge) are renumbered first; the notes
-        go to ``self.notices`` and into the commit body.
+        The change may run more than once (pm re-applies it when someone else changed
+        the file meanwhile), so it must only edit the record it is given.
         """
-        with self._writing() as git:
-            record = self.store.read(self.store.resolve(ref))
-            notes = actions.renumber_duplicates(record.postmortem)
-            outcome = change(record)
-            if isinstance(outcome, str):
-                outcome = Outcome(outcome)
-            self.store.save(record)
-            for note in notes:
-                self._notice(note)
-            if git is not None:
-                from pm.commits import message as commit_message
 
-                try:
-                    message = commit_message(
-                        operation, record.postmortem.id, outcome.detail, [*outcome.body, *notes]
-                    )
-                    # Untracked after `open --no-commit`, or a crash between create and commit.
-                    new = not git.is_tracked(record.path)
-                    git.commit_files([record.path], message, new=new)
-                except BaseException:
-                    atomic_write(record.path, record.raw)
-                    raise
-        return record
+        def apply(records: list[Record]) -> Outcome:
+            outcome = change(records[0])
+            return Outcome(outcome) if isinstance(outcome, str) else outcome
+
+        def message(records: list[Record], outcome: Outcome, notes: list[str]) -> str:
+            from pm.commits import message as commit_message
+
+            postmortem_id = records[0].postmortem.id
+            return commit_message(operation, postmortem_id, outcome.detail, [*outcome.body, *notes])
+
+        with self._writing(operation) as git:
+            path = self.store.resolve(ref)
+            records, _ = transaction.run(
+                self.store, git, [path], operation, apply, message, self._notice
+            )
+        return records[0]
 
     def _change_pair(
         self,
@@ -402,33 +468,30 @@ class Workspace:
         change: Callable[[Postmortem, Postmortem], bool],
     ) -> tuple[Record, Record, bool]:
         """``_change`` for two files in one commit; on any failure both are restored."""
-        with self._writing() as git:
-            first = self.store.read(self.store.resolve(ref))
-            second = self.store.read(self.store.resolve(other))
-            if first.path == second.path:
-                second = first
-            if not change(first.postmortem, second.postmortem):
-                return first, second, False
-            written: list[Record] = []
-            try:
-                for record in (first, second):
-                    self.store.save(record)
-                    written.append(record)
-                if git is not None:
-                    from pm.commits import pair_message
 
-                    ids = (first.postmortem.id, second.postmortem.id)
-                    message = pair_message(operation, *ids)
-                    git.commit_files([first.path, second.path], message, new=False)
-            except BaseException:
-                for record in written:
-                    atomic_write(record.path, record.raw)
-                raise
-        return first, second, True
+        def apply(records: list[Record]) -> Outcome | None:
+            first, second = records[0], records[-1]
+            return Outcome("") if change(first.postmortem, second.postmortem) else None
+
+        def message(records: list[Record], outcome: Outcome, notes: list[str]) -> str:
+            from pm.commits import pair_message
+
+            ids = (records[0].postmortem.id, records[-1].postmortem.id)
+            return pair_message(operation, *ids, notes)
+
+        with self._writing(operation) as git:
+            paths = [self.store.resolve(ref), self.store.resolve(other)]
+            records, changed = transaction.run(
+                self.store, git, paths, operation, apply, message, self._notice
+            )
+        return records[0], records[-1], changed
 
     @contextmanager
-    def _writing(self) -> Iterator[GitRepo | None]:
-        """Hold the pm lock and yield the repository to commit to (None with --no-commit)."""
+    def _writing(self, operation: str = "") -> Iterator[GitRepo | None]:
+        """Hold the pm lock and yield the repository to commit to (None with --no-commit).
+
+        A change pm was interrupted before committing is committed first (``journal``).
+        """
         from pm.gitrepo import GitRepo  # only writes run git: reads start faster without it
 
         try:
@@ -440,6 +503,7 @@ class Workspace:
         with git.lock() if git is not None else nullcontext():
             if git is not None and self.commit_enabled:
                 git.ensure_writable()
+                transaction.recover(self.store, git, operation, self._notice)
                 yield git
             else:
                 yield None

@@ -34,7 +34,14 @@ def overdue(
     return ExitCode.FINDINGS if result.fails(fail_on) else ExitCode.OK
 
 
-def lint(paths: list[str] | None, fmt: str, strict: bool, fix: bool, rules: bool) -> ExitCode:
+def lint(
+    paths: list[str] | None,
+    fmt: str,
+    strict: bool,
+    fix: bool,
+    discard_block_edits: bool,
+    rules: bool,
+) -> ExitCode:
     from pm import lint as linter
     from pm.render import lint as render
 
@@ -43,16 +50,19 @@ def lint(paths: list[str] | None, fmt: str, strict: bool, fix: bool, rules: bool
         render.rules(list(linter.RULES.values()))
         return ExitCode.OK
     config = _repository(fmt, folder=not paths)
-    result = linter.lint(config, paths or [], strict=strict, fix=fix)
+    result = linter.lint(
+        config, paths or [], strict=strict, fix=fix, discard_block_edits=discard_block_edits
+    )
     render.render(result, fmt)
     return ExitCode.FINDINGS if result.count("error") else ExitCode.OK
 
 
 def _repository(fmt: str, *, folder: bool = True) -> Config:
     """The configuration of the repository to check, which must really be there (see
-    ``config.check_readable``): a scheduled job in the wrong folder fails, with an
+    ``location.check_readable``): a scheduled job in the wrong folder fails, with an
     ``::error::`` on the run's page when it speaks GitHub."""
-    from pm.config import check_readable, load_config
+    from pm.config import load_config
+    from pm.location import check_readable
 
     try:
         config = load_config()

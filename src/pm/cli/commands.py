@@ -2,12 +2,10 @@
 
 A declaration is a signature and a docstring, nothing else. ``command`` registers it with
 Typer and names its body: the one plain function that runs the command, with the same
-parameters, in ``incident``, ``followup``, ``reports`` or ``checks``. Typer parses, then
-calls the body; for the commands marked ``fast=True`` the fast path (``fast.py``) parses
-instead, without importing Typer, from a table ``python -m pm.cli.fastgen`` generates
-from these declarations. Either way the same body runs, so to change what a command does
-you edit its body, and to change its options you edit its declaration here (then, for a
-fast command, run the generator: a test says when the table is out of date).
+parameters, in ``incident``, ``followup``, ``reports`` or ``checks``. Typer parses and
+calls the body; for ``fast=True`` commands the fast path (``fast.py``) parses instead,
+from a table ``python -m pm.cli.fastgen`` generates from these declarations (a test says
+when it is stale). To change what a command does, edit its body; its options, here.
 
 The order here is the order of ``pm --help``: the incident as it happens, then the
 follow-through, then reports and the CI checks.
@@ -127,6 +125,11 @@ def resolve(
     no_commit: NoCommit = False,
 ) -> None:
     """Mark the incident resolved, set the review due date, and print the duration."""
+
+
+@command("edit", incident.edit)
+def edit(postmortem_id: IdArgument, no_commit: NoCommit = False) -> None:
+    """Edit the file in $VISUAL/$EDITOR; a valid save is committed as your hand edit."""
 
 
 @command("list", incident.list_postmortems, fast=True)
@@ -412,7 +415,11 @@ def lint(
     ] = False,
     fix: Annotated[
         bool,
-        typer.Option("--fix", help="Re-render out-of-sync generated blocks (not committed)."),
+        typer.Option("--fix", help="Sort, adopt typed rows, re-render tables (not committed)."),
+    ] = False,
+    discard_block_edits: Annotated[
+        bool,
+        typer.Option("--discard-block-edits", help="With --fix: drop typed rows pm cannot read."),
     ] = False,
     rules: Annotated[bool, typer.Option("--rules", help="List the rules and exit.")] = False,
 ) -> None:

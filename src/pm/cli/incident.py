@@ -1,5 +1,5 @@
 """The bodies of the commands for the live incident and for reading: init, open, event,
-resolve, list, show.
+resolve, edit, list, show.
 
 Each is called with the parameters ``commands.py`` declares (by Typer, or by the fast
 path without it): it checks what only the command line can get wrong, calls the Python
@@ -10,10 +10,14 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pm.cli.shared import committed, reading, unreadable, workspace
 from pm.errors import UsageError
 from pm.render import output
+
+if TYPE_CHECKING:
+    from pm.workspace import EditResult, Workspace
 
 
 def init() -> None:
@@ -44,8 +48,8 @@ def open_(
 ) -> None:
     from pm import queries
 
-    if edit and not (os.environ.get("VISUAL") or os.environ.get("EDITOR")):
-        raise UsageError("--edit needs $VISUAL or $EDITOR to name your editor")
+    if edit:
+        _need_editor("--edit")
     ws = workspace(no_commit)
     record = ws.open(
         title,
@@ -55,7 +59,6 @@ def open_(
         impact=impact,
         started=started,
         detected=detected,
-        edit=_run_editor if edit else None,
     )
     postmortem = record.postmortem
     output.line(f"{postmortem.id}\t{ws.store.display(record.path)}")
@@ -65,18 +68,40 @@ def open_(
         output.message("Similar past incidents (did this happen before?):")
         for match in matches:
             output.message(f"  {match.id}  {match.title}  (shared: {', '.join(match.shared)})")
+    if edit:  # what the person writes is their hand edit, committed after the open
+        _said(ws, postmortem.id, ws.edit(postmortem.id, _run_editor, why="pm open --edit"))
 
 
-def _run_editor(path: Path) -> None:
+def _said(ws: Workspace, postmortem_id: str, result: EditResult) -> None:
+    if result == "unchanged":
+        output.message(f"No changes to {postmortem_id}; nothing to commit.")
+    elif result == "committed":
+        output.message(f"Saved your edit of {postmortem_id}; committed as your hand edit.")
+    elif ws.commit_enabled:
+        output.message(f"Saved your edit of {postmortem_id}; it is as last committed.")
+    else:
+        output.message(f"Saved your edit of {postmortem_id}; {committed(ws)}.")
+
+
+def _run_editor(path: Path) -> int:
+    """Run $VISUAL (or $EDITOR) on ``path`` and wait for it; its exit code."""
     import shlex
     import subprocess
 
     editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
-    result = subprocess.run([*shlex.split(editor), str(path)], check=False)
-    if result.returncode != 0:
-        raise UsageError(
-            f"the editor exited with {result.returncode}; {path} is kept, not committed"
-        )
+    return subprocess.run([*shlex.split(editor), str(path)], check=False).returncode
+
+
+def _need_editor(option: str) -> None:
+    if not (os.environ.get("VISUAL") or os.environ.get("EDITOR")):
+        raise UsageError(f"{option} needs $VISUAL or $EDITOR to name your editor")
+
+
+def edit(postmortem_id: str, no_commit: bool) -> None:
+    _need_editor("pm edit")
+    ws = workspace(no_commit)
+    path = ws.store.resolve(postmortem_id)
+    _said(ws, path.stem, ws.edit(postmortem_id, _run_editor))
 
 
 def event(postmortem_id: str, text: str, at: str | None, kind: str, no_commit: bool) -> None:

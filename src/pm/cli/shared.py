@@ -37,7 +37,7 @@ def workspace(no_commit: bool = False) -> Workspace:
 def reading() -> Workspace:
     """The workspace for a read command; RepoError (exit 4) where there is nothing to read:
     outside a git repository, or in one without a postmortems folder."""
-    from pm.config import check_readable
+    from pm.location import check_readable
 
     ws = workspace()
     check_readable(ws.config)

@@ -23,7 +23,13 @@ package costs start-up nothing heavy.
 from typing import TYPE_CHECKING
 
 from pm.frontmatter.dialect import compose, key_text, load_yaml
-from pm.frontmatter.document import MAX_FILE_BYTES, Document, parse, render
+from pm.frontmatter.document import (
+    MAX_FILE_BYTES,
+    Document,
+    parse,
+    parse_resolving_tables,
+    render,
+)
 from pm.frontmatter.fences import BOM, Split, body_of, split, split_bytes, yaml_of
 
 if TYPE_CHECKING:
@@ -77,6 +83,7 @@ __all__ = [
     "locate",
     "locate_top",
     "parse",
+    "parse_resolving_tables",
     "render",
     "replace_block",
     "splice",

@@ -8,6 +8,10 @@ written back as it was read. What a block holds (the timeline and action-item ta
 
 from __future__ import annotations
 
+import re
+
+_BEGIN = re.compile(r"<!-- pm:begin ([A-Za-z0-9_-]+) -->")
+
 
 def block_markers(name: str) -> tuple[str, str]:
     """The begin and end markers of block ``name``."""
@@ -41,3 +45,22 @@ def block_content(body: str, name: str) -> str | None:
     if span is None:
         return None
     return body[span[0] : span[1]].replace("\r\n", "\n").strip("\n")
+
+
+def conflicted_blocks_cleared(text: str, conflict: re.Pattern[str]) -> str | None:
+    """``text`` with every generated block that holds a ``conflict`` marker emptied.
+
+    None when no block holds one, or when a marker is left outside the blocks: then the
+    front matter or the prose is in conflict, and only a person can resolve it. Emptied
+    blocks are re-rendered from the front matter by the next write (``pm lint --fix``).
+    """
+    cleared = text
+    emptied = False
+    for name in dict.fromkeys(_BEGIN.findall(text)):
+        span = find_block(cleared, name)
+        if span is not None and conflict.search(cleared, span[0], span[1]):
+            cleared = cleared[: span[0]] + "\n\n" + cleared[span[1] :]
+            emptied = True
+    if not emptied or conflict.search(cleared):
+        return None
+    return cleared

@@ -54,7 +54,16 @@ def parse(raw: bytes, path: str) -> Document:
             path, "contains a NUL byte", text[: text.index("\x00")].count("\n") + 1
         )
     if _may_conflict(text) and (conflict := _CONFLICT.search(text)):
+        from pm.frontmatter.blocks import conflicted_blocks_cleared
+
         line = text[: conflict.start()].count("\n") + 1
+        if conflicted_blocks_cleared(text, _CONFLICT) is not None:
+            raise FileFormatError(
+                path,
+                "unresolved merge conflict in a generated table only; `pm lint --fix` "
+                "re-renders it from the front matter",
+                line,
+            )
         raise FileFormatError(path, "unresolved merge conflict; resolve it and commit", line)
     newline = "\r\n" if "\r\n" in text.partition("\n")[0] + "\n" else "\n"
     parts = split(text, path)
@@ -67,6 +76,28 @@ def parse(raw: bytes, path: str) -> Document:
         # A file of LF lines keeps any stray CR: the splice writes such lines back as read.
         front_text=without_cr(parts.front) if newline == "\r\n" else parts.front,
     )
+
+
+def parse_resolving_tables(raw: bytes, path: str) -> tuple[bytes, Document] | None:
+    """A file whose only merge conflicts are inside generated blocks, those blocks emptied.
+
+    The front matter is the truth the tables are rendered from; when it holds no conflict,
+    the conflicted tables can be re-rendered from it. None for any other file.
+    """
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    from pm.frontmatter.blocks import conflicted_blocks_cleared
+
+    cleared = conflicted_blocks_cleared(text, _CONFLICT)
+    if cleared is None:
+        return None
+    data = cleared.encode("utf-8")
+    try:
+        return data, parse(data, path)
+    except FileFormatError:
+        return None
 
 
 def _may_conflict(text: str) -> bool:

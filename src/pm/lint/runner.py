@@ -9,25 +9,37 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pm import frontmatter, markdown, sections
+from pm import frontmatter, sections
 from pm.config import Config
-from pm.errors import DataError, DuplicateKeyError, FileFormatError, NotFoundError, UsageError
+from pm.errors import (
+    DataError,
+    DuplicateKeyError,
+    FileFormatError,
+    NotFoundError,
+    RepoError,
+    UsageError,
+)
 from pm.lint import schema
 from pm.lint.blameless import Checker, prose
 from pm.lint.rules import RULES, Finding, check_disabled, is_disabled
 from pm.model import Postmortem, SchemaError, from_mapping
-from pm.store import Store, atomic_write
+from pm.store import Store
+
+if TYPE_CHECKING:
+    from pm.gitrepo import GitRepo
 
 
 @dataclass
 class LintResult:
-    """``pm lint``: the findings in file order, how many files were read, which were fixed."""
+    """``pm lint``: the findings in file order, how many files were read, which were fixed
+    (and what ``--fix`` says about them: rows adopted, timelines sorted, rows dropped)."""
 
     findings: list[Finding] = field(default_factory=list)
     files: int = 0
     fixed: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
     def count(self, severity: str) -> int:
         return sum(1 for f in self.findings if f.severity == severity)
@@ -71,18 +83,43 @@ def lint(
     *,
     strict: bool = False,
     fix: bool = False,
+    discard_block_edits: bool = False,
     people: list[str] | None = None,
 ) -> LintResult:
     """Lint ``paths`` (all postmortems when empty). ``people`` defaults to git authors.
 
-    ``strict`` makes warnings errors; ``fix`` re-renders out-of-sync generated blocks
-    (written, not committed).
+    ``strict`` makes warnings errors. ``fix`` first repairs what it can (``lint.fix``:
+    sorts timelines, adopts typed rows, re-renders generated blocks; written, not
+    committed) under pm's lock, then lints the files as they are now;
+    ``discard_block_edits`` lets it drop typed rows it cannot adopt.
     """
-    from pm import gitrepo
+    from pm.lint import fix as fixer
 
+    if discard_block_edits and not fix:
+        raise UsageError("--discard-block-edits goes with --fix")
     disabled = check_disabled(config.lint_disable)
     store = Store(config)
     files = targets(store, [Path(p) for p in paths])
+    if not fix:
+        return _lint(config, store, files, disabled, strict, people, None)
+    with fixer.locked(config) as git:
+        done = fixer.fix_files(config, store, files, git, discard=discard_block_edits)
+        result = _lint(config, store, files, disabled, strict, people, git)
+    result.fixed, result.notes = done.files, done.notes
+    return result
+
+
+def _lint(
+    config: Config,
+    store: Store,
+    files: list[Path],
+    disabled: tuple[str, ...],
+    strict: bool,
+    people: list[str] | None,
+    git: GitRepo | None,
+) -> LintResult:
+    from pm import gitrepo
+
     root = config.root.resolve()
     loaded = [(path, *_load(path, store.display(path), root)) for path in files]
     names = list(config.blameless_names)
@@ -92,6 +129,7 @@ def lint(
     names.extend(gitrepo.authors(config.root) if people is None else people)
     checker = Checker(names)
     result = LintResult(files=len(files))
+    context = _Context(config, store, checker, git)
     for path, raw, doc, error in loaded:
         shown = store.display(path)
         collect = _Collector(shown, disabled, strict)
@@ -103,12 +141,66 @@ def lint(
             else:
                 collect(error.line or 1, "file.unreadable", reason)
         else:
-            fixed = _lint_document(path, raw, doc, config, checker, collect, fix=fix)
-            if fixed is not None:
-                atomic_write(path, fixed)
-                result.fixed.append(shown)
+            _lint_document(path, raw, doc, context, collect)
         result.findings.extend(sorted(collect.findings, key=lambda f: (f.line, f.rule)))
     return result
+
+
+class _Context:
+    """What every file's lint needs: the config, the store, the names, git (found lazily)."""
+
+    def __init__(self, config: Config, store: Store, checker: Checker, git: GitRepo | None) -> None:
+        self.config = config
+        self.store = store
+        self.checker = checker
+        self._git = git
+        self._looked = git is not None
+
+    def previous(self, path: Path) -> Postmortem | None:
+        """The postmortem as HEAD holds it, when git is at hand."""
+        from pm.lint.fix import committed
+
+        if not self._looked:
+            from pm.gitrepo import GitRepo
+
+            self._looked = True
+            try:
+                self._git = GitRepo.discover(self.config.root)
+            except RepoError:
+                self._git = None
+        return committed(self.store, self._git, path)
+
+
+def validate(raw: bytes, path: Path, config: Config) -> list[str]:
+    """Why ``raw`` cannot be committed as the file at ``path``; [] when it can.
+
+    What ``pm edit`` checks on save: the file parses as pm reads it, and no schema rule
+    (``schema.*``, ``timeline.*``) finds an error. Each problem names its line.
+    """
+    store = Store(config)
+    shown = store.display(path)
+    try:
+        doc = frontmatter.parse(raw, shown)
+    except FileFormatError as error:
+        return [error.message]
+    where = frontmatter.locate(raw)
+    problems = [
+        f"{shown}:{line}: {schema.dotted(key_path)} is given twice"
+        for key_path, line in where.duplicates
+    ]
+
+    def at(key_path: frontmatter.KeyPath, rule: str, message: str, suggestion: str) -> None:
+        if RULES[rule].severity == "error":
+            hint = f" ({suggestion})" if suggestion else ""
+            problems.append(f"{shown}:{where.line(key_path)}: {message}{hint}")
+
+    schema.check(doc.front, path, config, at)
+    if not problems:
+        try:
+            store.parse(path, raw)
+        except DataError as error:
+            problems.append(error.message)
+    return problems
 
 
 class _Collector:
@@ -154,13 +246,10 @@ def _lint_document(
     path: Path,
     raw: bytes,
     doc: frontmatter.Document,
-    config: Config,
-    checker: Checker,
+    context: _Context,
     report: _Collector,
-    *,
-    fix: bool,
-) -> bytes | None:
-    """Run every rule on one parsed file; returns new bytes when ``fix`` repaired blocks."""
+) -> None:
+    """Run every rule on one parsed file."""
     where = frontmatter.locate(raw)
 
     def at(key_path: frontmatter.KeyPath, rule: str, message: str, suggestion: str) -> None:
@@ -169,15 +258,15 @@ def _lint_document(
     for key_path, line in where.duplicates:
         message = f"{schema.dotted(key_path)} is given twice; YAML keeps only the last"
         report(line, "schema.duplicate-key", message, "remove one of them")
-    schema.check(doc.front, path, config, at)
+    schema.check(doc.front, path, context.config, at)
     body_line = doc.front_lines + 2  # the closing fence; body line k is body_line + k
-    _blameless(doc, where, checker, body_line, report)
+    _blameless(doc, where, context.checker, body_line, report)
     try:
         postmortem = from_mapping(doc.front)
     except (SchemaError, DataError):
-        return None  # schema findings already say why; the rest needs a readable model
-    _lifecycle(postmortem, doc.body, config, body_line, at, report)
-    return _blocks(postmortem, raw, doc, body_line, report, fix=fix)
+        return  # schema findings already say why; the rest needs a readable model
+    _lifecycle(postmortem, doc.body, context.config, body_line, at, report)
+    _blocks(postmortem, path, doc, context, body_line, report)
 
 
 def _blameless(
@@ -214,7 +303,14 @@ def _lifecycle(
     report: Any,
 ) -> None:
     status = postmortem.status
-    if status in ("reviewed", "closed") and config.requires_review(postmortem.severity):
+    closed = postmortem.closed
+    # A forced close records why the review and the document were not finished.
+    forced = status == "closed" and closed is not None and closed.forced
+    if (
+        status in ("reviewed", "closed")
+        and config.requires_review(postmortem.severity)
+        and not (forced)
+    ):
         for choices in sections.missing_sections(body):
             names = " or ".join(f"## {h}" for h in choices)
             line = sections.heading_line(body, choices[0])
@@ -229,7 +325,7 @@ def _lifecycle(
                 ("review",),
                 "lifecycle.review-held",
                 f"status is {status} but review.held is not set",
-                "record when the review meeting was held",
+                "set review.held in the front matter to when the review meeting was held",
             )
     for index, item in enumerate(postmortem.actions):
         if not item.owner.strip():
@@ -237,54 +333,38 @@ def _lifecycle(
                 ("actions", index),
                 "lifecycle.action-owner",
                 f"action item {item.number} has no owner",
-                "every action item needs one person who drives it",
+                f"set actions[{index}].owner in the front matter: one person who drives it",
             )
-        if (
-            status == "closed"
-            and item.is_open
-            and not (postmortem.closed and postmortem.closed.forced)
-        ):
+        if status == "closed" and item.is_open and not forced:
+            n, pid = item.number, postmortem.id
             at(
                 ("actions", index),
                 "lifecycle.closed-open-items",
-                f"closed, but action item {item.number} is still {item.status}",
-                "finish or drop the item (done / wont-do with a reason), or reopen",
+                f"closed, but action item {n} is still {item.status}",
+                f"pm action done {pid} {n}, or pm action wont-do {pid} {n} --reason TEXT",
             )
-    closed = postmortem.closed
     if closed is not None and closed.forced and not (closed.reason or "").strip():
-        at(("closed",), "lifecycle.forced-reason", "closed.forced without a reason", "say why")
+        at(
+            ("closed",),
+            "lifecycle.forced-reason",
+            "closed.forced without a reason",
+            "say why in closed.reason",
+        )
 
 
 def _blocks(
     postmortem: Postmortem,
-    raw: bytes,
+    path: Path,
     doc: frontmatter.Document,
+    context: _Context,
     body_line: int,
     report: Any,
-    *,
-    fix: bool,
-) -> bytes | None:
-    expected = markdown.blocks(postmortem)
-    body = doc.body
-    changed = False
-    for name, table in expected.items():
-        current = frontmatter.block_content(body, name)
-        if current is None or current == table:
-            continue
-        if fix:
-            body = frontmatter.replace_block(body, name, table, doc.newline)
-            changed = True
-            continue
-        span = frontmatter.find_block(body, name)
-        line = body_line + 1 + body.count("\n", 0, span[0]) if span else body_line + 1
-        report(
-            line,
-            "blocks.out-of-sync",
-            f"the {name} block does not match the front matter (edited by hand?)",
-            "edit the front matter (or use pm), then run pm lint --fix to re-render the block",
-        )
-    if not changed:
-        return None
-    text = raw.decode("utf-8")
-    head = text[: len(text) - len(doc.body)]
-    return (head + body).encode("utf-8")
+) -> None:
+    from pm import blockedits
+    from pm.lint.fix import describe
+
+    if not blockedits.differs(postmortem, doc.body):
+        return
+    previous = context.previous(path)
+    for line, message, suggestion in describe(postmortem, doc.body, context.config, previous):
+        report(body_line + line, "blocks.out-of-sync", message, suggestion)

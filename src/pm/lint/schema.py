@@ -234,7 +234,7 @@ def _timeline(front: dict[str, Any], report: Report) -> None:
                 (*at, "at"),
                 "timeline.order",
                 f"timeline[{index}] is earlier than the event before it",
-                "keep the timeline sorted by time (pm event does this for you)",
+                "`pm lint --fix` sorts the timeline by time",
             )
         previous = moment
     for index, event in _list_of_mappings(front, "timeline", report):
@@ -252,12 +252,16 @@ def _timeline(front: dict[str, Any], report: Report) -> None:
             ("status",),
             "timeline.resolved",
             f"status is {status} but the timeline has no resolved event",
-            "add the resolved event (pm resolve records it)",
+            "add a `kind: resolved` event with its time to the timeline "
+            "(pm resolve adds one only while the status is active)",
         )
 
 
 def _actions(front: dict[str, Any], config: Config, report: Report) -> None:
     seen: dict[int, int] = {}
+    renumber = (
+        f"`pm action renumber {front.get('id') or 'ID'}` gives the repeated ones fresh numbers"
+    )
     for index, item in _list_of_mappings(front, "actions", report):
         at = ("actions", index)
         _unknown(item, at, ACTION_KEYS, report)
@@ -280,7 +284,7 @@ def _actions(front: dict[str, Any], config: Config, report: Report) -> None:
                     (*at, "number"),
                     "schema.action-number",
                     f"action number {number} is used twice (also actions[{seen[number]}])",
-                    "give each action item its own number",
+                    renumber,
                 )
             else:
                 seen[number] = index

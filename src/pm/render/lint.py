@@ -31,8 +31,10 @@ def render(result: LintResult, fmt: str) -> None:
             )
             if finding.suggestion:
                 output.line(output.safe(f"    suggestion: {finding.suggestion}"))
+    for note in result.notes:
+        output.message(note)
     for shown in result.fixed:
-        output.message(f"Fixed the generated blocks of {shown} (not committed: review and commit).")
+        output.message(f"Fixed {shown} (not committed: review and commit).")
     if fmt == "text":
         errors, warnings = result.count("error"), result.count("warning")
         files = f"{result.files} file{'s' if result.files != 1 else ''}"

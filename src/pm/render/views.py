@@ -12,6 +12,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from pm import metrics
+from pm.commits import HAND_EDIT
 from pm.model import ActionItem, Postmortem, to_mapping
 
 if TYPE_CHECKING:
@@ -121,14 +122,15 @@ def addressing_action(postmortem_id: str, item: ActionItem) -> AddressingView:
 
 
 def log_entry(entry: LogEntry) -> LogEntryView:
-    """One commit of ``pm log --json``; ``manual`` for a commit not made by pm."""
+    """One commit of ``pm log --json``; ``manual`` when the change is a person's own:
+    a commit made by hand, or a hand edit pm committed for them (``hand-edit``)."""
     return {
         "commit": entry.commit,
         "date": entry.date,
         "author": entry.author,
         "email": entry.email,
         "operation": entry.operation,
-        "manual": entry.operation is None,
+        "manual": entry.operation in (None, HAND_EDIT),
         "subject": entry.subject,
     }
 

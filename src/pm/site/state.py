@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from pm import __version__
-from pm.cache import git_dir
+from pm.location import git_dir
 
 STATE_NAME = "site-v1.marshal"
 _FORMAT = ("pm-site", 1, __version__, sys.version_info[:2])

@@ -1,0 +1,479 @@
+"""The path every change to a postmortem takes, under pm's lock.
+
+1. **Recover.** A change pm was interrupted before committing (``pm.journal``) is
+   committed first, under its own message.
+2. **Read.** HEAD and each file's blob in it (one ``git cat-file``), then the files.
+3. **Typed rows.** Rows a person typed into a generated table are adopted into the
+   front matter, or the command refuses before anything is written (``blockedits``).
+4. **Hand edits.** A file that differs from HEAD holds someone's uncommitted edit: pm
+   commits it first as that person's hand edit (``Pm-Operation: hand-edit``), so that
+   its own commit holds only its own change.
+5. **Change.** The pure change function edits the model; ``rewrite`` gives the bytes.
+6. **Write, if nothing moved.** Each file is written only if it still holds the bytes
+   pm read; otherwise someone changed it meanwhile and pm starts again from 2.
+7. **Commit and verify.** ``git commit --only`` (hooks run as for the person's own
+   commits). The new commit's parent must hold each file as pm read it: if another
+   commit that changed the file slipped in (a ``git pull`` in this clone), pm's commit
+   would revert it, so pm takes its commit back with a compare-and-swap
+   (``git update-ref HEAD <parent> <commit>``), restores the file from that parent and
+   starts again from 2, applying its change to the newer file.
+
+A change that cannot settle in a few tries is refused; nothing of it is left behind.
+
+Length: the steps, the checks between them and the recovery of an interrupted change are
+one contract about what may happen to a file between pm's read and its commit; apart,
+a reader could no longer see which check guards which window.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
+
+from pm import journal
+from pm.errors import DataError, RepoError
+from pm.store import Record, Store, atomic_write
+
+if TYPE_CHECKING:
+    from pm.gitrepo import GitRepo, HeadState
+    from pm.model import Postmortem
+
+MAX_ATTEMPTS = 5
+
+
+@dataclass
+class Outcome:
+    """What a change function reports: the subject's detail and extra commit-body lines."""
+
+    detail: str
+    body: list[str] = field(default_factory=list)
+
+
+# A change: edit the records' postmortems; None when there is nothing to do.
+Change = Callable[[list[Record]], Outcome | None]
+# How the commit message is made from the records and the outcome (and pm's notes).
+Message = Callable[[list[Record], Outcome, list[str]], str]
+
+
+class _Read(Protocol):
+    """A file as pm read it: a ``Record``, or the base of an editor session."""
+
+    @property
+    def path(self) -> Path: ...
+
+    @property
+    def raw(self) -> bytes: ...
+
+
+class _Base:
+    def __init__(self, path: Path, raw: bytes) -> None:
+        self.path = path
+        self.raw = raw
+
+
+class _Moved(Exception):
+    """Someone changed a file or the branch while pm worked: read again and re-apply."""
+
+
+def run(
+    store: Store,
+    git: GitRepo | None,
+    paths: Sequence[Path],
+    operation: str,
+    change: Change,
+    message: Message,
+    notice: Callable[[str], None],
+) -> tuple[list[Record], bool]:
+    """Apply ``change`` to the files at ``paths`` as one commit; (records, changed).
+
+    Call it holding pm's lock, after ``recover``. ``git`` is None when pm does not
+    commit (``--no-commit``): the files are still written only if nobody changed them
+    since pm read them.
+    """
+    unique = list(dict.fromkeys(paths))
+    for _ in range(MAX_ATTEMPTS):
+        try:
+            return _attempt(store, git, unique, operation, change, message, notice)
+        except _Moved:
+            continue
+    shown = ", ".join(store.display(p) for p in unique)
+    raise RepoError(
+        f"{shown} kept changing while pm worked ({MAX_ATTEMPTS} tries); "
+        "pm changed nothing; run the command again"
+    )
+
+
+def _attempt(
+    store: Store,
+    git: GitRepo | None,
+    paths: list[Path],
+    operation: str,
+    change: Change,
+    message: Message,
+    notice: Callable[[str], None],
+) -> tuple[list[Record], bool]:
+    for path in paths:
+        store.check_inside(path)  # never through a link, not even to read it for a change
+    state = git.head_state(paths) if git is not None else None
+    records = [store.read(path) for path in paths]
+    notes = _adopt_typed_rows(store, records, git, state)
+    if git is not None and state is not None:
+        pending = [r for r in records if not _is_committed(git, r.path, r.raw, state)]
+        if pending:
+            _commit_hand_edits(store, git, paths, pending, notes, state, operation, notice)
+            state = git.head_state(paths)
+            records = [store.read(path) for path in paths]
+            notes = _adopt_typed_rows(store, records, git, state)  # hand edits hold theirs
+    body = _notes(records, notes, notice)
+    outcome = change(records)
+    if outcome is None:
+        return records, False
+    datas = [store.render(record) for record in records]
+    if git is None:
+        _write_all(store, records, datas)
+    else:
+        assert state is not None
+        text = message(records, outcome, body)
+        _write_and_commit(store, git, records, datas, state, text, operation)
+    return records, True
+
+
+def _notes(
+    records: list[Record], notes: dict[Path, list[str]], notice: Callable[[str], None]
+) -> list[str]:
+    """The commit body's notes: rows adopted, repeated item numbers renumbered."""
+    from pm import actions
+
+    body: list[str] = []
+    for record in records:
+        for note in [*notes.get(record.path, []), *actions.renumber_duplicates(record.postmortem)]:
+            body.append(note)
+            notice(note)
+    return body
+
+
+def _write_and_commit(
+    store: Store,
+    git: GitRepo,
+    records: list[Record],
+    datas: list[bytes],
+    state: HeadState,
+    text: str,
+    operation: str,
+) -> None:
+    """Write the files (if unchanged since read), commit them, verify the commit."""
+    files = {git.relative(r.path): d for r, d in zip(records, datas, strict=True)}
+    journal.record(git.git_dir, text, files)
+    try:
+        _write_all(store, records, datas)
+    except BaseException:
+        journal.clear(git.git_dir)  # nothing of this change is left in the files
+        raise
+    try:
+        new = any(state.blobs[r.path] is None and not git.is_tracked(r.path) for r in records)
+        git.commit_files([r.path for r in records], text, new=new)
+    except RepoError:
+        _put_back(store, git, records, datas, state)
+        journal.clear(git.git_dir)
+        if git.head_state([r.path for r in records]).head != state.head:
+            raise _Moved from None  # the branch moved under the commit: try again
+        raise
+    # Interrupted (Ctrl-C) inside git, the record stays: the next pm command finds out
+    # whether the commit was made, and commits the change if it was not.
+    try:
+        _verify(store, git, records, datas, state, operation)
+    finally:
+        journal.clear(git.git_dir)
+
+
+# --- steps -------------------------------------------------------------------------------
+
+
+def _adopt_typed_rows(
+    store: Store, records: list[Record], git: GitRepo | None, state: HeadState | None
+) -> dict[Path, list[str]]:
+    """Adopt rows typed into the generated tables; refuse (naming them) what cannot be.
+
+    Returns the notes for each file's commit body. Runs before anything is written.
+    """
+    from pm import blockedits, timeparse
+
+    config = store.config
+    today = timeparse.now().astimezone(timeparse.zone(config.timezone)).date()
+    notes: dict[Path, list[str]] = {}
+    for record in records:
+        document = record.document
+        if not blockedits.differs(record.postmortem, document.body):
+            continue
+        previous = None
+        if git is not None and state is not None:
+            previous = committed_version(store, git, record.path, state.blobs[record.path])
+        result = blockedits.adopt(
+            record.postmortem,
+            document.body,
+            priorities=config.priorities,
+            today=today,
+            previous=previous,
+        )
+        if result.problems:
+            shown = store.display(record.path)
+            offset = document.front_lines + 2
+            raise DataError(blockedits.refusal(shown, result.problems, offset))
+        if result.notes:
+            notes[record.path] = result.notes
+    return notes
+
+
+def committed_version(
+    store: Store, git: GitRepo, path: Path, blob: str | None
+) -> Postmortem | None:
+    """The postmortem as the commit holds it (blob ``blob``), or None if it has none."""
+    if blob is None:
+        return None
+    try:
+        return store.parse(path, git.blob_bytes(blob)).postmortem
+    except (DataError, RepoError):
+        return None
+
+
+def _is_committed(git: GitRepo, path: Path, raw: bytes, state: HeadState) -> bool:
+    """Whether ``raw`` is exactly what HEAD holds for ``path`` (as git would store it)."""
+    from pm.gitrepo import plain_blob_id
+
+    blob = state.blobs[path]
+    if blob is None:
+        return False
+    return plain_blob_id(raw, blob) == blob or git.blob_id(path, raw) == blob
+
+
+def _commit_hand_edits(
+    store: Store,
+    git: GitRepo,
+    paths: list[Path],
+    pending: list[Record],
+    notes: dict[Path, list[str]],
+    state: HeadState,
+    operation: str,
+    notice: Callable[[str], None],
+) -> None:
+    """Commit each file's uncommitted content as the person's own edit, before pm's."""
+    if git.head_state(paths) != state:
+        raise _Moved  # a pull landed between the two looks: read again
+    for record in pending:
+        adopted = notes.get(record.path, [])
+        _commit_hand_edit(store, git, record, adopted, operation)
+        for note in adopted:
+            notice(note)
+        notice(
+            f"{store.display(record.path)} had uncommitted changes: committed them "
+            f"first as your hand edit, then '{operation}'"
+        )
+
+
+def _commit_hand_edit(
+    store: Store, git: GitRepo, record: Record, notes: list[str], operation: str
+) -> None:
+    """Commit the file's uncommitted content as the person's edit.
+
+    Rows typed into the tables are adopted (``notes``), and tables left stale by an edit
+    of the front matter are re-rendered, so the hand edit is consistent on its own.
+    """
+    from pm import blockedits
+    from pm.commits import hand_edit_message
+
+    stale = blockedits.differs(record.postmortem, record.document.body)
+    data = store.render(record) if stale else record.raw
+    why = f"committed by pm before '{operation}'"
+    body = notes or (["Generated tables re-rendered from the front matter."] if stale else [])
+    message = hand_edit_message(record.postmortem.id, why, body)
+    state = git.head_state([record.path])
+    if data != record.raw:
+        _write_if_unchanged(store, record, data)
+        if _is_committed(git, record.path, data, state):
+            return  # only the tables differed (reformatted, or stale): nothing to commit
+    new = state.blobs[record.path] is None and not git.is_tracked(record.path)
+    try:
+        git.commit_files([record.path], message, new=new)
+    except RepoError as error:
+        if data != record.raw:
+            _put_back(store, git, [record], [data], state)
+        raise RepoError(
+            f"{store.display(record.path)} has uncommitted changes, and committing them "
+            f"first as your hand edit failed ({error.message}); commit or discard them "
+            f"(git checkout -- {git.relative(record.path)}), then run the command again"
+        ) from None
+    _verify(store, git, [record], [data], state, "hand edit")
+
+
+def _write_if_unchanged(store: Store, record: _Read, data: bytes) -> None:
+    """Write ``data`` over the file only if it still holds the bytes pm read."""
+    try:
+        current = record.path.read_bytes()
+    except FileNotFoundError:
+        raise DataError(
+            f"{store.display(record.path)}: the file vanished while pm worked"
+        ) from None
+    except OSError:
+        current = None
+    if current != record.raw:
+        raise _Moved
+    store.write(record.path, data)
+
+
+def _write_all(store: Store, records: Sequence[_Read], datas: list[bytes]) -> None:
+    written: list[tuple[_Read, bytes]] = []
+    try:
+        for record, data in zip(records, datas, strict=True):
+            _write_if_unchanged(store, record, data)
+            written.append((record, data))
+    except BaseException:
+        for record, data in written:
+            _restore(record, data)
+        raise
+
+
+def _restore(record: _Read, data: bytes) -> None:
+    """Put the bytes pm read back, if the file still holds what pm wrote."""
+    try:
+        if record.path.read_bytes() == data:
+            atomic_write(record.path, record.raw)
+    except OSError:
+        pass
+
+
+def _put_back(
+    store: Store, git: GitRepo, records: Sequence[_Read], datas: list[bytes], state: HeadState
+) -> None:
+    """After a failed commit: each file as it was, unless someone wrote it since.
+
+    If a pull moved HEAD meanwhile and changed the file there, the file is taken from
+    the new HEAD: the bytes pm read would now be an uncommitted revert of that change.
+    """
+    paths = [r.path for r in records]
+    now = git.head_state(paths)
+    for record, data in zip(records, datas, strict=True):
+        try:
+            ours = record.path.read_bytes() == data
+        except OSError:
+            ours = False
+        if not ours:
+            continue
+        if now.head != state.head and now.blobs[record.path] != state.blobs[record.path]:
+            git.restore_paths("HEAD", [record.path])
+        else:
+            atomic_write(record.path, record.raw)
+
+
+def _verify(
+    store: Store,
+    git: GitRepo,
+    records: Sequence[_Read],
+    datas: list[bytes],
+    state: HeadState,
+    operation: str,
+) -> None:
+    """Check that pm's commit was made on the files as pm read them; else take it back.
+
+    The parent may differ from the HEAD pm read (a pull of other files is harmless), but
+    it must hold each file as pm read it; otherwise pm's commit would revert a change
+    it never saw.
+    """
+    paths = [r.path for r in records]
+    last = git.last_commit(paths)
+    if last.parent == state.head:
+        return
+    if all(last.parent_blobs[p] == state.blobs[p] for p in paths):
+        return
+    if last.commit is None or last.parent is None:
+        return  # a first commit has nothing to revert
+    git.undo_commit(last.commit, last.parent, f"pm: take back '{operation}' (made on a stale file)")
+    ours = []
+    for record, data in zip(records, datas, strict=True):
+        try:
+            if record.path.read_bytes() == data:
+                ours.append(record.path)
+        except OSError:
+            pass
+    git.restore_paths(last.parent, ours)
+    git.reset_paths(last.parent, [p for p in paths if p not in ours])
+    raise _Moved
+
+
+# --- an interrupted change ---------------------------------------------------------------
+
+
+def recover(store: Store, git: GitRepo, operation: str, notice: Callable[[str], None]) -> None:
+    """Commit the change pm was interrupted before committing, if the files still hold it."""
+    pending = journal.read(git.git_dir)
+    if pending is None:
+        return
+    from pm.commits import with_body_line
+
+    paths = [git.root / name for name in pending.files]
+    state = git.head_state(paths)
+    ours: list[Path] = []
+    for path, name in zip(paths, pending.files, strict=True):
+        try:
+            raw = path.read_bytes()
+        except OSError:
+            continue
+        if journal.digest(raw) == pending.files[name] and not _is_committed(git, path, raw, state):
+            ours.append(path)
+    if ours:
+        line = f"Recovered: pm was interrupted before this commit; committed before '{operation}'."
+        new = any(state.blobs[p] is None and not git.is_tracked(p) for p in ours)
+        git.commit_files(ours, with_body_line(pending.message, line), new=new)
+        subject = pending.message.partition("\n")[0]
+        notice(f"pm was interrupted before committing '{subject}'; committed it now")
+    journal.clear(git.git_dir)
+
+
+# --- a whole new content, from an editor ------------------------------------------------
+
+
+class Conflict(DataError):
+    """The file changed since the content was based on it: nothing was written."""
+
+
+def replace(
+    store: Store,
+    git: GitRepo | None,
+    path: Path,
+    base: bytes,
+    data: bytes,
+    message: str,
+    operation: str,
+) -> bool:
+    """Write ``data`` over the file, which must still hold ``base``, and commit it.
+
+    For content a person wrote from ``base`` (an editor session): it cannot be
+    re-applied to a newer file, so where a change is re-applied, this raises Conflict
+    and leaves the file (and the branch) as they are. False when nothing was committed
+    (``--no-commit``, or ``data`` is what HEAD holds already).
+    """
+    shown = store.display(path)
+    record = _Base(path, base)
+    state = git.head_state([path]) if git is not None else None
+    try:
+        _write_all(store, [record], [data])
+    except _Moved:
+        raise Conflict(f"{shown} changed while you edited it") from None
+    if git is None or state is None or _is_committed(git, path, data, state):
+        return False
+    journal.record(git.git_dir, message, {git.relative(path): data})
+    try:
+        new = state.blobs[path] is None and not git.is_tracked(path)
+        git.commit_files([path], message, new=new)
+    except RepoError:
+        _put_back(store, git, [record], [data], state)
+        journal.clear(git.git_dir)
+        raise
+    try:
+        _verify(store, git, [record], [data], state, operation)
+    except _Moved:
+        raise Conflict(f"{shown} changed (a pull?) while pm committed your edit") from None
+    finally:
+        journal.clear(git.git_dir)
+    return True

@@ -1,0 +1,199 @@
+"""pm's commit never reverts a change someone else made: a pull while pm works.
+
+Two clones of one origin. Bob changes the incident's title and pushes; Alice runs
+``pm event`` while her clone pulls Bob's commit. The pull is put into a window of the
+command with ``faults.run(meanwhile=...)``: between pm's read and its write, and between
+its write and its commit. Whatever the window, Alice's branch ends with Bob's title and
+her event, and no commit of pm's takes Bob's title back.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+import faults
+from clones import Team
+
+TITLE = "Checkout API returns 500s"
+PULL = ["git", "pull", "--quiet", "--no-edit"]
+
+
+@pytest.fixture
+def team(tmp_path: Path) -> Team:
+    team = Team.make(tmp_path, "alice", "bob")
+    team.ok("alice", "init")
+    team.ok("alice", "open", "Checkout down", "-s", "SEV-1", "--started", "2024-01-15T14:05")
+    team.sync("alice")
+    team.clone("bob").git("pull", "--quiet")
+    team.ok("bob", "set", "checkout-down", "title", TITLE)
+    team.clone("bob").git("push", "--quiet", "origin", "HEAD:main")
+    return team
+
+
+def event_args() -> list[str]:
+    return ["event", "checkout-down", "Rolled back the deploy", "--at", "2024-01-15T14:40"]
+
+
+def check_nothing_lost(team: Team, label: str) -> None:
+    alice = team.clone("alice")
+    if alice.git("rev-list", "--count", "HEAD..origin/main") != "0":
+        alice.git("pull", "--quiet", "--no-edit")  # pm's write made the pull refuse: again
+    relative = "postmortems/2024/2024-01-15-checkout-down.md"
+    text = alice.git("show", f"HEAD:{relative}")
+    assert f"title: {TITLE}" in text, f"{label}: Bob's title was reverted"
+    assert "text: Rolled back the deploy" in text, f"{label}: Alice's event is missing"
+    assert "| 2024-01-15 14:40 | note | Rolled back the deploy |" in text, label
+    assert alice.git("status", "--porcelain") == "", label
+    # No commit on the branch takes the title back.
+    patch = alice.git("log", "-p", "--format=%s", "--", relative)
+    assert f"-title: {TITLE}" not in patch, f"{label}: a commit reverts Bob's title"
+    lint = team.pm("alice", "lint", "--strict")
+    assert lint.returncode == 0, f"{label}: {lint.stdout}"
+
+
+def points(team: Team, tmp_path: Path) -> tuple[list[str], str]:
+    alice = team.clone("alice")
+    head = alice.git("rev-parse", "HEAD")
+    trace = tmp_path / "trace.txt"
+    result = faults.run(alice.path, *event_args(), trace=trace)
+    assert result.returncode == 0, result.stderr
+    alice.git("reset", "--quiet", "--hard", head)
+    return trace.read_text(encoding="utf-8").splitlines(), head
+
+
+def test_a_pull_between_read_and_write_is_not_reverted(team: Team, tmp_path: Path) -> None:
+    """The window of the bug report: after pm read the file, before it wrote it."""
+    alice = team.clone("alice")
+    traced, head = points(team, tmp_path)
+    writes = [i for i, name in enumerate(traced, start=1) if name == "mkstemp"]
+    assert writes
+    for index in writes:
+        label = f"pull before mkstemp #{index}"
+        result = faults.run(alice.path, *event_args(), meanwhile=(index, "before", PULL))
+        assert result.returncode == 0, f"{label}: {result.stderr}"
+        check_nothing_lost(team, label)
+        alice.git("reset", "--quiet", "--hard", head)
+
+
+@pytest.mark.slow
+def test_a_pull_in_any_window_of_a_change_is_never_reverted(team: Team, tmp_path: Path) -> None:
+    """Bob's commit arrives before and after every file operation and git call of pm."""
+    alice = team.clone("alice")
+    traced, head = points(team, tmp_path)
+    for index, name in enumerate(traced, start=1):
+        for when in faults.WHEN:
+            label = f"pull {when} #{index} {name}"
+            result = faults.run(alice.path, *event_args(), meanwhile=(index, when, PULL))
+            # A pull into the moment git commits can make the commit fail (index.lock):
+            # then pm says so and changed nothing; it never reverts.
+            assert result.returncode in (0, 4), f"{label}: {result.stderr}"
+            if result.returncode == 4:
+                assert result.stderr.startswith("pm: ") and result.stderr.count("\n") == 1
+                assert run_again(team), label
+            check_nothing_lost(team, label)
+            alice.git("reset", "--quiet", "--hard", head)
+
+
+def run_again(team: Team) -> bool:
+    return team.pm("alice", *event_args()).returncode == 0
+
+
+def test_an_edit_of_the_file_meanwhile_is_kept_and_the_change_reapplied(
+    team: Team, tmp_path: Path
+) -> None:
+    """Not a pull: another program rewrites the file between pm's read and its write."""
+    alice = team.clone("alice")
+    alice.git("pull", "--quiet")
+    path = alice.postmortem_path("2024-01-15-checkout-down")
+    traced, _ = points(team, tmp_path)
+    first_write = traced.index("mkstemp") + 1
+    script = (
+        "import pathlib,sys; p=pathlib.Path(sys.argv[1]); "
+        "p.write_text(p.read_text().replace('impact: \"\"', 'impact: Half of checkouts'))"
+    )
+    edit = [sys.executable, "-c", script, str(path)]
+    result = faults.run(alice.path, *event_args(), meanwhile=(first_write, "before", edit))
+    assert result.returncode == 0, result.stderr
+    committed = alice.git("show", f"HEAD:{path.relative_to(alice.path).as_posix()}")
+    assert "impact: Half of checkouts" in committed
+    assert "text: Rolled back the deploy" in committed
+    # The edit was someone's, not pm's: it is its own commit, before pm's.
+    assert alice.git("log", "-2", "--format=%s") == (
+        "pm: event 2024-01-15-checkout-down (note)\n"
+        "2024-01-15-checkout-down: hand edit (committed by pm before 'event')"
+    )
+    assert json.loads(team.ok("alice", "log", "checkout-down", "--json"))[1]["manual"] is True
+
+
+@pytest.mark.slow
+def test_pm_and_git_pull_running_at_once_lose_nothing(tmp_path: Path) -> None:
+    """Real processes, no injection: Alice's clone runs ``pm event`` commands while a loop
+    pulls Bob's title changes into it; nothing either of them committed is lost."""
+    team = Team.make(tmp_path, "alice", "bob")
+    team.ok("alice", "init")
+    team.ok("alice", "open", "Checkout down", "-s", "SEV-1", "--started", "2024-01-15T14:05")
+    team.sync("alice")
+    alice, bob = team.clone("alice"), team.clone("bob")
+    bob.git("pull", "--quiet")
+    stop = threading.Event()
+    titles: list[str] = []
+
+    def bob_renames() -> None:
+        for n in range(8):
+            title = f"Checkout down, take {n}"
+            team.ok("bob", "set", "checkout-down", "title", title)
+            bob.git("push", "--quiet", "origin", "HEAD:main")
+            titles.append(title)
+            time.sleep(0.3)
+
+    def alice_pulls() -> None:
+        while not stop.is_set():
+            subprocess.run(
+                ["git", "pull", "--quiet", "--no-rebase", "--no-edit"],
+                cwd=alice.path,
+                capture_output=True,
+                check=False,
+            )
+            time.sleep(0.05)
+
+    workers = [threading.Thread(target=bob_renames), threading.Thread(target=alice_pulls)]
+    for worker in workers:
+        worker.start()
+    events = [f"Event {n:02d}" for n in range(16)]
+    try:
+        for n, text in enumerate(events):
+            for _ in range(40):  # a busy moment (index.lock, a merge in progress) is retried
+                result = team.pm(
+                    "alice", "event", "checkout-down", text, "--at", f"2024-01-15T15:{n:02d}"
+                )
+                if result.returncode == 0:
+                    break
+                assert result.returncode == 4, result.stderr
+                assert result.stderr.startswith("pm: ") and result.stderr.count("\n") == 1
+                time.sleep(0.1)
+            else:
+                pytest.fail(f"pm event {text!r} never got through")
+    finally:
+        workers[0].join()
+        stop.set()
+        workers[1].join()
+    alice.git("pull", "--quiet", "--no-rebase", "--no-edit")
+    relative = "postmortems/2024/2024-01-15-checkout-down.md"
+    final = alice.git("show", f"HEAD:{relative}")
+    assert f"title: {titles[-1]}" in final  # Bob's last change, not reverted
+    for text in events:
+        assert f"  text: {text}\n" in final  # every one of Alice's events
+    assert alice.git("status", "--porcelain") == ""
+    # No commit of pm's in Alice's history takes a title of Bob's back.
+    for commit in alice.git("log", "--format=%H", "--grep=^pm: event", "--", relative).split():
+        patch = alice.git("show", "--format=", commit, "--", relative)
+        assert "title:" not in patch, f"{commit[:8]} touches the title:\n{patch}"
+    lint = team.pm("alice", "lint", "--strict")
+    assert lint.returncode == 0, lint.stdout
