@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import date, tzinfo
 from pathlib import Path
 from typing import Any
 
@@ -72,13 +73,19 @@ def lint(
     strict: bool = False,
     fix: bool = False,
     people: list[str] | None = None,
+    today: date | None = None,
 ) -> LintResult:
     """Lint ``paths`` (all postmortems when empty). ``people`` defaults to git authors.
 
     ``strict`` makes warnings errors; ``fix`` re-renders out-of-sync generated blocks
-    (written, not committed).
+    (written, not committed). ``today`` (default: pm's clock, in the configured zone) is
+    the day an active incident is judged stale on.
     """
-    from pm import gitrepo
+    from pm import gitrepo, timeparse
+
+    tz = timeparse.zone(config.timezone)
+    if today is None:
+        today = timeparse.now().astimezone(tz).date()
 
     disabled = check_disabled(config.lint_disable)
     store = Store(config)
@@ -103,7 +110,9 @@ def lint(
             else:
                 collect(error.line or 1, "file.unreadable", reason)
         else:
-            fixed = _lint_document(path, raw, doc, config, checker, collect, fix=fix)
+            fixed = _lint_document(
+                path, raw, doc, config, checker, collect, fix=fix, today=today, tz=tz
+            )
             if fixed is not None:
                 atomic_write(path, fixed)
                 result.fixed.append(shown)
@@ -159,6 +168,8 @@ def _lint_document(
     report: _Collector,
     *,
     fix: bool,
+    today: date,
+    tz: tzinfo,
 ) -> bytes | None:
     """Run every rule on one parsed file; returns new bytes when ``fix`` repaired blocks."""
     where = frontmatter.locate(raw)
@@ -177,6 +188,7 @@ def _lint_document(
     except (SchemaError, DataError):
         return None  # schema findings already say why; the rest needs a readable model
     _lifecycle(postmortem, doc.body, config, body_line, at, report)
+    _stale(postmortem, config, today, tz, at)
     return _blocks(postmortem, raw, doc, body_line, report, fix=fix)
 
 
@@ -215,7 +227,7 @@ def _lifecycle(
 ) -> None:
     status = postmortem.status
     if status in ("reviewed", "closed") and config.requires_review(postmortem.severity):
-        for choices in sections.missing_sections(body):
+        for choices in sections.missing_sections(body, config.review_required):
             names = " or ".join(f"## {h}" for h in choices)
             line = sections.heading_line(body, choices[0])
             report(
@@ -253,6 +265,26 @@ def _lifecycle(
     closed = postmortem.closed
     if closed is not None and closed.forced and not (closed.reason or "").strip():
         at(("closed",), "lifecycle.forced-reason", "closed.forced without a reason", "say why")
+
+
+def _stale(postmortem: Postmortem, config: Config, today: date, tz: tzinfo, at: Any) -> None:
+    """An incident left active past its severity's ``stale_hours`` (a forgotten resolve)."""
+    from pm.overdue import stale_from
+
+    rule = config.rule_for(postmortem.severity)
+    stale = stale_from(postmortem, rule, tz)
+    started = postmortem.started
+    if stale is None or started is None or stale >= today:
+        return
+    days = (today - started.astimezone(tz).date()).days
+    at(
+        ("status",),
+        "lifecycle.stale",
+        f"{postmortem.severity} incident is still active {days} days after it started "
+        f"(stale after {rule.stale_after}h)",
+        "resolve it (pm resolve) if it is over; a longer incident can raise stale_hours "
+        f"in [severities.{postmortem.severity}]",
+    )
 
 
 def _blocks(
