@@ -1,8 +1,8 @@
 """Shared fixtures: a real git repository in a temporary folder, with a pinned clock.
 
 Every test runs with HOME pointing at an empty temporary folder (never the developer's
-real git config), a fixed git identity and fixed commit dates, and ``PM_NOW`` pinned, so
-that files, ids and history are the same on every machine.
+real git config), a fixed git identity and fixed commit dates, ``PM_NOW`` pinned and
+``TZ=UTC``, so that files, ids, history and output are the same on every machine.
 """
 
 from __future__ import annotations
@@ -43,6 +43,9 @@ def isolated_env(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.M
     monkeypatch.setenv("GIT_AUTHOR_DATE", "2024-01-20T12:00:00+00:00")
     monkeypatch.setenv("GIT_COMMITTER_DATE", "2024-01-20T12:00:00+00:00")
     monkeypatch.setenv("PM_NOW", NOW)
+    # The zone pm reads and shows times in when the config names none: UTC, so outputs
+    # are the same on every machine. Tests of other zones set TZ (or timezone) themselves.
+    monkeypatch.setenv("TZ", "UTC")
 
 
 def git(cwd: Path, *args: str) -> str:

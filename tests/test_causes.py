@@ -61,7 +61,10 @@ def test_bad_recurring_settings_are_named(repo: Repo, content: str, message: str
 # --- pm set causes / same_cause ---------------------------------------------------------------
 
 
-def test_set_causes_from_the_taxonomy(repo: Repo, cli: CliRunnerCall, opened: str) -> None:
+def test_set_causes_from_the_taxonomy(
+    repo: Repo, cli: CliRunnerCall, opened: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PM_NOW", "2024-01-16T12:00:00Z")  # active for a day: not stale yet
     (repo.path / ".pm.toml").write_text(TAXONOMY, encoding="utf-8")
     result = cli.ok("set", opened, "causes", "capacity,config-change")
     assert result.stderr == f"Set causes of {opened}: [] -> [capacity, config-change]; committed.\n"
@@ -87,8 +90,9 @@ def test_any_one_word_cause_without_a_taxonomy(repo: Repo, cli: CliRunnerCall, o
 
 
 def test_lint_checks_causes_against_the_taxonomy(
-    repo: Repo, cli: CliRunnerCall, opened: str
+    repo: Repo, cli: CliRunnerCall, opened: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setenv("PM_NOW", "2024-01-16T12:00:00Z")  # active for a day: not stale yet
     cli.ok("set", opened, "causes", "gremlins")
     assert cli.ok("lint").stdout == ""  # no taxonomy configured: any name goes
     (repo.path / ".pm.toml").write_text(TAXONOMY, encoding="utf-8")

@@ -16,7 +16,8 @@ def test_defaults_without_a_file(repo: Repo) -> None:
     assert config.root == repo.path
     assert config.directory == "postmortems"
     assert config.severity_names == ("SEV-1", "SEV-2", "SEV-3")
-    assert config.severity("SEV-3") == Severity("SEV-3", False, 48)
+    assert config.severity("SEV-3") == Severity("SEV-3", False, 48, stale_hours=336)
+    assert [s.stale_after for s in config.severities] == [72, 72, 336]
     assert config.priorities == {"P0": 7, "P1": 30, "P2": 90}
     assert config.escalation_days == 7
     assert config.commit is True

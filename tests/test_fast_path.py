@@ -122,7 +122,7 @@ def test_fast_event_commits_like_typer(
     )
     assert (code, out) == (0, "")
     assert gc.isenabled()  # main() pauses the collector only while it runs
-    assert err == f"Added event (mitigated) to {opened}; committed.\n"
+    assert err == f"Added event (mitigated) to {opened} at 2024-01-15 15:40 UTC; committed.\n"
     assert repo.subjects()[0] == f"pm: event {opened} (mitigated)"
     shown = json.loads(cli.ok("show", opened, "--json").stdout)
     assert shown["timeline"][-1] == {

@@ -95,7 +95,7 @@ def test_missing_severity_is_a_usage_error(repo: Repo, cli: CliRunnerCall) -> No
 def test_unparseable_times(repo: Repo, cli: CliRunnerCall, opened: str, when: str) -> None:
     result = cli("event", opened, "x", "--at", when)
     assert result.exit_code == 2
-    assert result.stderr.startswith(f"pm: cannot read time {when!r}; use ISO 8601")
+    assert result.stderr.startswith(f"pm: cannot read time {when!r}; use 14:05, 2:30pm, ")
 
 
 def test_future_time_is_refused(repo: Repo, cli: CliRunnerCall, opened: str) -> None:

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from conftest import CliRunnerCall, Repo
+from lintclean import LINT_ARGS, findings
 
 SECTIONS = {
     "## Summary": "The checkout pool filled up during the sale and requests timed out.",
@@ -45,8 +46,8 @@ class Steps:
         result = self.cli(*args)
         assert result.exit_code == 0, f"pm {' '.join(args)}: {result.stderr}"
         self.ran.append(" ".join(args))
-        lint = self.cli("lint", "--strict")
-        assert lint.exit_code == 0, f"after pm {' '.join(args)}:\n{lint.stdout}{lint.stderr}"
+        lint = self.cli(*LINT_ARGS)
+        assert not findings(lint.stdout), f"after pm {' '.join(args)}:\n{lint.stdout}{lint.stderr}"
         return result.stdout
 
 

@@ -10,6 +10,7 @@ an unlisted severity as requiring a review (the safe answer).
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from conftest import CliRunnerCall, Repo
 from pm import sections
@@ -58,7 +59,10 @@ def test_review_and_lint_use_one_definition_of_the_required_sections() -> None:
         "## What Went Poorly\n\n<!-- x -->\n"
     )
     # Any heading level and case counts, comments do not: one parser for both commands.
-    assert sections.missing_sections(body) == [("Contributing Factors", "What Went Poorly")]
+    required = Config(root=Path(".")).review_required  # the defaults; [review] replaces them
+    assert sections.missing_sections(body, required) == [
+        ("Contributing Factors", "What Went Poorly")
+    ]
     assert sections.heading_line(body, "Root Cause") == 5
     fenced = "```\n## Summary\n```\n## Summary\n"
     assert sections.heading_line(fenced, "Summary") == 4

@@ -85,6 +85,15 @@ def late(repo: Repo) -> Repo:
     write(
         repo.path,
         postmortem(
+            "2024-09-10-search-degraded",
+            "Search results degraded",
+            severity="SEV-2",
+            status="active",  # resolved on the day, but nobody ran pm resolve
+        ),
+    )
+    write(
+        repo.path,
+        postmortem(
             "2024-09-28-queue-backlog",
             "Queue backlog",
             status="active",
@@ -120,11 +129,15 @@ def test_finds_exactly_the_late_things(late: Repo) -> None:
         ("review", "2024-08-01-checkout-500s", None): (58, True),
         ("action", "2024-08-01-checkout-500s", 1): (29, True),
         ("action", "2024-08-01-checkout-500s", 2): (3, False),
-        ("follow-up", "2024-06-01-dns-outage", 1): (87, True),
-        ("action", "2024-06-01-dns-outage", 3): (10, True),
+        # P0, late, and open 117 days after the review: the follow-up rule escalates it.
+        ("follow-up", "2024-06-01-dns-outage", 3): (10, True),
         ("action", "2024-09-25-cache-misses", 1): (1, False),
         ("action", "2024-09-28-queue-backlog", 1): (1, False),
+        # Active since 2024-09-10 14:05; a SEV-2 is stale after 72h, from 2024-09-14.
+        ("stale", "2024-09-10-search-degraded", None): (17, True),
     }
+    # carol's P1 item (due 2024-12-01) is not late, though its review was held on
+    # 2024-06-05, more than 30 days ago: the item's own due date wins.
 
 
 def test_lines_point_at_the_item_and_the_review(late: Repo) -> None:
@@ -135,20 +148,29 @@ def test_lines_point_at_the_item_and_the_review(late: Repo) -> None:
         text = lines[finding.line - 1]
         if finding.kind == "review":
             assert text == "review:"
+        elif finding.kind == "stale":
+            assert text == "status: active"
         else:
             assert text == f"- number: {finding.item}"
 
 
 def test_nothing_is_late_earlier(late: Repo) -> None:
-    assert _find(late.path, "2024-07-05") == []
-    day_after = _find(late.path, "2024-07-06")
-    # The follow-up window (30 days after the review of 2024-06-05) has just closed.
-    assert [(f.kind, f.item, f.days_late) for f in day_after] == [
-        ("follow-up", 1, 1),
-        ("follow-up", 3, 1),
-    ]
+    assert _find(late.path, "2024-07-06") == []  # the follow-up window closed on 07-05
     late_review = [f for f in _find(late.path, "2024-08-04") if f.kind == "review"]
     assert [f.days_late for f in late_review] == [1]
+
+
+def test_the_follow_up_rule_never_fires_before_the_due_date(late: Repo) -> None:
+    dns = "2024-06-01-dns-outage"
+    on_the_day = [f for f in _find(late.path, "2024-09-20") if f.postmortem_id == dns]
+    assert on_the_day == []  # erin's P0 item is due 2024-09-20: not late on that day
+    after = [f for f in _find(late.path, "2024-09-21") if f.postmortem_id == dns]
+    assert [(f.kind, f.item, f.due.isoformat(), f.days_late, f.escalated) for f in after] == [
+        ("follow-up", 3, "2024-09-20", 1, True)  # escalated at once: open 108 days after
+    ]
+    assert "(due 2024-09-20) and still open 108 days after the review of 2024-06-05" in (
+        after[0].message
+    )
 
 
 def test_escalation_age_is_configurable_and_strictly_greater(late: Repo) -> None:
@@ -226,7 +248,7 @@ def test_json_is_the_documented_schema(late: Repo, cli: CliRunnerCall) -> None:
         "total": 7,
         "escalated": 4,
     }
-    assert data["findings"][3] == {
+    assert data["findings"][2] == {
         "kind": "action",
         "id": "2024-08-01-checkout-500s",
         "item": 1,
@@ -243,10 +265,10 @@ def test_json_is_the_documented_schema(late: Repo, cli: CliRunnerCall) -> None:
     }
     assert [f["kind"] for f in data["findings"]] == [
         "follow-up",
-        "action",
         "review",
         "action",
         "action",
+        "stale",
         "action",
         "action",
     ]
@@ -280,7 +302,7 @@ def test_owner_and_severity_filters(late: Repo, cli: CliRunnerCall) -> None:
     ]
     result = cli("overdue", "--as-of", AS_OF, "--severity", "sev-2", "--format", "json")
     ids = {f["id"] for f in json.loads(result.stdout)["findings"]}
-    assert ids == {"2024-06-01-dns-outage"}
+    assert ids == {"2024-06-01-dns-outage", "2024-09-10-search-degraded"}
 
 
 def test_as_of_defaults_to_today(late: Repo, cli: CliRunnerCall) -> None:

@@ -72,7 +72,8 @@ def test_review_when_complete(repo: Repo, cli: CliRunnerCall, opened: str) -> No
     _ready(repo, cli, opened)
     result = cli.ok("review", opened, "--at", "2024-01-17T10:00")
     assert result.stderr == (
-        f"Review of {opened} recorded; committed.\n"
+        f"Review of {opened} recorded, held 2024-01-17 10:00 UTC, on time (due 2024-01-17); "
+        "committed.\n"
         "\nSimilar past incidents (by root cause)\n  none found\n"
     )
     data = front(repo, opened)

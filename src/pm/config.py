@@ -4,12 +4,16 @@ Settings come from ``.pm.toml`` at the repository root, or ``[tool.pm]`` in
 pyproject.toml. Every setting has a default, so a repository without configuration works.
 An unknown key or a bad value is named in the error, with a suggestion for a misspelt
 key.
+
+Length: one short validator per setting and per table (severities, priorities, review,
+recurring, site), each naming the key and the bad value; split up, the checks would no
+longer sit beside the settings they guard.
 """
 
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -20,18 +24,45 @@ CONFIG_FILE = ".pm.toml"
 
 @dataclass(frozen=True)
 class Severity:
-    """One severity level and whether it obliges the team to write and review a postmortem."""
+    """One severity level: whether it obliges the team to write and review a postmortem,
+    when that review is due, and when an incident left active is stale.
+
+    The review is due ``review_hours`` after the resolution, or, when
+    ``review_business_days`` is set, that many weekdays (Monday to Friday) after the day
+    of the resolution. ``stale_hours`` None means the default (``stale_after``); 0 means
+    never stale.
+    """
 
     name: str
     requires_postmortem: bool
     review_hours: int
+    review_business_days: int | None = None
+    stale_hours: int | None = None
+
+    @property
+    def stale_after(self) -> int:
+        """Hours an incident may stay active before ``pm overdue`` calls it stale (0: never):
+        72 for a severity that requires a postmortem, 336 (14 days) for one that does not."""
+        if self.stale_hours is not None:
+            return self.stale_hours
+        return DEFAULT_STALE_HOURS if self.requires_postmortem else DEFAULT_STALE_HOURS_MINOR
 
 
 DEFAULT_REVIEW_HOURS = 48
+DEFAULT_STALE_HOURS = 72
+DEFAULT_STALE_HOURS_MINOR = 14 * 24
 DEFAULT_SEVERITIES = (
-    Severity("SEV-1", True, DEFAULT_REVIEW_HOURS),
-    Severity("SEV-2", True, DEFAULT_REVIEW_HOURS),
-    Severity("SEV-3", False, DEFAULT_REVIEW_HOURS),
+    Severity("SEV-1", True, DEFAULT_REVIEW_HOURS, stale_hours=DEFAULT_STALE_HOURS),
+    Severity("SEV-2", True, DEFAULT_REVIEW_HOURS, stale_hours=DEFAULT_STALE_HOURS),
+    Severity("SEV-3", False, DEFAULT_REVIEW_HOURS, stale_hours=DEFAULT_STALE_HOURS_MINOR),
+)
+# What a postmortem review needs written: each group is satisfied by any one of its
+# headings. ``pm review`` refuses without them and ``pm lint`` reports them missing;
+# ``[review] required`` replaces them.
+DEFAULT_REVIEW_REQUIRED: tuple[tuple[str, ...], ...] = (
+    ("Summary",),
+    ("Root Cause",),
+    ("Contributing Factors", "What Went Poorly"),
 )
 DEFAULT_PRIORITIES = {"P0": 7, "P1": 30, "P2": 90}
 # The sections of ``pm site`` that can be left out; the index of postmortems is always built.
@@ -76,6 +107,11 @@ class Config:
     priorities: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_PRIORITIES))
     escalation_days: int = 7
     timezone: str = "UTC"
+    # Where ``timezone`` came from: "config", "TZ", "/etc/localtime", "/etc/timezone", or
+    # "" (not found: UTC, and ``timezone_problem`` says why); "default" for Config(...).
+    timezone_source: str = "default"
+    timezone_problem: str = ""
+    review_required: tuple[tuple[str, ...], ...] = DEFAULT_REVIEW_REQUIRED
     commit: bool = True
     templates: str = "templates"
     blameless_names: tuple[str, ...] = ()
@@ -118,11 +154,28 @@ class Config:
 
 
 def load_config(start: Path | None = None) -> Config:
-    """Find the repository root from ``start`` (default: cwd) and read its configuration."""
+    """Find the repository root from ``start`` (default: cwd) and read its configuration.
+
+    Without a ``timezone`` setting, the zone is the system's (``pm.localzone``).
+    """
     from pm.location import find_repository_root
 
     cwd = Path.cwd() if start is None else start
-    root = find_repository_root(cwd)
+    config = _load(find_repository_root(cwd))
+    if config.timezone_source == "config":
+        return config
+    from pm.localzone import detect
+
+    system = detect()
+    return replace(
+        config,
+        timezone=system.name,
+        timezone_source=system.source,
+        timezone_problem=system.problem,
+    )
+
+
+def _load(root: Path) -> Config:
     dotfile = root / CONFIG_FILE
     if dotfile.is_file():
         return parse_config(root, _read_toml(dotfile), dotfile)
@@ -155,6 +208,7 @@ _TOP_KEYS = (
     "blameless",
     "lint",
     "recurring",
+    "review",
     "site",
 )
 
@@ -180,6 +234,7 @@ def parse_config(root: Path, data: dict[str, Any], source: Path) -> Config:
         kwargs["commit"] = data["commit"]
     if "timezone" in data:
         kwargs["timezone"] = _timezone(where, data["timezone"])
+        kwargs["timezone_source"] = "config"
     if "severities" in data:
         kwargs["severities"] = _severities(where, data["severities"])
     if "priorities" in data:
@@ -226,7 +281,7 @@ def _timezone(where: str, value: object) -> str:
     return value
 
 
-_SEVERITY_KEYS = ("requires_postmortem", "review_hours")
+_SEVERITY_KEYS = ("requires_postmortem", "review_hours", "review_business_days", "stale_hours")
 
 
 def _severities(where: str, value: object) -> tuple[Severity, ...]:
@@ -251,7 +306,17 @@ def _severities(where: str, value: object) -> tuple[Severity, ...]:
         hours = _non_negative_int(
             where, f"{key}.review_hours", table.get("review_hours", DEFAULT_REVIEW_HOURS)
         )
-        result.append(Severity(name, requires, hours))
+        business = table.get("review_business_days")
+        if business is not None:
+            if "review_hours" in table:
+                raise ConfigError(
+                    f"{where}: {key} sets both review_hours and review_business_days; keep one"
+                )
+            business = _non_negative_int(where, f"{key}.review_business_days", business)
+        stale = table.get("stale_hours")
+        if stale is not None:
+            stale = _non_negative_int(where, f"{key}.stale_hours", stale)
+        result.append(Severity(name, requires, hours, business, stale))
     return tuple(result)
 
 
@@ -279,6 +344,32 @@ def _lint(where: str, value: object) -> tuple[str, ...]:
     if not isinstance(rules, list) or not all(isinstance(r, str) for r in rules):
         raise ConfigError(f"{where}: lint.disable must be a list of rule ids, not {rules!r}")
     return tuple(rules)
+
+
+def _review(where: str, value: object) -> tuple[tuple[str, ...], ...]:
+    """``[review] required``: groups of headings; each group needs one of them filled."""
+    if not isinstance(value, dict) or set(value) - {"required"}:
+        keys = [k for k in value if k != "required"] if isinstance(value, dict) else []
+        hint = _did_you_mean(str(keys[0]), ("required",)) if keys else ""
+        raise ConfigError(f"{where}: review must be a table with one key, required{hint}")
+    groups = value.get("required", [list(g) for g in DEFAULT_REVIEW_REQUIRED])
+    example = '[["Summary"], ["Root Cause", "5 Whys"]]'
+    if not isinstance(groups, list):
+        raise ConfigError(f"{where}: review.required must be a list like {example}")
+    result: list[tuple[str, ...]] = []
+    for given in groups:
+        group = [given] if isinstance(given, str) else given  # "Summary": ["Summary"]
+        if (
+            not isinstance(group, list)
+            or not group
+            or not all(isinstance(h, str) and h.strip() and "\n" not in h for h in group)
+        ):
+            raise ConfigError(
+                f"{where}: review.required must be a list of lists of headings like "
+                f"{example}, not {group!r}"
+            )
+        result.append(tuple(" ".join(h.lstrip("#").split()) for h in group))
+    return tuple(result)
 
 
 _RECURRING_KEYS = ("threshold", "spread", "neighbours", "causes")
@@ -387,5 +478,6 @@ _TABLES: tuple[tuple[str, str, Any], ...] = (
     ("blameless", "blameless_names", _blameless),
     ("lint", "lint_disable", _lint),
     ("recurring", "recurring", _recurring),
+    ("review", "review_required", _review),
     ("site", "site", _site),
 )

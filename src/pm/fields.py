@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from pm import lifecycle
+from pm import lifecycle, timeparse
 from pm.config import Config
 from pm.errors import DataError, UsageError
 from pm.model import Postmortem
@@ -129,7 +129,9 @@ def _set_scalar(postmortem: Postmortem, name: str, value: str, config: Config) -
         if postmortem.review.held is None:
             resolved = postmortem.resolved_at
             postmortem.review.due = (
-                lifecycle.review_due(resolved, rule) if resolved is not None else None
+                lifecycle.review_due(resolved, rule, timeparse.zone(config.timezone))
+                if resolved is not None
+                else None
             )
     if new == old:
         raise DataError(f"{name} of {postmortem.id} is already {old!r}; nothing to change")

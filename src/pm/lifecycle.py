@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Literal
 
 from pm import textsafety
@@ -75,9 +75,13 @@ def slugify(title: str) -> str:
     return slug or "incident"
 
 
-def make_id(started: datetime, title: str, taken: set[str]) -> str:
-    """``<start date>-<slug>``, with ``-2``, ``-3``... when that day already has the slug."""
-    base = f"{started.date().isoformat()}-{slugify(title)}"
+def make_id(started: datetime, title: str, taken: set[str], tz: tzinfo = UTC) -> str:
+    """``<start date>-<slug>``, with ``-2``, ``-3``... when that day already has the slug.
+
+    The date is the start's date in ``tz``, the team's zone: an incident that started at
+    20:00 in San Francisco on the 15th is ``...-15-...``, though it was the 16th in UTC.
+    """
+    base = f"{started.astimezone(tz).date().isoformat()}-{slugify(title)}"
     candidate, n = base, 2
     while candidate in taken:
         candidate, n = f"{base}-{n}", n + 1
@@ -94,6 +98,7 @@ def new_postmortem(
     tags: list[str],
     impact: str,
     taken_ids: set[str],
+    tz: tzinfo = UTC,
 ) -> Postmortem:
     title = check_title(title)
     if detected is not None and detected < started:
@@ -101,7 +106,7 @@ def new_postmortem(
             f"detected ({format_time(detected)}) is before started ({format_time(started)})"
         )
     postmortem = Postmortem(
-        id=make_id(started, title, taken_ids),
+        id=make_id(started, title, taken_ids, tz),
         title=title,
         severity=severity.name,
         impact=check_text(impact, "impact"),
@@ -135,11 +140,35 @@ def add_event(postmortem: Postmortem, at: datetime, kind: str, text: str) -> Eve
     return event
 
 
-def review_due(resolved: datetime, severity: Severity) -> date | None:
-    """The date the postmortem review is due, for severities that require one."""
+def review_due(resolved: datetime, severity: Severity, tz: tzinfo = UTC) -> date | None:
+    """The date the postmortem review is due, for severities that require one.
+
+    ``review_hours`` after the resolution, as a date in ``tz``; or, with
+    ``review_business_days``, that many weekdays after the day of the resolution (Saturdays
+    and Sundays are skipped: resolved on a Friday with 2, the review is due on Tuesday).
+    """
     if not severity.requires_postmortem:
         return None
-    return (resolved + timedelta(hours=severity.review_hours)).date()
+    if severity.review_business_days is not None:
+        return add_business_days(resolved.astimezone(tz).date(), severity.review_business_days)
+    return (resolved + timedelta(hours=severity.review_hours)).astimezone(tz).date()
+
+
+def add_business_days(day: date, count: int) -> date:
+    """The ``count``-th weekday (Monday to Friday) after ``day``; ``day`` itself for 0."""
+    while count > 0:
+        day += timedelta(days=1)
+        if day.weekday() < 5:
+            count -= 1
+    return day
+
+
+def days_review_late(postmortem: Postmortem, tz: tzinfo = UTC) -> int | None:
+    """Days after its due date that the review was held (0 on time); None without both."""
+    held, due = postmortem.review.held, postmortem.review.due
+    if held is None or due is None:
+        return None
+    return max(0, (held.astimezone(tz).date() - due).days)
 
 
 ReviewState = Literal["held", "due", "not-required", "on-resolve"]
@@ -157,7 +186,9 @@ def review_state(postmortem: Postmortem, severity: Severity) -> ReviewState:
     return "on-resolve"
 
 
-def resolve(postmortem: Postmortem, at: datetime, text: str, severity: Severity) -> None:
+def resolve(
+    postmortem: Postmortem, at: datetime, text: str, severity: Severity, tz: tzinfo = UTC
+) -> None:
     """Mark the incident over: a resolved event, status resolved, the review's due date."""
     if postmortem.status != "active":
         raise DataError(f"{postmortem.id} is already {postmortem.status}")
@@ -169,20 +200,23 @@ def resolve(postmortem: Postmortem, at: datetime, text: str, severity: Severity)
     text = check_text(text, "resolution text") or "Resolved"
     postmortem.add_event(Event(at=at, kind="resolved", text=text))
     postmortem.status = "resolved"
-    postmortem.review.due = review_due(at, severity)
+    postmortem.review.due = review_due(at, severity, tz)
 
 
 # --- review and close -------------------------------------------------------------------
 
 
-def missing_for_review(postmortem: Postmortem, body: str) -> list[str]:
-    """What a postmortem still lacks before its review can be recorded as held."""
+def missing_for_review(
+    postmortem: Postmortem, body: str, required: tuple[tuple[str, ...], ...]
+) -> list[str]:
+    """What a postmortem still lacks before its review can be recorded as held;
+    ``required`` is the configured groups of headings (``Config.review_required``)."""
     from pm.sections import missing_sections
 
     missing: list[str] = []
     if postmortem.status == "active":
         missing.append("the incident is not resolved (pm resolve)")
-    for choices in missing_sections(body):
+    for choices in missing_sections(body, required):
         if len(choices) == 1:
             missing.append(f"section '{choices[0]}' is empty")
         else:
@@ -193,14 +227,21 @@ def missing_for_review(postmortem: Postmortem, body: str) -> list[str]:
     return missing
 
 
-def review(postmortem: Postmortem, body: str, at: datetime, severity: Severity) -> None:
-    """Record the review as held; for severities that require a postmortem, only when complete."""
+def review(
+    postmortem: Postmortem,
+    body: str,
+    at: datetime,
+    severity: Severity,
+    required: tuple[tuple[str, ...], ...],
+) -> None:
+    """Record the review as held; for severities that require a postmortem, only when complete
+    (``required``: the groups of headings that must be written)."""
     if postmortem.status in ("reviewed", "closed"):
         held = postmortem.review.held
         when = f" (review held {format_time(held)})" if held else ""
         raise DataError(f"{postmortem.id} is already {postmortem.status}{when}")
     if severity.requires_postmortem:
-        missing = missing_for_review(postmortem, body)
+        missing = missing_for_review(postmortem, body, required)
         if missing:
             raise DataError(
                 f"{postmortem.id} is not ready for review ({postmortem.severity} requires a "
@@ -217,8 +258,11 @@ def review(postmortem: Postmortem, body: str, at: datetime, severity: Severity) 
     postmortem.status = "reviewed"
 
 
-def check_finished_record(postmortem: Postmortem, body: str, severity: Severity) -> None:
-    """A reviewed or closed postmortem must hold what its severity requires of one.
+def check_finished_record(
+    postmortem: Postmortem, body: str, severity: Severity, required: tuple[tuple[str, ...], ...]
+) -> None:
+    """A reviewed or closed postmortem must hold what its severity requires of one
+    (``required``: the configured groups of headings, ``Config.review_required``).
 
     For a severity change after the fact: a SEV-3 closed without a review cannot become a
     SEV-1 silently, since a closed SEV-1 without its review and write-up is what ``pm
@@ -230,7 +274,7 @@ def check_finished_record(postmortem: Postmortem, body: str, severity: Severity)
         return
     from pm.sections import missing_sections
 
-    missing = [f"section '{choices[0]}'" for choices in missing_sections(body)]
+    missing = [f"section '{choices[0]}'" for choices in missing_sections(body, required)]
     if postmortem.review.held is None:
         missing.insert(0, "a held review (review.held)")
     if missing:

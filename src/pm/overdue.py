@@ -1,20 +1,32 @@
-"""Late follow-through: action items past due, reviews not held, P0/P1 items left open.
+"""Late follow-through: action items past due, reviews not held, incidents left active.
 
 No I/O and no clock: ``late`` judges one postmortem on a given date (so a CI run with
 ``--as-of`` is reproducible), and ``placed`` finds the lines of one file's findings in the
 bytes the caller read, which it needs to read only for files with findings. This module
-says what is late, by how much, and where in which file; ``pm.render.overdue`` prints it
-for people and CI.
+says what is late, by which rule, by how much, and where in which file;
+``pm.render.overdue`` prints it for people and CI.
+
+The rules, each a finding ``kind``:
+
+- ``action``: an open or in-progress item past its own due date (``item_lateness``, the
+  one answer ``pm action list --overdue`` gives too);
+- ``follow-up``: such an item, P0 or P1, still open more than 30 days after the review
+  was held. It never fires before the item's due date (the due date wins); it is the
+  same lateness, escalated;
+- ``review``: a resolved postmortem whose required review is past its due date;
+- ``stale``: an incident still ``active`` longer than its severity's ``stale_hours``
+  (a forgotten ``pm resolve``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import date, timedelta
+from datetime import UTC, date, timedelta, tzinfo
+from typing import NamedTuple
 
 from pm import frontmatter
-from pm.config import Config
+from pm.config import Config, Severity
 from pm.model import ActionItem, Postmortem
 
 # Open items of these priorities are chased again this long after the review was held.
@@ -57,13 +69,62 @@ def placed(findings: Sequence[Finding], path: str, raw: bytes) -> list[Finding]:
     return [replace(f, path=path, line=where.line(f.key)) for f in findings]
 
 
-def late(postmortem: Postmortem, as_of: date, config: Config) -> list[Finding]:
-    """The late things of one postmortem on ``as_of``, in front-matter order, not placed."""
+class Lateness(NamedTuple):
+    """How an open action item is late: by which rule (``action`` or ``follow-up``), since
+    which due date, by how many days; ``follow_up`` is the review date + 30 days when the
+    follow-up rule fired."""
+
+    kind: str
+    due: date
+    days_late: int
+    follow_up: date | None = None
+
+
+def item_lateness(item: ActionItem, as_of: date, held: date | None = None) -> Lateness | None:
+    """Whether ``item`` is late on ``as_of``, and by which rule; None when it is not.
+
+    The one answer for ``pm overdue`` and ``pm action list --overdue``: an item is late
+    only when it is open (or in progress) and ``as_of`` is after its own due date. A P0/P1
+    item that is late and still open more than 30 days after the review (held on
+    ``held``) is a ``follow-up``: the same lateness, escalated.
+    """
+    days = item.days_overdue(as_of)
+    if days <= 0:
+        return None
+    if held is not None and item.priority in FOLLOW_UP_PRIORITIES:
+        window_end = held + timedelta(days=FOLLOW_UP_DAYS)
+        if window_end < as_of:
+            return Lateness("follow-up", item.due, days, window_end)
+    return Lateness("action", item.due, days)
+
+
+def stale_from(postmortem: Postmortem, rule: Severity, tz: tzinfo = UTC) -> date | None:
+    """The day an active incident is stale on (from the day after it was active
+    ``stale_hours``); None when it is not active, has no start, or its severity's
+    ``stale_hours`` is 0. ``pm overdue`` and ``pm lint`` both ask this."""
+    started = postmortem.started
+    if postmortem.status != "active" or started is None or not rule.stale_after:
+        return None
+    return (started + timedelta(hours=rule.stale_after)).astimezone(tz).date()
+
+
+def late(postmortem: Postmortem, as_of: date, config: Config, tz: tzinfo = UTC) -> list[Finding]:
+    """The late things of one postmortem on ``as_of``, in front-matter order, not placed.
+
+    ``tz`` is the team's zone: the dates of times (the review held, the moment an incident
+    became stale) are taken in it.
+    """
     review = postmortem.review
     found: list[Finding] = []
 
     def add(
-        key: frontmatter.KeyPath, kind: str, item: ActionItem | None, due: date, message: str
+        key: frontmatter.KeyPath,
+        kind: str,
+        item: ActionItem | None,
+        due: date,
+        message: str,
+        *,
+        escalated: bool = False,
     ) -> None:
         days = (as_of - due).days
         finding = Finding(
@@ -75,7 +136,7 @@ def late(postmortem: Postmortem, as_of: date, config: Config) -> list[Finding]:
             priority=item.priority if item else "",
             due=due,
             days_late=days,
-            escalated=days > config.escalation_days,
+            escalated=escalated or days > config.escalation_days,
             path="",
             line=0,
             message=message,
@@ -83,9 +144,25 @@ def late(postmortem: Postmortem, as_of: date, config: Config) -> list[Finding]:
         )
         found.append(finding)
 
+    rule = config.rule_for(postmortem.severity)
+    stale_day = stale_from(postmortem, rule, tz)
+    if stale_day is not None and stale_day < as_of:
+        started = postmortem.started
+        if started is not None:
+            began = started.astimezone(tz).date()
+            add(
+                ("status",),
+                "stale",
+                None,
+                stale_day,
+                f"{postmortem.id} ({postmortem.severity}) is still active "
+                f"{_days(as_of, began)} after it started on {began.isoformat()}; a "
+                f"{postmortem.severity} is stale after {rule.stale_after}h (stale_hours): "
+                f"resolve it (pm resolve) if it is over: {postmortem.title}",
+            )
     if (
         postmortem.status == "resolved"
-        and config.requires_review(postmortem.severity)
+        and rule.requires_postmortem
         and review.held is None
         and review.due is not None
         and review.due < as_of
@@ -98,12 +175,25 @@ def late(postmortem: Postmortem, as_of: date, config: Config) -> list[Finding]:
             f"The postmortem review of {postmortem.id} ({postmortem.severity}) is "
             f"{_days_late(as_of, review.due)} (due {review.due.isoformat()}): {postmortem.title}",
         )
-    held = review.held.date() if review.held is not None else None
+    held = review.held.astimezone(tz).date() if review.held is not None else None
     for index, item in enumerate(postmortem.actions):
-        if not item.is_open:
+        lateness = item_lateness(item, as_of, held)
+        if lateness is None:
             continue
         owner = item.owner or "(no owner)"
-        if item.due < as_of:
+        if lateness.kind == "follow-up" and held is not None:
+            add(
+                ("actions", index),
+                "follow-up",
+                item,
+                item.due,
+                f"{item.priority} action item {item.number} of {postmortem.id} ({owner}) is "
+                f"{_days_late(as_of, item.due)} (due {item.due.isoformat()}) and still "
+                f"{item.status} {(as_of - held).days} days after the review of "
+                f"{held.isoformat()}: {item.text}",
+                escalated=True,
+            )
+        else:
             add(
                 ("actions", index),
                 "action",
@@ -112,19 +202,12 @@ def late(postmortem: Postmortem, as_of: date, config: Config) -> list[Finding]:
                 f"Action item {item.number} of {postmortem.id} ({item.priority}, {owner}) is "
                 f"{_days_late(as_of, item.due)} (due {item.due.isoformat()}): {item.text}",
             )
-        elif held is not None and item.priority in FOLLOW_UP_PRIORITIES:
-            window_end = held + timedelta(days=FOLLOW_UP_DAYS)
-            if window_end < as_of:
-                add(
-                    ("actions", index),
-                    "follow-up",
-                    item,
-                    window_end,
-                    f"{item.priority} action item {item.number} of {postmortem.id} ({owner}) "
-                    f"is still {item.status} {(as_of - held).days} days after the review of "
-                    f"{held.isoformat()}: {item.text}",
-                )
     return found
+
+
+def _days(as_of: date, since: date) -> str:
+    days = (as_of - since).days
+    return f"{days} day" if days == 1 else f"{days} days"
 
 
 def _days_late(as_of: date, due: date) -> str:

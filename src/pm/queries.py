@@ -6,9 +6,9 @@ matches, one postmortem for ``pm show``, action items across postmortems, a file
 trail, similar past incidents, what is late on a date, and the data of the reports. The
 CLI only prints them (``pm.render``).
 
-Text arguments are read as the CLI reads them: ``since="2024-01-01"`` or ``"30d"``, or a
-``date``. The results are named tuples: typed, immutable, and cheap to define (start-up
-time is spent on every command).
+Text arguments are read as the CLI reads them: ``since="2024-01-01"``, ``"2024-Q3"`` or
+``"90d"`` (90 days back), or a ``date``. The results are named tuples: typed, immutable,
+and cheap to define (start-up time is spent on every command).
 
 Length: one short function per question a command asks, with its result type; the read
 API in one file, as ``workspace.py`` holds the write API.
@@ -16,7 +16,7 @@ API in one file, as ``workspace.py`` holds the write API.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -34,7 +34,8 @@ if TYPE_CHECKING:
 
 
 def _day(ws: Workspace, value: date | str | None) -> date | None:
-    """A DATE option as the CLI takes it (``2024-01-15``, ``today``, ``30d``) or a date."""
+    """A DATE option as the CLI takes it (``2024-01-15``, ``today``, ``+7d``, ``7d ago``)
+    or a date."""
     if isinstance(value, date):
         return value
     if not value:
@@ -44,17 +45,41 @@ def _day(ws: Workspace, value: date | str | None) -> date | None:
     return parse_date(value, ws.today())
 
 
+def _since(ws: Workspace, value: date | str | None, what: str = "--since") -> date | None:
+    """The first day of a period as the CLI takes it (``2024-Q3``, ``90d``...) or a date."""
+    if isinstance(value, date):
+        return value
+    if not value:
+        return None
+    from pm.periods import period_start
+
+    return period_start(value, ws.today(), what)
+
+
+def _until(ws: Workspace, value: date | str | None) -> date | None:
+    """The last day of a period (``--until 2024-Q3`` is 2024-09-30) or a date."""
+    if isinstance(value, date):
+        return value
+    if not value:
+        return None
+    from pm.periods import period_end
+
+    return period_end(value, ws.today(), "--until")
+
+
 # --- postmortems --------------------------------------------------------------------------
 
 
 class Filters(NamedTuple):
-    """Which postmortems ``pm list`` (and ``pm overdue --severity``) looks at."""
+    """Which postmortems ``pm list`` (and ``pm overdue --severity``) looks at; ``since``
+    is compared with the start's date in ``zone`` (the date in its id)."""
 
     status: str | None = None
     severity: str | None = None
     service: str | None = None
     tag: str | None = None
     since: date | None = None
+    zone: tzinfo = UTC
 
     def match(self, postmortem: Postmortem) -> bool:
         if self.status and postmortem.status != self.status:
@@ -66,7 +91,9 @@ class Filters(NamedTuple):
         if self.tag and self.tag not in postmortem.tags:
             return False
         started = postmortem.started
-        return not (self.since and (started is None or started.date() < self.since))
+        return not (
+            self.since and (started is None or started.astimezone(self.zone).date() < self.since)
+        )
 
     def any(self) -> bool:
         return any((self.status, self.severity, self.service, self.tag, self.since))
@@ -100,7 +127,10 @@ def list_postmortems(
 ) -> Listing:
     if status is not None and status not in STATUSES:
         raise UsageError(f"unknown status {status!r}; use one of {', '.join(STATUSES)}")
-    filters = Filters(status, severity, service, tag, _day(ws, since))
+    start = _since(ws, since)
+    if start is not None and start > ws.today():
+        raise UsageError(f"--since {start} is in the future (today is {ws.today()})")
+    filters = Filters(status, severity, service, tag, start, ws.tz)
     records, errors = find(ws, filters)
     return Listing(records, errors, filters)
 
@@ -234,7 +264,11 @@ class ActionFilters(NamedTuple):
             return False
         if self.priority and item.priority != self.priority:
             return False
-        return not (self.overdue and item.days_overdue(today) == 0)
+        if not self.overdue:
+            return True
+        from pm.overdue import item_lateness  # the one answer pm overdue gives too
+
+        return item_lateness(item, today) is not None
 
 
 def find_actions(
@@ -339,7 +373,7 @@ def overdue(
     entries, errors = find(ws, Filters(severity=severity))
     findings: list[Finding] = []
     for entry in entries:
-        if found := late.late(entry.postmortem, day, ws.config):
+        if found := late.late(entry.postmortem, day, ws.config, ws.tz):
             # Only files with findings are read again, for the lines of their findings.
             shown, raw = ws.store.display(entry.path), ws.store.file_bytes(entry.path)
             findings += late.placed(found, shown, raw)
@@ -394,9 +428,11 @@ def period_report(
     today), both inclusive, optionally only those affecting ``service``."""
     from pm import report
 
-    window = report.Period(_day(ws, since), _day(ws, until) or ws.today(), service)
+    window = report.Period(_since(ws, since), _until(ws, until) or ws.today(), service)
     if window.since is not None and window.since > window.until:
-        raise UsageError(f"--since {window.since} is after --until {window.until}")
+        raise UsageError(
+            f"--since {window.since} is after --until {window.until}: the period is empty"
+        )
     from pm import similar
     from pm.similar import doc_from
 

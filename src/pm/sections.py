@@ -1,9 +1,10 @@
 """The prose sections of a postmortem body, as people write them under ``## Heading`` lines.
 
-One definition of "a section is filled" for every command that asks (``pm review`` now,
-``pm lint`` later): the text under the heading, up to the next heading of the same or a
+One definition of "a section is filled" for every command that asks (``pm review`` and
+``pm lint``): the text under the heading, up to the next heading of the same or a
 higher level, with HTML comments removed (the template's placeholders are comments) and
-whitespace stripped, is not empty.
+whitespace stripped, is not empty. Which sections a review requires is configuration
+(``[review] required``, ``Config.review_required``), passed in by both commands.
 """
 
 from __future__ import annotations
@@ -19,14 +20,6 @@ PROSE_HEADINGS = (
     "What Went Poorly",
     "Where We Got Lucky",
     "Lessons Learned",
-)
-
-# What a postmortem review needs written: each group is satisfied by any one of its
-# headings. ``pm review`` refuses without them and ``pm lint`` reports them missing.
-REQUIRED_FOR_REVIEW: tuple[tuple[str, ...], ...] = (
-    ("Summary",),
-    ("Root Cause",),
-    ("Contributing Factors", "What Went Poorly"),
 )
 
 _HEADING = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.*?)[ \t#]*$")
@@ -88,12 +81,11 @@ def is_filled(body: str, heading: str) -> bool:
     return bool(section_text(body, heading))
 
 
-def missing_sections(body: str) -> list[tuple[str, ...]]:
-    """The groups of ``REQUIRED_FOR_REVIEW`` with no filled section."""
+def missing_sections(body: str, required: tuple[tuple[str, ...], ...]) -> list[tuple[str, ...]]:
+    """The groups of ``required`` (``Config.review_required``: what a review needs
+    written, each group satisfied by any one of its headings) with no filled section."""
     return [
-        choices
-        for choices in REQUIRED_FOR_REVIEW
-        if not any(is_filled(body, heading) for heading in choices)
+        choices for choices in required if not any(is_filled(body, heading) for heading in choices)
     ]
 
 

@@ -54,6 +54,10 @@ class Workspace:
         # ``on_notice`` to print them as they happen; the API keeps them in ``notices``.
         self.notices: list[str] = []
         self.on_notice: Callable[[str], None] | None = None
+        # Notes: what pm assumed reading a typed time (yesterday's 23:30, UTC for want of
+        # a zone); printed by ``on_note`` as they happen, kept in ``notes``.
+        self.notes: list[str] = []
+        self.on_note: Callable[[str], None] | None = None
 
     @classmethod
     def load(cls, cwd: Path | None = None, *, commit: bool | None = None) -> Workspace:
@@ -69,8 +73,27 @@ class Workspace:
     def today(self) -> date:
         return self.now().astimezone(self.tz).date()
 
-    def parse_time(self, text: str | None) -> datetime:
-        return self.now() if text is None else timeparse.parse_time(text, self.tz)
+    def parse_time(self, text: str | datetime | None) -> datetime:
+        """A TIME as a person types it (None: now), or a datetime (naive: in the zone), in
+        UTC. What pm assumed (an ``HH:MM`` later than now is yesterday's) is a note."""
+        if text is None:
+            return self.now()
+        if isinstance(text, datetime):
+            return timeparse.to_utc(text, self.tz)
+        reading = timeparse.read_time(text, self.tz, self.now())
+        if reading.note:
+            self._note(reading.note)
+        problem = self.config.timezone_problem
+        if not reading.zoned and problem and not any(problem in n for n in self.notes):
+            self._note(
+                f"{problem}: {text!r} is read as UTC (set timezone in .pm.toml, e.g. "
+                "timezone = 'America/Los_Angeles')"
+            )
+        return reading.at
+
+    def describe(self, moment: datetime) -> str:
+        """A recorded time as pm echoes it: ``13:45 UTC (06:45 PDT)``."""
+        return timeparse.describe(moment, self.tz, self.today())
 
     def get(self, ref: str) -> Record:
         """The postmortem ``ref`` names (id, prefix, slug or path), read and parsed."""
@@ -101,6 +124,9 @@ class Workspace:
                 from pm.templates import builtin_dir
 
                 text = (builtin_dir() / "pm.toml").read_bytes()
+                # The zone pm found for this system (UTC when none), for the whole team.
+                zone_line = f'timezone = "{self.config.timezone}"'.encode()
+                text = text.replace(b'timezone = "UTC"', zone_line, 1)
                 if git is not None:  # CRLF where git checks text out so (core.safecrlf)
                     text = text.replace(b"\n", git.newline_for(config_file).encode())
                 atomic_write(config_file, text, create=True)
@@ -119,8 +145,8 @@ class Workspace:
         services: list[str] | None = None,
         tags: list[str] | None = None,
         impact: str = "",
-        started: str | None = None,
-        detected: str | None = None,
+        started: str | datetime | None = None,
+        detected: str | datetime | None = None,
     ) -> Record:
         """Create a postmortem for a new incident (status active) and commit it."""
         rule = lifecycle.check_severity(severity, self.config)
@@ -138,6 +164,7 @@ class Workspace:
                 tags=tags or [],
                 impact=impact,
                 taken_ids=taken,
+                tz=self.tz,
             )
             from pm.templates import render_postmortem
 
@@ -257,7 +284,7 @@ class Workspace:
                 raise DataError(moved) from None
 
     def add_event(
-        self, ref: str, text: str, *, at: str | None = None, kind: str = "note"
+        self, ref: str, text: str, *, at: str | datetime | None = None, kind: str = "note"
     ) -> Record:
         moment = self.parse_time(at)
 
@@ -267,12 +294,12 @@ class Workspace:
 
         return self._change(ref, "event", change)
 
-    def resolve(self, ref: str, text: str = "", *, at: str | None = None) -> Record:
+    def resolve(self, ref: str, text: str = "", *, at: str | datetime | None = None) -> Record:
         moment = self.parse_time(at)
 
         def change(postmortem: Postmortem) -> str:
             rule = self.config.rule_for(postmortem.severity)
-            lifecycle.resolve(postmortem, moment, text, rule)
+            lifecycle.resolve(postmortem, moment, text, rule, self.tz)
             duration = postmortem.duration()
             return timeparse.format_duration(duration) if duration is not None else "resolved"
 
@@ -343,15 +370,17 @@ class Workspace:
         self._change(ref, "renumber", lambda postmortem: "action items")
         return self.notices[before:]
 
-    def review(self, ref: str, *, at: str | None = None) -> Record:
-        """Record the postmortem review as held (status reviewed), if the document is ready."""
+    def review(self, ref: str, *, at: str | datetime | None = None) -> Record:
+        """Record the postmortem review as held (status reviewed), if the document is ready
+        (the sections ``[review] required`` names are written)."""
         moment = self.parse_time(at)
 
         def change(record: Record) -> str:
             postmortem = record.postmortem
             rule = self.config.rule_for(postmortem.severity)
-            lifecycle.review(postmortem, record.document.body, moment, rule)
-            return f"held {moment.strftime('%Y-%m-%d')}"
+            required = self.config.review_required
+            lifecycle.review(postmortem, record.document.body, moment, rule, required)
+            return f"held {moment.astimezone(self.tz):%Y-%m-%d}"
 
         return self._change_record(ref, "review", change)
 
@@ -385,7 +414,9 @@ class Workspace:
             )
             if edit.field == "severity":
                 rule = self.config.rule_for(postmortem.severity)
-                lifecycle.check_finished_record(postmortem, record.document.body, rule)
+                lifecycle.check_finished_record(
+                    postmortem, record.document.body, rule, self.config.review_required
+                )
             edits.append(edit)
             line = " ".join(f"{edit.field}: {edit.old} -> {edit.new}".split())
             detail = line if len(line) <= 72 else edit.field
@@ -427,6 +458,11 @@ class Workspace:
         self.notices.append(text)
         if self.on_notice is not None:
             self.on_notice(text)
+
+    def _note(self, text: str) -> None:
+        self.notes.append(text)
+        if self.on_note is not None:
+            self.on_note(text)
 
     def _change(
         self, ref: str, operation: str, change: Callable[[Postmortem], str | Outcome]

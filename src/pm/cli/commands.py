@@ -70,7 +70,11 @@ def command(
 IdArgument = Annotated[str, typer.Argument(metavar="ID", help="Id, prefix or slug.")]
 TimeOption = Annotated[
     str | None,
-    typer.Option("--at", help="When it happened: ISO 8601, HH:MM (today), 'now', or '15m ago'."),
+    typer.Option(
+        "--at",
+        help="When it happened, in your zone: 14:05, 2:30pm, 'yesterday 23:30', 13:46Z, "
+        "2024-01-15T14:05-08:00, '15m ago' (default: now).",
+    ),
 ]
 
 # --- the incident -----------------------------------------------------------------------------
@@ -141,7 +145,10 @@ def list_(
     service: Annotated[str | None, typer.Option("--service")] = None,
     tag: Annotated[str | None, typer.Option("--tag")] = None,
     since: Annotated[
-        str | None, typer.Option("--since", help="Started on or after this date.")
+        str | None,
+        typer.Option(
+            "--since", help="Started on or after: 2024-01-15, 2024-Q3, last-month, 90d (back)."
+        ),
     ] = None,
     as_json: JsonFlag = False,
 ) -> None:
@@ -181,7 +188,7 @@ def action_add(
     ] = None,
     due: Annotated[
         str | None,
-        typer.Option("--due", help="YYYY-MM-DD, +7d, 2w, today... (default: from priority)."),
+        typer.Option("--due", help="YYYY-MM-DD, +7d, 2w, 3mo, today... (default: from priority)."),
     ] = None,
     ticket: Annotated[
         str | None, typer.Option("--ticket", help="A tracker reference or URL.")
@@ -315,10 +322,18 @@ def report(
     ] = None,
     since: Annotated[
         str | None,
-        typer.Option("--since", help="Period start date (incidents started on or after)."),
+        typer.Option(
+            "--since",
+            help="Period start (incidents started on or after): 2024-01-15, 2024, 2024-10, "
+            "2024-Q3, last-quarter, 90d (back).",
+        ),
     ] = None,
     until: Annotated[
-        str | None, typer.Option("--until", help="Period end date, inclusive (default: today).")
+        str | None,
+        typer.Option(
+            "--until",
+            help="Period end, inclusive (default: today); a period means its last day.",
+        ),
     ] = None,
     service: Annotated[
         str | None, typer.Option("--service", help="Only incidents affecting this service.")
@@ -373,7 +388,9 @@ def overdue(
     as_of: Annotated[
         str | None,
         typer.Option(
-            "--as-of", metavar="DATE", help="Judge lateness on this date (default: today)."
+            "--as-of",
+            metavar="DATE",
+            help="Judge lateness on this date: 2024-09-30, +7d, 7d ago (default: today).",
         ),
     ] = None,
     owner: Annotated[
@@ -393,7 +410,7 @@ def overdue(
         str, typer.Option("--fail-on", metavar="LEVEL", help="Exit 1 on: any, escalated, never.")
     ] = "any",
 ) -> None:
-    """Late action items and reviews; exit 1 while anything is late (see --fail-on)."""
+    """Late action items, reviews and stale incidents; exit 1 while anything is late."""
 
 
 @command("lint", checks.lint)

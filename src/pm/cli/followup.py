@@ -117,11 +117,24 @@ def action_list(
 
 def review(postmortem_id: str, at: str | None, no_commit: bool) -> None:
     from pm import queries
+    from pm.lifecycle import days_review_late
     from pm.render.show import render_similar
 
     ws = workspace(no_commit)
-    record = ws.review(postmortem_id, at=at)
-    output.message(f"Review of {record.postmortem.id} recorded; {committed(ws)}.")
+    moment = ws.parse_time(at)
+    record = ws.review(postmortem_id, at=moment)
+    postmortem = record.postmortem
+    due, late = postmortem.review.due, days_review_late(postmortem, ws.tz)
+    if due is None or late is None:
+        timing = ""
+    elif late == 0:
+        timing = f", on time (due {due.isoformat()})"
+    else:
+        days = "1 day" if late == 1 else f"{late} days"
+        timing = f", {days} after it was due on {due.isoformat()}"
+    output.message(
+        f"Review of {postmortem.id} recorded, held {ws.describe(moment)}{timing}; {committed(ws)}."
+    )
     # The question reviewers are told to ask: did this root cause bite us before?
     for line in render_similar(queries.similar_by_cause(ws, record, record.document.body)):
         output.message(line)
@@ -174,7 +187,8 @@ def log(postmortem_id: str, as_json: bool) -> None:
     """``pm log``: the audit trail of one file (on the fast path: git is the cost)."""
     from pm import queries
 
-    history = queries.log(reading(), postmortem_id)
+    ws = reading()
+    history = queries.log(ws, postmortem_id)
     if history.shallow:
         output.warn(
             "this clone is shallow, so the history shown may be cut short (its oldest "
@@ -188,7 +202,10 @@ def log(postmortem_id: str, as_json: bool) -> None:
         return
     from pm.render import tables
 
-    output.table(tables.LOG_HEADERS, tables.log_rows(history.entries))
+    output.table(
+        tables.log_headers(history.entries, ws.tz, ws.now()),
+        tables.log_rows(history.entries, ws.tz),
+    )
     if not history.entries:
         output.message(f"{history.path.stem} has no commits yet.")
 

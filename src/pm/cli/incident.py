@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pm.cli.shared import committed, reading, unreadable, workspace
+from pm.config import CONFIG_FILE
 from pm.errors import UsageError
 from pm.render import output
 
@@ -30,6 +31,18 @@ def init() -> None:
         return
     for path in created:
         output.line(ws.store.display(path))
+    config = ws.config
+    if any(path.name == CONFIG_FILE for path in created):
+        if config.timezone_problem:
+            output.note(
+                f'{config.timezone_problem}; {CONFIG_FILE} says timezone = "UTC": '
+                'write your team\'s zone there (e.g. "America/Los_Angeles")'
+            )
+        else:
+            output.message(
+                f"Time zone: {config.timezone} (from {config.timezone_source}), written to "
+                f"{CONFIG_FILE}; times are typed and shown in it, stored in UTC."
+            )
     output.message(
         f'Ready: open an incident with  pm open "<title>" -s {ws.config.severity_names[0]}'
     )
@@ -51,18 +64,23 @@ def open_(
     if edit:
         _need_editor("--edit")
     ws = workspace(no_commit)
+    started_at = ws.parse_time(started)
+    detected_at = None if detected is None else ws.parse_time(detected)
     record = ws.open(
         title,
         severity,
         services=service,
         tags=tag,
         impact=impact,
-        started=started,
-        detected=detected,
+        started=started_at,
+        detected=detected_at,
     )
     postmortem = record.postmortem
     output.line(f"{postmortem.id}\t{ws.store.display(record.path)}")
-    output.message(f"Opened {postmortem.severity} {postmortem.id}; {committed(ws)}.")
+    when = f"started {ws.describe(started_at)}"
+    if detected_at is not None:
+        when += f", detected {ws.describe(detected_at)}"
+    output.message(f"Opened {postmortem.severity} {postmortem.id}, {when}; {committed(ws)}.")
     matches = queries.similar_at_open(ws, postmortem)
     if matches:
         output.message("Similar past incidents (did this happen before?):")
@@ -106,20 +124,24 @@ def edit(postmortem_id: str, no_commit: bool) -> None:
 
 def event(postmortem_id: str, text: str, at: str | None, kind: str, no_commit: bool) -> None:
     ws = workspace(no_commit)
-    record = ws.add_event(postmortem_id, text, at=at, kind=kind)
-    output.message(f"Added event ({kind}) to {record.postmortem.id}; {committed(ws)}.")
+    moment = ws.parse_time(at)
+    record = ws.add_event(postmortem_id, text, at=moment, kind=kind)
+    output.message(
+        f"Added event ({kind}) to {record.postmortem.id} at {ws.describe(moment)}; {committed(ws)}."
+    )
 
 
 def resolve(postmortem_id: str, text: str, at: str | None, no_commit: bool) -> None:
     from pm.timeparse import format_duration
 
     ws = workspace(no_commit)
-    postmortem = ws.resolve(postmortem_id, text, at=at).postmortem
+    moment = ws.parse_time(at)
+    postmortem = ws.resolve(postmortem_id, text, at=moment).postmortem
     duration = postmortem.duration()
     output.line(format_duration(duration) if duration is not None else "-")
     due = postmortem.review.due
     review = f"postmortem review due {due.isoformat()}" if due else "no review required"
-    output.message(f"Resolved {postmortem.id}; {review}; {committed(ws)}.")
+    output.message(f"Resolved {postmortem.id} at {ws.describe(moment)}; {review}; {committed(ws)}.")
 
 
 def list_postmortems(
@@ -166,7 +188,7 @@ def show(postmortem_id: str, as_json: bool) -> None:
         return
     from pm.render.show import render_show, render_similar
 
-    for text in render_show(entry.postmortem, path, ws.now()):
+    for text in render_show(entry.postmortem, path, ws.now(), ws.tz):
         output.line(output.safe(text))
     for text in render_similar(queries.similar_by_cause(ws, entry, body)):
         output.line(output.safe(text))

@@ -26,11 +26,13 @@ def call(body: str, params: dict[str, Any]) -> int:
 
 def workspace(no_commit: bool = False) -> Workspace:
     """The workspace of the current folder; its notices (renumbered items, a due date in
-    the past) are printed as warnings as they happen."""
+    the past) are printed as warnings, and its notes (how a typed time was read) as
+    notes, as they happen."""
     from pm.workspace import Workspace
 
     ws = Workspace.load(commit=False if no_commit else None)
     ws.on_notice = output.warn
+    ws.on_note = output.note
     return ws
 
 

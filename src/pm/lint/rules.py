@@ -51,6 +51,7 @@ _RULES = (
     Rule("lifecycle.action-owner", "error", "an action item needs an owner"),
     Rule("lifecycle.closed-open-items", "error", "closed with open items, not forced"),
     Rule("lifecycle.forced-reason", "error", "a forced close needs a reason"),
+    Rule("lifecycle.stale", "warning", "active longer than its severity's stale_hours"),
     Rule("blocks.out-of-sync", "error", "a generated table differs from the front matter", True),
     *(Rule(p.id, "warning", p.summary) for p in PATTERNS),
 )

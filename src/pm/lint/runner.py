@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import date, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pm import frontmatter, sections
+from pm import frontmatter
 from pm.config import Config
 from pm.errors import (
     DataError,
@@ -21,6 +22,7 @@ from pm.errors import (
     RepoError,
     UsageError,
 )
+from pm.lint import lifecycle as lifecycle_rules
 from pm.lint import schema
 from pm.lint.blameless import Checker, prose
 from pm.lint.rules import RULES, Finding, check_disabled, is_disabled
@@ -85,15 +87,22 @@ def lint(
     fix: bool = False,
     discard_block_edits: bool = False,
     people: list[str] | None = None,
+    today: date | None = None,
 ) -> LintResult:
     """Lint ``paths`` (all postmortems when empty). ``people`` defaults to git authors.
 
     ``strict`` makes warnings errors. ``fix`` first repairs what it can (``lint.fix``:
     sorts timelines, adopts typed rows, re-renders generated blocks; written, not
     committed) under pm's lock, then lints the files as they are now;
-    ``discard_block_edits`` lets it drop typed rows it cannot adopt.
+    ``discard_block_edits`` lets it drop typed rows it cannot adopt. ``today`` (default:
+    pm's clock, in the configured zone) is the day an active incident is judged stale on.
     """
+    from pm import timeparse
     from pm.lint import fix as fixer
+
+    tz = timeparse.zone(config.timezone)
+    if today is None:
+        today = timeparse.now().astimezone(tz).date()
 
     if discard_block_edits and not fix:
         raise UsageError("--discard-block-edits goes with --fix")
@@ -101,10 +110,10 @@ def lint(
     store = Store(config)
     files = targets(store, [Path(p) for p in paths])
     if not fix:
-        return _lint(config, store, files, disabled, strict, people, None)
+        return _lint(config, store, files, disabled, strict, people, None, (today, tz))
     with fixer.locked(config) as git:
         done = fixer.fix_files(config, store, files, git, discard=discard_block_edits)
-        result = _lint(config, store, files, disabled, strict, people, git)
+        result = _lint(config, store, files, disabled, strict, people, git, (today, tz))
     result.fixed, result.notes = done.files, done.notes
     return result
 
@@ -117,6 +126,7 @@ def _lint(
     strict: bool,
     people: list[str] | None,
     git: GitRepo | None,
+    day: tuple[date, tzinfo],
 ) -> LintResult:
     from pm import gitrepo
 
@@ -129,7 +139,7 @@ def _lint(
     names.extend(gitrepo.authors(config.root) if people is None else people)
     checker = Checker(names)
     result = LintResult(files=len(files))
-    context = _Context(config, store, checker, git)
+    context = _Context(config, store, checker, git, day)
     for path, raw, doc, error in loaded:
         shown = store.display(path)
         collect = _Collector(shown, disabled, strict)
@@ -147,10 +157,19 @@ def _lint(
 
 
 class _Context:
-    """What every file's lint needs: the config, the store, the names, git (found lazily)."""
+    """What every file's lint needs: the config, the store, the names, git (found lazily),
+    and the day (in the team's zone) staleness is judged on."""
 
-    def __init__(self, config: Config, store: Store, checker: Checker, git: GitRepo | None) -> None:
+    def __init__(
+        self,
+        config: Config,
+        store: Store,
+        checker: Checker,
+        git: GitRepo | None,
+        day: tuple[date, tzinfo],
+    ) -> None:
         self.config = config
+        self.today, self.tz = day
         self.store = store
         self.checker = checker
         self._git = git
@@ -265,7 +284,8 @@ def _lint_document(
         postmortem = from_mapping(doc.front)
     except (SchemaError, DataError):
         return  # schema findings already say why; the rest needs a readable model
-    _lifecycle(postmortem, doc.body, context.config, body_line, at, report)
+    lifecycle_rules.check(postmortem, doc.body, context.config, body_line, at, report)
+    lifecycle_rules.stale(postmortem, context.config, context.today, context.tz, at)
     _blocks(postmortem, path, doc, context, body_line, report)
 
 
@@ -292,64 +312,6 @@ def _blameless(
                 line = where.line((key, index, "text"))
                 message = f'{key}[{index}].text: "{phrase}" {pattern.message}'
                 report(line, pattern.id, message, pattern.suggestion)
-
-
-def _lifecycle(
-    postmortem: Postmortem,
-    body: str,
-    config: Config,
-    body_line: int,
-    at: Any,
-    report: Any,
-) -> None:
-    status = postmortem.status
-    closed = postmortem.closed
-    # A forced close records why the review and the document were not finished.
-    forced = status == "closed" and closed is not None and closed.forced
-    if (
-        status in ("reviewed", "closed")
-        and config.requires_review(postmortem.severity)
-        and not (forced)
-    ):
-        for choices in sections.missing_sections(body):
-            names = " or ".join(f"## {h}" for h in choices)
-            line = sections.heading_line(body, choices[0])
-            report(
-                body_line + (line or 1),
-                "lifecycle.section",
-                f"{postmortem.severity} postmortem is {status} but {names} is empty",
-                "write the section (HTML comments are placeholders and do not count)",
-            )
-        if postmortem.review.held is None:
-            at(
-                ("review",),
-                "lifecycle.review-held",
-                f"status is {status} but review.held is not set",
-                "set review.held in the front matter to when the review meeting was held",
-            )
-    for index, item in enumerate(postmortem.actions):
-        if not item.owner.strip():
-            at(
-                ("actions", index),
-                "lifecycle.action-owner",
-                f"action item {item.number} has no owner",
-                f"set actions[{index}].owner in the front matter: one person who drives it",
-            )
-        if status == "closed" and item.is_open and not forced:
-            n, pid = item.number, postmortem.id
-            at(
-                ("actions", index),
-                "lifecycle.closed-open-items",
-                f"closed, but action item {n} is still {item.status}",
-                f"pm action done {pid} {n}, or pm action wont-do {pid} {n} --reason TEXT",
-            )
-    if closed is not None and closed.forced and not (closed.reason or "").strip():
-        at(
-            ("closed",),
-            "lifecycle.forced-reason",
-            "closed.forced without a reason",
-            "say why in closed.reason",
-        )
 
 
 def _blocks(

@@ -38,6 +38,11 @@ def warn(text: str) -> None:
     print(f"pm: warning: {safe(text)}", file=sys.stderr)
 
 
+def note(text: str) -> None:
+    """What pm assumed for the person to check (``23:30`` read as yesterday's)."""
+    print(f"pm: note: {safe(text)}", file=sys.stderr)
+
+
 def error(text: str) -> None:
     print(f"pm: {safe(text)}", file=sys.stderr)
 

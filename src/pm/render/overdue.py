@@ -22,6 +22,7 @@ _TITLES = {
     "action": "Overdue action item",
     "review": "Overdue postmortem review",
     "follow-up": "Open after review",
+    "stale": "Stale incident",
 }
 
 
@@ -99,8 +100,9 @@ def summary_markdown(result: OverdueResult) -> str:
     rows = [
         [
             f.owner or "-",
+            f.kind,
             f.postmortem_id,
-            str(f.item) if f.item is not None else "review",
+            str(f.item) if f.item is not None else "-",
             f.priority or "-",
             f.due.isoformat(),
             str(f.days_late),
@@ -109,5 +111,15 @@ def summary_markdown(result: OverdueResult) -> str:
         ]
         for f in by_owner(findings)
     ]
-    headers = ["Owner", "Postmortem", "Item", "Priority", "Due", "Days late", "Escalated", "What"]
+    headers = [
+        "Owner",
+        "Kind",
+        "Postmortem",
+        "Item",
+        "Priority",
+        "Due",
+        "Days late",
+        "Escalated",
+        "What",
+    ]
     return head + ci.markdown_table(headers, rows)

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import UTC, datetime, tzinfo
 from typing import TYPE_CHECKING
 
 from pm import metrics
 from pm.model import Postmortem
-from pm.timeparse import format_duration
+from pm.timeparse import format_duration, local_text
 
 if TYPE_CHECKING:
     from pm.similar import Match
@@ -21,15 +21,18 @@ _LABELS = {
 }
 
 
-def _when(moment: datetime | None) -> str:
-    return moment.strftime("%Y-%m-%d %H:%M UTC") if moment else "-"
+def render_show(
+    postmortem: Postmortem, path: str, now: datetime, tz: tzinfo = UTC
+) -> Iterator[str]:
+    """The page, every time in ``tz`` (the team's zone) with its zone named."""
 
+    def _when(moment: datetime | None) -> str:
+        return local_text(moment, tz) if moment else "-"
 
-def render_show(postmortem: Postmortem, path: str, now: datetime) -> Iterator[str]:
     computed = metrics.compute(postmortem, now)
     yield f"{postmortem.id}: {postmortem.title}"
     yield f"  severity  {postmortem.severity}    status  {postmortem.status}"
-    duration = format_duration(computed.duration) if computed.duration else "-"
+    duration = format_duration(computed.duration) if computed.duration is not None else "-"
     if computed.duration is not None and postmortem.resolved_at is None:
         duration += " (ongoing)"
     yield f"  started   {_when(postmortem.started)}    duration  {duration}"
@@ -59,7 +62,7 @@ def render_show(postmortem: Postmortem, path: str, now: datetime) -> Iterator[st
     yield ""
     yield "Timeline"
     for event in postmortem.timeline:
-        yield f"  {event.at.strftime('%Y-%m-%d %H:%M')}  {event.kind:<12}  {event.text}"
+        yield f"  {_when(event.at)}  {event.kind:<12}  {event.text}"
     yield ""
     yield "Action items"
     if not postmortem.actions:

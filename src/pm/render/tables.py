@@ -5,10 +5,10 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime, tzinfo
 from typing import TYPE_CHECKING
 
-from pm.timeparse import format_duration
+from pm.timeparse import format_duration, zone_label
 
 if TYPE_CHECKING:
     from pm.commits import LogEntry
@@ -18,6 +18,16 @@ if TYPE_CHECKING:
 LIST_HEADERS = ["ID", "SEV", "STATUS", "DURATION", "TITLE"]
 ACTION_HEADERS = ["ID", "#", "OWNER", "PRIORITY", "DUE", "STATUS", "OVERDUE", "ACTION"]
 LOG_HEADERS = ["COMMIT", "DATE (UTC)", "AUTHOR", "OPERATION", "SUBJECT"]
+
+
+def log_headers(
+    entries: list[LogEntry], tz: tzinfo = UTC, now: datetime | None = None
+) -> list[str]:
+    """``LOG_HEADERS`` with the zone the dates are in: ``DATE (PDT)``, or ``DATE (PST/PDT)``
+    when the commits span a change of daylight saving time."""
+    moments = [entry.date for entry in entries] or ([now] if now is not None else [])
+    labels = list(dict.fromkeys(zone_label(m.astimezone(tz)) for m in moments)) or ["UTC"]
+    return [*LOG_HEADERS[:1], f"DATE ({'/'.join(labels)})", *LOG_HEADERS[2:]]
 
 
 def duration_text(postmortem: Postmortem, now: datetime) -> str:
@@ -57,11 +67,12 @@ def action_rows(rows: list[tuple[Entry, ActionItem]], today: date) -> list[list[
     ]
 
 
-def log_rows(entries: list[LogEntry]) -> list[list[str]]:
+def log_rows(entries: list[LogEntry], tz: tzinfo = UTC) -> list[list[str]]:
+    """One row per commit, its date in ``tz`` (the header names the zone)."""
     return [
         [
             entry.commit[:8],
-            entry.date.strftime("%Y-%m-%d %H:%M"),
+            entry.date.astimezone(tz).strftime("%Y-%m-%d %H:%M"),
             entry.author,
             entry.operation or "manual",
             entry.subject,
