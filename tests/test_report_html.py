@@ -110,7 +110,7 @@ def test_one_day_is_a_day(repo: Repo, cli: CliRunnerCall, monkeypatch: pytest.Mo
     late = postmortem("2024-01-15-late-review", review_due="2024-01-18")
     factories.write(repo.path, late)
     factories.commit(repo.path)
-    for fmt in ("html", "md"):
+    for fmt in ("html", "md", "text"):
         out = cli.ok(
             "report", "--since", "2024-01-01", "--until", "2024-01-19", "--format", fmt
         ).stdout

@@ -40,7 +40,7 @@ def blocks(data: PeriodData) -> Iterator[Block]:
     for group in data["recurring"]:
         yield (
             f"  {group['count']} incidents, {group['first']} to {group['last']} "
-            f"({group['span_days']} days): {', '.join(group['terms'])}"
+            f"({_days(group['span_days'])}): {', '.join(group['terms'])}"
         )
         if group["labels"]:
             yield f"    shared: {', '.join(group['labels'])}"
@@ -93,13 +93,20 @@ def blocks(data: PeriodData) -> Iterator[Block]:
     for missing in reviews["missing"]:
         yield (
             f"  missing  {missing['id']} (due {missing['due']}, "
-            f"{missing['days_overdue']} days overdue)"
+            f"{_days(missing['days_overdue'])} overdue)"
         )
     for late in reviews["late"]:
         yield (
             f"  late     {late['id']} (due {late['due']}, held {late['held']}, "
-            f"{late['days_late']} days late)"
+            f"{_days(late['days_late'])} late)"
         )
+
+
+def _days(count: int | None) -> str:
+    """``1 day``, ``3 days``: what the HTML and markdown reports say too."""
+    if count is None:
+        return "- days"
+    return f"{count} day" if count == 1 else f"{count} days"
 
 
 def plain(data: PeriodData) -> str:
