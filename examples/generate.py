@@ -638,6 +638,7 @@ def _env(step: Step) -> dict[str, str]:
     return {
         **os.environ,
         "PM_NOW": step.clock,
+        "TZ": "UTC",  # the team's zone, as pm init writes it: the same on every machine
         "GIT_AUTHOR_DATE": step.clock,
         "GIT_COMMITTER_DATE": step.clock,
         "GIT_AUTHOR_NAME": name,
