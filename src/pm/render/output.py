@@ -18,6 +18,12 @@ from pm.timeparse import format_time
 
 # Beyond this many rows a Rich table costs more than it helps; print plain rows instead.
 MAX_TABLE_ROWS = 500
+# Columns of free text: shortened with "…" to fit. Every other column (ids, dates,
+# numbers, paths) is printed whole or the table is not drawn: an id cut in two cannot be
+# copied into the next command.
+FREE_TEXT_COLUMNS = frozenset({"TITLE", "TEXT", "ACTION", "SUBJECT", "CHECKS"})
+# The least a free-text column gets before plain rows are the better answer.
+MIN_FREE_TEXT = 12
 
 
 def safe(text: str) -> str:
@@ -101,11 +107,15 @@ def print_json(data: Any) -> None:
 def table(
     headers: Sequence[str], rows: Sequence[Sequence[str]], *, title: str | None = None
 ) -> None:
-    """A Rich table on a terminal; tab-separated rows (no header) when piped or huge."""
-    if not is_terminal() or len(rows) > MAX_TABLE_ROWS:
+    """A Rich table on a terminal; tab-separated rows (no header) when piped, huge,
+    on a dumb terminal, or too narrow to show every id, date and number whole."""
+    cells = [[safe(cell) for cell in row] for row in rows]
+    width = _terminal_width() if is_terminal() and len(rows) <= MAX_TABLE_ROWS else None
+    free = None if width is None else _free_text_width(headers, cells, width)
+    if width is None or free is None:
         out = sys.stdout
-        for row in rows:
-            out.write("\t".join(safe(cell).replace("\t", " ") for cell in row) + "\n")
+        for row in cells:
+            out.write("\t".join(cell.replace("\t", " ") for cell in row) + "\n")
         return
     from rich.console import Console
     from rich.table import Table
@@ -115,7 +125,39 @@ def table(
     caption = Text(safe(title)) if title is not None else None
     grid = Table(title=caption, box=None, header_style="bold", pad_edge=False)
     for header in headers:
-        grid.add_column(header, overflow="fold")
-    for row in rows:
-        grid.add_row(*(Text(safe(cell)) for cell in row))
-    Console(highlight=False, no_color=bool(os.environ.get("NO_COLOR"))).print(grid)
+        text = header in FREE_TEXT_COLUMNS
+        grid.add_column(header, no_wrap=True, overflow="ellipsis", max_width=free if text else None)
+    for row in cells:
+        grid.add_row(*(Text(cell) for cell in row))
+    Console(highlight=False, no_color=bool(os.environ.get("NO_COLOR")), width=width).print(grid)
+
+
+def _terminal_width() -> int | None:
+    """The terminal's width in columns; None on a dumb terminal (plain rows there)."""
+    if os.environ.get("TERM") == "dumb":
+        return None
+    import shutil
+
+    return shutil.get_terminal_size((80, 24)).columns
+
+
+def _free_text_width(
+    headers: Sequence[str], rows: Sequence[Sequence[str]], width: int
+) -> int | None:
+    """The width each free-text column gets when every other column is printed whole;
+    None when that leaves less than ``MIN_FREE_TEXT`` for them (plain rows instead)."""
+    from rich.cells import cell_len
+
+    fixed = 2 * (len(headers) - 1)  # two spaces between columns
+    free = 0
+    for index, header in enumerate(headers):
+        if header in FREE_TEXT_COLUMNS:
+            free += 1
+            continue
+        column = [cell_len(header), *(cell_len(row[index]) for row in rows if index < len(row))]
+        fixed += max(column)
+    room = width - fixed
+    if free == 0:
+        return width if room >= 0 else None
+    share = room // free
+    return share if share >= MIN_FREE_TEXT else None
