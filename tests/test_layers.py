@@ -32,6 +32,8 @@ DOMAIN = (
     "timeparse.py",
     "similar.py",
     "textsafety.py",
+    "merge.py",
+    "mergefile.py",
 )
 IO_MODULES = {
     *PROCESS_MODULES,

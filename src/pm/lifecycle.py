@@ -76,10 +76,15 @@ def slugify(title: str) -> str:
 
 
 def make_id(started: datetime, title: str, taken: set[str]) -> str:
-    """``<start date>-<slug>``, with ``-2``, ``-3``... when that day already has the slug."""
+    """``<start date>-<slug>``, with ``-2``, ``-3``... when that day already has the slug.
+
+    An id taken in another case counts as taken (``...-DB-Down`` takes ``...-db-down``):
+    on macOS and Windows the two files would be one.
+    """
     base = f"{started.date().isoformat()}-{slugify(title)}"
+    folded = {other.casefold() for other in taken}
     candidate, n = base, 2
-    while candidate in taken:
+    while candidate.casefold() in folded:
         candidate, n = f"{base}-{n}", n + 1
     return candidate
 

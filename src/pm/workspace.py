@@ -47,6 +47,15 @@ class FieldSet(NamedTuple):
     review: lifecycle.ReviewState | None = None
 
 
+class Initialised(NamedTuple):
+    """What ``init`` did: files written (and committed), whether it ran ``git init``, and
+    the merge driver's git-config keys it installed in this clone."""
+
+    written: list[Path]
+    git_init: bool
+    driver_keys: list[str]
+
+
 class Workspace:
     """A repository of postmortems and the operations on it."""
 
@@ -58,6 +67,7 @@ class Workspace:
         # ``on_notice`` to print them as they happen; the API keeps them in ``notices``.
         self.notices: list[str] = []
         self.on_notice: Callable[[str], None] | None = None
+        self._driver_checked = False
 
     @classmethod
     def load(cls, cwd: Path | None = None, *, commit: bool | None = None) -> Workspace:
@@ -82,19 +92,21 @@ class Workspace:
 
     # --- writing ------------------------------------------------------------------------
 
-    def init(self) -> tuple[list[Path], bool]:
-        """Create the postmortems folder and a commented .pm.toml; returns (paths, git_init)."""
+    def init(self) -> Initialised:
+        """Create the postmortems folder, a commented .pm.toml and the merge driver's
+        ``.gitattributes`` line (committed), and install the driver in this clone."""
+        from pm import mergesetup
+        from pm.gitrepo import GitRepo
+
         root = self.config.root
         initialised = False
         if not (root / ".git").exists():
-            from pm.gitrepo import GitRepo
-
             GitRepo.init(root)
             initialised = True
         created: list[Path] = []
         keep = self.config.postmortems_dir / ".gitkeep"
         config_file = root / CONFIG_FILE
-        with self._writing() as git:
+        with self._writing(check_driver=False) as git:
             if not keep.exists():
                 keep.parent.mkdir(parents=True, exist_ok=True)
                 atomic_write(keep, b"", create=True)
@@ -105,11 +117,16 @@ class Workspace:
                 text = (builtin_dir() / "pm.toml").read_bytes()
                 atomic_write(config_file, text, create=True)
                 created.append(config_file)
+            attributes = mergesetup.add_attribute(root, self.config.directory)
+            if attributes is not None:
+                created.append(attributes)
             if created and git is not None:
                 from pm.commits import init_message
 
                 git.commit_files(created, init_message(self.config.directory), new=True)
-        return created, initialised
+            # Not committing (commit = false): this clone's config is still pm's to set.
+            installed = mergesetup.install_driver(git or GitRepo.discover(root))
+        return Initialised(created, initialised, installed)
 
     def open(
         self,
@@ -405,9 +422,19 @@ class Workspace:
                 raise
         return first, second, True
 
+    def _check_driver(self, git: GitRepo) -> None:
+        from pm import mergesetup
+
+        if mergesetup.driver_missing(git):
+            self._notice(mergesetup.MISSING_DRIVER)
+
     @contextmanager
-    def _writing(self) -> Iterator[GitRepo | None]:
-        """Hold the pm lock and yield the repository to commit to (None with --no-commit)."""
+    def _writing(self, *, check_driver: bool = True) -> Iterator[GitRepo | None]:
+        """Hold the pm lock and yield the repository to commit to (None with --no-commit).
+
+        Warns (once per workspace) when this clone lacks the merge driver the repository
+        declares: its next pull of a teammate's change to the same postmortem conflicts.
+        """
         from pm.gitrepo import GitRepo  # only writes run git: reads start faster without it
 
         try:
@@ -419,6 +446,9 @@ class Workspace:
         with git.lock() if git is not None else nullcontext():
             if git is not None and self.commit_enabled:
                 git.ensure_writable()
+                if check_driver and not self._driver_checked:
+                    self._driver_checked = True
+                    self._check_driver(git)
                 yield git
             else:
                 yield None
