@@ -9,10 +9,11 @@ conflicts), so that the file can show a conflict as the two versions of its line
   both sides appears once, an event one side removed (and the other kept) stays removed.
   The result is sorted by time. When both sides created the incident, only the earliest
   ``started`` event is kept.
-- **Action items** keep their numbers. The same item changed on both sides merges field
-  by field. Two different items that took the same number (each side added one) are both
-  kept: the one that keeps the number is the ``keep_numbers`` side's, the other gets a
-  fresh number (``actions.renumber_duplicates``), with a note saying so.
+- **Action items** keep their numbers. An item is recognised in each version by its
+  number and text (``match``), so the same item changed on both sides merges field by
+  field, also after a rebase renumbered it. Two different items that took the same
+  number (each side added one) are both kept: the ``keep_numbers`` side's keeps the
+  number, the other gets a fresh one (``actions.renumber_duplicates``), with a note.
 - **Fields** merge three-way: one side changed it, take that; both changed it alike, take
   it; both changed it differently, a conflict. ``services``, ``tags`` and ``related`` are
   sets: additions from both sides are kept, removals from either side applied.
@@ -25,8 +26,8 @@ from __future__ import annotations
 
 import copy
 from collections import Counter
-from collections.abc import Hashable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any, Literal
 
@@ -35,7 +36,7 @@ from pm.model import EVENT_KINDS, ActionItem, Closure, Event, Postmortem
 
 Side = Literal["ours", "theirs"]
 KeyPath = tuple[str | int, ...]
-ITEM_FIELDS = ("text", "owner", "priority", "due", "status", "ticket", "done", "reason")
+ITEM_FIELDS = ("number", "text", "owner", "priority", "due", "status", "ticket", "done", "reason")
 
 
 class _Missing:
@@ -151,13 +152,18 @@ def _field(
 
 
 def _merge_set(base: list[str], ours: list[str], theirs: list[str]) -> list[str]:
-    """A list used as a set: both sides' additions, both sides' removals."""
-    if theirs == base:
+    """A list used as a set: both sides' additions, both sides' removals.
+
+    When both changed it, the ancestor's values that stay keep their order and the added
+    ones follow in sorted order, so the merge is the same whichever side is ours.
+    """
+    if theirs in (base, ours):
         return list(ours)
     if ours == base:
         return list(theirs)
-    removed = (set(base) - set(ours)) | (set(base) - set(theirs))
-    return [v for v in dict.fromkeys([*ours, *theirs]) if v not in removed]
+    kept = [v for v in dict.fromkeys(base) if v in ours and v in theirs]
+    added = sorted({*ours, *theirs} - set(base))
+    return kept + added
 
 
 def show(value: Any) -> str:
@@ -250,14 +256,33 @@ def _earliest_start(timeline: list[Event], postmortem_id: str, notes: list[str])
 # --- action items -----------------------------------------------------------------------------
 
 
-def _keyed(items: list[ActionItem]) -> dict[tuple[int, int], ActionItem]:
-    """Items by (number, occurrence): a file a careless merge left with a number twice."""
-    seen: Counter[int] = Counter()
-    keyed = {}
-    for item in items:
-        keyed[(item.number, seen[item.number])] = item
-        seen[item.number] += 1
-    return keyed
+def match(base: list[ActionItem], side: list[ActionItem]) -> dict[int, int]:
+    """Which of ``base``'s items each of ``side``'s items is (side index -> base index).
+
+    The same number and text first; then the same text (a rebase replays commits onto a
+    branch where an item was renumbered); then the same number (its text was edited).
+    Items left unmatched are new on that side.
+    """
+    found: dict[int, int] = {}
+    tests: tuple[Callable[[ActionItem, ActionItem], bool], ...] = (
+        lambda old, item: old.number == item.number and old.text == item.text,
+        lambda old, item: old.text == item.text,
+        lambda old, item: old.number == item.number,
+    )
+    for same in tests:
+        for index, item in enumerate(side):
+            if index in found:
+                continue
+            taken = set(found.values())
+            candidates = [j for j, old in enumerate(base) if j not in taken and same(old, item)]
+            if candidates:
+                found[index] = candidates[0]
+    return found
+
+
+def _same_new_item(one: ActionItem, other: ActionItem) -> bool:
+    """Both sides added this very item (both created the incident, say): one item."""
+    return replace(one, number=0) == replace(other, number=0)
 
 
 @dataclass
@@ -277,21 +302,21 @@ def _merge_actions(
     theirs: list[ActionItem],
     keep_numbers: Side,
 ) -> None:
-    old, mine, other = _keyed(base), _keyed(ours), _keyed(theirs)
+    keys = _slot_keys(base, ours, theirs)
+    old = {("base", j): item for j, item in enumerate(base)}
+    mine = {keys["ours"][i]: item for i, item in enumerate(ours)}
+    other = {keys["theirs"][i]: item for i, item in enumerate(theirs)}
     first, second = (mine, other) if keep_numbers == "ours" else (other, mine)
     slots: list[_Slot] = []
-    collided: list[ActionItem] = []
     for key in dict.fromkeys([*first, *second]):
-        o, a, b = old.get(key), mine.get(key), other.get(key)
-        if o is None and a is not None and b is not None and a != b:
-            keeper, moved = (a, b) if keep_numbers == "ours" else (b, a)
+        a, b = mine.get(key), other.get(key)
+        if key[0] != "base" and a is not None and b is not None:  # both added it
+            keeper = a if keep_numbers == "ours" else b
             slots.append(_Slot(copy.deepcopy(keeper), copy.deepcopy(keeper)))
-            collided.append(moved)
             continue
-        slot = _merge_item(o, a, b)
+        slot = _merge_item(old.get(key), a, b)
         if slot is not None:
             slots.append(slot)
-    slots.extend(_Slot(copy.deepcopy(i), copy.deepcopy(i)) for i in collided)
     _renumber(result, slots)
     result.ours.actions = [s.ours for s in slots if s.ours is not None]
     result.theirs.actions = [s.theirs for s in slots if s.theirs is not None]
@@ -309,6 +334,38 @@ def _merge_actions(
             shown = show(item)
             values = ("nothing", shown) if slot.removed_on == "ours" else (shown, "nothing")
             result.conflicts.append(FieldConflict(("actions", index), side, *values, why))
+
+
+def _slot_keys(
+    base: list[ActionItem], ours: list[ActionItem], theirs: list[ActionItem]
+) -> dict[str, list[tuple[str, int]]]:
+    """Each side's items named by the item they are: ("base", j) or ("ours", i) when new.
+
+    A new item of theirs that ours added too (the same in everything but its number) is
+    ours' item; other new items of theirs are ("theirs", i).
+    """
+    in_ours, in_theirs = match(base, ours), match(base, theirs)
+    ours_keys = [("base", in_ours[i]) if i in in_ours else ("ours", i) for i in range(len(ours))]
+    theirs_keys: list[tuple[str, int]] = []
+    paired: set[int] = set()
+    for index, item in enumerate(theirs):
+        if index in in_theirs:
+            theirs_keys.append(("base", in_theirs[index]))
+            continue
+        twin = next(
+            (
+                i
+                for i, mine in enumerate(ours)
+                if i not in in_ours and i not in paired and _same_new_item(mine, item)
+            ),
+            None,
+        )
+        if twin is None:
+            theirs_keys.append(("theirs", index))
+        else:
+            paired.add(twin)
+            theirs_keys.append(("ours", twin))
+    return {"ours": ours_keys, "theirs": theirs_keys}
 
 
 def _merge_item(
