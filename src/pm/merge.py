@@ -20,6 +20,10 @@ conflicts), so that the file can show a conflict as the two versions of its line
 - A merge that would close the postmortem while the other side added or reopened an
   action item is a conflict on ``status``: no clean merge may produce a file that
   ``pm lint`` rejects.
+
+Length: one merge, read top to bottom: the fields, the timeline, the action items and
+the one rule a clean merge must not break share ``pick``, ``show`` and the ``Merged``
+result; split, each part would import the others.
 """
 
 from __future__ import annotations
