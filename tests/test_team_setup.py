@@ -246,3 +246,12 @@ def test_the_driver_names_a_file_git_did_not_give_it(repo: Repo, cli: CliRunnerC
 def test_the_driver_is_not_in_the_main_help(cli: CliRunnerCall) -> None:
     assert "merge-driver" not in cli.ok("--help").stdout
     assert "Merge two versions of a postmortem for git" in cli.ok("merge-driver", "--help").stdout
+
+
+def test_init_keeps_a_declaration_you_wrote_for_the_folder(repo: Repo, cli: CliRunnerCall) -> None:
+    (repo.path / ".gitattributes").write_text("/postmortems/** merge=pm\n", encoding="utf-8")
+    repo.git("add", ".gitattributes")
+    repo.git("commit", "--quiet", "-m", "attributes")
+    result = cli.ok("init")
+    assert ".gitattributes" not in result.stdout
+    assert repo.read(".gitattributes") == "/postmortems/** merge=pm\n"

@@ -66,7 +66,7 @@ def add_attribute(root: Path, directory: str) -> Path | None:
         old = path.read_bytes()
     except FileNotFoundError:
         old = None
-    if old is not None and line in old.decode("utf-8", errors="replace").splitlines():
+    if old is not None and _declared(old.decode("utf-8", errors="replace"), directory):
         return None
     if old is None:
         atomic_write(path, f"{line}\n".encode(), create=True)
@@ -74,6 +74,18 @@ def add_attribute(root: Path, directory: str) -> Path | None:
         separator = b"" if old.endswith(b"\n") or not old else b"\n"
         atomic_write(path, old + separator + f"{line}\n".encode())
     return path
+
+
+def _declared(text: str, directory: str) -> bool:
+    """Whether a line of ``text`` already gives files of ``directory`` ``merge=pm``."""
+    folder = directory.strip("/") + "/"
+    for line in text.splitlines():
+        if line.lstrip().startswith("#") or not _MERGE_PM.search(line):
+            continue
+        pattern = line.split()[0].strip('"').lstrip("/")
+        if pattern.startswith(folder) or line.strip() == attribute_line(directory):
+            return True
+    return False
 
 
 def install_driver(git: GitRepo) -> list[str]:
