@@ -515,3 +515,26 @@ def test_the_merged_file_reads_as_the_merge_or_names_each_conflict(
         frontmatter.parse(result.data, PATH)
     assert read(resolve(lines, keep="ours")) == merged.ours
     assert read(resolve(lines, keep="theirs")) == merged.theirs
+
+
+@pytest.mark.usefixtures("in_tmp")
+def test_rows_typed_into_a_table_are_never_dropped_by_the_merge() -> None:
+    old, ours, theirs = base(), base(), base()
+    typed_row = "| 2024-01-15 14:15 | note | Pasted from chat: DBA paged |"
+    body = render_postmortem(Config(root=Path.cwd()), old)
+    rendered = file_of(old, body).decode()
+    end = "\n\n<!-- pm:end timeline -->"
+    ours_text = rendered.replace(end, f"\n{typed_row}{end}", 1)  # typed by hand, committed
+    theirs.add_event(note("2024-01-15T14:20", "Rolled back"))
+    result = merged_file(file_of(old, body), ours_text.encode(), file_of(theirs, body))
+    text = result.data.decode()
+    assert typed_row in text and "Rolled back" in text
+    assert result.notes == [
+        "the timeline table of ours holds text typed by hand: merged as text, nothing "
+        "dropped (pm lint shows what differs from the front matter)"
+    ]
+    # Both sides added a row at the end of the table: git's text merge conflicts there.
+    lines = text.split("\n")
+    (conflict,) = result.conflicts
+    assert lines[conflict.line - 1] == "<<<<<<< ours"
+    assert conflict.what == "the timeline table: both sides changed these lines"

@@ -86,7 +86,7 @@ def merge_file(
         other.postmortem,
         keep_numbers=keep_numbers,
     )
-    body, body_conflicts = _merge_body(merged.ours, old, mine, other, merge_text)
+    body, body_conflicts = _merge_body(merged.ours, old, mine, other, merge_text, merged.notes)
     if merged.conflicts:
         yaml_text, front_conflicts = _front_with_markers(merged, mine.document)
     else:
@@ -99,8 +99,7 @@ def merge_file(
         return as_text(base, ours, theirs, merge_text, note)
     first_body_line = yaml_text.count("\n") + 3  # the opening fence, the YAML, the closing
     conflicts = front_conflicts + [
-        Conflict(first_body_line + line, "the prose: both sides changed these lines")
-        for line in body_conflicts
+        Conflict(first_body_line + line, what) for line, what in body_conflicts
     ]
     return FileMerge(data, conflicts, merged.notes)
 
@@ -144,12 +143,26 @@ def _merge_body(
     ours: _Version,
     theirs: _Version,
     merge_text: TextMerge,
-) -> tuple[str, list[int]]:
+    notes: list[str],
+) -> tuple[str, list[tuple[int, str]]]:
     """The bodies merged as text, the generated blocks rendered from ``merged`` first.
 
-    Returns the body and the body lines (0 for its first) of the conflict markers.
+    A block a person typed into on either side (it differs from what that side's own
+    front matter renders) is left as each side has it, so git's text merge keeps every
+    typed row (and conflicts where both changed the same rows). Returns the body and, for
+    each conflict, the body line of its marker (0 for the first) and what conflicts.
     """
     blocks = markdown.blocks(merged)
+    for name in list(blocks):
+        typed = [v for v in (ours, theirs) if _typed_into(v, name)]
+        for version in typed:
+            label = "ours" if version is ours else "theirs"
+            notes.append(
+                f"the {name} table of {label} holds text typed by hand: merged as text, "
+                "nothing dropped (pm lint shows what differs from the front matter)"
+            )
+        if typed:
+            del blocks[name]
 
     def normalised(version: _Version | None) -> bytes:
         if version is None:
@@ -163,7 +176,24 @@ def _merge_body(
     body = data.decode("utf-8")
     if not conflicted:
         return body, []
-    return body, [n for n, line in enumerate(body.split("\n")) if line.startswith("<" * 7)]
+    markers: dict[str, str | None] = {}
+    for name in markdown.blocks(merged):
+        begin, end = frontmatter.block_markers(name)
+        markers.update({begin: name, end: None})
+    found: list[tuple[int, str]] = []
+    inside: str | None = None
+    for number, line in enumerate(body.split("\n")):
+        if line.strip() in markers:
+            inside = markers[line.strip()]
+        if line.startswith("<" * 7):
+            what = f"the {inside} table" if inside else "the prose"
+            found.append((number, f"{what}: both sides changed these lines"))
+    return body, found
+
+
+def _typed_into(version: _Version, name: str) -> bool:
+    current = frontmatter.block_content(version.document.body, name)
+    return current is not None and current != markdown.blocks(version.postmortem)[name]
 
 
 # --- the front matter -------------------------------------------------------------------------
