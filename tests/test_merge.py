@@ -519,7 +519,7 @@ def test_the_merged_file_reads_as_the_merge_or_names_each_conflict(
 
 @pytest.mark.usefixtures("in_tmp")
 def test_rows_typed_into_a_table_are_never_dropped_by_the_merge() -> None:
-    old, ours, theirs = base(), base(), base()
+    old, theirs = base(), base()
     typed_row = "| 2024-01-15 14:15 | note | Pasted from chat: DBA paged |"
     body = render_postmortem(Config(root=Path.cwd()), old)
     rendered = file_of(old, body).decode()
