@@ -86,7 +86,7 @@ TimeOption = Annotated[
 
 @command("init", incident.init)
 def init() -> None:
-    """Create the postmortems folder and a commented .pm.toml, and commit them."""
+    """Set up the repository (folder, .pm.toml, .gitattributes) and this clone's merge driver."""
 
 
 @command("open", incident.open_)
