@@ -176,11 +176,11 @@ def test_init_in_a_plain_folder_runs_git_init(
     plain.mkdir()
     monkeypatch.chdir(plain)
     result = cli.ok("init")
-    assert result.stdout == "postmortems/.gitkeep\n.pm.toml\n"
+    assert result.stdout == "postmortems/.gitkeep\n.pm.toml\n.gitattributes\n"
     assert "Initialised an empty git repository" in result.stderr
     repo = Repo(plain)
     assert repo.subjects() == ["pm: init postmortems"]
-    assert sorted(repo.files_in()) == [".pm.toml", "postmortems/.gitkeep"]
+    assert sorted(repo.files_in()) == [".gitattributes", ".pm.toml", "postmortems/.gitkeep"]
     again = cli.ok("init")
     assert "Already initialised" in again.stderr
     assert repo.commit_count() == 1

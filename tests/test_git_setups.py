@@ -632,7 +632,7 @@ def test_init_in_an_existing_repository_does_not_say_it_made_one(
 ) -> None:
     result = cli.ok("init")
     assert "Initialised" not in result.stderr
-    assert result.stdout == "postmortems/.gitkeep\n.pm.toml\n"
+    assert result.stdout == "postmortems/.gitkeep\n.pm.toml\n.gitattributes\n"
 
 
 def test_init_with_a_subfolder_config_never_nests_a_repository(
@@ -646,9 +646,9 @@ def test_init_with_a_subfolder_config_never_nests_a_repository(
     result = cli.ok("init")
     assert "Initialised" not in result.stderr
     assert not (ops / ".git").exists()
-    assert result.stdout == "incidents/.gitkeep\n"
+    assert result.stdout == "incidents/.gitkeep\n.gitattributes\n"
     assert repo.subjects()[0] == "pm: init incidents"
-    assert repo.files_in() == ["ops/incidents/.gitkeep"]
+    assert repo.files_in() == ["ops/.gitattributes", "ops/incidents/.gitkeep"]
 
 
 def test_init_with_git_dir_elsewhere_uses_that_repository(

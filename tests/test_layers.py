@@ -35,6 +35,8 @@ DOMAIN = (
     "similar.py",
     "textsafety.py",
     "blockedits.py",
+    "merge.py",
+    "mergefile.py",
 )
 IO_MODULES = {
     *PROCESS_MODULES,

@@ -112,6 +112,32 @@ class GitRepo:
     def run(self, *args: str, stdin: str | None = None) -> str:
         return run_git(self.root, *args, stdin=stdin)
 
+    # --- this clone's configuration -----------------------------------------------------
+
+    def config_get(self, key: str) -> str | None:
+        """The value git uses for ``key`` (any scope), or None when it is not set."""
+        result = subprocess.run(
+            ["git", "config", "--get", key],
+            cwd=self.root,
+            capture_output=True,
+            text=True,
+            env=_git_env(),
+            check=False,
+        )
+        if result.returncode == 1:  # git's answer for "not set"
+            return None
+        if result.returncode != 0:
+            raise explain(("config",), result.stderr or result.stdout)
+        return result.stdout.rstrip("\n")
+
+    def config_set(self, key: str, value: str) -> None:
+        """Set ``key`` in this clone's own config (``.git/config``, never cloned)."""
+        self.run("config", "--local", key, value)
+
+    def rebasing(self) -> bool:
+        """Whether a rebase (``git rebase``, ``git pull --rebase``) is replaying commits."""
+        return (self.git_dir / "rebase-merge").exists() or (self.git_dir / "rebase-apply").exists()
+
     # --- safety checks ------------------------------------------------------------------
 
     def ensure_writable(self) -> None:
@@ -440,6 +466,33 @@ def authors(path: Path, limit: int = 10_000) -> list[str]:
     except NoCommitsError:
         return []
     return sorted(set(names.splitlines()))
+
+
+def merge_file(ours: bytes, base: bytes, theirs: bytes) -> tuple[bytes, bool]:
+    """``git merge-file``: the three-way text merge git makes, and whether it conflicts.
+
+    The result has git's conflict markers (``<<<<<<< ours``, ``>>>>>>> theirs``) where
+    both sides changed the same lines. Runs outside any repository too. Binary input
+    (git refuses to merge it) gives ``ours`` unchanged, as a conflict.
+    """
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="pm-merge-") as folder:
+        names = []
+        for label, data in (("ours", ours), ("base", base), ("theirs", theirs)):
+            path = Path(folder, label)
+            path.write_bytes(data)
+            names.append(str(path))
+        result = subprocess.run(
+            ["git", "merge-file", "-p", "-L", "ours", "-L", "base", "-L", "theirs", *names],
+            cwd=folder,
+            capture_output=True,
+            env=_git_env(),
+            check=False,
+        )
+    if result.returncode < 0 or result.returncode > 127:  # an error, not a count of conflicts
+        return ours, True
+    return result.stdout, result.returncode > 0
 
 
 def work_tree(cwd: Path) -> Path:

@@ -80,10 +80,13 @@ def make_id(started: datetime, title: str, taken: set[str], tz: tzinfo = UTC) ->
 
     The date is the start's date in ``tz``, the team's zone: an incident that started at
     20:00 in San Francisco on the 15th is ``...-15-...``, though it was the 16th in UTC.
+    An id taken in another case counts as taken (``...-DB-Down`` takes ``...-db-down``):
+    on macOS and Windows the two files would be one.
     """
     base = f"{started.astimezone(tz).date().isoformat()}-{slugify(title)}"
+    folded = {other.casefold() for other in taken}
     candidate, n = base, 2
-    while candidate in taken:
+    while candidate.casefold() in folded:
         candidate, n = f"{base}-{n}", n + 1
     return candidate
 

@@ -36,6 +36,13 @@ def render(
     return frontmatter.render(replace(document, front=front, body=body), yaml_text)
 
 
+def front_yaml(postmortem: Postmortem, document: Document) -> str:
+    """The front matter ``render`` writes for ``postmortem``: YAML text, ``\n`` lines."""
+    front = to_mapping(postmortem)
+    spliced = _minimal_diff_front(document.front_text, front, postmortem)
+    return frontmatter.dump_yaml(front) if spliced is None else spliced
+
+
 def _minimal_diff_front(
     original: str | None, front: dict[str, Any], postmortem: Postmortem
 ) -> str | None:

@@ -43,6 +43,15 @@ class FieldSet(NamedTuple):
     review: lifecycle.ReviewState | None = None
 
 
+class Initialised(NamedTuple):
+    """What ``init`` did: files written (and committed), whether it ran ``git init``, and
+    the merge driver's git-config keys it installed in this clone."""
+
+    written: list[Path]
+    git_init: bool
+    driver_keys: list[str]
+
+
 class Workspace:
     """A repository of postmortems and the operations on it."""
 
@@ -58,6 +67,7 @@ class Workspace:
         # a zone); printed by ``on_note`` as they happen, kept in ``notes``.
         self.notes: list[str] = []
         self.on_note: Callable[[str], None] | None = None
+        self._driver_checked = False
 
     @classmethod
     def load(cls, cwd: Path | None = None, *, commit: bool | None = None) -> Workspace:
@@ -101,21 +111,23 @@ class Workspace:
 
     # --- writing ------------------------------------------------------------------------
 
-    def init(self) -> tuple[list[Path], bool]:
-        """Create the postmortems folder and a commented .pm.toml; returns (paths, git_init)."""
+    def init(self) -> Initialised:
+        """Create the postmortems folder, a commented .pm.toml and the merge driver's
+        ``.gitattributes`` line (committed), and install the driver in this clone."""
+        from pm import mergesetup
+        from pm.gitrepo import GitRepo
+
         root = self.config.root
         initialised = False
         # Only where git finds no repository at all: never one nested in the repository a
         # .pm.toml in a subfolder belongs to, never over GIT_DIR's.
         if git_dir(root) is None and not git_location():
-            from pm.gitrepo import GitRepo
-
             GitRepo.init(root)
             initialised = True
         created: list[Path] = []
         keep = self.config.postmortems_dir / ".gitkeep"
         config_file = root / CONFIG_FILE
-        with self._writing("init") as git:
+        with self._writing("init", check_driver=False) as git:
             if not keep.exists():
                 keep.parent.mkdir(parents=True, exist_ok=True)
                 atomic_write(keep, b"", create=True)
@@ -131,11 +143,17 @@ class Workspace:
                     text = text.replace(b"\n", git.newline_for(config_file).encode())
                 atomic_write(config_file, text, create=True)
                 created.append(config_file)
+            newline = git.newline_for(root / ".gitattributes") if git is not None else "\n"
+            attributes = mergesetup.add_attribute(root, self.config.directory, newline)
+            if attributes is not None:
+                created.append(attributes)
             if created and git is not None:
                 from pm.commits import init_message
 
                 git.commit_files(created, init_message(self.config.directory), new=True)
-        return created, initialised
+            # Not committing (commit = false): this clone's config is still pm's to set.
+            installed = mergesetup.install_driver(git or GitRepo.discover(root))
+        return Initialised(created, initialised, installed)
 
     def open(
         self,
@@ -522,11 +540,21 @@ class Workspace:
             )
         return records[0], records[-1], changed
 
+    def _check_driver(self, git: GitRepo) -> None:
+        from pm import mergesetup
+
+        if mergesetup.driver_missing(git):
+            self._notice(mergesetup.MISSING_DRIVER)
+
     @contextmanager
-    def _writing(self, operation: str = "") -> Iterator[GitRepo | None]:
+    def _writing(
+        self, operation: str = "", *, check_driver: bool = True
+    ) -> Iterator[GitRepo | None]:
         """Hold the pm lock and yield the repository to commit to (None with --no-commit).
 
         A change pm was interrupted before committing is committed first (``journal``).
+        Warns (once per workspace) when this clone lacks the merge driver the repository
+        declares: its next pull of a teammate's change to the same postmortem conflicts.
         """
         from pm.gitrepo import GitRepo  # only writes run git: reads start faster without it
 
@@ -540,6 +568,9 @@ class Workspace:
             if git is not None and self.commit_enabled:
                 git.ensure_writable()
                 transaction.recover(self.store, git, operation, self._notice)
+                if check_driver and not self._driver_checked:
+                    self._driver_checked = True
+                    self._check_driver(git)
                 yield git
             else:
                 yield None

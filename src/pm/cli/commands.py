@@ -8,10 +8,10 @@ from a table ``python -m pm.cli.fastgen`` generates from these declarations (a t
 when it is stale). To change what a command does, edit its body; its options, here.
 
 The order here is the order of ``pm --help``: the incident as it happens, then the
-follow-through, then reports and the CI checks.
+follow-through, then reports and the CI checks, then what git runs (hidden from help).
 
-Length: one declaration per command, each a signature with its help texts; splitting them
-would scatter ``pm --help`` across files.
+Length: every command's declaration, by design in one module (the CLI declared once);
+each is a signature and a docstring, and the bodies live elsewhere.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
-from pm.cli import checks, followup, incident, reports
+from pm.cli import checks, followup, incident, maintenance, reports
 from pm.cli.app import JsonFlag, NoCommit, app
 from pm.cli.shared import call
 from pm.model import ACTION_STATUSES, EVENT_KINDS, STATUSES
@@ -44,11 +44,17 @@ DECLARED: list[Declared] = []
 
 
 def command(
-    name: str, body: Callable[..., Any], *, group: typer.Typer = app, fast: bool = False
+    name: str,
+    body: Callable[..., Any],
+    *,
+    group: typer.Typer = app,
+    fast: bool = False,
+    hidden: bool = False,
 ) -> Callable[[Declaration], Declaration]:
     """Register the declaration below as ``pm [GROUP] NAME``, running ``body``.
 
-    ``fast`` puts the command on the fast path (then run ``python -m pm.cli.fastgen``).
+    ``fast`` puts the command on the fast path (then run ``python -m pm.cli.fastgen``);
+    ``hidden`` leaves it out of ``pm --help`` (a command git runs, not people).
     """
     words = (name,) if group is app else (str(group.info.name), name)
     ref = f"{body.__module__}:{body.__name__}"
@@ -60,7 +66,7 @@ def command(
             if code:
                 raise typer.Exit(code)
 
-        group.command(name)(run)
+        group.command(name, hidden=hidden)(run)
         DECLARED.append(Declared(words, ref, fast))
         return declaration
 
@@ -82,7 +88,7 @@ TimeOption = Annotated[
 
 @command("init", incident.init)
 def init() -> None:
-    """Create the postmortems folder and a commented .pm.toml, and commit them."""
+    """Set up the repository (folder, .pm.toml, .gitattributes) and this clone's merge driver."""
 
 
 @command("open", incident.open_)
@@ -441,6 +447,23 @@ def lint(
     rules: Annotated[bool, typer.Option("--rules", help="List the rules and exit.")] = False,
 ) -> None:
     """Check postmortems: schema, lifecycle, generated blocks, blameless language."""
+
+
+# --- maintenance: what git runs -----------------------------------------------------------------
+
+
+@command("merge-driver", maintenance.merge_driver, hidden=True)
+def merge_driver(
+    base: Annotated[str, typer.Argument(metavar="ANCESTOR", help="The common ancestor (%O).")],
+    ours: Annotated[
+        str, typer.Argument(metavar="OURS", help="Our version; the merge is written here (%A).")
+    ],
+    theirs: Annotated[str, typer.Argument(metavar="THEIRS", help="Their version (%B).")],
+    path: Annotated[
+        str, typer.Argument(metavar="PATH", help="The file's path, for messages (%P).")
+    ],
+) -> None:
+    """Merge two versions of a postmortem for git (installed by pm init); exit 1 on a conflict."""
 
 
 __all__ = ["DECLARED", "app"]

@@ -9,6 +9,7 @@ API (``Workspace``, ``pm.queries``) and prints the result (``pm.render``).
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -23,16 +24,13 @@ if TYPE_CHECKING:
 
 def init() -> None:
     ws = workspace()
-    created, initialised = ws.init()
-    if initialised:
+    done = ws.init()
+    if done.git_init:
         output.message(f"Initialised an empty git repository in {ws.config.root}")
-    if not created:
-        output.message(f"Already initialised: {ws.config.directory}/ and the config exist.")
-        return
-    for path in created:
+    for path in done.written:
         output.line(ws.store.display(path))
     config = ws.config
-    if any(path.name == CONFIG_FILE for path in created):
+    if any(path.name == CONFIG_FILE for path in done.written):
         if config.timezone_problem:
             output.note(
                 f'{config.timezone_problem}; {CONFIG_FILE} says timezone = "UTC": '
@@ -43,6 +41,24 @@ def init() -> None:
                 f"Time zone: {config.timezone} (from {config.timezone_source}), written to "
                 f"{CONFIG_FILE}; times are typed and shown in it, stored in UTC."
             )
+    if done.driver_keys:
+        output.message(
+            "Installed pm's merge driver in this clone's git config "
+            f"({', '.join(done.driver_keys)}); git does not clone it: run `pm init` in "
+            "every clone"
+        )
+    if done.driver_keys and shutil.which("pm") is None:
+        output.warn(
+            "git runs `pm merge-driver` when it merges postmortems, but `pm` is not on "
+            "PATH here; put it there (pipx install, or the venv's bin folder) before you pull"
+        )
+    if not done.written:
+        if not done.driver_keys:
+            output.message(
+                f"Already initialised: {ws.config.directory}/, the config and the merge "
+                "driver exist."
+            )
+        return
     output.message(
         f'Ready: open an incident with  pm open "<title>" -s {ws.config.severity_names[0]}'
     )

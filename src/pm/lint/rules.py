@@ -43,6 +43,7 @@ _RULES = (
     Rule("schema.date", "error", "a time or date is not ISO 8601"),
     Rule("schema.action-number", "error", "action numbers must be unique"),
     Rule("schema.id-filename", "error", "the id must match the file name and year folder"),
+    Rule("schema.id-case-collision", "error", "two ids differ only by case (one file on macOS)"),
     Rule("timeline.order", "error", "the timeline must be sorted by time", True),
     Rule("timeline.before-start", "error", "an event before the started event"),
     Rule("timeline.resolved", "error", "resolved/reviewed/closed needs a resolved event"),

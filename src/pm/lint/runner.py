@@ -138,6 +138,7 @@ def _lint(
             names.extend(_owners(doc.front))
     names.extend(gitrepo.authors(config.root) if people is None else people)
     checker = Checker(names)
+    twins = _case_twins(store, files)
     result = LintResult(files=len(files))
     context = _Context(config, store, checker, git, day)
     for path, raw, doc, error in loaded:
@@ -151,6 +152,14 @@ def _lint(
             else:
                 collect(error.line or 1, "file.unreadable", reason)
         else:
+            for twin in twins.get(path, []):
+                message = (
+                    f"id {path.stem} differs from {twin.stem} ({store.display(twin)}) only by "
+                    "case: on macOS and Windows the two are one file"
+                )
+                hint = f"rename one of them and its id (git mv, then the id), e.g. to {path.stem}-2"
+                line = frontmatter.locate_top(raw).line(("id",))
+                collect(line, "schema.id-case-collision", message, hint)
             _lint_document(path, raw, doc, context, collect)
         result.findings.extend(sorted(collect.findings, key=lambda f: (f.line, f.rule)))
     return result
@@ -220,6 +229,18 @@ def validate(raw: bytes, path: Path, config: Config) -> list[str]:
         except DataError as error:
             problems.append(error.message)
     return problems
+
+
+def _case_twins(store: Store, files: list[Path]) -> dict[Path, list[Path]]:
+    """For each file to lint, the other postmortems whose id differs from its id only by case."""
+    by_folded: dict[str, list[Path]] = {}
+    for path in dict.fromkeys([*store.paths(), *files]):
+        by_folded.setdefault(path.stem.casefold(), []).append(path)
+    return {
+        path: [o for o in by_folded[path.stem.casefold()] if o.stem != path.stem]
+        for path in files
+        if len(by_folded[path.stem.casefold()]) > 1
+    }
 
 
 class _Collector:
