@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from lintclean import LINT_ARGS, findings
 from teamrepo import Clone, Team, team  # noqa: F401 - the fixture
 
 pytestmark = pytest.mark.slow  # git runs the installed pm as its merge driver
@@ -38,8 +39,8 @@ def items(clone: Clone, pid: str = PID) -> dict[int, tuple[str, str, str]]:
 
 
 def lint_clean(clone: Clone) -> None:
-    result = clone.pm("lint", "--strict")
-    assert result.exit_code == 0, result.stdout + result.stderr
+    result = clone.pm(*LINT_ARGS)
+    assert findings(result.stdout) == [], result.stdout + result.stderr
     assert "<<<<<<<" not in clone.read(FILE)
 
 

@@ -19,6 +19,7 @@ from typing import Any
 
 import pytest
 
+from lintclean import LINT_ARGS, findings
 from teamrepo import Clone, Team, team  # noqa: F401 - the fixture
 
 pytestmark = pytest.mark.slow  # hundreds of pm commands and pulls through the driver
@@ -71,8 +72,8 @@ class Responder:
         return result
 
     def check(self) -> None:
-        lint = self.clone.pm("lint", "--strict")
-        assert lint.exit_code == 0, lint.stdout + lint.stderr
+        lint = self.clone.pm(*LINT_ARGS)
+        assert findings(lint.stdout) == [], lint.stdout + lint.stderr
         data = self.data()
         text = self.clone.read(FILE)
         recorded = {e.get("text", "") for e in data["timeline"]}
