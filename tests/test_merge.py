@@ -150,6 +150,21 @@ def test_other_tools_keys_merge_three_way() -> None:
 # --- action items -----------------------------------------------------------------------------
 
 
+def test_the_merge_shares_no_value_with_its_inputs() -> None:
+    old, ours, theirs = base(), base(), base()
+    theirs.extra = {"links": ["https://status.example/1"]}  # a list only theirs added
+    theirs.actions[0].extra = {"labels": ["db"]}
+    theirs.review.due = at("2024-01-22T00:00").date()
+    result = merge(old, ours, theirs)
+    assert result.conflicts == []
+    for version in (result.ours, result.theirs):
+        version.extra["links"].append("changed after the merge")
+        version.actions[0].extra["labels"].append("changed after the merge")
+    assert theirs.extra == {"links": ["https://status.example/1"]}
+    assert theirs.actions[0].extra == {"labels": ["db"]}
+    assert result.ours.extra["links"] is not result.theirs.extra["links"]
+
+
 @pytest.mark.parametrize("keep", ["ours", "theirs"])
 def test_items_that_took_the_same_number_are_both_kept_one_renumbered(keep: str) -> None:
     old, ours, theirs = base(), base(), base()
@@ -538,3 +553,31 @@ def test_rows_typed_into_a_table_are_never_dropped_by_the_merge() -> None:
     (conflict,) = result.conflicts
     assert lines[conflict.line - 1] == "<<<<<<< ours"
     assert conflict.what == "the timeline table: both sides changed these lines"
+
+
+@pytest.mark.usefixtures("in_tmp")
+def test_a_table_left_stale_by_a_hand_edit_of_the_front_matter_is_re_rendered() -> None:
+    old, theirs = base(), base()
+    body = render_postmortem(Config(root=Path.cwd()), old)
+    before = file_of(old, body)
+    ours = before.replace(b"  owner: alice\n", b"  owner: dba-team\n", 1)  # table still says alice
+    theirs.add_event(note("2024-01-15T14:20", "Rolled back"))
+    result = merged_file(before, ours, file_of(theirs, body))
+    assert result.clean and result.notes == []
+    assert "| Alert on the pool | dba-team |" in result.data.decode()
+
+
+@pytest.mark.usefixtures("in_tmp")
+def test_a_row_typed_before_the_ancestor_and_never_adopted_is_kept() -> None:
+    old = base()
+    typed_row = "| 2024-01-15 14:15 | note | Pasted from chat: DBA paged |"
+    end = "\n\n<!-- pm:end timeline -->"
+    body = render_postmortem(Config(root=Path.cwd()), old)
+    before = file_of(old, body).replace(end.encode(), f"\n{typed_row}{end}".encode(), 1)
+    ours = before.replace(b"  owner: alice\n", b"  owner: dba-team\n", 1)
+    theirs = before.replace(b"SEV-1", b"SEV-2", 1)
+    result = merged_file(before, ours, theirs)
+    text = result.data.decode()
+    assert result.clean
+    assert typed_row in text  # in the ancestor's table, not in what its front matter renders
+    assert "owner: dba-team" in text and "severity: SEV-2" in text

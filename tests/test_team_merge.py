@@ -135,8 +135,12 @@ def test_one_item_changed_on_both_clones_merges_field_by_field(
     (bob.path / FILE).write_text(text, encoding="utf-8")
     bob.git("commit", "--quiet", "-am", "Hand the alert to the DBA team")
     alice.push()
-    pulled(bob, rebase)
+    notes = pulled(bob, rebase)
     assert items(bob) == {1: ("Alert on pool saturation", "dba-team", "done")}
+    # Bob's table was only out of date (he edited the front matter): re-rendered, not
+    # taken for rows typed by hand.
+    assert "typed by hand" not in notes
+    assert "| Alert on pool saturation | dba-team |" in bob.read(FILE)
     lint_clean(bob)
 
 

@@ -143,8 +143,9 @@ def _field(
     result: Merged, path: KeyPath, base: Any, ours: Any, theirs: Any, *, extra: bool = False
 ) -> None:
     left, right, conflict = pick(base, ours, theirs)
-    for version, value in ((result.ours, left), (result.theirs, right)):
+    for version, chosen in ((result.ours, left), (result.theirs, right)):
         name = str(path[-1])
+        value = chosen if chosen is MISSING else copy.deepcopy(chosen)  # never share inputs
         if extra:  # another tool's key: absent on a side is a value too
             version.extra.pop(name, None)
             if value is not MISSING:
@@ -403,9 +404,9 @@ def _merge_item(
         values = (item.extra.get(key, MISSING) for item in (base, ours, theirs))
         a, b, conflict = pick(*values)
         if a is not MISSING:
-            left.extra[key] = a
+            left.extra[key] = copy.deepcopy(a)  # never share inputs
         if b is not MISSING:
-            right.extra[key] = b
+            right.extra[key] = copy.deepcopy(b)
         if conflict:
             slot.conflicts.append((key, show(a), show(b)))
     return slot

@@ -147,14 +147,14 @@ def _merge_body(
 ) -> tuple[str, list[tuple[int, str]]]:
     """The bodies merged as text, the generated blocks rendered from ``merged`` first.
 
-    A block a person typed into on either side (it differs from what that side's own
-    front matter renders) is left as each side has it, so git's text merge keeps every
-    typed row (and conflicts where both changed the same rows). Returns the body and, for
-    each conflict, the body line of its marker (0 for the first) and what conflicts.
+    A block a person typed into on either side (``_typed_into``) is left as each side has
+    it, so git's text merge keeps every typed row (and conflicts where both changed the
+    same rows). Returns the body and, for each conflict, the body line of its marker (0
+    for the first) and what conflicts.
     """
     blocks = markdown.blocks(merged)
     for name in list(blocks):
-        typed = [v for v in (ours, theirs) if _typed_into(v, name)]
+        typed = [v for v in (ours, theirs) if _typed_into(v, base, name)]
         for version in typed:
             label = "ours" if version is ours else "theirs"
             notes.append(
@@ -191,9 +191,22 @@ def _merge_body(
     return body, found
 
 
-def _typed_into(version: _Version, name: str) -> bool:
+def _typed_into(version: _Version, base: _Version | None, name: str) -> bool:
+    """Whether block ``name`` of ``version`` holds lines a person typed.
+
+    A line is typed when pm would write it from neither this version's front matter nor
+    the ancestor's: a table left stale by a hand edit of the front matter holds only lines
+    pm wrote, and is re-rendered like any other. A row typed before the ancestor (it is in
+    the ancestor's table, not in what its front matter renders) is still typed, so it is
+    kept.
+    """
     current = frontmatter.block_content(version.document.body, name)
-    return current is not None and current != markdown.blocks(version.postmortem)[name]
+    if current is None:
+        return False
+    known = set(markdown.blocks(version.postmortem)[name].split("\n"))
+    if base is not None:
+        known |= set(markdown.blocks(base.postmortem)[name].split("\n"))
+    return any(line.strip() and line not in known for line in current.split("\n"))
 
 
 # --- the front matter -------------------------------------------------------------------------
