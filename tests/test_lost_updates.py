@@ -10,6 +10,7 @@ her event, and no commit of pm's takes Bob's title back.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import threading
@@ -24,6 +25,14 @@ from lintclean import LINT_ARGS, findings
 
 TITLE = "Checkout API returns 500s"
 PULL = ["git", "pull", "--quiet", "--no-edit"]
+
+
+@pytest.fixture(autouse=True)
+def pm_on_path(monkeypatch: pytest.MonkeyPatch) -> None:
+    """git runs ``pm merge-driver`` during a pull, as in a responder's shell: the installed
+    pm must be on PATH even when the suite runs from a venv nobody activated (CI)."""
+    scripts = str(Path(sys.executable).parent)
+    monkeypatch.setenv("PATH", scripts + os.pathsep + os.environ.get("PATH", ""))
 
 
 @pytest.fixture
