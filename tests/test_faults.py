@@ -150,7 +150,7 @@ def test_uncommitted_file_is_committed_by_the_next_change(repo: Repo, cli: CliRu
     cli.ok("event", pid, "now tracked", "--at", "2024-01-19T11:00")
     assert repo.files_in() == [relative]
     assert repo.git("status", "--porcelain") == ""
-    assert repo.subjects()[0] == f"pm: event {pid} (note)"
+    assert repo.subjects()[0] == f"pm: event {pid} (note: now tracked)"
 
 
 def test_failed_commit_of_an_untracked_file_leaves_it_untracked(

@@ -180,9 +180,9 @@ class Workspace:
     ) -> Record:
         moment = self.parse_time(at)
 
-        def change(postmortem: Postmortem) -> str:
-            lifecycle.add_event(postmortem, moment, kind, text)
-            return kind
+        def change(postmortem: Postmortem) -> Outcome:
+            event = lifecycle.add_event(postmortem, moment, kind, text)
+            return _event_outcome("event", postmortem.id, event.kind, event.text)
 
         return self._change(ref, "event", change)
 
@@ -430,6 +430,15 @@ class Workspace:
                 yield git
             else:
                 yield None
+
+
+def _event_outcome(operation: str, postmortem_id: str, kind: str, text: str) -> Outcome:
+    """The subject carries the event's text when it fits (``git log --oneline`` then tells
+    the incident); the body carries it whole when the subject could not."""
+    from pm.commits import event_detail
+
+    detail, shortened = event_detail(operation, postmortem_id, kind, text)
+    return Outcome(detail, [f"{kind}: {text}"] if shortened else [])
 
 
 def _links(postmortem: Postmortem, key: str) -> list[str]:
