@@ -250,8 +250,8 @@ def out_of_sync(repo: Repo, opened: str) -> Path:
     """A hand edit inside the generated timeline: ``lint --fix`` would rewrite the file."""
     path = repo.postmortem_path(opened)
     text = path.read_text(encoding="utf-8")
-    assert "| Incident opened |" in text
-    path.write_text(text.replace("| Incident opened |", "| Incident opened, edited |"))
+    assert "| Incident started |" in text
+    path.write_text(text.replace("| Incident started |", "| Incident started, edited |"))
     repo.git("commit", "--quiet", "-am", "edit inside the block")
     return path
 
@@ -281,4 +281,4 @@ def test_lint_fix_cannot_write(
     )
     assert cli("lint").exit_code == 1  # still out of sync, still reported
     assert cli("lint", "--fix").exit_code == 0
-    assert "| Incident opened |" in path.read_text(encoding="utf-8")
+    assert "| Incident started |" in path.read_text(encoding="utf-8")

@@ -19,11 +19,11 @@ from datetime import date, datetime, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
-from pm import actions, lifecycle, timeparse
+from pm import actions, lifecycle, timeline, timeparse
 from pm.config import CONFIG_FILE, Config, load_config
 from pm.errors import RepoError, UsageError
 from pm.fields import Edit, set_field
-from pm.model import ActionItem, Postmortem
+from pm.model import ActionItem, Event, Postmortem
 from pm.store import Record, Store, atomic_write
 
 if TYPE_CHECKING:
@@ -139,6 +139,7 @@ class Workspace:
                 tags=tags or [],
                 impact=impact,
                 taken_ids=taken,
+                started_given=started is not None,
             )
             from pm.templates import render_postmortem
 
@@ -185,6 +186,51 @@ class Workspace:
             return _event_outcome("event", postmortem.id, event.kind, event.text)
 
         return self._change(ref, "event", change)
+
+    def edit_event(
+        self,
+        ref: str,
+        number: int,
+        *,
+        at: str | None = None,
+        kind: str | None = None,
+        text: str | None = None,
+    ) -> tuple[Record, list[timeline.Change], int]:
+        """Correct event ``number`` (as ``pm show`` numbers them); the changes, and the
+        event's number after (a new time may move it)."""
+        moment = None if at is None else self.parse_time(at)
+        result: list[tuple[list[timeline.Change], int]] = []
+
+        def change(postmortem: Postmortem) -> Outcome:
+            rule = self.config.rule_for(postmortem.severity)
+            changes, now_number = timeline.edit_event(
+                postmortem, number, rule, at=moment, kind=kind, text=text
+            )
+            result.append((changes, now_number))
+            fields = ", ".join(c.field for c in changes)
+            moved = f" now #{now_number}" if now_number != number else ""
+            return Outcome(f"#{number} {fields}{moved}", [c.line() for c in changes])
+
+        record = self._change(ref, "event-edit", change)
+        return record, *result[0]
+
+    def remove_event(self, ref: str, number: int) -> tuple[Record, Event]:
+        """Remove event ``number``; the commit body keeps what it said."""
+        removed: list[Event] = []
+
+        def change(postmortem: Postmortem) -> Outcome:
+            event = timeline.remove_event(postmortem, number)
+            removed.append(event)
+            outcome = _event_outcome(
+                "event-rm", postmortem.id, f"#{number} {event.kind}", event.text
+            )
+            outcome.body = [
+                f"Removed: {timeparse.format_time(event.at)} {event.kind}: {event.text}"
+            ]
+            return outcome
+
+        record = self._change(ref, "event-rm", change)
+        return record, removed[0]
 
     def resolve(self, ref: str, text: str = "", *, at: str | None = None) -> Record:
         moment = self.parse_time(at)
@@ -299,7 +345,13 @@ class Workspace:
 
         def change(postmortem: Postmortem) -> Outcome:
             edit = set_field(
-                postmortem, name, values, self.config, mode=mode, resolve_id=resolve_id
+                postmortem,
+                name,
+                values,
+                self.config,
+                mode=mode,
+                resolve_id=resolve_id,
+                parse_time=self.parse_time,
             )
             edits.append(edit)
             line = " ".join(f"{edit.field}: {edit.old} -> {edit.new}".split())

@@ -26,7 +26,7 @@ from typing import Annotated, Any, TypeVar
 import typer
 
 from pm.cli import checks, followup, incident, reports
-from pm.cli.app import JsonFlag, NoCommit, app
+from pm.cli.app import DefaultGroup, JsonFlag, NoCommit, app
 from pm.cli.shared import call
 from pm.model import ACTION_STATUSES, EVENT_KINDS, STATUSES
 
@@ -106,7 +106,23 @@ def open_(
     """Open a postmortem for a new incident (status active) and commit it."""
 
 
-@command("event", incident.event, fast=True)
+event_app = typer.Typer(
+    name="event",
+    cls=DefaultGroup,
+    help=(
+        "The timeline: pm event ID TEXT adds an event (kept sorted by time); "
+        "edit and rm correct one by its number in pm show."
+    ),
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
+app.add_typer(event_app, name="event")
+EventNumber = Annotated[
+    int, typer.Argument(metavar="N", help="The event's number, as pm show prints it.")
+]
+
+
+@command("add", incident.event, group=event_app, fast=True)
 def event(
     postmortem_id: IdArgument,
     text: Annotated[str, typer.Argument(help="What happened.")],
@@ -116,7 +132,26 @@ def event(
     ] = "note",
     no_commit: NoCommit = False,
 ) -> None:
-    """Add an event to the timeline (kept sorted by time)."""
+    """Add an event to the timeline (the default: pm event ID TEXT)."""
+
+
+@command("edit", incident.event_edit, group=event_app, fast=True)
+def event_edit(
+    postmortem_id: IdArgument,
+    number: EventNumber,
+    at: Annotated[str | None, typer.Option("--at", help="The new time.")] = None,
+    kind: Annotated[
+        str | None, typer.Option("--kind", "-k", help=f"The new kind: {', '.join(EVENT_KINDS)}.")
+    ] = None,
+    text: Annotated[str | None, typer.Option("--text", help="The new text.")] = None,
+    no_commit: NoCommit = False,
+) -> None:
+    """Correct an event's time, kind or text; the commit says the old and the new value."""
+
+
+@command("rm", incident.event_rm, group=event_app, fast=True)
+def event_rm(postmortem_id: IdArgument, number: EventNumber, no_commit: NoCommit = False) -> None:
+    """Remove an event (never the start; a resolution goes with pm reopen)."""
 
 
 @command("resolve", incident.resolve)
@@ -280,7 +315,10 @@ def set_(
         str,
         typer.Argument(
             metavar="FIELD",
-            help="title, severity, impact, services, tags, related, causes or same_cause.",
+            help=(
+                "title, severity, impact, services, tags, related, causes, same_cause, "
+                "started or detected (a time: moves that event)."
+            ),
         ),
     ],
     values: Annotated[

@@ -85,6 +85,31 @@ def event(postmortem_id: str, text: str, at: str | None, kind: str, no_commit: b
     output.message(f"Added event ({kind}) to {record.postmortem.id}; {committed(ws)}.")
 
 
+def event_edit(
+    postmortem_id: str,
+    number: int,
+    at: str | None,
+    kind: str | None,
+    text: str | None,
+    no_commit: bool,
+) -> None:
+    ws = workspace(no_commit)
+    record, changes, now = ws.edit_event(postmortem_id, number, at=at, kind=kind, text=text)
+    for change in changes:
+        output.message(f"  {change.line()}")
+    moved = f" (now event {now})" if now != number else ""
+    output.message(f"Edited event {number}{moved} of {record.postmortem.id}; {committed(ws)}.")
+
+
+def event_rm(postmortem_id: str, number: int, no_commit: bool) -> None:
+    ws = workspace(no_commit)
+    record, removed = ws.remove_event(postmortem_id, number)
+    output.message(
+        f"Removed event {number} ({removed.kind}: {removed.text}) from "
+        f"{record.postmortem.id}; {committed(ws)}."
+    )
+
+
 def resolve(postmortem_id: str, text: str, at: str | None, no_commit: bool) -> None:
     from pm.timeparse import format_duration
 

@@ -58,8 +58,10 @@ def render_show(postmortem: Postmortem, path: str, now: datetime) -> Iterator[st
     yield f"  file      {path}"
     yield ""
     yield "Timeline"
-    for event in postmortem.timeline:
-        yield f"  {event.at.strftime('%Y-%m-%d %H:%M')}  {event.kind:<12}  {event.text}"
+    width = len(str(len(postmortem.timeline)))
+    for number, event in enumerate(postmortem.timeline, 1):
+        when = event.at.strftime("%Y-%m-%d %H:%M")
+        yield f"  {number:>{width}}  {when}  {event.kind:<12}  {event.text}"
     yield ""
     yield "Action items"
     if not postmortem.actions:
