@@ -9,12 +9,11 @@ instead.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
 from pm.config import Severity
 from pm.errors import DataError, UsageError
-from pm.model import EVENT_KINDS, Event, Postmortem
+from pm.model import EVENT_KINDS, Change, Event, Postmortem
 from pm.timeparse import format_time
 
 # The started event's text: "opened" while the start is the moment pm opened the incident
@@ -23,18 +22,6 @@ STARTED_LIVE = "Incident opened"
 STARTED_GIVEN = "Incident started"
 DETECTED = "Detected"
 _SHOWN = 3  # events named in a refusal before "and N more"
-
-
-@dataclass(frozen=True)
-class Change:
-    """One value of an event changed, shown as text for the commit message."""
-
-    field: str
-    old: str
-    new: str
-
-    def line(self) -> str:
-        return f"{self.field}: {self.old} -> {self.new}"
 
 
 def describe(number: int, event: Event) -> str:

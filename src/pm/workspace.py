@@ -23,7 +23,7 @@ from pm import actions, lifecycle, timeline, timeparse
 from pm.config import CONFIG_FILE, Config, load_config
 from pm.errors import RepoError, UsageError
 from pm.fields import Edit, set_field
-from pm.model import ActionItem, Event, Postmortem
+from pm.model import ActionItem, Change, Event, Postmortem
 from pm.store import Record, Store, atomic_write
 
 if TYPE_CHECKING:
@@ -195,11 +195,11 @@ class Workspace:
         at: str | None = None,
         kind: str | None = None,
         text: str | None = None,
-    ) -> tuple[Record, list[timeline.Change], int]:
+    ) -> tuple[Record, list[Change], int]:
         """Correct event ``number`` (as ``pm show`` numbers them); the changes, and the
         event's number after (a new time may move it)."""
         moment = None if at is None else self.parse_time(at)
-        result: list[tuple[list[timeline.Change], int]] = []
+        result: list[tuple[list[Change], int]] = []
 
         def change(postmortem: Postmortem) -> Outcome:
             rule = self.config.rule_for(postmortem.severity)
@@ -266,32 +266,116 @@ class Workspace:
             else actions.default_due(chosen, priorities, today)
         )
         added: list[ActionItem] = []
+        reopened: list[str] = []
 
-        def change(postmortem: Postmortem) -> str:
+        def change(postmortem: Postmortem) -> Outcome:
             item = actions.add(
                 postmortem, text=text, owner=owner, priority=chosen, due=due_date, ticket=ticket
             )
             added.append(item)
-            return f"#{item.number} {item.priority} {item.owner}"
+            moved = actions.reopen_for_follow_up(postmortem)
+            body = [f"Status: {moved} (a follow-up found after the close)"] if moved else []
+            reopened.extend([postmortem.id, postmortem.status] if moved else [])
+            return Outcome(f"#{item.number} {item.priority} {item.owner}", body)
 
         record = self._change(ref, "action-add", change)
         if due_date < today:
             self._notice(f"the due date {due_date.isoformat()} is in the past")
+        if reopened:
+            pid, status = reopened
+            self._notice(
+                f"{pid} was closed; it is {status} again until the new item is done "
+                f"(then: pm close {pid})"
+            )
         return record, added[0]
 
-    def action_status(
-        self, ref: str, number: int, name: str, *, reason: str | None = None
-    ) -> tuple[Record, ActionItem]:
-        """Move an action item: ``start``, ``done``, ``wont-do`` or ``reopen``."""
+    def edit_action(
+        self,
+        ref: str,
+        number: int,
+        *,
+        text: str | None = None,
+        owner: str | None = None,
+        priority: str | None = None,
+        due: str | None = None,
+        ticket: str | None = None,
+    ) -> tuple[Record, ActionItem, list[Change]]:
+        """Correct an action item; the commit body says each old and new value."""
         today = self.today()
+        due_date = None if due is None else timeparse.parse_date(due, today)
+        actions.check_unambiguous(self.get(ref).postmortem, number)
+        result: list[tuple[ActionItem, list[Change]]] = []
+
+        def change(postmortem: Postmortem) -> Outcome:
+            item, changes = actions.edit(
+                postmortem,
+                number,
+                self.config.priorities,
+                text=text,
+                owner=owner,
+                priority=priority,
+                due=due_date,
+                ticket=ticket,
+            )
+            result.append((item, changes))
+            fields = ", ".join(c.field for c in changes)
+            return Outcome(f"#{number} {fields}", [c.line() for c in changes])
+
+        record = self._change(ref, "action-edit", change)
+        item, changes = result[0]
+        if due_date is not None and due_date < today and item.is_open:
+            self._notice(f"the due date {due_date.isoformat()} is in the past")
+        return record, item, changes
+
+    def remove_action(self, ref: str, number: int) -> tuple[Record, ActionItem]:
+        """Remove an action item (a duplicate); its number is never used again."""
+        actions.check_unambiguous(self.get(ref).postmortem, number)
+        removed: list[ActionItem] = []
+
+        def change(postmortem: Postmortem) -> Outcome:
+            item = actions.remove(postmortem, number)
+            removed.append(item)
+            line = (
+                f"Removed: #{item.number} {item.priority} {item.owner}, due "
+                f"{item.due.isoformat()}, {item.status}: {item.text}"
+            )
+            return Outcome(f"#{number}", [line])
+
+        record = self._change(ref, "action-rm", change)
+        return record, removed[0]
+
+    def action_status(
+        self,
+        ref: str,
+        number: int,
+        name: str,
+        *,
+        reason: str | None = None,
+        on: str | None = None,
+    ) -> tuple[Record, ActionItem]:
+        """Move an action item: ``start``, ``done``, ``wont-do`` or ``reopen``; ``on`` is the
+        day a ``done`` item was finished, when not today."""
+        today = self.today()
+        day = None if on is None else timeparse.parse_date(on, today)
         # Checked before the change renumbers repeated numbers: never guess which is meant.
         actions.check_unambiguous(self.get(ref).postmortem, number)
         moved: list[ActionItem] = []
 
         def change(postmortem: Postmortem) -> Outcome:
-            item = actions.transition(postmortem, number, name, today=today, reason=reason)
+            started = postmortem.started
+            item = actions.transition(
+                postmortem,
+                number,
+                name,
+                today=today,
+                reason=reason,
+                on=day,
+                started=None if started is None else started.astimezone(self.tz).date(),
+            )
             moved.append(item)
             body = [f"Reason: {reason}"] if reason and reason.strip() and name != "wont-do" else []
+            if day is not None and day != today:
+                body.append(f"Done on: {day.isoformat()}")
             detail = f"#{number} {item.status}"
             if item.reason:
                 body.append(f"Reason: {item.reason}")

@@ -189,7 +189,7 @@ def show(postmortem_id: IdArgument, as_json: JsonFlag = False) -> None:
 
 action_app = typer.Typer(
     name="action",
-    help="Action items: add, start, done, wont-do, reopen, list.",
+    help="Action items: add, start, done, wont-do, reopen, edit, rm, list.",
     no_args_is_help=True,
     rich_markup_mode=None,
 )
@@ -238,9 +238,15 @@ def action_done(
     postmortem_id: IdArgument,
     number: NumberArgument,
     reason: ReasonOption = None,
+    on: Annotated[
+        str | None,
+        typer.Option(
+            "--on", metavar="DATE", help="The day it was finished, if not today (YYYY-MM-DD)."
+        ),
+    ] = None,
     no_commit: NoCommit = False,
 ) -> None:
-    """Mark an action item done; records today's date."""
+    """Mark an action item done; records today's date (or the --on date)."""
 
 
 @command("wont-do", followup.action_wont_do, group=action_app)
@@ -261,6 +267,33 @@ def action_reopen(
     no_commit: NoCommit = False,
 ) -> None:
     """Reopen a done or dropped action item."""
+
+
+@command("edit", followup.action_edit, group=action_app)
+def action_edit(
+    postmortem_id: IdArgument,
+    number: NumberArgument,
+    text: Annotated[str | None, typer.Option("--text", help="The new text.")] = None,
+    owner: Annotated[str | None, typer.Option("--owner", "-o", help="The new owner.")] = None,
+    priority: Annotated[
+        str | None, typer.Option("--priority", "-p", help="The new priority (keeps the due date).")
+    ] = None,
+    due: Annotated[
+        str | None, typer.Option("--due", help="The new due date: YYYY-MM-DD, +7d, 2w...")
+    ] = None,
+    ticket: Annotated[
+        str | None, typer.Option("--ticket", help="The new ticket ('' removes it).")
+    ] = None,
+    no_commit: NoCommit = False,
+) -> None:
+    """Correct an action item; the commit says each old and new value."""
+
+
+@command("rm", followup.action_rm, group=action_app)
+def action_rm(
+    postmortem_id: IdArgument, number: NumberArgument, no_commit: NoCommit = False
+) -> None:
+    """Remove an action item (a duplicate); its number is never used again."""
 
 
 @command("renumber", followup.action_renumber, group=action_app)
