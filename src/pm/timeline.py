@@ -14,6 +14,7 @@ from datetime import datetime
 from pm.config import Severity
 from pm.errors import DataError, UsageError
 from pm.model import EVENT_KINDS, Change, Event, Postmortem
+from pm.textsafety import check_line
 from pm.timeparse import format_time
 
 # The started event's text: "opened" while the start is the moment pm opened the incident
@@ -21,6 +22,7 @@ from pm.timeparse import format_time
 STARTED_LIVE = "Incident opened"
 STARTED_GIVEN = "Incident started"
 DETECTED = "Detected"
+MAX_REASON = 500
 _SHOWN = 3  # events named in a refusal before "and N more"
 
 
@@ -217,3 +219,29 @@ def remove_event(postmortem: Postmortem, number: int) -> Event:
         )
     postmortem.timeline.remove(target)
     return target
+
+
+def reopen(postmortem: Postmortem, reason: str) -> tuple[Event, str]:
+    """The incident flared up again: resolved -> active. The ``resolved`` event stays in the
+    timeline as history, a note that says it was reopened and why; the review's due date
+    is cleared (``pm resolve`` sets it again). The note, and its text before."""
+    empty = "pm reopen needs --reason: say why the incident is not over"
+    reason = check_line(reason, "reason", MAX_REASON, empty=empty)
+    if postmortem.status == "active":
+        raise DataError(f"{postmortem.id} is active, not resolved; there is nothing to reopen")
+    if postmortem.status != "resolved":
+        raise DataError(
+            f"{postmortem.id} is {postmortem.status}: its review was held on this resolution; "
+            f'a flare-up now is a new incident: pm open "TITLE" -s SEV, then '
+            f"pm related {postmortem.id} NEW-ID"
+        )
+    resolved = [e for e in postmortem.timeline if e.kind == "resolved"]
+    if not resolved:
+        raise DataError(f"{postmortem.id} is resolved but has no resolved event (pm lint)")
+    target = resolved[-1]
+    old = target.text
+    target.kind = "note"
+    target.text = f"{old} (reopened later: {reason})"
+    postmortem.status = "active"
+    postmortem.review.due = None
+    return target, old

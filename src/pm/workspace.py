@@ -243,6 +243,26 @@ class Workspace:
 
         return self._change(ref, "resolve", change)
 
+    def reopen(self, ref: str, reason: str) -> tuple[Record, Event, str]:
+        """The incident flared up again: resolved -> active, the resolution kept as a note
+        (the commit says its old and new text), the review's due date cleared."""
+        result: list[tuple[Event, str]] = []
+
+        def change(postmortem: Postmortem) -> Outcome:
+            due = postmortem.review.due
+            note, old = timeline.reopen(postmortem, reason)
+            result.append((note, old))
+            body = [
+                f"Reason: {reason.strip()}",
+                f"resolved {timeparse.format_time(note.at)}: {old} -> note: {note.text}",
+            ]
+            if due is not None:
+                body.append(f"review due: {due.isoformat()} -> none")
+            return Outcome("resolved -> active", body)
+
+        record = self._change(ref, "reopen", change)
+        return record, *result[0]
+
     # --- follow-through: action items, review, close, edits, audit log ------------------
 
     def add_action(

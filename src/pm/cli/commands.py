@@ -164,6 +164,17 @@ def resolve(
     """Mark the incident resolved, set the review due date, and print the duration."""
 
 
+@command("reopen", incident.reopen)
+def reopen(
+    postmortem_id: IdArgument,
+    reason: Annotated[
+        str, typer.Option("--reason", help="Why the incident is not over (required).")
+    ] = "",
+    no_commit: NoCommit = False,
+) -> None:
+    """Reopen a resolved incident that flared up again: active, the resolution kept as a note."""
+
+
 @command("list", incident.list_postmortems, fast=True)
 def list_(
     status: Annotated[

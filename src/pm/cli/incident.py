@@ -122,6 +122,18 @@ def resolve(postmortem_id: str, text: str, at: str | None, no_commit: bool) -> N
     output.message(f"Resolved {postmortem.id}; {review}; {committed(ws)}.")
 
 
+def reopen(postmortem_id: str, reason: str, no_commit: bool) -> None:
+    from pm.timeline import number_of
+
+    ws = workspace(no_commit)
+    record, note, _ = ws.reopen(postmortem_id, reason)
+    number = number_of(record.postmortem, note)
+    output.message(
+        f"Reopened {record.postmortem.id}: active again; the resolution is kept as a note "
+        f"(event {number}); {committed(ws)}."
+    )
+
+
 def list_postmortems(
     status: str | None,
     severity: str | None,
