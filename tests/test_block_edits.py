@@ -104,7 +104,7 @@ def test_a_row_pm_cannot_read_is_refused_and_named(
 def test_an_edited_row_of_pms_is_refused(repo: Repo, cli: CliRunnerCall, opened: str) -> None:
     path = repo.postmortem_path(opened)
     text = path.read_text(encoding="utf-8")
-    edited = text.replace("| started | Incident opened |", "| started | Customer call |")
+    edited = text.replace("| started | Incident started |", "| started | Customer call |")
     assert edited != text
     path.write_text(edited, encoding="utf-8")
     result = cli("event", opened, "Noted", "--at", "2024-01-15T14:30")
@@ -182,7 +182,7 @@ def test_times_past_midnight_roll_to_the_next_day() -> None:
     [
         ("| 14:05 PST | x |", "cannot read the time '14:05 PST'"),
         ("| 2024-01-15 23:50 | resolved | fixed |", "use `pm resolve`"),
-        ("| 2024-01-15 23:50 | started | again |", "already has a started event"),
+        ("| 2024-01-15 23:50 | started | again |", "already started at"),
         ("| 2024-01-15 23:50 | paging | x |", "unknown kind 'paging'"),
         ("| 2024-01-15 23:50 | a | b | c |", "2 or 3 columns"),
         ("| 2024-01-14 10:00 | note | before |", "before the incident started"),

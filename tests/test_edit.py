@@ -134,7 +134,7 @@ def test_open_edit_with_an_event_meanwhile_keeps_both(
     assert result.exit_code == 3
     assert result.stdout.startswith(f"{pid}\t")  # the open itself is done and committed
     assert "changed while you edited it; your text is kept in" in result.stderr
-    assert repo.subjects()[:2] == [f"pm: event {pid} (note)", f"pm: open {pid} (SEV-3)"]
+    assert repo.subjects()[:2] == [f"pm: event {pid} (note: Paged)", f"pm: open {pid} (SEV-3)"]
 
 
 def test_rows_typed_in_the_editor_are_adopted(

@@ -150,7 +150,7 @@ def test_uncommitted_file_is_committed_by_the_next_change(repo: Repo, cli: CliRu
     cli.ok("event", pid, "now tracked", "--at", "2024-01-19T11:00")
     assert repo.files_in() == [relative]
     assert repo.git("status", "--porcelain") == ""
-    assert repo.subjects()[0] == f"pm: event {pid} (note)"
+    assert repo.subjects()[0] == f"pm: event {pid} (note: now tracked)"
 
 
 def test_failed_commit_of_an_untracked_file_leaves_it_untracked(
@@ -250,8 +250,8 @@ def out_of_sync(repo: Repo, opened: str) -> Path:
     """A hand edit inside the generated timeline: ``lint --fix`` would rewrite the file."""
     path = repo.postmortem_path(opened)
     text = path.read_text(encoding="utf-8")
-    assert "| Incident opened |" in text
-    path.write_text(text.replace("| Incident opened |", "| Incident opened, edited |"))
+    assert "| Incident started |" in text
+    path.write_text(text.replace("| Incident started |", "| Incident started, edited |"))
     repo.git("commit", "--quiet", "-am", "edit inside the block")
     return path
 
@@ -282,4 +282,4 @@ def test_lint_fix_cannot_write(
     assert cli("lint").exit_code == 1  # still out of sync, still reported
     assert cli("lint", "--fix").exit_code == 1  # an edited row: kept until asked to drop it
     assert cli("lint", "--fix", "--discard-block-edits").exit_code == 0
-    assert "| Incident opened |" in path.read_text(encoding="utf-8")
+    assert "| Incident started |" in path.read_text(encoding="utf-8")

@@ -568,7 +568,7 @@ def test_another_member_of_the_group_can_use_pm(shared_checkout: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert git(shared_checkout, "log", "-1", "--format=%an %s") == (
-        "Bob Lee pm: event 2024-01-15-db-down (note)"
+        "Bob Lee pm: event 2024-01-15-db-down (note: Bob paged)"
     )
     assert mode(shared_checkout / ".git" / "pm.lock") == 0o664
 

@@ -89,13 +89,19 @@ def test_a_hand_written_file_reads_correctly(repo: Repo, cli: CliRunnerCall, new
     assert data["owner-team"] == "payments"
     assert data["timeline"] == [
         {
+            "number": 1,
             "at": "2024-01-15T14:05:00Z",
             "kind": "started",
             "text": "Alerts fired",
             "source": "pagerduty",
         },
-        {"at": "2024-01-15T14:30:00Z", "kind": "detected"},
-        {"at": "2024-01-15T14:45:00Z", "kind": "acknowledged", "text": "Paged: on-call"},
+        {"number": 2, "at": "2024-01-15T14:30:00Z", "kind": "detected"},
+        {
+            "number": 3,
+            "at": "2024-01-15T14:45:00Z",
+            "kind": "acknowledged",
+            "text": "Paged: on-call",
+        },
     ]
     assert data["actions"][0]["due"] == "2024-02-01"
     assert data["actions"][0]["jira"] == {"key": "PAY-1", "labels": ["alerting", "checkout"]}

@@ -116,7 +116,7 @@ def test_left_by_no_commit_is_committed_as_a_hand_edit(repo: Repo, cli: CliRunne
     cli.ok("event", pid, "Written only", "--at", "2024-01-19T10:10", "--no-commit")
     cli.ok("event", pid, "Committed", "--at", "2024-01-19T10:20")
     assert repo.subjects()[:2] == [
-        f"pm: event {pid} (note)",
+        f"pm: event {pid} (note: Committed)",
         f"{pid}: hand edit (committed by pm before 'event')",
     ]
     assert "Written only" in repo.git("show", f"HEAD~1:postmortems/2024/{pid}.md")
@@ -154,7 +154,7 @@ def test_an_interrupted_change_is_recovered_as_pms(
     assert repo.git("rev-parse", "HEAD") == head
     result = cli.ok("event", opened, "Next", "--at", "2024-01-15T14:40")
     assert "pm was interrupted before committing" in result.stderr
-    assert repo.subjects()[:2] == [f"pm: event {opened} (note)"] * 2
+    assert repo.subjects()[:2] == [f"pm: event {opened} (note: Next)", f"pm: event {opened} (note)"]
     recovered = repo.git("log", "-1", "--skip=1", "--format=%B")
     assert "Recovered: pm was interrupted before this commit; committed before 'event'." in (
         recovered

@@ -33,7 +33,7 @@ from pm.render import output
 
 AT = "2024-01-15T15:00"
 OTHER = "2024-01-16-other-incident"
-SET_FIELDS = ("title", "severity", "impact", "services", "tags", "related")
+SET_FIELDS = ("title", "severity", "impact", "services", "tags", "related", "started", "detected")
 Args = Callable[[str, str], list[str]]
 
 
@@ -75,6 +75,13 @@ COMMANDS: list[tuple[str, Args]] = [
     ("event-at", lambda pid, s: ["event", pid, "text", "--at", s]),
     ("event-kind", lambda pid, s: ["event", pid, "text", "--at", AT, "--kind", s]),
     ("event-id", lambda pid, s: ["event", s, "text", "--at", AT]),
+    ("event-edit-text", lambda pid, s: ["event", "edit", pid, "1", "--text", s]),
+    ("event-edit-at", lambda pid, s: ["event", "edit", pid, "1", "--at", s]),
+    ("event-edit-kind", lambda pid, s: ["event", "edit", pid, "1", "--kind", s]),
+    ("event-edit-number", lambda pid, s: ["event", "edit", pid, s, "--text", "x"]),
+    ("event-edit-id", lambda pid, s: ["event", "edit", s, "1", "--text", "x"]),
+    ("event-rm-number", lambda pid, s: ["event", "rm", pid, s]),
+    ("event-rm-id", lambda pid, s: ["event", "rm", s, "2"]),
     ("resolve-text", lambda pid, s: ["resolve", pid, s, "--at", AT]),
     ("resolve-at", lambda pid, s: ["resolve", pid, "done", "--at", s]),
     ("resolve-id", lambda pid, s: ["resolve", s, "done", "--at", AT]),
@@ -182,6 +189,8 @@ def check_output(result: Result, label: str) -> None:
 OPERATIONS = {
     "open",
     "event",
+    "event-edit",
+    "event-rm",
     "resolve",
     "action-add",
     "action-start",
@@ -194,7 +203,10 @@ OPERATIONS = {
     "related",
     "renumber",
 }
-BODY_LINE = re.compile(r"(Reason|Closed despite|title|severity|impact|services|tags|related): .*")
+BODY_LINE = re.compile(
+    r"(Reason|Closed despite|title|severity|impact|services|tags|related|started|detected"
+    r"|at|kind|text|Removed|acknowledged|identified|mitigated|resolved|note): .*"
+)
 
 
 def check_commit(repo: Repo, base: str, label: str) -> None:

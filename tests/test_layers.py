@@ -32,6 +32,7 @@ DOMAIN = (
     "metrics.py",
     "sections.py",
     "timeparse.py",
+    "timeline.py",
     "similar.py",
     "textsafety.py",
     "blockedits.py",

@@ -58,7 +58,7 @@ def conflicted_table(repo: Repo, pid: str) -> Path:
     """A merge by hand that resolved the front matter but left the table's markers."""
     path = repo.postmortem_path(pid)
     text = path.read_text(encoding="utf-8")
-    row = "| 2024-01-15 14:05 | started | Incident opened |\n"
+    row = "| 2024-01-15 14:05 | started | Incident started |\n"
     conflict = (
         row + "<<<<<<< HEAD\n| 2024-01-15 14:30 | note | Ours |\n=======\n"
         "| 2024-01-15 14:40 | note | Theirs |\n>>>>>>> other\n"

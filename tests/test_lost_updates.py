@@ -136,7 +136,7 @@ def test_an_edit_of_the_file_meanwhile_is_kept_and_the_change_reapplied(
     assert "text: Rolled back the deploy" in committed
     # The edit was someone's, not pm's: it is its own commit, before pm's.
     assert alice.git("log", "-2", "--format=%s") == (
-        "pm: event 2024-01-15-checkout-down (note)\n"
+        "pm: event 2024-01-15-checkout-down (note: Rolled back the deploy)\n"
         "2024-01-15-checkout-down: hand edit (committed by pm before 'event')"
     )
     assert json.loads(team.ok("alice", "log", "checkout-down", "--json"))[1]["manual"] is True

@@ -75,7 +75,7 @@ def test_events_added_on_two_clones_merge_into_one_sorted_timeline(
     alice.push()
     pulled(bob, rebase)
     expected = [
-        ("2024-01-15T14:05:00Z", "started", "Incident opened"),
+        ("2024-01-15T14:05:00Z", "started", "Incident started"),
         ("2024-01-15T14:10:00Z", "detected", "Error rate at 40%"),
         ("2024-01-15T14:12:00Z", "acknowledged", "Paged the DBA"),
         ("2024-01-15T14:30:00Z", "note", "Failed over to the replica"),
@@ -269,7 +269,7 @@ def test_two_clones_that_open_the_same_incident_merge_into_one(team: Team, rebas
         "one incident"
     ) in notes
     assert events(bob) == [
-        ("2024-01-15T14:05:00Z", "started", "Incident opened"),
+        ("2024-01-15T14:05:00Z", "started", "Incident started"),
         ("2024-01-15T14:10:00Z", "detected", "Error rate at 40%"),
         ("2024-01-15T14:30:00Z", "note", "Failed over"),
     ]

@@ -81,7 +81,7 @@ def test_repository_template_overrides_the_builtin(repo: Repo, cli: CliRunnerCal
     cli.ok("open", "Queue *stuck*", "-s", "SEV-2", "--started", "2024-01-19T10:00")
     text = repo.read("postmortems/2024/2024-01-19-queue-stuck.md")
     assert "## What broke: Queue \\*stuck\\*\n" in text
-    assert "| 2024-01-19 10:00 | started | Incident opened |" in text
+    assert "| 2024-01-19 10:00 | started | Incident started |" in text
     assert "## Root Cause" not in text
 
 

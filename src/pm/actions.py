@@ -1,9 +1,11 @@
-"""Action-item rules: adding items, moving them between states, numbers after a merge.
+"""Action-item rules: adding, correcting and removing items, moving them between states,
+numbers after a merge.
 
-No I/O. Items are numbered within their postmortem and a number is never reused. Two
-branches that each add an item can both pick number N; after the merge the file holds two
-items numbered N. ``renumber_duplicates`` gives the later ones fresh numbers, and every
-change pm makes runs it first, so such a file is repaired (and said so) on its next change.
+No I/O. Items are numbered within their postmortem and a number is never reused (a
+removed item's number is kept in ``removed_actions:``). Two branches that each add an
+item can both pick number N; after the merge the file holds two items numbered N.
+``renumber_duplicates`` gives the later ones fresh numbers, and every change pm makes runs
+it first, so such a file is repaired (and said so) on its next change.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from pm.errors import DataError, UsageError
-from pm.model import ACTION_STATUSES, ActionItem, Postmortem
+from pm.model import ACTION_STATUSES, REMOVED_ACTIONS, ActionItem, Change, Postmortem
 from pm.textsafety import check_line
 
 MAX_ACTION_TEXT = 500
@@ -49,7 +51,21 @@ def default_due(priority: str, priorities: dict[str, int], today: date) -> date:
 
 def _refuse_if_closed(postmortem: Postmortem, what: str) -> None:
     if postmortem.status == "closed":
-        raise DataError(f"{postmortem.id} is closed; {what} is not possible on a closed one")
+        raise DataError(
+            f"{postmortem.id} is closed; {what} is not possible on a closed one (a follow-up "
+            f"found later is a new item: pm action add {postmortem.id} TEXT --owner NAME)"
+        )
+
+
+def reopen_for_follow_up(postmortem: Postmortem) -> str | None:
+    """A closed postmortem that gets a new item is open again for it: back to ``reviewed``
+    (``resolved`` when no review was held), so ``pm close`` can run again once the item is
+    done. The status it had and has now (``closed -> reviewed``); None when not closed."""
+    if postmortem.status != "closed":
+        return None
+    postmortem.status = "reviewed" if postmortem.review.held is not None else "resolved"
+    postmortem.closed = None
+    return f"closed -> {postmortem.status}"
 
 
 def add(
@@ -61,8 +77,7 @@ def add(
     due: date,
     ticket: str | None,
 ) -> ActionItem:
-    """Append an open item with the next free number."""
-    _refuse_if_closed(postmortem, "adding action items")
+    """Append an open item with the next free number (never one a removed item had)."""
     item = ActionItem(
         number=postmortem.next_action_number(),
         text=check_line(text, "action text", MAX_ACTION_TEXT),
@@ -72,6 +87,63 @@ def add(
         ticket=check_ticket(ticket) if ticket else None,
     )
     postmortem.actions.append(item)
+    return item
+
+
+def edit(
+    postmortem: Postmortem,
+    number: int,
+    priorities: dict[str, int],
+    *,
+    text: str | None = None,
+    owner: str | None = None,
+    priority: str | None = None,
+    due: date | None = None,
+    ticket: str | None = None,
+) -> tuple[ActionItem, list[Change]]:
+    """Correct item ``number``'s text, owner, priority, due date or ticket (``""`` removes
+    the ticket). A new priority keeps the due date: the date is a promise someone made."""
+    given = (text, owner, priority, due, ticket)
+    if all(value is None for value in given):
+        raise UsageError("say what to change: --text, --owner, --priority, --due or --ticket")
+    check_unambiguous(postmortem, number)
+    item = postmortem.action(number)
+    new: dict[str, object] = {}
+    if text is not None:
+        new["text"] = check_line(text, "action text", MAX_ACTION_TEXT)
+    if owner is not None:
+        new["owner"] = check_line(owner, "owner", MAX_OWNER)
+    if priority is not None:
+        new["priority"] = check_priority(priority, priorities)
+    if due is not None:
+        new["due"] = due
+    if ticket is not None:
+        new["ticket"] = check_ticket(ticket) if ticket.strip() else None
+    changes = []
+    for name, value in new.items():
+        old = getattr(item, name)
+        if value != old:
+            changes.append(Change(name, _shown(old), _shown(value)))
+            setattr(item, name, value)
+    if not changes:
+        raise DataError(f"action item {number} of {postmortem.id} is already so; nothing to change")
+    return item, changes
+
+
+def _shown(value: object) -> str:
+    if value is None or value == "":
+        return "none"
+    return value.isoformat() if isinstance(value, date) else str(value)
+
+
+def remove(postmortem: Postmortem, number: int) -> ActionItem:
+    """Remove item ``number`` (a duplicate, an item added by mistake). Its number goes
+    into ``removed_actions:`` so that it is never handed out again."""
+    check_unambiguous(postmortem, number)
+    item = postmortem.action(number)
+    postmortem.actions.remove(item)
+    removed = sorted({*postmortem.removed_actions(), number})
+    postmortem.extra[REMOVED_ACTIONS] = removed
     return item
 
 
@@ -104,9 +176,27 @@ TRANSITIONS = {
 
 
 def transition(
-    postmortem: Postmortem, number: int, name: str, *, today: date, reason: str | None
+    postmortem: Postmortem,
+    number: int,
+    name: str,
+    *,
+    today: date,
+    reason: str | None,
+    on: date | None = None,
+    started: date | None = None,
 ) -> ActionItem:
-    """Move item ``number`` to the state ``name`` sets; refuse moves that make no sense."""
+    """Move item ``number`` to the state ``name`` sets; refuse moves that make no sense.
+
+    ``on`` is the day a ``done`` item was finished (default ``today``): not in the future,
+    not before ``started``, the day the incident started.
+    """
+    if on is not None:
+        if name != "done":
+            raise UsageError("--on goes with done: the day the work was finished")
+        if on > today:
+            raise UsageError(f"--on {on.isoformat()} is in the future (today is {today})")
+        if started is not None and on < started:
+            raise UsageError(f"--on {on.isoformat()} is before {postmortem.id} started ({started})")
     rule = TRANSITIONS[name]
     if name in ("start", "reopen"):
         _refuse_if_closed(postmortem, f"`pm action {name}`")
@@ -123,7 +213,7 @@ def transition(
             f"`{name}` needs it {' or '.join(rule.allowed_from)}{hint}"
         )
     item.status = rule.to
-    item.done = today if rule.to == "done" else None
+    item.done = (on or today) if rule.to == "done" else None
     item.reason = reason if rule.to == "wont-do" else None
     return item
 

@@ -55,6 +55,31 @@ def message(operation: str, postmortem_id: str, detail: str, body: Sequence[str]
     )
 
 
+SUBJECT_LIMIT = 72  # what `git log --oneline` and a pull request's commit list show whole
+_SHORTEST = 16  # less room than this for the text says nothing: the kind alone
+
+
+def event_detail(operation: str, postmortem_id: str, kind: str, text: str) -> tuple[str, bool]:
+    """The subject's detail for an event: ``kind: text`` when the subject fits in 72
+    characters, the text shortened with ``…`` when it does not, the kind alone when not
+    even a few words fit. True when the text was shortened or left out (the commit body
+    then carries it whole).
+    """
+    text = defuse(text)
+    room = SUBJECT_LIMIT - len(f"pm: {operation} {postmortem_id} ({kind}: )")
+    if not text:
+        return kind, False
+    if len(text) <= room:
+        return f"{kind}: {text}", False
+    if room < _SHORTEST:
+        return kind, True
+    cut = text[: room - 1]
+    space = cut.rfind(" ")
+    if space >= room // 2:  # end on a whole word when that keeps most of the room
+        cut = cut[:space]
+    return f"{kind}: {cut.rstrip(' ,;:.-')}…", True
+
+
 def pair_message(operation: str, first: str, second: str, body: Sequence[str] = ()) -> str:
     """A change to two postmortems: both ids in the subject and as Pm-Id trailers."""
     subject = " ".join(f"pm: {operation} {first} {second}".split())

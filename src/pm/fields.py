@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 
-from pm import lifecycle, timeparse
+from pm import lifecycle, timeline, timeparse
 from pm.config import Config
 from pm.errors import DataError, UsageError
 from pm.model import Postmortem
@@ -17,7 +18,8 @@ from pm.model import Postmortem
 SCALAR_FIELDS = ("title", "severity", "impact")
 LIST_FIELDS = ("services", "tags", "related", "causes", "same_cause")
 EXTRA_FIELDS = ("causes", "same_cause")  # kept in Postmortem.extra (see model.EXTRA_KEYS)
-FIELDS = SCALAR_FIELDS + LIST_FIELDS
+TIME_FIELDS = ("started", "detected")  # milestones of the timeline (see timeline.py)
+FIELDS = SCALAR_FIELDS + LIST_FIELDS + TIME_FIELDS
 
 
 @dataclass(frozen=True)
@@ -48,10 +50,24 @@ def set_field(
     *,
     mode: str = "set",
     resolve_id: Callable[[str], str] | None = None,
+    parse_time: Callable[[str], datetime] | None = None,
 ) -> Edit:
-    """Change one field. ``mode`` is ``set``, or ``add``/``remove`` for list fields."""
+    """Change one field. ``mode`` is ``set``, or ``add``/``remove`` for list fields.
+
+    ``started`` and ``detected`` move their timeline event to the time ``parse_time``
+    reads from the value (``timeline.move_start``, ``timeline.move_detected``).
+    """
     if name not in FIELDS:
         raise UsageError(f"cannot set {name!r}; settable fields: {', '.join(FIELDS)}")
+    if name in TIME_FIELDS:
+        if mode != "set":
+            raise UsageError(f"--{mode} works on list fields ({', '.join(LIST_FIELDS)})")
+        if len(values) != 1 or parse_time is None:
+            raise UsageError(f"{name} takes one time (like 2024-01-15T14:05 or 14:05)")
+        at = parse_time(values[0])
+        move = timeline.move_start if name == "started" else timeline.move_detected
+        change = move(postmortem, at)
+        return Edit(name, change.old, change.new)
     if name in SCALAR_FIELDS:
         if mode != "set":
             raise UsageError(f"--{mode} works on list fields ({', '.join(LIST_FIELDS)})")

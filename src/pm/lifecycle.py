@@ -11,7 +11,7 @@ import unicodedata
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Literal
 
-from pm import textsafety
+from pm import textsafety, timeline
 from pm.config import Config, Severity
 from pm.errors import DataError, UsageError
 from pm.model import EVENT_KINDS, Closure, Event, Postmortem
@@ -102,7 +102,10 @@ def new_postmortem(
     impact: str,
     taken_ids: set[str],
     tz: tzinfo = UTC,
+    started_given: bool = True,
 ) -> Postmortem:
+    """A new active postmortem. Its started event says "Incident opened" when the start is
+    the moment it was opened (``started_given`` False), "Incident started" otherwise."""
     title = check_title(title)
     if detected is not None and detected < started:
         raise UsageError(
@@ -116,9 +119,10 @@ def new_postmortem(
         services=check_names(services, "service"),
         tags=check_names(tags, "tag"),
     )
-    postmortem.add_event(Event(at=started, kind="started", text="Incident opened"))
+    text = timeline.STARTED_GIVEN if started_given else timeline.STARTED_LIVE
+    postmortem.add_event(Event(at=started, kind="started", text=text))
     if detected is not None:
-        postmortem.add_event(Event(at=detected, kind="detected", text="Detected"))
+        postmortem.add_event(Event(at=detected, kind="detected", text=timeline.DETECTED))
     return postmortem
 
 
@@ -128,16 +132,17 @@ def add_event(postmortem: Postmortem, at: datetime, kind: str, text: str) -> Eve
         raise UsageError(f"unknown event kind {kind!r}; use one of {', '.join(EVENT_KINDS)}")
     if kind == "resolved":
         raise UsageError("use `pm resolve` to record the resolution")
-    if kind == "started" and postmortem.started is not None:
-        raise DataError(f"{postmortem.id} already has a started event")
+    started = postmortem.started
+    if kind == "started" and started is not None:
+        raise DataError(
+            f"{postmortem.id} already started at {format_time(started)}; to move the start: "
+            f"pm set {postmortem.id} started {format_time(at)}"
+        )
     text = check_text(text, "event text")
     if not text:
         raise UsageError("the event text is empty; say what happened")
-    started = postmortem.started
-    if started is not None and at < started and kind != "started":
-        raise UsageError(
-            f"{format_time(at)} is before the incident started ({format_time(started)})"
-        )
+    if started is not None and at < started:
+        raise UsageError(timeline.before_start_hint(postmortem, at))
     event = Event(at=at, kind=kind, text=text)
     postmortem.add_event(event)
     return event
@@ -197,9 +202,7 @@ def resolve(
         raise DataError(f"{postmortem.id} is already {postmortem.status}")
     started = postmortem.started
     if started is not None and at < started:
-        raise UsageError(
-            f"{format_time(at)} is before the incident started ({format_time(started)})"
-        )
+        raise UsageError(timeline.before_start_hint(postmortem, at))
     text = check_text(text, "resolution text") or "Resolved"
     postmortem.add_event(Event(at=at, kind="resolved", text=text))
     postmortem.status = "resolved"

@@ -48,10 +48,24 @@ TOP_KEYS = (
 )
 # Keys pm knows that are kept in ``Postmortem.extra`` and written after the fixed keys,
 # only when set: the structured cause (``pm set ID causes ...``) and the incidents that
-# share it (``pm related --same-cause``), both read by recurring-cause grouping.
-EXTRA_KEYS = ("causes", "same_cause")
+# share it (``pm related --same-cause``), both read by recurring-cause grouping; the
+# numbers of removed action items (``pm action rm``), never handed out again.
+REMOVED_ACTIONS = "removed_actions"
+EXTRA_KEYS = ("causes", "same_cause", REMOVED_ACTIONS)
 EVENT_KEYS = ("at", "kind", "text")
 ACTION_KEYS = ("number", "text", "owner", "priority", "due", "status", "ticket", "done", "reason")
+
+
+@dataclass(frozen=True)
+class Change:
+    """One value changed by a correction, shown as text: the commit says old and new."""
+
+    field: str
+    old: str
+    new: str
+
+    def line(self) -> str:
+        return f"{self.field}: {self.old} -> {self.new}"
 
 
 @dataclass
@@ -150,10 +164,21 @@ class Postmortem:
             if item.number == number:
                 return item
         known = ", ".join(str(i.number) for i in self.actions) or "none"
+        if number in self.removed_actions():
+            raise DataError(f"action item {number} of {self.id} was removed (items: {known})")
         raise DataError(f"{self.id} has no action item {number} (items: {known})")
 
+    def removed_actions(self) -> list[int]:
+        """The numbers of removed action items (``removed_actions:``), whole numbers only."""
+        value = self.extra.get(REMOVED_ACTIONS)
+        if not isinstance(value, list):
+            return []
+        return [n for n in value if isinstance(n, int) and not isinstance(n, bool)]
+
     def next_action_number(self) -> int:
-        return max((item.number for item in self.actions), default=0) + 1
+        """One more than any number an item has or had: a number is never reused."""
+        used = [item.number for item in self.actions] + self.removed_actions()
+        return max(used, default=0) + 1
 
 
 # --- reading the front matter -----------------------------------------------------------

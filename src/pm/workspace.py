@@ -18,12 +18,12 @@ from datetime import date, datetime, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, NamedTuple
 
-from pm import actions, lifecycle, timeparse, transaction
+from pm import actions, lifecycle, timeline, timeparse, transaction
 from pm.config import CONFIG_FILE, Config, load_config
 from pm.errors import DataError, RepoError, UsageError
 from pm.fields import Edit, set_field
 from pm.location import git_dir, git_location
-from pm.model import ActionItem, Postmortem
+from pm.model import ActionItem, Change, Event, Postmortem
 from pm.store import Record, Store, atomic_write
 from pm.transaction import Outcome
 
@@ -165,8 +165,10 @@ class Workspace:
         impact: str = "",
         started: str | datetime | None = None,
         detected: str | datetime | None = None,
+        started_given: bool | None = None,
     ) -> Record:
-        """Create a postmortem for a new incident (status active) and commit it."""
+        """Create a postmortem for a new incident (status active) and commit it.
+        ``started_given`` says the start was typed, not "now" (default: ``started`` given)."""
         rule = lifecycle.check_severity(severity, self.config)
         started_at = self.parse_time(started)
         detected_at = None if detected is None else self.parse_time(detected)
@@ -183,6 +185,7 @@ class Workspace:
                 impact=impact,
                 taken_ids=taken,
                 tz=self.tz,
+                started_given=started is not None if started_given is None else started_given,
             )
             from pm.templates import render_postmortem
 
@@ -306,11 +309,56 @@ class Workspace:
     ) -> Record:
         moment = self.parse_time(at)
 
-        def change(postmortem: Postmortem) -> str:
-            lifecycle.add_event(postmortem, moment, kind, text)
-            return kind
+        def change(postmortem: Postmortem) -> Outcome:
+            event = lifecycle.add_event(postmortem, moment, kind, text)
+            return _event_outcome("event", postmortem.id, event.kind, event.text)
 
         return self._change(ref, "event", change)
+
+    def edit_event(
+        self,
+        ref: str,
+        number: int,
+        *,
+        at: str | None = None,
+        kind: str | None = None,
+        text: str | None = None,
+    ) -> tuple[Record, list[Change], int]:
+        """Correct event ``number`` (as ``pm show`` numbers them); the changes, and the
+        event's number after (a new time may move it)."""
+        moment = None if at is None else self.parse_time(at)
+        result: list[tuple[list[Change], int]] = []
+
+        def change(postmortem: Postmortem) -> Outcome:
+            rule = self.config.rule_for(postmortem.severity)
+            changes, now_number = timeline.edit_event(
+                postmortem, number, rule, at=moment, kind=kind, text=text
+            )
+            result.append((changes, now_number))
+            fields = ", ".join(c.field for c in changes)
+            moved = f" now #{now_number}" if now_number != number else ""
+            return Outcome(f"#{number} {fields}{moved}", [c.line() for c in changes])
+
+        record = self._change(ref, "event-edit", change)
+        return record, *result[-1]
+
+    def remove_event(self, ref: str, number: int) -> tuple[Record, Event]:
+        """Remove event ``number``; the commit body keeps what it said."""
+        removed: list[Event] = []
+
+        def change(postmortem: Postmortem) -> Outcome:
+            event = timeline.remove_event(postmortem, number)
+            removed.append(event)
+            outcome = _event_outcome(
+                "event-rm", postmortem.id, f"#{number} {event.kind}", event.text
+            )
+            outcome.body = [
+                f"Removed: {timeparse.format_time(event.at)} {event.kind}: {event.text}"
+            ]
+            return outcome
+
+        record = self._change(ref, "event-rm", change)
+        return record, removed[-1]
 
     def resolve(self, ref: str, text: str = "", *, at: str | datetime | None = None) -> Record:
         moment = self.parse_time(at)
@@ -322,6 +370,26 @@ class Workspace:
             return timeparse.format_duration(duration) if duration is not None else "resolved"
 
         return self._change(ref, "resolve", change)
+
+    def reopen(self, ref: str, reason: str) -> tuple[Record, Event, str]:
+        """The incident flared up again: resolved -> active, the resolution kept as a note
+        (the commit says its old and new text), the review's due date cleared."""
+        result: list[tuple[Event, str]] = []
+
+        def change(postmortem: Postmortem) -> Outcome:
+            due = postmortem.review.due
+            note, old = timeline.reopen(postmortem, reason)
+            result.append((note, old))
+            body = [
+                f"Reason: {reason.strip()}",
+                f"resolved {timeparse.format_time(note.at)}: {old} -> note: {note.text}",
+            ]
+            if due is not None:
+                body.append(f"review due: {due.isoformat()} -> none")
+            return Outcome("resolved -> active", body)
+
+        record = self._change(ref, "reopen", change)
+        return record, *result[-1]
 
     # --- follow-through: action items, review, close, edits, audit log ------------------
 
@@ -346,32 +414,116 @@ class Workspace:
             else actions.default_due(chosen, priorities, today)
         )
         added: list[ActionItem] = []
+        reopened: list[str] = []
 
-        def change(postmortem: Postmortem) -> str:
+        def change(postmortem: Postmortem) -> Outcome:
             item = actions.add(
                 postmortem, text=text, owner=owner, priority=chosen, due=due_date, ticket=ticket
             )
             added.append(item)
-            return f"#{item.number} {item.priority} {item.owner}"
+            moved = actions.reopen_for_follow_up(postmortem)
+            body = [f"Status: {moved} (a follow-up found after the close)"] if moved else []
+            reopened[:] = [postmortem.id, postmortem.status] if moved else []
+            return Outcome(f"#{item.number} {item.priority} {item.owner}", body)
 
         record = self._change(ref, "action-add", change)
         if due_date < today:
             self._notice(f"the due date {due_date.isoformat()} is in the past")
+        if reopened:
+            pid, status = reopened
+            self._notice(
+                f"{pid} was closed; it is {status} again until the new item is done "
+                f"(then: pm close {pid})"
+            )
         return record, added[-1]
 
-    def action_status(
-        self, ref: str, number: int, name: str, *, reason: str | None = None
-    ) -> tuple[Record, ActionItem]:
-        """Move an action item: ``start``, ``done``, ``wont-do`` or ``reopen``."""
+    def edit_action(
+        self,
+        ref: str,
+        number: int,
+        *,
+        text: str | None = None,
+        owner: str | None = None,
+        priority: str | None = None,
+        due: str | None = None,
+        ticket: str | None = None,
+    ) -> tuple[Record, ActionItem, list[Change]]:
+        """Correct an action item; the commit body says each old and new value."""
         today = self.today()
+        due_date = None if due is None else timeparse.parse_date(due, today)
+        actions.check_unambiguous(self.get(ref).postmortem, number)
+        result: list[tuple[ActionItem, list[Change]]] = []
+
+        def change(postmortem: Postmortem) -> Outcome:
+            item, changes = actions.edit(
+                postmortem,
+                number,
+                self.config.priorities,
+                text=text,
+                owner=owner,
+                priority=priority,
+                due=due_date,
+                ticket=ticket,
+            )
+            result.append((item, changes))
+            fields = ", ".join(c.field for c in changes)
+            return Outcome(f"#{number} {fields}", [c.line() for c in changes])
+
+        record = self._change(ref, "action-edit", change)
+        item, changes = result[-1]
+        if due_date is not None and due_date < today and item.is_open:
+            self._notice(f"the due date {due_date.isoformat()} is in the past")
+        return record, item, changes
+
+    def remove_action(self, ref: str, number: int) -> tuple[Record, ActionItem]:
+        """Remove an action item (a duplicate); its number is never used again."""
+        actions.check_unambiguous(self.get(ref).postmortem, number)
+        removed: list[ActionItem] = []
+
+        def change(postmortem: Postmortem) -> Outcome:
+            item = actions.remove(postmortem, number)
+            removed.append(item)
+            line = (
+                f"Removed: #{item.number} {item.priority} {item.owner}, due "
+                f"{item.due.isoformat()}, {item.status}: {item.text}"
+            )
+            return Outcome(f"#{number}", [line])
+
+        record = self._change(ref, "action-rm", change)
+        return record, removed[-1]
+
+    def action_status(
+        self,
+        ref: str,
+        number: int,
+        name: str,
+        *,
+        reason: str | None = None,
+        on: str | None = None,
+    ) -> tuple[Record, ActionItem]:
+        """Move an action item: ``start``, ``done``, ``wont-do`` or ``reopen``; ``on`` is the
+        day a ``done`` item was finished, when not today."""
+        today = self.today()
+        day = None if on is None else timeparse.parse_date(on, today)
         # Checked before the change renumbers repeated numbers: never guess which is meant.
         actions.check_unambiguous(self.get(ref).postmortem, number)
         moved: list[ActionItem] = []
 
         def change(postmortem: Postmortem) -> Outcome:
-            item = actions.transition(postmortem, number, name, today=today, reason=reason)
+            started = postmortem.started
+            item = actions.transition(
+                postmortem,
+                number,
+                name,
+                today=today,
+                reason=reason,
+                on=day,
+                started=None if started is None else started.astimezone(self.tz).date(),
+            )
             moved.append(item)
             body = [f"Reason: {reason}"] if reason and reason.strip() and name != "wont-do" else []
+            if day is not None and day != today:
+                body.append(f"Done on: {day.isoformat()}")
             detail = f"#{number} {item.status}"
             if item.reason:
                 body.append(f"Reason: {item.reason}")
@@ -428,7 +580,13 @@ class Workspace:
         def change(record: Record) -> Outcome:
             postmortem = record.postmortem
             edit = set_field(
-                postmortem, name, values, self.config, mode=mode, resolve_id=resolve_id
+                postmortem,
+                name,
+                values,
+                self.config,
+                mode=mode,
+                resolve_id=resolve_id,
+                parse_time=self.parse_time,
             )
             if edit.field == "severity":
                 rule = self.config.rule_for(postmortem.severity)
@@ -574,6 +732,15 @@ class Workspace:
                 yield git
             else:
                 yield None
+
+
+def _event_outcome(operation: str, postmortem_id: str, kind: str, text: str) -> Outcome:
+    """The subject carries the event's text when it fits (``git log --oneline`` then tells
+    the incident); the body carries it whole when the subject could not."""
+    from pm.commits import event_detail
+
+    detail, shortened = event_detail(operation, postmortem_id, kind, text)
+    return Outcome(detail, [f"{kind}: {text}"] if shortened else [])
 
 
 def _links(postmortem: Postmortem, key: str) -> list[str]:

@@ -27,6 +27,33 @@ class PmGroup(TyperGroup):
                 raise
             raise typer.Exit(code) from None
 
+    def list_commands(self, ctx: Context) -> list[str]:
+        """In the order of their declarations (``commands.py``): a group such as
+        ``event`` is listed where its first command is declared, not after every command."""
+        from pm.cli.commands import DECLARED
+
+        order = list(dict.fromkeys(d.words[0] for d in DECLARED))
+        names = super().list_commands(ctx)
+        return sorted(names, key=lambda n: order.index(n) if n in order else len(order))
+
+
+class DefaultGroup(TyperGroup):
+    """A group whose first word may be left out: ``pm event ID TEXT`` runs ``pm event add
+    ID TEXT``. A first word that is not one of the group's commands (nor --help) is the
+    default command's first argument."""
+
+    default = "add"
+    default_usage = "ID TEXT"  # the default command's arguments, for the usage line
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.subcommand_metavar = f"{self.default_usage} | COMMAND [ARGS]..."
+
+    def parse_args(self, ctx: Context, args: list[str]) -> list[str]:
+        if args and args[0] not in self.commands and args[0] not in ctx.help_option_names:
+            args = [self.default, *args]
+        return super().parse_args(ctx, args)
+
 
 def _debug(ctx: Context) -> bool:
     root = ctx.find_root()

@@ -24,7 +24,7 @@ from typing import Annotated, Any, TypeVar
 import typer
 
 from pm.cli import checks, followup, incident, maintenance, reports
-from pm.cli.app import JsonFlag, NoCommit, app
+from pm.cli.app import DefaultGroup, JsonFlag, NoCommit, app
 from pm.cli.shared import call
 from pm.model import ACTION_STATUSES, EVENT_KINDS, STATUSES
 
@@ -114,7 +114,23 @@ def open_(
     """Open a postmortem for a new incident (status active) and commit it."""
 
 
-@command("event", incident.event, fast=True)
+event_app = typer.Typer(
+    name="event",
+    cls=DefaultGroup,
+    help=(
+        "The timeline: pm event ID TEXT adds an event (kept sorted by time); "
+        "edit and rm correct one by its number in pm show."
+    ),
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
+app.add_typer(event_app, name="event")
+EventNumber = Annotated[
+    int, typer.Argument(metavar="N", help="The event's number, as pm show prints it.")
+]
+
+
+@command("add", incident.event, group=event_app, fast=True)
 def event(
     postmortem_id: IdArgument,
     text: Annotated[str, typer.Argument(help="What happened.")],
@@ -124,7 +140,26 @@ def event(
     ] = "note",
     no_commit: NoCommit = False,
 ) -> None:
-    """Add an event to the timeline (kept sorted by time)."""
+    """Add an event to the timeline (the default: pm event ID TEXT)."""
+
+
+@command("edit", incident.event_edit, group=event_app, fast=True)
+def event_edit(
+    postmortem_id: IdArgument,
+    number: EventNumber,
+    at: Annotated[str | None, typer.Option("--at", help="The new time.")] = None,
+    kind: Annotated[
+        str | None, typer.Option("--kind", "-k", help=f"The new kind: {', '.join(EVENT_KINDS)}.")
+    ] = None,
+    text: Annotated[str | None, typer.Option("--text", help="The new text.")] = None,
+    no_commit: NoCommit = False,
+) -> None:
+    """Correct an event's time, kind or text; the commit says the old and the new value."""
+
+
+@command("rm", incident.event_rm, group=event_app, fast=True)
+def event_rm(postmortem_id: IdArgument, number: EventNumber, no_commit: NoCommit = False) -> None:
+    """Remove an event (never the start; a resolution goes with pm reopen)."""
 
 
 @command("resolve", incident.resolve)
@@ -140,6 +175,17 @@ def resolve(
 @command("edit", incident.edit)
 def edit(postmortem_id: IdArgument, no_commit: NoCommit = False) -> None:
     """Edit the file in $VISUAL/$EDITOR; a valid save is committed as your hand edit."""
+
+
+@command("reopen", incident.reopen)
+def reopen(
+    postmortem_id: IdArgument,
+    reason: Annotated[
+        str, typer.Option("--reason", help="Why the incident is not over (required).")
+    ] = "",
+    no_commit: NoCommit = False,
+) -> None:
+    """Reopen a resolved incident that flared up again: active, the resolution kept as a note."""
 
 
 @command("list", incident.list_postmortems, fast=True)
@@ -170,7 +216,7 @@ def show(postmortem_id: IdArgument, as_json: JsonFlag = False) -> None:
 
 action_app = typer.Typer(
     name="action",
-    help="Action items: add, start, done, wont-do, reopen, list.",
+    help="Action items: add, start, done, wont-do, reopen, edit, rm, list.",
     no_args_is_help=True,
     rich_markup_mode=None,
 )
@@ -219,9 +265,15 @@ def action_done(
     postmortem_id: IdArgument,
     number: NumberArgument,
     reason: ReasonOption = None,
+    on: Annotated[
+        str | None,
+        typer.Option(
+            "--on", metavar="DATE", help="The day it was finished, if not today (YYYY-MM-DD)."
+        ),
+    ] = None,
     no_commit: NoCommit = False,
 ) -> None:
-    """Mark an action item done; records today's date."""
+    """Mark an action item done; records today's date (or the --on date)."""
 
 
 @command("wont-do", followup.action_wont_do, group=action_app)
@@ -242,6 +294,33 @@ def action_reopen(
     no_commit: NoCommit = False,
 ) -> None:
     """Reopen a done or dropped action item."""
+
+
+@command("edit", followup.action_edit, group=action_app)
+def action_edit(
+    postmortem_id: IdArgument,
+    number: NumberArgument,
+    text: Annotated[str | None, typer.Option("--text", help="The new text.")] = None,
+    owner: Annotated[str | None, typer.Option("--owner", "-o", help="The new owner.")] = None,
+    priority: Annotated[
+        str | None, typer.Option("--priority", "-p", help="The new priority (keeps the due date).")
+    ] = None,
+    due: Annotated[
+        str | None, typer.Option("--due", help="The new due date: YYYY-MM-DD, +7d, 2w...")
+    ] = None,
+    ticket: Annotated[
+        str | None, typer.Option("--ticket", help="The new ticket ('' removes it).")
+    ] = None,
+    no_commit: NoCommit = False,
+) -> None:
+    """Correct an action item; the commit says each old and new value."""
+
+
+@command("rm", followup.action_rm, group=action_app)
+def action_rm(
+    postmortem_id: IdArgument, number: NumberArgument, no_commit: NoCommit = False
+) -> None:
+    """Remove an action item (a duplicate); its number is never used again."""
 
 
 @command("renumber", followup.action_renumber, group=action_app)
@@ -296,7 +375,10 @@ def set_(
         str,
         typer.Argument(
             metavar="FIELD",
-            help="title, severity, impact, services, tags, related, causes or same_cause.",
+            help=(
+                "title, severity, impact, services, tags, related, causes, same_cause, "
+                "started or detected (a time: moves that event)."
+            ),
         ),
     ],
     values: Annotated[

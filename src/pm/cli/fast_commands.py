@@ -7,6 +7,26 @@ would parse (see ``fast.py``). ``tests/test_fast_path.py`` fails when it is stal
 from pm.cli.fast import Param, Spec
 
 COMMANDS: dict[tuple[str, ...], Spec] = {
+    ("event", "add"): Spec(
+        body="pm.cli.incident:event",
+        arguments=(
+            Param("postmortem_id", required=True),
+            Param("text", required=True),
+        ),
+        options={
+            "--at": Param("at"),
+            "--kind": Param("kind"),
+            "-k": Param("kind"),
+        },
+        flags={
+            "--no-commit": "no_commit",
+        },
+        defaults={
+            "at": None,
+            "kind": "note",
+            "no_commit": False,
+        },
+    ),
     ("event",): Spec(
         body="pm.cli.incident:event",
         arguments=(
@@ -24,6 +44,42 @@ COMMANDS: dict[tuple[str, ...], Spec] = {
         defaults={
             "at": None,
             "kind": "note",
+            "no_commit": False,
+        },
+    ),
+    ("event", "edit"): Spec(
+        body="pm.cli.incident:event_edit",
+        arguments=(
+            Param("postmortem_id", required=True),
+            Param("number", type="int", required=True),
+        ),
+        options={
+            "--at": Param("at"),
+            "--kind": Param("kind"),
+            "-k": Param("kind"),
+            "--text": Param("text"),
+        },
+        flags={
+            "--no-commit": "no_commit",
+        },
+        defaults={
+            "at": None,
+            "kind": None,
+            "text": None,
+            "no_commit": False,
+        },
+    ),
+    ("event", "rm"): Spec(
+        body="pm.cli.incident:event_rm",
+        arguments=(
+            Param("postmortem_id", required=True),
+            Param("number", type="int", required=True),
+        ),
+        options={},
+        flags={
+            "--no-commit": "no_commit",
+        },
+        defaults={
             "no_commit": False,
         },
     ),

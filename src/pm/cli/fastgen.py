@@ -38,10 +38,16 @@ def table(*, every: bool = False) -> dict[tuple[str, ...], Spec]:
     for declared in DECLARED:
         if not (declared.fast or every):
             continue
+        group: Any = None
         command: Any = root
         for word in declared.words:
-            command = command.commands[word]
-        found[declared.words] = spec(command.params, declared.body, " ".join(declared.words))
+            group, command = command, command.commands[word]
+        entry = spec(command.params, declared.body, " ".join(declared.words))
+        found[declared.words] = entry
+        if getattr(group, "default", None) == declared.words[-1]:
+            # A group's default command also answers without its name (``pm event ID
+            # TEXT``); the parser tries two words first, so ``pm event rm`` stays rm.
+            found[declared.words[:-1]] = entry
     return found
 
 

@@ -38,11 +38,19 @@ def action_add(
     )
 
 
-def _move(postmortem_id: str, number: int, name: str, reason: str | None, no_commit: bool) -> None:
+def _move(
+    postmortem_id: str,
+    number: int,
+    name: str,
+    reason: str | None,
+    no_commit: bool,
+    on: str | None = None,
+) -> None:
     ws = workspace(no_commit)
-    record, item = ws.action_status(postmortem_id, number, name, reason=reason)
+    record, item = ws.action_status(postmortem_id, number, name, reason=reason, on=on)
+    status = f"done on {item.done.isoformat()}" if on and item.done else item.status
     output.message(
-        f"Action item {item.number} of {record.postmortem.id} is {item.status}; {committed(ws)}."
+        f"Action item {item.number} of {record.postmortem.id} is {status}; {committed(ws)}."
     )
 
 
@@ -50,8 +58,10 @@ def action_start(postmortem_id: str, number: int, reason: str | None, no_commit:
     _move(postmortem_id, number, "start", reason, no_commit)
 
 
-def action_done(postmortem_id: str, number: int, reason: str | None, no_commit: bool) -> None:
-    _move(postmortem_id, number, "done", reason, no_commit)
+def action_done(
+    postmortem_id: str, number: int, reason: str | None, on: str | None, no_commit: bool
+) -> None:
+    _move(postmortem_id, number, "done", reason, no_commit, on)
 
 
 def action_wont_do(postmortem_id: str, number: int, reason: str | None, no_commit: bool) -> None:
@@ -60,6 +70,36 @@ def action_wont_do(postmortem_id: str, number: int, reason: str | None, no_commi
 
 def action_reopen(postmortem_id: str, number: int, reason: str | None, no_commit: bool) -> None:
     _move(postmortem_id, number, "reopen", reason, no_commit)
+
+
+def action_edit(
+    postmortem_id: str,
+    number: int,
+    text: str | None,
+    owner: str | None,
+    priority: str | None,
+    due: str | None,
+    ticket: str | None,
+    no_commit: bool,
+) -> None:
+    ws = workspace(no_commit)
+    record, item, changes = ws.edit_action(
+        postmortem_id, number, text=text, owner=owner, priority=priority, due=due, ticket=ticket
+    )
+    for change in changes:
+        output.message(f"  {change.line()}")
+    output.message(f"Edited action item {item.number} of {record.postmortem.id}; {committed(ws)}.")
+    if priority is not None and due is None and any(c.field == "priority" for c in changes):
+        output.message(f"The due date stays {item.due.isoformat()} (to change it: --due DATE).")
+
+
+def action_rm(postmortem_id: str, number: int, no_commit: bool) -> None:
+    ws = workspace(no_commit)
+    record, item = ws.remove_action(postmortem_id, number)
+    output.message(
+        f"Removed action item {item.number} ({item.text}) from {record.postmortem.id}; "
+        f"number {item.number} is not used again; {committed(ws)}."
+    )
 
 
 def action_renumber(postmortem_id: str, no_commit: bool) -> None:

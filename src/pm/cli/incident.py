@@ -90,6 +90,7 @@ def open_(
         impact=impact,
         started=started_at,
         detected=detected_at,
+        started_given=started is not None,
     )
     postmortem = record.postmortem
     output.line(f"{postmortem.id}\t{ws.store.display(record.path)}")
@@ -147,6 +148,31 @@ def event(postmortem_id: str, text: str, at: str | None, kind: str, no_commit: b
     )
 
 
+def event_edit(
+    postmortem_id: str,
+    number: int,
+    at: str | None,
+    kind: str | None,
+    text: str | None,
+    no_commit: bool,
+) -> None:
+    ws = workspace(no_commit)
+    record, changes, now = ws.edit_event(postmortem_id, number, at=at, kind=kind, text=text)
+    for change in changes:
+        output.message(f"  {change.line()}")
+    moved = f" (now event {now})" if now != number else ""
+    output.message(f"Edited event {number}{moved} of {record.postmortem.id}; {committed(ws)}.")
+
+
+def event_rm(postmortem_id: str, number: int, no_commit: bool) -> None:
+    ws = workspace(no_commit)
+    record, removed = ws.remove_event(postmortem_id, number)
+    output.message(
+        f"Removed event {number} ({removed.kind}: {removed.text}) from "
+        f"{record.postmortem.id}; {committed(ws)}."
+    )
+
+
 def resolve(postmortem_id: str, text: str, at: str | None, no_commit: bool) -> None:
     from pm.timeparse import format_duration
 
@@ -158,6 +184,18 @@ def resolve(postmortem_id: str, text: str, at: str | None, no_commit: bool) -> N
     due = postmortem.review.due
     review = f"postmortem review due {due.isoformat()}" if due else "no review required"
     output.message(f"Resolved {postmortem.id} at {ws.describe(moment)}; {review}; {committed(ws)}.")
+
+
+def reopen(postmortem_id: str, reason: str, no_commit: bool) -> None:
+    from pm.timeline import number_of
+
+    ws = workspace(no_commit)
+    record, note, _ = ws.reopen(postmortem_id, reason)
+    number = number_of(record.postmortem, note)
+    output.message(
+        f"Reopened {record.postmortem.id}: active again; the resolution is kept as a note "
+        f"(event {number}); {committed(ws)}."
+    )
 
 
 def list_postmortems(

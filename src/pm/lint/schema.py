@@ -13,7 +13,15 @@ from pathlib import Path
 from typing import Any
 
 from pm.config import Config
-from pm.model import ACTION_KEYS, ACTION_STATUSES, EVENT_KINDS, EXTRA_KEYS, STATUSES, TOP_KEYS
+from pm.model import (
+    ACTION_KEYS,
+    ACTION_STATUSES,
+    EVENT_KINDS,
+    EXTRA_KEYS,
+    REMOVED_ACTIONS,
+    STATUSES,
+    TOP_KEYS,
+)
 
 Report = Callable[[tuple[str | int, ...], str, str, str], None]
 
@@ -36,7 +44,13 @@ def check(front: dict[str, Any], path: Path, config: Config, report: Report) -> 
         _text(front, (key,), report)
     for key in ("services", "tags", "related", *EXTRA_KEYS):
         value = front.get(key)
-        if value is not None and not (
+        if key == REMOVED_ACTIONS:
+            if value is not None and not (
+                isinstance(value, list)
+                and all(isinstance(v, int) and not isinstance(v, bool) for v in value)
+            ):
+                report((key,), "schema.type", f"{key} must be a list of action numbers", "")
+        elif value is not None and not (
             isinstance(value, list) and all(isinstance(v, str) for v in value)
         ):
             report((key,), "schema.type", f"{key} must be a list of text values", "")

@@ -61,8 +61,9 @@ def render_show(
     yield f"  file      {path}"
     yield ""
     yield "Timeline"
-    for event in postmortem.timeline:
-        yield f"  {_when(event.at)}  {event.kind:<12}  {event.text}"
+    width = len(str(len(postmortem.timeline)))
+    for number, event in enumerate(postmortem.timeline, 1):
+        yield f"  {number:>{width}}  {_when(event.at)}  {event.kind:<12}  {event.text}"
     yield ""
     yield "Action items"
     if not postmortem.actions:

@@ -58,8 +58,11 @@ def summary(postmortem: Postmortem, path: str) -> SummaryView:
 
 
 def detail(postmortem: Postmortem, path: str, now: datetime) -> dict[str, Any]:
-    """Everything in the front matter (other tools' keys too), the metrics and the path."""
+    """Everything in the front matter (other tools' keys too), the metrics and the path;
+    timeline events carry their ``number``."""
     data = to_mapping(postmortem)
+    # Numbered as `pm show` numbers them, for `pm event edit|rm ID N`.
+    data["timeline"] = [{"number": n, **event} for n, event in enumerate(data["timeline"], 1)]
     computed = metrics.compute(postmortem, now)
     data["metrics"] = {
         "duration_minutes": metrics.as_minutes(computed.duration),
