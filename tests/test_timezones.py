@@ -165,3 +165,29 @@ def test_installed_pm_in_another_zone(la: Repo) -> None:
     bad = run_pm(la.path, "event", "checkout", "x", "--at", "2pm PST")
     assert bad.returncode == 2
     assert bad.stderr.startswith("pm: time '2pm PST': PST is ambiguous; write the offset")
+
+
+def test_corrections_and_refusals_speak_in_the_zone(la: Repo, cli: CliRunnerCall) -> None:
+    """A responder in Los Angeles reads refusals and corrections in PDT, and the command a
+    refusal suggests can be pasted as it is; the file and the commit keep UTC."""
+    cli.ok("open", "Proxy returns 502s", "-s", "SEV-1", "--started", "yesterday 23:40")
+    pid = "2024-07-09-proxy-returns-502s"
+    refused = cli("event", "proxy", "Deploy went out", "--at", "yesterday 23:20")
+    assert refused.exit_code == 2
+    assert refused.stderr == (
+        "pm: 2024-07-09 23:20 PDT is before the incident started (2024-07-09 23:40 PDT); if "
+        f"it started earlier, move the start first: pm set {pid} started 2024-07-09T23:20-07:00\n"
+    )
+    moved = cli.ok("set", "proxy", "started", "2024-07-09T23:20-07:00")
+    assert moved.stderr == (
+        f"Set started of {pid}: 2024-07-10 06:40 UTC (2024-07-09 23:40 PDT) -> 2024-07-10 "
+        "06:20 UTC (2024-07-09 23:20 PDT); committed.\n"
+    )
+    assert la.subjects()[0] == (
+        f"pm: set {pid} (started: 2024-07-10T06:40:00Z -> 2024-07-10T06:20:00Z)"
+    )
+    again = cli("set", "proxy", "started", "23:20")
+    assert again.exit_code == 3
+    assert again.stderr.endswith(
+        f"pm: {pid} already started at 2024-07-09 23:20 PDT; nothing to change\n"
+    )

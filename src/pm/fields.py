@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, tzinfo
 
 from pm import lifecycle, timeline, timeparse
 from pm.config import Config
@@ -51,6 +51,7 @@ def set_field(
     mode: str = "set",
     resolve_id: Callable[[str], str] | None = None,
     parse_time: Callable[[str], datetime] | None = None,
+    tz: tzinfo = UTC,
 ) -> Edit:
     """Change one field. ``mode`` is ``set``, or ``add``/``remove`` for list fields.
 
@@ -66,7 +67,7 @@ def set_field(
             raise UsageError(f"{name} takes one time (like 2024-01-15T14:05 or 14:05)")
         at = parse_time(values[0])
         move = timeline.move_start if name == "started" else timeline.move_detected
-        change = move(postmortem, at)
+        change = move(postmortem, at, tz)
         return Edit(name, change.old, change.new)
     if name in SCALAR_FIELDS:
         if mode != "set":

@@ -15,7 +15,7 @@ from pm import textsafety, timeline
 from pm.config import Config, Severity
 from pm.errors import DataError, UsageError
 from pm.model import EVENT_KINDS, Closure, Event, Postmortem
-from pm.timeparse import format_time
+from pm.timeparse import format_time, spoken, typed
 
 MAX_TITLE = 200
 MAX_TEXT = 10_000
@@ -126,8 +126,11 @@ def new_postmortem(
     return postmortem
 
 
-def add_event(postmortem: Postmortem, at: datetime, kind: str, text: str) -> Event:
-    """Append a timeline event; the single started/resolved events have their own commands."""
+def add_event(
+    postmortem: Postmortem, at: datetime, kind: str, text: str, tz: tzinfo = UTC
+) -> Event:
+    """Append a timeline event; the single started/resolved events have their own commands.
+    ``tz`` is the zone refusals speak in."""
     if kind not in EVENT_KINDS:
         raise UsageError(f"unknown event kind {kind!r}; use one of {', '.join(EVENT_KINDS)}")
     if kind == "resolved":
@@ -135,14 +138,14 @@ def add_event(postmortem: Postmortem, at: datetime, kind: str, text: str) -> Eve
     started = postmortem.started
     if kind == "started" and started is not None:
         raise DataError(
-            f"{postmortem.id} already started at {format_time(started)}; to move the start: "
-            f"pm set {postmortem.id} started {format_time(at)}"
+            f"{postmortem.id} already started at {spoken(started, tz)}; to move the start: "
+            f"pm set {postmortem.id} started {typed(at, tz)}"
         )
     text = check_text(text, "event text")
     if not text:
         raise UsageError("the event text is empty; say what happened")
     if started is not None and at < started:
-        raise UsageError(timeline.before_start_hint(postmortem, at))
+        raise UsageError(timeline.before_start_hint(postmortem, at, tz))
     event = Event(at=at, kind=kind, text=text)
     postmortem.add_event(event)
     return event
@@ -202,7 +205,7 @@ def resolve(
         raise DataError(f"{postmortem.id} is already {postmortem.status}")
     started = postmortem.started
     if started is not None and at < started:
-        raise UsageError(timeline.before_start_hint(postmortem, at))
+        raise UsageError(timeline.before_start_hint(postmortem, at, tz))
     text = check_text(text, "resolution text") or "Resolved"
     postmortem.add_event(Event(at=at, kind="resolved", text=text))
     postmortem.status = "resolved"

@@ -9,13 +9,13 @@ instead.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime, tzinfo
 
 from pm.config import Severity
 from pm.errors import DataError, UsageError
 from pm.model import EVENT_KINDS, Change, Event, Postmortem
 from pm.textsafety import check_line
-from pm.timeparse import format_time
+from pm.timeparse import format_time, spoken, typed
 
 # The started event's text: "opened" while the start is the moment pm opened the incident
 # (``pm open`` without ``--started``), "started" once the start is a fact someone gave.
@@ -26,12 +26,12 @@ MAX_REASON = 500
 _SHOWN = 3  # events named in a refusal before "and N more"
 
 
-def describe(number: int, event: Event) -> str:
+def describe(number: int, event: Event, tz: tzinfo = UTC) -> str:
     """``3 (2024-01-15T14:10:00Z detected: Pager fired)``: an event as refusals name it."""
     text = " ".join(event.text.split())
     if len(text) > 40:
         text = text[:39].rstrip() + "…"
-    return f"{number} ({format_time(event.at)} {event.kind}{': ' + text if text else ''})"
+    return f"{number} ({spoken(event.at, tz)} {event.kind}{': ' + text if text else ''})"
 
 
 def event(postmortem: Postmortem, number: int) -> Event:
@@ -49,14 +49,15 @@ def number_of(postmortem: Postmortem, target: Event) -> int:
     return next(n for n, e in enumerate(postmortem.timeline, 1) if e is target)
 
 
-def before_start_hint(postmortem: Postmortem, at: datetime) -> str:
-    """The refusal of a time before the start, naming the command that moves the start."""
+def before_start_hint(postmortem: Postmortem, at: datetime, tz: tzinfo = UTC) -> str:
+    """The refusal of a time before the start, naming the command that moves the start
+    (times in the team's zone ``tz``)."""
     started = postmortem.started
     assert started is not None
     return (
-        f"{format_time(at)} is before the incident started ({format_time(started)}); if it "
+        f"{spoken(at, tz)} is before the incident started ({spoken(started, tz)}); if it "
         f"started earlier, move the start first: pm set {postmortem.id} started "
-        f"{format_time(at)}"
+        f"{typed(at, tz)}"
     )
 
 
@@ -69,7 +70,7 @@ def _started_event(postmortem: Postmortem) -> Event | None:
     return next((e for e in postmortem.timeline if e.kind == "started"), None)
 
 
-def move_start(postmortem: Postmortem, at: datetime) -> Change:
+def move_start(postmortem: Postmortem, at: datetime, tz: tzinfo = UTC) -> Change:
     """Move the ``started`` event to ``at`` (create it if a hand edit removed it).
 
     Refused when another event would then come before the start: those events are named.
@@ -77,14 +78,14 @@ def move_start(postmortem: Postmortem, at: datetime) -> Change:
     """
     start = _started_event(postmortem)
     if start is not None and start.at == at:
-        raise DataError(f"{postmortem.id} already started at {format_time(at)}; nothing to change")
+        raise DataError(f"{postmortem.id} already started at {spoken(at, tz)}; nothing to change")
     earlier = [(n, e) for n, e in enumerate(postmortem.timeline, 1) if e is not start and e.at < at]
     if earlier:
-        named = ", ".join(describe(n, e) for n, e in earlier[:_SHOWN])
+        named = ", ".join(describe(n, e, tz) for n, e in earlier[:_SHOWN])
         more = f" and {len(earlier) - _SHOWN} more" if len(earlier) > _SHOWN else ""
         one = len(earlier) == 1
         raise DataError(
-            f"cannot move the start of {postmortem.id} to {format_time(at)}: "
+            f"cannot move the start of {postmortem.id} to {spoken(at, tz)}: "
             f"{'event' if one else 'events'} {named}{more} would come before it; fix "
             f"{'its time' if one else 'their times'} first (pm event edit {postmortem.id} "
             "N --at TIME)"
@@ -100,7 +101,7 @@ def move_start(postmortem: Postmortem, at: datetime) -> Change:
     return Change("started", format_time(old), format_time(at))
 
 
-def move_detected(postmortem: Postmortem, at: datetime) -> Change:
+def move_detected(postmortem: Postmortem, at: datetime, tz: tzinfo = UTC) -> Change:
     """Move the first ``detected`` event to ``at``, or add one when there is none.
 
     Not before the start, and not after the incident was acknowledged (time to acknowledge
@@ -108,13 +109,13 @@ def move_detected(postmortem: Postmortem, at: datetime) -> Change:
     """
     started = postmortem.started
     if started is not None and at < started:
-        raise UsageError(before_start_hint(postmortem, at))
+        raise UsageError(before_start_hint(postmortem, at, tz))
     detected = next((e for e in postmortem.timeline if e.kind == "detected"), None)
     acknowledged = next((e for e in postmortem.timeline if e.kind == "acknowledged"), None)
     if acknowledged is not None and at > acknowledged.at:
         raise DataError(
-            f"{format_time(at)} is after {postmortem.id} was acknowledged (event "
-            f"{describe(number_of(postmortem, acknowledged), acknowledged)}); detection comes "
+            f"{spoken(at, tz)} is after {postmortem.id} was acknowledged (event "
+            f"{describe(number_of(postmortem, acknowledged), acknowledged, tz)}); detection comes "
             "first"
         )
     if detected is None:
@@ -122,7 +123,7 @@ def move_detected(postmortem: Postmortem, at: datetime) -> Change:
         return Change("detected", "none", format_time(at))
     if detected.at == at:
         raise DataError(
-            f"{postmortem.id} was already detected at {format_time(at)}; nothing to change"
+            f"{postmortem.id} was already detected at {spoken(at, tz)}; nothing to change"
         )
     old = detected.at
     detected.at = at
@@ -138,6 +139,7 @@ def edit_event(
     at: datetime | None = None,
     kind: str | None = None,
     text: str | None = None,
+    tz: tzinfo = UTC,
 ) -> tuple[list[Change], int]:
     """Change event ``number``'s time, kind or text; the changes and its number after.
 
@@ -168,14 +170,14 @@ def edit_event(
         else:
             started = postmortem.started
             if started is not None and at < started:
-                raise UsageError(before_start_hint(postmortem, at))
+                raise UsageError(before_start_hint(postmortem, at, tz))
             changes.append(Change("at", format_time(target.at), format_time(at)))
             target.at = at
             _resort(postmortem, target)
             if target.kind == "resolved" and postmortem.review.held is None:
                 postmortem.review.due = review_due(at, severity)
     if not changes:
-        raise DataError(f"event {describe(number, target)} is already so; nothing to change")
+        raise DataError(f"event {describe(number, target, tz)} is already so; nothing to change")
     order = ("started", "at", "kind", "text")
     return sorted(changes, key=lambda c: order.index(c.field)), number_of(postmortem, target)
 

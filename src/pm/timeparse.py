@@ -421,6 +421,25 @@ def local_text(moment: datetime, tz: tzinfo) -> str:
     return f"{local.year:04d}-{local:%m-%d %H:%M} {zone_label(local)}"
 
 
+def spoken(moment: datetime, tz: tzinfo) -> str:
+    """A time in a message, in the zone people think in: ``2024-01-15 06:05 PST``; the
+    stored form when that zone is UTC (what the file and the commit say)."""
+    if zone_label(moment.astimezone(tz)) == "UTC":
+        return format_time(moment)
+    return local_text(moment, tz)
+
+
+def typed(moment: datetime, tz: tzinfo) -> str:
+    """A time to paste into a command: ``2024-01-15T06:05-08:00`` (the stored UTC form when
+    the zone is UTC); read back, it is the same moment whatever zone the reader has."""
+    if zone_label(moment.astimezone(tz)) == "UTC":
+        return format_time(moment)
+    local = moment.astimezone(tz)
+    seconds = f":{local:%S}" if local.second else ""
+    offset = local.strftime("%z")
+    return f"{local.year:04d}-{local:%m-%dT%H:%M}{seconds}{offset[:3]}:{offset[3:]}"
+
+
 def describe(moment: datetime, tz: tzinfo, today: date) -> str:
     """How pm echoes a recorded time: ``13:45 UTC (06:45 PDT)``; in UTC ``13:45 UTC``.
 

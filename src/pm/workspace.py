@@ -310,7 +310,7 @@ class Workspace:
         moment = self.parse_time(at)
 
         def change(postmortem: Postmortem) -> Outcome:
-            event = lifecycle.add_event(postmortem, moment, kind, text)
+            event = lifecycle.add_event(postmortem, moment, kind, text, self.tz)
             return _event_outcome("event", postmortem.id, event.kind, event.text)
 
         return self._change(ref, "event", change)
@@ -332,7 +332,7 @@ class Workspace:
         def change(postmortem: Postmortem) -> Outcome:
             rule = self.config.rule_for(postmortem.severity)
             changes, now_number = timeline.edit_event(
-                postmortem, number, rule, at=moment, kind=kind, text=text
+                postmortem, number, rule, at=moment, kind=kind, text=text, tz=self.tz
             )
             result.append((changes, now_number))
             fields = ", ".join(c.field for c in changes)
@@ -587,6 +587,7 @@ class Workspace:
                 mode=mode,
                 resolve_id=resolve_id,
                 parse_time=self.parse_time,
+                tz=self.tz,
             )
             if edit.field == "severity":
                 rule = self.config.rule_for(postmortem.severity)

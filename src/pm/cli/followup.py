@@ -16,6 +16,7 @@ from pm.render import output
 
 if TYPE_CHECKING:
     from pm.lifecycle import ReviewState
+    from pm.workspace import Workspace
 
 
 def action_add(
@@ -195,6 +196,12 @@ _REVIEW_AFTER_SEVERITY: dict[ReviewState, str] = {
 }
 
 
+def _echo_time(ws: Workspace, value: str) -> str:
+    from datetime import datetime
+
+    return value if value == "none" else ws.describe(datetime.fromisoformat(value))
+
+
 def set_field(
     postmortem_id: str,
     field: str,
@@ -211,9 +218,12 @@ def set_field(
     mode = "add" if add else "remove" if remove else "set"
     result = ws.set_field(postmortem_id, field, values, mode=mode)
     postmortem, edit = result.record.postmortem, result.edit
-    output.message(
-        f"Set {edit.field} of {postmortem.id}: {edit.old} -> {edit.new}; {committed(ws)}."
-    )
+    old, new = edit.old, edit.new
+    from pm.fields import TIME_FIELDS
+
+    if edit.field in TIME_FIELDS:  # the commit keeps UTC; people read the time as echoed
+        old, new = (_echo_time(ws, value) for value in (old, new))
+    output.message(f"Set {edit.field} of {postmortem.id}: {old} -> {new}; {committed(ws)}.")
     if result.review is not None:
         due = postmortem.review.due
         output.message(
