@@ -39,6 +39,7 @@ DOMAIN = (
     "merge.py",
     "mergefile.py",
     "idmatch.py",
+    "search.py",
 )
 IO_MODULES = {
     *PROCESS_MODULES,
