@@ -39,6 +39,8 @@ DOMAIN = (
     "blockedits.py",
     "merge.py",
     "mergefile.py",
+    "idmatch.py",
+    "search.py",
 )
 IO_MODULES = {
     *PROCESS_MODULES,

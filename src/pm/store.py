@@ -4,8 +4,9 @@ Files live at ``<directory>/<year>/<id>.md``. A write goes to a temporary file i
 folder, is fsynced, and is renamed over the original, so a reader (or a crash) sees the
 old file or the new one, never half of one.
 
-Length: records, finding, reading through the summary cache and atomic writing are one
-storage contract; issue 10 reworks ``Record`` and ``LazyRecord`` here.
+Length: records, finding (with "did you mean" for an id that matches nothing), reading
+through the summary cache and atomic writing are one storage contract; issue 10 reworks
+``Record`` and ``LazyRecord`` here.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import gc
 import os
 import re
 import stat
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -119,9 +120,39 @@ class Store:
         if len(matches) == 1:
             return ids[matches[0]]
         if not matches:
-            raise NotFoundError(f"no postmortem matches {ref!r} (see `pm list`)")
+            return ids[self._by_title(ref, list(ids))]
         shown = ", ".join(sorted(matches)[:5]) + (", ..." if len(matches) > 5 else "")
         raise NotFoundError(f"{ref!r} is ambiguous: it matches {shown}")
+
+    def _by_title(self, ref: str, ids: list[str]) -> str:
+        """The one postmortem whose title holds the words of ``ref``; else NotFoundError
+        naming the candidates, or offering ids spelled alike ("did you mean")."""
+        from pm import idmatch
+
+        titles = dict.fromkeys(ids, "")
+        entries, _ = self.read_all()  # summaries from the cache: no file is parsed again
+        titles.update((entry.path.stem, entry.postmortem.title) for entry in entries)
+        named = idmatch.by_title(ref, titles)
+        if len(named) == 1:
+            return named[0]
+        if named:
+            error = NotFoundError(
+                f"{ref!r} is ambiguous: the titles of {len(named)} postmortems hold it; "
+                "give one of these ids"
+            )
+            error.details = _listing(named[: idmatch.SUGGESTIONS * 2], titles, len(named))
+            raise error
+        offered = idmatch.suggestions(ref, titles)
+        if not offered:
+            raise NotFoundError(f"no postmortem matches {ref!r} (see `pm list`)")
+        if len(offered) == 1:
+            one = offered[0]
+            raise NotFoundError(
+                f"no postmortem matches {ref!r}; did you mean {one} ({titles[one]})?"
+            )
+        error = NotFoundError(f"no postmortem matches {ref!r}; did you mean one of these?")
+        error.details = _listing(offered, titles, len(offered))
+        raise error
 
     # --- reading ------------------------------------------------------------------------
 
@@ -200,6 +231,29 @@ class Store:
             if save:  # a cache holds the files last read together; a subset would shrink it
                 cache.save()
         return records, errors
+
+    def texts(self, paths: list[Path], extract: Callable[[str], str]) -> list[str]:
+        """``extract`` of each file's body (``pm search``'s prose), in order, from the prose
+        cache where the file is unchanged (``pm.cache.ProseCache``); ``""`` for a file
+        that cannot be read. The cache is rewritten with these files."""
+        from pm.cache import ProseCache, stat_key
+
+        cache = ProseCache.for_root(self.config.root)
+        found: list[str] = []
+        for path in paths:
+            name = str(path)
+            try:
+                key = stat_key(os.stat(name))
+            except OSError:
+                found.append("")
+                continue
+            text = cache.get(name, key)
+            if text is None:
+                text = extract(self.read_body(path))
+                cache.put(name, key, text)
+            found.append(text)
+        cache.save()
+        return found
 
     def file_bytes(self, path: Path) -> bytes:
         """The file's bytes as they are now, neither parsed nor kept; b"" if unreadable.
@@ -299,6 +353,14 @@ def _bulk() -> Iterator[None]:
     finally:
         if enabled:
             gc.enable()
+
+
+def _listing(ids: list[str], titles: dict[str, str], total: int) -> tuple[str, ...]:
+    """``id  title`` lines for an error's details, and how many more there are."""
+    lines = [f"{i}  {titles[i]}".rstrip() for i in ids]
+    if total > len(ids):
+        lines.append(f"... and {total - len(ids)} more")
+    return tuple(lines)
 
 
 def _is_file(path: Path) -> bool:

@@ -133,6 +133,21 @@ COMMANDS: dict[tuple[str, ...], Spec] = {
             "as_json": False,
         },
     ),
+    ("search",): Spec(
+        body="pm.cli.incident:search",
+        arguments=(Param("text", many=True, required=True),),
+        options={
+            "--limit": Param("limit", type="int"),
+            "-n": Param("limit", type="int"),
+        },
+        flags={
+            "--json": "as_json",
+        },
+        defaults={
+            "limit": 20,
+            "as_json": False,
+        },
+    ),
     ("log",): Spec(
         body="pm.cli.followup:log",
         arguments=(Param("postmortem_id", required=True),),
