@@ -88,8 +88,15 @@ def lint(
     discard_block_edits: bool = False,
     people: list[str] | None = None,
     today: date | None = None,
+    changed: bool = False,
+    base: str | None = None,
 ) -> LintResult:
     """Lint ``paths`` (all postmortems when empty). ``people`` defaults to git authors.
+
+    ``changed``: only the postmortems git says changed since ``base`` (``changed_files``:
+    default the merge-base with the upstream, else HEAD; uncommitted and untracked files
+    too), judged as a whole-repository lint judges them: ids are checked against every
+    file's name and every action item's owner is a known name.
 
     ``strict`` makes warnings errors. ``fix`` first repairs what it can (``lint.fix``:
     sorts timelines, adopts typed rows, re-renders generated blocks; written, not
@@ -108,7 +115,13 @@ def lint(
         raise UsageError("--discard-block-edits goes with --fix")
     disabled = check_disabled(config.lint_disable)
     store = Store(config)
-    files = targets(store, [Path(p) for p in paths])
+    if changed:
+        if paths:
+            raise UsageError("--changed lints the files git names; give it no PATH")  # API use
+        files = _changed(store, base)
+        people = [*(people or ()), *_all_owners(store)]
+    else:
+        files = targets(store, [Path(p) for p in paths])
     if not fix:
         return _lint(config, store, files, disabled, strict, people, None, (today, tz))
     with fixer.locked(config) as git:
@@ -116,6 +129,30 @@ def lint(
         result = _lint(config, store, files, disabled, strict, people, git, (today, tz))
     result.fixed, result.notes = done.files, done.notes
     return result
+
+
+def _changed(store: Store, base: str | None) -> list[Path]:
+    """The postmortem files (as ``Store.paths`` names them) git says changed since ``base``."""
+    from pm import gitrepo
+
+    changed = gitrepo.changed_files(store.config.root, store.directory, base)
+    if not changed:
+        return []
+    folder = store.directory.resolve()
+    wanted = set()
+    for path in changed:
+        try:
+            wanted.add(store.directory / path.resolve().relative_to(folder))
+        except (OSError, ValueError):
+            continue
+    return [path for path in store.paths() if path in wanted]
+
+
+def _all_owners(store: Store) -> list[str]:
+    """Every action item's owner in the repository (from the summary cache): the names a
+    lint of every file would know."""
+    entries, _ = store.read_all()
+    return list({a.owner for e in entries for a in e.postmortem.actions if a.owner})
 
 
 def _lint(
