@@ -51,7 +51,7 @@ COMMANDS: dict[tuple[str, ...], Spec] = {
         body="pm.cli.incident:event_edit",
         arguments=(
             Param("postmortem_id", required=True),
-            Param("number", type="int", required=True),
+            Param("number", required=True),
         ),
         options={
             "--at": Param("at"),
@@ -73,7 +73,7 @@ COMMANDS: dict[tuple[str, ...], Spec] = {
         body="pm.cli.incident:event_rm",
         arguments=(
             Param("postmortem_id", required=True),
-            Param("number", type="int", required=True),
+            Param("number", required=True),
         ),
         options={},
         flags={
@@ -87,12 +87,14 @@ COMMANDS: dict[tuple[str, ...], Spec] = {
         body="pm.cli.incident:list_postmortems",
         arguments=(),
         options={
-            "--status": Param("status"),
-            "--severity": Param("severity"),
-            "-s": Param("severity"),
-            "--service": Param("service"),
-            "--tag": Param("tag"),
+            "--status": Param("status", many=True),
+            "--severity": Param("severity", many=True),
+            "-s": Param("severity", many=True),
+            "--service": Param("service", many=True),
+            "--tag": Param("tag", many=True),
             "--since": Param("since"),
+            "--format": Param("fmt"),
+            "-f": Param("fmt"),
         },
         flags={
             "--json": "as_json",
@@ -103,28 +105,37 @@ COMMANDS: dict[tuple[str, ...], Spec] = {
             "service": None,
             "tag": None,
             "since": None,
+            "fmt": None,
             "as_json": False,
         },
     ),
     ("show",): Spec(
         body="pm.cli.incident:show",
         arguments=(Param("postmortem_id", required=True),),
-        options={},
+        options={
+            "--format": Param("fmt"),
+            "-f": Param("fmt"),
+        },
         flags={
             "--json": "as_json",
         },
         defaults={
+            "fmt": None,
             "as_json": False,
         },
     ),
     ("log",): Spec(
         body="pm.cli.followup:log",
         arguments=(Param("postmortem_id", required=True),),
-        options={},
+        options={
+            "--format": Param("fmt"),
+            "-f": Param("fmt"),
+        },
         flags={
             "--json": "as_json",
         },
         defaults={
+            "fmt": None,
             "as_json": False,
         },
     ),

@@ -21,6 +21,8 @@ from pm.render import output
 if TYPE_CHECKING:
     from pm.workspace import EditResult, Workspace
 
+READ_FORMATS = ("text", "json")  # pm list and pm show: -f/--format, and --json
+
 
 def init() -> None:
     ws = workspace()
@@ -140,6 +142,11 @@ def edit(postmortem_id: str, no_commit: bool) -> None:
 
 
 def event(postmortem_id: str, text: str, at: str | None, kind: str, no_commit: bool) -> None:
+    from pm.vocabulary import event_kind
+
+    kind = event_kind(kind)
+    if text == "-":
+        text = _stdin_text()
     ws = workspace(no_commit)
     moment = ws.parse_time(at)
     record = ws.add_event(postmortem_id, text, at=moment, kind=kind)
@@ -148,27 +155,48 @@ def event(postmortem_id: str, text: str, at: str | None, kind: str, no_commit: b
     )
 
 
+def _stdin_text() -> str:
+    """The event text piped in for ``pm event ID -``: stdin, without its last line break."""
+    import sys
+
+    if sys.stdin is None or sys.stdin.isatty():
+        raise UsageError(
+            "'-' reads the event text from stdin; pipe it in (echo TEXT | pm event ID -)"
+        )
+    text = sys.stdin.read().removesuffix("\n").removesuffix("\r")
+    if not text.strip():
+        raise UsageError("no event text on stdin")
+    return text
+
+
 def event_edit(
     postmortem_id: str,
-    number: int,
+    number: str,
     at: str | None,
     kind: str | None,
     text: str | None,
     no_commit: bool,
 ) -> None:
+    from pm.vocabulary import event_kind, item_number
+
+    n = item_number(number, "event")
+    kind = None if kind is None else event_kind(kind)
     ws = workspace(no_commit)
-    record, changes, now = ws.edit_event(postmortem_id, number, at=at, kind=kind, text=text)
+    record, changes, now = ws.edit_event(postmortem_id, n, at=at, kind=kind, text=text)
     for change in changes:
         output.message(f"  {change.line()}")
-    moved = f" (now event {now})" if now != number else ""
-    output.message(f"Edited event {number}{moved} of {record.postmortem.id}; {committed(ws)}.")
+    moved = f" (now event {now})" if now != n else ""
+    output.message(f"Edited event {n}{moved} of {record.postmortem.id}; {committed(ws)}.")
 
 
-def event_rm(postmortem_id: str, number: int, no_commit: bool) -> None:
+def event_rm(postmortem_id: str, number: str, no_commit: bool) -> None:
+    from pm.vocabulary import item_number
+
+    n = item_number(number, "event")
     ws = workspace(no_commit)
-    record, removed = ws.remove_event(postmortem_id, number)
+    record, removed = ws.remove_event(postmortem_id, n)
     output.message(
-        f"Removed event {number} ({removed.kind}: {removed.text}) from "
+        f"Removed event {n} ({removed.kind}: {removed.text}) from "
         f"{record.postmortem.id}; {committed(ws)}."
     )
 
@@ -199,20 +227,23 @@ def reopen(postmortem_id: str, reason: str, no_commit: bool) -> None:
 
 
 def list_postmortems(
-    status: str | None,
-    severity: str | None,
-    service: str | None,
-    tag: str | None,
+    status: list[str] | None,
+    severity: list[str] | None,
+    service: list[str] | None,
+    tag: list[str] | None,
     since: str | None,
+    fmt: str | None,
     as_json: bool,
 ) -> None:
     from pm import queries
+    from pm.vocabulary import output_format
 
+    fmt = output_format(fmt, as_json, READ_FORMATS, "text")
     ws = reading()
     found = queries.list_postmortems(
         ws, status=status, severity=severity, service=service, tag=tag, since=since
     )
-    if as_json:
+    if fmt == "json":
         from pm.render import views
 
         output.print_json(
@@ -229,13 +260,15 @@ def list_postmortems(
     unreadable(found.errors)
 
 
-def show(postmortem_id: str, as_json: bool) -> None:
+def show(postmortem_id: str, fmt: str | None, as_json: bool) -> None:
     from pm import queries
+    from pm.vocabulary import output_format
 
+    fmt = output_format(fmt, as_json, READ_FORMATS, "text")
     ws = reading()
     entry, body = queries.view(ws, postmortem_id)
     path = ws.store.display(entry.path)
-    if as_json:
+    if fmt == "json":
         from pm.render import views
 
         output.print_json(views.detail(entry.postmortem, path, ws.now()))
