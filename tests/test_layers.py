@@ -39,6 +39,7 @@ DOMAIN = (
     "merge.py",
     "mergefile.py",
     "vocabulary.py",
+    "idmatch.py",
 )
 IO_MODULES = {
     *PROCESS_MODULES,
