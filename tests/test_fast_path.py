@@ -26,6 +26,7 @@ def test_fast_table_is_generated_from_the_typer_declarations() -> None:
         ("event", "edit"),
         ("event", "rm"),
         ("log",),
+        ("search",),
     }
     assert set(fast_commands.COMMANDS) == declared | {("event",)}  # pm event ID TEXT
 

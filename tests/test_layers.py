@@ -40,6 +40,7 @@ DOMAIN = (
     "mergefile.py",
     "vocabulary.py",
     "idmatch.py",
+    "search.py",
 )
 IO_MODULES = {
     *PROCESS_MODULES,

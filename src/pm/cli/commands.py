@@ -23,7 +23,7 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
-from pm.cli import checks, followup, incident, maintenance, reports
+from pm.cli import checks, completion, followup, incident, maintenance, reports
 from pm.cli.app import ActionGroup, DefaultGroup, JsonFlag, NoCommit, app
 from pm.cli.shared import call
 from pm.model import ACTION_STATUSES, EVENT_KINDS, STATUSES
@@ -73,7 +73,10 @@ def command(
     return register
 
 
-IdArgument = Annotated[str, typer.Argument(metavar="ID", help="Id, prefix or slug.")]
+IdArgument = Annotated[
+    str,
+    typer.Argument(metavar="ID", help="Id, prefix or slug.", autocompletion=completion.ids),
+]
 
 
 def format_option(*names: str, default: str = "text") -> Any:
@@ -87,9 +90,16 @@ def format_option(*names: str, default: str = "text") -> Any:
     )
 
 
-def many_option(*names: str, metavar: str, help: str) -> Any:
+def many_option(
+    *names: str, metavar: str, help: str, autocompletion: Callable[..., Any] | None = None
+) -> Any:
     """A filter taking several values: repeated, or as a comma list (``SEV-1,SEV-2``)."""
-    return typer.Option(*names, metavar=metavar, help=f"{help} Several: a,b or repeat it.")
+    return typer.Option(
+        *names,
+        metavar=metavar,
+        help=f"{help} Several: a,b or repeat it.",
+        autocompletion=autocompletion,
+    )
 
 
 Filter = list[str] | None
@@ -113,7 +123,15 @@ def init() -> None:
 @command("open", incident.open_)
 def open_(
     title: Annotated[str, typer.Argument(help="A one-line description of the incident.")],
-    severity: Annotated[str, typer.Option("--severity", "-s", help="SEV-1, SEV-2, SEV-3...")],
+    severity: Annotated[
+        str,
+        typer.Option(
+            "--severity",
+            "-s",
+            help="SEV-1, SEV-2, SEV-3...",
+            autocompletion=completion.severities,
+        ),
+    ],
     service: Annotated[
         list[str] | None, typer.Option("--service", help="An affected service (repeatable).")
     ] = None,
@@ -157,7 +175,10 @@ def event(
     kind: Annotated[
         str,
         typer.Option(
-            "--kind", "-k", help=f"One of: {', '.join(EVENT_KINDS)} (any case; ack, mit...)."
+            "--kind",
+            "-k",
+            help=f"One of: {', '.join(EVENT_KINDS)} (any case; ack, mit...).",
+            autocompletion=completion.kinds,
         ),
     ] = "note",
     no_commit: NoCommit = False,
@@ -171,7 +192,13 @@ def event_edit(
     number: EventNumber,
     at: Annotated[str | None, typer.Option("--at", help="The new time.")] = None,
     kind: Annotated[
-        str | None, typer.Option("--kind", "-k", help=f"The new kind: {', '.join(EVENT_KINDS)}.")
+        str | None,
+        typer.Option(
+            "--kind",
+            "-k",
+            help=f"The new kind: {', '.join(EVENT_KINDS)}.",
+            autocompletion=completion.kinds,
+        ),
     ] = None,
     text: Annotated[str | None, typer.Option("--text", help="The new text.")] = None,
     no_commit: NoCommit = False,
@@ -213,10 +240,23 @@ def reopen(
 @command("list", incident.list_postmortems, fast=True)
 def list_(
     status: Annotated[
-        Filter, many_option("--status", metavar="STATUS", help=f"One of: {', '.join(STATUSES)}.")
+        Filter,
+        many_option(
+            "--status",
+            metavar="STATUS",
+            help=f"One of: {', '.join(STATUSES)}.",
+            autocompletion=completion.statuses,
+        ),
     ] = None,
     severity: Annotated[
-        Filter, many_option("--severity", "-s", metavar="SEV", help="A severity: SEV-1 (any case).")
+        Filter,
+        many_option(
+            "--severity",
+            "-s",
+            metavar="SEV",
+            help="A severity: SEV-1 (any case).",
+            autocompletion=completion.severities,
+        ),
     ] = None,
     service: Annotated[
         Filter, many_option("--service", metavar="SERVICE", help="Affecting this service.")
@@ -241,6 +281,30 @@ def show(
     as_json: JsonFlag = False,
 ) -> None:
     """Show one postmortem with its metrics (duration, time to detect/ack/mitigate/resolve)."""
+
+
+@command("search", incident.search, fast=True)
+def search(
+    text: Annotated[
+        list[str],
+        typer.Argument(metavar="TEXT", help='Words to find (all of them ranks first); "a phrase".'),
+    ],
+    limit: Annotated[
+        int, typer.Option("--limit", "-n", metavar="N", help="Show at most N postmortems.")
+    ] = 20,
+    fmt: Annotated[str | None, format_option(*incident.READ_FORMATS)] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Find postmortems by text in titles, impact, prose, timeline and action items.
+
+    Ranked: title matches first, then impact, then the rest; postmortems with every word
+    before those with some. Exit 1 when nothing matches.
+
+    Examples:
+
+      pm search "connection pool"
+      pm search dns timeout --json
+    """
 
 
 # --- the follow-through -----------------------------------------------------------------------
@@ -538,7 +602,13 @@ def overdue(
     ] = None,
     severity: Annotated[
         Filter,
-        many_option("--severity", "-s", metavar="SEV", help="Only postmortems of this severity."),
+        many_option(
+            "--severity",
+            "-s",
+            metavar="SEV",
+            help="Only postmortems of this severity.",
+            autocompletion=completion.severities,
+        ),
     ] = None,
     fmt: Annotated[str | None, format_option(*checks.OVERDUE_FORMATS)] = None,
     as_json: JsonFlag = False,
@@ -573,6 +643,24 @@ def lint(
     rules: Annotated[bool, typer.Option("--rules", help="List the rules and exit.")] = False,
 ) -> None:
     """Check postmortems: schema, lifecycle, generated blocks, blameless language."""
+
+
+@command("completion", completion.completion)
+def completion_(
+    shell: Annotated[
+        str,
+        typer.Argument(
+            metavar="SHELL", help="bash, zsh or fish.", autocompletion=completion.shells
+        ),
+    ],
+) -> None:
+    """Print the shell completion script for bash, zsh or fish (see README: Completion).
+
+    Examples:
+
+      eval "$(pm completion bash)"          # in ~/.bashrc
+      pm completion fish > ~/.config/fish/completions/pm.fish
+    """
 
 
 # --- maintenance: what git runs -----------------------------------------------------------------

@@ -124,6 +124,24 @@ COMMANDS: dict[tuple[str, ...], Spec] = {
             "as_json": False,
         },
     ),
+    ("search",): Spec(
+        body="pm.cli.incident:search",
+        arguments=(Param("text", many=True, required=True),),
+        options={
+            "--limit": Param("limit", type="int"),
+            "-n": Param("limit", type="int"),
+            "--format": Param("fmt"),
+            "-f": Param("fmt"),
+        },
+        flags={
+            "--json": "as_json",
+        },
+        defaults={
+            "limit": 20,
+            "fmt": None,
+            "as_json": False,
+        },
+    ),
     ("log",): Spec(
         body="pm.cli.followup:log",
         arguments=(Param("postmortem_id", required=True),),

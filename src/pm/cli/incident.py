@@ -1,5 +1,5 @@
 """The bodies of the commands for the live incident and for reading: init, open, event,
-resolve, edit, list, show.
+resolve, edit, list, show, search.
 
 Each is called with the parameters ``commands.py`` declares (by Typer, or by the fast
 path without it): it checks what only the command line can get wrong, calls the Python
@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from pm.cli.shared import committed, reading, unreadable, workspace
 from pm.config import CONFIG_FILE
-from pm.errors import UsageError
+from pm.errors import ExitCode, UsageError
 from pm.render import output
 
 if TYPE_CHECKING:
@@ -279,3 +279,39 @@ def show(postmortem_id: str, fmt: str | None, as_json: bool) -> None:
         output.line(output.safe(text))
     for text in render_similar(queries.similar_by_cause(ws, entry, body)):
         output.line(output.safe(text))
+
+
+def search(text: list[str], limit: int, fmt: str | None, as_json: bool) -> int:
+    from pm import queries
+    from pm.vocabulary import output_format
+
+    fmt = output_format(fmt, as_json, READ_FORMATS, "text")
+    if limit < 1:
+        raise UsageError(f"--limit must be 1 or more, not {limit}")
+    ws = reading()
+    found = queries.search(ws, " ".join(text), limit)
+    if fmt == "json":
+        from pm.render import views
+
+        output.print_json(
+            [
+                views.search_hit(hit, entry.postmortem, ws.store.display(entry.path))
+                for hit, entry in found.hits
+            ]
+        )
+    else:
+        from pm.render import found as render
+
+        terminal = output.is_terminal()
+        style = render.mark_style(
+            terminal=terminal,
+            term=os.environ.get("TERM"),
+            no_color=bool(os.environ.get("NO_COLOR")),
+        )
+        width = shutil.get_terminal_size((80, 24)).columns if terminal else 80
+        for line in render.lines([hit for hit, _ in found.hits], width=width, style=style):
+            output.line(line)
+        if found.total > len(found.hits):
+            output.message(f"{len(found.hits)} of {found.total} shown; --limit N shows more.")
+    unreadable(found.errors)
+    return ExitCode.OK if found.hits else ExitCode.FINDINGS
