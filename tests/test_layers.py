@@ -33,6 +33,7 @@ DOMAIN = (
     "sections.py",
     "timeparse.py",
     "timeline.py",
+    "importing.py",
     "similar.py",
     "textsafety.py",
     "blockedits.py",

@@ -156,6 +156,7 @@ event_app = typer.Typer(
     cls=DefaultGroup,
     help=(
         "The timeline: pm event ID TEXT adds an event (kept sorted by time); "
+        "pm event ID --from FILE imports many; "
         "edit and rm correct one by its number in pm show."
     ),
     no_args_is_help=True,
@@ -170,17 +171,45 @@ EventNumber = Annotated[
 @command("add", incident.event, group=event_app, fast=True)
 def event(
     postmortem_id: IdArgument,
-    text: Annotated[str, typer.Argument(help="What happened ('-' reads it from stdin).")],
+    text: Annotated[
+        str | None,
+        typer.Argument(
+            metavar="[TEXT]",
+            help="What happened ('-' reads it from stdin; required unless --from).",
+        ),
+    ] = None,
     at: TimeOption = None,
     kind: Annotated[
-        str,
+        str | None,
         typer.Option(
             "--kind",
             "-k",
-            help=f"One of: {', '.join(EVENT_KINDS)} (any case; ack, mit...).",
+            help=f"One of: {', '.join(EVENT_KINDS)} (any case; ack, mit...; default: note).",
             autocompletion=completion.kinds,
         ),
-    ] = "note",
+    ] = None,
+    source: Annotated[
+        str | None,
+        typer.Option(
+            "--from",
+            metavar="FILE",
+            help="Import many events in one commit from FILE (- for stdin): TIME TEXT lines, "
+            "a Slack export or PagerDuty log entries.",
+        ),
+    ] = None,
+    fmt: Annotated[
+        str | None,
+        typer.Option(
+            "--format",
+            "-f",
+            metavar="FORMAT",
+            help="With --from: lines, slack or pagerduty (default: detected).",
+        ),
+    ] = None,
+    dry_run: Annotated[
+        bool,
+        typer.Option("--dry-run", help="With --from: show what would be added; write nothing."),
+    ] = False,
     no_commit: NoCommit = False,
 ) -> None:
     """Add an event to the timeline (the default: pm event ID TEXT)."""

@@ -141,10 +141,35 @@ def edit(postmortem_id: str, no_commit: bool) -> None:
     _said(ws, path.stem, ws.edit(postmortem_id, _run_editor))
 
 
-def event(postmortem_id: str, text: str, at: str | None, kind: str, no_commit: bool) -> None:
+def event(
+    postmortem_id: str,
+    text: str | None,
+    at: str | None,
+    kind: str | None,
+    source: str | None,
+    fmt: str | None,
+    dry_run: bool,
+    no_commit: bool,
+) -> None:
+    if source is not None:
+        if text is not None:
+            raise UsageError("give TEXT or --from FILE, not both")
+        if at is not None or kind is not None:
+            raise UsageError(
+                "--from takes each event's time and kind from the file; leave out --at and --kind"
+            )
+        _import_events(postmortem_id, source, fmt, dry_run, no_commit)
+        return
+    if fmt is not None or dry_run:
+        raise UsageError(f"{'--format' if fmt is not None else '--dry-run'} goes with --from FILE")
+    if text is None:
+        raise UsageError(
+            "pm event needs TEXT: pm event ID TEXT [--at TIME] [--kind KIND], "
+            "or many events: pm event ID --from FILE"
+        )
     from pm.vocabulary import event_kind
 
-    kind = event_kind(kind)
+    kind = event_kind(kind or "note")
     if text == "-":
         text = _stdin_text()
     ws = workspace(no_commit)
@@ -167,6 +192,63 @@ def _stdin_text() -> str:
     if not text.strip():
         raise UsageError("no event text on stdin")
     return text
+
+
+def _import_events(
+    postmortem_id: str, source: str, fmt: str | None, dry_run: bool, no_commit: bool
+) -> None:
+    import sys
+
+    from pm import importing
+    from pm.errors import DataError
+    from pm.timeparse import local_text, spoken, typed
+
+    if fmt is not None and fmt not in importing.FORMATS:
+        raise UsageError(f"unknown --format {fmt!r}; use one of {', '.join(importing.FORMATS)}")
+    try:
+        data = sys.stdin.buffer.read() if source == "-" else Path(source).read_bytes()
+    except OSError as error:
+        raise DataError(f"cannot read {source}: {error.strerror or error}") from None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise DataError(f"{source} is not UTF-8 text") from None
+    ws = workspace(no_commit)
+    started = ws.get(postmortem_id).postmortem.started  # a bare 14:07 is on the start's day
+    day = started.astimezone(ws.tz).date() if started is not None else None
+    parsed = importing.parse(text, fmt, ws.tz, ws.now(), day)
+    for problem in parsed.errors:
+        output.error(problem)
+    record, plan = ws.import_events(postmortem_id, parsed, dry_run=dry_run)
+    postmortem = record.postmortem
+    for imported in plan.new:
+        output.line(f"  {local_text(imported.at, ws.tz)}  {imported.kind:<12} {imported.text}")
+    count = len(plan.new)
+    events = f"{count} new event{'' if count == 1 else 's'}"
+    already = f"{plan.already} already recorded"
+    skipped = (
+        f"; {parsed.skipped} skipped (joins, bots, other log entries)" if parsed.skipped else ""
+    )
+    if dry_run:
+        output.message(
+            f"Would import {events} into {postmortem.id} from {parsed.format} ({already}"
+            f"{skipped}); --dry-run: nothing written."
+        )
+    elif not count:
+        output.message(f"0 new events; {already}{skipped}; nothing to do.")
+    else:
+        output.message(
+            f"Imported {events} into {postmortem.id} from {parsed.format} ({already}{skipped}); "
+            f"{committed(ws)}."
+        )
+    resolutions = [i for i in parsed.events if i.resolution]
+    if resolutions and postmortem.status == "active":
+        last = max(resolutions, key=lambda i: i.at)
+        output.note(
+            f"the {parsed.format} import says the incident was resolved at "
+            f"{spoken(last.at, ws.tz)}; kept as a note: pm resolves only when told: "
+            f"pm resolve {postmortem.id} --at {typed(last.at, ws.tz)}"
+        )
 
 
 def event_edit(
