@@ -89,8 +89,20 @@ def root(
             "--version", callback=_print_version, is_eager=True, help="Print the version."
         ),
     ] = False,
+    directory: Annotated[
+        list[str] | None,
+        typer.Option(
+            "-C",
+            metavar="DIR",
+            help="Run as if pm had been started in DIR (like git -C; default: $PM_REPO).",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Blameless incident postmortems as markdown files in git; every change is a commit."""
+    from pm.location import change_directory
+
+    change_directory(directory or [])
 
 
 NoCommit = Annotated[
