@@ -26,6 +26,7 @@ def test_fast_table_is_generated_from_the_typer_declarations() -> None:
         ("event", "edit"),
         ("event", "rm"),
         ("log",),
+        ("search",),
     }
     assert set(fast_commands.COMMANDS) == declared | {("event",)}  # pm event ID TEXT
 
@@ -49,7 +50,7 @@ def test_fast_table_is_generated_from_the_typer_declarations() -> None:
         ["show"],
         ["show", "a", "b"],
         ["show", "--", "a"],
-        ["event", "only-id"],
+        ["event", "id", "--from"],
         ["event", "id", "text", "--at", "-5m"],
         ["event", "id", "text", "-x"],
         ["open", "title", "-s", "SEV-1"],
@@ -78,6 +79,9 @@ def test_plain_forms_are_parsed() -> None:
         "text": "Pool raised",
         "at": None,
         "kind": "mitigated",
+        "source": None,
+        "fmt": None,
+        "dry_run": False,
         "no_commit": True,
     }
     parsed = fast.parse(["show", "-", "--json"])

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from pm.commits import LogEntry
     from pm.model import ActionItem, Postmortem
     from pm.overdue import Finding
+    from pm.search import Hit
     from pm.shapes import IncidentData, PeriodData
     from pm.similar import Match
     from pm.store import Entry
@@ -213,6 +214,34 @@ def similar_at_open(ws: Workspace, postmortem: Postmortem, limit: int = 3) -> li
     return similar.similar_by_title(
         docs, postmortem.title, postmortem.services, postmortem.tags, limit, background=background
     )
+
+
+class Found(NamedTuple):
+    """``pm search``: the postmortems found, best first, how many there were in all, and
+    the files that could not be read."""
+
+    hits: list[tuple[Hit, Entry]]
+    total: int
+    errors: list[DataError]
+
+
+def search(ws: Workspace, text: str, limit: int | None = None) -> Found:
+    """Postmortems holding the words of ``text`` (``pm.search``), at most ``limit``.
+
+    Front matter comes from the summary cache and the prose from the prose cache, so a
+    repeated search reads no file that has not changed."""
+    from pm import search as searching
+
+    query = searching.terms(text)
+    if not query:
+        raise UsageError("nothing to search for; give one or more words")
+    entries, errors = ws.store.read_all()
+    texts = ws.store.texts([e.path for e in entries], searching.prose_of)
+    by_id = {e.postmortem.id: e for e in entries}
+    docs = (searching.doc_from(e.postmortem, t) for e, t in zip(entries, texts, strict=True))
+    hits = searching.search(docs, query)
+    shown = hits if limit is None else hits[:limit]
+    return Found([(hit, by_id[hit.id]) for hit in shown], len(hits), errors)
 
 
 # --- the audit trail ------------------------------------------------------------------------

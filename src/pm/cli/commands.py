@@ -23,7 +23,7 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
-from pm.cli import checks, followup, incident, maintenance, reports
+from pm.cli import checks, completion, followup, incident, maintenance, reports
 from pm.cli.app import DefaultGroup, JsonFlag, NoCommit, app
 from pm.cli.shared import call
 from pm.model import ACTION_STATUSES, EVENT_KINDS, STATUSES
@@ -73,7 +73,10 @@ def command(
     return register
 
 
-IdArgument = Annotated[str, typer.Argument(metavar="ID", help="Id, prefix or slug.")]
+IdArgument = Annotated[
+    str,
+    typer.Argument(metavar="ID", help="Id, prefix or slug.", autocompletion=completion.ids),
+]
 TimeOption = Annotated[
     str | None,
     typer.Option(
@@ -94,7 +97,15 @@ def init() -> None:
 @command("open", incident.open_)
 def open_(
     title: Annotated[str, typer.Argument(help="A one-line description of the incident.")],
-    severity: Annotated[str, typer.Option("--severity", "-s", help="SEV-1, SEV-2, SEV-3...")],
+    severity: Annotated[
+        str,
+        typer.Option(
+            "--severity",
+            "-s",
+            help="SEV-1, SEV-2, SEV-3...",
+            autocompletion=completion.severities,
+        ),
+    ],
     service: Annotated[
         list[str] | None, typer.Option("--service", help="An affected service (repeatable).")
     ] = None,
@@ -119,6 +130,7 @@ event_app = typer.Typer(
     cls=DefaultGroup,
     help=(
         "The timeline: pm event ID TEXT adds an event (kept sorted by time); "
+        "pm event ID --from FILE imports many; "
         "edit and rm correct one by its number in pm show."
     ),
     no_args_is_help=True,
@@ -133,11 +145,42 @@ EventNumber = Annotated[
 @command("add", incident.event, group=event_app, fast=True)
 def event(
     postmortem_id: IdArgument,
-    text: Annotated[str, typer.Argument(help="What happened.")],
+    text: Annotated[
+        str | None,
+        typer.Argument(metavar="[TEXT]", help="What happened (required unless --from)."),
+    ] = None,
     at: TimeOption = None,
     kind: Annotated[
-        str, typer.Option("--kind", "-k", help=f"One of: {', '.join(EVENT_KINDS)}.")
-    ] = "note",
+        str | None,
+        typer.Option(
+            "--kind",
+            "-k",
+            help=f"One of: {', '.join(EVENT_KINDS)} (default: note).",
+            autocompletion=completion.kinds,
+        ),
+    ] = None,
+    source: Annotated[
+        str | None,
+        typer.Option(
+            "--from",
+            metavar="FILE",
+            help="Import many events in one commit from FILE (- for stdin): TIME TEXT lines, "
+            "a Slack export or PagerDuty log entries.",
+        ),
+    ] = None,
+    fmt: Annotated[
+        str | None,
+        typer.Option(
+            "--format",
+            "-f",
+            metavar="FORMAT",
+            help="With --from: lines, slack or pagerduty (default: detected).",
+        ),
+    ] = None,
+    dry_run: Annotated[
+        bool,
+        typer.Option("--dry-run", help="With --from: show what would be added; write nothing."),
+    ] = False,
     no_commit: NoCommit = False,
 ) -> None:
     """Add an event to the timeline (the default: pm event ID TEXT)."""
@@ -149,7 +192,13 @@ def event_edit(
     number: EventNumber,
     at: Annotated[str | None, typer.Option("--at", help="The new time.")] = None,
     kind: Annotated[
-        str | None, typer.Option("--kind", "-k", help=f"The new kind: {', '.join(EVENT_KINDS)}.")
+        str | None,
+        typer.Option(
+            "--kind",
+            "-k",
+            help=f"The new kind: {', '.join(EVENT_KINDS)}.",
+            autocompletion=completion.kinds,
+        ),
     ] = None,
     text: Annotated[str | None, typer.Option("--text", help="The new text.")] = None,
     no_commit: NoCommit = False,
@@ -191,9 +240,14 @@ def reopen(
 @command("list", incident.list_postmortems, fast=True)
 def list_(
     status: Annotated[
-        str | None, typer.Option("--status", help=f"One of: {', '.join(STATUSES)}.")
+        str | None,
+        typer.Option(
+            "--status", help=f"One of: {', '.join(STATUSES)}.", autocompletion=completion.statuses
+        ),
     ] = None,
-    severity: Annotated[str | None, typer.Option("--severity", "-s")] = None,
+    severity: Annotated[
+        str | None, typer.Option("--severity", "-s", autocompletion=completion.severities)
+    ] = None,
     service: Annotated[str | None, typer.Option("--service")] = None,
     tag: Annotated[str | None, typer.Option("--tag")] = None,
     since: Annotated[
@@ -210,6 +264,29 @@ def list_(
 @command("show", incident.show, fast=True)
 def show(postmortem_id: IdArgument, as_json: JsonFlag = False) -> None:
     """Show one postmortem with its metrics (duration, time to detect/ack/mitigate/resolve)."""
+
+
+@command("search", incident.search, fast=True)
+def search(
+    text: Annotated[
+        list[str],
+        typer.Argument(metavar="TEXT", help='Words to find (all of them ranks first); "a phrase".'),
+    ],
+    limit: Annotated[
+        int, typer.Option("--limit", "-n", metavar="N", help="Show at most N postmortems.")
+    ] = 20,
+    as_json: JsonFlag = False,
+) -> None:
+    """Find postmortems by text in titles, impact, prose, timeline and action items.
+
+    Ranked: title matches first, then impact, then the rest; postmortems with every word
+    before those with some. Exit 1 when nothing matches.
+
+    Examples:
+
+      pm search "connection pool"
+      pm search dns timeout --json
+    """
 
 
 # --- the follow-through -----------------------------------------------------------------------
@@ -492,7 +569,13 @@ def overdue(
     ] = None,
     severity: Annotated[
         str | None,
-        typer.Option("--severity", "-s", metavar="SEV", help="Only postmortems of this severity."),
+        typer.Option(
+            "--severity",
+            "-s",
+            metavar="SEV",
+            help="Only postmortems of this severity.",
+            autocompletion=completion.severities,
+        ),
     ] = None,
     fmt: Annotated[
         str,
@@ -535,6 +618,24 @@ def lint(
     rules: Annotated[bool, typer.Option("--rules", help="List the rules and exit.")] = False,
 ) -> None:
     """Check postmortems: schema, lifecycle, generated blocks, blameless language."""
+
+
+@command("completion", completion.completion)
+def completion_(
+    shell: Annotated[
+        str,
+        typer.Argument(
+            metavar="SHELL", help="bash, zsh or fish.", autocompletion=completion.shells
+        ),
+    ],
+) -> None:
+    """Print the shell completion script for bash, zsh or fish (see README: Completion).
+
+    Examples:
+
+      eval "$(pm completion bash)"          # in ~/.bashrc
+      pm completion fish > ~/.config/fish/completions/pm.fish
+    """
 
 
 # --- maintenance: what git runs -----------------------------------------------------------------

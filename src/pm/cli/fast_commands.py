@@ -11,19 +11,27 @@ COMMANDS: dict[tuple[str, ...], Spec] = {
         body="pm.cli.incident:event",
         arguments=(
             Param("postmortem_id", required=True),
-            Param("text", required=True),
+            Param("text"),
         ),
         options={
             "--at": Param("at"),
             "--kind": Param("kind"),
             "-k": Param("kind"),
+            "--from": Param("source"),
+            "--format": Param("fmt"),
+            "-f": Param("fmt"),
         },
         flags={
+            "--dry-run": "dry_run",
             "--no-commit": "no_commit",
         },
         defaults={
+            "text": None,
             "at": None,
-            "kind": "note",
+            "kind": None,
+            "source": None,
+            "fmt": None,
+            "dry_run": False,
             "no_commit": False,
         },
     ),
@@ -31,19 +39,27 @@ COMMANDS: dict[tuple[str, ...], Spec] = {
         body="pm.cli.incident:event",
         arguments=(
             Param("postmortem_id", required=True),
-            Param("text", required=True),
+            Param("text"),
         ),
         options={
             "--at": Param("at"),
             "--kind": Param("kind"),
             "-k": Param("kind"),
+            "--from": Param("source"),
+            "--format": Param("fmt"),
+            "-f": Param("fmt"),
         },
         flags={
+            "--dry-run": "dry_run",
             "--no-commit": "no_commit",
         },
         defaults={
+            "text": None,
             "at": None,
-            "kind": "note",
+            "kind": None,
+            "source": None,
+            "fmt": None,
+            "dry_run": False,
             "no_commit": False,
         },
     ),
@@ -114,6 +130,21 @@ COMMANDS: dict[tuple[str, ...], Spec] = {
             "--json": "as_json",
         },
         defaults={
+            "as_json": False,
+        },
+    ),
+    ("search",): Spec(
+        body="pm.cli.incident:search",
+        arguments=(Param("text", many=True, required=True),),
+        options={
+            "--limit": Param("limit", type="int"),
+            "-n": Param("limit", type="int"),
+        },
+        flags={
+            "--json": "as_json",
+        },
+        defaults={
+            "limit": 20,
             "as_json": False,
         },
     ),
