@@ -89,6 +89,16 @@ _HEAD = re.compile(r"^(  severity  )(\S+)(    status  )(\S+)")
 _ITEM = re.compile(r"^(  +\d+  )(\S+)( +)(\S+)")
 
 
+def printed(postmortem: Postmortem, path: str, now: datetime, tz: tzinfo = UTC) -> Iterator[str]:
+    """The page as printed: control characters shown escaped, and in colour on a terminal
+    (``colour.enabled()``)."""
+    from pm.render.colour import enabled
+    from pm.render.output import safe
+
+    page = (safe(text) for text in render_show(postmortem, path, now, tz))
+    return colourise(page) if enabled() else page
+
+
 def colourise(lines: Iterable[str]) -> Iterator[str]:
     """The page's lines (already made safe) with the severity, the status and each action
     item's status in colour, for a terminal (``colour.enabled()``)."""
