@@ -19,6 +19,7 @@ from pm.errors import (
     DuplicateKeyError,
     FileFormatError,
     NotFoundError,
+    NotPostmortemError,
     RepoError,
     UsageError,
 )
@@ -27,7 +28,7 @@ from pm.lint import schema
 from pm.lint.blameless import Checker, prose
 from pm.lint.rules import RULES, Finding, check_disabled, is_disabled
 from pm.model import Postmortem, SchemaError, from_mapping
-from pm.store import Store
+from pm.store import OUTSIDE, Store
 
 if TYPE_CHECKING:
     from pm.gitrepo import GitRepo
@@ -118,34 +119,19 @@ def lint(
     if changed:
         if paths:
             raise UsageError("--changed lints the files git names; give it no PATH")  # API use
-        files = _changed(store, base)
+        files = store.changed_since(base)
         people = [*(people or ()), *_all_owners(store)]
     else:
         files = targets(store, [Path(p) for p in paths])
+    # A whole-repository lint also names postmortems pm cannot see.
+    unseen = not paths and not changed
     if not fix:
-        return _lint(config, store, files, disabled, strict, people, None, (today, tz))
+        return _lint(config, store, files, disabled, strict, people, None, (today, tz), unseen)
     with fixer.locked(config) as git:
         done = fixer.fix_files(config, store, files, git, discard=discard_block_edits)
-        result = _lint(config, store, files, disabled, strict, people, git, (today, tz))
+        result = _lint(config, store, files, disabled, strict, people, git, (today, tz), unseen)
     result.fixed, result.notes = done.files, done.notes
     return result
-
-
-def _changed(store: Store, base: str | None) -> list[Path]:
-    """The postmortem files (as ``Store.paths`` names them) git says changed since ``base``."""
-    from pm import gitrepo
-
-    changed = gitrepo.changed_files(store.config.root, store.directory, base)
-    if not changed:
-        return []
-    folder = store.directory.resolve()
-    wanted = set()
-    for path in changed:
-        try:
-            wanted.add(store.directory / path.resolve().relative_to(folder))
-        except (OSError, ValueError):
-            continue
-    return [path for path in store.paths() if path in wanted]
 
 
 def _all_owners(store: Store) -> list[str]:
@@ -164,11 +150,14 @@ def _lint(
     people: list[str] | None,
     git: GitRepo | None,
     day: tuple[date, tzinfo],
+    unseen: bool = False,
 ) -> LintResult:
     from pm import gitrepo
 
     root = config.root.resolve()
-    loaded = [(path, *_load(path, store.display(path), root)) for path in files]
+    from pm.progress import track
+
+    loaded = [(path, *_load(path, store.display(path), root)) for path in track(files, "Reading")]
     names = list(config.blameless_names)
     for _path, _raw, doc, _error in loaded:
         if doc is not None:
@@ -178,7 +167,7 @@ def _lint(
     twins = _case_twins(store, files)
     result = LintResult(files=len(files))
     context = _Context(config, store, checker, git, day)
-    for path, raw, doc, error in loaded:
+    for path, raw, doc, error in track(loaded, "Checking"):
         shown = store.display(path)
         collect = _Collector(shown, disabled, strict)
         if error is not None or doc is None:
@@ -186,6 +175,8 @@ def _lint(
             reason = error.reason
             if isinstance(error, DuplicateKeyError):  # pm refuses to read these: name the rule
                 collect(error.line or 1, "schema.duplicate-key", reason, "remove one of them")
+            elif isinstance(error, NotPostmortemError):
+                collect(1, "layout.unseen-file", reason)
             else:
                 collect(error.line or 1, "file.unreadable", reason)
         else:
@@ -199,6 +190,12 @@ def _lint(
                 collect(line, "schema.id-case-collision", message, hint)
             _lint_document(path, raw, doc, context, collect)
         result.findings.extend(sorted(collect.findings, key=lambda f: (f.line, f.rule)))
+    if unseen:
+        for path in store.unseen():
+            collect = _Collector(store.display(path), disabled, strict)
+            collect(1, "layout.unseen-file", OUTSIDE, store.move_hint(path))
+            result.findings.extend(collect.findings)
+            result.files += 1
     return result
 
 
@@ -307,7 +304,7 @@ def _load(
     except OSError as error:
         return b"", None, FileFormatError(shown, f"cannot read: {error.strerror}")
     try:
-        return raw, frontmatter.parse(raw, shown), None
+        return raw, frontmatter.parse_postmortem(raw, shown), None
     except FileFormatError as error:
         return raw, None, error
 
@@ -354,6 +351,8 @@ def _blameless(
     body_line: int,
     report: Any,
 ) -> None:
+    from pm.frontmatter.yamlhelp import field_name
+
     text = prose(doc.body)
     for pattern, offset, phrase in checker.scan(text):
         line = body_line + 1 + text.count("\n", 0, offset)
@@ -368,7 +367,8 @@ def _blameless(
                 continue
             for pattern, _offset, phrase in checker.scan(prose(value)):
                 line = where.line((key, index, "text"))
-                message = f'{key}[{index}].text: "{phrase}" {pattern.message}'
+                name = field_name((key, index, "text"), doc.front)
+                message = f'{name}: "{phrase}" {pattern.message}'
                 report(line, pattern.id, message, pattern.suggestion)
 
 
