@@ -6,14 +6,14 @@ from typing import Annotated, Any
 
 import typer
 from typer._click.core import Context
-from typer.core import TyperGroup
 
 from pm import __version__
 from pm.cli import guard
+from pm.cli.helping import HelpGroup
 from pm.errors import ExitCode
 
 
-class PmGroup(TyperGroup):
+class PmGroup(HelpGroup):
     """Turns PmError into ``pm: <message>`` on stderr and its exit code."""
 
     def invoke(self, ctx: Context) -> Any:
@@ -37,7 +37,7 @@ class PmGroup(TyperGroup):
         return sorted(names, key=lambda n: order.index(n) if n in order else len(order))
 
 
-class DefaultGroup(TyperGroup):
+class DefaultGroup(HelpGroup):
     """A group whose first word may be left out: ``pm event ID TEXT`` runs ``pm event add
     ID TEXT``. A first word that is not one of the group's commands (nor --help) is the
     default command's first argument."""
@@ -63,7 +63,6 @@ def _debug(ctx: Context) -> bool:
 app = typer.Typer(
     cls=PmGroup,
     name="pm",
-    help="Blameless incident postmortems as markdown files in git; every change is a commit.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -86,11 +85,24 @@ def root(
     version: Annotated[
         bool,
         typer.Option(
-            "--version", callback=_print_version, is_eager=True, help="Print the version."
+            "--version",
+            "-V",
+            callback=_print_version,
+            is_eager=True,
+            help="Print the version and exit.",
         ),
     ] = False,
 ) -> None:
-    """Blameless incident postmortems as markdown files in git; every change is a commit."""
+    """Blameless incident postmortems as markdown files in git; every change is a commit.
+
+    Run pm help COMMAND (or pm COMMAND --help) for a command's options and examples.
+
+    Examples:
+      pm init
+      pm open "Checkout returns 502s" -s SEV-2 --service checkout
+      pm event 2024-01-15-checkout "Rolled back deploy 4521" -k mitigated
+      pm help open
+    """
 
 
 NoCommit = Annotated[

@@ -73,9 +73,11 @@ def open_(
     started: str | None,
     detected: str | None,
     edit: bool,
+    branch: bool,
     no_commit: bool,
 ) -> None:
     from pm import queries
+    from pm.workspace import incident_branch
 
     if edit:
         _need_editor("--edit")
@@ -91,13 +93,15 @@ def open_(
         started=started_at,
         detected=detected_at,
         started_given=started is not None,
+        branch=branch,
     )
     postmortem = record.postmortem
     output.line(f"{postmortem.id}\t{ws.store.display(record.path)}")
     when = f"started {ws.describe(started_at)}"
     if detected_at is not None:
         when += f", detected {ws.describe(detected_at)}"
-    output.message(f"Opened {postmortem.severity} {postmortem.id}, {when}; {committed(ws)}.")
+    where = f" on a new branch, {incident_branch(postmortem.id)}" if branch else ""
+    output.message(f"Opened {postmortem.severity} {postmortem.id}, {when}; {committed(ws)}{where}.")
     matches = queries.similar_at_open(ws, postmortem)
     if matches:
         output.message("Similar past incidents (did this happen before?):")
