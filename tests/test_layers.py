@@ -38,6 +38,7 @@ DOMAIN = (
     "blockedits.py",
     "merge.py",
     "mergefile.py",
+    "idmatch.py",
 )
 IO_MODULES = {
     *PROCESS_MODULES,

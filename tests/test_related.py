@@ -149,3 +149,65 @@ def test_related_end_to_end(grouped: Repo) -> None:
     shown = run_pm(grouped.path, "show", B)
     assert f"  related   {A}" in shown.stdout
     assert "Similar past incidents (by root cause)" in shown.stdout
+
+
+def test_related_remove_unlinks_both_sides_in_one_commit(grouped: Repo, cli: CliRunnerCall) -> None:
+    cli.ok("related", A, B)
+    before = grouped.commit_count()
+    result = cli.ok("related", B, A, "--remove")
+    assert result.stderr == f"Unlinked {B} and {A}; committed.\n"
+    assert related_of(cli, A) == [] and related_of(cli, B) == []
+    assert grouped.commit_count() == before + 1
+    assert sorted(grouped.files_in()) == [f"postmortems/2024/{A}.md", f"postmortems/2024/{B}.md"]
+    message = grouped.git("log", "-1", "--format=%B")
+    assert message.startswith(f"pm: related-rm {B} {A}\n")
+    assert f"Pm-Id: {B}\nPm-Id: {A}\nPm-Operation: related-rm" in message
+    assert grouped.git("status", "--porcelain") == ""
+    assert cli.ok("lint").stdout == ""
+    assert "related-rm" in cli.ok("log", A).stdout
+
+
+def test_related_remove_when_not_linked_is_a_no_op(grouped: Repo, cli: CliRunnerCall) -> None:
+    count = grouped.commit_count()
+    result = cli.ok("related", A, B, "--remove")
+    assert result.stderr == f"{A} and {B} are not related; nothing to do.\n"
+    assert grouped.commit_count() == count
+    assert grouped.git("status", "--porcelain") == ""
+
+
+def test_related_remove_takes_a_one_sided_link(grouped: Repo, cli: CliRunnerCall) -> None:
+    """A hand edit may have linked one side only: --remove still unlinks it."""
+    cli.ok("related", A, B)
+    cli.ok("set", B, "related", "")
+    assert related_of(cli, A) == [B] and related_of(cli, B) == []
+    cli.ok("related", A, B, "--remove")
+    assert related_of(cli, A) == []
+
+
+def test_related_remove_also_removes_a_same_cause_link(grouped: Repo, cli: CliRunnerCall) -> None:
+    dns, bgp = "2024-05-21-dns-provider-outage", "2024-02-20-bgp-route-leak"
+    cli.ok("related", "--same-cause", dns, bgp)
+    cli.ok("related", dns, bgp)
+    only = cli.ok("related", "--same-cause", "--remove", dns, bgp)
+    assert only.stderr == f"Unlinked {dns} and {bgp} as sharing a cause; committed.\n"
+    assert "same_cause" not in grouped.postmortem_path(dns).read_text(encoding="utf-8")
+    assert related_of(cli, dns) == [bgp]
+    cli.ok("related", "--same-cause", dns, bgp)
+    before = grouped.commit_count()
+    cli.ok("related", "--remove", bgp, dns)
+    assert grouped.commit_count() == before + 1
+    for ref in (dns, bgp):
+        text = grouped.postmortem_path(ref).read_text(encoding="utf-8")
+        assert "same_cause" not in text
+        assert related_of(cli, ref) == []
+    incident = json.loads(cli.ok("report", dns, "--format", "json").stdout)
+    assert incident["related"] == []
+    assert cli.ok("lint").stdout == ""
+
+
+def test_related_remove_errors(grouped: Repo, cli: CliRunnerCall) -> None:
+    same = cli("related", A, "2024-01-09", "--remove")
+    assert (same.exit_code, same.stderr) == (2, f"pm: {A} cannot be related to itself\n")
+    unknown = cli("related", A, "no-such-thing", "--remove")
+    assert unknown.exit_code == 3 and "no postmortem matches 'no-such-thing'" in unknown.stderr
+    assert grouped.git("status", "--porcelain") == ""

@@ -17,10 +17,42 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pm.config import CONFIG_FILE
-from pm.errors import RepoError
+from pm.errors import RepoError, UsageError
 
 if TYPE_CHECKING:
     from pm.config import Config
+
+
+# Where pm runs when no -C is given, like ``git -C`` for every pm command.
+REPO_VARIABLE = "PM_REPO"
+
+
+def change_directory(directories: list[str]) -> None:
+    """Run in another folder, as ``git -C DIR`` does: each ``-C`` is taken relative to the
+    one before; without any, ``PM_REPO`` when it is set. A folder that does not exist is
+    a usage error (exit 2); one that is not in a repository is refused later, by the
+    command, as if pm had been started there."""
+    if not directories:
+        named = os.environ.get(REPO_VARIABLE, "")
+        if not named:
+            return
+        _enter(named, f"{REPO_VARIABLE}={named}")
+        return
+    for directory in directories:
+        _enter(directory, f"-C {directory}")
+
+
+def _enter(directory: str, shown: str) -> None:
+    if not directory:
+        return  # git ignores an empty -C too
+    try:
+        os.chdir(directory)
+    except FileNotFoundError:
+        raise UsageError(f"{shown}: no such directory") from None
+    except NotADirectoryError:
+        raise UsageError(f"{shown}: not a directory") from None
+    except OSError as error:
+        raise UsageError(f"{shown}: cannot change to it: {error.strerror}") from None
 
 
 def find_root(start: Path) -> Path | None:

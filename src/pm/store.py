@@ -4,8 +4,9 @@ Files live at ``<directory>/<year>/<id>.md``. A write goes to a temporary file i
 folder, is fsynced, and is renamed over the original, so a reader (or a crash) sees the
 old file or the new one, never half of one.
 
-Length: records, finding, reading through the summary cache and atomic writing are one
-storage contract; issue 10 reworks ``Record`` and ``LazyRecord`` here.
+Length: records, finding (with "did you mean" for an id that matches nothing), reading
+through the summary cache and atomic writing are one storage contract; issue 10 reworks
+``Record`` and ``LazyRecord`` here.
 """
 
 from __future__ import annotations
@@ -119,9 +120,39 @@ class Store:
         if len(matches) == 1:
             return ids[matches[0]]
         if not matches:
-            raise NotFoundError(f"no postmortem matches {ref!r} (see `pm list`)")
+            return ids[self._by_title(ref, list(ids))]
         shown = ", ".join(sorted(matches)[:5]) + (", ..." if len(matches) > 5 else "")
         raise NotFoundError(f"{ref!r} is ambiguous: it matches {shown}")
+
+    def _by_title(self, ref: str, ids: list[str]) -> str:
+        """The one postmortem whose title holds the words of ``ref``; else NotFoundError
+        naming the candidates, or offering ids spelled alike ("did you mean")."""
+        from pm import idmatch
+
+        titles = dict.fromkeys(ids, "")
+        entries, _ = self.read_all()  # summaries from the cache: no file is parsed again
+        titles.update((entry.path.stem, entry.postmortem.title) for entry in entries)
+        named = idmatch.by_title(ref, titles)
+        if len(named) == 1:
+            return named[0]
+        if named:
+            error = NotFoundError(
+                f"{ref!r} is ambiguous: the titles of {len(named)} postmortems hold it; "
+                "give one of these ids"
+            )
+            error.details = _listing(named[: idmatch.SUGGESTIONS * 2], titles, len(named))
+            raise error
+        offered = idmatch.suggestions(ref, titles)
+        if not offered:
+            raise NotFoundError(f"no postmortem matches {ref!r} (see `pm list`)")
+        if len(offered) == 1:
+            one = offered[0]
+            raise NotFoundError(
+                f"no postmortem matches {ref!r}; did you mean {one} ({titles[one]})?"
+            )
+        error = NotFoundError(f"no postmortem matches {ref!r}; did you mean one of these?")
+        error.details = _listing(offered, titles, len(offered))
+        raise error
 
     # --- reading ------------------------------------------------------------------------
 
@@ -299,6 +330,14 @@ def _bulk() -> Iterator[None]:
     finally:
         if enabled:
             gc.enable()
+
+
+def _listing(ids: list[str], titles: dict[str, str], total: int) -> tuple[str, ...]:
+    """``id  title`` lines for an error's details, and how many more there are."""
+    lines = [f"{i}  {titles[i]}".rstrip() for i in ids]
+    if total > len(ids):
+        lines.append(f"... and {total - len(ids)} more")
+    return tuple(lines)
 
 
 def _is_file(path: Path) -> bool:

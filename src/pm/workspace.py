@@ -659,6 +659,39 @@ class Workspace:
 
         return self._change_pair(ref, other, key, change)
 
+    def unrelate(
+        self, ref: str, other: str, *, same_cause_only: bool = False
+    ) -> tuple[Record, Record, bool]:
+        """Unlink two incidents both ways in one commit; False when they were not linked.
+
+        Removes the ``related:`` and the ``same_cause:`` link (only the latter with
+        ``same_cause_only``), from both files, whichever side listed the other.
+        """
+        keys = ("same_cause",) if same_cause_only else ("related", "same_cause")
+
+        def change(first: Postmortem, second: Postmortem) -> bool:
+            if first.id == second.id:
+                raise UsageError(f"{first.id} cannot be related to itself")
+            changed = False
+            for one, two in ((first, second), (second, first)):
+                for key in keys:
+                    if key == "related":
+                        if two.id in one.related:
+                            one.related[:] = [i for i in one.related if i != two.id]
+                            changed = True
+                        continue
+                    value = one.extra.get(key)
+                    if isinstance(value, list) and two.id in value:
+                        kept = [i for i in value if i != two.id]
+                        if kept:
+                            one.extra[key] = kept
+                        else:
+                            del one.extra[key]
+                        changed = True
+            return changed
+
+        return self._change_pair(ref, other, "related-rm", change)
+
     # --- the one path every change takes ------------------------------------------------
 
     def _notice(self, text: str) -> None:

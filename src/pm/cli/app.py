@@ -92,6 +92,15 @@ def root(
             help="Print the version and exit.",
         ),
     ] = False,
+    directory: Annotated[
+        list[str] | None,
+        typer.Option(
+            "-C",
+            metavar="DIR",
+            help="Run as if pm had been started in DIR (like git -C; default: $PM_REPO).",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Blameless incident postmortems as markdown files in git; every change is a commit.
 
@@ -100,9 +109,12 @@ def root(
     Examples:
       pm init
       pm open "Checkout returns 502s" -s SEV-2 --service checkout
-      pm event 2024-01-15-checkout "Rolled back deploy 4521" -k mitigated
+      pm -C ~/ops/postmortems list
       pm help open
     """
+    from pm.location import change_directory
+
+    change_directory(directory or [])
 
 
 NoCommit = Annotated[

@@ -721,6 +721,12 @@ def related(
         bool,
         typer.Option("--same-cause", help="They share a cause: one recurring-cause group."),
     ] = False,
+    remove: Annotated[
+        bool,
+        typer.Option(
+            "--remove", help="Unlink them instead (both sides; with --same-cause only that link)."
+        ),
+    ] = False,
     no_commit: NoCommit = False,
 ) -> None:
     """Link two incidents both ways, in one commit.

@@ -8,6 +8,8 @@ option, a missing or extra argument, a value that is not a number, an attached s
 option (``-sSEV-1``) or ``--``, returns None and Typer runs the command as usual, so every
 error message and every help text still comes from one place.
 
+A leading ``-C DIR`` (``pm -C ../other list``) is read here too, as the Typer root does.
+
 The table (``fast_commands.py``) is generated from the Typer declarations by
 ``python -m pm.cli.fastgen``; a test fails when it is out of date.
 """
@@ -136,15 +138,33 @@ def _arguments(specs: tuple[Param, ...], given: list[str]) -> dict[str, Any] | N
     return found if position == len(given) else None
 
 
+def directories(args: list[str]) -> tuple[list[str], list[str]] | None:
+    """The leading ``-C DIR`` options and the arguments after them; None when a ``-C``
+    has no value (Typer says so)."""
+    found: list[str] = []
+    while args and args[0] == "-C":
+        if len(args) < 2 or args[1].startswith("-"):
+            return None
+        found.append(args[1])
+        args = args[2:]
+    return found, args
+
+
 def run(args: list[str]) -> int | None:
     """Run the command and return its exit code, or None to let Typer run it."""
+    leading = directories(args)
+    if leading is None:
+        return None
+    where, args = leading
     parsed = parse(args)
     if parsed is None:
         return None
     spec, parameters = parsed
     from pm.cli.shared import call
+    from pm.location import change_directory
 
     try:
+        change_directory(where)
         return call(spec.body, parameters)
     except BaseException as error:
         code = guard.report(error, debug=False)

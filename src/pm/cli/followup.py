@@ -260,11 +260,21 @@ def log(postmortem_id: str, as_json: bool) -> None:
         output.message(f"{history.path.stem} has no commits yet.")
 
 
-def related(postmortem_id: str, other: str, same_cause: bool, no_commit: bool) -> None:
+def related(
+    postmortem_id: str, other: str, same_cause: bool, remove: bool, no_commit: bool
+) -> None:
     ws = workspace(no_commit)
+    what = " as sharing a cause" if same_cause else ""
+    if remove:
+        first, second, changed = ws.unrelate(postmortem_id, other, same_cause_only=same_cause)
+        a, b = first.postmortem.id, second.postmortem.id
+        if not changed:
+            output.message(f"{a} and {b} are not related{what}; nothing to do.")
+            return
+        output.message(f"Unlinked {a} and {b}{what}; {committed(ws)}.")
+        return
     first, second, changed = ws.relate(postmortem_id, other, same_cause=same_cause)
     a, b = first.postmortem.id, second.postmortem.id
-    what = " as sharing a cause" if same_cause else ""
     if not changed:
         output.message(f"{a} and {b} are already related{what}; nothing to do.")
         return
