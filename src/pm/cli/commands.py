@@ -729,13 +729,14 @@ def related(
     ] = False,
     no_commit: NoCommit = False,
 ) -> None:
-    """Link two incidents both ways, in one commit.
+    """Link two incidents both ways (or unlink them), in one commit.
 
-    Each lists the other under related.
+    Each lists the other under related; --remove takes the link away on both sides.
 
     Examples:
       pm related 2024-01-15-database 2024-03-02-pool-exhausted
       pm related 2024-01-15-database 2024-03-02-pool-exhausted --same-cause
+      pm related 2024-01-15-database 2024-03-02-pool-exhausted --remove
     """
 
 
