@@ -73,3 +73,27 @@ def test_run_quick_prints_every_goal(tmp_path: Path) -> None:
         assert any(line.startswith(f"goal {number} ") for line in lines), number
     measured = [line for line in lines if line.startswith("goal ") and " = " in line]
     assert all(line.endswith(("): met", "): NOT met")) for line in measured)
+
+
+@pytest.mark.slow
+def test_search_benchmark_prints_both_goals(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [
+            sys.executable,
+            str(BENCHMARKS / "search.py"),
+            "--quick",
+            "-n",
+            "30",
+            "--out",
+            str(tmp_path),
+        ],
+        capture_output=True,
+        text=True,
+        env=bench_env(),
+        check=False,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    lines = result.stdout.splitlines()
+    assert any(line.startswith("goal 13 search pm search at 30, caches warm") for line in lines)
+    assert any(line.startswith("goal 13 search pm search at 30, no cache") for line in lines)

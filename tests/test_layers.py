@@ -33,12 +33,15 @@ DOMAIN = (
     "sections.py",
     "timeparse.py",
     "timeline.py",
+    "importing.py",
     "similar.py",
     "textsafety.py",
     "blockedits.py",
     "merge.py",
     "mergefile.py",
+    "vocabulary.py",
     "idmatch.py",
+    "search.py",
 )
 IO_MODULES = {
     *PROCESS_MODULES,

@@ -49,7 +49,10 @@ def test_version_imports_no_heavy_library(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow  # runs pm in a subprocess
-@pytest.mark.parametrize("args", [["list"], ["list", "--json"], ["show", "2024-01-15"]])
+@pytest.mark.parametrize(
+    "args",
+    [["list"], ["list", "--json"], ["show", "2024-01-15"], ["search", "pool"], ["-C", ".", "list"]],
+)
 def test_reads_import_neither_typer_jinja2_nor_rich(
     repo: Repo, opened: str, args: list[str]
 ) -> None:

@@ -3,8 +3,9 @@
 PyYAML builds Python objects in Python, so parsing 10,000 front matters takes seconds;
 loading them from this cache takes a small fraction of that. The cache is only a copy:
 
-- It lives in ``<git dir>/pm/cache-v1.marshal`` (one per work tree), so git never tracks it
-  and ``git status`` never shows it. Delete it at any time; pm rebuilds it. In a
+- It lives in ``<git dir>/pm/cache-v1.marshal`` (one per work tree; the prose ``pm
+  search`` reads is in ``prose-v1.marshal`` beside it, under the same rules), so git
+  never tracks it and ``git status`` never shows it. Delete it at any time; pm rebuilds it. In a
   repository shared by a group (``core.sharedRepository``) the folder and file get the
   group's modes, as git's own files do (``location.shared_modes``).
 - Each entry is keyed by the file's path, size, mtime, ctime and inode, checked with one
@@ -31,13 +32,14 @@ from contextlib import suppress
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from sys import intern
-from typing import Any
+from typing import Any, Self
 
 from pm import __version__
 from pm.location import git_dir, shared_modes
 from pm.model import ActionItem, Closure, Event, Postmortem, Review
 
 CACHE_NAME = "cache-v1.marshal"
+PROSE_NAME = "prose-v1.marshal"
 # Format 2: timeline events keep other tools' keys (format 1 dropped them).
 _FORMAT = ("pm-cache", 2, __version__, sys.version_info[:2])
 # Files changed this recently (nanoseconds) are parsed every time until they are older.
@@ -52,40 +54,36 @@ def stat_key(stat: os.stat_result) -> StatKey:
     return (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino)
 
 
-class SummaryCache:
-    """Parsed postmortems by file, valid only while the file's stat is unchanged."""
+class StatCache:
+    """Values by file, valid only while the file's stat is unchanged (the base of the
+    summary cache and the prose cache)."""
+
+    NAME = CACHE_NAME
+    FORMAT: tuple[Any, ...] = _FORMAT
 
     def __init__(self, path: Path | None) -> None:
         self.path = path
         self._old: dict[str, tuple[StatKey, Any]] = {}
         self._new: dict[str, tuple[StatKey, Any]] = {}
         if path is not None:
-            self._old = _load(path)
+            self._old = _load(path, self.FORMAT)
 
     @classmethod
-    def for_root(cls, root: Path) -> SummaryCache:
+    def for_root(cls, root: Path) -> Self:
         found = git_dir(root)
-        return cls(found / "pm" / CACHE_NAME if found is not None else None)
+        return cls(found / "pm" / cls.NAME if found is not None else None)
 
-    def get(self, name: str, key: StatKey) -> Postmortem | None:
-        """The cached postmortem for file ``name`` if its stat still matches, else None."""
+    def _lookup(self, name: str, key: StatKey) -> Any:
+        """The stored value for file ``name`` if its stat still matches, else None; a value
+        looked up is kept by the next ``save``."""
         entry = self._old.get(name)
-        if entry is None:
-            return None
-        try:
-            if entry[0] != key:
-                return None
-            postmortem = decode(entry[1])
-        except Exception:  # noqa: BLE001 - a damaged entry is a miss, never an error
+        if entry is None or entry[0] != key:
             return None
         self._new[name] = entry
-        return postmortem
+        return entry[1]
 
-    def put(self, name: str, key: StatKey, postmortem: Postmortem) -> None:
-        """Remember a freshly parsed postmortem (read after ``key`` was taken)."""
-        encoded = encode(postmortem)
-        if encoded is not None:
-            self._new[name] = (key, encoded)
+    def _keep(self, name: str, key: StatKey, value: Any) -> None:
+        self._new[name] = (key, value)
 
     def save(self) -> None:
         """Write the cache if anything changed; silently give up if it cannot be written."""
@@ -101,15 +99,52 @@ class SummaryCache:
             return  # unchanged: nothing to write (entries compare by identity first)
         # A cache that cannot be written (read-only .git, disk full) is slower, never wrong.
         with suppress(OSError, ValueError):
-            _write_atomically(self.path, marshal.dumps((_FORMAT, entries)))
+            _write_atomically(self.path, marshal.dumps((self.FORMAT, entries)))
 
 
-def _load(path: Path) -> dict[str, tuple[StatKey, Any]]:
+class SummaryCache(StatCache):
+    """Parsed postmortems by file, valid only while the file's stat is unchanged."""
+
+    def get(self, name: str, key: StatKey) -> Postmortem | None:
+        """The cached postmortem for file ``name`` if its stat still matches, else None."""
+        try:
+            stored = self._lookup(name, key)
+            return None if stored is None else decode(stored)
+        except Exception:  # noqa: BLE001 - a damaged entry is a miss, never an error
+            self._new.pop(name, None)
+            return None
+
+    def put(self, name: str, key: StatKey, postmortem: Postmortem) -> None:
+        """Remember a freshly parsed postmortem (read after ``key`` was taken)."""
+        encoded = encode(postmortem)
+        if encoded is not None:
+            self._keep(name, key, encoded)
+
+
+class ProseCache(StatCache):
+    """The searchable prose of each file (``pm search``), in ``prose-v1.marshal`` beside the
+    summary cache, under the same rules: so a warm search reads no postmortem file."""
+
+    NAME = PROSE_NAME
+    FORMAT = ("pm-prose", 1, __version__, sys.version_info[:2])
+
+    def get(self, name: str, key: StatKey) -> str | None:
+        stored = self._lookup(name, key)
+        if stored is None or isinstance(stored, str):
+            return stored
+        self._new.pop(name, None)  # foreign data: a miss
+        return None
+
+    def put(self, name: str, key: StatKey, prose: str) -> None:
+        self._keep(name, key, prose)
+
+
+def _load(path: Path, expected: tuple[Any, ...]) -> dict[str, tuple[StatKey, Any]]:
     try:
         # marshal builds plain data and never runs code; .git is as trusted as its hooks.
         data = marshal.loads(path.read_bytes())  # noqa: S302
         header, entries = data
-        if header != _FORMAT or not isinstance(entries, dict):
+        if header != expected or not isinstance(entries, dict):
             return {}
         return entries
     except Exception:  # noqa: BLE001 - missing, truncated, garbage, foreign: start afresh

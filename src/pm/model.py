@@ -53,6 +53,9 @@ TOP_KEYS = (
 REMOVED_ACTIONS = "removed_actions"
 EXTRA_KEYS = ("causes", "same_cause", REMOVED_ACTIONS)
 EVENT_KEYS = ("at", "kind", "text")
+# An imported event's origin (``slack:<ts>``, ``pagerduty:<id>``, ``lines:<sha1>``): kept in
+# ``Event.extra`` and written after the fixed keys, so an import adds each event once.
+EVENT_SOURCE = "source"
 ACTION_KEYS = ("number", "text", "owner", "priority", "due", "status", "ticket", "done", "reason")
 
 

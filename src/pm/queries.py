@@ -7,7 +7,9 @@ trail, similar past incidents, what is late on a date, and the data of the repor
 CLI only prints them (``pm.render``).
 
 Text arguments are read as the CLI reads them: ``since="2024-01-01"``, ``"2024-Q3"`` or
-``"90d"`` (90 days back), or a ``date``. The results are named tuples: typed, immutable,
+``"90d"`` (90 days back), or a ``date``; a filter takes one value, a comma list
+(``"SEV-1,SEV-2"``) or several, and known names (severities, statuses, priorities) in
+any case (``pm.vocabulary``). The results are named tuples: typed, immutable,
 and cheap to define (start-up time is spent on every command).
 
 Length: one short function per question a command asks, with its result type; the read
@@ -16,6 +18,7 @@ API in one file, as ``workspace.py`` holds the write API.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import UTC, date, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
@@ -27,6 +30,7 @@ if TYPE_CHECKING:
     from pm.commits import LogEntry
     from pm.model import ActionItem, Postmortem
     from pm.overdue import Finding
+    from pm.search import Hit
     from pm.shapes import IncidentData, PeriodData
     from pm.similar import Match
     from pm.store import Entry
@@ -70,25 +74,29 @@ def _until(ws: Workspace, value: date | str | None) -> date | None:
 # --- postmortems --------------------------------------------------------------------------
 
 
-class Filters(NamedTuple):
-    """Which postmortems ``pm list`` (and ``pm overdue --severity``) looks at; ``since``
-    is compared with the start's date in ``zone`` (the date in its id)."""
+Names = str | Iterable[str] | None  # one value, a comma list, or several
 
-    status: str | None = None
-    severity: str | None = None
-    service: str | None = None
-    tag: str | None = None
+
+class Filters(NamedTuple):
+    """Which postmortems ``pm list`` (and ``pm overdue --severity``) looks at: each
+    filter given is met by any one of its values; ``since`` is compared with the start's
+    date in ``zone`` (the date in its id)."""
+
+    status: tuple[str, ...] = ()
+    severity: tuple[str, ...] = ()
+    service: tuple[str, ...] = ()
+    tag: tuple[str, ...] = ()
     since: date | None = None
     zone: tzinfo = UTC
 
     def match(self, postmortem: Postmortem) -> bool:
-        if self.status and postmortem.status != self.status:
+        if self.status and postmortem.status not in self.status:
             return False
-        if self.severity and postmortem.severity != self.severity:
+        if self.severity and postmortem.severity not in self.severity:
             return False
-        if self.service and self.service not in postmortem.services:
+        if self.service and not any(s in postmortem.services for s in self.service):
             return False
-        if self.tag and self.tag not in postmortem.tags:
+        if self.tag and not any(t in postmortem.tags for t in self.tag):
             return False
         started = postmortem.started
         return not (
@@ -100,12 +108,25 @@ class Filters(NamedTuple):
 
 
 def find(ws: Workspace, filters: Filters | None = None) -> tuple[list[Entry], list[DataError]]:
-    """The readable postmortems ``filters`` match, oldest first, and one error per file
+    """The readable postmortems ``filters`` match, in file order, and one error per file
     that could not be read."""
     entries, errors = ws.store.read_all()
     if filters is not None:
         entries = [e for e in entries if filters.match(e.postmortem)]
     return entries, errors
+
+
+def _oldest_first(entry: Entry) -> tuple[bool, float, str]:
+    """By start time, then id; a postmortem without a start (a hand edit) last."""
+    started = entry.postmortem.started
+    return (started is None, started.timestamp() if started else 0.0, entry.postmortem.id)
+
+
+def severities(ws: Workspace, values: Names) -> tuple[str, ...]:
+    """The configured severities named, any case; a usage error names the known ones."""
+    from pm.vocabulary import many, one_of
+
+    return tuple(one_of(v, ws.config.severity_names, "severity") for v in many(values))
 
 
 class Listing(NamedTuple):
@@ -119,19 +140,22 @@ class Listing(NamedTuple):
 def list_postmortems(
     ws: Workspace,
     *,
-    status: str | None = None,
-    severity: str | None = None,
-    service: str | None = None,
-    tag: str | None = None,
+    status: Names = None,
+    severity: Names = None,
+    service: Names = None,
+    tag: Names = None,
     since: date | str | None = None,
 ) -> Listing:
-    if status is not None and status not in STATUSES:
-        raise UsageError(f"unknown status {status!r}; use one of {', '.join(STATUSES)}")
+    """The postmortems the filters match, oldest first (by start time, then id)."""
+    from pm.vocabulary import many, one_of
+
+    statuses = tuple(one_of(s, STATUSES, "status") for s in many(status))
     start = _since(ws, since)
     if start is not None and start > ws.today():
         raise UsageError(f"--since {start} is in the future (today is {ws.today()})")
-    filters = Filters(status, severity, service, tag, start, ws.tz)
+    filters = Filters(statuses, severities(ws, severity), many(service), many(tag), start, ws.tz)
     records, errors = find(ws, filters)
+    records.sort(key=_oldest_first)
     return Listing(records, errors, filters)
 
 
@@ -215,6 +239,34 @@ def similar_at_open(ws: Workspace, postmortem: Postmortem, limit: int = 3) -> li
     )
 
 
+class Found(NamedTuple):
+    """``pm search``: the postmortems found, best first, how many there were in all, and
+    the files that could not be read."""
+
+    hits: list[tuple[Hit, Entry]]
+    total: int
+    errors: list[DataError]
+
+
+def search(ws: Workspace, text: str, limit: int | None = None) -> Found:
+    """Postmortems holding the words of ``text`` (``pm.search``), at most ``limit``.
+
+    Front matter comes from the summary cache and the prose from the prose cache, so a
+    repeated search reads no file that has not changed."""
+    from pm import search as searching
+
+    query = searching.terms(text)
+    if not query:
+        raise UsageError("nothing to search for; give one or more words")
+    entries, errors = ws.store.read_all()
+    texts = ws.store.texts([e.path for e in entries], searching.prose_of)
+    by_id = {e.postmortem.id: e for e in entries}
+    docs = (searching.doc_from(e.postmortem, t) for e, t in zip(entries, texts, strict=True))
+    hits = searching.search(docs, query)
+    shown = hits if limit is None else hits[:limit]
+    return Found([(hit, by_id[hit.id]) for hit in shown], len(hits), errors)
+
+
 # --- the audit trail ------------------------------------------------------------------------
 
 
@@ -253,16 +305,16 @@ class ActionFilters(NamedTuple):
     """Which action items ``pm action list`` shows; ``owners`` match name or email."""
 
     owners: tuple[str, ...] = ()
-    status: str | None = None
-    priority: str | None = None
+    status: tuple[str, ...] = ()
+    priority: tuple[str, ...] = ()
     overdue: bool = False
 
     def match(self, item: ActionItem, today: date) -> bool:
         if self.owners and item.owner.casefold() not in {o.casefold() for o in self.owners}:
             return False
-        if self.status and item.status != self.status:
+        if self.status and item.status not in self.status:
             return False
-        if self.priority and item.priority != self.priority:
+        if self.priority and item.priority not in self.priority:
             return False
         if not self.overdue:
             return True
@@ -305,25 +357,25 @@ def action_rows(
     ws: Workspace,
     ref: str | None = None,
     *,
-    owner: str | None = None,
-    status: str | None = None,
-    priority: str | None = None,
+    owner: Names = None,
+    status: Names = None,
+    priority: Names = None,
     overdue: bool = False,
     mine: bool = False,
 ) -> ActionRows:
     """Action items across postmortems (or of ``ref``), sorted by due date; ``mine`` adds
     the git user's name, email and email name to the owners asked for."""
     from pm import actions
+    from pm.model import ACTION_STATUSES
+    from pm.vocabulary import many, one_of
 
-    if status is not None:
-        actions.check_status(status)
-    if priority is not None:
-        priority = actions.check_priority(priority, ws.config.priorities)
-    owners: tuple[str, ...] = (owner,) if owner else ()
+    statuses = tuple(one_of(s, ACTION_STATUSES, "status") for s in many(status))
+    priorities = tuple(one_of(p, ws.config.priorities, "priority") for p in many(priority))
+    owners = many(owner)
     if mine:
         name, email = identity(ws)
         owners += (name, email, email.partition("@")[0])
-    filters = ActionFilters(owners=owners, status=status, priority=priority, overdue=overdue)
+    filters = ActionFilters(owners=owners, status=statuses, priority=priorities, overdue=overdue)
     rows, errors = find_actions(ws, filters, ref)
     repeated: dict[str, list[int]] = {}
     for record, _ in rows:
@@ -360,25 +412,23 @@ def overdue(
     ws: Workspace,
     *,
     as_of: date | str | None = None,
-    owner: str | None = None,
-    severity: str | None = None,
+    owner: Names = None,
+    severity: Names = None,
 ) -> OverdueResult:
     """Late action items and reviews on ``as_of`` (default: today), in file order."""
-    from pm import lifecycle
     from pm import overdue as late
+    from pm.vocabulary import many
 
     day = _day(ws, as_of) or ws.today()
-    if severity is not None:
-        severity = lifecycle.check_severity(severity, ws.config).name
-    entries, errors = find(ws, Filters(severity=severity))
+    entries, errors = find(ws, Filters(severity=severities(ws, severity)))
     findings: list[Finding] = []
     for entry in entries:
         if found := late.late(entry.postmortem, day, ws.config, ws.tz):
             # Only files with findings are read again, for the lines of their findings.
             shown, raw = ws.store.display(entry.path), ws.store.file_bytes(entry.path)
             findings += late.placed(found, shown, raw)
-    if owner is not None:
-        findings = late.for_owner(findings, owner)
+    if owners := many(owner):
+        findings = late.for_owner(findings, *owners)
     return OverdueResult(findings, day, ws.config.escalation_days, errors)
 
 

@@ -33,6 +33,22 @@ class SummaryView(TypedDict):
     path: str
 
 
+class SearchHitView(TypedDict):
+    """``pm search --json``: a postmortem found and the line that matches best."""
+
+    id: str
+    title: str
+    severity: str
+    status: str
+    started: datetime | None
+    path: str
+    score: int
+    all_terms: bool
+    field: str
+    label: str
+    line: str
+
+
 class ActionView(TypedDict):
     number: int
     text: str

@@ -16,7 +16,7 @@ import gc
 import os
 import re
 import stat
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -231,6 +231,29 @@ class Store:
             if save:  # a cache holds the files last read together; a subset would shrink it
                 cache.save()
         return records, errors
+
+    def texts(self, paths: list[Path], extract: Callable[[str], str]) -> list[str]:
+        """``extract`` of each file's body (``pm search``'s prose), in order, from the prose
+        cache where the file is unchanged (``pm.cache.ProseCache``); ``""`` for a file
+        that cannot be read. The cache is rewritten with these files."""
+        from pm.cache import ProseCache, stat_key
+
+        cache = ProseCache.for_root(self.config.root)
+        found: list[str] = []
+        for path in paths:
+            name = str(path)
+            try:
+                key = stat_key(os.stat(name))
+            except OSError:
+                found.append("")
+                continue
+            text = cache.get(name, key)
+            if text is None:
+                text = extract(self.read_body(path))
+                cache.put(name, key, text)
+            found.append(text)
+        cache.save()
+        return found
 
     def file_bytes(self, path: Path) -> bytes:
         """The file's bytes as they are now, neither parsed nor kept; b"" if unreadable.

@@ -35,7 +35,7 @@ _RELATIVE_DATE = re.compile(r"^(\+?)(\d{1,4})\s*([a-z]+)$")
 _MOMENT = re.compile(
     r"^(?:(?P<day>yesterday|today|\d{4}-\d{2}-\d{2})(?:t|\s+(?:at\s+)?))?"
     r"(?P<hour>\d{1,2})(?::(?P<minute>\d{2})(?::(?P<second>\d{2})(?:[.,]\d+)?)?)?"
-    r"\s*(?P<meridiem>[ap]\.?m\.?)?"
+    r"\s*(?P<meridiem>[ap]\.?m\.?(?![a-z]))?"  # not the "Am" of "14:14 America/..."
     r"\s*(?P<zone>z|[+-]\d{1,2}(?::?\d{2})?|[a-z][a-z0-9/_+-]*)?$",
     re.IGNORECASE,
 )
@@ -195,6 +195,13 @@ def read_time(text: str, tz: tzinfo, current: datetime, *, allow_future: bool = 
     if not allow_future and reading.at > current + _FUTURE_SLACK:
         raise UsageError(f"time {text!r} ({format_time(reading.at)}) is in the future")
     return reading
+
+
+def is_clock(text: str) -> bool:
+    """``text`` is a clock time without a day (``14:05``, ``2pm``, ``14:05 UTC``): the day
+    is the reader's to supply (``read_time`` takes today's, or yesterday's)."""
+    match = _MOMENT.match(" ".join(text.split()))
+    return match is not None and match.group("day") is None
 
 
 def _ago(text: str, amount: int, unit_word: str, current: datetime) -> datetime:

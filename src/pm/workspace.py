@@ -18,7 +18,7 @@ from datetime import date, datetime, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, NamedTuple
 
-from pm import actions, lifecycle, timeline, timeparse, transaction
+from pm import actions, importing, lifecycle, timeline, timeparse, transaction
 from pm.config import CONFIG_FILE, Config, load_config
 from pm.errors import DataError, RepoError, UsageError
 from pm.fields import Edit, set_field
@@ -390,6 +390,38 @@ class Workspace:
         record = self._change(ref, "event-rm", change)
         return record, removed[-1]
 
+    def import_events(
+        self, ref: str, parsed: importing.Parsed, *, dry_run: bool = False
+    ) -> tuple[Record, importing.Plan]:
+        """Add the events ``parsed`` holds that ``ref`` does not have yet, in one commit
+        (none when there is nothing new); ``dry_run`` writes nothing. The events ``pm
+        event`` would refuse (before the start) refuse the whole import."""
+        if parsed.errors:
+            raise DataError(f"{len(parsed.errors)} line(s) could not be read; nothing was imported")
+        for note in parsed.notes:
+            self._note(note)
+        plans: list[importing.Plan] = []
+
+        def change(postmortem: Postmortem) -> Outcome | None:
+            plan = importing.plan(postmortem, parsed.events)
+            importing.check(postmortem, plan.new, self.tz)
+            plans.append(plan)
+            if not plan.new:
+                return None
+            for imported in plan.new:
+                postmortem.add_event(importing.event(imported, postmortem))
+            count = len(plan.new)
+            detail = f"imported {count} event{'s' if count != 1 else ''} from {parsed.format}"
+            body = [f"{timeparse.format_time(i.at)} {i.kind}: {i.text}" for i in plan.new]
+            return Outcome(detail, body)
+
+        if dry_run:
+            record = self.get(ref)
+            change(record.postmortem)
+            return self.get(ref), plans[-1]
+        record = self._change(ref, "event", change)
+        return record, plans[-1]
+
     def resolve(self, ref: str, text: str = "", *, at: str | datetime | None = None) -> Record:
         moment = self.parse_time(at)
 
@@ -705,21 +737,22 @@ class Workspace:
             self.on_note(text)
 
     def _change(
-        self, ref: str, operation: str, change: Callable[[Postmortem], str | Outcome]
+        self, ref: str, operation: str, change: Callable[[Postmortem], str | Outcome | None]
     ) -> Record:
         """Apply ``change`` to the postmortem ``ref`` names, as one commit (see _change_record)."""
         return self._change_record(ref, operation, lambda record: change(record.postmortem))
 
     def _change_record(
-        self, ref: str, operation: str, change: Callable[[Record], str | Outcome]
+        self, ref: str, operation: str, change: Callable[[Record], str | Outcome | None]
     ) -> Record:
         """Apply ``change`` to one file as one commit, through ``pm.transaction``.
 
         The change may run more than once (pm re-applies it when someone else changed
-        the file meanwhile), so it must only edit the record it is given.
+        the file meanwhile), so it must only edit the record it is given. A change that
+        returns None changed nothing: nothing is written or committed.
         """
 
-        def apply(records: list[Record]) -> Outcome:
+        def apply(records: list[Record]) -> Outcome | None:
             outcome = change(records[0])
             return Outcome(outcome) if isinstance(outcome, str) else outcome
 

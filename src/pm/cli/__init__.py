@@ -28,6 +28,13 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _run(args: list[str]) -> int:
+    import os
+
+    instruction = os.environ.get("_PM_COMPLETE")
+    if instruction:  # the shell asks what may come next (``pm completion``)
+        from pm.cli import completion
+
+        return completion.run(instruction)
     from pm.cli import fast
     from pm.render.output import tolerate_encoding
 

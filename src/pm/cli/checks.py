@@ -8,24 +8,30 @@ from typing import TYPE_CHECKING
 from pm import queries
 from pm.cli.shared import choice, unreadable
 from pm.errors import ExitCode, PmError
+from pm.vocabulary import output_format
 
 if TYPE_CHECKING:
     from pm.config import Config
 
 # The --format choices, here and not in the renderers: Typer's help names them, and the
 # declarations must not import what rendering imports.
-OVERDUE_FORMATS = ("text", "json", "github", "markdown")
+OVERDUE_FORMATS = ("text", "json", "github", "md")
 LINT_FORMATS = ("text", "json", "github", "gitlab")
 
 
 def overdue(
-    as_of: str | None, owner: str | None, severity: str | None, fmt: str, fail_on: str
+    as_of: str | None,
+    owner: list[str] | None,
+    severity: list[str] | None,
+    fmt: str | None,
+    as_json: bool,
+    fail_on: str,
 ) -> ExitCode:
     from pm.overdue import FAIL_ON
     from pm.render import overdue as render
     from pm.workspace import Workspace
 
-    choice(fmt, OVERDUE_FORMATS, "--format")
+    fmt = output_format(fmt, as_json, OVERDUE_FORMATS, "text")
     choice(fail_on, FAIL_ON, "--fail-on")
     ws = Workspace(_repository(fmt))
     result = queries.overdue(ws, as_of=as_of, owner=owner, severity=severity)
@@ -36,7 +42,8 @@ def overdue(
 
 def lint(
     paths: list[str] | None,
-    fmt: str,
+    fmt: str | None,
+    as_json: bool,
     strict: bool,
     fix: bool,
     discard_block_edits: bool,
@@ -45,7 +52,7 @@ def lint(
     from pm import lint as linter
     from pm.render import lint as render
 
-    choice(fmt, LINT_FORMATS, "--format")
+    fmt = output_format(fmt, as_json, LINT_FORMATS, "text")
     if rules:
         render.rules(list(linter.RULES.values()))
         return ExitCode.OK

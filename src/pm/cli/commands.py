@@ -23,9 +23,9 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
-from pm.cli import checks, followup, incident, maintenance, reports
-from pm.cli.app import DefaultGroup, JsonFlag, NoCommit, app
-from pm.cli.helping import HelpGroup, PmCommand, help_
+from pm.cli import checks, completion, followup, incident, maintenance, reports
+from pm.cli.app import ActionGroup, DefaultGroup, JsonFlag, NoCommit, app
+from pm.cli.helping import PmCommand, help_
 from pm.cli.shared import call
 from pm.model import ACTION_STATUSES, EVENT_KINDS, STATUSES
 
@@ -77,7 +77,36 @@ def command(
     return register
 
 
-IdArgument = Annotated[str, typer.Argument(metavar="ID", help="Id, prefix or slug.")]
+IdArgument = Annotated[
+    str,
+    typer.Argument(metavar="ID", help="Id, prefix or slug.", autocompletion=completion.ids),
+]
+
+
+def format_option(*names: str, default: str = "text") -> Any:
+    """``-f/--format``, the one option every read command chooses its output with (the
+    names are checked, any case, by ``vocabulary.output_format``; ``--json`` is short)."""
+    return typer.Option(
+        "--format",
+        "-f",
+        metavar="FORMAT",
+        help=f"One of: {', '.join(names)} (default: {default}; --json is short for json).",
+    )
+
+
+def many_option(
+    *names: str, metavar: str, help: str, autocompletion: Callable[..., Any] | None = None
+) -> Any:
+    """A filter taking several values: repeated, or as a comma list (``SEV-1,SEV-2``)."""
+    return typer.Option(
+        *names,
+        metavar=metavar,
+        help=f"{help} Several: a,b or repeat it.",
+        autocompletion=autocompletion,
+    )
+
+
+Filter = list[str] | None
 TimeOption = Annotated[
     str | None,
     typer.Option(
@@ -110,7 +139,14 @@ def open_(
         str, typer.Argument(metavar="TITLE", help="A one-line description of the incident.")
     ],
     severity: Annotated[
-        str, typer.Option("--severity", "-s", metavar="SEV", help="SEV-1, SEV-2, SEV-3...")
+        str,
+        typer.Option(
+            "--severity",
+            "-s",
+            metavar="SEV",
+            help="SEV-1, SEV-2, SEV-3...",
+            autocompletion=completion.severities,
+        ),
     ],
     service: Annotated[
         list[str] | None,
@@ -156,14 +192,15 @@ def open_(
 event_app = typer.Typer(
     name="event",
     cls=DefaultGroup,
-    help="""The timeline: add an event, or correct one (edit, rm).
+    help="""The timeline: add events, or correct one (edit, rm).
 
     pm event ID TEXT adds an event (the same as pm event add ID TEXT); the timeline is
-    kept sorted by time. edit and rm correct an event by its number in pm show.
+    kept sorted by time. pm event ID --from FILE imports many. edit and rm correct an
+    event by its number in pm show.
 
     Examples:
       pm event 2024-01-15-database "Paged the on-call" -k acknowledged
-      pm event 2024-01-15-database "Pool size raised to 50" -k mitigated --at 15:40
+      pm event 2024-01-15-database --from slack-export.json
       pm event edit 2024-01-15-database 3 --at 14:14
     """,
     no_args_is_help=True,
@@ -171,26 +208,64 @@ event_app = typer.Typer(
 )
 app.add_typer(event_app, name="event")
 EventNumber = Annotated[
-    int, typer.Argument(metavar="N", help="The event's number, as pm show prints it.")
-]
-KindOption = Annotated[
-    str, typer.Option("--kind", "-k", metavar="KIND", help=f"One of: {', '.join(EVENT_KINDS)}.")
+    str, typer.Argument(metavar="N", help="The event's number, as pm show prints it (2 or #2).")
 ]
 
 
 @command("add", incident.event, group=event_app, fast=True)
 def event(
     postmortem_id: IdArgument,
-    text: Annotated[str, typer.Argument(metavar="TEXT", help="What happened.")],
+    text: Annotated[
+        str | None,
+        typer.Argument(
+            metavar="[TEXT]",
+            help="What happened ('-' reads it from stdin; required unless --from).",
+        ),
+    ] = None,
     at: TimeOption = None,
-    kind: KindOption = "note",
+    kind: Annotated[
+        str | None,
+        typer.Option(
+            "--kind",
+            "-k",
+            metavar="KIND",
+            help=f"One of: {', '.join(EVENT_KINDS)} (any case; ack, mit...; default: note).",
+            autocompletion=completion.kinds,
+        ),
+    ] = None,
+    source: Annotated[
+        str | None,
+        typer.Option(
+            "--from",
+            metavar="FILE",
+            help="Import many events in one commit from FILE (- for stdin): TIME TEXT lines, "
+            "a Slack export or PagerDuty log entries.",
+        ),
+    ] = None,
+    fmt: Annotated[
+        str | None,
+        typer.Option(
+            "--format",
+            "-f",
+            metavar="FORMAT",
+            help="With --from: lines, slack or pagerduty (default: detected).",
+        ),
+    ] = None,
+    dry_run: Annotated[
+        bool,
+        typer.Option("--dry-run", help="With --from: show what would be added; write nothing."),
+    ] = False,
     no_commit: NoCommit = False,
 ) -> None:
     """Add an event to the timeline (also: pm event ID TEXT).
 
+    With --from, many events in one commit: TIME TEXT lines, a Slack export or PagerDuty
+    log entries.
+
     Examples:
       pm event 2024-01-15-database "Rolled back deploy 4521" -k mitigated
       pm event add 2024-01-15-database "Traffic normal again" --at "15m ago"
+      pm event 2024-01-15-database --from notes.txt --dry-run
     """
 
 
@@ -202,7 +277,11 @@ def event_edit(
     kind: Annotated[
         str | None,
         typer.Option(
-            "--kind", "-k", metavar="KIND", help=f"The new kind: {', '.join(EVENT_KINDS)}."
+            "--kind",
+            "-k",
+            metavar="KIND",
+            help=f"The new kind: {', '.join(EVENT_KINDS)}.",
+            autocompletion=completion.kinds,
         ),
     ] = None,
     text: Annotated[
@@ -281,20 +360,28 @@ def reopen(
 @command("list", incident.list_postmortems, fast=True)
 def list_(
     status: Annotated[
-        str | None,
-        typer.Option("--status", metavar="STATUS", help=f"One of: {', '.join(STATUSES)}."),
+        Filter,
+        many_option(
+            "--status",
+            metavar="STATUS",
+            help=f"One of: {', '.join(STATUSES)}.",
+            autocompletion=completion.statuses,
+        ),
     ] = None,
     severity: Annotated[
-        str | None,
-        typer.Option("--severity", "-s", metavar="SEV", help="Only this severity: SEV-1..."),
+        Filter,
+        many_option(
+            "--severity",
+            "-s",
+            metavar="SEV",
+            help="A severity: SEV-1 (any case).",
+            autocompletion=completion.severities,
+        ),
     ] = None,
     service: Annotated[
-        str | None,
-        typer.Option("--service", metavar="SERVICE", help="Only incidents affecting it."),
+        Filter, many_option("--service", metavar="SERVICE", help="Affecting this service.")
     ] = None,
-    tag: Annotated[
-        str | None, typer.Option("--tag", metavar="TAG", help="Only postmortems with this tag.")
-    ] = None,
+    tag: Annotated[Filter, many_option("--tag", metavar="TAG", help="With this tag.")] = None,
     since: Annotated[
         str | None,
         typer.Option(
@@ -303,21 +390,26 @@ def list_(
             help="Started on or after: 2024-01-15, 2024-Q3, last-month, 90d (back).",
         ),
     ] = None,
+    fmt: Annotated[str | None, format_option(*incident.READ_FORMATS)] = None,
     as_json: JsonFlag = False,
 ) -> None:
-    """List postmortems, oldest first.
+    """List postmortems, oldest first (by start time).
 
     Files pm cannot read are named on stderr (exit 3).
 
     Examples:
       pm list
       pm list --status active
-      pm list -s SEV-1 --since 90d --json
+      pm list -s SEV-1,SEV-2 --since 90d --json
     """
 
 
 @command("show", incident.show, fast=True)
-def show(postmortem_id: IdArgument, as_json: JsonFlag = False) -> None:
+def show(
+    postmortem_id: IdArgument,
+    fmt: Annotated[str | None, format_option(*incident.READ_FORMATS)] = None,
+    as_json: JsonFlag = False,
+) -> None:
     """Show one postmortem with its metrics.
 
     The duration, and the time to detect, acknowledge, mitigate and resolve.
@@ -328,11 +420,35 @@ def show(postmortem_id: IdArgument, as_json: JsonFlag = False) -> None:
     """
 
 
+@command("search", incident.search, fast=True)
+def search(
+    text: Annotated[
+        list[str],
+        typer.Argument(metavar="TEXT", help='Words to find (all of them ranks first); "a phrase".'),
+    ],
+    limit: Annotated[
+        int, typer.Option("--limit", "-n", metavar="N", help="Show at most N postmortems.")
+    ] = 20,
+    fmt: Annotated[str | None, format_option(*incident.READ_FORMATS)] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Find postmortems by the words in them, best match first.
+
+    Titles, impact, prose, the timeline and action items are searched. Ranked: title
+    matches first, then impact, then the rest; postmortems with every word before those
+    with some. Exit 1 when nothing matches.
+
+    Examples:
+      pm search "connection pool"
+      pm search dns timeout --json
+    """
+
+
 # --- the follow-through -----------------------------------------------------------------------
 
 action_app = typer.Typer(
     name="action",
-    cls=HelpGroup,
+    cls=ActionGroup,
     help="""Action items: add, start, done, wont-do, reopen, edit, rm, list.
 
     Examples:
@@ -345,7 +461,9 @@ action_app = typer.Typer(
 )
 app.add_typer(action_app, name="action")
 
-NumberArgument = Annotated[int, typer.Argument(metavar="N", help="The action item's number.")]
+NumberArgument = Annotated[
+    str, typer.Argument(metavar="N", help="The action item's number (2 or #2).")
+]
 ReasonOption = Annotated[
     str | None,
     typer.Option(
@@ -360,9 +478,7 @@ def action_add(
     text: Annotated[str, typer.Argument(metavar="TEXT", help="What will be done, in one line.")],
     owner: Annotated[
         str,
-        typer.Option(
-            "--owner", "-o", metavar="NAME", help="Who owns it (required: a name or team)."
-        ),
+        typer.Option("--owner", metavar="NAME", help="Who owns it (required: a name or team)."),
     ],
     priority: Annotated[
         str | None,
@@ -422,7 +538,7 @@ def action_done(
 
     Examples:
       pm action done 2024-01-15-database 1
-      pm action done 2024-01-15-database 2 --on 2024-01-19
+      pm action done 2024-01-15-database '#2' --on 2024-01-19
     """
 
 
@@ -462,7 +578,7 @@ def action_edit(
         str | None, typer.Option("--text", metavar="TEXT", help="The new text.")
     ] = None,
     owner: Annotated[
-        str | None, typer.Option("--owner", "-o", metavar="NAME", help="The new owner.")
+        str | None, typer.Option("--owner", metavar="NAME", help="The new owner.")
     ] = None,
     priority: Annotated[
         str | None,
@@ -523,15 +639,17 @@ def action_list(
         str | None, typer.Argument(metavar="[ID]", help="Only this postmortem's items.")
     ] = None,
     owner: Annotated[
-        str | None, typer.Option("--owner", metavar="NAME", help="Owned by this name.")
+        Filter, many_option("--owner", metavar="NAME", help="Owned by this name.")
     ] = None,
     status: Annotated[
-        str | None,
-        typer.Option("--status", metavar="STATUS", help=f"One of: {', '.join(ACTION_STATUSES)}."),
+        Filter,
+        many_option("--status", metavar="STATUS", help=f"One of: {', '.join(ACTION_STATUSES)}."),
     ] = None,
     priority: Annotated[
-        str | None,
-        typer.Option("--priority", "-p", metavar="PRIORITY", help="Only this priority: P0..."),
+        Filter,
+        many_option(
+            "--priority", "-p", metavar="PRIORITY", help="A priority: P0, P1, P2 (any case)."
+        ),
     ] = None,
     overdue: Annotated[
         bool, typer.Option("--overdue", help="Only open items past their due date.")
@@ -539,6 +657,7 @@ def action_list(
     mine: Annotated[
         bool, typer.Option("--mine", help="Owned by you (your git user.name or user.email).")
     ] = False,
+    fmt: Annotated[str | None, format_option(*followup.READ_FORMATS)] = None,
     as_json: JsonFlag = False,
 ) -> None:
     """Action items across all postmortems, by due date.
@@ -620,7 +739,11 @@ def set_(
 
 
 @command("log", followup.log, fast=True)
-def log(postmortem_id: IdArgument, as_json: JsonFlag = False) -> None:
+def log(
+    postmortem_id: IdArgument,
+    fmt: Annotated[str | None, format_option(*followup.READ_FORMATS)] = None,
+    as_json: JsonFlag = False,
+) -> None:
     """The audit trail: every commit that touched the postmortem.
 
     Each with its author and pm's operation.
@@ -667,9 +790,11 @@ def report(
             "--format",
             "-f",
             metavar="FORMAT",
-            help="text, md, html, json or pdf (default: text; md for one ID).",
+            help="One of: text, md, html, json, pdf (default: text; md for one ID; "
+            "--json is short for json).",
         ),
     ] = None,
+    as_json: JsonFlag = False,
     out: Annotated[
         str | None,
         typer.Option(
@@ -751,18 +876,20 @@ def overdue(
         ),
     ] = None,
     owner: Annotated[
-        str | None, typer.Option("--owner", metavar="NAME", help="Only this owner's items.")
+        Filter, many_option("--owner", metavar="NAME", help="Only this owner's items.")
     ] = None,
     severity: Annotated[
-        str | None,
-        typer.Option("--severity", "-s", metavar="SEV", help="Only postmortems of this severity."),
-    ] = None,
-    fmt: Annotated[
-        str,
-        typer.Option(
-            "--format", "-f", metavar="FORMAT", help=f"One of: {', '.join(checks.OVERDUE_FORMATS)}."
+        Filter,
+        many_option(
+            "--severity",
+            "-s",
+            metavar="SEV",
+            help="Only postmortems of this severity.",
+            autocompletion=completion.severities,
         ),
-    ] = "text",
+    ] = None,
+    fmt: Annotated[str | None, format_option(*checks.OVERDUE_FORMATS)] = None,
+    as_json: JsonFlag = False,
     fail_on: Annotated[
         str, typer.Option("--fail-on", metavar="LEVEL", help="Exit 1 on: any, escalated, never.")
     ] = "any",
@@ -786,12 +913,8 @@ def lint(
             metavar="[PATH]...", help="Files or folders to check (default: every postmortem)."
         ),
     ] = None,
-    fmt: Annotated[
-        str,
-        typer.Option(
-            "--format", "-f", metavar="FORMAT", help=f"One of: {', '.join(checks.LINT_FORMATS)}."
-        ),
-    ] = "text",
+    fmt: Annotated[str | None, format_option(*checks.LINT_FORMATS)] = None,
+    as_json: JsonFlag = False,
     strict: Annotated[
         bool, typer.Option("--strict", help="Treat warnings (blameless language...) as errors.")
     ] = False,
@@ -813,6 +936,25 @@ def lint(
       pm lint
       pm lint --fix
       pm lint -f github --strict
+    """
+
+
+@command("completion", completion.completion)
+def completion_(
+    shell: Annotated[
+        str,
+        typer.Argument(
+            metavar="SHELL", help="bash, zsh or fish.", autocompletion=completion.shells
+        ),
+    ],
+) -> None:
+    """Print the shell completion script for bash, zsh or fish.
+
+    The README's Completion section has the line for each shell's startup file.
+
+    Examples:
+      eval "$(pm completion bash)"
+      pm completion fish > ~/.config/fish/completions/pm.fish
     """
 
 

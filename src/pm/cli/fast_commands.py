@@ -11,19 +11,27 @@ COMMANDS: dict[tuple[str, ...], Spec] = {
         body="pm.cli.incident:event",
         arguments=(
             Param("postmortem_id", required=True),
-            Param("text", required=True),
+            Param("text"),
         ),
         options={
             "--at": Param("at"),
             "--kind": Param("kind"),
             "-k": Param("kind"),
+            "--from": Param("source"),
+            "--format": Param("fmt"),
+            "-f": Param("fmt"),
         },
         flags={
+            "--dry-run": "dry_run",
             "--no-commit": "no_commit",
         },
         defaults={
+            "text": None,
             "at": None,
-            "kind": "note",
+            "kind": None,
+            "source": None,
+            "fmt": None,
+            "dry_run": False,
             "no_commit": False,
         },
     ),
@@ -31,19 +39,27 @@ COMMANDS: dict[tuple[str, ...], Spec] = {
         body="pm.cli.incident:event",
         arguments=(
             Param("postmortem_id", required=True),
-            Param("text", required=True),
+            Param("text"),
         ),
         options={
             "--at": Param("at"),
             "--kind": Param("kind"),
             "-k": Param("kind"),
+            "--from": Param("source"),
+            "--format": Param("fmt"),
+            "-f": Param("fmt"),
         },
         flags={
+            "--dry-run": "dry_run",
             "--no-commit": "no_commit",
         },
         defaults={
+            "text": None,
             "at": None,
-            "kind": "note",
+            "kind": None,
+            "source": None,
+            "fmt": None,
+            "dry_run": False,
             "no_commit": False,
         },
     ),
@@ -51,7 +67,7 @@ COMMANDS: dict[tuple[str, ...], Spec] = {
         body="pm.cli.incident:event_edit",
         arguments=(
             Param("postmortem_id", required=True),
-            Param("number", type="int", required=True),
+            Param("number", required=True),
         ),
         options={
             "--at": Param("at"),
@@ -73,7 +89,7 @@ COMMANDS: dict[tuple[str, ...], Spec] = {
         body="pm.cli.incident:event_rm",
         arguments=(
             Param("postmortem_id", required=True),
-            Param("number", type="int", required=True),
+            Param("number", required=True),
         ),
         options={},
         flags={
@@ -87,12 +103,14 @@ COMMANDS: dict[tuple[str, ...], Spec] = {
         body="pm.cli.incident:list_postmortems",
         arguments=(),
         options={
-            "--status": Param("status"),
-            "--severity": Param("severity"),
-            "-s": Param("severity"),
-            "--service": Param("service"),
-            "--tag": Param("tag"),
+            "--status": Param("status", many=True),
+            "--severity": Param("severity", many=True),
+            "-s": Param("severity", many=True),
+            "--service": Param("service", many=True),
+            "--tag": Param("tag", many=True),
             "--since": Param("since"),
+            "--format": Param("fmt"),
+            "-f": Param("fmt"),
         },
         flags={
             "--json": "as_json",
@@ -103,28 +121,55 @@ COMMANDS: dict[tuple[str, ...], Spec] = {
             "service": None,
             "tag": None,
             "since": None,
+            "fmt": None,
             "as_json": False,
         },
     ),
     ("show",): Spec(
         body="pm.cli.incident:show",
         arguments=(Param("postmortem_id", required=True),),
-        options={},
+        options={
+            "--format": Param("fmt"),
+            "-f": Param("fmt"),
+        },
         flags={
             "--json": "as_json",
         },
         defaults={
+            "fmt": None,
+            "as_json": False,
+        },
+    ),
+    ("search",): Spec(
+        body="pm.cli.incident:search",
+        arguments=(Param("text", many=True, required=True),),
+        options={
+            "--limit": Param("limit", type="int"),
+            "-n": Param("limit", type="int"),
+            "--format": Param("fmt"),
+            "-f": Param("fmt"),
+        },
+        flags={
+            "--json": "as_json",
+        },
+        defaults={
+            "limit": 20,
+            "fmt": None,
             "as_json": False,
         },
     ),
     ("log",): Spec(
         body="pm.cli.followup:log",
         arguments=(Param("postmortem_id", required=True),),
-        options={},
+        options={
+            "--format": Param("fmt"),
+            "-f": Param("fmt"),
+        },
         flags={
             "--json": "as_json",
         },
         defaults={
+            "fmt": None,
             "as_json": False,
         },
     ),

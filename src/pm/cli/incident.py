@@ -1,5 +1,5 @@
 """The bodies of the commands for the live incident and for reading: init, open, event,
-resolve, edit, list, show.
+resolve, edit, list, show, search.
 
 Each is called with the parameters ``commands.py`` declares (by Typer, or by the fast
 path without it): it checks what only the command line can get wrong, calls the Python
@@ -15,11 +15,13 @@ from typing import TYPE_CHECKING
 
 from pm.cli.shared import committed, reading, unreadable, workspace
 from pm.config import CONFIG_FILE
-from pm.errors import UsageError
+from pm.errors import ExitCode, UsageError
 from pm.render import output
 
 if TYPE_CHECKING:
     from pm.workspace import EditResult, Workspace
+
+READ_FORMATS = ("text", "json")  # pm list and pm show: -f/--format, and --json
 
 
 def init() -> None:
@@ -143,7 +145,37 @@ def edit(postmortem_id: str, no_commit: bool) -> None:
     _said(ws, path.stem, ws.edit(postmortem_id, _run_editor))
 
 
-def event(postmortem_id: str, text: str, at: str | None, kind: str, no_commit: bool) -> None:
+def event(
+    postmortem_id: str,
+    text: str | None,
+    at: str | None,
+    kind: str | None,
+    source: str | None,
+    fmt: str | None,
+    dry_run: bool,
+    no_commit: bool,
+) -> None:
+    if source is not None:
+        if text is not None:
+            raise UsageError("give TEXT or --from FILE, not both")
+        if at is not None or kind is not None:
+            raise UsageError(
+                "--from takes each event's time and kind from the file; leave out --at and --kind"
+            )
+        _import_events(postmortem_id, source, fmt, dry_run, no_commit)
+        return
+    if fmt is not None or dry_run:
+        raise UsageError(f"{'--format' if fmt is not None else '--dry-run'} goes with --from FILE")
+    if text is None:
+        raise UsageError(
+            "pm event needs TEXT: pm event ID TEXT [--at TIME] [--kind KIND], "
+            "or many events: pm event ID --from FILE"
+        )
+    from pm.vocabulary import event_kind
+
+    kind = event_kind(kind or "note")
+    if text == "-":
+        text = _stdin_text()
     ws = workspace(no_commit)
     moment = ws.parse_time(at)
     record = ws.add_event(postmortem_id, text, at=moment, kind=kind)
@@ -152,27 +184,105 @@ def event(postmortem_id: str, text: str, at: str | None, kind: str, no_commit: b
     )
 
 
+def _stdin_text() -> str:
+    """The event text piped in for ``pm event ID -``: stdin, without its last line break."""
+    import sys
+
+    if sys.stdin is None or sys.stdin.isatty():
+        raise UsageError(
+            "'-' reads the event text from stdin; pipe it in (echo TEXT | pm event ID -)"
+        )
+    text = sys.stdin.read().removesuffix("\n").removesuffix("\r")
+    if not text.strip():
+        raise UsageError("no event text on stdin")
+    return text
+
+
+def _import_events(
+    postmortem_id: str, source: str, fmt: str | None, dry_run: bool, no_commit: bool
+) -> None:
+    import sys
+
+    from pm import importing
+    from pm.errors import DataError
+    from pm.timeparse import local_text, spoken, typed
+
+    if fmt is not None and fmt not in importing.FORMATS:
+        raise UsageError(f"unknown --format {fmt!r}; use one of {', '.join(importing.FORMATS)}")
+    try:
+        data = sys.stdin.buffer.read() if source == "-" else Path(source).read_bytes()
+    except OSError as error:
+        raise DataError(f"cannot read {source}: {error.strerror or error}") from None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise DataError(f"{source} is not UTF-8 text") from None
+    ws = workspace(no_commit)
+    started = ws.get(postmortem_id).postmortem.started  # a bare 14:07 is on the start's day
+    day = started.astimezone(ws.tz).date() if started is not None else None
+    parsed = importing.parse(text, fmt, ws.tz, ws.now(), day)
+    for problem in parsed.errors:
+        output.error(problem)
+    record, plan = ws.import_events(postmortem_id, parsed, dry_run=dry_run)
+    postmortem = record.postmortem
+    for imported in plan.new:
+        output.line(f"  {local_text(imported.at, ws.tz)}  {imported.kind:<12} {imported.text}")
+    count = len(plan.new)
+    events = f"{count} new event{'' if count == 1 else 's'}"
+    already = f"{plan.already} already recorded"
+    skipped = (
+        f"; {parsed.skipped} skipped (joins, bots, other log entries)" if parsed.skipped else ""
+    )
+    if dry_run:
+        output.message(
+            f"Would import {events} into {postmortem.id} from {parsed.format} ({already}"
+            f"{skipped}); --dry-run: nothing written."
+        )
+    elif not count:
+        output.message(f"0 new events; {already}{skipped}; nothing to do.")
+    else:
+        output.message(
+            f"Imported {events} into {postmortem.id} from {parsed.format} ({already}{skipped}); "
+            f"{committed(ws)}."
+        )
+    resolutions = [i for i in parsed.events if i.resolution]
+    if resolutions and postmortem.status == "active":
+        last = max(resolutions, key=lambda i: i.at)
+        output.note(
+            f"the {parsed.format} import says the incident was resolved at "
+            f"{spoken(last.at, ws.tz)}; kept as a note: pm resolves only when told: "
+            f"pm resolve {postmortem.id} --at {typed(last.at, ws.tz)}"
+        )
+
+
 def event_edit(
     postmortem_id: str,
-    number: int,
+    number: str,
     at: str | None,
     kind: str | None,
     text: str | None,
     no_commit: bool,
 ) -> None:
+    from pm.vocabulary import event_kind, item_number
+
+    n = item_number(number, "event")
+    kind = None if kind is None else event_kind(kind)
     ws = workspace(no_commit)
-    record, changes, now = ws.edit_event(postmortem_id, number, at=at, kind=kind, text=text)
+    record, changes, now = ws.edit_event(postmortem_id, n, at=at, kind=kind, text=text)
     for change in changes:
         output.message(f"  {change.line()}")
-    moved = f" (now event {now})" if now != number else ""
-    output.message(f"Edited event {number}{moved} of {record.postmortem.id}; {committed(ws)}.")
+    moved = f" (now event {now})" if now != n else ""
+    output.message(f"Edited event {n}{moved} of {record.postmortem.id}; {committed(ws)}.")
 
 
-def event_rm(postmortem_id: str, number: int, no_commit: bool) -> None:
+def event_rm(postmortem_id: str, number: str, no_commit: bool) -> None:
+    from pm.vocabulary import item_number
+
+    n = item_number(number, "event")
     ws = workspace(no_commit)
-    record, removed = ws.remove_event(postmortem_id, number)
+    record, removed = ws.remove_event(postmortem_id, n)
     output.message(
-        f"Removed event {number} ({removed.kind}: {removed.text}) from "
+        f"Removed event {n} ({removed.kind}: {removed.text}) from "
         f"{record.postmortem.id}; {committed(ws)}."
     )
 
@@ -203,20 +313,23 @@ def reopen(postmortem_id: str, reason: str, no_commit: bool) -> None:
 
 
 def list_postmortems(
-    status: str | None,
-    severity: str | None,
-    service: str | None,
-    tag: str | None,
+    status: list[str] | None,
+    severity: list[str] | None,
+    service: list[str] | None,
+    tag: list[str] | None,
     since: str | None,
+    fmt: str | None,
     as_json: bool,
 ) -> None:
     from pm import queries
+    from pm.vocabulary import output_format
 
+    fmt = output_format(fmt, as_json, READ_FORMATS, "text")
     ws = reading()
     found = queries.list_postmortems(
         ws, status=status, severity=severity, service=service, tag=tag, since=since
     )
-    if as_json:
+    if fmt == "json":
         from pm.render import views
 
         output.print_json(
@@ -233,13 +346,15 @@ def list_postmortems(
     unreadable(found.errors)
 
 
-def show(postmortem_id: str, as_json: bool) -> None:
+def show(postmortem_id: str, fmt: str | None, as_json: bool) -> None:
     from pm import queries
+    from pm.vocabulary import output_format
 
+    fmt = output_format(fmt, as_json, READ_FORMATS, "text")
     ws = reading()
     entry, body = queries.view(ws, postmortem_id)
     path = ws.store.display(entry.path)
-    if as_json:
+    if fmt == "json":
         from pm.render import views
 
         output.print_json(views.detail(entry.postmortem, path, ws.now()))
@@ -250,3 +365,39 @@ def show(postmortem_id: str, as_json: bool) -> None:
         output.line(output.safe(text))
     for text in render_similar(queries.similar_by_cause(ws, entry, body)):
         output.line(output.safe(text))
+
+
+def search(text: list[str], limit: int, fmt: str | None, as_json: bool) -> int:
+    from pm import queries
+    from pm.vocabulary import output_format
+
+    fmt = output_format(fmt, as_json, READ_FORMATS, "text")
+    if limit < 1:
+        raise UsageError(f"--limit must be 1 or more, not {limit}")
+    ws = reading()
+    found = queries.search(ws, " ".join(text), limit)
+    if fmt == "json":
+        from pm.render import views
+
+        output.print_json(
+            [
+                views.search_hit(hit, entry.postmortem, ws.store.display(entry.path))
+                for hit, entry in found.hits
+            ]
+        )
+    else:
+        from pm.render import found as render
+
+        terminal = output.is_terminal()
+        style = render.mark_style(
+            terminal=terminal,
+            term=os.environ.get("TERM"),
+            no_color=bool(os.environ.get("NO_COLOR")),
+        )
+        width = shutil.get_terminal_size((80, 24)).columns if terminal else 80
+        for line in render.lines([hit for hit, _ in found.hits], width=width, style=style):
+            output.line(line)
+        if found.total > len(found.hits):
+            output.message(f"{len(found.hits)} of {found.total} shown; --limit N shows more.")
+    unreadable(found.errors)
+    return ExitCode.OK if found.hits else ExitCode.FINDINGS

@@ -17,6 +17,7 @@ from pm.model import (
     ACTION_KEYS,
     ACTION_STATUSES,
     EVENT_KINDS,
+    EVENT_SOURCE,
     EXTRA_KEYS,
     REMOVED_ACTIONS,
     STATUSES,
@@ -26,7 +27,7 @@ from pm.model import (
 Report = Callable[[tuple[str | int, ...], str, str, str], None]
 
 REQUIRED = ("id", "title", "severity", "status")
-EVENT_KEYS = ("at", "kind", "text")
+EVENT_KEYS = ("at", "kind", "text", EVENT_SOURCE)
 REVIEW_KEYS = ("due", "held")
 CLOSED_KEYS = ("at", "forced", "reason")
 ACTION_REQUIRED = ("number", "text", "priority", "due")
@@ -228,6 +229,7 @@ def _timeline(front: dict[str, Any], report: Report) -> None:
             if event.get(key) in (None, ""):
                 report((*at, key), "schema.required", f"timeline[{index}].{key} is missing", "")
         _text(event, (*at, "text"), report)
+        _text(event, (*at, EVENT_SOURCE), report)
         kind = event.get("kind")
         if kind is not None and kind not in EVENT_KINDS:
             report(

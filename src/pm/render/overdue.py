@@ -1,4 +1,4 @@
-"""``pm overdue`` in each of its formats: text, json, markdown, github.
+"""``pm overdue`` in each of its formats: text, json, md (markdown), github.
 
 Text groups the findings by owner on a terminal (one table each) and prints plain rows
 in a pipe; ``github`` writes one workflow command per finding and, under GitHub Actions,
@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from pm.overdue import Finding
     from pm.queries import OverdueResult
 
-FORMATS = ("text", "json", "github", "markdown")
+FORMATS = ("text", "json", "github", "md")
 HEADERS = ["OWNER", "KIND", "POSTMORTEM", "ITEM", "PRI", "DUE", "LATE", "STATE", "FILE", "TEXT"]
 _TITLES = {
     "action": "Overdue action item",
@@ -30,7 +30,7 @@ def render(result: OverdueResult, fmt: str) -> None:
     """Print ``result`` in ``fmt`` (one of FORMATS)."""
     if fmt == "json":
         output.print_json(views.overdue(result))
-    elif fmt == "markdown":
+    elif fmt == "md":
         output.write(summary_markdown(result))
     elif fmt == "github":
         output.write(ci.github([annotation(f) for f in result.findings]))

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from pm.lint import LintResult
     from pm.overdue import Finding
     from pm.queries import OverdueResult
+    from pm.search import Hit
     from pm.shapes import (
         ActionRowView,
         ActionView,
@@ -31,6 +32,7 @@ if TYPE_CHECKING:
         LintView,
         LogEntryView,
         OverdueView,
+        SearchHitView,
         SummaryView,
     )
 
@@ -54,6 +56,23 @@ def summary(postmortem: Postmortem, path: str) -> SummaryView:
         "review_due": postmortem.review.due,
         "open_actions": sum(1 for item in postmortem.actions if item.is_open),
         "path": path,
+    }
+
+
+def search_hit(hit: Hit, postmortem: Postmortem, path: str) -> SearchHitView:
+    """A postmortem ``pm search`` found: who it is, its rank and its best line."""
+    return {
+        "id": postmortem.id,
+        "title": postmortem.title,
+        "severity": postmortem.severity,
+        "status": postmortem.status,
+        "started": postmortem.started,
+        "path": path,
+        "score": hit.score,
+        "all_terms": hit.complete,
+        "field": hit.field,
+        "label": hit.label,
+        "line": hit.line,
     }
 
 
