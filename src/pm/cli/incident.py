@@ -4,6 +4,9 @@ resolve, edit, list, show, search.
 Each is called with the parameters ``commands.py`` declares (by Typer, or by the fast
 path without it): it checks what only the command line can get wrong, calls the Python
 API (``Workspace``, ``pm.queries``) and prints the result (``pm.render``).
+
+Length: the bodies of the live incident's commands and of the reads, each short; they share the
+editor helpers and the one way of saying what happened, split they would not.
 """
 
 from __future__ import annotations
