@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import io
 import json
+import os
+import subprocess
 
 import pytest
 
-from conftest import CliRunnerCall, Repo
+from conftest import CliRunnerCall, Repo, pm_command
 from pm import vocabulary
 from pm.cli import fast, main
 from pm.errors import UsageError
@@ -347,3 +349,52 @@ def test_o_for_owner_still_works_with_a_warning(opened: str, cli: CliRunnerCall)
         assert "--owner" in shown and "-o" not in shown.replace("--o", "")
     for command in (["report"], ["site"]):
         assert "-o, --output" in cli.ok(*command, "--help").stdout
+
+
+def test_search_takes_format_and_json(
+    three: list[str], cli: CliRunnerCall, capsys: pytest.CaptureFixture[str]
+) -> None:
+    as_json = both(cli, capsys, "search", "cache", "--json")
+    assert as_json[0] == 0 and json.loads(as_json[1])
+    assert both(cli, capsys, "search", "cache", "-f", "json") == as_json
+    assert both(cli, capsys, "search", "cache", "-f", "yaml")[0] == 2
+
+
+def test_comma_lists_complete(
+    repo: Repo, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def complete(line: str) -> list[str]:
+        monkeypatch.setenv("_PM_COMPLETE", "complete_bash")
+        monkeypatch.setenv("COMP_WORDS", line)
+        monkeypatch.setenv("COMP_CWORD", str(len(line.split(" ")) - 1))
+        capsys.readouterr()
+        assert main([]) == 0
+        return capsys.readouterr().out.split()
+
+    assert complete("pm list -s SEV-1,") == ["SEV-1,SEV-2", "SEV-1,SEV-3"]
+    assert complete("pm list -s sev-2,SEV-3") == ["sev-2,SEV-3"]
+    assert complete("pm list --status active,re") == ["active,resolved", "active,reviewed"]
+    assert complete("pm overdue -s SEV-") == ["SEV-1", "SEV-2", "SEV-3"]
+
+
+@pytest.mark.slow
+def test_the_installed_pm_reads_event_text_from_a_pipe(repo: Repo, opened: str) -> None:
+    def run(*args: str, stdin: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [*pm_command(), *args],
+            cwd=repo.path,
+            input=stdin,
+            capture_output=True,
+            text=True,
+            env=dict(os.environ),
+            check=False,
+        )
+
+    piped = run("event", opened, "-", "-k", "ACK", "--at", "2024-01-15T14:10", stdin="Paged\n")
+    assert piped.returncode == 0, piped.stderr
+    assert piped.stderr.startswith("Added event (acknowledged) ")
+    shown = run("show", opened, "-f", "json", stdin="")
+    assert json.loads(shown.stdout)["timeline"][-1]["text"] == "Paged"
+    deprecated = run("action", "add", opened, "Alert", "-o", "alice", stdin="")
+    assert deprecated.returncode == 0
+    assert "pm: warning: -o for --owner is deprecated; use --owner" in deprecated.stderr

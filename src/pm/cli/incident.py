@@ -362,10 +362,10 @@ def show(postmortem_id: str, fmt: str | None, as_json: bool) -> None:
 
         output.print_json(views.detail(entry.postmortem, path, ws.now()))
         return
-    from pm.render.show import render_show, render_similar
+    from pm.render.show import printed, render_similar
 
-    for text in render_show(entry.postmortem, path, ws.now(), ws.tz):
-        output.line(output.safe(text))
+    for text in printed(entry.postmortem, path, ws.now(), ws.tz):
+        output.line(text)
     for text in render_similar(queries.similar_by_cause(ws, entry, body)):
         output.line(output.safe(text))
 

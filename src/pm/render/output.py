@@ -127,8 +127,11 @@ def table(
     for header in headers:
         text = header in FREE_TEXT_COLUMNS
         grid.add_column(header, no_wrap=True, overflow="ellipsis", max_width=free if text else None)
+    from pm.render.colour import style_for
+
     for row in cells:
-        grid.add_row(*(Text(cell) for cell in row))
+        styles = [style_for(header, cell) or "" for header, cell in zip(headers, row, strict=False)]
+        grid.add_row(*(Text(cell, style=style) for cell, style in zip(row, styles, strict=False)))
     Console(highlight=False, no_color=bool(os.environ.get("NO_COLOR")), width=width).print(grid)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from pm.errors import NotPostmortemError
 from pm.render import ci, output, views
 
 if TYPE_CHECKING:
@@ -84,7 +85,7 @@ def text(result: OverdueResult) -> None:
     day = result.as_of
     if result.findings:
         output.message(f"{len(result.findings)} late ({result.escalated} escalated) as of {day}.")
-    elif not result.errors:
+    elif not [e for e in result.errors if not isinstance(e, NotPostmortemError)]:
         output.message(f"Nothing is late as of {day}.")
     else:  # never "nothing" while a broken file may hide a late item
         output.message(f"Nothing is late in the files pm could read as of {day}.")
