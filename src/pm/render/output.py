@@ -135,6 +135,14 @@ def table(
     Console(highlight=False, no_color=bool(os.environ.get("NO_COLOR")), width=width).print(grid)
 
 
+def fits(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> bool:
+    """Whether ``table`` would draw a table here (a terminal wide enough for every id,
+    date and number whole), rather than plain rows."""
+    cells = [[safe(cell) for cell in row] for row in rows]
+    width = _terminal_width() if is_terminal() and len(rows) <= MAX_TABLE_ROWS else None
+    return width is not None and _free_text_width(headers, cells, width) is not None
+
+
 def _terminal_width() -> int | None:
     """The terminal's width in columns; None on a dumb terminal (plain rows there)."""
     if os.environ.get("TERM") == "dumb":

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 
 FORMATS = ("text", "json", "github", "md")
 HEADERS = ["OWNER", "KIND", "POSTMORTEM", "ITEM", "PRI", "DUE", "LATE", "STATE", "FILE", "TEXT"]
+FILE = HEADERS.index("FILE")
 _TITLES = {
     "action": "Overdue action item",
     "review": "Overdue postmortem review",
@@ -72,14 +73,21 @@ def plain_rows(findings: Sequence[Finding]) -> list[list[str]]:
 
 
 def text(result: OverdueResult) -> None:
-    """A table per owner on a terminal, plain rows in a pipe, and a one-line verdict."""
+    """A table per owner on a terminal wide enough for them, else plain rows (owner
+    first, as in a pipe, so no row loses its owner), and a one-line verdict.
+
+    The terminal tables leave out FILE (``path:line``, for editors and CI annotations):
+    beside a whole id it would push every table past 150 columns."""
     rows = plain_rows(result.findings)
-    if output.is_terminal() and rows:
-        groups: dict[str, list[list[str]]] = {}
-        for row in rows:
-            groups.setdefault(row[0] if row[0] != "-" else "(no owner)", []).append(row[1:])
+    groups: dict[str, list[list[str]]] = {}
+    for row in rows:
+        groups.setdefault(row[0] if row[0] != "-" else "(no owner)", []).append(
+            row[1:FILE] + row[FILE + 1 :]
+        )
+    headers = HEADERS[1:FILE] + HEADERS[FILE + 1 :]
+    if rows and all(output.fits(headers, group) for group in groups.values()):
         for owner_name, owner_rows in groups.items():
-            output.table(HEADERS[1:], owner_rows, title=owner_name)
+            output.table(headers, owner_rows, title=owner_name)
     else:
         output.table(HEADERS, rows)
     day = result.as_of
