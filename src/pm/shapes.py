@@ -118,6 +118,8 @@ class OverdueView(TypedDict):
     total: int
     escalated: int
     findings: list[FindingView]
+    due_within: int | None  # days, with --due-within; due_soon is empty without
+    due_soon: list[FindingView]
 
 
 class LintFindingView(TypedDict):

@@ -508,7 +508,7 @@ def report(
         typer.Option(
             "--format",
             "-f",
-            help="text, md, html, json or pdf (default: text; md for one ID).",
+            help="text, md, html, json, pdf, slack (default: text; md for one ID).",
         ),
     ] = None,
     out: Annotated[
@@ -554,6 +554,16 @@ def related(
     """Link two incidents both ways (each lists the other under related), in one commit."""
 
 
+DueWithin = Annotated[
+    str | None,
+    typer.Option(
+        "--due-within",
+        metavar="DAYS",
+        help="Also list open items due within 3d, 2w (notices: never exit 1).",
+    ),
+]
+
+
 @command("overdue", checks.overdue)
 def overdue(
     as_of: Annotated[
@@ -586,8 +596,62 @@ def overdue(
     fail_on: Annotated[
         str, typer.Option("--fail-on", metavar="LEVEL", help="Exit 1 on: any, escalated, never.")
     ] = "any",
+    due_within: DueWithin = None,
+    group_by: Annotated[
+        str | None,
+        typer.Option(
+            "--group-by", metavar="owner", help="With --format email: one message per owner (mbox)."
+        ),
+    ] = None,
 ) -> None:
     """Late action items, reviews and stale incidents; exit 1 while anything is late."""
+
+
+@command("notify", checks.notify)
+def notify(
+    webhook: Annotated[
+        str | None,
+        typer.Option(
+            "--webhook", metavar="URL", help="Post here (better: --webhook-env or PM_WEBHOOK_URL)."
+        ),
+    ] = None,
+    webhook_env: Annotated[
+        str | None,
+        typer.Option("--webhook-env", metavar="NAME", help="Read the URL from this variable."),
+    ] = None,
+    fmt: Annotated[
+        str,
+        typer.Option(
+            "--format", "-f", metavar="FORMAT", help=f"One of: {', '.join(checks.NOTIFY_FORMATS)}."
+        ),
+    ] = "slack",
+    changed_since: Annotated[
+        str | None,
+        typer.Option("--changed-since", metavar="REV", help="Only what is new since this commit."),
+    ] = None,
+    as_of: Annotated[
+        str | None,
+        typer.Option("--as-of", metavar="DATE", help="Judge lateness on this date."),
+    ] = None,
+    owner: Annotated[
+        str | None, typer.Option("--owner", metavar="NAME", help="Only this owner's items.")
+    ] = None,
+    severity: Annotated[
+        str | None,
+        typer.Option(
+            "--severity",
+            "-s",
+            metavar="SEV",
+            help="Only postmortems of this severity.",
+            autocompletion=completion.severities,
+        ),
+    ] = None,
+    due_within: DueWithin = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Print the message instead of posting it.")
+    ] = False,
+) -> None:
+    """Post what pm overdue finds to a Slack or Teams webhook; the URL is never printed."""
 
 
 @command("lint", checks.lint)

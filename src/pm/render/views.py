@@ -187,6 +187,8 @@ def overdue(result: OverdueResult) -> OverdueView:
         "total": len(result.findings),
         "escalated": result.escalated,
         "findings": [finding(f) for f in result.findings],
+        "due_within": result.due_within,
+        "due_soon": [finding(f) for f in result.soon],
     }
 
 
