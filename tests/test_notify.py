@@ -398,12 +398,44 @@ def test_report_slack_digest(
     assert result.exit_code == 0, result.stderr
     message = json.loads(result.stdout)
     assert message["text"] == (
-        "pm report: 2024-07-01 to 2024-09-30: 1 incidents, 2 action items late"
+        "pm report: 2024-07-01 to 2024-09-30: 1 incident, 2 action items late"
     )
     summary = message["blocks"][1]["text"]["text"]
-    assert summary.startswith("*1 incidents* (SEV-1 1)\n*1 resolved*, 0 still active\n")
+    assert summary.startswith("*1 incident* (SEV-1 1)\n*1 resolved*, 0 still active\n")
     incidents = message["blocks"][2]["text"]["text"]
     assert incidents == (
         "*Incidents*\n• SEV-1 *2024-08-01-checkout-500s* (resolved): Checkout &lt;!channel&gt; "
         "&amp; 500s"
+    )
+
+
+# --- the CI example ----------------------------------------------------------------------------
+
+
+def test_the_reminders_workflow_runs_and_posts(
+    late: Repo, cli: CliRunnerCall, hook: Hook, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import shlex
+
+    import yaml
+
+    from test_ci_examples import EXAMPLES, _pm_commands
+
+    workflow = yaml.safe_load((EXAMPLES / "github-reminders.yml").read_text(encoding="utf-8"))
+    assert workflow["jobs"]["reminders"]["env"] == {
+        "PM_WEBHOOK_URL": "${{ secrets.SLACK_WEBHOOK_URL }}"
+    }
+    commands = _pm_commands(workflow)
+    assert commands == [
+        "pm notify --format slack --due-within 3d",
+        "pm report --since 7d --format slack > digest.json",
+    ]
+    monkeypatch.setenv("PM_NOW", "2024-09-30T09:00:00Z")
+    monkeypatch.setenv("PM_WEBHOOK_URL", hook.url)
+    for command in commands:
+        result = cli(*shlex.split(command.partition(">")[0])[1:])
+        assert result.exit_code == 0, result.stderr
+    (posted,) = hook.payloads()
+    assert (
+        posted["text"] == "pm overdue: 3 late (2 escalated), 1 due within 3 days as of 2024-09-30"
     )

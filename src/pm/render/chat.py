@@ -134,14 +134,15 @@ def slack_report(data: PeriodData) -> dict[str, Any]:
     severities = ", ".join(f"{c['name']} {c['count']}" for c in data["counts"]["by_severity"])
     follow = data["follow_through"]
     lines = [
-        f"*{data['total']} incidents*" + (f" ({slack_escape(severities)})" if severities else ""),
+        f"*{_many(data['total'], 'incident')}*"
+        + (f" ({slack_escape(severities)})" if severities else ""),
         f"*{len(resolved)} resolved*, {len(incidents) - len(resolved)} still active",
-        f"*{follow['created']} action items* created, {follow['done']} done, "
+        f"*{_many(follow['created'], 'action item')}* created, {follow['done']} done, "
         f"{follow['open']} open, {follow['overdue']} late",
     ]
     late_reviews = len(data["reviews"]["missing"])
     if late_reviews:
-        lines.append(f"*{late_reviews} reviews* not held and past due")
+        lines.append(f"*{_many(late_reviews, 'review')}* not held and past due")
     blocks: list[dict[str, Any]] = [
         {"type": "header", "text": {"type": "plain_text", "text": _cut(title, 150)}},
         _mrkdwn("\n".join(lines)),
@@ -161,7 +162,10 @@ def slack_report(data: PeriodData) -> dict[str, Any]:
             for a in follow["overdue_items"]
         ]
         blocks.append(_slack_section("*Late action items*", rows))
-    fallback = f"{title}: {data['total']} incidents, {follow['overdue']} action items late"
+    fallback = (
+        f"{title}: {_many(data['total'], 'incident')}, "
+        f"{_many(follow['overdue'], 'action item')} late"
+    )
     return {"text": fallback, "blocks": blocks}
 
 
@@ -277,7 +281,10 @@ def _email(
         lines.append(f"  {finding.path}:{finding.line}")
     if not found:
         lines.append("Nothing to report.")
-    message.set_content("\n".join(lines) + "\n")
+    text = "\n".join(lines) + "\n"
+    # Readable as it is (8bit) unless a line is too long for SMTP (998 bytes).
+    longest = max(len(line.encode("utf-8")) for line in text.splitlines())
+    message.set_content(text, cte="8bit" if longest < 990 else "quoted-printable")
     return message
 
 
@@ -293,6 +300,10 @@ def mbox(messages: Sequence[EmailMessage], now: datetime) -> str:
         Generator(out, mangle_from_=True, maxheaderlen=78).flatten(message, unixfrom=True)
         out.write("\n")
     return out.getvalue()
+
+
+def _many(count: int, noun: str) -> str:
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
 
 
 def _days(count: int) -> str:
