@@ -316,7 +316,8 @@ def test_as_of_defaults_to_today(late: Repo, cli: CliRunnerCall) -> None:
         (["--as-of", "someday"], "pm: cannot read date 'someday'"),
         (
             ["--format", "xml"],
-            "pm: --format must be one of text, json, github, markdown, not 'xml'",
+            "pm: --format must be one of text, json, github, markdown, slack, teams, email, "
+            "not 'xml'",
         ),
         (["--fail-on", "sometimes"], "pm: --fail-on must be one of any, escalated, never"),
         (["--severity", "SEV-9"], "pm: unknown severity 'SEV-9'"),

@@ -118,8 +118,8 @@ class OverdueView(TypedDict):
     total: int
     escalated: int
     findings: list[FindingView]
-    due_within: int | None  # days, with --due-within; due_soon is empty without
-    due_soon: list[FindingView]
+    due_within: NotRequired[int]  # only with --due-within (days), with due_soon
+    due_soon: NotRequired[list[FindingView]]
 
 
 class LintFindingView(TypedDict):

@@ -180,16 +180,18 @@ def finding(f: Finding) -> FindingView:
 
 def overdue(result: OverdueResult) -> OverdueView:
     """``pm overdue --format json``."""
-    return {
+    view: OverdueView = {
         "version": 1,
         "as_of": result.as_of.isoformat(),
         "escalation_days": result.escalation_days,
         "total": len(result.findings),
         "escalated": result.escalated,
         "findings": [finding(f) for f in result.findings],
-        "due_within": result.due_within,
-        "due_soon": [finding(f) for f in result.soon],
     }
+    if result.due_within is not None:  # only with --due-within: the schema is otherwise as it was
+        view["due_within"] = result.due_within
+        view["due_soon"] = [finding(f) for f in result.soon]
+    return view
 
 
 def lint_finding(f: LintFinding) -> LintFindingView:
