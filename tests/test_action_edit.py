@@ -29,9 +29,9 @@ def items(repo: Repo, postmortem_id: str) -> list[dict[str, object]]:
 @pytest.fixture
 def three(repo: Repo, cli: CliRunnerCall, opened: str) -> str:
     """``opened`` with items 1 (P0 alice), 2 (a duplicate of 1, bob), 3 (P2 carol, PAY-1)."""
-    cli.ok("action", "add", opened, "Alert on pool use", "-o", "alice", "-p", "P0")
-    cli.ok("action", "add", opened, "Alert on pool use", "-o", "bob", "-p", "P0")
-    cli.ok("action", "add", opened, "Load-test checkout", "-o", "carol", "-p", "P2")
+    cli.ok("action", "add", opened, "Alert on pool use", "--owner", "alice", "-p", "P0")
+    cli.ok("action", "add", opened, "Alert on pool use", "--owner", "bob", "-p", "P0")
+    cli.ok("action", "add", opened, "Load-test checkout", "--owner", "carol", "-p", "P2")
     cli.ok("action", "edit", opened, "3", "--ticket", "PAY-1")
     return opened
 
@@ -133,7 +133,7 @@ def test_rm_removes_a_duplicate_and_its_number_is_never_reused(
     )
     assert front(repo, three)["removed_actions"] == [3]
     # The highest number was removed: the next item still gets a new one.
-    assert cli.ok("action", "add", three, "Runbook", "-o", "erin").stdout == "4\n"
+    assert cli.ok("action", "add", three, "Runbook", "--owner", "erin").stdout == "4\n"
     cli.ok("action", "rm", three, "2")
     assert front(repo, three)["removed_actions"] == [2, 3]
     assert [i["number"] for i in items(repo, three)] == [1, 4]
@@ -154,7 +154,7 @@ def test_the_removed_numbers_survive_a_hand_edit(
         text.replace("removed_actions:\n", "# numbers pm must not reuse\nremoved_actions:\n")
     )
     repo.git("commit", "--quiet", "-am", "a comment by hand")
-    assert cli.ok("action", "add", three, "Runbook", "-o", "erin").stdout == "4\n"
+    assert cli.ok("action", "add", three, "Runbook", "--owner", "erin").stdout == "4\n"
     assert "# numbers pm must not reuse\nremoved_actions:\n- 3\n" in path.read_text(
         encoding="utf-8"
     )
@@ -211,7 +211,7 @@ def test_adding_to_a_closed_postmortem_opens_it_again(repo: Repo, cli: CliRunner
     )
     write(repo.path, item, sections=FILLED)
     commit(repo.path)
-    result = cli.ok("action", "add", "cache", "Alert on restarts", "-o", "erin")
+    result = cli.ok("action", "add", "cache", "Alert on restarts", "--owner", "erin")
     assert result.stderr.splitlines() == [
         "pm: warning: 2024-01-10-cache-restart was closed; it is reviewed again until the new "
         "item is done (then: pm close 2024-01-10-cache-restart)",
@@ -241,6 +241,6 @@ def test_a_closed_sev3_without_review_goes_back_to_resolved(repo: Repo, cli: Cli
     refused = cli("action", "start", "queue", "1")
     assert refused.exit_code == 3
     assert "a follow-up found later is a new item: pm action add" in refused.stderr
-    cli.ok("action", "add", "queue", "Alert on queue depth", "-o", "erin")
+    cli.ok("action", "add", "queue", "Alert on queue depth", "--owner", "erin")
     assert front(repo, "2024-01-16-queue-stuck")["status"] == "resolved"
     assert findings(cli(*LINT_ARGS).stdout) == []

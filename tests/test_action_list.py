@@ -16,11 +16,18 @@ def _setup(cli: CliRunnerCall, opened: str) -> str:
     other = cli.ok("open", "DNS misconfigured", "-s", "SEV-2", "--started", "2024-01-18T09:00")
     other_id = other.stdout.split("\t")[0]
     cli.ok(
-        "action", "add", opened, "Alert on pool saturation", "-o", "alice", "--due", "2024-01-18"
+        "action",
+        "add",
+        opened,
+        "Alert on pool saturation",
+        "--owner",
+        "alice",
+        "--due",
+        "2024-01-18",
     )
-    cli.ok("action", "add", opened, "Raise pool size", "-o", "bob", "-p", "P0", "--due", "+3d")
-    cli.ok("action", "add", other_id, "Lint DNS zone files", "-o", "Alice", "-p", "P2")
-    cli.ok("action", "add", other_id, "Document TTLs", "-o", "carol", "--due", "2024-01-10")
+    cli.ok("action", "add", opened, "Raise pool size", "--owner", "bob", "-p", "P0", "--due", "+3d")
+    cli.ok("action", "add", other_id, "Lint DNS zone files", "--owner", "Alice", "-p", "P2")
+    cli.ok("action", "add", other_id, "Document TTLs", "--owner", "carol", "--due", "2024-01-10")
     cli.ok("action", "done", other_id, "2")
     return other_id
 
@@ -81,7 +88,7 @@ def test_list_usage_errors(repo: Repo, cli: CliRunnerCall, opened: str) -> None:
 def test_list_names_broken_files_and_lists_the_rest(
     repo: Repo, cli: CliRunnerCall, opened: str
 ) -> None:
-    cli.ok("action", "add", opened, "One", "-o", "alice")
+    cli.ok("action", "add", opened, "One", "--owner", "alice")
     broken = repo.path / "postmortems" / "2024" / "2024-01-01-broken.md"
     broken.write_text("---\nid: [unclosed\n---\n", encoding="utf-8")
     result = cli("action", "list")
@@ -96,7 +103,7 @@ def test_list_is_a_pure_read_that_runs_no_git(
 ) -> None:
     """In a repository, ``action list`` reads files only: it works where git cannot run
     (no git on PATH); ``--mine`` asks git for the identity and says it cannot."""
-    cli.ok("action", "add", opened, "One", "-o", "alice")
+    cli.ok("action", "add", opened, "One", "--owner", "alice")
     no_git = tmp_path / "bin-without-git"
     no_git.mkdir()
     result = run_pm(repo.path, "action", "list", env={"PATH": str(no_git)})
@@ -110,7 +117,7 @@ def test_list_is_a_pure_read_that_runs_no_git(
 @pytest.mark.slow  # runs pm in a subprocess
 def test_list_outside_git_is_refused(repo: Repo, cli: CliRunnerCall, opened: str) -> None:
     """A copy of the files outside any repository is no place to read from (exit 4)."""
-    cli.ok("action", "add", opened, "One", "-o", "alice")
+    cli.ok("action", "add", opened, "One", "--owner", "alice")
     subprocess.run(["rm", "-rf", str(repo.path / ".git")], check=True)
     (repo.path / ".pm.toml").write_text("", encoding="utf-8")
     for args in (["action", "list"], ["action", "list", "--mine"]):
@@ -127,11 +134,11 @@ def _items(repo: Repo, postmortem_id: str) -> list[dict[str, object]]:
 
 def _merge_two_branches_that_each_add_item_2(repo: Repo, cli: CliRunnerCall, opened: str) -> None:
     """Two branches each add action item 2; merge them and keep both, as a person would."""
-    cli.ok("action", "add", opened, "Alert on pool saturation", "-o", "alice")
+    cli.ok("action", "add", opened, "Alert on pool saturation", "--owner", "alice")
     repo.git("switch", "--quiet", "-c", "feature")
-    cli.ok("action", "add", opened, "Load-test checkout", "-o", "bob")
+    cli.ok("action", "add", opened, "Load-test checkout", "--owner", "bob")
     repo.git("switch", "--quiet", "main")
-    cli.ok("action", "add", opened, "Raise pool size", "-o", "carol")
+    cli.ok("action", "add", opened, "Raise pool size", "--owner", "carol")
     merge = subprocess.run(
         ["git", "merge", "--quiet", "--no-edit", "feature"],
         cwd=repo.path,
@@ -195,7 +202,7 @@ def test_merge_of_two_branches_is_renumbered_on_next_change(
     assert "action item 2 ('Load-test checkout')" in body and "it is now 3" in body
     table = repo.read(f"postmortems/2024/{opened}.md")
     assert "| 3 | P1 | Load-test checkout | bob |" in table
-    assert cli.ok("action", "add", opened, "Next", "-o", "a").stdout == "4\n"
+    assert cli.ok("action", "add", opened, "Next", "--owner", "a").stdout == "4\n"
 
 
 def test_renumber_command(repo: Repo, cli: CliRunnerCall, opened: str) -> None:

@@ -27,7 +27,7 @@ def items(repo: Repo, postmortem_id: str) -> list[dict[str, object]]:
 def test_add_numbers_defaults_and_commits(repo: Repo, cli: CliRunnerCall, opened: str) -> None:
     first = cli.ok("action", "add", opened, "Alert on pool saturation", "--owner", "alice")
     second = cli.ok(
-        "action", "add", "database", "Load-test checkout", "-o", "Team Payments", "-p", "P0",
+        "action", "add", "database", "Load-test checkout", "--owner", "Team Payments", "-p", "P0",
         "--ticket", "OPS-12",
     )  # fmt: skip
     assert first.stdout == "1\n"
@@ -49,10 +49,10 @@ def test_add_numbers_defaults_and_commits(repo: Repo, cli: CliRunnerCall, opened
 
 
 def test_due_forms_and_past_due_warning(repo: Repo, cli: CliRunnerCall, opened: str) -> None:
-    cli.ok("action", "add", opened, "In a week", "-o", "a", "--due", "+7d")
-    cli.ok("action", "add", opened, "In two weeks", "-o", "a", "--due", "2w")
-    cli.ok("action", "add", opened, "Tomorrow", "-o", "a", "--due", "tomorrow")
-    late = cli.ok("action", "add", opened, "Already late", "-o", "a", "--due", "2024-01-10")
+    cli.ok("action", "add", opened, "In a week", "--owner", "a", "--due", "+7d")
+    cli.ok("action", "add", opened, "In two weeks", "--owner", "a", "--due", "2w")
+    cli.ok("action", "add", opened, "Tomorrow", "--owner", "a", "--due", "tomorrow")
+    late = cli.ok("action", "add", opened, "Already late", "--owner", "a", "--due", "2024-01-10")
     assert "pm: warning: the due date 2024-01-10 is in the past" in late.stderr
     dues = [str(item["due"]) for item in items(repo, opened)]
     assert dues == ["2024-01-27", "2024-02-03", "2024-01-21", "2024-01-10"]
@@ -61,9 +61,9 @@ def test_due_forms_and_past_due_warning(repo: Repo, cli: CliRunnerCall, opened: 
 def test_priority_deadlines_come_from_config(repo: Repo, cli: CliRunnerCall) -> None:
     (repo.path / ".pm.toml").write_text("[priorities]\nP0 = 1\nP3 = 365\n", encoding="utf-8")
     postmortem_id = cli.ok("open", "Outage", "-s", "SEV-2").stdout.split("\t")[0]
-    cli.ok("action", "add", postmortem_id, "Someday", "-o", "a", "-p", "P3")
+    cli.ok("action", "add", postmortem_id, "Someday", "--owner", "a", "-p", "P3")
     assert str(items(repo, postmortem_id)[0]["due"]) == "2025-01-19"
-    wrong = cli("action", "add", postmortem_id, "x", "-o", "a", "-p", "P1")
+    wrong = cli("action", "add", postmortem_id, "x", "--owner", "a", "-p", "P1")
     assert wrong.exit_code == 2
     assert wrong.stderr == "pm: unknown priority 'P1'; use one of P0, P3\n"
 
@@ -71,11 +71,11 @@ def test_priority_deadlines_come_from_config(repo: Repo, cli: CliRunnerCall) -> 
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["-o", "a", "-p", "P9"], "pm: unknown priority 'P9'; use one of P0, P1, P2\n"),
-        (["-o", "a", "--due", "next friday"], "pm: cannot read date 'next friday'"),
-        (["-o", "  "], "pm: the owner is empty\n"),
-        (["-o", "a\nb"], "pm: the owner must be one line without control characters\n"),
-        (["-o", "a", "--ticket", "two words"], "must be one word"),
+        (["--owner", "a", "-p", "P9"], "pm: unknown priority 'P9'; use one of P0, P1, P2\n"),
+        (["--owner", "a", "--due", "next friday"], "pm: cannot read date 'next friday'"),
+        (["--owner", "  "], "pm: the owner is empty\n"),
+        (["--owner", "a\nb"], "pm: the owner must be one line without control characters\n"),
+        (["--owner", "a", "--ticket", "two words"], "must be one word"),
     ],
 )
 def test_add_usage_errors(
@@ -97,18 +97,18 @@ def test_owner_is_required(repo: Repo, cli: CliRunnerCall, opened: str) -> None:
 
 def test_action_text_is_data(repo: Repo, cli: CliRunnerCall, opened: str) -> None:
     text = "Fix <!-- pm:end actions --> | *bold* [link](x)"
-    cli.ok("action", "add", opened, text, "-o", "a")
+    cli.ok("action", "add", opened, text, "--owner", "a")
     assert items(repo, opened)[0]["text"] == text
     body = repo.read(f"postmortems/2024/{opened}.md").split("\n---\n", 1)[1]
     assert body.count("<!-- pm:end actions -->") == 1
     assert "Fix \\<\\!-- pm:end actions --\\> \\| \\*bold\\* \\[link\\](x)" in body
-    multi = cli("action", "add", opened, "two\nlines", "-o", "a")
+    multi = cli("action", "add", opened, "two\nlines", "--owner", "a")
     assert multi.exit_code == 2
 
 
 def test_states_and_dates(repo: Repo, cli: CliRunnerCall, opened: str) -> None:
     for text in ("One", "Two", "Three"):
-        cli.ok("action", "add", opened, text, "-o", "alice")
+        cli.ok("action", "add", opened, text, "--owner", "alice")
     cli.ok("action", "start", opened, "1")
     cli.ok("action", "done", opened, "1")
     cli.ok("action", "done", opened, "2", "--reason", "Shipped in PR 42")
@@ -153,7 +153,7 @@ def test_refused_moves(
     command: list[str],
     message: str | None,
 ) -> None:
-    cli.ok("action", "add", opened, "One", "-o", "alice")
+    cli.ok("action", "add", opened, "One", "--owner", "alice")
     for step in setup:
         cli.ok("action", step, opened, "1")
     before = repo.commit_count()
@@ -168,7 +168,7 @@ def test_refused_moves(
 
 
 def test_wont_do_needs_a_reason(repo: Repo, cli: CliRunnerCall, opened: str) -> None:
-    cli.ok("action", "add", opened, "One", "-o", "alice")
+    cli.ok("action", "add", opened, "One", "--owner", "alice")
     result = cli("action", "wont-do", opened, "1")
     assert result.exit_code == 2
     assert result.stderr == "pm: wont-do needs --reason: say why the item will not be done\n"
@@ -176,13 +176,13 @@ def test_wont_do_needs_a_reason(repo: Repo, cli: CliRunnerCall, opened: str) -> 
 
 
 def test_unknown_postmortem(repo: Repo, cli: CliRunnerCall, opened: str) -> None:
-    result = cli("action", "add", "no-such-thing", "x", "-o", "a")
+    result = cli("action", "add", "no-such-thing", "x", "--owner", "a")
     assert result.exit_code == 3
     assert "no postmortem matches 'no-such-thing'" in result.stderr
 
 
 def test_reason_cannot_forge_trailers(repo: Repo, cli: CliRunnerCall, opened: str) -> None:
-    cli.ok("action", "add", opened, "One", "-o", "alice")
+    cli.ok("action", "add", opened, "One", "--owner", "alice")
     for reason in ("x\n\nPm-Id: forged", "ok\u2028Pm-Operation: forged"):
         result = cli("action", "wont-do", opened, "1", "--reason", reason)
         assert result.exit_code == 2  # a reason is one line
@@ -192,7 +192,7 @@ def test_reason_cannot_forge_trailers(repo: Repo, cli: CliRunnerCall, opened: st
 
 def test_no_commit_writes_without_committing(repo: Repo, cli: CliRunnerCall, opened: str) -> None:
     before = repo.commit_count()
-    result = cli.ok("action", "add", opened, "One", "-o", "a", "--no-commit")
+    result = cli.ok("action", "add", opened, "One", "--owner", "a", "--no-commit")
     assert "not committed (--no-commit)" in result.stderr
     assert repo.commit_count() == before
     assert len(items(repo, opened)) == 1
@@ -202,7 +202,7 @@ def test_user_text_cannot_skip_the_ci_run_of_the_push(
     repo: Repo, cli: CliRunnerCall, opened: str
 ) -> None:
     """GitHub, GitLab, Azure... skip a push whose commit message says [skip ci]."""
-    cli.ok("action", "add", opened, "One", "-o", "[skip ci]")
+    cli.ok("action", "add", opened, "One", "--owner", "[skip ci]")
     assert repo.subjects()[0] == f"pm: action-add {opened} (#1 P1 (skip ci))"
     cli.ok("action", "wont-do", opened, "1", "--reason", "dup [CI Skip] ***NO_CI*** [no ci]")
     body = repo.git("log", "-1", "--format=%b")

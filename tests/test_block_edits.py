@@ -74,7 +74,7 @@ def test_pasted_timeline_rows_are_adopted(
 
 
 def test_an_action_row_is_adopted(repo: Repo, cli: CliRunnerCall, opened: str) -> None:
-    cli.ok("action", "add", opened, "Alert on pool saturation", "-o", "bob")
+    cli.ok("action", "add", opened, "Alert on pool saturation", "--owner", "bob")
     paste(repo, opened, "| | P2 | Load test the pool | carol | 2024-03-01 | |", block="actions")
     result = cli.ok("event", opened, "Noted", "--at", "2024-01-15T14:30")
     assert "Adopted from the action-items table: #2 P2 carol: Load test the pool" in result.stderr
@@ -142,7 +142,7 @@ def test_typed_rows_committed_by_hand_survive_the_next_change(
 ) -> None:
     """Rows typed and committed are adopted by the next change, never re-rendered away."""
     paste(repo, opened, "| 2024-01-15 14:50 | note | Typed and committed |", commit=True)
-    cli.ok("action", "add", opened, "Add an alert", "-o", "bob")
+    cli.ok("action", "add", opened, "Add an alert", "--owner", "bob")
     assert "text: Typed and committed" in front(repo, opened)
 
 

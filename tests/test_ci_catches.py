@@ -189,7 +189,7 @@ READY = {
 
 def test_review_says_it_is_late(repo: Repo, cli: CliRunnerCall, opened: str) -> None:
     cli.ok("resolve", opened, "--at", "2024-01-15T16:05")  # due 2024-01-17
-    cli.ok("action", "add", opened, "Alert on the pool", "-o", "alice")
+    cli.ok("action", "add", opened, "Alert on the pool", "--owner", "alice")
     _write_sections(repo, opened, READY)
     result = cli.ok("review", opened, "--at", "2024-01-20T10:00")
     assert result.stderr.startswith(
@@ -286,7 +286,7 @@ def test_a_team_heading_satisfies_review_and_lint(
     repo: Repo, cli: CliRunnerCall, opened: str
 ) -> None:
     cli.ok("resolve", opened, "--at", "2024-01-15T16:05")
-    cli.ok("action", "add", opened, "Alert on the pool", "-o", "alice")
+    cli.ok("action", "add", opened, "Alert on the pool", "--owner", "alice")
     _own_body(repo, opened)
     refused = cli("review", opened)  # the default: Root Cause is required by that name
     assert refused.exit_code == 3
@@ -308,7 +308,7 @@ def test_a_team_heading_satisfies_review_and_lint(
 def test_required_sections_can_add_a_section(repo: Repo, cli: CliRunnerCall, opened: str) -> None:
     _config(repo, TEAM_CONFIG.replace("]]\n", '], ["Lessons Learned"]]\n'))
     cli.ok("resolve", opened, "--at", "2024-01-15T16:05")
-    cli.ok("action", "add", opened, "Alert on the pool", "-o", "alice")
+    cli.ok("action", "add", opened, "Alert on the pool", "--owner", "alice")
     _own_body(repo, opened)
     refused = cli("review", opened)
     assert refused.exit_code == 3

@@ -54,7 +54,7 @@ def open_incident(r: int, n: int, ids: list[str]) -> Job:
 
 def add_action(r: int, n: int, ids: list[str]) -> Job:
     text = f"Stress action r{r} n{n}."
-    return Job(["action", "add", ids[0], text, "-o", f"owner{n}"], text)
+    return Job(["action", "add", ids[0], text, "--owner", f"owner{n}"], text)
 
 
 def start_action(r: int, n: int, ids: list[str]) -> Job:
@@ -77,7 +77,7 @@ def test_twenty_processes_three_rounds(repo: Repo, cli: CliRunnerCall) -> None:
         for title in ("Stress target one", "Stress target two")
     ]
     for k in range(ROUNDS * STARTS_PER_ROUND):
-        cli.ok("action", "add", ids[1], f"Item to start {k + 1}", "-o", "bob")
+        cli.ok("action", "add", ids[1], f"Item to start {k + 1}", "--owner", "bob")
     for r in range(ROUNDS):
         head = repo.git("rev-parse", "HEAD")
         jobs = [MIX[n % len(MIX)](r, n, ids) for n in range(PROCESSES)]

@@ -93,12 +93,12 @@ CHANGES: list[tuple[str, list[Build], Build, str]] = [
     (
         "action-add",
         [],
-        lambda pid: ["action", "add", pid, "Crash test action", "-o", "bob"],
+        lambda pid: ["action", "add", pid, "Crash test action", "--owner", "bob"],
         "text: Crash test action",
     ),
     (
         "action-done",
-        [lambda pid: ["action", "add", pid, "Crash test action", "-o", "bob"]],
+        [lambda pid: ["action", "add", pid, "Crash test action", "--owner", "bob"]],
         lambda pid: ["action", "done", pid, "1"],
         "done: 2024-01-20",
     ),

@@ -42,7 +42,6 @@ def test_fast_table_is_generated_from_the_typer_declarations() -> None:
         ["list", "--status"],
         ["list", "--status", "--json"],
         ["list", "--json", "--json"],
-        ["list", "--status", "active", "--status", "resolved"],
         ["list", "--bogus"],
         ["list", "-sSEV-1"],
         ["list", "--json=yes"],
@@ -65,13 +64,18 @@ def test_plain_forms_are_parsed() -> None:
     parsed = fast.parse(["list", "--status=active", "-s", "SEV-1", "--json", "--tag", "db"])
     assert parsed is not None
     assert parsed[1] == {
-        "status": "active",
-        "severity": "SEV-1",
+        "status": ["active"],
+        "severity": ["SEV-1"],
         "service": None,
-        "tag": "db",
+        "tag": ["db"],
         "since": None,
+        "fmt": None,
         "as_json": True,
     }
+    parsed = fast.parse(["list", "--status", "active", "--status", "resolved", "-f", "json"])
+    assert parsed is not None
+    assert parsed[1]["status"] == ["active", "resolved"]
+    assert parsed[1]["fmt"] == "json"
     parsed = fast.parse(["event", "db-pool", "-k", "mitigated", "Pool raised", "--no-commit"])
     assert parsed is not None
     assert parsed[1] == {
@@ -86,7 +90,7 @@ def test_plain_forms_are_parsed() -> None:
     }
     parsed = fast.parse(["show", "-", "--json"])
     assert parsed is not None
-    assert parsed[1] == {"postmortem_id": "-", "as_json": True}
+    assert parsed[1] == {"postmortem_id": "-", "fmt": None, "as_json": True}
 
 
 def run_main(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
@@ -106,6 +110,15 @@ def run_main(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, 
         ["list", "--since", "2024-01-16"],
         ["list", "--since", "someday"],
         ["list", "--status", "bogus"],
+        ["list", "--status", "Active,resolved", "-s", "sev-1", "--status", "closed"],
+        ["list", "--severity", "SEV-9"],
+        ["list", "-f", "json"],
+        ["list", "--format", "JSON"],
+        ["list", "-f", "yaml"],
+        ["list", "-f", "text", "--json"],
+        ["list", "--tag", "db,cache"],
+        ["show", "2024-01-15", "-f", "json"],
+        ["log", "2024-01-15", "--format", "json"],
         ["show", "database-connection"],
         ["show", "2024-01-15", "--json"],
         ["show", "no-such-thing"],

@@ -92,12 +92,18 @@ COMMANDS: list[tuple[str, Args]] = [
     ("list-service", lambda pid, s: ["list", "--service", s]),
     ("list-tag", lambda pid, s: ["list", "--tag", s]),
     ("list-since", lambda pid, s: ["list", "--since", s]),
-    ("action-add-text", lambda pid, s: ["action", "add", pid, s, "-o", "bob"]),
-    ("action-add-owner", lambda pid, s: ["action", "add", pid, "Fix", "-o", s]),
-    ("action-add-priority", lambda pid, s: ["action", "add", pid, "Fix", "-o", "bob", "-p", s]),
-    ("action-add-due", lambda pid, s: ["action", "add", pid, "Fix", "-o", "bob", "--due", s]),
-    ("action-add-ticket", lambda pid, s: ["action", "add", pid, "Fix", "-o", "bob", "--ticket", s]),
-    ("action-add-id", lambda pid, s: ["action", "add", s, "Fix", "-o", "bob"]),
+    ("action-add-text", lambda pid, s: ["action", "add", pid, s, "--owner", "bob"]),
+    ("action-add-owner", lambda pid, s: ["action", "add", pid, "Fix", "--owner", s]),
+    (
+        "action-add-priority",
+        lambda pid, s: ["action", "add", pid, "Fix", "--owner", "bob", "-p", s],
+    ),
+    ("action-add-due", lambda pid, s: ["action", "add", pid, "Fix", "--owner", "bob", "--due", s]),
+    (
+        "action-add-ticket",
+        lambda pid, s: ["action", "add", pid, "Fix", "--owner", "bob", "--ticket", s],
+    ),
+    ("action-add-id", lambda pid, s: ["action", "add", s, "Fix", "--owner", "bob"]),
     ("action-start-id", lambda pid, s: ["action", "start", s, "1"]),
     ("action-start-number", lambda pid, s: ["action", "start", pid, s]),
     ("action-start-reason", lambda pid, s: ["action", "start", pid, "1", "--reason", s]),
@@ -267,8 +273,8 @@ def check_reads_back(cli: CliRunnerCall, pid: str, label: str) -> None:
 
 def prepare(cli: CliRunnerCall, pid: str) -> None:
     """Action items 1 (open) and 2 (done) on ``pid``, and ``OTHER``, a resolved SEV-3."""
-    cli.ok("action", "add", pid, "Alert on pool use", "-o", "bob", "--due", "2024-01-18")
-    cli.ok("action", "add", pid, "Runbook", "-o", "carol", "-p", "P2")
+    cli.ok("action", "add", pid, "Alert on pool use", "--owner", "bob", "--due", "2024-01-18")
+    cli.ok("action", "add", pid, "Runbook", "--owner", "carol", "-p", "P2")
     cli.ok("action", "done", pid, "2")
     cli.ok("open", "Other incident", "-s", "SEV-3", "--started", "2024-01-16T09:00")
     cli.ok("resolve", OTHER, "fixed", "--at", "2024-01-16T10:00")

@@ -39,6 +39,7 @@ DOMAIN = (
     "blockedits.py",
     "merge.py",
     "mergefile.py",
+    "vocabulary.py",
     "idmatch.py",
     "search.py",
 )

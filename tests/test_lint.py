@@ -438,7 +438,7 @@ def test_files_outside_the_repository_are_neither_read_nor_fixed(
 def test_bad_format_is_a_usage_error(clean: Repo, cli: CliRunnerCall) -> None:
     result = cli("lint", "--format", "sarif")
     assert result.exit_code == 2
-    assert result.stderr == "pm: --format must be one of text, json, github, gitlab, not 'sarif'\n"
+    assert result.stderr == "pm: unknown format 'sarif'; use one of text, json, github, gitlab\n"
 
 
 def test_rules_lists_every_rule(cli: CliRunnerCall, repo: Repo) -> None:

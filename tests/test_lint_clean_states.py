@@ -79,9 +79,11 @@ def test_a_sev1_from_open_to_closed(step: Steps) -> None:
     step("set", pid, "services", "payments-db", "--add")
     step("set", pid, "tags", "db", "--remove")
     step("set", pid, "impact", "All card payments failed for 35 minutes")
-    step("action", "add", pid, "Alert on pool saturation", "-o", "bob", "-p", "P0")
-    step("action", "add", pid, "Load test", "-o", "carol", "--ticket", "OPS-12", "--due", "+60d")
-    step("action", "add", pid, "Runbook", "-o", "dave", "-p", "P2")
+    step("action", "add", pid, "Alert on pool saturation", "--owner", "bob", "-p", "P0")
+    step(
+        "action", "add", pid, "Load test", "--owner", "carol", "--ticket", "OPS-12", "--due", "+60d"
+    )
+    step("action", "add", pid, "Runbook", "--owner", "dave", "-p", "P2")
     step("action", "start", pid, "1")
     step("action", "done", pid, "1")
     step("action", "wont-do", pid, "3", "--reason", "covered by the load test")
@@ -112,15 +114,15 @@ def test_forced_close_and_severity_changes(step: Steps) -> None:
     reviewed = opened(step, "Queue backlog", "SEV-2", "2024-01-18T09:00")
     step("resolve", reviewed, "--at", "2024-01-18T10:00")
     step("edit", reviewed)
-    step("action", "add", reviewed, "Scale consumers", "-o", "gina")
+    step("action", "add", reviewed, "Scale consumers", "--owner", "gina")
     step("review", reviewed, "--at", "2024-01-19T10:00")
     step("set", reviewed, "severity", "SEV-1")
 
 
 def test_renumbered_items_after_a_merge(step: Steps, repo: Repo) -> None:
     pid = opened(step, "Cache misses", "SEV-3", "2024-01-19T09:00")
-    step("action", "add", pid, "Warm the cache", "-o", "frank")
-    step("action", "add", pid, "Shard the cache", "-o", "frank")
+    step("action", "add", pid, "Warm the cache", "--owner", "frank")
+    step("action", "add", pid, "Shard the cache", "--owner", "frank")
     # What a merge of two branches that each added item 2 leaves (both sides rendered it).
     path = repo.postmortem_path(pid)
     text = path.read_text(encoding="utf-8").replace("number: 2", "number: 1")

@@ -134,8 +134,8 @@ def test_typed_rows_adopted_by_fix_and_unreadable_ones_kept(
 
 
 def test_every_hint_that_names_a_command_works(repo: Repo, cli: CliRunnerCall, opened: str) -> None:
-    cli.ok("action", "add", opened, "First", "-o", "bob")
-    cli.ok("action", "add", opened, "Second", "-o", "bob")
+    cli.ok("action", "add", opened, "First", "--owner", "bob")
+    cli.ok("action", "add", opened, "Second", "--owner", "bob")
     path = repo.postmortem_path(opened)
     text = path.read_text(encoding="utf-8").replace("number: 2", "number: 1")
     path.write_text(text.replace("| 2 | P1 | Second |", "| 1 | P1 | Second |"), "utf-8")

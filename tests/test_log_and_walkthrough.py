@@ -37,7 +37,7 @@ def test_sev1_from_open_to_close(
     monkeypatch.setenv("PM_NOW", "2024-01-15T16:30:00Z")
     step("Olga Oncall", "resolve", "resolve", opened, "Rolled back", "--at", "2024-01-15T16:00")
     monkeypatch.setenv("PM_NOW", "2024-01-16T10:00:00Z")
-    step("Dana Lead", "action-add", "action", "add", opened, "Canary deploys", "-o", "ben")
+    step("Dana Lead", "action-add", "action", "add", opened, "Canary deploys", "--owner", "ben")
     step("Ben Backup", "action-start", "action", "start", opened, "1")
     as_author(repo, "Wes Writer")
     fill_sections(repo.postmortem_path(opened), COMPLETE)

@@ -117,7 +117,7 @@ READS: list[tuple[list[str], str]] = [
 WRITES = [
     ["event", "{id}", "more", "--at", "2024-01-15T16:00"],
     ["resolve", "{id}", "--at", "2024-01-15T16:00"],
-    ["action", "add", "{id}", "Fix it", "-o", "bob"],
+    ["action", "add", "{id}", "Fix it", "--owner", "bob"],
     ["action", "done", "{id}", "1"],
     ["set", "{id}", "title", "New title"],
     ["review", "{id}", "--at", "2024-01-16T10:00"],

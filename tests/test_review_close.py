@@ -23,7 +23,7 @@ def _ready(repo: Repo, cli: CliRunnerCall, postmortem_id: str) -> None:
     cli.ok("resolve", postmortem_id, "Pool resized", "--at", "2024-01-15T16:05")
     fill_sections(repo.postmortem_path(postmortem_id), COMPLETE)
     repo.git("commit", "--quiet", "-am", "Write the postmortem")
-    cli.ok("action", "add", postmortem_id, "Alert on pool saturation", "-o", "alice")
+    cli.ok("action", "add", postmortem_id, "Alert on pool saturation", "--owner", "alice")
 
 
 def test_review_of_a_fresh_incident_lists_everything_missing(
@@ -53,7 +53,7 @@ def test_review_names_the_empty_section(
     repo: Repo, cli: CliRunnerCall, opened: str, sections: dict[str, str], missing: str
 ) -> None:
     cli.ok("resolve", opened, "--at", "2024-01-15T16:05")
-    cli.ok("action", "add", opened, "x", "-o", "a")
+    cli.ok("action", "add", opened, "x", "--owner", "a")
     fill_sections(repo.postmortem_path(opened), sections)
     result = cli("review", opened)
     assert result.exit_code == 3
@@ -112,7 +112,7 @@ def test_close_refusals_then_close(repo: Repo, cli: CliRunnerCall, opened: str) 
     assert active.exit_code == 3
     assert active.stderr == f"pm: {opened} is still active; resolve it first (pm resolve)\n"
     _ready(repo, cli, opened)
-    cli.ok("action", "add", opened, "Load test", "-o", "bob", "--due", "2024-01-25")
+    cli.ok("action", "add", opened, "Load test", "--owner", "bob", "--due", "2024-01-25")
     cli.ok("action", "start", opened, "2")
     before = repo.commit_count()
     blocked = cli("close", opened)
@@ -165,7 +165,7 @@ def test_sev3_with_open_items_is_refused(repo: Repo, cli: CliRunnerCall) -> None
 
 def test_forced_close_records_the_reason(repo: Repo, cli: CliRunnerCall, opened: str) -> None:
     cli.ok("resolve", opened, "--at", "2024-01-15T16:05")
-    cli.ok("action", "add", opened, "Rewrite the pool", "-o", "alice")
+    cli.ok("action", "add", opened, "Rewrite the pool", "--owner", "alice")
     no_reason = cli("close", opened, "--force")
     assert no_reason.exit_code == 2
     assert no_reason.stderr == "pm: --force needs --reason: say why it is closed anyway\n"

@@ -32,7 +32,12 @@ def incidents(repo: Repo, cli: CliRunnerCall) -> list[str]:
         out = cli.ok("open", title, "-s", "SEV-2", "--started", started).stdout
         ids.append(out.split("\t")[0])
     cli.ok(
-        "action", "add", ids[0], "Alert on the error rate of every region's checkout", "-o", "bob"
+        "action",
+        "add",
+        ids[0],
+        "Alert on the error rate of every region's checkout",
+        "--owner",
+        "bob",
     )
     return ids
 

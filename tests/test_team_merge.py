@@ -96,9 +96,9 @@ def test_action_items_that_took_one_number_the_pushed_one_keeps_it(
     incident: Team, rebase: bool
 ) -> None:
     alice, bob = incident["alice"], incident["bob"]
-    alice.ok("action", "add", PID, "Alert on pool saturation", "-o", "alice")
-    bob.ok("action", "add", PID, "Make the pool size configurable", "-o", "bob", "-p", "P0")
-    bob.ok("action", "add", PID, "Load-test checkout", "-o", "bob")
+    alice.ok("action", "add", PID, "Alert on pool saturation", "--owner", "alice")
+    bob.ok("action", "add", PID, "Make the pool size configurable", "--owner", "bob", "-p", "P0")
+    bob.ok("action", "add", PID, "Load-test checkout", "--owner", "bob")
     alice.push()  # alice's item 1 is on the origin first
     notes = pulled(bob, rebase)
     mine = ("Make the pool size configurable", "Load-test checkout")
@@ -126,7 +126,7 @@ def test_one_item_changed_on_both_clones_merges_field_by_field(
     incident: Team, rebase: bool
 ) -> None:
     alice, bob = incident["alice"], incident["bob"]
-    alice.ok("action", "add", PID, "Alert on pool saturation", "-o", "alice")
+    alice.ok("action", "add", PID, "Alert on pool saturation", "--owner", "alice")
     alice.push()
     pulled(bob, rebase)
     alice.ok("action", "done", PID, "1")
@@ -258,10 +258,10 @@ def test_two_clones_that_open_the_same_incident_merge_into_one(team: Team, rebas
     alice, bob = team["alice"], team["bob"]
     alice.ok("open", "Database down", "-s", "SEV-1", "--started", "2024-01-15T14:07")
     alice.ok("event", PID, "Failed over", "--at", "2024-01-15T14:30")
-    alice.ok("action", "add", PID, "Alert on pool saturation", "-o", "alice")
+    alice.ok("action", "add", PID, "Alert on pool saturation", "--owner", "alice")
     bob.ok("open", "Database down", "-s", "SEV-1", "--started", "2024-01-15T14:05")
     bob.ok("event", PID, "Error rate at 40%", "-k", "detected", "--at", "2024-01-15T14:10")
-    bob.ok("action", "add", PID, "Load-test checkout", "-o", "bob")
+    bob.ok("action", "add", PID, "Load-test checkout", "--owner", "bob")
     alice.push()
     notes = pulled(bob, rebase)
     assert (
@@ -287,7 +287,7 @@ def test_three_clones_pulling_and_pushing_in_turn_lose_nothing(incident: Team) -
         for offset, clone in enumerate(people):
             at = f"2024-01-15T14:{minute + offset:02d}"
             clone.ok("event", PID, f"{clone.name} round {round_}", "--at", at)
-            clone.ok("action", "add", PID, f"{clone.name} item {round_}", "-o", clone.name)
+            clone.ok("action", "add", PID, f"{clone.name} item {round_}", "--owner", clone.name)
         for clone in people:  # each pulls (alternating merge and rebase) and pushes
             pulled(clone, rebase=clone.name != "bob")
             lint_clean(clone)
@@ -313,7 +313,7 @@ def test_closing_while_a_teammate_adds_an_item_is_a_conflict(incident: Team) -> 
     alice.push()
     pulled(bob, rebase=False)
     alice.ok("close", PID)
-    bob.ok("action", "add", PID, "Alert on pool saturation", "-o", "bob")
+    bob.ok("action", "add", PID, "Alert on pool saturation", "--owner", "bob")
     alice.push()
     result = bob.pull(rebase=False)
     assert result.returncode != 0

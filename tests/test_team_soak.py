@@ -99,7 +99,7 @@ def step(rng: random.Random, who: Responder, origin: set[str], counter: int) -> 
         who.known.add(text)
     elif choice == "action":
         text = f"{clone.name} item {counter}"
-        clone.ok("action", "add", PID, text, "-o", clone.name, "-p", rng.choice(["P0", "P1"]))
+        clone.ok("action", "add", PID, text, "--owner", clone.name, "-p", rng.choice(["P0", "P1"]))
         who.known.add(text)
     elif choice == "status":
         open_items = [a for a in who.data()["actions"] if a["status"] in ("open", "in-progress")]

@@ -257,10 +257,10 @@ def _days_late(as_of: date, due: date) -> str:
     return f"{days} day late" if days == 1 else f"{days} days late"
 
 
-def for_owner(findings: Sequence[Finding], owner: str) -> list[Finding]:
-    """One owner's findings; case and a leading ``@`` do not matter."""
-    wanted = owner.strip().lstrip("@").lower()
-    return [f for f in findings if f.owner.strip().lstrip("@").lower() == wanted]
+def for_owner(findings: Sequence[Finding], *owners: str) -> list[Finding]:
+    """These owners' findings; case and a leading ``@`` do not matter."""
+    wanted = {owner.strip().lstrip("@").lower() for owner in owners}
+    return [f for f in findings if f.owner.strip().lstrip("@").lower() in wanted]
 
 
 def fails(findings: Sequence[Finding], fail_on: str) -> bool:

@@ -7,7 +7,9 @@ trail, similar past incidents, what is late on a date, and the data of the repor
 CLI only prints them (``pm.render``).
 
 Text arguments are read as the CLI reads them: ``since="2024-01-01"``, ``"2024-Q3"`` or
-``"90d"`` (90 days back), or a ``date``. The results are named tuples: typed, immutable,
+``"90d"`` (90 days back), or a ``date``; a filter takes one value, a comma list
+(``"SEV-1,SEV-2"``) or several, and known names (severities, statuses, priorities) in
+any case (``pm.vocabulary``). The results are named tuples: typed, immutable,
 and cheap to define (start-up time is spent on every command).
 
 Length: one short function per question a command asks, with its result type; the read
@@ -16,6 +18,7 @@ API in one file, as ``workspace.py`` holds the write API.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import UTC, date, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
@@ -71,25 +74,29 @@ def _until(ws: Workspace, value: date | str | None) -> date | None:
 # --- postmortems --------------------------------------------------------------------------
 
 
-class Filters(NamedTuple):
-    """Which postmortems ``pm list`` (and ``pm overdue --severity``) looks at; ``since``
-    is compared with the start's date in ``zone`` (the date in its id)."""
+Names = str | Iterable[str] | None  # one value, a comma list, or several
 
-    status: str | None = None
-    severity: str | None = None
-    service: str | None = None
-    tag: str | None = None
+
+class Filters(NamedTuple):
+    """Which postmortems ``pm list`` (and ``pm overdue --severity``) looks at: each
+    filter given is met by any one of its values; ``since`` is compared with the start's
+    date in ``zone`` (the date in its id)."""
+
+    status: tuple[str, ...] = ()
+    severity: tuple[str, ...] = ()
+    service: tuple[str, ...] = ()
+    tag: tuple[str, ...] = ()
     since: date | None = None
     zone: tzinfo = UTC
 
     def match(self, postmortem: Postmortem) -> bool:
-        if self.status and postmortem.status != self.status:
+        if self.status and postmortem.status not in self.status:
             return False
-        if self.severity and postmortem.severity != self.severity:
+        if self.severity and postmortem.severity not in self.severity:
             return False
-        if self.service and self.service not in postmortem.services:
+        if self.service and not any(s in postmortem.services for s in self.service):
             return False
-        if self.tag and self.tag not in postmortem.tags:
+        if self.tag and not any(t in postmortem.tags for t in self.tag):
             return False
         started = postmortem.started
         return not (
@@ -101,12 +108,25 @@ class Filters(NamedTuple):
 
 
 def find(ws: Workspace, filters: Filters | None = None) -> tuple[list[Entry], list[DataError]]:
-    """The readable postmortems ``filters`` match, oldest first, and one error per file
+    """The readable postmortems ``filters`` match, in file order, and one error per file
     that could not be read."""
     entries, errors = ws.store.read_all()
     if filters is not None:
         entries = [e for e in entries if filters.match(e.postmortem)]
     return entries, errors
+
+
+def _oldest_first(entry: Entry) -> tuple[bool, float, str]:
+    """By start time, then id; a postmortem without a start (a hand edit) last."""
+    started = entry.postmortem.started
+    return (started is None, started.timestamp() if started else 0.0, entry.postmortem.id)
+
+
+def severities(ws: Workspace, values: Names) -> tuple[str, ...]:
+    """The configured severities named, any case; a usage error names the known ones."""
+    from pm.vocabulary import many, one_of
+
+    return tuple(one_of(v, ws.config.severity_names, "severity") for v in many(values))
 
 
 class Listing(NamedTuple):
@@ -120,19 +140,22 @@ class Listing(NamedTuple):
 def list_postmortems(
     ws: Workspace,
     *,
-    status: str | None = None,
-    severity: str | None = None,
-    service: str | None = None,
-    tag: str | None = None,
+    status: Names = None,
+    severity: Names = None,
+    service: Names = None,
+    tag: Names = None,
     since: date | str | None = None,
 ) -> Listing:
-    if status is not None and status not in STATUSES:
-        raise UsageError(f"unknown status {status!r}; use one of {', '.join(STATUSES)}")
+    """The postmortems the filters match, oldest first (by start time, then id)."""
+    from pm.vocabulary import many, one_of
+
+    statuses = tuple(one_of(s, STATUSES, "status") for s in many(status))
     start = _since(ws, since)
     if start is not None and start > ws.today():
         raise UsageError(f"--since {start} is in the future (today is {ws.today()})")
-    filters = Filters(status, severity, service, tag, start, ws.tz)
+    filters = Filters(statuses, severities(ws, severity), many(service), many(tag), start, ws.tz)
     records, errors = find(ws, filters)
+    records.sort(key=_oldest_first)
     return Listing(records, errors, filters)
 
 
@@ -282,16 +305,16 @@ class ActionFilters(NamedTuple):
     """Which action items ``pm action list`` shows; ``owners`` match name or email."""
 
     owners: tuple[str, ...] = ()
-    status: str | None = None
-    priority: str | None = None
+    status: tuple[str, ...] = ()
+    priority: tuple[str, ...] = ()
     overdue: bool = False
 
     def match(self, item: ActionItem, today: date) -> bool:
         if self.owners and item.owner.casefold() not in {o.casefold() for o in self.owners}:
             return False
-        if self.status and item.status != self.status:
+        if self.status and item.status not in self.status:
             return False
-        if self.priority and item.priority != self.priority:
+        if self.priority and item.priority not in self.priority:
             return False
         if not self.overdue:
             return True
@@ -334,25 +357,25 @@ def action_rows(
     ws: Workspace,
     ref: str | None = None,
     *,
-    owner: str | None = None,
-    status: str | None = None,
-    priority: str | None = None,
+    owner: Names = None,
+    status: Names = None,
+    priority: Names = None,
     overdue: bool = False,
     mine: bool = False,
 ) -> ActionRows:
     """Action items across postmortems (or of ``ref``), sorted by due date; ``mine`` adds
     the git user's name, email and email name to the owners asked for."""
     from pm import actions
+    from pm.model import ACTION_STATUSES
+    from pm.vocabulary import many, one_of
 
-    if status is not None:
-        actions.check_status(status)
-    if priority is not None:
-        priority = actions.check_priority(priority, ws.config.priorities)
-    owners: tuple[str, ...] = (owner,) if owner else ()
+    statuses = tuple(one_of(s, ACTION_STATUSES, "status") for s in many(status))
+    priorities = tuple(one_of(p, ws.config.priorities, "priority") for p in many(priority))
+    owners = many(owner)
     if mine:
         name, email = identity(ws)
         owners += (name, email, email.partition("@")[0])
-    filters = ActionFilters(owners=owners, status=status, priority=priority, overdue=overdue)
+    filters = ActionFilters(owners=owners, status=statuses, priority=priorities, overdue=overdue)
     rows, errors = find_actions(ws, filters, ref)
     repeated: dict[str, list[int]] = {}
     for record, _ in rows:
@@ -392,19 +415,17 @@ def overdue(
     ws: Workspace,
     *,
     as_of: date | str | None = None,
-    owner: str | None = None,
-    severity: str | None = None,
+    owner: Names = None,
+    severity: Names = None,
     due_within: int | None = None,
 ) -> OverdueResult:
     """Late action items and reviews on ``as_of`` (default: today), in file order; with
     ``due_within`` (days), also the open items due from ``as_of`` to that many days on."""
-    from pm import lifecycle
     from pm import overdue as late
+    from pm.vocabulary import many
 
     day = _day(ws, as_of) or ws.today()
-    if severity is not None:
-        severity = lifecycle.check_severity(severity, ws.config).name
-    entries, errors = find(ws, Filters(severity=severity))
+    entries, errors = find(ws, Filters(severity=severities(ws, severity)))
     findings: list[Finding] = []
     soon: list[Finding] = []
     for entry in entries:
@@ -415,40 +436,40 @@ def overdue(
             shown, raw = ws.store.display(entry.path), ws.store.file_bytes(entry.path)
             findings += late.placed(found, shown, raw)
             soon += late.placed(coming, shown, raw)
-    if owner is not None:
-        findings = late.for_owner(findings, owner)
-        soon = late.for_owner(soon, owner)
+    if owners := many(owner):
+        findings = late.for_owner(findings, *owners)
+        soon = late.for_owner(soon, *owners)
     return OverdueResult(findings, day, ws.config.escalation_days, errors, tuple(soon), due_within)
 
 
 def new_since(
-    ws: Workspace, result: OverdueResult, rev: str, *, owner: str | None, severity: str | None
+    ws: Workspace, result: OverdueResult, rev: str, *, owner: Names, severity: Names
 ) -> OverdueResult:
     """``result`` without what was already found at commit ``rev``: the findings (and due
     soon items) computed over the postmortem files at ``rev``, as of the date of its
     commit time, with the same filters. A finding is the same when it is about the same
     postmortem, rule and item (``Finding.ident``): an item that became late, escalated
     or was added since is new. Files unreadable at ``rev`` count as empty then."""
-    from pm import lifecycle
     from pm import overdue as late
     from pm.gitrepo import GitRepo
+    from pm.vocabulary import many
 
     snapshot = GitRepo.discover(ws.config.root).snapshot(rev, ws.config.postmortems_dir)
     then = snapshot.when.astimezone(ws.tz).date()
-    wanted = lifecycle.check_severity(severity, ws.config).name if severity else None
+    wanted = Filters(severity=severities(ws, severity))
     before: list[Finding] = []
     for name, raw in snapshot.files.items():
         try:
             postmortem = ws.store.parse(ws.config.root / name, raw).postmortem
         except DataError:
             continue
-        if wanted is not None and postmortem.severity != wanted:
+        if not wanted.match(postmortem):
             continue
         before += late.late(postmortem, then, ws.config, ws.tz)
         if result.due_within is not None:
             before += late.due_soon(postmortem, then, result.due_within)
-    if owner is not None:
-        before = late.for_owner(before, owner)
+    if owners := many(owner):
+        before = late.for_owner(before, *owners)
     seen = {f.ident for f in before}
     return result._replace(
         findings=[f for f in result.findings if f.ident not in seen],

@@ -55,6 +55,38 @@ class DefaultGroup(TyperGroup):
         return super().parse_args(ctx, args)
 
 
+class ActionGroup(TyperGroup):
+    """``pm action``: ``-o`` was ``--owner`` in ``add`` and ``edit`` before it meant
+    ``--output`` everywhere; it still works there, with a warning, and is not in help."""
+
+    # The options of add and edit that take a value: the token after one is its value.
+    _VALUED = frozenset({"--text", "--owner", "--priority", "-p", "--due", "--ticket"})
+
+    def parse_args(self, ctx: Context, args: list[str]) -> list[str]:
+        if args and args[0] in ("add", "edit"):
+            args = [args[0], *_owner_spelled(args[1:], self._VALUED)]
+        return super().parse_args(ctx, args)
+
+
+def _owner_spelled(args: list[str], valued: frozenset[str]) -> list[str]:
+    """``args`` with the old ``-o NAME`` (or ``-oNAME``) spelled ``--owner``."""
+    spelled: list[str] = []
+    value_next = False
+    for position, arg in enumerate(args):
+        if arg == "--":
+            return spelled + args[position:]
+        if not value_next and (arg == "-o" or (arg.startswith("-o") and len(arg) > 2)):
+            from pm.render.output import warn
+
+            warn("-o for --owner is deprecated; use --owner")
+            value_next = arg == "-o"
+            spelled.append("--owner" if value_next else f"--owner={arg[2:]}")
+            continue
+        value_next = not value_next and arg in valued
+        spelled.append(arg)
+    return spelled
+
+
 def _debug(ctx: Context) -> bool:
     root = ctx.find_root()
     return bool(root.params.get("debug"))

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from pm import queries
 from pm.cli.shared import choice, unreadable
 from pm.errors import ExitCode, PmError, UsageError
+from pm.vocabulary import output_format
 
 if TYPE_CHECKING:
     from pm.config import Config
@@ -17,7 +18,7 @@ if TYPE_CHECKING:
 
 # The --format choices, here and not in the renderers: Typer's help names them, and the
 # declarations must not import what rendering imports.
-OVERDUE_FORMATS = ("text", "json", "github", "markdown", "slack", "teams", "email")
+OVERDUE_FORMATS = ("text", "json", "github", "md", "slack", "teams", "email")
 NOTIFY_FORMATS = ("slack", "teams")
 GROUP_BY = ("owner",)
 WEBHOOK_ENV = "PM_WEBHOOK_URL"
@@ -26,9 +27,10 @@ LINT_FORMATS = ("text", "json", "github", "gitlab")
 
 def overdue(
     as_of: str | None,
-    owner: str | None,
-    severity: str | None,
-    fmt: str,
+    owner: list[str] | None,
+    severity: list[str] | None,
+    fmt: str | None,
+    as_json: bool,
     fail_on: str,
     due_within: str | None = None,
     group_by: str | None = None,
@@ -36,7 +38,7 @@ def overdue(
     from pm.overdue import FAIL_ON
     from pm.workspace import Workspace
 
-    choice(fmt, OVERDUE_FORMATS, "--format")
+    fmt = output_format(fmt, as_json, OVERDUE_FORMATS, "text")
     choice(fail_on, FAIL_ON, "--fail-on")
     if group_by is not None:
         choice(group_by, GROUP_BY, "--group-by")
@@ -92,11 +94,11 @@ def _window(due_within: str | None) -> int | None:
 def notify(
     webhook: str | None,
     webhook_env: str | None,
-    fmt: str,
+    fmt: str | None,
     changed_since: str | None,
     as_of: str | None,
-    owner: str | None,
-    severity: str | None,
+    owner: list[str] | None,
+    severity: list[str] | None,
     due_within: str | None,
     dry_run: bool,
 ) -> ExitCode:
@@ -106,7 +108,7 @@ def notify(
     from pm.render import chat, output
     from pm.workspace import Workspace
 
-    choice(fmt, NOTIFY_FORMATS, "--format")
+    fmt = output_format(fmt, False, NOTIFY_FORMATS, "slack")
     url = webhook
     if url is None and webhook_env is not None:
         url = os.environ.get(webhook_env) or None
@@ -143,7 +145,8 @@ def notify(
 
 def lint(
     paths: list[str] | None,
-    fmt: str,
+    fmt: str | None,
+    as_json: bool,
     strict: bool,
     fix: bool,
     discard_block_edits: bool,
@@ -152,7 +155,7 @@ def lint(
     from pm import lint as linter
     from pm.render import lint as render
 
-    choice(fmt, LINT_FORMATS, "--format")
+    fmt = output_format(fmt, as_json, LINT_FORMATS, "text")
     if rules:
         render.rules(list(linter.RULES.values()))
         return ExitCode.OK

@@ -24,7 +24,7 @@ from typing import Annotated, Any, TypeVar
 import typer
 
 from pm.cli import checks, completion, followup, incident, maintenance, reports
-from pm.cli.app import DefaultGroup, JsonFlag, NoCommit, app
+from pm.cli.app import ActionGroup, DefaultGroup, JsonFlag, NoCommit, app
 from pm.cli.shared import call
 from pm.model import ACTION_STATUSES, EVENT_KINDS, STATUSES
 
@@ -77,6 +77,32 @@ IdArgument = Annotated[
     str,
     typer.Argument(metavar="ID", help="Id, prefix or slug.", autocompletion=completion.ids),
 ]
+
+
+def format_option(*names: str, default: str = "text") -> Any:
+    """``-f/--format``, the one option every read command chooses its output with (the
+    names are checked, any case, by ``vocabulary.output_format``; ``--json`` is short)."""
+    return typer.Option(
+        "--format",
+        "-f",
+        metavar="FORMAT",
+        help=f"One of: {', '.join(names)} (default: {default}; --json is short for json).",
+    )
+
+
+def many_option(
+    *names: str, metavar: str, help: str, autocompletion: Callable[..., Any] | None = None
+) -> Any:
+    """A filter taking several values: repeated, or as a comma list (``SEV-1,SEV-2``)."""
+    return typer.Option(
+        *names,
+        metavar=metavar,
+        help=f"{help} Several: a,b or repeat it.",
+        autocompletion=autocompletion,
+    )
+
+
+Filter = list[str] | None
 TimeOption = Annotated[
     str | None,
     typer.Option(
@@ -138,7 +164,7 @@ event_app = typer.Typer(
 )
 app.add_typer(event_app, name="event")
 EventNumber = Annotated[
-    int, typer.Argument(metavar="N", help="The event's number, as pm show prints it.")
+    str, typer.Argument(metavar="N", help="The event's number, as pm show prints it (2 or #2).")
 ]
 
 
@@ -147,7 +173,10 @@ def event(
     postmortem_id: IdArgument,
     text: Annotated[
         str | None,
-        typer.Argument(metavar="[TEXT]", help="What happened (required unless --from)."),
+        typer.Argument(
+            metavar="[TEXT]",
+            help="What happened ('-' reads it from stdin; required unless --from).",
+        ),
     ] = None,
     at: TimeOption = None,
     kind: Annotated[
@@ -155,7 +184,7 @@ def event(
         typer.Option(
             "--kind",
             "-k",
-            help=f"One of: {', '.join(EVENT_KINDS)} (default: note).",
+            help=f"One of: {', '.join(EVENT_KINDS)} (any case; ack, mit...; default: note).",
             autocompletion=completion.kinds,
         ),
     ] = None,
@@ -240,29 +269,46 @@ def reopen(
 @command("list", incident.list_postmortems, fast=True)
 def list_(
     status: Annotated[
-        str | None,
-        typer.Option(
-            "--status", help=f"One of: {', '.join(STATUSES)}.", autocompletion=completion.statuses
+        Filter,
+        many_option(
+            "--status",
+            metavar="STATUS",
+            help=f"One of: {', '.join(STATUSES)}.",
+            autocompletion=completion.statuses,
         ),
     ] = None,
     severity: Annotated[
-        str | None, typer.Option("--severity", "-s", autocompletion=completion.severities)
+        Filter,
+        many_option(
+            "--severity",
+            "-s",
+            metavar="SEV",
+            help="A severity: SEV-1 (any case).",
+            autocompletion=completion.severities,
+        ),
     ] = None,
-    service: Annotated[str | None, typer.Option("--service")] = None,
-    tag: Annotated[str | None, typer.Option("--tag")] = None,
+    service: Annotated[
+        Filter, many_option("--service", metavar="SERVICE", help="Affecting this service.")
+    ] = None,
+    tag: Annotated[Filter, many_option("--tag", metavar="TAG", help="With this tag.")] = None,
     since: Annotated[
         str | None,
         typer.Option(
             "--since", help="Started on or after: 2024-01-15, 2024-Q3, last-month, 90d (back)."
         ),
     ] = None,
+    fmt: Annotated[str | None, format_option(*incident.READ_FORMATS)] = None,
     as_json: JsonFlag = False,
 ) -> None:
-    """List postmortems, oldest first; broken files are named on stderr (exit 3)."""
+    """List postmortems, oldest first (by start time); broken files are named on stderr (exit 3)."""
 
 
 @command("show", incident.show, fast=True)
-def show(postmortem_id: IdArgument, as_json: JsonFlag = False) -> None:
+def show(
+    postmortem_id: IdArgument,
+    fmt: Annotated[str | None, format_option(*incident.READ_FORMATS)] = None,
+    as_json: JsonFlag = False,
+) -> None:
     """Show one postmortem with its metrics (duration, time to detect/ack/mitigate/resolve)."""
 
 
@@ -275,6 +321,7 @@ def search(
     limit: Annotated[
         int, typer.Option("--limit", "-n", metavar="N", help="Show at most N postmortems.")
     ] = 20,
+    fmt: Annotated[str | None, format_option(*incident.READ_FORMATS)] = None,
     as_json: JsonFlag = False,
 ) -> None:
     """Find postmortems by text in titles, impact, prose, timeline and action items.
@@ -293,13 +340,16 @@ def search(
 
 action_app = typer.Typer(
     name="action",
+    cls=ActionGroup,
     help="Action items: add, start, done, wont-do, reopen, edit, rm, list.",
     no_args_is_help=True,
     rich_markup_mode=None,
 )
 app.add_typer(action_app, name="action")
 
-NumberArgument = Annotated[int, typer.Argument(metavar="N", help="The action item's number.")]
+NumberArgument = Annotated[
+    str, typer.Argument(metavar="N", help="The action item's number (2 or #2).")
+]
 ReasonOption = Annotated[
     str | None, typer.Option("--reason", help="Why (recorded in the commit; kept for wont-do).")
 ]
@@ -309,9 +359,7 @@ ReasonOption = Annotated[
 def action_add(
     postmortem_id: IdArgument,
     text: Annotated[str, typer.Argument(help="What will be done, in one line.")],
-    owner: Annotated[
-        str, typer.Option("--owner", "-o", help="Who owns it (required: a name or team).")
-    ],
+    owner: Annotated[str, typer.Option("--owner", help="Who owns it (required: a name or team).")],
     priority: Annotated[
         str | None, typer.Option("--priority", "-p", help="P0, P1 (default) or P2.")
     ] = None,
@@ -378,7 +426,7 @@ def action_edit(
     postmortem_id: IdArgument,
     number: NumberArgument,
     text: Annotated[str | None, typer.Option("--text", help="The new text.")] = None,
-    owner: Annotated[str | None, typer.Option("--owner", "-o", help="The new owner.")] = None,
+    owner: Annotated[str | None, typer.Option("--owner", help="The new owner.")] = None,
     priority: Annotated[
         str | None, typer.Option("--priority", "-p", help="The new priority (keeps the due date).")
     ] = None,
@@ -410,17 +458,24 @@ def action_list(
     postmortem_id: Annotated[
         str | None, typer.Argument(metavar="[ID]", help="Only this postmortem's items.")
     ] = None,
-    owner: Annotated[str | None, typer.Option("--owner", help="Owned by this name.")] = None,
-    status: Annotated[
-        str | None, typer.Option("--status", help=f"One of: {', '.join(ACTION_STATUSES)}.")
+    owner: Annotated[
+        Filter, many_option("--owner", metavar="NAME", help="Owned by this name.")
     ] = None,
-    priority: Annotated[str | None, typer.Option("--priority", "-p")] = None,
+    status: Annotated[
+        Filter,
+        many_option("--status", metavar="STATUS", help=f"One of: {', '.join(ACTION_STATUSES)}."),
+    ] = None,
+    priority: Annotated[
+        Filter,
+        many_option("--priority", "-p", metavar="PRI", help="A priority: P0, P1, P2 (any case)."),
+    ] = None,
     overdue: Annotated[
         bool, typer.Option("--overdue", help="Only open items past their due date.")
     ] = False,
     mine: Annotated[
         bool, typer.Option("--mine", help="Owned by you (your git user.name or user.email).")
     ] = False,
+    fmt: Annotated[str | None, format_option(*followup.READ_FORMATS)] = None,
     as_json: JsonFlag = False,
 ) -> None:
     """Action items across all postmortems, sorted by due date."""
@@ -472,7 +527,11 @@ def set_(
 
 
 @command("log", followup.log, fast=True)
-def log(postmortem_id: IdArgument, as_json: JsonFlag = False) -> None:
+def log(
+    postmortem_id: IdArgument,
+    fmt: Annotated[str | None, format_option(*followup.READ_FORMATS)] = None,
+    as_json: JsonFlag = False,
+) -> None:
     """The audit trail: every commit that touched the file, with its author and operation."""
 
 
@@ -508,9 +567,12 @@ def report(
         typer.Option(
             "--format",
             "-f",
-            help="text, md, html, json, pdf, slack (default: text; md for one ID).",
+            metavar="FORMAT",
+            help="One of: text, md, html, json, pdf, slack (default: text; md for one ID; "
+            "--json is short for json).",
         ),
     ] = None,
+    as_json: JsonFlag = False,
     out: Annotated[
         str | None, typer.Option("--output", "-o", help="Write to this file instead of stdout.")
     ] = None,
@@ -575,11 +637,11 @@ def overdue(
         ),
     ] = None,
     owner: Annotated[
-        str | None, typer.Option("--owner", metavar="NAME", help="Only this owner's items.")
+        Filter, many_option("--owner", metavar="NAME", help="Only this owner's items.")
     ] = None,
     severity: Annotated[
-        str | None,
-        typer.Option(
+        Filter,
+        many_option(
             "--severity",
             "-s",
             metavar="SEV",
@@ -587,12 +649,8 @@ def overdue(
             autocompletion=completion.severities,
         ),
     ] = None,
-    fmt: Annotated[
-        str,
-        typer.Option(
-            "--format", "-f", metavar="FORMAT", help=f"One of: {', '.join(checks.OVERDUE_FORMATS)}."
-        ),
-    ] = "text",
+    fmt: Annotated[str | None, format_option(*checks.OVERDUE_FORMATS)] = None,
+    as_json: JsonFlag = False,
     fail_on: Annotated[
         str, typer.Option("--fail-on", metavar="LEVEL", help="Exit 1 on: any, escalated, never.")
     ] = "any",
@@ -619,12 +677,7 @@ def notify(
         str | None,
         typer.Option("--webhook-env", metavar="NAME", help="Read the URL from this variable."),
     ] = None,
-    fmt: Annotated[
-        str,
-        typer.Option(
-            "--format", "-f", metavar="FORMAT", help=f"One of: {', '.join(checks.NOTIFY_FORMATS)}."
-        ),
-    ] = "slack",
+    fmt: Annotated[str | None, format_option(*checks.NOTIFY_FORMATS, default="slack")] = None,
     changed_since: Annotated[
         str | None,
         typer.Option("--changed-since", metavar="REV", help="Only what is new since this commit."),
@@ -634,11 +687,11 @@ def notify(
         typer.Option("--as-of", metavar="DATE", help="Judge lateness on this date."),
     ] = None,
     owner: Annotated[
-        str | None, typer.Option("--owner", metavar="NAME", help="Only this owner's items.")
+        Filter, many_option("--owner", metavar="NAME", help="Only this owner's items.")
     ] = None,
     severity: Annotated[
-        str | None,
-        typer.Option(
+        Filter,
+        many_option(
             "--severity",
             "-s",
             metavar="SEV",
@@ -662,12 +715,8 @@ def lint(
             metavar="[PATH]...", help="Files or folders to check (default: every postmortem)."
         ),
     ] = None,
-    fmt: Annotated[
-        str,
-        typer.Option(
-            "--format", "-f", metavar="FORMAT", help=f"One of: {', '.join(checks.LINT_FORMATS)}."
-        ),
-    ] = "text",
+    fmt: Annotated[str | None, format_option(*checks.LINT_FORMATS)] = None,
+    as_json: JsonFlag = False,
     strict: Annotated[
         bool, typer.Option("--strict", help="Treat warnings (blameless language...) as errors.")
     ] = False,

@@ -92,7 +92,19 @@ def severities(ctx: Any, incomplete: str) -> list[str]:
         names = load_config(_directory(ctx)).severity_names
     except Exception:  # noqa: BLE001 - a broken config: nothing to offer
         return []
-    return [name for name in names if name.lower().startswith(incomplete.lower())]
+    return _listed(names, incomplete)
+
+
+def _listed(names: tuple[str, ...], incomplete: str) -> list[str]:
+    """The names that complete the last value of a comma list (``SEV-1,S`` offers
+    ``SEV-1,SEV-2``...), any case, leaving out the values already given."""
+    given, comma, last = incomplete.rpartition(",")
+    before = {value.strip().lower() for value in given.split(",")} if comma else set()
+    return [
+        f"{given}{comma}{name}"
+        for name in names
+        if name.lower().startswith(last.lower()) and name.lower() not in before
+    ]
 
 
 def kinds(incomplete: str) -> list[str]:
@@ -104,7 +116,7 @@ def kinds(incomplete: str) -> list[str]:
 def statuses(incomplete: str) -> list[str]:
     from pm.model import STATUSES
 
-    return [status for status in STATUSES if status.startswith(incomplete.lower())]
+    return _listed(STATUSES, incomplete)
 
 
 def shells(incomplete: str) -> list[str]:

@@ -67,7 +67,7 @@ COMMANDS: dict[tuple[str, ...], Spec] = {
         body="pm.cli.incident:event_edit",
         arguments=(
             Param("postmortem_id", required=True),
-            Param("number", type="int", required=True),
+            Param("number", required=True),
         ),
         options={
             "--at": Param("at"),
@@ -89,7 +89,7 @@ COMMANDS: dict[tuple[str, ...], Spec] = {
         body="pm.cli.incident:event_rm",
         arguments=(
             Param("postmortem_id", required=True),
-            Param("number", type="int", required=True),
+            Param("number", required=True),
         ),
         options={},
         flags={
@@ -103,12 +103,14 @@ COMMANDS: dict[tuple[str, ...], Spec] = {
         body="pm.cli.incident:list_postmortems",
         arguments=(),
         options={
-            "--status": Param("status"),
-            "--severity": Param("severity"),
-            "-s": Param("severity"),
-            "--service": Param("service"),
-            "--tag": Param("tag"),
+            "--status": Param("status", many=True),
+            "--severity": Param("severity", many=True),
+            "-s": Param("severity", many=True),
+            "--service": Param("service", many=True),
+            "--tag": Param("tag", many=True),
             "--since": Param("since"),
+            "--format": Param("fmt"),
+            "-f": Param("fmt"),
         },
         flags={
             "--json": "as_json",
@@ -119,17 +121,22 @@ COMMANDS: dict[tuple[str, ...], Spec] = {
             "service": None,
             "tag": None,
             "since": None,
+            "fmt": None,
             "as_json": False,
         },
     ),
     ("show",): Spec(
         body="pm.cli.incident:show",
         arguments=(Param("postmortem_id", required=True),),
-        options={},
+        options={
+            "--format": Param("fmt"),
+            "-f": Param("fmt"),
+        },
         flags={
             "--json": "as_json",
         },
         defaults={
+            "fmt": None,
             "as_json": False,
         },
     ),
@@ -139,23 +146,30 @@ COMMANDS: dict[tuple[str, ...], Spec] = {
         options={
             "--limit": Param("limit", type="int"),
             "-n": Param("limit", type="int"),
+            "--format": Param("fmt"),
+            "-f": Param("fmt"),
         },
         flags={
             "--json": "as_json",
         },
         defaults={
             "limit": 20,
+            "fmt": None,
             "as_json": False,
         },
     ),
     ("log",): Spec(
         body="pm.cli.followup:log",
         arguments=(Param("postmortem_id", required=True),),
-        options={},
+        options={
+            "--format": Param("fmt"),
+            "-f": Param("fmt"),
+        },
         flags={
             "--json": "as_json",
         },
         defaults={
+            "fmt": None,
             "as_json": False,
         },
     ),

@@ -18,6 +18,8 @@ if TYPE_CHECKING:
     from pm.lifecycle import ReviewState
     from pm.workspace import Workspace
 
+READ_FORMATS = ("text", "json")  # pm action list and pm log: -f/--format, and --json
+
 
 def action_add(
     postmortem_id: str,
@@ -41,41 +43,44 @@ def action_add(
 
 def _move(
     postmortem_id: str,
-    number: int,
+    number: str,
     name: str,
     reason: str | None,
     no_commit: bool,
     on: str | None = None,
 ) -> None:
+    from pm.vocabulary import item_number
+
+    n = item_number(number)
     ws = workspace(no_commit)
-    record, item = ws.action_status(postmortem_id, number, name, reason=reason, on=on)
+    record, item = ws.action_status(postmortem_id, n, name, reason=reason, on=on)
     status = f"done on {item.done.isoformat()}" if on and item.done else item.status
     output.message(
         f"Action item {item.number} of {record.postmortem.id} is {status}; {committed(ws)}."
     )
 
 
-def action_start(postmortem_id: str, number: int, reason: str | None, no_commit: bool) -> None:
+def action_start(postmortem_id: str, number: str, reason: str | None, no_commit: bool) -> None:
     _move(postmortem_id, number, "start", reason, no_commit)
 
 
 def action_done(
-    postmortem_id: str, number: int, reason: str | None, on: str | None, no_commit: bool
+    postmortem_id: str, number: str, reason: str | None, on: str | None, no_commit: bool
 ) -> None:
     _move(postmortem_id, number, "done", reason, no_commit, on)
 
 
-def action_wont_do(postmortem_id: str, number: int, reason: str | None, no_commit: bool) -> None:
+def action_wont_do(postmortem_id: str, number: str, reason: str | None, no_commit: bool) -> None:
     _move(postmortem_id, number, "wont-do", reason, no_commit)
 
 
-def action_reopen(postmortem_id: str, number: int, reason: str | None, no_commit: bool) -> None:
+def action_reopen(postmortem_id: str, number: str, reason: str | None, no_commit: bool) -> None:
     _move(postmortem_id, number, "reopen", reason, no_commit)
 
 
 def action_edit(
     postmortem_id: str,
-    number: int,
+    number: str,
     text: str | None,
     owner: str | None,
     priority: str | None,
@@ -83,9 +88,12 @@ def action_edit(
     ticket: str | None,
     no_commit: bool,
 ) -> None:
+    from pm.vocabulary import item_number
+
+    n = item_number(number)
     ws = workspace(no_commit)
     record, item, changes = ws.edit_action(
-        postmortem_id, number, text=text, owner=owner, priority=priority, due=due, ticket=ticket
+        postmortem_id, n, text=text, owner=owner, priority=priority, due=due, ticket=ticket
     )
     for change in changes:
         output.message(f"  {change.line()}")
@@ -94,9 +102,12 @@ def action_edit(
         output.message(f"The due date stays {item.due.isoformat()} (to change it: --due DATE).")
 
 
-def action_rm(postmortem_id: str, number: int, no_commit: bool) -> None:
+def action_rm(postmortem_id: str, number: str, no_commit: bool) -> None:
+    from pm.vocabulary import item_number
+
+    n = item_number(number)
     ws = workspace(no_commit)
-    record, item = ws.remove_action(postmortem_id, number)
+    record, item = ws.remove_action(postmortem_id, n)
     output.message(
         f"Removed action item {item.number} ({item.text}) from {record.postmortem.id}; "
         f"number {item.number} is not used again; {committed(ws)}."
@@ -114,16 +125,19 @@ def action_renumber(postmortem_id: str, no_commit: bool) -> None:
 
 def action_list(
     postmortem_id: str | None,
-    owner: str | None,
-    status: str | None,
-    priority: str | None,
+    owner: list[str] | None,
+    status: list[str] | None,
+    priority: list[str] | None,
     overdue: bool,
     mine: bool,
+    fmt: str | None,
     as_json: bool,
 ) -> None:
     from pm import queries
     from pm.render import tables, views
+    from pm.vocabulary import output_format
 
+    fmt = output_format(fmt, as_json, READ_FORMATS, "text")
     ws = reading()
     found = queries.action_rows(
         ws,
@@ -134,7 +148,7 @@ def action_list(
         overdue=overdue,
         mine=mine,
     )
-    if as_json:
+    if fmt == "json":
         output.print_json(
             [
                 views.action_row(
@@ -233,10 +247,12 @@ def set_field(
         )
 
 
-def log(postmortem_id: str, as_json: bool) -> None:
+def log(postmortem_id: str, fmt: str | None, as_json: bool) -> None:
     """``pm log``: the audit trail of one file (on the fast path: git is the cost)."""
     from pm import queries
+    from pm.vocabulary import output_format
 
+    fmt = output_format(fmt, as_json, READ_FORMATS, "text")
     ws = reading()
     history = queries.log(ws, postmortem_id)
     if history.shallow:
@@ -245,7 +261,7 @@ def log(postmortem_id: str, as_json: bool) -> None:
             "commit can look like the file's creation); fetch it all with git fetch "
             "--unshallow (GitHub Actions: actions/checkout with fetch-depth: 0)"
         )
-    if as_json:
+    if fmt == "json":
         from pm.render import views
 
         output.print_json([views.log_entry(entry) for entry in history.entries])

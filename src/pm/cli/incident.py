@@ -21,6 +21,8 @@ from pm.render import output
 if TYPE_CHECKING:
     from pm.workspace import EditResult, Workspace
 
+READ_FORMATS = ("text", "json")  # pm list and pm show: -f/--format, and --json
+
 
 def init() -> None:
     ws = workspace()
@@ -165,13 +167,31 @@ def event(
             "pm event needs TEXT: pm event ID TEXT [--at TIME] [--kind KIND], "
             "or many events: pm event ID --from FILE"
         )
-    kind = kind or "note"
+    from pm.vocabulary import event_kind
+
+    kind = event_kind(kind or "note")
+    if text == "-":
+        text = _stdin_text()
     ws = workspace(no_commit)
     moment = ws.parse_time(at)
     record = ws.add_event(postmortem_id, text, at=moment, kind=kind)
     output.message(
         f"Added event ({kind}) to {record.postmortem.id} at {ws.describe(moment)}; {committed(ws)}."
     )
+
+
+def _stdin_text() -> str:
+    """The event text piped in for ``pm event ID -``: stdin, without its last line break."""
+    import sys
+
+    if sys.stdin is None or sys.stdin.isatty():
+        raise UsageError(
+            "'-' reads the event text from stdin; pipe it in (echo TEXT | pm event ID -)"
+        )
+    text = sys.stdin.read().removesuffix("\n").removesuffix("\r")
+    if not text.strip():
+        raise UsageError("no event text on stdin")
+    return text
 
 
 def _import_events(
@@ -233,25 +253,32 @@ def _import_events(
 
 def event_edit(
     postmortem_id: str,
-    number: int,
+    number: str,
     at: str | None,
     kind: str | None,
     text: str | None,
     no_commit: bool,
 ) -> None:
+    from pm.vocabulary import event_kind, item_number
+
+    n = item_number(number, "event")
+    kind = None if kind is None else event_kind(kind)
     ws = workspace(no_commit)
-    record, changes, now = ws.edit_event(postmortem_id, number, at=at, kind=kind, text=text)
+    record, changes, now = ws.edit_event(postmortem_id, n, at=at, kind=kind, text=text)
     for change in changes:
         output.message(f"  {change.line()}")
-    moved = f" (now event {now})" if now != number else ""
-    output.message(f"Edited event {number}{moved} of {record.postmortem.id}; {committed(ws)}.")
+    moved = f" (now event {now})" if now != n else ""
+    output.message(f"Edited event {n}{moved} of {record.postmortem.id}; {committed(ws)}.")
 
 
-def event_rm(postmortem_id: str, number: int, no_commit: bool) -> None:
+def event_rm(postmortem_id: str, number: str, no_commit: bool) -> None:
+    from pm.vocabulary import item_number
+
+    n = item_number(number, "event")
     ws = workspace(no_commit)
-    record, removed = ws.remove_event(postmortem_id, number)
+    record, removed = ws.remove_event(postmortem_id, n)
     output.message(
-        f"Removed event {number} ({removed.kind}: {removed.text}) from "
+        f"Removed event {n} ({removed.kind}: {removed.text}) from "
         f"{record.postmortem.id}; {committed(ws)}."
     )
 
@@ -282,20 +309,23 @@ def reopen(postmortem_id: str, reason: str, no_commit: bool) -> None:
 
 
 def list_postmortems(
-    status: str | None,
-    severity: str | None,
-    service: str | None,
-    tag: str | None,
+    status: list[str] | None,
+    severity: list[str] | None,
+    service: list[str] | None,
+    tag: list[str] | None,
     since: str | None,
+    fmt: str | None,
     as_json: bool,
 ) -> None:
     from pm import queries
+    from pm.vocabulary import output_format
 
+    fmt = output_format(fmt, as_json, READ_FORMATS, "text")
     ws = reading()
     found = queries.list_postmortems(
         ws, status=status, severity=severity, service=service, tag=tag, since=since
     )
-    if as_json:
+    if fmt == "json":
         from pm.render import views
 
         output.print_json(
@@ -312,13 +342,15 @@ def list_postmortems(
     unreadable(found.errors)
 
 
-def show(postmortem_id: str, as_json: bool) -> None:
+def show(postmortem_id: str, fmt: str | None, as_json: bool) -> None:
     from pm import queries
+    from pm.vocabulary import output_format
 
+    fmt = output_format(fmt, as_json, READ_FORMATS, "text")
     ws = reading()
     entry, body = queries.view(ws, postmortem_id)
     path = ws.store.display(entry.path)
-    if as_json:
+    if fmt == "json":
         from pm.render import views
 
         output.print_json(views.detail(entry.postmortem, path, ws.now()))
@@ -331,14 +363,16 @@ def show(postmortem_id: str, as_json: bool) -> None:
         output.line(output.safe(text))
 
 
-def search(text: list[str], limit: int, as_json: bool) -> int:
+def search(text: list[str], limit: int, fmt: str | None, as_json: bool) -> int:
     from pm import queries
+    from pm.vocabulary import output_format
 
+    fmt = output_format(fmt, as_json, READ_FORMATS, "text")
     if limit < 1:
         raise UsageError(f"--limit must be 1 or more, not {limit}")
     ws = reading()
     found = queries.search(ws, " ".join(text), limit)
-    if as_json:
+    if fmt == "json":
         from pm.render import views
 
         output.print_json(

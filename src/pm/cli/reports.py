@@ -23,22 +23,24 @@ def report(
     until: str | None,
     service: str | None,
     fmt: str | None,
+    as_json: bool,
     out: str | None,
 ) -> None:
     from pm.cli.shared import reading
     from pm.render import report as render
+    from pm.vocabulary import output_format
 
     ws = reading()
     if postmortem_id is not None:
         if since or until or service:
             raise UsageError("--since, --until and --service are for period reports, not one ID")
-        fmt = fmt or "md"
+        fmt = output_format(fmt, as_json, render.FORMATS_INCIDENT, "md")
         _check_format(fmt, render.FORMATS_INCIDENT, out)
         found = queries.incident_report(ws, postmortem_id)
         text = render.incident(ws.config, found, _source(fmt))
         _emit(_pdf(text) if fmt == "pdf" else text, out, ws.config)
         return
-    fmt = fmt or "text"
+    fmt = output_format(fmt, as_json, render.FORMATS_PERIOD, "text")
     _check_format(fmt, render.FORMATS_PERIOD, out)
     period = queries.period_report(ws, since=since, until=until, service=service)
     if fmt == "text" and out is None:

@@ -1,5 +1,5 @@
-"""``pm overdue`` in each of its formats: text, json, markdown, github (chat and email:
-``pm.render.chat``).
+"""``pm overdue`` in each of its formats: text, json, md (markdown), github (chat and
+email: ``pm.render.chat``).
 
 Text groups the findings by owner on a terminal (one table each) and prints plain rows
 in a pipe; ``github`` writes one workflow command per finding and, under GitHub Actions,
@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from pm.overdue import Finding
     from pm.queries import OverdueResult
 
-FORMATS = ("text", "json", "github", "markdown")
+FORMATS = ("text", "json", "github", "md")
 HEADERS = ["OWNER", "KIND", "POSTMORTEM", "ITEM", "PRI", "DUE", "LATE", "STATE", "FILE", "TEXT"]
 _TITLES = {
     "action": "Overdue action item",
@@ -33,7 +33,7 @@ def render(result: OverdueResult, fmt: str) -> None:
     """Print ``result`` in ``fmt`` (one of FORMATS)."""
     if fmt == "json":
         output.print_json(views.overdue(result))
-    elif fmt == "markdown":
+    elif fmt == "md":
         output.write(summary_markdown(result))
     elif fmt == "github":
         found = [*result.findings, *result.soon]
