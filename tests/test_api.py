@@ -101,6 +101,14 @@ def test_listing_filters_and_refuses_an_unknown_status(ws: Workspace) -> None:
     assert queries.list_postmortems(ws, since="2024-01-16").records == []
     with pytest.raises(UsageError, match="unknown status 'bogus'"):
         queries.list_postmortems(ws, status="bogus")
+    # a filter takes a comma list or a list, known names in any case
+    both = [r.postmortem.id for r in queries.list_postmortems(ws, severity="sev-1,SEV-2").records]
+    assert len(both) == 2
+    assert [r.postmortem.id for r in queries.list_postmortems(ws, severity=["Sev-1"]).records] == [
+        pid
+    ]
+    with pytest.raises(UsageError, match="unknown severity 'SEV-9'"):
+        queries.list_postmortems(ws, severity=["SEV-1", "SEV-9"])
 
 
 def test_action_rows_mine_uses_the_git_identity(ws: Workspace) -> None:

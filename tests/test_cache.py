@@ -185,7 +185,7 @@ def test_broken_file_is_still_reported_after_caching(repo: Repo, cli: CliRunnerC
     (only,) = open_incidents(cli, "Checkout returns 500s")
     path = repo.postmortem_path(only)
     cli.ok("list")
-    path.write_text("no front matter here\n", encoding="utf-8")
+    path.write_text(f"id: {only}\nseverity: SEV-2\n", encoding="utf-8")  # no fences
     result = cli("list")
     assert result.exit_code == 3
     assert "does not start with a '---'" in result.stderr

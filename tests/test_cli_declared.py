@@ -52,7 +52,7 @@ def declarations() -> dict[tuple[str, ...], Any]:
 
 def test_every_command_is_declared_through_command() -> None:
     assert set(declarations()) == {d.words for d in DECLARED}
-    assert len(DECLARED) == 32  # with pm notify
+    assert len(DECLARED) == 33  # with pm notify
 
 
 @pytest.mark.parametrize("declared", DECLARED, ids=lambda d: " ".join(d.words))
@@ -87,6 +87,7 @@ def test_bodies_do_not_import_typer() -> None:
 SAMPLES = [
     ["init"],
     ["open", "Title", "-s", "SEV-1"],
+    ["open", "Title", "-s", "SEV-1", "--branch"],
     [
         *["open", "Title", "--severity=SEV-2", "--service", "a", "--service", "b", "--tag", "t"],
         *["--impact", "x", "--started", "2024-01-01T10:00", "--detected", "10:05", "--no-commit"],
@@ -136,6 +137,8 @@ SAMPLES = [
     ["lint", "a.md", "folder", "--strict", "--fix", "--format", "gitlab"],
     ["lint", "--rules"],
     ["lint", "--json"],
+    ["help"],
+    ["help", "action", "add"],
     ["merge-driver", ".merge_file_a", ".merge_file_b", ".merge_file_c", "postmortems/x.md"],
 ]
 # What the fast parser leaves to Typer: its errors are Typer's to write.

@@ -197,7 +197,7 @@ def test_times_out_of_range_are_named_not_crashed_on(repo: Repo, cli: CliRunnerC
     result = cli("show", PID)
     assert result.exit_code == 3
     assert result.stderr.startswith(f"pm: postmortems/2024/{PID}.md:")
-    assert "timeline[1].at: " in result.stderr and "is out of range" in result.stderr
+    assert "event 2 (at): " in result.stderr and "is out of range" in result.stderr
 
 
 def test_early_years_are_written_so_they_read_back() -> None:

@@ -174,7 +174,7 @@ def test_timeline_rules(clean: Repo, cli: CliRunnerCall) -> None:
     ("content", "line", "reason"),
     [
         (b"---\nid: x\ntitle: [\n---\n", 4, "invalid YAML"),
-        (b"no front matter\n", 1, "does not start with a '---' front-matter line"),
+        (b"id: x\nseverity: SEV-1\n", 1, "does not start with a '---' front-matter line"),
         (b"---\nid: x\n", 1, "front matter is not closed"),
         (b"---\nid: x\n---\n<<<<<<< HEAD\n", 4, "unresolved merge conflict"),
         (b"---\nid: caf\xe9\n---\n", 2, "not UTF-8"),
@@ -349,7 +349,7 @@ def test_blaming_prose_is_a_warning_and_an_error_when_strict(
     result = cli("lint")
     assert result.exit_code == 0
     assert result.stdout == (
-        f'{GOOD}:16: warning: timeline[0].text: "alice forgot" makes a person the subject of '
+        f'{GOOD}:16: warning: event 1 (text): "alice forgot" makes a person the subject of '
         "the failure [blameless.person-caused]\n"
         "    suggestion: make the system the subject: what allowed the change through, and what "
         "would have caught it\n"

@@ -356,6 +356,24 @@ def test_terminal_text_is_one_table_per_owner(
     assert "Alert on pool saturation, 90% threshold:\\nand page" in out
 
 
+def test_terminal_tables_leave_out_the_file_and_narrow_terminals_keep_the_owner(
+    late: Repo, cli: CliRunnerCall, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """FILE (path:line) is for editors and CI: on a terminal it would push every table
+    past 150 columns. Too narrow for the tables, every plain row still names its owner."""
+    from pm.render import output
+
+    monkeypatch.setattr(output, "is_terminal", lambda: True)
+    monkeypatch.setenv("NO_COLOR", "1")
+    monkeypatch.setenv("COLUMNS", "150")
+    wide = cli("overdue", "--as-of", AS_OF).stdout
+    assert "alice" in wide.split()
+    assert "FILE" not in wide and ".md:" not in wide
+    monkeypatch.setenv("COLUMNS", "60")
+    narrow = cli("overdue", "--as-of", AS_OF).stdout
+    assert narrow == TEXT  # the rows a pipe gets: owner first, FILE kept
+
+
 @pytest.mark.slow
 def test_installed_pm_end_to_end(late: Repo, tmp_path: Path) -> None:
     summary = tmp_path / "summary.md"

@@ -266,7 +266,7 @@ def test_usage_errors(small: Repo, cli: CliRunnerCall) -> None:
 
 def test_broken_file_is_named_and_exit_3(small: Repo, cli: CliRunnerCall) -> None:
     broken = small.path / "postmortems" / "2024" / "2024-02-01-broken.md"
-    broken.write_text("not front matter\n", encoding="utf-8")
+    broken.write_text("---\nid: [\n---\n", encoding="utf-8")
     result = cli("report", *PERIOD, "--format", "json")
     assert result.exit_code == 3
     assert json.loads(result.stdout)["total"] == 5

@@ -94,8 +94,8 @@ def test_show_and_log_use_the_zone_and_name_it(
     cli.ok("open", "Proxy returns 502s", "-s", "SEV-1", "--started", "yesterday 23:40")
     cli.ok("event", "proxy", "Rolled back", "-k", "mitigated", "--at", "00:05")
     shown = cli.ok("show", "proxy").stdout
-    assert "  1  2024-07-09 23:40 PDT  started       Incident started\n" in shown
-    assert "  2  2024-07-10 00:05 PDT  mitigated     Rolled back\n" in shown
+    assert "  1  2024-07-09 23:40 PDT  started    Incident started\n" in shown
+    assert "  2  2024-07-10 00:05 PDT  mitigated  Rolled back\n" in shown
     assert json.loads(cli.ok("show", "proxy", "--json").stdout)["timeline"][1]["at"] == (
         "2024-07-10T07:05:00Z"  # JSON keeps UTC
     )

@@ -61,6 +61,13 @@ class FileFormatError(DataError):
         self.reason = message  # what is wrong, without the place
 
 
+class NotPostmortemError(FileFormatError):
+    """A file pm does not read as a postmortem: a ``.md`` without pm's front matter in a
+    year folder (meeting notes), or a postmortem saved outside a year folder. Commands
+    that read every file warn about it and go on; ``pm lint`` reports it as
+    ``layout.unseen-file``."""
+
+
 class DuplicateKeyError(FileFormatError):
     """The front matter repeats a key (a merge resolved by hand can leave two)."""
 

@@ -181,6 +181,23 @@ class GitRepo:
         name, _, rest = ident.partition(" <")
         return name.strip(), rest.partition(">")[0]
 
+    # --- branches (pm open --branch) -----------------------------------------------------
+
+    def current_branch(self) -> str:
+        """The branch HEAD is on (``ensure_writable`` has refused a detached HEAD)."""
+        return self.run("symbolic-ref", "--quiet", "--short", "HEAD")
+
+    def branch_exists(self, name: str) -> bool:
+        result = _run(self.root, ("rev-parse", "--verify", "--quiet", f"refs/heads/{name}"))
+        return result.returncode == 0
+
+    def switch(self, name: str, *, create: bool = False) -> None:
+        """``git switch [-c] name``: the working tree's changes go along, as with git."""
+        self.run("switch", "--quiet", *(("-c",) if create else ()), name)
+
+    def delete_branch(self, name: str) -> None:
+        self.run("branch", "--quiet", "-D", name)
+
     # --- locking and committing ---------------------------------------------------------
 
     @contextmanager

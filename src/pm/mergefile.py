@@ -24,7 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 from pm import frontmatter, markdown, rewrite
-from pm.errors import DataError, FileFormatError
+from pm.errors import DataError
 from pm.frontmatter import Document
 from pm.merge import FieldConflict, Merged, Side, merge
 from pm.model import Postmortem, SchemaError, from_mapping
@@ -123,7 +123,9 @@ def _read(raw: bytes, path: str, label: str) -> _Version:
     try:
         postmortem = from_mapping(document.front)
     except SchemaError as error:
-        raise FileFormatError(shown, error.message) from None
+        from pm.frontmatter.yamlhelp import schema_error
+
+        raise schema_error(shown, raw, document.front, error.field, error.reason) from None
     return _Version(document, postmortem)
 
 

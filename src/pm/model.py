@@ -193,6 +193,7 @@ class SchemaError(DataError):
     def __init__(self, field_path: str, message: str) -> None:
         super().__init__(f"{field_path}: {message}")
         self.field = field_path
+        self.reason = message  # what is wrong, without the field
 
 
 def _str(data: dict[str, Any], key: str, where: str, *, required: bool = False) -> str:

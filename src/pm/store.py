@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from pm.cache import SummaryCache
 
 _YEAR = re.compile(r"\d{4}")
+OUTSIDE = "a postmortem outside a year folder: pm does not read it"
 
 
 @dataclass
@@ -93,6 +94,53 @@ class Store:
                 )
         found.sort()  # by file name, so by id; plain strings sort far faster than Paths
         return [Path(path) for _, path in found]
+
+    def unseen(self) -> list[Path]:
+        """Postmortems pm does not see: ``.md`` files with pm's keys saved outside a year
+        folder (``postmortems/x.md``, ``postmortems/drafts/x.md``). Notes without pm's
+        front matter there are not named: people keep READMEs next to the years."""
+        from pm.frontmatter.fences import looks_like_postmortem
+
+        found: list[Path] = []
+        try:
+            entries = list(os.scandir(self.directory))
+        except (FileNotFoundError, NotADirectoryError):
+            return []
+        for entry in entries:
+            if entry.name.startswith(".") or _YEAR.fullmatch(entry.name):
+                continue
+            if entry.is_dir():
+                found.extend(
+                    p
+                    for p in Path(entry.path).rglob("*.md")
+                    if not any(part.startswith(".") for part in p.parts)
+                )
+            elif entry.name.endswith(".md") and entry.is_file():
+                found.append(Path(entry.path))
+        unseen = []
+        for path in sorted(found):
+            try:
+                with path.open("rb") as handle:
+                    head = handle.read(4000).decode("utf-8", "replace")
+            except OSError:
+                continue
+            if looks_like_postmortem(head):
+                unseen.append(path)
+        return unseen
+
+    def unseen_errors(self) -> list[DataError]:
+        """``unseen`` as warnings for commands that read every file."""
+        from pm.errors import NotPostmortemError
+
+        return [
+            NotPostmortemError(self.display(path), f"{OUTSIDE}; {self.move_hint(path)}")
+            for path in self.unseen()
+        ]
+
+    def move_hint(self, path: Path) -> str:
+        """Where a postmortem outside a year folder belongs."""
+        year = path.stem[:4] if _YEAR.fullmatch(path.stem[:4]) else "<year>"
+        return f"move it to {self.display(self.directory / year)}/ (pm reads <year>/<id>.md)"
 
     def path_for(self, postmortem_id: str) -> Path:
         return self.directory / postmortem_id[:4] / f"{postmortem_id}.md"
@@ -180,11 +228,13 @@ class Store:
     def parse(self, path: Path, raw: bytes) -> Record:
         """``raw`` read as the file at ``path`` would be (``read`` without the disk)."""
         shown = self.display(path)
-        document = frontmatter.parse(raw, shown)
+        document = frontmatter.parse_postmortem(raw, shown)
         try:
             postmortem = from_mapping(document.front)
         except SchemaError as error:
-            raise FileFormatError(shown, error.message, _line_of(raw, error.field)) from None
+            from pm.frontmatter.yamlhelp import schema_error
+
+            raise schema_error(shown, raw, document.front, error.field, error.reason) from None
         _check_id(postmortem.id, path, shown, raw)
         return Record(path, postmortem, document, raw)
 
@@ -194,13 +244,15 @@ class Store:
         Unchanged files come from the summary cache (see ``pm.cache``); the rest are parsed
         and cached for next time. Nothing of the files' text is kept (see ``Entry``).
         """
-        return self.read_many(self.paths(), save=True)
+        entries, errors = self.read_many(self.paths(), save=True)
+        return entries, [*errors, *self.unseen_errors()]
 
     def read_many(
         self, paths: list[Path], *, save: bool = False
     ) -> tuple[list[Entry], list[DataError]]:
         """``read_all`` for these files; ``save`` (only for every file) rewrites the cache."""
         from pm.cache import SummaryCache, stat_key
+        from pm.progress import track
 
         records: list[Entry] = []
         errors: list[DataError] = []
@@ -210,7 +262,7 @@ class Store:
                 # partial reads of one command (pm show) share one load of the cache.
                 self._summaries = SummaryCache.for_root(self.config.root)
             cache = self._summaries
-            for path in paths:
+            for path in track(paths, "Reading postmortems"):
                 name = str(path)  # the absolute path: one cache per work tree
                 try:
                     key = stat_key(os.stat(name))

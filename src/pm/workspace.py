@@ -166,13 +166,21 @@ class Workspace:
         started: str | datetime | None = None,
         detected: str | datetime | None = None,
         started_given: bool | None = None,
+        branch: bool = False,
     ) -> Record:
         """Create a postmortem for a new incident (status active) and commit it.
-        ``started_given`` says the start was typed, not "now" (default: ``started`` given)."""
+        ``started_given`` says the start was typed, not "now" (default: ``started`` given).
+
+        ``branch``: commit it on a new branch, ``postmortem/<id>`` (``incident_branch``),
+        switched to first, for review in a pull request. RepoError when the branch exists
+        or git cannot switch; if the commit is refused, pm switches back and deletes the
+        branch again."""
         rule = lifecycle.check_severity(severity, self.config)
         started_at = self.parse_time(started)
         detected_at = None if detected is None else self.parse_time(detected)
         lifecycle.check_title(title)
+        if branch and not self.commit_enabled:
+            raise UsageError("--branch commits the new postmortem; it cannot go with --no-commit")
         with self._writing("open") as git:
             taken = {p.stem for p in self.store.paths()}
             postmortem = lifecycle.new_postmortem(
@@ -192,8 +200,30 @@ class Workspace:
             body = render_postmortem(self.config, postmortem)
             path = self.store.path_for(postmortem.id)
             record = Record.new_file(path, postmortem, body)
-            self._create_and_commit(git, record)
+            if branch and git is not None:
+                self._create_on_branch(git, record)
+            else:
+                self._create_and_commit(git, record)
         return record
+
+    def _create_on_branch(self, git: GitRepo, record: Record) -> None:
+        """Switch to a new ``postmortem/<id>`` branch and commit the new file there; a
+        refused commit leaves no branch behind and HEAD where it was."""
+        name = incident_branch(record.postmortem.id)
+        if git.branch_exists(name):
+            raise RepoError(
+                f"branch {name} exists already; switch to it (git switch {name}) or "
+                "open the postmortem without --branch"
+            )
+        previous = git.current_branch()
+        git.switch(name, create=True)
+        try:
+            self._create_and_commit(git, record)
+        except BaseException:
+            with suppress(RepoError):
+                git.switch(previous)
+                git.delete_branch(name)
+            raise
 
     def _create_and_commit(self, git: GitRepo | None, record: Record) -> None:
         """Create the new file and commit it; a failed commit removes it again."""
@@ -799,6 +829,11 @@ class Workspace:
                 yield git
             else:
                 yield None
+
+
+def incident_branch(postmortem_id: str) -> str:
+    """The branch ``pm open --branch`` commits a new postmortem on, for its review."""
+    return f"postmortem/{postmortem_id}"
 
 
 def _event_outcome(operation: str, postmortem_id: str, kind: str, text: str) -> Outcome:

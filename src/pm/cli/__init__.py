@@ -8,7 +8,7 @@ import sys
 
 def main(argv: list[str] | None = None) -> int:
     args = _text(sys.argv[1:]) if argv is None else argv
-    if args == ["--version"]:
+    if args in (["--version"], ["-V"]):
         # Answer without importing Typer: scripts call this to probe for pm.
         from pm import __version__
         from pm.errors import ExitCode

@@ -6,14 +6,14 @@ from typing import Annotated, Any
 
 import typer
 from typer._click.core import Context
-from typer.core import TyperGroup
 
 from pm import __version__
 from pm.cli import guard
+from pm.cli.helping import HelpGroup
 from pm.errors import ExitCode
 
 
-class PmGroup(TyperGroup):
+class PmGroup(HelpGroup):
     """Turns PmError into ``pm: <message>`` on stderr and its exit code."""
 
     def invoke(self, ctx: Context) -> Any:
@@ -37,7 +37,7 @@ class PmGroup(TyperGroup):
         return sorted(names, key=lambda n: order.index(n) if n in order else len(order))
 
 
-class DefaultGroup(TyperGroup):
+class DefaultGroup(HelpGroup):
     """A group whose first word may be left out: ``pm event ID TEXT`` runs ``pm event add
     ID TEXT``. A first word that is not one of the group's commands (nor --help) is the
     default command's first argument."""
@@ -55,7 +55,7 @@ class DefaultGroup(TyperGroup):
         return super().parse_args(ctx, args)
 
 
-class ActionGroup(TyperGroup):
+class ActionGroup(HelpGroup):
     """``pm action``: ``-o`` was ``--owner`` in ``add`` and ``edit`` before it meant
     ``--output`` everywhere; it still works there, with a warning, and is not in help."""
 
@@ -95,7 +95,6 @@ def _debug(ctx: Context) -> bool:
 app = typer.Typer(
     cls=PmGroup,
     name="pm",
-    help="Blameless incident postmortems as markdown files in git; every change is a commit.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -118,7 +117,11 @@ def root(
     version: Annotated[
         bool,
         typer.Option(
-            "--version", callback=_print_version, is_eager=True, help="Print the version."
+            "--version",
+            "-V",
+            callback=_print_version,
+            is_eager=True,
+            help="Print the version and exit.",
         ),
     ] = False,
     directory: Annotated[
@@ -131,7 +134,16 @@ def root(
         ),
     ] = None,
 ) -> None:
-    """Blameless incident postmortems as markdown files in git; every change is a commit."""
+    """Blameless incident postmortems as markdown files in git; every change is a commit.
+
+    Run pm help COMMAND (or pm COMMAND --help) for a command's options and examples.
+
+    Examples:
+      pm init
+      pm open "Checkout returns 502s" -s SEV-2 --service checkout
+      pm -C ~/ops/postmortems list
+      pm help open
+    """
     from pm.location import change_directory
 
     change_directory(directory or [])

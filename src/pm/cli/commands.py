@@ -25,6 +25,7 @@ import typer
 
 from pm.cli import checks, completion, followup, incident, maintenance, reports
 from pm.cli.app import ActionGroup, DefaultGroup, JsonFlag, NoCommit, app
+from pm.cli.helping import PmCommand, help_
 from pm.cli.shared import call
 from pm.model import ACTION_STATUSES, EVENT_KINDS, STATUSES
 
@@ -55,6 +56,9 @@ def command(
 
     ``fast`` puts the command on the fast path (then run ``python -m pm.cli.fastgen``);
     ``hidden`` leaves it out of ``pm --help`` (a command git runs, not people).
+    The docstring is the help: a one-line summary (``pm --help`` lists it whole: keep it
+    under 60 characters), a paragraph or two, and ``Examples:`` with the commands people
+    run most, one a line (``helping.py`` prints them as written).
     """
     words = (name,) if group is app else (str(group.info.name), name)
     ref = f"{body.__module__}:{body.__name__}"
@@ -66,7 +70,7 @@ def command(
             if code:
                 raise typer.Exit(code)
 
-        group.command(name, hidden=hidden)(run)
+        group.command(name, hidden=hidden, cls=PmCommand)(run)
         DECLARED.append(Declared(words, ref, fast))
         return declaration
 
@@ -107,6 +111,7 @@ TimeOption = Annotated[
     str | None,
     typer.Option(
         "--at",
+        metavar="TIME",
         help="When it happened, in your zone: 14:05, 2:30pm, 'yesterday 23:30', 13:46Z, "
         "2024-01-15T14:05-08:00, '15m ago' (default: now).",
     ),
@@ -117,48 +122,87 @@ TimeOption = Annotated[
 
 @command("init", incident.init)
 def init() -> None:
-    """Set up the repository (folder, .pm.toml, .gitattributes) and this clone's merge driver."""
+    """Set up the repository and this clone's merge driver.
+
+    Creates the postmortems folder, .pm.toml and .gitattributes and commits them; run it
+    once in every clone (git does not clone the merge driver's config).
+
+    Examples:
+      pm init
+      git clone git@example.com:team/postmortems.git && cd postmortems && pm init
+    """
 
 
 @command("open", incident.open_)
 def open_(
-    title: Annotated[str, typer.Argument(help="A one-line description of the incident.")],
+    title: Annotated[
+        str, typer.Argument(metavar="TITLE", help="A one-line description of the incident.")
+    ],
     severity: Annotated[
         str,
         typer.Option(
             "--severity",
             "-s",
+            metavar="SEV",
             help="SEV-1, SEV-2, SEV-3...",
             autocompletion=completion.severities,
         ),
     ],
     service: Annotated[
-        list[str] | None, typer.Option("--service", help="An affected service (repeatable).")
+        list[str] | None,
+        typer.Option("--service", metavar="SERVICE", help="An affected service (repeatable)."),
     ] = None,
-    tag: Annotated[list[str] | None, typer.Option("--tag", help="A tag (repeatable).")] = None,
-    impact: Annotated[str, typer.Option("--impact", help="Who or what is affected.")] = "",
+    tag: Annotated[
+        list[str] | None, typer.Option("--tag", metavar="TAG", help="A tag (repeatable).")
+    ] = None,
+    impact: Annotated[
+        str, typer.Option("--impact", metavar="TEXT", help="Who or what is affected.")
+    ] = "",
     started: Annotated[
-        str | None, typer.Option("--started", help="When it started (default: now).")
+        str | None,
+        typer.Option("--started", metavar="TIME", help="When it started (default: now)."),
     ] = None,
     detected: Annotated[
-        str | None, typer.Option("--detected", help="When it was detected.")
+        str | None, typer.Option("--detected", metavar="TIME", help="When it was detected.")
     ] = None,
     edit: Annotated[
         bool, typer.Option("--edit", help="Open the new file in $VISUAL/$EDITOR first.")
     ] = False,
+    branch: Annotated[
+        bool,
+        typer.Option(
+            "--branch", help="Commit it on a new branch, postmortem/ID, for a pull request."
+        ),
+    ] = False,
     no_commit: NoCommit = False,
 ) -> None:
-    """Open a postmortem for a new incident (status active) and commit it."""
+    """Open a postmortem for a new incident and commit it.
+
+    The postmortem is active, with a started event (and a detected one with --detected);
+    pm prints its id and path. With --branch pm first switches to a new branch,
+    postmortem/ID, so the postmortem is reviewed in a pull request.
+
+    Examples:
+      pm open "Checkout returns 502s" -s SEV-2 --service checkout
+      pm open "Database pool exhausted" -s SEV-1 --started 14:05 --detected 14:12
+      pm open "Login is slow" -s SEV-3 --branch
+    """
 
 
 event_app = typer.Typer(
     name="event",
     cls=DefaultGroup,
-    help=(
-        "The timeline: pm event ID TEXT adds an event (kept sorted by time); "
-        "pm event ID --from FILE imports many; "
-        "edit and rm correct one by its number in pm show."
-    ),
+    help="""The timeline: add events, or correct one (edit, rm).
+
+    pm event ID TEXT adds an event (the same as pm event add ID TEXT); the timeline is
+    kept sorted by time. pm event ID --from FILE imports many. edit and rm correct an
+    event by its number in pm show.
+
+    Examples:
+      pm event 2024-01-15-database "Paged the on-call" -k acknowledged
+      pm event 2024-01-15-database --from slack-export.json
+      pm event edit 2024-01-15-database 3 --at 14:14
+    """,
     no_args_is_help=True,
     rich_markup_mode=None,
 )
@@ -184,6 +228,7 @@ def event(
         typer.Option(
             "--kind",
             "-k",
+            metavar="KIND",
             help=f"One of: {', '.join(EVENT_KINDS)} (any case; ack, mit...; default: note).",
             autocompletion=completion.kinds,
         ),
@@ -212,58 +257,104 @@ def event(
     ] = False,
     no_commit: NoCommit = False,
 ) -> None:
-    """Add an event to the timeline (the default: pm event ID TEXT)."""
+    """Add an event to the timeline (also: pm event ID TEXT).
+
+    With --from, many events in one commit: TIME TEXT lines, a Slack export or PagerDuty
+    log entries.
+
+    Examples:
+      pm event 2024-01-15-database "Rolled back deploy 4521" -k mitigated
+      pm event add 2024-01-15-database "Traffic normal again" --at "15m ago"
+      pm event 2024-01-15-database --from notes.txt --dry-run
+    """
 
 
 @command("edit", incident.event_edit, group=event_app, fast=True)
 def event_edit(
     postmortem_id: IdArgument,
     number: EventNumber,
-    at: Annotated[str | None, typer.Option("--at", help="The new time.")] = None,
+    at: Annotated[str | None, typer.Option("--at", metavar="TIME", help="The new time.")] = None,
     kind: Annotated[
         str | None,
         typer.Option(
             "--kind",
             "-k",
+            metavar="KIND",
             help=f"The new kind: {', '.join(EVENT_KINDS)}.",
             autocompletion=completion.kinds,
         ),
     ] = None,
-    text: Annotated[str | None, typer.Option("--text", help="The new text.")] = None,
+    text: Annotated[
+        str | None, typer.Option("--text", metavar="TEXT", help="The new text.")
+    ] = None,
     no_commit: NoCommit = False,
 ) -> None:
-    """Correct an event's time, kind or text; the commit says the old and the new value."""
+    """Correct an event's time, kind or text.
+
+    The commit says the old and the new value; a new time moves the event to its place.
+
+    Examples:
+      pm event edit 2024-01-15-database 3 --at 14:14
+      pm event edit 2024-01-15-database 3 --text "Paged the on-call (alice)"
+    """
 
 
 @command("rm", incident.event_rm, group=event_app, fast=True)
 def event_rm(postmortem_id: IdArgument, number: EventNumber, no_commit: NoCommit = False) -> None:
-    """Remove an event (never the start; a resolution goes with pm reopen)."""
+    """Remove an event (never the start).
+
+    A resolution goes with pm reopen; the start moves with pm set ID started TIME.
+
+    Examples:
+      pm event rm 2024-01-15-database 4
+    """
 
 
 @command("resolve", incident.resolve)
 def resolve(
     postmortem_id: IdArgument,
-    text: Annotated[str, typer.Argument(help="How it was resolved.")] = "",
+    text: Annotated[str, typer.Argument(metavar="[TEXT]", help="How it was resolved.")] = "",
     at: TimeOption = None,
     no_commit: NoCommit = False,
 ) -> None:
-    """Mark the incident resolved, set the review due date, and print the duration."""
+    """Mark the incident resolved and print its duration.
+
+    Sets the review's due date when the severity requires a review.
+
+    Examples:
+      pm resolve 2024-01-15-database "Error rate back to baseline"
+      pm resolve 2024-01-15-database --at 16:05
+    """
 
 
 @command("edit", incident.edit)
 def edit(postmortem_id: IdArgument, no_commit: NoCommit = False) -> None:
-    """Edit the file in $VISUAL/$EDITOR; a valid save is committed as your hand edit."""
+    """Edit the postmortem in $VISUAL or $EDITOR.
+
+    A valid save is committed as your hand edit.
+
+    Examples:
+      pm edit 2024-01-15-database
+      EDITOR=nano pm edit 2024-01-15-database
+    """
 
 
 @command("reopen", incident.reopen)
 def reopen(
     postmortem_id: IdArgument,
     reason: Annotated[
-        str, typer.Option("--reason", help="Why the incident is not over (required).")
+        str,
+        typer.Option("--reason", metavar="TEXT", help="Why the incident is not over (required)."),
     ] = "",
     no_commit: NoCommit = False,
 ) -> None:
-    """Reopen a resolved incident that flared up again: active, the resolution kept as a note."""
+    """Reopen a resolved incident that flared up again.
+
+    It is active again; its resolution is kept as a note.
+
+    Examples:
+      pm reopen 2024-01-15-database --reason "Errors are back after the rollback"
+    """
 
 
 @command("list", incident.list_postmortems, fast=True)
@@ -294,13 +385,23 @@ def list_(
     since: Annotated[
         str | None,
         typer.Option(
-            "--since", help="Started on or after: 2024-01-15, 2024-Q3, last-month, 90d (back)."
+            "--since",
+            metavar="DATE",
+            help="Started on or after: 2024-01-15, 2024-Q3, last-month, 90d (back).",
         ),
     ] = None,
     fmt: Annotated[str | None, format_option(*incident.READ_FORMATS)] = None,
     as_json: JsonFlag = False,
 ) -> None:
-    """List postmortems, oldest first (by start time); broken files are named on stderr (exit 3)."""
+    """List postmortems, oldest first (by start time).
+
+    Files pm cannot read are named on stderr (exit 3).
+
+    Examples:
+      pm list
+      pm list --status active
+      pm list -s SEV-1,SEV-2 --since 90d --json
+    """
 
 
 @command("show", incident.show, fast=True)
@@ -309,7 +410,14 @@ def show(
     fmt: Annotated[str | None, format_option(*incident.READ_FORMATS)] = None,
     as_json: JsonFlag = False,
 ) -> None:
-    """Show one postmortem with its metrics (duration, time to detect/ack/mitigate/resolve)."""
+    """Show one postmortem with its metrics.
+
+    The duration, and the time to detect, acknowledge, mitigate and resolve.
+
+    Examples:
+      pm show 2024-01-15-database
+      pm show 2024-01-15-database --json
+    """
 
 
 @command("search", incident.search, fast=True)
@@ -324,13 +432,13 @@ def search(
     fmt: Annotated[str | None, format_option(*incident.READ_FORMATS)] = None,
     as_json: JsonFlag = False,
 ) -> None:
-    """Find postmortems by text in titles, impact, prose, timeline and action items.
+    """Find postmortems by the words in them, best match first.
 
-    Ranked: title matches first, then impact, then the rest; postmortems with every word
-    before those with some. Exit 1 when nothing matches.
+    Titles, impact, prose, the timeline and action items are searched. Ranked: title
+    matches first, then impact, then the rest; postmortems with every word before those
+    with some. Exit 1 when nothing matches.
 
     Examples:
-
       pm search "connection pool"
       pm search dns timeout --json
     """
@@ -341,7 +449,13 @@ def search(
 action_app = typer.Typer(
     name="action",
     cls=ActionGroup,
-    help="Action items: add, start, done, wont-do, reopen, edit, rm, list.",
+    help="""Action items: add, start, done, wont-do, reopen, edit, rm, list.
+
+    Examples:
+      pm action add 2024-01-15-database "Alert on pool usage" --owner alice -p P0
+      pm action done 2024-01-15-database 1
+      pm action list --mine
+    """,
     no_args_is_help=True,
     rich_markup_mode=None,
 )
@@ -351,28 +465,46 @@ NumberArgument = Annotated[
     str, typer.Argument(metavar="N", help="The action item's number (2 or #2).")
 ]
 ReasonOption = Annotated[
-    str | None, typer.Option("--reason", help="Why (recorded in the commit; kept for wont-do).")
+    str | None,
+    typer.Option(
+        "--reason", metavar="TEXT", help="Why (recorded in the commit; kept for wont-do)."
+    ),
 ]
 
 
 @command("add", followup.action_add, group=action_app)
 def action_add(
     postmortem_id: IdArgument,
-    text: Annotated[str, typer.Argument(help="What will be done, in one line.")],
-    owner: Annotated[str, typer.Option("--owner", help="Who owns it (required: a name or team).")],
+    text: Annotated[str, typer.Argument(metavar="TEXT", help="What will be done, in one line.")],
+    owner: Annotated[
+        str,
+        typer.Option("--owner", metavar="NAME", help="Who owns it (required: a name or team)."),
+    ],
     priority: Annotated[
-        str | None, typer.Option("--priority", "-p", help="P0, P1 (default) or P2.")
+        str | None,
+        typer.Option("--priority", "-p", metavar="PRIORITY", help="P0, P1 (default) or P2."),
     ] = None,
     due: Annotated[
         str | None,
-        typer.Option("--due", help="YYYY-MM-DD, +7d, 2w, 3mo, today... (default: from priority)."),
+        typer.Option(
+            "--due",
+            metavar="DATE",
+            help="YYYY-MM-DD, +7d, 2w, 3mo, today... (default: from priority).",
+        ),
     ] = None,
     ticket: Annotated[
-        str | None, typer.Option("--ticket", help="A tracker reference or URL.")
+        str | None, typer.Option("--ticket", metavar="REF", help="A tracker reference or URL.")
     ] = None,
     no_commit: NoCommit = False,
 ) -> None:
-    """Add an action item, numbered within the postmortem; prints its number."""
+    """Add an action item; prints its number.
+
+    Items are numbered within the postmortem; the due date follows the priority.
+
+    Examples:
+      pm action add 2024-01-15-database "Alert on pool usage" --owner alice -p P0
+      pm action add 2024-01-15-database "Load-test the pool" --owner dba --due +14d
+    """
 
 
 @command("start", followup.action_start, group=action_app)
@@ -382,7 +514,11 @@ def action_start(
     reason: ReasonOption = None,
     no_commit: NoCommit = False,
 ) -> None:
-    """Mark an open action item in progress."""
+    """Mark an open action item in progress.
+
+    Examples:
+      pm action start 2024-01-15-database 1
+    """
 
 
 @command("done", followup.action_done, group=action_app)
@@ -398,7 +534,12 @@ def action_done(
     ] = None,
     no_commit: NoCommit = False,
 ) -> None:
-    """Mark an action item done; records today's date (or the --on date)."""
+    """Mark an action item done (today, or the --on date).
+
+    Examples:
+      pm action done 2024-01-15-database 1
+      pm action done 2024-01-15-database '#2' --on 2024-01-19
+    """
 
 
 @command("wont-do", followup.action_wont_do, group=action_app)
@@ -408,7 +549,11 @@ def action_wont_do(
     reason: ReasonOption = None,
     no_commit: NoCommit = False,
 ) -> None:
-    """Drop an action item; --reason is required and kept in the file."""
+    """Drop an action item; --reason is required and kept.
+
+    Examples:
+      pm action wont-do 2024-01-15-database 3 --reason "Replaced by item 4"
+    """
 
 
 @command("reopen", followup.action_reopen, group=action_app)
@@ -418,39 +563,74 @@ def action_reopen(
     reason: ReasonOption = None,
     no_commit: NoCommit = False,
 ) -> None:
-    """Reopen a done or dropped action item."""
+    """Reopen a done or dropped action item.
+
+    Examples:
+      pm action reopen 2024-01-15-database 2 --reason "The alert never fired"
+    """
 
 
 @command("edit", followup.action_edit, group=action_app)
 def action_edit(
     postmortem_id: IdArgument,
     number: NumberArgument,
-    text: Annotated[str | None, typer.Option("--text", help="The new text.")] = None,
-    owner: Annotated[str | None, typer.Option("--owner", help="The new owner.")] = None,
+    text: Annotated[
+        str | None, typer.Option("--text", metavar="TEXT", help="The new text.")
+    ] = None,
+    owner: Annotated[
+        str | None, typer.Option("--owner", metavar="NAME", help="The new owner.")
+    ] = None,
     priority: Annotated[
-        str | None, typer.Option("--priority", "-p", help="The new priority (keeps the due date).")
+        str | None,
+        typer.Option(
+            "--priority",
+            "-p",
+            metavar="PRIORITY",
+            help="The new priority (keeps the due date).",
+        ),
     ] = None,
     due: Annotated[
-        str | None, typer.Option("--due", help="The new due date: YYYY-MM-DD, +7d, 2w...")
+        str | None,
+        typer.Option("--due", metavar="DATE", help="The new due date: YYYY-MM-DD, +7d, 2w..."),
     ] = None,
     ticket: Annotated[
-        str | None, typer.Option("--ticket", help="The new ticket ('' removes it).")
+        str | None,
+        typer.Option("--ticket", metavar="REF", help="The new ticket ('' removes it)."),
     ] = None,
     no_commit: NoCommit = False,
 ) -> None:
-    """Correct an action item; the commit says each old and new value."""
+    """Correct an action item's text, owner, priority, due or ticket.
+
+    The commit says each old and new value.
+
+    Examples:
+      pm action edit 2024-01-15-database 1 --owner bob
+      pm action edit 2024-01-15-database 1 --due 2024-02-01 --ticket OPS-123
+    """
 
 
 @command("rm", followup.action_rm, group=action_app)
 def action_rm(
     postmortem_id: IdArgument, number: NumberArgument, no_commit: NoCommit = False
 ) -> None:
-    """Remove an action item (a duplicate); its number is never used again."""
+    """Remove an action item (a duplicate).
+
+    Its number is never used again.
+
+    Examples:
+      pm action rm 2024-01-15-database 4
+    """
 
 
 @command("renumber", followup.action_renumber, group=action_app)
 def action_renumber(postmortem_id: IdArgument, no_commit: NoCommit = False) -> None:
-    """Give repeated action-item numbers (left by a merge) fresh numbers, in one commit."""
+    """Give repeated action-item numbers fresh ones.
+
+    A merge can leave two items with one number; this renumbers them in one commit.
+
+    Examples:
+      pm action renumber 2024-01-15-database
+    """
 
 
 @command("list", followup.action_list, group=action_app)
@@ -467,7 +647,9 @@ def action_list(
     ] = None,
     priority: Annotated[
         Filter,
-        many_option("--priority", "-p", metavar="PRI", help="A priority: P0, P1, P2 (any case)."),
+        many_option(
+            "--priority", "-p", metavar="PRIORITY", help="A priority: P0, P1, P2 (any case)."
+        ),
     ] = None,
     overdue: Annotated[
         bool, typer.Option("--overdue", help="Only open items past their due date.")
@@ -478,12 +660,25 @@ def action_list(
     fmt: Annotated[str | None, format_option(*followup.READ_FORMATS)] = None,
     as_json: JsonFlag = False,
 ) -> None:
-    """Action items across all postmortems, sorted by due date."""
+    """Action items across all postmortems, by due date.
+
+    Examples:
+      pm action list --mine
+      pm action list --overdue
+      pm action list 2024-01-15-database
+    """
 
 
 @command("review", followup.review)
 def review(postmortem_id: IdArgument, at: TimeOption = None, no_commit: NoCommit = False) -> None:
-    """Record the postmortem review as held (status reviewed) once the document is complete."""
+    """Record the postmortem review as held (status reviewed).
+
+    The document must be complete first.
+
+    Examples:
+      pm review 2024-01-15-database
+      pm review 2024-01-15-database --at "yesterday 15:00"
+    """
 
 
 @command("close", followup.close)
@@ -493,11 +688,20 @@ def close(
         bool, typer.Option("--force", help="Close despite open items or a missing review.")
     ] = False,
     reason: Annotated[
-        str | None, typer.Option("--reason", help="Why it is closed anyway (with --force).")
+        str | None,
+        typer.Option("--reason", metavar="TEXT", help="Why it is closed anyway (with --force)."),
     ] = None,
     no_commit: NoCommit = False,
 ) -> None:
-    """Close the postmortem: every action item done or wont-do, the review held if required."""
+    """Close the postmortem.
+
+    Every action item must be done or wont-do, and the review held if the severity
+    requires one; --force --reason closes it anyway.
+
+    Examples:
+      pm close 2024-01-15-database
+      pm close 2024-01-15-database --force --reason "Items moved to the Q3 plan"
+    """
 
 
 @command("set", followup.set_field)
@@ -523,7 +727,15 @@ def set_(
     ] = False,
     no_commit: NoCommit = False,
 ) -> None:
-    """Change one front-matter field; the commit says the old and the new value."""
+    """Change one front-matter field.
+
+    The commit says the old and the new value; started and detected move their events.
+
+    Examples:
+      pm set 2024-01-15-database severity SEV-2
+      pm set 2024-01-15-database tags capacity --add
+      pm set 2024-01-15-database started 13:58
+    """
 
 
 @command("log", followup.log, fast=True)
@@ -532,7 +744,14 @@ def log(
     fmt: Annotated[str | None, format_option(*followup.READ_FORMATS)] = None,
     as_json: JsonFlag = False,
 ) -> None:
-    """The audit trail: every commit that touched the file, with its author and operation."""
+    """The audit trail: every commit that touched the postmortem.
+
+    Each with its author and pm's operation.
+
+    Examples:
+      pm log 2024-01-15-database
+      pm log 2024-01-15-database --json
+    """
 
 
 # --- reports and the CI checks ----------------------------------------------------------------
@@ -548,6 +767,7 @@ def report(
         str | None,
         typer.Option(
             "--since",
+            metavar="DATE",
             help="Period start (incidents started on or after): 2024-01-15, 2024, 2024-10, "
             "2024-Q3, last-quarter, 90d (back).",
         ),
@@ -556,11 +776,13 @@ def report(
         str | None,
         typer.Option(
             "--until",
+            metavar="DATE",
             help="Period end, inclusive (default: today); a period means its last day.",
         ),
     ] = None,
     service: Annotated[
-        str | None, typer.Option("--service", help="Only incidents affecting this service.")
+        str | None,
+        typer.Option("--service", metavar="SERVICE", help="Only incidents affecting this service."),
     ] = None,
     fmt: Annotated[
         str | None,
@@ -574,10 +796,21 @@ def report(
     ] = None,
     as_json: JsonFlag = False,
     out: Annotated[
-        str | None, typer.Option("--output", "-o", help="Write to this file instead of stdout.")
+        str | None,
+        typer.Option(
+            "--output", "-o", metavar="FILE", help="Write to this file instead of stdout."
+        ),
     ] = None,
 ) -> None:
-    """Render a postmortem, or a period's incidents, for people who were not there."""
+    """Render a postmortem or a period's incidents for readers.
+
+    For people who were not there: text, markdown, HTML, JSON or PDF.
+
+    Examples:
+      pm report 2024-01-15-database
+      pm report --since last-quarter -f html -o quarter.html
+      pm report 2024-01-15-database -f pdf -o database.pdf
+    """
 
 
 @command("site", reports.site)
@@ -587,6 +820,7 @@ def site(
         typer.Option(
             "--output",
             "-o",
+            metavar="DIR",
             help="The folder to build the site in (default: [site] output, _site).",
         ),
     ] = None,
@@ -594,7 +828,14 @@ def site(
         bool, typer.Option("--full", help="Render every page again, changed or not.")
     ] = False,
 ) -> None:
-    """Build a static website of every postmortem: browse, filter and search them offline."""
+    """Build a static website of every postmortem.
+
+    Browse, filter and search them offline; a rebuild renders only what changed.
+
+    Examples:
+      pm site
+      pm site -o public --full
+    """
 
 
 @command("related", followup.related)
@@ -613,7 +854,15 @@ def related(
     ] = False,
     no_commit: NoCommit = False,
 ) -> None:
-    """Link two incidents both ways (each lists the other under related), in one commit."""
+    """Link two incidents both ways (or unlink them), in one commit.
+
+    Each lists the other under related; --remove takes the link away on both sides.
+
+    Examples:
+      pm related 2024-01-15-database 2024-03-02-pool-exhausted
+      pm related 2024-01-15-database 2024-03-02-pool-exhausted --same-cause
+      pm related 2024-01-15-database 2024-03-02-pool-exhausted --remove
+    """
 
 
 DueWithin = Annotated[
@@ -662,7 +911,15 @@ def overdue(
         ),
     ] = None,
 ) -> None:
-    """Late action items, reviews and stale incidents; exit 1 while anything is late."""
+    """Late action items, reviews and stale incidents.
+
+    Exits 1 while anything is late (see --fail-on): run it in CI.
+
+    Examples:
+      pm overdue
+      pm overdue --owner alice
+      pm overdue -f github --fail-on escalated
+    """
 
 
 @command("notify", checks.notify)
@@ -730,7 +987,15 @@ def lint(
     ] = False,
     rules: Annotated[bool, typer.Option("--rules", help="List the rules and exit.")] = False,
 ) -> None:
-    """Check postmortems: schema, lifecycle, generated blocks, blameless language."""
+    """Check postmortems: schema, lifecycle, tables, language.
+
+    The schema, the lifecycle, the generated blocks and blameless language: run it in CI.
+
+    Examples:
+      pm lint
+      pm lint --fix
+      pm lint -f github --strict
+    """
 
 
 @command("completion", completion.completion)
@@ -742,12 +1007,30 @@ def completion_(
         ),
     ],
 ) -> None:
-    """Print the shell completion script for bash, zsh or fish (see README: Completion).
+    """Print the shell completion script for bash, zsh or fish.
+
+    The README's Completion section has the line for each shell's startup file.
 
     Examples:
-
-      eval "$(pm completion bash)"          # in ~/.bashrc
+      eval "$(pm completion bash)"
       pm completion fish > ~/.config/fish/completions/pm.fish
+    """
+
+
+@command("help", help_)
+def help_command(
+    words: Annotated[
+        list[str] | None,
+        typer.Argument(metavar="[COMMAND]...", help="The command, as you would type it."),
+    ] = None,
+) -> None:
+    """Show the help of pm or of one of its commands.
+
+    The same as pm COMMAND --help.
+
+    Examples:
+      pm help open
+      pm help action add
     """
 
 
@@ -765,7 +1048,11 @@ def merge_driver(
         str, typer.Argument(metavar="PATH", help="The file's path, for messages (%P).")
     ],
 ) -> None:
-    """Merge two versions of a postmortem for git (installed by pm init); exit 1 on a conflict."""
+    """Merge two versions of a postmortem for git (installed by pm init); exit 1 on a conflict.
+
+    Examples:
+      pm merge-driver %O %A %B %P
+    """
 
 
 __all__ = ["DECLARED", "app"]

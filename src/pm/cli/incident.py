@@ -4,6 +4,9 @@ resolve, edit, list, show, search.
 Each is called with the parameters ``commands.py`` declares (by Typer, or by the fast
 path without it): it checks what only the command line can get wrong, calls the Python
 API (``Workspace``, ``pm.queries``) and prints the result (``pm.render``).
+
+Length: the bodies of the live incident's commands and of the reads, each short; they share the
+editor helpers and the one way of saying what happened, split they would not.
 """
 
 from __future__ import annotations
@@ -75,9 +78,11 @@ def open_(
     started: str | None,
     detected: str | None,
     edit: bool,
+    branch: bool,
     no_commit: bool,
 ) -> None:
     from pm import queries
+    from pm.workspace import incident_branch
 
     if edit:
         _need_editor("--edit")
@@ -93,13 +98,15 @@ def open_(
         started=started_at,
         detected=detected_at,
         started_given=started is not None,
+        branch=branch,
     )
     postmortem = record.postmortem
     output.line(f"{postmortem.id}\t{ws.store.display(record.path)}")
     when = f"started {ws.describe(started_at)}"
     if detected_at is not None:
         when += f", detected {ws.describe(detected_at)}"
-    output.message(f"Opened {postmortem.severity} {postmortem.id}, {when}; {committed(ws)}.")
+    where = f" on a new branch, {incident_branch(postmortem.id)}" if branch else ""
+    output.message(f"Opened {postmortem.severity} {postmortem.id}, {when}; {committed(ws)}{where}.")
     matches = queries.similar_at_open(ws, postmortem)
     if matches:
         output.message("Similar past incidents (did this happen before?):")
@@ -355,10 +362,10 @@ def show(postmortem_id: str, fmt: str | None, as_json: bool) -> None:
 
         output.print_json(views.detail(entry.postmortem, path, ws.now()))
         return
-    from pm.render.show import render_show, render_similar
+    from pm.render.show import printed, render_similar
 
-    for text in render_show(entry.postmortem, path, ws.now(), ws.tz):
-        output.line(output.safe(text))
+    for text in printed(entry.postmortem, path, ws.now(), ws.tz):
+        output.line(text)
     for text in render_similar(queries.similar_by_cause(ws, entry, body)):
         output.line(output.safe(text))
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
-from pm.errors import DataError, UsageError
+from pm.errors import DataError, NotPostmortemError, UsageError
 from pm.render import output
 
 if TYPE_CHECKING:
@@ -51,11 +51,18 @@ def committed(ws: Workspace) -> str:
 
 
 def unreadable(errors: list[DataError], consequence: str = "could not be read") -> None:
-    """Name each file that could not be read on stderr; then fail with exit code 3."""
+    """Name each file that could not be read on stderr; then fail with exit code 3.
+
+    A file that is not a postmortem (meeting notes in a year folder, a postmortem saved
+    outside one) is a one-line warning: the rest of the answer stands."""
+    broken = [error for error in errors if not isinstance(error, NotPostmortemError)]
     for error in errors:
-        output.error(error.message)
-    if errors:
-        raise DataError(f"{len(errors)} postmortem file(s) {consequence}")
+        if isinstance(error, NotPostmortemError):
+            output.warn(error.message)
+        else:
+            output.error(error.message)
+    if broken:
+        raise DataError(f"{len(broken)} postmortem file(s) {consequence}")
 
 
 def choice(value: str, choices: tuple[str, ...], option: str) -> str:

@@ -16,6 +16,7 @@ What this package guarantees:
 Modules: ``fences`` (where the YAML ends and the body starts), ``dialect`` (loading and
 composing YAML), ``emit`` (writing YAML), ``document`` (a whole file: checks, parse,
 render), ``minimal_diff`` (the splice), ``lines`` (line numbers of keys and items),
+``yamlhelp`` (plain words for common YAML mistakes),
 ``blocks`` (generated blocks). None imports PyYAML until it is used, so importing the
 package costs start-up nothing heavy.
 """
@@ -27,6 +28,7 @@ from pm.frontmatter.document import (
     MAX_FILE_BYTES,
     Document,
     parse,
+    parse_postmortem,
     parse_resolving_tables,
     render,
 )
@@ -83,6 +85,7 @@ __all__ = [
     "locate",
     "locate_top",
     "parse",
+    "parse_postmortem",
     "parse_resolving_tables",
     "render",
     "replace_block",

@@ -46,6 +46,11 @@ def load_yaml(text: str, path: str) -> dict[str, Any]:
         message = f"invalid YAML: duplicate key {error.key!r}"
         raise DuplicateKeyError(path, message, error.line) from None
     except yaml.MarkedYAMLError as error:
+        from pm.frontmatter.yamlhelp import explain
+
+        human = explain(text, error)
+        if human is not None:
+            raise FileFormatError(path, f"invalid YAML: {human[0]}", human[1] + 2) from None
         mark = error.problem_mark or error.context_mark
         line = mark.line + 2 if mark is not None else None
         raise FileFormatError(path, f"invalid YAML: {error.problem}", line) from None

@@ -13,9 +13,16 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from pm.errors import FileFormatError
+from pm.errors import FileFormatError, NotPostmortemError
 from pm.frontmatter.dialect import load_yaml
-from pm.frontmatter.fences import BOM, split, without_cr
+from pm.frontmatter.fences import (
+    BOM,
+    NO_OPENING_FENCE,
+    SKIPPED,
+    looks_like_postmortem,
+    split,
+    without_cr,
+)
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
 _CONFLICT = re.compile(r"^(<{7}|={7}|>{7})(?: |$)", re.MULTILINE)
@@ -76,6 +83,24 @@ def parse(raw: bytes, path: str) -> Document:
         # A file of LF lines keeps any stray CR: the splice writes such lines back as read.
         front_text=without_cr(parts.front) if newline == "\r\n" else parts.front,
     )
+
+
+def parse_postmortem(raw: bytes, path: str) -> Document:
+    """``parse`` for a file where postmortems live: ``NotPostmortemError`` for one that is
+    not a postmortem at all (meeting notes: no front matter, or none of pm's keys), which
+    commands skip with a warning; a broken postmortem stays a ``FileFormatError``."""
+    try:
+        document = parse(raw, path)
+    except FileFormatError as error:
+        head = raw[:4000].decode("utf-8", "replace")
+        if error.reason == NO_OPENING_FENCE and not looks_like_postmortem(head):
+            message = f"not a postmortem: it {NO_OPENING_FENCE}; {SKIPPED}"
+            raise NotPostmortemError(path, message, 1) from None
+        raise
+    if not any(key in document.front for key in ("id", "severity", "timeline")):
+        message = "not a postmortem: its front matter has no id, severity or timeline"
+        raise NotPostmortemError(path, f"{message}; {SKIPPED}", 1)
+    return document
 
 
 def parse_resolving_tables(raw: bytes, path: str) -> tuple[bytes, Document] | None:

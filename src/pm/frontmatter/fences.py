@@ -28,6 +28,17 @@ class Split(NamedTuple):
     front_lines: int  # lines of YAML: the body starts on line front_lines + 3
 
 
+# What a warning about a file pm does not read tells the person.
+SKIPPED = "pm skips it (keep other notes outside the year folders)"
+NO_OPENING_FENCE = "does not start with a '---' front-matter line"
+_PM_KEYS = re.compile(r"^(?:id|severity|timeline):", re.MULTILINE)
+
+
+def looks_like_postmortem(text: str) -> bool:
+    """Whether ``text`` (a file's beginning) has pm's keys: a postmortem, maybe broken."""
+    return len(_PM_KEYS.findall(text[:4000])) >= 2
+
+
 def split(text: str, path: str = "") -> Split:
     """Cut decoded ``text`` (without its BOM); ``path`` is only used in error messages.
 
@@ -36,7 +47,7 @@ def split(text: str, path: str = "") -> Split:
     """
     first, sep, rest = text.partition("\n")
     if first.rstrip("\r") != "---" or not sep:
-        raise FileFormatError(path, "does not start with a '---' front-matter line", 1)
+        raise FileFormatError(path, NO_OPENING_FENCE, 1)
     close = _CLOSING_FENCE.search("\n" + rest)
     if close is None:
         raise FileFormatError(path, "front matter is not closed by a '---' line", 1)

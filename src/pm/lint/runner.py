@@ -19,6 +19,7 @@ from pm.errors import (
     DuplicateKeyError,
     FileFormatError,
     NotFoundError,
+    NotPostmortemError,
     RepoError,
     UsageError,
 )
@@ -27,7 +28,7 @@ from pm.lint import schema
 from pm.lint.blameless import Checker, prose
 from pm.lint.rules import RULES, Finding, check_disabled, is_disabled
 from pm.model import Postmortem, SchemaError, from_mapping
-from pm.store import Store
+from pm.store import OUTSIDE, Store
 
 if TYPE_CHECKING:
     from pm.gitrepo import GitRepo
@@ -109,11 +110,12 @@ def lint(
     disabled = check_disabled(config.lint_disable)
     store = Store(config)
     files = targets(store, [Path(p) for p in paths])
+    unseen = not paths  # a whole-repository lint also names postmortems pm cannot see
     if not fix:
-        return _lint(config, store, files, disabled, strict, people, None, (today, tz))
+        return _lint(config, store, files, disabled, strict, people, None, (today, tz), unseen)
     with fixer.locked(config) as git:
         done = fixer.fix_files(config, store, files, git, discard=discard_block_edits)
-        result = _lint(config, store, files, disabled, strict, people, git, (today, tz))
+        result = _lint(config, store, files, disabled, strict, people, git, (today, tz), unseen)
     result.fixed, result.notes = done.files, done.notes
     return result
 
@@ -127,11 +129,14 @@ def _lint(
     people: list[str] | None,
     git: GitRepo | None,
     day: tuple[date, tzinfo],
+    unseen: bool = False,
 ) -> LintResult:
     from pm import gitrepo
 
     root = config.root.resolve()
-    loaded = [(path, *_load(path, store.display(path), root)) for path in files]
+    from pm.progress import track
+
+    loaded = [(path, *_load(path, store.display(path), root)) for path in track(files, "Reading")]
     names = list(config.blameless_names)
     for _path, _raw, doc, _error in loaded:
         if doc is not None:
@@ -141,7 +146,7 @@ def _lint(
     twins = _case_twins(store, files)
     result = LintResult(files=len(files))
     context = _Context(config, store, checker, git, day)
-    for path, raw, doc, error in loaded:
+    for path, raw, doc, error in track(loaded, "Checking"):
         shown = store.display(path)
         collect = _Collector(shown, disabled, strict)
         if error is not None or doc is None:
@@ -149,6 +154,8 @@ def _lint(
             reason = error.reason
             if isinstance(error, DuplicateKeyError):  # pm refuses to read these: name the rule
                 collect(error.line or 1, "schema.duplicate-key", reason, "remove one of them")
+            elif isinstance(error, NotPostmortemError):
+                collect(1, "layout.unseen-file", reason)
             else:
                 collect(error.line or 1, "file.unreadable", reason)
         else:
@@ -162,6 +169,12 @@ def _lint(
                 collect(line, "schema.id-case-collision", message, hint)
             _lint_document(path, raw, doc, context, collect)
         result.findings.extend(sorted(collect.findings, key=lambda f: (f.line, f.rule)))
+    if unseen:
+        for path in store.unseen():
+            collect = _Collector(store.display(path), disabled, strict)
+            collect(1, "layout.unseen-file", OUTSIDE, store.move_hint(path))
+            result.findings.extend(collect.findings)
+            result.files += 1
     return result
 
 
@@ -270,7 +283,7 @@ def _load(
     except OSError as error:
         return b"", None, FileFormatError(shown, f"cannot read: {error.strerror}")
     try:
-        return raw, frontmatter.parse(raw, shown), None
+        return raw, frontmatter.parse_postmortem(raw, shown), None
     except FileFormatError as error:
         return raw, None, error
 
@@ -317,6 +330,8 @@ def _blameless(
     body_line: int,
     report: Any,
 ) -> None:
+    from pm.frontmatter.yamlhelp import field_name
+
     text = prose(doc.body)
     for pattern, offset, phrase in checker.scan(text):
         line = body_line + 1 + text.count("\n", 0, offset)
@@ -331,7 +346,8 @@ def _blameless(
                 continue
             for pattern, _offset, phrase in checker.scan(prose(value)):
                 line = where.line((key, index, "text"))
-                message = f'{key}[{index}].text: "{phrase}" {pattern.message}'
+                name = field_name((key, index, "text"), doc.front)
+                message = f'{name}: "{phrase}" {pattern.message}'
                 report(line, pattern.id, message, pattern.suggestion)
 
 

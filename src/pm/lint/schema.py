@@ -8,6 +8,7 @@ the config does not know, dates that are not ISO, duplicate action numbers.
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextvars import ContextVar
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -31,10 +32,20 @@ EVENT_KEYS = ("at", "kind", "text", EVENT_SOURCE)
 REVIEW_KEYS = ("due", "held")
 CLOSED_KEYS = ("at", "forced", "reason")
 ACTION_REQUIRED = ("number", "text", "priority", "due")
+# The front matter being checked, so that an action item is named by its number.
+_FRONT: ContextVar[dict[str, Any] | None] = ContextVar("front", default=None)
 
 
 def check(front: dict[str, Any], path: Path, config: Config, report: Report) -> None:
     """Report every schema problem of one file's front matter through ``report``."""
+    token = _FRONT.set(front)
+    try:
+        _check(front, path, config, report)
+    finally:
+        _FRONT.reset(token)
+
+
+def _check(front: dict[str, Any], path: Path, config: Config, report: Report) -> None:
     for key in REQUIRED:
         if front.get(key) in (None, ""):
             report(
@@ -75,10 +86,10 @@ def check(front: dict[str, Any], path: Path, config: Config, report: Report) -> 
 
 
 def dotted(key_path: tuple[str | int, ...]) -> str:
-    out = ""
-    for part in key_path:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else part)
-    return out
+    """A value named as people see it: ``event 14 (at)``, ``action item 3 (due)``."""
+    from pm.frontmatter.yamlhelp import field_name
+
+    return field_name(key_path, _FRONT.get())
 
 
 def _unknown(
@@ -126,7 +137,7 @@ def _list_of_mappings(
         if isinstance(item, dict):
             items.append((index, item))
         else:
-            report((key, index), "schema.type", f"{key}[{index}] must be a mapping", "")
+            report((key, index), "schema.type", f"{dotted((key, index))} must be a mapping", "")
     return items
 
 
@@ -227,7 +238,7 @@ def _timeline(front: dict[str, Any], report: Report) -> None:
         _unknown(event, at, EVENT_KEYS, report)
         for key in ("at", "kind"):
             if event.get(key) in (None, ""):
-                report((*at, key), "schema.required", f"timeline[{index}].{key} is missing", "")
+                report((*at, key), "schema.required", f"{dotted((*at, key))} is missing", "")
         _text(event, (*at, "text"), report)
         _text(event, (*at, EVENT_SOURCE), report)
         kind = event.get("kind")
@@ -249,7 +260,7 @@ def _timeline(front: dict[str, Any], report: Report) -> None:
             report(
                 (*at, "at"),
                 "timeline.order",
-                f"timeline[{index}] is earlier than the event before it",
+                f"{dotted(at)} is earlier than the event before it",
                 "`pm lint --fix` sorts the timeline by time",
             )
         previous = moment
@@ -259,7 +270,8 @@ def _timeline(front: dict[str, Any], report: Report) -> None:
             report(
                 ("timeline", index, "at"),
                 "timeline.before-start",
-                f"timeline[{index}] ({event.get('kind')}) is before the incident started",
+                f"{dotted(('timeline', index))} ({event.get('kind')}) is before the incident "
+                "started",
                 "fix the time, or move the started event earlier",
             )
     status = front.get("status")
@@ -283,7 +295,7 @@ def _actions(front: dict[str, Any], config: Config, report: Report) -> None:
         _unknown(item, at, ACTION_KEYS, report)
         for key in ACTION_REQUIRED:
             if item.get(key) in (None, ""):
-                report((*at, key), "schema.required", f"actions[{index}].{key} is missing", "")
+                report((*at, key), "schema.required", f"{dotted((*at, key))} is missing", "")
         for key in ("text", "owner", "priority", "status", "ticket", "reason"):
             _text(item, (*at, key), report)
         number = item.get("number")
@@ -291,7 +303,7 @@ def _actions(front: dict[str, Any], config: Config, report: Report) -> None:
             report(
                 (*at, "number"),
                 "schema.type",
-                f"actions[{index}].number must be a whole number",
+                f"{dotted((*at, 'number'))} must be a whole number",
                 "",
             )
         elif isinstance(number, int):
@@ -299,7 +311,8 @@ def _actions(front: dict[str, Any], config: Config, report: Report) -> None:
                 report(
                     (*at, "number"),
                     "schema.action-number",
-                    f"action number {number} is used twice (also actions[{seen[number]}])",
+                    f"action number {number} is used twice "
+                    f"(items {seen[number] + 1} and {index + 1} in the file)",
                     renumber,
                 )
             else:

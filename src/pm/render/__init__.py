@@ -1,6 +1,7 @@
 """Rendering: every way pm turns results into text, and nothing else.
 
 - ``output``: printing (data on stdout, messages on stderr), terminal tables, JSON;
+- ``colour``: which cells and words are coloured, and only on a terminal;
 - ``views``: the plain-data (JSON) shape of each thing pm shows, one function per shape;
 - ``tables``: the rows of ``pm list``, ``pm action list`` and ``pm log``;
 - ``show``: the page ``pm show`` prints;

@@ -127,9 +127,20 @@ def table(
     for header in headers:
         text = header in FREE_TEXT_COLUMNS
         grid.add_column(header, no_wrap=True, overflow="ellipsis", max_width=free if text else None)
+    from pm.render.colour import style_for
+
     for row in cells:
-        grid.add_row(*(Text(cell) for cell in row))
+        styles = [style_for(header, cell) or "" for header, cell in zip(headers, row, strict=False)]
+        grid.add_row(*(Text(cell, style=style) for cell, style in zip(row, styles, strict=False)))
     Console(highlight=False, no_color=bool(os.environ.get("NO_COLOR")), width=width).print(grid)
+
+
+def fits(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> bool:
+    """Whether ``table`` would draw a table here (a terminal wide enough for every id,
+    date and number whole), rather than plain rows."""
+    cells = [[safe(cell) for cell in row] for row in rows]
+    width = _terminal_width() if is_terminal() and len(rows) <= MAX_TABLE_ROWS else None
+    return width is not None and _free_text_width(headers, cells, width) is not None
 
 
 def _terminal_width() -> int | None:

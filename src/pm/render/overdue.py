@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from pm.errors import NotPostmortemError
 from pm.render import ci, output, views
 
 if TYPE_CHECKING:
@@ -20,6 +21,7 @@ if TYPE_CHECKING:
 
 FORMATS = ("text", "json", "github", "md")
 HEADERS = ["OWNER", "KIND", "POSTMORTEM", "ITEM", "PRI", "DUE", "LATE", "STATE", "FILE", "TEXT"]
+FILE = HEADERS.index("FILE")
 _TITLES = {
     "action": "Overdue action item",
     "review": "Overdue postmortem review",
@@ -83,14 +85,21 @@ def _state(finding: Finding) -> str:
 
 
 def text(result: OverdueResult) -> None:
-    """A table per owner on a terminal, plain rows in a pipe, and a one-line verdict."""
+    """A table per owner on a terminal wide enough for them, else plain rows (owner
+    first, as in a pipe, so no row loses its owner), and a one-line verdict.
+
+    The terminal tables leave out FILE (``path:line``, for editors and CI annotations):
+    beside a whole id it would push every table past 150 columns."""
     rows = plain_rows(result.findings) + plain_rows(result.soon)
-    if output.is_terminal() and rows:
-        groups: dict[str, list[list[str]]] = {}
-        for row in rows:
-            groups.setdefault(row[0] if row[0] != "-" else "(no owner)", []).append(row[1:])
+    groups: dict[str, list[list[str]]] = {}
+    for row in rows:
+        groups.setdefault(row[0] if row[0] != "-" else "(no owner)", []).append(
+            row[1:FILE] + row[FILE + 1 :]
+        )
+    headers = HEADERS[1:FILE] + HEADERS[FILE + 1 :]
+    if rows and all(output.fits(headers, group) for group in groups.values()):
         for owner_name, owner_rows in groups.items():
-            output.table(HEADERS[1:], owner_rows, title=owner_name)
+            output.table(headers, owner_rows, title=owner_name)
     else:
         output.table(HEADERS, rows)
     day = result.as_of
@@ -104,7 +113,7 @@ def text(result: OverdueResult) -> None:
         )
     elif soon:
         output.message(f"Nothing is late{soon} as of {day}.")
-    elif not result.errors:
+    elif not [e for e in result.errors if not isinstance(e, NotPostmortemError)]:
         output.message(f"Nothing is late as of {day}.")
     else:  # never "nothing" while a broken file may hide a late item
         output.message(f"Nothing is late in the files pm could read as of {day}.")

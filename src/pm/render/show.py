@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import re
+from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime, tzinfo
 from typing import TYPE_CHECKING
 
@@ -62,16 +63,70 @@ def render_show(
     yield ""
     yield "Timeline"
     width = len(str(len(postmortem.timeline)))
-    for number, event in enumerate(postmortem.timeline, 1):
-        yield f"  {number:>{width}}  {_when(event.at)}  {event.kind:<12}  {event.text}"
+    whens = [_when(event.at) for event in postmortem.timeline]
+    tw = max(map(len, whens), default=0)
+    kw = max((len(event.kind) for event in postmortem.timeline), default=0)
+    for number, (event, when) in enumerate(zip(postmortem.timeline, whens, strict=True), 1):
+        yield f"  {number:>{width}}  {when:<{tw}}  {event.kind:<{kw}}  {event.text}"
     yield ""
-    yield "Action items"
+    yield ACTIONS
     if not postmortem.actions:
         yield "  none yet (pm action add)"
-    for item in postmortem.actions:
+    items = postmortem.actions
+    nw = max((len(str(item.number)) for item in items), default=0)
+    pw = max((len(item.priority) for item in items), default=0)
+    sw = max((len(item.status) for item in items), default=0)
+    ow = max((len(item.owner) for item in items), default=0)
+    for item in items:
         yield (
-            f"  {item.number:>3}  {item.priority}  {item.status:<11}  due {item.due.isoformat()}"
-            f"  {item.owner}  {item.text}"
+            f"  {item.number:>{nw}}  {item.priority:<{pw}}  {item.status:<{sw}}"
+            f"  due {item.due.isoformat()}  {item.owner:<{ow}}  {item.text}"
+        )
+
+
+ACTIONS = "Action items"
+_HEAD = re.compile(r"^(  severity  )(\S+)(    status  )(\S+)")
+_ITEM = re.compile(r"^(  +\d+  )(\S+)( +)(\S+)")
+
+
+def printed(postmortem: Postmortem, path: str, now: datetime, tz: tzinfo = UTC) -> Iterator[str]:
+    """The page as printed: control characters shown escaped, and in colour on a terminal
+    (``colour.enabled()``)."""
+    from pm.render.colour import enabled
+    from pm.render.output import safe
+
+    page = (safe(text) for text in render_show(postmortem, path, now, tz))
+    return colourise(page) if enabled() else page
+
+
+def colourise(lines: Iterable[str]) -> Iterator[str]:
+    """The page's lines (already made safe) with the severity, the status and each action
+    item's status in colour, for a terminal (``colour.enabled()``)."""
+    from pm.render.colour import paint, severity_style, word_style
+
+    in_actions = False
+    for line in lines:
+        if line == ACTIONS:
+            in_actions = True
+        elif not line:
+            in_actions = False
+        head = _HEAD.match(line)
+        item = _ITEM.match(line) if in_actions else None
+        if head is not None:
+            first, second = severity_style(head[2]), word_style(head[4])
+            found = head
+        elif item is not None:
+            first, second = None, word_style(item[4])
+            found = item
+        else:
+            yield line
+            continue
+        yield (
+            found[1]
+            + paint(found[2], first)
+            + found[3]
+            + paint(found[4], second)
+            + line[found.end() :]
         )
 
 
