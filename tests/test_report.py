@@ -339,7 +339,7 @@ def test_markdown_reports_pass_the_linter(
     }
     for name, args in outputs.items():
         path = tmp_path / name
-        cli.ok(*args, "-o", str(path))
+        cli.ok(*args, "--output", str(path))
         result = lint(path)
         assert result.returncode == 0, f"{name}:\n{result.stdout}{result.stderr}"
         text = path.read_text(encoding="utf-8")
