@@ -907,7 +907,7 @@ def overdue(
     group_by: Annotated[
         str | None,
         typer.Option(
-            "--group-by", metavar="owner", help="With --format email: one message per owner (mbox)."
+            "--group-by", metavar="KEY", help="With -f email: owner (one message each, mbox)."
         ),
     ] = None,
 ) -> None:
@@ -919,6 +919,7 @@ def overdue(
       pm overdue
       pm overdue --owner alice
       pm overdue -f github --fail-on escalated
+      pm overdue -f slack --due-within 3d
     """
 
 
@@ -961,7 +962,15 @@ def notify(
         bool, typer.Option("--dry-run", help="Print the message instead of posting it.")
     ] = False,
 ) -> None:
-    """Post what pm overdue finds to a Slack or Teams webhook; the URL is never printed."""
+    """Post what pm overdue finds to a Slack or Teams webhook.
+
+    The URL is never printed. Nothing late: nothing is posted. A failed post exits 6.
+
+    Examples:
+      PM_WEBHOOK_URL=https://hooks.slack.com/services/... pm notify --due-within 3d
+      pm notify --webhook-env TEAMS_WEBHOOK -f teams
+      pm notify --changed-since last-run --dry-run
+    """
 
 
 @command("lint", checks.lint)
