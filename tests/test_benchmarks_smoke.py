@@ -97,3 +97,27 @@ def test_search_benchmark_prints_both_goals(tmp_path: Path) -> None:
     lines = result.stdout.splitlines()
     assert any(line.startswith("goal 13 search pm search at 30, caches warm") for line in lines)
     assert any(line.startswith("goal 13 search pm search at 30, no cache") for line in lines)
+
+
+@pytest.mark.slow
+def test_cold_benchmark_prints_every_case(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [
+            sys.executable,
+            str(BENCHMARKS / "cold.py"),
+            "--quick",
+            "-n",
+            "30",
+            "--out",
+            str(tmp_path),
+        ],
+        capture_output=True,
+        text=True,
+        env=bench_env(),
+        check=False,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    out = result.stdout
+    for case in ("warm (30)", "fresh clone, cache restored", "after a pull of 10 files", "cold"):
+        assert f"  {case}" in out, out

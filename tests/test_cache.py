@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import subprocess
 import time
 from pathlib import Path
 
@@ -51,6 +52,11 @@ def titles(cli: CliRunnerCall) -> list[object]:
 def cached_names(root: Path) -> set[str]:
     cache = SummaryCache(cache_file(root))
     return set(cache._old)
+
+
+def rel(repo: Repo, *paths: Path) -> set[str]:
+    """Cache entries are named by the file's path relative to the root."""
+    return {path.relative_to(repo.path).as_posix() for path in paths}
 
 
 def test_list_writes_the_cache_under_git_and_uses_it(repo: Repo, cli: CliRunnerCall) -> None:
@@ -108,7 +114,7 @@ def test_hand_edit_of_same_size_and_mtime_is_seen(repo: Repo, cli: CliRunnerCall
     (only,) = open_incidents(cli, "Checkout returns 500s")
     path = repo.postmortem_path(only)
     assert titles(cli) == ["Checkout returns 500s"]
-    assert cached_names(repo.path) == {str(path)}
+    assert cached_names(repo.path) == rel(repo, path)
     before = path.stat()
     text = path.read_text(encoding="utf-8").replace(
         "Checkout returns 500s", "Checkout returns 404s"
@@ -125,19 +131,26 @@ def test_hand_edit_of_same_size_and_mtime_is_seen(repo: Repo, cli: CliRunnerCall
     assert titles(cli) == ["Checkout returns 404s"]
 
 
-def test_recently_changed_files_are_not_cached(
+def stats(root: Path) -> dict[str, object]:
+    cache = SummaryCache(cache_file(root))
+    return {name: entry[0] for name, entry in cache._old.items()}
+
+
+def test_recently_changed_files_keep_no_stat(
     repo: Repo, cli: CliRunnerCall, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # A file changed within RACY_NS of the cache write is parsed every time until older,
-    # so an edit in the same filesystem tick can never hide behind an unchanged stat.
+    # A file changed within RACY_NS of the cache write has its content checked every time
+    # until older, so an edit in the same filesystem tick can never hide behind its stat.
     monkeypatch.setattr(cache_module, "RACY_NS", RACY_NS)
     assert RACY_NS >= 2_000_000_000
     (only,) = open_incidents(cli, "Checkout returns 500s")
+    path = repo.postmortem_path(only)
     cli.ok("list")
-    assert cached_names(repo.path) == set()
+    assert stats(repo.path) == dict.fromkeys(rel(repo, path))  # content only, no stat
     time.sleep(RACY_NS / 1e9 + 0.1)
     cli.ok("list")
-    assert cached_names(repo.path) == {str(repo.postmortem_path(only))}
+    (stamped,) = stats(repo.path).values()
+    assert stamped is not None
 
 
 def test_pm_writes_are_seen(repo: Repo, cli: CliRunnerCall) -> None:
@@ -178,7 +191,7 @@ def test_deleted_file_disappears_and_is_dropped(repo: Repo, cli: CliRunnerCall) 
     assert len(list_json(cli)) == 2
     repo.postmortem_path(first).unlink()
     assert titles(cli) == ["Search is slow"]
-    assert cached_names(repo.path) == {str(repo.postmortem_path(second))}
+    assert cached_names(repo.path) == rel(repo, repo.postmortem_path(second))
 
 
 def test_broken_file_is_still_reported_after_caching(repo: Repo, cli: CliRunnerCall) -> None:
@@ -229,8 +242,15 @@ def test_damaged_entry_is_a_miss(repo: Repo, cli: CliRunnerCall) -> None:
     expected = cli.ok("list", "--json").stdout
     target = cache_file(repo.path)
     header, entries = marshal.loads(target.read_bytes())
-    name = str(repo.postmortem_path(only))
-    for damaged in ((entries[name][0], ("too", "short")), 42, (), "text"):
+    (name,) = rel(repo, repo.postmortem_path(only))
+    for damaged in (
+        (entries[name][0], entries[name][1], ("too", "short")),
+        (None, entries[name][1], 42),
+        (entries[name][0], ("too", "short")),
+        42,
+        (),
+        "text",
+    ):
         target.write_bytes(marshal.dumps((header, {**entries, name: damaged})))
         result = cli.ok("list", "--json")
         assert (result.stdout, result.stderr) == (expected, "")
@@ -368,7 +388,9 @@ def test_config_in_a_subfolder_uses_the_repository_cache(
     monkeypatch.chdir(sub)
     open_incidents(cli, "Checkout returns 500s")
     assert titles(cli) == ["Checkout returns 500s"]
-    assert cached_names(repo.path) == {str(p) for p in sub.glob("postmortems/*/*.md")}
+    assert cached_names(repo.path) == {
+        p.relative_to(sub).as_posix() for p in sub.glob("postmortems/*/*.md")
+    }
 
 
 def test_show_with_a_written_cause_reads_the_cache_and_sees_hand_edits(
@@ -382,7 +404,7 @@ def test_show_with_a_written_cause_reads_the_cache_and_sees_hand_edits(
         text = path.read_text(encoding="utf-8").replace("## Root Cause\n", cause)
         path.write_text(text, encoding="utf-8")
     list_json(cli)  # warm the cache
-    assert cached_names(repo.path) == {str(repo.postmortem_path(p)) for p in (first, second)}
+    assert cached_names(repo.path) == rel(repo, *(repo.postmortem_path(p) for p in (first, second)))
     shown = cli.ok("show", second).stdout
     assert "Checkout slow again" in shown
     assert f"{first}  Checkout returns 500s" in shown  # the similar past incident
@@ -394,3 +416,153 @@ def test_show_with_a_written_cause_reads_the_cache_and_sees_hand_edits(
     shown = cli.ok("show", second).stdout
     assert "Checkout slow twice" in shown and "slow again" not in shown
     assert f"{first}  Checkout returns 404s" in shown
+
+
+# --- the content key: clones, pulls, switches and restored CI caches are not cold -------
+
+
+def counted_read(root: Path) -> tuple[int, int, int]:
+    """(stat hits, content hits, parses) of one whole-repository read at ``root``."""
+    store = Store(Config(root=root))
+    records, errors = store.read_all()
+    assert not errors
+    cache = store._summaries
+    assert cache is not None
+    assert cache.stat_hits + cache.content_hits + cache.misses == len(records)
+    return cache.stat_hits, cache.content_hits, cache.misses
+
+
+def test_a_fresh_clone_with_a_copied_cache_is_warm(
+    repo: Repo, cli: CliRunnerCall, tmp_path: Path
+) -> None:
+    open_incidents(cli, "Checkout returns 500s", "Search is slow", "DNS fails")
+    expected = list_json(cli)
+    assert counted_read(repo.path) == (3, 0, 0)
+    other = tmp_path / "elsewhere" / "clone"  # another checkout path
+    git(tmp_path, "clone", "--quiet", str(repo.path), str(other))
+    (other / ".git" / "pm").mkdir(exist_ok=True)
+    shutil.copy(cache_file(repo.path), cache_file(other))
+    assert counted_read(other) == (0, 3, 0)  # every file hashed, none parsed
+    assert counted_read(other) == (3, 0, 0)  # and the new stats were kept
+    os.chdir(other)
+    assert list_json(cli) == expected
+
+
+def test_a_fresh_clone_without_a_cache_parses_everything(
+    repo: Repo, cli: CliRunnerCall, tmp_path: Path
+) -> None:
+    open_incidents(cli, "Checkout returns 500s", "Search is slow")
+    other = tmp_path / "clone"
+    git(tmp_path, "clone", "--quiet", str(repo.path), str(other))
+    assert counted_read(other) == (0, 0, 2)
+    assert counted_read(other) == (2, 0, 0)
+
+
+def test_a_pull_parses_only_the_files_it_changed(
+    repo: Repo, cli: CliRunnerCall, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first, _, third = open_incidents(cli, "Checkout returns 500s", "Search is slow", "DNS")
+    other = tmp_path / "other"
+    git(tmp_path, "clone", "--quiet", str(repo.path), str(other))
+    assert counted_read(other) == (0, 0, 3)
+    cli.ok("resolve", first, "Fixed", "--at", "2024-01-10T12:00")
+    cli.ok("resolve", third, "Fixed", "--at", "2024-01-12T12:00")
+    git(other, "pull", "--quiet", "--ff-only")
+    stat_hits, content_hits, parsed = counted_read(other)
+    assert parsed == 2
+    assert stat_hits + content_hits == 1
+    monkeypatch.chdir(other)
+    assert [p["status"] for p in list_json(cli)] == ["resolved", "active", "resolved"]
+
+
+def test_a_branch_switch_parses_only_the_files_that_differ(repo: Repo, cli: CliRunnerCall) -> None:
+    first, _ = open_incidents(cli, "Checkout returns 500s", "Search is slow")
+    assert counted_read(repo.path) == (0, 0, 2)
+    repo.git("switch", "--quiet", "-c", "resolved-branch")
+    cli.ok("resolve", first, "Fixed", "--at", "2024-01-10T12:00")
+    assert counted_read(repo.path)[2] == 1  # the one pm just changed
+    repo.git("switch", "--quiet", "main")
+    assert counted_read(repo.path)[2] == 1
+    assert list_json(cli)[0]["status"] == "active"
+    repo.git("switch", "--quiet", "resolved-branch")
+    # The file is back to bytes the cache saw before, under a new stat: hashed, not parsed.
+    assert counted_read(repo.path)[2] == 1  # the cache keeps one version of each file
+    assert list_json(cli)[0]["status"] == "resolved"
+
+
+def test_touch_r_keeps_size_and_mtime_but_the_content_is_checked(
+    repo: Repo, cli: CliRunnerCall, tmp_path: Path
+) -> None:
+    """An edit that keeps size and mtime (``touch -r``) in a fresh clone whose restored
+    cache has no stat for it yet: the blob id catches it."""
+    (only,) = open_incidents(cli, "Checkout returns 500s")
+    assert titles(cli) == ["Checkout returns 500s"]
+    other = tmp_path / "clone"
+    git(tmp_path, "clone", "--quiet", str(repo.path), str(other))
+    (other / ".git" / "pm").mkdir(exist_ok=True)
+    shutil.copy(cache_file(repo.path), cache_file(other))
+    path = other / repo.postmortem_path(only).relative_to(repo.path)
+    saved = tmp_path / "reference"
+    shutil.copy2(path, saved)
+    text = path.read_text(encoding="utf-8").replace("returns 500s", "returns 404s")
+    path.write_text(text, encoding="utf-8")
+    subprocess.run(["touch", "-r", str(saved), str(path)], check=True)
+    assert path.stat().st_size == saved.stat().st_size
+    assert path.stat().st_mtime_ns == saved.stat().st_mtime_ns
+    assert counted_read(other) == (0, 0, 1)
+    os.chdir(other)
+    assert titles(cli) == ["Checkout returns 404s"]
+
+
+def test_a_cache_from_another_version_of_the_file_is_not_used(
+    repo: Repo, cli: CliRunnerCall, tmp_path: Path
+) -> None:
+    """A CI cache restored from an older commit (restore-keys): changed files are parsed."""
+    _, second = open_incidents(cli, "Checkout returns 500s", "Search is slow")
+    list_json(cli)
+    old_cache = tmp_path / "old-cache"
+    shutil.copy(cache_file(repo.path), old_cache)
+    cli.ok("resolve", second, "Fixed", "--at", "2024-01-11T12:00")
+    other = tmp_path / "clone"
+    git(tmp_path, "clone", "--quiet", str(repo.path), str(other))
+    (other / ".git" / "pm").mkdir(exist_ok=True)
+    shutil.copy(old_cache, cache_file(other))
+    assert counted_read(other) == (0, 1, 1)
+    os.chdir(other)
+    assert [p["status"] for p in list_json(cli)] == ["active", "resolved"]
+
+
+@pytest.mark.parametrize("damage", [b"\x00garbage", None])
+def test_a_corrupt_restored_cache_is_ignored_and_rebuilt(
+    repo: Repo, cli: CliRunnerCall, tmp_path: Path, damage: bytes | None
+) -> None:
+    open_incidents(cli, "Checkout returns 500s", "Search is slow")
+    list_json(cli)
+    other = tmp_path / "clone"
+    git(tmp_path, "clone", "--quiet", str(repo.path), str(other))
+    (other / ".git" / "pm").mkdir(exist_ok=True)
+    good = cache_file(repo.path).read_bytes()
+    cache_file(other).write_bytes(good[: len(good) // 2] if damage is None else damage)
+    assert counted_read(other) == (0, 0, 2)
+    assert counted_read(other) == (2, 0, 0)
+
+
+def test_pm_cache_dir_puts_the_cache_where_ci_restores_it(
+    repo: Repo, cli: CliRunnerCall, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    open_incidents(cli, "Checkout returns 500s", "Search is slow")
+    shutil.rmtree(repo.path / ".git" / "pm", ignore_errors=True)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("PM_CACHE_DIR", "ci-cache/pm")  # relative to the working directory
+    monkeypatch.chdir(repo.path)
+    cli.ok("list")
+    cli.ok("search", "checkout")
+    kept = repo.path / "ci-cache" / "pm"
+    assert sorted(p.name for p in kept.iterdir()) == ["cache-v1.marshal", "prose-v1.marshal"]
+    assert not cache_file(repo.path).exists()
+    # A CI job: a fresh clone, the folder restored to the same place, PM_CACHE_DIR set.
+    other = tmp_path / "job"
+    git(tmp_path, "clone", "--quiet", str(repo.path), str(other))
+    shutil.copytree(kept, other / "ci-cache" / "pm")
+    monkeypatch.chdir(other)
+    assert counted_read(other) == (0, 2, 0)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shlex
 from pathlib import Path
 
@@ -33,7 +34,7 @@ def test_github_workflow_shape() -> None:
     assert set(triggers) == {"pull_request", "schedule", "workflow_dispatch"}
     runs = {name: _pm_commands(job) for name, job in workflow["jobs"].items()}
     assert runs == {
-        "lint": ["pm lint --format github"],
+        "lint": ['pm lint --changed "origin/$GITHUB_BASE_REF" --format github'],
         "overdue": ["pm overdue --format github --fail-on escalated"],
     }
 
@@ -42,7 +43,30 @@ def test_gitlab_job_writes_a_code_quality_report() -> None:
     pipeline = yaml.safe_load((EXAMPLES / "gitlab-ci.yml").read_text(encoding="utf-8"))
     lint = pipeline["pm-lint"]
     assert lint["artifacts"]["reports"]["codequality"] == "gl-code-quality-report.json"
-    assert lint["script"] == ["pm lint --format gitlab > gl-code-quality-report.json"]
+    assert lint["script"] == [
+        'pm lint --changed "$CI_MERGE_REQUEST_DIFF_BASE_SHA" --format gitlab'
+        " > gl-code-quality-report.json"
+    ]
+
+
+@pytest.mark.parametrize("name", ["github-workflow.yml", "gitlab-ci.yml"])
+def test_every_job_keeps_pm_cache(name: str) -> None:
+    """A fresh CI checkout with pm's cache restored parses only what changed (issue 15)."""
+    data = yaml.safe_load((EXAMPLES / name).read_text(encoding="utf-8"))
+    if name == "gitlab-ci.yml":
+        template = data[".pm"]
+        assert template["cache"]["paths"] == [".pm-cache/"]
+        assert template["cache"]["key"] == "pm-$CI_COMMIT_REF_SLUG"
+        for job in ("pm-lint", "pm-overdue"):
+            assert data[job]["extends"] == ".pm"
+            variables = {**template["variables"], **data[job].get("variables", {})}
+            assert variables["PM_CACHE_DIR"] == ".pm-cache"
+        return
+    for job in data["jobs"].values():
+        (cache,) = [s["with"] for s in job["steps"] if s.get("uses") == "actions/cache@v4"]
+        assert cache["path"] == ".git/pm"
+        assert cache["key"] == "pm-${{ github.ref }}-${{ github.sha }}"
+        assert cache["restore-keys"].splitlines()[0] == "pm-${{ github.ref }}-"
 
 
 COMMANDS = [
@@ -60,7 +84,15 @@ def test_every_example_command_runs(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("PM_NOW", "2024-09-30T08:00:00Z")  # the day the fixture is late
-    args = shlex.split(command.partition(">")[0].partition("#")[0])[1:]
+    # The base of the pull/merge request: here, the last commit (the new file is untracked).
+    for name in ("GITHUB_BASE_REF", "CI_MERGE_REQUEST_DIFF_BASE_SHA"):
+        monkeypatch.setenv(name, "HEAD")
+    line = (
+        command.partition(">")[0]
+        .partition("#")[0]
+        .replace("origin/$GITHUB_BASE_REF", "$GITHUB_BASE_REF")
+    )
+    args = [os.path.expandvars(arg) for arg in shlex.split(line)[1:]]
     if args[0] == "lint":  # a finding for lint to report (the late fixture is lint-clean)
         pending = postmortem("2024-09-29-unowned", "Unowned", actions=[action(1, "Fix", "")])
         write(late.path, pending)

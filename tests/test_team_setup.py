@@ -97,6 +97,34 @@ def test_init_leaves_a_driver_you_configured_alone(repo: Repo, cli: CliRunnerCal
     assert config(repo, "merge.pm.driver") == "/opt/pm/bin/pm merge-driver %O %A %B %P"
 
 
+def test_init_turns_on_the_commit_graph_in_every_clone(
+    repo: Repo, cli: CliRunnerCall, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``pm log`` walks history: git's commit-graph makes that walk several times faster."""
+    cli.ok("init")
+    for key in ("core.commitGraph", "fetch.writeCommitGraph", "gc.writeCommitGraph"):
+        assert repo.git("config", "--local", "--get", key) == "true"
+    clone = tmp_path / "clone"
+    git(tmp_path, "clone", "--quiet", str(repo.path), str(clone))
+    assert "commitgraph" not in git(clone, "config", "--local", "--list").lower()
+    monkeypatch.chdir(clone)
+    cli.ok("init")
+    assert git(clone, "config", "--local", "--get", "fetch.writeCommitGraph") == "true"
+    # A fetch that brings commits now writes the graph file git reads on every walk.
+    repo.git("commit", "--quiet", "--allow-empty", "-m", "Another commit")
+    git(clone, "fetch", "--quiet")
+    assert (clone / ".git" / "objects" / "info" / "commit-graph").is_file() or (
+        clone / ".git" / "objects" / "info" / "commit-graphs"
+    ).is_dir()
+
+
+def test_init_leaves_a_commit_graph_you_turned_off_alone(repo: Repo, cli: CliRunnerCall) -> None:
+    repo.git("config", "gc.writeCommitGraph", "false")
+    cli.ok("init")
+    assert config(repo, "gc.writeCommitGraph") == "false"
+    assert config(repo, "fetch.writeCommitGraph") == "true"
+
+
 def test_init_without_commits_still_installs_the_driver(repo: Repo, cli: CliRunnerCall) -> None:
     (repo.path / ".pm.toml").write_text("commit = false\n", encoding="utf-8")
     cli.ok("init")

@@ -5,15 +5,20 @@ loading them from this cache takes a small fraction of that. The cache is only a
 
 - It lives in ``<git dir>/pm/cache-v1.marshal`` (one per work tree; the prose ``pm
   search`` reads is in ``prose-v1.marshal`` beside it, under the same rules), so git
-  never tracks it and ``git status`` never shows it. Delete it at any time; pm rebuilds it. In a
-  repository shared by a group (``core.sharedRepository``) the folder and file get the
-  group's modes, as git's own files do (``location.shared_modes``).
-- Each entry is keyed by the file's path, size, mtime, ctime and inode, checked with one
-  ``stat`` per file on every read. A hand edit, a ``git pull`` or a branch switch rewrites
-  the file and so changes its ctime (and usually its inode), so a stale entry is never used.
-- A file changed within the last few seconds is not cached (git's "racy" rule): on a
-  filesystem with coarse timestamps a same-size edit within the same tick would otherwise
-  look unchanged.
+  never tracks it and ``git status`` never shows it; ``PM_CACHE_DIR`` puts both
+  elsewhere (a folder a CI cache step saves and restores). Delete it at any time; pm
+  rebuilds it. In a repository shared by a group (``core.sharedRepository``) the folder
+  and file get the group's modes, as git's own files do (``location.shared_modes``).
+- Each entry is keyed by the file's path relative to the root, checked two ways. First
+  the file's size, mtime, ctime and inode (one ``stat``): unchanged, the entry is used.
+  Otherwise the file's content: its git blob id (the sha1 git gives the same bytes,
+  computed here without git) equal to the entry's means the entry is used and given the
+  new stat; else the file is parsed. So a hand edit is always seen, while a fresh clone
+  with a restored cache, a checkout, a pull or a branch switch (new inodes and ctimes,
+  same bytes) reads each file and hashes it but parses only the files that changed.
+- A file changed within the last few seconds keeps no stat in its entry (git's "racy"
+  rule): on a filesystem with coarse timestamps a same-size edit within the same tick
+  would otherwise look unchanged; its content is checked on every read until it is older.
 - A missing, corrupt, truncated or foreign cache (other pm or Python version) is ignored
   and rewritten. Failing to write it (a read-only ``.git``) never fails a command.
 
@@ -40,50 +45,93 @@ from pm.model import ActionItem, Closure, Event, Postmortem, Review
 
 CACHE_NAME = "cache-v1.marshal"
 PROSE_NAME = "prose-v1.marshal"
-# Format 2: timeline events keep other tools' keys (format 1 dropped them).
-_FORMAT = ("pm-cache", 2, __version__, sys.version_info[:2])
+# Format 2: timeline events keep other tools' keys (format 1 dropped them). Format 3:
+# entries are keyed by relative path and hold the file's git blob id.
+_FORMAT = ("pm-cache", 3, __version__, sys.version_info[:2])
 # Files changed this recently (nanoseconds) are parsed every time until they are older.
 RACY_NS = 2_000_000_000
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND = timedelta(microseconds=1)
 
 StatKey = tuple[int, int, int, int]
+# (the file's stat when it was read, None while that is racy; its git blob id; the value)
+CacheEntry = tuple[StatKey | None, bytes, Any]
 
 
 def stat_key(stat: os.stat_result) -> StatKey:
     return (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino)
 
 
+def blob_id(data: bytes) -> bytes:
+    """The id git gives a file with these bytes (``git hash-object``), as 20 bytes."""
+    import hashlib
+
+    digest = hashlib.sha1(b"blob %d\0" % len(data), usedforsecurity=False)
+    digest.update(data)
+    return digest.digest()
+
+
 class StatCache:
-    """Values by file, valid only while the file's stat is unchanged (the base of the
-    summary cache and the prose cache)."""
+    """Values by file, valid while the file's stat or else its content is unchanged (the
+    base of the summary cache and the prose cache).
+
+    ``stat_hits``, ``content_hits`` and ``misses`` count the lookups of this instance:
+    a miss is a file the caller has to parse (tests and benchmarks read them)."""
 
     NAME = CACHE_NAME
     FORMAT: tuple[Any, ...] = _FORMAT
 
     def __init__(self, path: Path | None) -> None:
         self.path = path
-        self._old: dict[str, tuple[StatKey, Any]] = {}
-        self._new: dict[str, tuple[StatKey, Any]] = {}
+        self._old: dict[str, CacheEntry] = {}
+        self._new: dict[str, CacheEntry] = {}
+        self.stat_hits = self.content_hits = self.misses = 0
         if path is not None:
             self._old = _load(path, self.FORMAT)
 
     @classmethod
     def for_root(cls, root: Path) -> Self:
+        named = os.environ.get("PM_CACHE_DIR")
+        if named:  # relative to the working directory, as GIT_DIR is
+            return cls(Path(os.path.abspath(named)) / cls.NAME)
         found = git_dir(root)
         return cls(found / "pm" / cls.NAME if found is not None else None)
 
     def _lookup(self, name: str, key: StatKey) -> Any:
-        """The stored value for file ``name`` if its stat still matches, else None; a value
-        looked up is kept by the next ``save``."""
+        """The stored value for file ``name`` (relative) if its stat still matches, else
+        None; a value looked up is kept by the next ``save``."""
         entry = self._old.get(name)
-        if entry is None or entry[0] != key:
+        try:
+            if entry is None or entry[0] != key or len(entry) != 3:
+                return None
+        except Exception:  # noqa: BLE001 - a damaged entry is a miss
             return None
         self._new[name] = entry
-        return entry[1]
+        self.stat_hits += 1
+        return entry[2]
 
-    def _keep(self, name: str, key: StatKey, value: Any) -> None:
-        self._new[name] = (key, value)
+    def _lookup_content(self, name: str, key: StatKey | None, blob: bytes) -> Any:
+        """The stored value for file ``name`` if its content (``blob``, see ``blob_id``)
+        is the one it was read from, else None (a miss); a hit takes the new ``key``."""
+        entry = self._old.get(name)
+        try:
+            if entry is None or entry[1] != blob or len(entry) != 3:
+                self.misses += 1
+                return None
+        except Exception:  # noqa: BLE001 - a damaged entry is a miss
+            self.misses += 1
+            return None
+        self._new[name] = (key, blob, entry[2])
+        self.content_hits += 1
+        return entry[2]
+
+    def _drop(self, name: str) -> None:
+        """Forget an entry found damaged: counted as a miss, the caller parses the file."""
+        if self._new.pop(name, None) is not None:
+            self.misses += 1
+
+    def _keep(self, name: str, key: StatKey | None, blob: bytes, value: Any) -> None:
+        self._new[name] = (key, blob, value)
 
     def save(self) -> None:
         """Write the cache if anything changed; silently give up if it cannot be written."""
@@ -92,8 +140,9 @@ class StatCache:
         limit = time.time_ns() - RACY_NS
         entries = {
             name: entry
+            if entry[0] is None or (entry[0][1] < limit and entry[0][2] < limit)
+            else (None, entry[1], entry[2])  # racy: only its content can vouch for it
             for name, entry in self._new.items()
-            if entry[0][1] < limit and entry[0][2] < limit
         }
         if entries == self._old:
             return  # unchanged: nothing to write (entries compare by identity first)
@@ -103,22 +152,30 @@ class StatCache:
 
 
 class SummaryCache(StatCache):
-    """Parsed postmortems by file, valid only while the file's stat is unchanged."""
+    """Parsed postmortems by file (see ``StatCache``)."""
 
     def get(self, name: str, key: StatKey) -> Postmortem | None:
         """The cached postmortem for file ``name`` if its stat still matches, else None."""
+        return self._decoded(name, self._lookup(name, key))
+
+    def get_content(self, name: str, key: StatKey | None, blob: bytes) -> Postmortem | None:
+        """The cached postmortem for file ``name`` if it was read from these bytes."""
+        return self._decoded(name, self._lookup_content(name, key, blob))
+
+    def _decoded(self, name: str, stored: Any) -> Postmortem | None:
+        if stored is None:
+            return None
         try:
-            stored = self._lookup(name, key)
-            return None if stored is None else decode(stored)
+            return decode(stored)
         except Exception:  # noqa: BLE001 - a damaged entry is a miss, never an error
-            self._new.pop(name, None)
+            self._drop(name)
             return None
 
-    def put(self, name: str, key: StatKey, postmortem: Postmortem) -> None:
+    def put(self, name: str, key: StatKey | None, blob: bytes, postmortem: Postmortem) -> None:
         """Remember a freshly parsed postmortem (read after ``key`` was taken)."""
         encoded = encode(postmortem)
         if encoded is not None:
-            self._keep(name, key, encoded)
+            self._keep(name, key, blob, encoded)
 
 
 class ProseCache(StatCache):
@@ -126,20 +183,25 @@ class ProseCache(StatCache):
     summary cache, under the same rules: so a warm search reads no postmortem file."""
 
     NAME = PROSE_NAME
-    FORMAT = ("pm-prose", 1, __version__, sys.version_info[:2])
+    FORMAT = ("pm-prose", 2, __version__, sys.version_info[:2])
 
     def get(self, name: str, key: StatKey) -> str | None:
-        stored = self._lookup(name, key)
+        return self._text(name, self._lookup(name, key))
+
+    def get_content(self, name: str, key: StatKey | None, blob: bytes) -> str | None:
+        return self._text(name, self._lookup_content(name, key, blob))
+
+    def _text(self, name: str, stored: Any) -> str | None:
         if stored is None or isinstance(stored, str):
             return stored
-        self._new.pop(name, None)  # foreign data: a miss
+        self._drop(name)  # foreign data: a miss
         return None
 
-    def put(self, name: str, key: StatKey, prose: str) -> None:
-        self._keep(name, key, prose)
+    def put(self, name: str, key: StatKey | None, blob: bytes, prose: str) -> None:
+        self._keep(name, key, blob, prose)
 
 
-def _load(path: Path, expected: tuple[Any, ...]) -> dict[str, tuple[StatKey, Any]]:
+def _load(path: Path, expected: tuple[Any, ...]) -> dict[str, CacheEntry]:
     try:
         # marshal builds plain data and never runs code; .git is as trusted as its hooks.
         data = marshal.loads(path.read_bytes())  # noqa: S302
@@ -157,7 +219,7 @@ def _write_atomically(path: Path, data: bytes) -> None:
 
     modes = shared_modes(path.parent.parent)  # the git directory's own modes
     if not path.parent.is_dir():
-        path.parent.mkdir(exist_ok=True)
+        path.parent.mkdir(parents=True, exist_ok=True)  # PM_CACHE_DIR may name a new path
         if modes is not None:
             os.chmod(path.parent, modes[0])
     fd, tmp = tempfile.mkstemp(prefix=".cache-", suffix=".tmp", dir=path.parent)

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from pm.commits import END, LOG_FORMAT, RECORD, LogEntry, parse_log
-from pm.errors import NoCommitsError, RepoError, UsageError
+from pm.errors import NoCommitsError, NotFoundError, RepoError, UsageError
 from pm.gitanswers import (
     INDEX_LOCK_WAIT_SECONDS,
     explain,
@@ -554,6 +554,44 @@ def merge_file(ours: bytes, base: bytes, theirs: bytes) -> tuple[bytes, bool]:
     if result.returncode < 0 or result.returncode > 127:  # an error, not a count of conflicts
         return ours, True
     return result.stdout, result.returncode > 0
+
+
+def changed_files(root: Path, folder: Path, base: str | None) -> list[Path]:
+    """The files under ``folder`` that differ from where this branch left ``base``
+    (``pm lint --changed``): committed since the merge-base of ``base`` and HEAD, staged,
+    unstaged and untracked (not ignored); deleted files are not listed.
+
+    ``base`` None: the merge-base with the branch's upstream, else HEAD (before the first
+    commit: every file). An unknown ``base`` is a NotFoundError naming it.
+    """
+    repo = GitRepo.discover(root)
+    top = repo.root
+    head = repo.head()
+    if base is None:
+        found = _run(top, ("merge-base", "@{upstream}", "HEAD")) if head else None
+        start = found.stdout.strip() if found and found.returncode == 0 else head
+    else:
+        known = _run(
+            top, ("rev-parse", "--verify", "--quiet", "--end-of-options", base + "^{commit}")
+        )
+        if known.returncode != 0 or not known.stdout.strip():
+            raise NotFoundError(f"--changed {base}: git knows no commit by that name")
+        start = known.stdout.strip()
+        if head:
+            found = _run(top, ("merge-base", start, "HEAD"))
+            if found.returncode == 0 and found.stdout.strip():
+                start = found.stdout.strip()
+    spec = ("--", str(folder))
+    names: list[str] = []
+    others: tuple[str, ...]
+    if start:
+        diff = ("diff", "--name-only", "-z", "--no-renames", "--diff-filter=d", start, *spec)
+        names += run_git_bytes(top, *diff).decode("utf-8", "surrogateescape").split("\0")
+        others = ("ls-files", "-z", "--others", "--exclude-standard", *spec)
+    else:  # no commit yet: everything there is
+        others = ("ls-files", "-z", "--cached", "--others", "--exclude-standard", *spec)
+    names += run_git_bytes(top, *others).decode("utf-8", "surrogateescape").split("\0")
+    return sorted({top / name for name in names if name})
 
 
 def work_tree(cwd: Path) -> Path:

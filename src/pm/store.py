@@ -17,7 +17,7 @@ import os
 import re
 import stat
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -94,6 +94,21 @@ class Store:
                 )
         found.sort()  # by file name, so by id; plain strings sort far faster than Paths
         return [Path(path) for _, path in found]
+
+    def changed_since(self, base: str | None) -> list[Path]:
+        """The postmortem files (as ``paths`` names them) git says changed since ``base``
+        (``gitrepo.changed_files``: committed since the merge-base, uncommitted, untracked)."""
+        from pm import gitrepo
+
+        changed = gitrepo.changed_files(self.config.root, self.directory, base)
+        if not changed:
+            return []
+        folder = self.directory.resolve()
+        wanted = set()
+        for path in changed:
+            with suppress(OSError, ValueError):  # outside the folder after links: not ours
+                wanted.add(self.directory / path.resolve().relative_to(folder))
+        return [path for path in self.paths() if path in wanted]
 
     def unseen(self) -> list[Path]:
         """Postmortems pm does not see: ``.md`` files with pm's keys saved outside a year
@@ -251,7 +266,7 @@ class Store:
         self, paths: list[Path], *, save: bool = False
     ) -> tuple[list[Entry], list[DataError]]:
         """``read_all`` for these files; ``save`` (only for every file) rewrites the cache."""
-        from pm.cache import SummaryCache, stat_key
+        from pm.cache import SummaryCache, blob_id, stat_key
         from pm.progress import track
 
         records: list[Entry] = []
@@ -262,24 +277,38 @@ class Store:
                 # partial reads of one command (pm show) share one load of the cache.
                 self._summaries = SummaryCache.for_root(self.config.root)
             cache = self._summaries
+            display = self.display
             for path in track(paths, "Reading postmortems"):
-                name = str(path)  # the absolute path: one cache per work tree
+                name = display(path)  # relative: a cache restored in another checkout works
                 try:
-                    key = stat_key(os.stat(name))
+                    key = stat_key(os.stat(path))
                 except OSError:
                     key = None  # vanished or unreadable: read() names the problem
-                cached = cache.get(name, key) if key is not None else None
-                if cached is not None:
-                    records.append(Entry(path, cached))
-                    continue
+                if key is not None:
+                    cached = cache.get(name, key)
+                    if cached is not None:
+                        records.append(Entry(path, cached))
+                        continue
                 try:
-                    record = self.read(path)
+                    raw = path.read_bytes()
+                except OSError:
+                    raw = None
+                try:
+                    if raw is None:
+                        record = self.read(path)  # raises the error naming the problem
+                        blob = blob_id(record.raw)
+                    else:
+                        blob = blob_id(raw)
+                        cached = cache.get_content(name, key, blob)
+                        if cached is not None:  # same bytes, new stat (clone, pull)
+                            records.append(Entry(path, cached))
+                            continue
+                        record = self.parse(path, raw)
                 except DataError as error:
                     errors.append(error)
                     continue
                 records.append(Entry(path, record.postmortem))
-                if key is not None:
-                    cache.put(name, key, record.postmortem)
+                cache.put(name, key, blob, record.postmortem)
             if save:  # a cache holds the files last read together; a subset would shrink it
                 cache.save()
         return records, errors
@@ -288,21 +317,26 @@ class Store:
         """``extract`` of each file's body (``pm search``'s prose), in order, from the prose
         cache where the file is unchanged (``pm.cache.ProseCache``); ``""`` for a file
         that cannot be read. The cache is rewritten with these files."""
-        from pm.cache import ProseCache, stat_key
+        from pm.cache import ProseCache, blob_id, stat_key
 
         cache = ProseCache.for_root(self.config.root)
         found: list[str] = []
         for path in paths:
-            name = str(path)
+            name = self.display(path)
             try:
-                key = stat_key(os.stat(name))
+                key = stat_key(os.stat(path))
+                text = cache.get(name, key)
+                if text is None:
+                    raw = path.read_bytes()
             except OSError:
                 found.append("")
                 continue
-            text = cache.get(name, key)
             if text is None:
-                text = extract(self.read_body(path))
-                cache.put(name, key, text)
+                blob = blob_id(raw)
+                text = cache.get_content(name, key, blob)
+                if text is None:
+                    text = extract(frontmatter.body_of(raw))
+                    cache.put(name, key, blob, text)
             found.append(text)
         cache.save()
         return found

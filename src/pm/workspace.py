@@ -113,7 +113,8 @@ class Workspace:
 
     def init(self) -> Initialised:
         """Create the postmortems folder, a commented .pm.toml and the merge driver's
-        ``.gitattributes`` line (committed), and install the driver in this clone."""
+        ``.gitattributes`` line (committed), and install the driver in this clone and turn
+        on git's commit-graph there."""
         from pm import mergesetup
         from pm.gitrepo import GitRepo
 
@@ -152,7 +153,9 @@ class Workspace:
 
                 git.commit_files(created, init_message(self.config.directory), new=True)
             # Not committing (commit = false): this clone's config is still pm's to set.
-            installed = mergesetup.install_driver(git or GitRepo.discover(root))
+            clone = git or GitRepo.discover(root)
+            installed = mergesetup.install_driver(clone)
+            mergesetup.install_commit_graph(clone)  # for pm log; says nothing
         return Initialised(created, initialised, installed)
 
     def open(

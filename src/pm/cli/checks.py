@@ -151,6 +151,7 @@ def lint(
     fix: bool,
     discard_block_edits: bool,
     rules: bool,
+    changed: bool = False,
 ) -> ExitCode:
     from pm import lint as linter
     from pm.render import lint as render
@@ -159,9 +160,20 @@ def lint(
     if rules:
         render.rules(list(linter.RULES.values()))
         return ExitCode.OK
+    base = None
+    if changed and paths:  # pm lint --changed [BASE]
+        if len(paths) > 1:
+            raise UsageError("--changed takes one BASE (a branch or commit), not paths")
+        base, paths = paths[0], None
     config = _repository(fmt, folder=not paths)
     result = linter.lint(
-        config, paths or [], strict=strict, fix=fix, discard_block_edits=discard_block_edits
+        config,
+        paths or [],
+        strict=strict,
+        fix=fix,
+        discard_block_edits=discard_block_edits,
+        changed=changed,
+        base=base,
     )
     render.render(result, fmt)
     return ExitCode.FINDINGS if result.count("error") else ExitCode.OK

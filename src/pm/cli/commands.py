@@ -978,7 +978,8 @@ def lint(
     paths: Annotated[
         list[str] | None,  # not Path: Typer's Path type crashes on a NUL before pm sees it
         typer.Argument(
-            metavar="[PATH]...", help="Files or folders to check (default: every postmortem)."
+            metavar="[PATH]...",
+            help="Files or folders to check (default: every postmortem); with --changed, BASE.",
         ),
     ] = None,
     fmt: Annotated[str | None, format_option(*checks.LINT_FORMATS)] = None,
@@ -995,15 +996,24 @@ def lint(
         typer.Option("--discard-block-edits", help="With --fix: drop typed rows pm cannot read."),
     ] = False,
     rules: Annotated[bool, typer.Option("--rules", help="List the rules and exit.")] = False,
+    changed: Annotated[
+        bool,
+        typer.Option(
+            "--changed",
+            help="Only files changed since BASE, the one argument (default: the merge-base "
+            "with the upstream, else HEAD), uncommitted and untracked ones too.",
+        ),
+    ] = False,
 ) -> None:
     """Check postmortems: schema, lifecycle, tables, language.
 
     The schema, the lifecycle, the generated blocks and blameless language: run it in CI.
 
     Examples:
-      pm lint
       pm lint --fix
       pm lint -f github --strict
+      pm lint --changed                    # before a commit: what you changed
+      pm lint --changed origin/main        # a pull request: what the branch changed
     """
 
 

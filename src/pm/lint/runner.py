@@ -89,8 +89,15 @@ def lint(
     discard_block_edits: bool = False,
     people: list[str] | None = None,
     today: date | None = None,
+    changed: bool = False,
+    base: str | None = None,
 ) -> LintResult:
     """Lint ``paths`` (all postmortems when empty). ``people`` defaults to git authors.
+
+    ``changed``: only the postmortems git says changed since ``base`` (``changed_files``:
+    default the merge-base with the upstream, else HEAD; uncommitted and untracked files
+    too), judged as a whole-repository lint judges them: ids are checked against every
+    file's name and every action item's owner is a known name.
 
     ``strict`` makes warnings errors. ``fix`` first repairs what it can (``lint.fix``:
     sorts timelines, adopts typed rows, re-renders generated blocks; written, not
@@ -109,8 +116,15 @@ def lint(
         raise UsageError("--discard-block-edits goes with --fix")
     disabled = check_disabled(config.lint_disable)
     store = Store(config)
-    files = targets(store, [Path(p) for p in paths])
-    unseen = not paths  # a whole-repository lint also names postmortems pm cannot see
+    if changed:
+        if paths:
+            raise UsageError("--changed lints the files git names; give it no PATH")  # API use
+        files = store.changed_since(base)
+        people = [*(people or ()), *_all_owners(store)]
+    else:
+        files = targets(store, [Path(p) for p in paths])
+    # A whole-repository lint also names postmortems pm cannot see.
+    unseen = not paths and not changed
     if not fix:
         return _lint(config, store, files, disabled, strict, people, None, (today, tz), unseen)
     with fixer.locked(config) as git:
@@ -118,6 +132,13 @@ def lint(
         result = _lint(config, store, files, disabled, strict, people, git, (today, tz), unseen)
     result.fixed, result.notes = done.files, done.notes
     return result
+
+
+def _all_owners(store: Store) -> list[str]:
+    """Every action item's owner in the repository (from the summary cache): the names a
+    lint of every file would know."""
+    entries, _ = store.read_all()
+    return list({a.owner for e in entries for a in e.postmortem.actions if a.owner})
 
 
 def _lint(
