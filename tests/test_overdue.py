@@ -316,7 +316,7 @@ def test_as_of_defaults_to_today(late: Repo, cli: CliRunnerCall) -> None:
         (["--as-of", "someday"], "pm: cannot read date 'someday'"),
         (
             ["--format", "xml"],
-            "pm: unknown format 'xml'; use one of text, json, github, md",
+            "pm: unknown format 'xml'; use one of text, json, github, md, slack, teams, email",
         ),
         (["--fail-on", "sometimes"], "pm: --fail-on must be one of any, escalated, never"),
         (["--severity", "SEV-9"], "pm: unknown severity 'SEV-9'"),

@@ -240,7 +240,7 @@ def test_usage_errors(small: Repo, cli: CliRunnerCall) -> None:
     bad = cli("report", "--format", "docx")
     assert (bad.exit_code, bad.stderr) == (
         2,
-        "pm: unknown format 'docx'; use one of text, md, html, json, pdf\n",
+        "pm: unknown format 'docx'; use one of text, md, html, json, pdf, slack\n",
     )
     one = cli("report", "2024-01-10", "--format", "text")
     assert (one.exit_code, one.stderr) == (

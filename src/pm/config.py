@@ -6,7 +6,7 @@ An unknown key or a bad value is named in the error, with a suggestion for a mis
 key.
 
 Length: one short validator per setting and per table (severities, priorities, review,
-recurring, site), each naming the key and the bad value; split up, the checks would no
+recurring, site, people), each naming the key and the bad value; split up, the checks would no
 longer sit beside the settings they guard.
 """
 
@@ -98,6 +98,19 @@ class Recurring:
 
 
 @dataclass(frozen=True)
+class Person:
+    """``[people]``: where one action-item owner is reached (each may be empty): a Slack
+    member id for ``<@U123>`` mentions, a Teams name or address, an email address."""
+
+    slack: str = ""
+    teams: str = ""
+    email: str = ""
+
+
+PERSON_KEYS = ("slack", "teams", "email")
+
+
+@dataclass(frozen=True)
 class Config:
     """Settings for one repository; ``root`` is the folder the config was found in."""
 
@@ -119,6 +132,12 @@ class Config:
     site: SiteConfig = field(default_factory=SiteConfig)
     source: Path | None = None
     recurring: Recurring = field(default_factory=Recurring)
+    people: dict[str, Person] = field(default_factory=dict)  # keys: owner names, lower case
+
+    def person(self, owner: str) -> Person:
+        """Where ``owner`` is reached (case and a leading ``@`` do not matter); empty
+        when ``[people]`` does not name them."""
+        return self.people.get(owner.strip().lstrip("@").lower(), Person())
 
     @property
     def postmortems_dir(self) -> Path:
@@ -210,6 +229,7 @@ _TOP_KEYS = (
     "recurring",
     "review",
     "site",
+    "people",
 )
 
 
@@ -474,10 +494,34 @@ def _site_pages(where: str, pages: object) -> tuple[str, ...]:
 
 
 # Settings that are tables of their own: config key, Config field, parser.
+def _people(where: str, value: object) -> dict[str, Person]:
+    """``[people]``: ``alice = { slack = "U123", teams = "...", email = "..." }``."""
+    if not isinstance(value, dict):
+        raise ConfigError(f"{where}: people must be a table")
+    people: dict[str, Person] = {}
+    for name, entry in value.items():
+        if not isinstance(entry, dict):
+            raise ConfigError(
+                f'{where}: people.{name} must be a table like {{ email = "a@example.com" }}, '
+                f"not {entry!r}"
+            )
+        for key, text in entry.items():
+            if key not in PERSON_KEYS:
+                hint = _did_you_mean(key, PERSON_KEYS)
+                raise ConfigError(f"{where}: unknown key people.{name}.{key}{hint}")
+            if not isinstance(text, str) or any(ch in text for ch in "\r\n<>,"):
+                raise ConfigError(
+                    f"{where}: people.{name}.{key} must be one line of text, not {text!r}"
+                )
+        people[name.strip().lstrip("@").lower()] = Person(**entry)
+    return people
+
+
 _TABLES: tuple[tuple[str, str, Any], ...] = (
     ("blameless", "blameless_names", _blameless),
     ("lint", "lint_disable", _lint),
     ("recurring", "recurring", _recurring),
     ("review", "review_required", _review),
     ("site", "site", _site),
+    ("people", "people", _people),
 )

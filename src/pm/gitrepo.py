@@ -19,11 +19,12 @@ import subprocess
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
+from datetime import datetime
 from pathlib import Path
 from typing import NamedTuple
 
 from pm.commits import END, LOG_FORMAT, RECORD, LogEntry, parse_log
-from pm.errors import NoCommitsError, NotFoundError, RepoError
+from pm.errors import NoCommitsError, NotFoundError, RepoError, UsageError
 from pm.gitanswers import (
     INDEX_LOCK_WAIT_SECONDS,
     explain,
@@ -73,6 +74,14 @@ class LastCommit(NamedTuple):
     commit: str | None
     parent: str | None
     parent_blobs: dict[Path, str | None]
+
+
+class Snapshot(NamedTuple):
+    """A commit's postmortem files (path from the root: bytes) and its commit time."""
+
+    commit: str
+    when: datetime
+    files: dict[str, bytes]
 
 
 class GitRepo:
@@ -267,6 +276,41 @@ class GitRepo:
         except RepoError:
             return False
         return True
+
+    def snapshot(self, rev: str, folder: Path) -> Snapshot:
+        """The files under ``folder`` as commit ``rev`` holds them, and its commit time.
+
+        Two git runs for the listing and the time and one ``cat-file --batch`` for every
+        file's bytes. An unknown ``rev`` is a usage error naming it.
+        """
+        try:
+            commit = self.run(
+                "rev-parse", "--verify", "--quiet", "--end-of-options", f"{rev}^{{commit}}"
+            )
+        except RepoError:
+            commit = ""
+        if not commit or rev.startswith("-"):
+            raise UsageError(f"unknown revision {rev!r}: no such commit in this repository")
+        when = datetime.fromisoformat(self.run("show", "-s", "--format=%cI", commit))
+        listed = run_git_bytes(
+            self.root, "ls-tree", "-r", "-z", "--name-only", commit, "--", self.relative(folder)
+        )
+        names = [n.decode("utf-8", "surrogateescape") for n in listed.split(b"\0") if n]
+        names = [n for n in names if n.endswith(".md")]
+        stdin = "".join(f"{commit}:{name}\n" for name in names).encode("utf-8", "surrogateescape")
+        out = run_git_bytes(self.root, "cat-file", "--batch", stdin=stdin) if names else b""
+        files: dict[str, bytes] = {}
+        at = 0
+        for name in names:
+            end = out.index(b"\n", at)
+            header = out[at:end].split()
+            at = end + 1
+            if len(header) != 3 or header[1] != b"blob":
+                continue  # a submodule or a link: not a postmortem
+            size = int(header[2])
+            files[name] = out[at : at + size]
+            at += size + 1
+        return Snapshot(commit, when, files)
 
     def folder_log(
         self, folder: Path, since: str | None = None

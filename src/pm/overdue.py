@@ -16,6 +16,10 @@ The rules, each a finding ``kind``:
 - ``review``: a resolved postmortem whose required review is past its due date;
 - ``stale``: an incident still ``active`` longer than its severity's ``stale_hours``
   (a forgotten ``pm resolve``).
+
+``due_soon`` answers ``--due-within``: open items not late yet but due within a window
+(kind ``due-soon``, ``days_late`` 0 or less). They are notices, never failures: they are
+kept apart from the findings (``OverdueResult.soon``), so ``fails`` never sees them.
 """
 
 from __future__ import annotations
@@ -57,6 +61,12 @@ class Finding:
     line: int
     message: str
     key: frontmatter.KeyPath = ()
+
+    @property
+    def ident(self) -> tuple[str, str, int | None]:
+        """What the finding is about, whatever the date: the postmortem, the rule, the
+        item. ``pm notify --changed-since`` announces findings whose ident is new."""
+        return (self.postmortem_id, self.kind, self.item)
 
 
 def placed(findings: Sequence[Finding], path: str, raw: bytes) -> list[Finding]:
@@ -202,6 +212,38 @@ def late(postmortem: Postmortem, as_of: date, config: Config, tz: tzinfo = UTC) 
                 f"Action item {item.number} of {postmortem.id} ({item.priority}, {owner}) is "
                 f"{_days_late(as_of, item.due)} (due {item.due.isoformat()}): {item.text}",
             )
+    return found
+
+
+def due_soon(postmortem: Postmortem, as_of: date, days: int) -> list[Finding]:
+    """The open items of ``postmortem`` due from ``as_of`` to ``days`` days after it
+    (not late yet), in front-matter order, not placed; ``days_late`` is 0 or less."""
+    found: list[Finding] = []
+    last = as_of + timedelta(days=days)
+    for index, item in enumerate(postmortem.actions):
+        if not item.is_open or not as_of <= item.due <= last:
+            continue
+        left = (item.due - as_of).days
+        when = "today" if left == 0 else "tomorrow" if left == 1 else f"in {left} days"
+        found.append(
+            Finding(
+                kind="due-soon",
+                postmortem_id=postmortem.id,
+                item=item.number,
+                text=item.text,
+                owner=item.owner,
+                priority=item.priority,
+                due=item.due,
+                days_late=-left,
+                escalated=False,
+                path="",
+                line=0,
+                message=f"Action item {item.number} of {postmortem.id} ({item.priority}, "
+                f"{item.owner or '(no owner)'}) is due {when} ({item.due.isoformat()}): "
+                f"{item.text}",
+                key=("actions", index),
+            )
+        )
     return found
 
 

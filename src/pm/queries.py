@@ -390,12 +390,15 @@ def action_rows(
 
 class OverdueResult(NamedTuple):
     """``pm overdue``: what is late on ``as_of``, and the files that could not be read (a
-    late item may hide in them)."""
+    late item may hide in them); ``soon``: open items due within ``--due-within`` (notices,
+    never failures)."""
 
     findings: list[Finding]
     as_of: date
     escalation_days: int
     errors: list[DataError]
+    soon: tuple[Finding, ...] = ()
+    due_within: int | None = None
 
     @property
     def escalated(self) -> int:
@@ -414,22 +417,64 @@ def overdue(
     as_of: date | str | None = None,
     owner: Names = None,
     severity: Names = None,
+    due_within: int | None = None,
 ) -> OverdueResult:
-    """Late action items and reviews on ``as_of`` (default: today), in file order."""
+    """Late action items and reviews on ``as_of`` (default: today), in file order; with
+    ``due_within`` (days), also the open items due from ``as_of`` to that many days on."""
     from pm import overdue as late
     from pm.vocabulary import many
 
     day = _day(ws, as_of) or ws.today()
     entries, errors = find(ws, Filters(severity=severities(ws, severity)))
     findings: list[Finding] = []
+    soon: list[Finding] = []
     for entry in entries:
-        if found := late.late(entry.postmortem, day, ws.config, ws.tz):
+        found = late.late(entry.postmortem, day, ws.config, ws.tz)
+        coming = late.due_soon(entry.postmortem, day, due_within) if due_within is not None else []
+        if found or coming:
             # Only files with findings are read again, for the lines of their findings.
             shown, raw = ws.store.display(entry.path), ws.store.file_bytes(entry.path)
             findings += late.placed(found, shown, raw)
+            soon += late.placed(coming, shown, raw)
     if owners := many(owner):
         findings = late.for_owner(findings, *owners)
-    return OverdueResult(findings, day, ws.config.escalation_days, errors)
+        soon = late.for_owner(soon, *owners)
+    return OverdueResult(findings, day, ws.config.escalation_days, errors, tuple(soon), due_within)
+
+
+def new_since(
+    ws: Workspace, result: OverdueResult, rev: str, *, owner: Names, severity: Names
+) -> OverdueResult:
+    """``result`` without what was already found at commit ``rev``: the findings (and due
+    soon items) computed over the postmortem files at ``rev``, as of the date of its
+    commit time, with the same filters. A finding is the same when it is about the same
+    postmortem, rule and item (``Finding.ident``): an item that became late, escalated
+    or was added since is new. Files unreadable at ``rev`` count as empty then."""
+    from pm import overdue as late
+    from pm.gitrepo import GitRepo
+    from pm.vocabulary import many
+
+    snapshot = GitRepo.discover(ws.config.root).snapshot(rev, ws.config.postmortems_dir)
+    then = snapshot.when.astimezone(ws.tz).date()
+    wanted = Filters(severity=severities(ws, severity))
+    before: list[Finding] = []
+    for name, raw in snapshot.files.items():
+        try:
+            postmortem = ws.store.parse(ws.config.root / name, raw).postmortem
+        except DataError:
+            continue
+        if not wanted.match(postmortem):
+            continue
+        before += late.late(postmortem, then, ws.config, ws.tz)
+        if result.due_within is not None:
+            before += late.due_soon(postmortem, then, result.due_within)
+    if owners := many(owner):
+        before = late.for_owner(before, *owners)
+    seen = {f.ident for f in before}
+    return result._replace(
+        findings=[f for f in result.findings if f.ident not in seen],
+        soon=tuple(f for f in result.soon if f.ident not in seen),
+    )
 
 
 # --- reports --------------------------------------------------------------------------------

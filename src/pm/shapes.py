@@ -118,6 +118,8 @@ class OverdueView(TypedDict):
     total: int
     escalated: int
     findings: list[FindingView]
+    due_within: NotRequired[int]  # only with --due-within (days), with due_soon
+    due_soon: NotRequired[list[FindingView]]
 
 
 class LintFindingView(TypedDict):

@@ -1,9 +1,10 @@
-"""The bodies of the commands CI runs: ``pm overdue`` (scheduled) and ``pm lint`` (pull
-requests). Each returns its exit code: 1 while there are findings."""
+"""The bodies of the commands CI runs: ``pm overdue`` and ``pm notify`` (scheduled) and
+``pm lint`` (pull requests). The checks return their exit code: 1 while there are
+findings; ``pm notify`` 0 once posted (6 when the webhook failed)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from pm import queries
 from pm.cli.shared import choice, unreadable
@@ -12,10 +13,15 @@ from pm.vocabulary import output_format
 
 if TYPE_CHECKING:
     from pm.config import Config
+    from pm.queries import OverdueResult
+    from pm.workspace import Workspace
 
 # The --format choices, here and not in the renderers: Typer's help names them, and the
 # declarations must not import what rendering imports.
-OVERDUE_FORMATS = ("text", "json", "github", "md")
+OVERDUE_FORMATS = ("text", "json", "github", "md", "slack", "teams", "email")
+NOTIFY_FORMATS = ("slack", "teams")
+GROUP_BY = ("owner",)
+WEBHOOK_ENV = "PM_WEBHOOK_URL"
 LINT_FORMATS = ("text", "json", "github", "gitlab")
 
 
@@ -26,18 +32,115 @@ def overdue(
     fmt: str | None,
     as_json: bool,
     fail_on: str,
+    due_within: str | None = None,
+    group_by: str | None = None,
 ) -> ExitCode:
     from pm.overdue import FAIL_ON
-    from pm.render import overdue as render
     from pm.workspace import Workspace
 
     fmt = output_format(fmt, as_json, OVERDUE_FORMATS, "text")
     choice(fail_on, FAIL_ON, "--fail-on")
+    if group_by is not None:
+        choice(group_by, GROUP_BY, "--group-by")
+        if fmt != "email":
+            raise UsageError("--group-by owner is for --format email (one message per owner)")
+    window = _window(due_within)
     ws = Workspace(_repository(fmt))
-    result = queries.overdue(ws, as_of=as_of, owner=owner, severity=severity)
-    render.render(result, fmt)
+    result = queries.overdue(ws, as_of=as_of, owner=owner, severity=severity, due_within=window)
+    _render_overdue(ws, result, fmt, per_owner=group_by == "owner")
     unreadable(result.errors)
     return ExitCode.FINDINGS if result.fails(fail_on) else ExitCode.OK
+
+
+def _render_overdue(ws: Workspace, result: OverdueResult, fmt: str, *, per_owner: bool) -> None:
+    from pm.render import output
+
+    if fmt in ("slack", "teams"):
+        output.print_json(_chat_payload(ws, result, fmt))
+    elif fmt == "email":
+        import os
+
+        from pm.render import chat
+
+        sender = os.environ.get("PM_EMAIL_FROM") or chat.EMAIL_FROM
+        now = ws.now()
+        messages = chat.emails(result, ws.config, per_owner=per_owner, sender=sender, now=now)
+        output.write(chat.mbox(messages, now) if per_owner else messages[0].as_string())
+    else:
+        from pm.render import overdue as render
+
+        render.render(result, fmt)
+
+
+def _chat_payload(ws: Workspace, result: OverdueResult, fmt: str) -> dict[str, Any]:
+    from pm.render import chat
+
+    return chat.slack(result, ws.config) if fmt == "slack" else chat.teams(result, ws.config)
+
+
+def _window(due_within: str | None) -> int | None:
+    """``--due-within``: ``3d``, ``2w``, ``3`` (days) as a number of days."""
+    if due_within is None:
+        return None
+    import re
+
+    match = re.fullmatch(r"\s*(\d{1,4})\s*(d|days?|w|weeks?)?\s*", due_within.lower())
+    if match is None:
+        raise UsageError(f"--due-within takes days or weeks (3d, 2w), not {due_within!r}")
+    days = int(match.group(1))
+    return days * 7 if (match.group(2) or "d").startswith("w") else days
+
+
+def notify(
+    webhook: str | None,
+    webhook_env: str | None,
+    fmt: str | None,
+    changed_since: str | None,
+    as_of: str | None,
+    owner: list[str] | None,
+    severity: list[str] | None,
+    due_within: str | None,
+    dry_run: bool,
+) -> ExitCode:
+    """Post the overdue message to a webhook (or print it with ``--dry-run``)."""
+    import os
+
+    from pm.render import chat, output
+    from pm.workspace import Workspace
+
+    fmt = output_format(fmt, False, NOTIFY_FORMATS, "slack")
+    url = webhook
+    if url is None and webhook_env is not None:
+        url = os.environ.get(webhook_env) or None
+        if url is None and not dry_run:
+            raise UsageError(f"--webhook-env {webhook_env}: that environment variable is not set")
+    if url is None and webhook_env is None:
+        url = os.environ.get(WEBHOOK_ENV) or None
+    if url is None and not dry_run:
+        raise UsageError(f"no webhook: give --webhook URL, --webhook-env NAME or set {WEBHOOK_ENV}")
+    if url is not None:
+        from pm.webhook import check_url
+
+        check_url(url)
+    window = _window(due_within)
+    ws = Workspace(_repository(fmt))
+    result = queries.overdue(ws, as_of=as_of, owner=owner, severity=severity, due_within=window)
+    if changed_since is not None:
+        result = queries.new_since(ws, result, changed_since, owner=owner, severity=severity)
+    what = chat.summary(result)
+    if changed_since is not None:
+        what += f" (new since {changed_since})"
+    if not result.findings and not result.soon:
+        output.message(f"Nothing to announce: {what}.")
+    elif dry_run or url is None:
+        output.print_json(_chat_payload(ws, result, fmt))
+    else:
+        from pm.webhook import post
+
+        status = post(url, _chat_payload(ws, result, fmt))
+        output.message(f"Posted to the webhook (HTTP {status}): {what}.")
+    unreadable(result.errors)  # a late item may hide in a file pm could not read
+    return ExitCode.OK
 
 
 def lint(

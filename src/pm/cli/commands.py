@@ -790,7 +790,7 @@ def report(
             "--format",
             "-f",
             metavar="FORMAT",
-            help="One of: text, md, html, json, pdf (default: text; md for one ID; "
+            help="One of: text, md, html, json, pdf, slack (default: text; md for one ID; "
             "--json is short for json).",
         ),
     ] = None,
@@ -865,6 +865,16 @@ def related(
     """
 
 
+DueWithin = Annotated[
+    str | None,
+    typer.Option(
+        "--due-within",
+        metavar="DAYS",
+        help="Also list open items due within 3d, 2w (notices: never exit 1).",
+    ),
+]
+
+
 @command("overdue", checks.overdue)
 def overdue(
     as_of: Annotated[
@@ -893,6 +903,13 @@ def overdue(
     fail_on: Annotated[
         str, typer.Option("--fail-on", metavar="LEVEL", help="Exit 1 on: any, escalated, never.")
     ] = "any",
+    due_within: DueWithin = None,
+    group_by: Annotated[
+        str | None,
+        typer.Option(
+            "--group-by", metavar="KEY", help="With -f email: owner (one message each, mbox)."
+        ),
+    ] = None,
 ) -> None:
     """Late action items, reviews and stale incidents.
 
@@ -902,6 +919,57 @@ def overdue(
       pm overdue
       pm overdue --owner alice
       pm overdue -f github --fail-on escalated
+      pm overdue -f slack --due-within 3d
+    """
+
+
+@command("notify", checks.notify)
+def notify(
+    webhook: Annotated[
+        str | None,
+        typer.Option(
+            "--webhook", metavar="URL", help="Post here (better: --webhook-env or PM_WEBHOOK_URL)."
+        ),
+    ] = None,
+    webhook_env: Annotated[
+        str | None,
+        typer.Option("--webhook-env", metavar="NAME", help="Read the URL from this variable."),
+    ] = None,
+    fmt: Annotated[str | None, format_option(*checks.NOTIFY_FORMATS, default="slack")] = None,
+    changed_since: Annotated[
+        str | None,
+        typer.Option("--changed-since", metavar="REV", help="Only what is new since this commit."),
+    ] = None,
+    as_of: Annotated[
+        str | None,
+        typer.Option("--as-of", metavar="DATE", help="Judge lateness on this date."),
+    ] = None,
+    owner: Annotated[
+        Filter, many_option("--owner", metavar="NAME", help="Only this owner's items.")
+    ] = None,
+    severity: Annotated[
+        Filter,
+        many_option(
+            "--severity",
+            "-s",
+            metavar="SEV",
+            help="Only postmortems of this severity.",
+            autocompletion=completion.severities,
+        ),
+    ] = None,
+    due_within: DueWithin = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Print the message instead of posting it.")
+    ] = False,
+) -> None:
+    """Post what pm overdue finds to a Slack or Teams webhook.
+
+    The URL is never printed. Nothing late: nothing is posted. A failed post exits 6.
+
+    Examples:
+      PM_WEBHOOK_URL=https://hooks.slack.com/services/... pm notify --due-within 3d
+      pm notify --webhook-env TEAMS_WEBHOOK -f teams
+      pm notify --changed-since last-run --dry-run
     """
 
 

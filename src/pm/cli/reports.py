@@ -51,6 +51,10 @@ def report(
         from pm.render.reporttext import plain
 
         _emit(plain(period.data), out, ws.config)
+    elif fmt == "slack":
+        from pm.render import chat
+
+        _emit(output.to_json(chat.slack_report(period.data)) + "\n", out, ws.config)
     else:
         text = render.period(ws.config, period.data, _source(fmt))
         _emit(_pdf(text) if fmt == "pdf" else text, out, ws.config)

@@ -1,8 +1,10 @@
-"""``pm overdue`` in each of its formats: text, json, md (markdown), github.
+"""``pm overdue`` in each of its formats: text, json, md (markdown), github (chat and
+email: ``pm.render.chat``).
 
 Text groups the findings by owner on a terminal (one table each) and prints plain rows
 in a pipe; ``github`` writes one workflow command per finding and, under GitHub Actions,
-the markdown summary to the job's summary page.
+the markdown summary to the job's summary page. Items due soon (``--due-within``) follow
+the late ones: state ``due soon``, a ``::notice`` in GitHub, a table of their own.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ _TITLES = {
     "review": "Overdue postmortem review",
     "follow-up": "Open after review",
     "stale": "Stale incident",
+    "due-soon": "Action item due soon",
 }
 
 
@@ -35,7 +38,8 @@ def render(result: OverdueResult, fmt: str) -> None:
     elif fmt == "md":
         output.write(summary_markdown(result))
     elif fmt == "github":
-        output.write(ci.github([annotation(f) for f in result.findings]))
+        found = [*result.findings, *result.soon]
+        output.write(ci.github([annotation(f) for f in found]))
         ci.append_step_summary(summary_markdown(result))
     else:
         text(result)
@@ -51,6 +55,8 @@ def by_owner(findings: Sequence[Finding]) -> list[Finding]:
 
 def annotation(finding: Finding) -> ci.Annotation:
     level = "error" if finding.escalated else "warning"
+    if finding.kind == "due-soon":
+        level = "notice"
     return ci.Annotation(level, finding.path, finding.line, _TITLES[finding.kind], finding.message)
 
 
@@ -63,13 +69,19 @@ def plain_rows(findings: Sequence[Finding]) -> list[list[str]]:
             str(f.item) if f.item is not None else "-",
             f.priority or "-",
             f.due.isoformat(),
-            f"{f.days_late}d",
-            "escalated" if f.escalated else "late",
+            f"{f.days_late}d" if f.kind != "due-soon" else f"in {-f.days_late}d",
+            _state(f),
             f"{f.path}:{f.line}",
             f.text,
         ]
         for f in by_owner(findings)
     ]
+
+
+def _state(finding: Finding) -> str:
+    if finding.kind == "due-soon":
+        return "due soon"
+    return "escalated" if finding.escalated else "late"
 
 
 def text(result: OverdueResult) -> None:
@@ -78,7 +90,7 @@ def text(result: OverdueResult) -> None:
 
     The terminal tables leave out FILE (``path:line``, for editors and CI annotations):
     beside a whole id it would push every table past 150 columns."""
-    rows = plain_rows(result.findings)
+    rows = plain_rows(result.findings) + plain_rows(result.soon)
     groups: dict[str, list[list[str]]] = {}
     for row in rows:
         groups.setdefault(row[0] if row[0] != "-" else "(no owner)", []).append(
@@ -91,8 +103,16 @@ def text(result: OverdueResult) -> None:
     else:
         output.table(HEADERS, rows)
     day = result.as_of
+    soon = ""
+    if result.due_within is not None:
+        days = "1 day" if result.due_within == 1 else f"{result.due_within} days"
+        soon = f", {len(result.soon)} due within {days}"
     if result.findings:
-        output.message(f"{len(result.findings)} late ({result.escalated} escalated) as of {day}.")
+        output.message(
+            f"{len(result.findings)} late ({result.escalated} escalated){soon} as of {day}."
+        )
+    elif soon:
+        output.message(f"Nothing is late{soon} as of {day}.")
     elif not [e for e in result.errors if not isinstance(e, NotPostmortemError)]:
         output.message(f"Nothing is late as of {day}.")
     else:  # never "nothing" while a broken file may hide a late item
@@ -104,7 +124,7 @@ def summary_markdown(result: OverdueResult) -> str:
     findings = result.findings
     head = f"## pm overdue: {result.as_of.isoformat()}\n\n"
     if not findings:
-        return head + "Nothing is late.\n"
+        return head + "Nothing is late.\n" + _soon_markdown(result)
     head += f"{len(findings)} late, {result.escalated} escalated.\n\n"
     rows = [
         [
@@ -130,5 +150,19 @@ def summary_markdown(result: OverdueResult) -> str:
         "Days late",
         "Escalated",
         "What",
+    ]
+    return head + ci.markdown_table(headers, rows) + _soon_markdown(result)
+
+
+def _soon_markdown(result: OverdueResult) -> str:
+    if result.due_within is None:
+        return ""
+    head = f"\n### Due within {result.due_within} days\n\n"
+    if not result.soon:
+        return head + "Nothing.\n"
+    headers = ["Owner", "Postmortem", "Item", "Priority", "Due", "What"]
+    rows = [
+        [f.owner or "-", f.postmortem_id, str(f.item), f.priority or "-", f.due.isoformat(), f.text]
+        for f in by_owner(result.soon)
     ]
     return head + ci.markdown_table(headers, rows)

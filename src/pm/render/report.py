@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from pm.shapes import IncidentData, NameCount, PeriodData
 
 FORMATS_INCIDENT = ("md", "html", "json", "pdf")
-FORMATS_PERIOD = ("text", "md", "html", "json", "pdf")
+FORMATS_PERIOD = ("text", "md", "html", "json", "pdf", "slack")
 _BLANKS = re.compile(r"\n{3,}")
 
 

@@ -180,7 +180,7 @@ def finding(f: Finding) -> FindingView:
 
 def overdue(result: OverdueResult) -> OverdueView:
     """``pm overdue --format json``."""
-    return {
+    view: OverdueView = {
         "version": 1,
         "as_of": result.as_of.isoformat(),
         "escalation_days": result.escalation_days,
@@ -188,6 +188,10 @@ def overdue(result: OverdueResult) -> OverdueView:
         "escalated": result.escalated,
         "findings": [finding(f) for f in result.findings],
     }
+    if result.due_within is not None:  # only with --due-within: the schema is otherwise as it was
+        view["due_within"] = result.due_within
+        view["due_soon"] = [finding(f) for f in result.soon]
+    return view
 
 
 def lint_finding(f: LintFinding) -> LintFindingView:
