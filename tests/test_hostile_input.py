@@ -187,6 +187,8 @@ def check_output(result: Result, label: str) -> None:
         lines = result.stderr.splitlines()
         # A note on how a time was read ("read as yesterday") may come before the refusal.
         lines = [line for line in lines if not line.startswith("pm: note: ")] or lines
+        # An unknown id's "did you mean" candidates follow it, indented (the error's details).
+        lines = [line for line in lines if not line.startswith("    ")]
         # list names each unreadable file on its own line; every other refusal is one line.
         assert len(lines) == 1 or lines[-1].endswith("file(s) could not be read"), label
         assert all(line.startswith("pm: ") for line in lines), label
