@@ -439,3 +439,24 @@ def test_the_reminders_workflow_runs_and_posts(
     assert (
         posted["text"] == "pm overdue: 3 late (2 escalated), 1 due within 3 days as of 2024-09-30"
     )
+
+
+@pytest.mark.slow
+def test_the_installed_pm_posts_and_never_prints_the_url(late: Repo, hook: Hook) -> None:
+    from conftest import run_pm
+
+    env = {"PM_NOW": "2024-09-30T09:00:00Z", "CHAT_HOOK": hook.url}
+    posted = run_pm(late.path, "notify", "--webhook-env", "CHAT_HOOK", env=env)
+    assert posted.returncode == 0, posted.stderr
+    assert (
+        posted.stderr
+        == "Posted to the webhook (HTTP 200): 3 late (2 escalated) as of 2024-09-30.\n"
+    )
+    assert hook.payloads()[0]["text"] == "pm overdue: 3 late (2 escalated) as of 2024-09-30"
+    hook.status = 503
+    failed = run_pm(late.path, "notify", "--webhook-env", "CHAT_HOOK", env=env)
+    assert failed.returncode == 6
+    assert failed.stderr == (
+        "pm: the webhook answered HTTP 503 Service Unavailable; nothing was posted\n"
+    )
+    _no_secret(failed, hook.url)
