@@ -874,6 +874,21 @@ DueWithin = Annotated[
     ),
 ]
 
+# The filters pm overdue and pm notify share (notify posts what overdue finds).
+OwnerFilter = Annotated[
+    Filter, many_option("--owner", metavar="NAME", help="Only this owner's items.")
+]
+SeverityFilter = Annotated[
+    Filter,
+    many_option(
+        "--severity",
+        "-s",
+        metavar="SEV",
+        help="Only postmortems of this severity.",
+        autocompletion=completion.severities,
+    ),
+]
+
 
 @command("overdue", checks.overdue)
 def overdue(
@@ -885,19 +900,8 @@ def overdue(
             help="Judge lateness on this date: 2024-09-30, +7d, 7d ago (default: today).",
         ),
     ] = None,
-    owner: Annotated[
-        Filter, many_option("--owner", metavar="NAME", help="Only this owner's items.")
-    ] = None,
-    severity: Annotated[
-        Filter,
-        many_option(
-            "--severity",
-            "-s",
-            metavar="SEV",
-            help="Only postmortems of this severity.",
-            autocompletion=completion.severities,
-        ),
-    ] = None,
+    owner: OwnerFilter = None,
+    severity: SeverityFilter = None,
     fmt: Annotated[str | None, format_option(*checks.OVERDUE_FORMATS)] = None,
     as_json: JsonFlag = False,
     fail_on: Annotated[
@@ -944,19 +948,8 @@ def notify(
         str | None,
         typer.Option("--as-of", metavar="DATE", help="Judge lateness on this date."),
     ] = None,
-    owner: Annotated[
-        Filter, many_option("--owner", metavar="NAME", help="Only this owner's items.")
-    ] = None,
-    severity: Annotated[
-        Filter,
-        many_option(
-            "--severity",
-            "-s",
-            metavar="SEV",
-            help="Only postmortems of this severity.",
-            autocompletion=completion.severities,
-        ),
-    ] = None,
+    owner: OwnerFilter = None,
+    severity: SeverityFilter = None,
     due_within: DueWithin = None,
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Print the message instead of posting it.")
