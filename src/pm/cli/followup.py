@@ -283,15 +283,12 @@ def related(
     what = " as sharing a cause" if same_cause else ""
     if remove:
         first, second, changed = ws.unrelate(postmortem_id, other, same_cause_only=same_cause)
-        a, b = first.postmortem.id, second.postmortem.id
-        if not changed:
-            output.message(f"{a} and {b} are not related{what}; nothing to do.")
-            return
-        output.message(f"Unlinked {a} and {b}{what}; {committed(ws)}.")
-        return
-    first, second, changed = ws.relate(postmortem_id, other, same_cause=same_cause)
+        done, unchanged = "Unlinked", "not related"
+    else:
+        first, second, changed = ws.relate(postmortem_id, other, same_cause=same_cause)
+        done, unchanged = "Related", "already related"
     a, b = first.postmortem.id, second.postmortem.id
     if not changed:
-        output.message(f"{a} and {b} are already related{what}; nothing to do.")
+        output.message(f"{a} and {b} are {unchanged}{what}; nothing to do.")
         return
-    output.message(f"Related {a} and {b}{what}; {committed(ws)}.")
+    output.message(f"{done} {a} and {b}{what}; {committed(ws)}.")
