@@ -55,6 +55,7 @@ class Step:
     prose: dict[str, str] = field(default_factory=dict)
     ref: str = ""  # the postmortem the prose goes into (its date prefix)
     message: str = ""
+    service: str = ""  # a commit in a service's repository (SERVICES), not in postmortems
 
 
 def pm(clock: str, who: str, *args: str) -> Step:
@@ -65,6 +66,17 @@ def write(clock: str, who: str, ref: str, message: str, **sections: str) -> Step
     """Prose for the named sections (keyword = heading with underscores for spaces)."""
     prose = {name.replace("_", " "): text for name, text in sections.items()}
     return Step(clock, who, prose=prose, ref=ref, message=message)
+
+
+def service_commit(clock: str, who: str, service: str, message: str) -> Step:
+    """A commit in a service's repository (a sibling scratch repository; only the
+    evidence pm records from it reaches the example)."""
+    return Step(clock, who, service=service, message=message)
+
+
+# Services whose commits close action items (``pm action verify``): name -> origin URL.
+SERVICES = {"infra": "https://github.com/acme/infra"}
+SERVICES_DIR = "_services"  # inside the scratch repository, excluded from git
 
 
 def incident(
@@ -632,6 +644,13 @@ STEPS += [
        "Alert at 80% disk usage on log hosts", "--owner", "erin"),
     pm("2024-09-10T09:01:00Z", "erin", "action", "add", DISK,
        "Rotate and compress logs daily instead of weekly", "--owner", "erin", "-p", "P2"),
+    # The fix names the item in a trailer; CI in the infra repository runs pm action verify
+    # after the merge, and the item is done with the commit as its evidence.
+    service_commit("2024-09-16T15:20:00Z", "erin", "infra",
+                   "Alert at 80% disk usage on the log hosts\n\n"
+                   f"Pm-Action: {DISK}-disk-full-on-log-host#1"),
+    pm("2024-09-16T15:25:00Z", "erin", "action", "verify", "--repo",
+       f"{SERVICES_DIR}/infra", "--branch", "main"),
 ]  # fmt: skip
 
 
@@ -675,11 +694,32 @@ def _write_prose(work: Path, step: Step) -> None:
     subprocess.run(["git", "commit", "--quiet", "-m", step.message], cwd=work, env=env, check=True)
 
 
+def _service_commit(work: Path, step: Step) -> None:
+    """A commit in the service's scratch repository (made on its first commit)."""
+    repo = work / SERVICES_DIR / step.service
+    env = _env(step)
+    if not repo.exists():
+        repo.mkdir(parents=True)
+        for args in (
+            ["init", "--quiet", "-b", "main"],
+            ["config", "commit.gpgSign", "false"],
+            ["remote", "add", "origin", SERVICES[step.service]],
+        ):
+            subprocess.run(["git", *args], cwd=repo, env=env, check=True)
+    with (repo / "CHANGES").open("a", encoding="utf-8") as changes:
+        changes.write(step.message.splitlines()[0] + "\n")
+    subprocess.run(["git", "add", "CHANGES"], cwd=repo, env=env, check=True)
+    subprocess.run(["git", "commit", "--quiet", "-m", step.message], cwd=repo, env=env, check=True)
+
+
 def run(work: Path, step: Step) -> None:
     """Run one step: pm's own entry point (in this process, to save ~150 ms of start-up
     per command; the environment and working directory are set as for a subprocess)."""
     if step.prose:
         _write_prose(work, step)
+        return
+    if step.service:
+        _service_commit(work, step)
         return
     from pm.cli import main as pm_main
 
@@ -700,6 +740,8 @@ def build(work: Path) -> None:
     """Run the whole history, in time order, in the git repository ``work``."""
     subprocess.run(["git", "init", "--quiet", "-b", "main"], cwd=work, check=True)
     subprocess.run(["git", "config", "commit.gpgSign", "false"], cwd=work, check=True)
+    with (work / ".git" / "info" / "exclude").open("a", encoding="utf-8") as exclude:
+        exclude.write(f"/{SERVICES_DIR}/\n")
     run(work, pm("2024-01-01T09:00:00Z", "alice", "init"))
     for step in sorted(STEPS, key=lambda s: s.clock):
         run(work, step)

@@ -153,7 +153,10 @@ def test_export_prints_open_unticketed_items_as_issues(
         "body": (
             "Action item #1 of the postmortem “Database connection pool exhausted” "
             f"(`postmortems/2024/{four}.md`), SEV-1, `{four}`.\n\n"
-            "- Owner: alice\n- Priority: P0\n- Due: 2024-01-27\n- Services: payments-api\n"
+            "- Owner: alice\n- Priority: P0\n- Due: 2024-01-27\n- Services: payments-api\n\n"
+            f"The commit that does it can say so: end its message with the trailer "
+            f"`Pm-Action: {four}#1` (`pm action verify` then marks the item done, with the "
+            "commit as evidence).\n"
         ),
         "labels": ["postmortem", "P0", "SEV-1", "payments-api"],
         "assignee": None,

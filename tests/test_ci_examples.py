@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import CliRunnerCall, Repo
+from conftest import CliRunnerCall, Repo, git
 from factories import action, postmortem, write
 from test_overdue import late  # noqa: F401 - the fixture: a repository with late items
 
@@ -112,3 +112,30 @@ def test_readme_lists_every_lint_rule() -> None:
     assert listed == list(RULES)
     for rule in RULES.values():
         assert f"| `{rule.id}` | {rule.severity} |" in table
+
+
+def test_github_verify_runs_in_the_service_repository_and_closes_what_it_names(
+    repo: Repo,
+    cli: CliRunnerCall,
+    opened: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    workflow = yaml.safe_load((EXAMPLES / "github-verify.yml").read_text(encoding="utf-8"))
+    assert workflow[True] == {"push": {"branches": ["main"]}}
+    steps = workflow["jobs"]["verify"]["steps"]
+    assert steps[0]["with"]["fetch-depth"] == 0  # pm must see reverts: the whole history
+    (command,) = _pm_commands(workflow["jobs"])
+    assert command == 'pm action verify --repo "$GITHUB_WORKSPACE" --branch main'
+    cli.ok("action", "add", opened, "Alert on pool use", "--owner", "alice")
+    service = tmp_path / "service"
+    service.mkdir()
+    for args in (
+        ("init", "--quiet", "-b", "main"),
+        ("commit", "--quiet", "--allow-empty", "-m", f"Alert\n\nPm-Action: {opened}#1"),
+    ):
+        git(service, *args)
+    monkeypatch.setenv("GITHUB_WORKSPACE", str(service))
+    result = cli.ok(*[os.path.expandvars(arg) for arg in shlex.split(command)[1:]])
+    assert "1 action item changed" in result.stderr
+    assert repo.subjects()[0].startswith(f"pm: action-verify {opened} (#1 done by ")

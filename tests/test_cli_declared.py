@@ -52,7 +52,7 @@ def declarations() -> dict[tuple[str, ...], Any]:
 
 def test_every_command_is_declared_through_command() -> None:
     assert set(declarations()) == {d.words for d in DECLARED}
-    assert len(DECLARED) == 34  # with pm notify and pm action export
+    assert len(DECLARED) == 35  # with pm notify and pm action export, verify
 
 
 @pytest.mark.parametrize("declared", DECLARED, ids=lambda d: " ".join(d.words))
@@ -120,6 +120,8 @@ SAMPLES = [
     ["action", "list", "--mine", "--json"],
     ["action", "list", "-f", "json", "--owner", "a,b", "--owner", "c"],
     ["action", "export", "id"],
+    ["action", "verify"],
+    ["action", "verify", "--repo", "../svc", "--branch=main"],
     ["action", "export", "id", "1", "#3", "--to", "gitlab", "--create", "--repo=acme/p"],
     ["review", "id", "--at", "12:00"],
     ["close", "id", "--force", "--reason", "why"],

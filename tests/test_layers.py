@@ -44,6 +44,7 @@ DOMAIN = (
     "idmatch.py",
     "search.py",
     "trackers.py",
+    "evidence.py",
 )
 IO_MODULES = {
     *PROCESS_MODULES,

@@ -227,7 +227,7 @@ def test_a_rebuild_rewrites_only_what_changed(example: Repo, cli: CliRunnerCall)
         "reports/2024.html",
         "search/2024-09.js",  # the event's text is searchable
     ]
-    cli.ok("action", "done", target, "1")
+    cli.ok("action", "done", target, "2")
     changed = rebuild(example)
     assert {
         f"postmortems/{target}.html",

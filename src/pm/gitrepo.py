@@ -84,6 +84,18 @@ class Snapshot(NamedTuple):
     files: dict[str, bytes]
 
 
+class TrailerCommit(NamedTuple):
+    """A commit whose message carries a trailer pm reads (``Pm-Action``): its sha, its
+    committer date and the trailer's values."""
+
+    commit: str
+    date: datetime
+    values: list[str]
+
+
+_REVERTS = re.compile(r"This reverts commit ([0-9a-f]{7,40})")
+
+
 class GitRepo:
     """A git working tree that pm writes to."""
 
@@ -340,6 +352,57 @@ class GitRepo:
                 continue
             files = [tuple(line.split("\t")) for line in names.splitlines() if "\t" in line]
             found.append((entries[0], files))
+        return found
+
+    # --- commits that name action items (pm action verify) -----------------------------
+
+    def commit_of(self, rev: str) -> str:
+        """The commit ``rev`` names (a branch, a tag, a sha); UsageError when none does."""
+        try:
+            commit = self.run(
+                "rev-parse", "--verify", "--quiet", "--end-of-options", f"{rev}^{{commit}}"
+            )
+        except RepoError:
+            commit = ""
+        if not commit or rev.startswith("-"):
+            raise UsageError(f"unknown branch or revision {rev!r} in {self.root}")
+        return commit
+
+    def remote_url(self, name: str = "origin") -> str | None:
+        """The URL of the remote ``name``; None when the clone has no such remote."""
+        return self.config_get(f"remote.{name}.url") or None
+
+    def trailer_log(self, commit: str, key: str) -> list[TrailerCommit]:
+        """The commits reachable from ``commit`` whose message ends with trailers ``key``,
+        oldest first, each with its committer date and the trailers' values (git's own
+        trailer parsing: the last paragraph, ``Key: value``, the key in any case)."""
+        out = self.run(
+            "log", "--reverse", "-i", f"--grep=^{key}:",
+            f"--format=%x1e%H%x1f%cI%x1f%(trailers:key={key},valueonly,separator=%x1f)",
+            commit, "--",
+        )  # fmt: skip
+        found: list[TrailerCommit] = []
+        for record in out.split("\x1e"):
+            fields = record.strip("\n").split("\x1f")
+            if len(fields) < 3:
+                continue
+            values = [v.strip() for v in fields[2:] if v.strip()]
+            if values:
+                found.append(TrailerCommit(fields[0], datetime.fromisoformat(fields[1]), values))
+        return found
+
+    def reverts(self, commit: str) -> list[tuple[str, str]]:
+        """``(revert, reverted)`` for each commit reachable from ``commit`` whose message
+        says ``This reverts commit <sha>`` (as ``git revert`` writes), oldest first."""
+        out = self.run(
+            "log", "--reverse", "--grep=This reverts commit ", "--format=%x1e%H%x1f%B",
+            commit, "--",
+        )  # fmt: skip
+        found: list[tuple[str, str]] = []
+        for record in out.split("\x1e"):
+            sha, _, message = record.partition("\x1f")
+            for reverted in _REVERTS.findall(message):
+                found.append((sha.strip(), reverted))
         return found
 
     def is_tracked(self, path: Path) -> bool:

@@ -13,7 +13,7 @@ classes would cost every command start-up time for nothing it uses at run time.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import NotRequired, TypedDict
+from typing import Any, NotRequired, TypedDict
 
 # --- views (pm.render.views) -------------------------------------------------------------------
 
@@ -65,6 +65,9 @@ class ActionView(TypedDict):
 class ActionRowView(ActionView):
     id: str
     path: str
+    # ``pm action verify``'s record, only on items that have one: {repo, commit, date,
+    # and withdrawn when it no longer counts}
+    evidence: NotRequired[dict[str, Any]]
 
 
 class LateActionView(TypedDict):

@@ -98,6 +98,12 @@ def issue(
     ]
     if postmortem.services:
         lines.append(f"- Services: {', '.join(postmortem.services)}")
+    lines += [
+        "",
+        "The commit that does it can say so: end its message with the trailer "
+        f"`Pm-Action: {postmortem.id}#{item.number}` (`pm action verify` then marks the "
+        "item done, with the commit as evidence).",
+    ]
     labels = [LABEL, item.priority, postmortem.severity, *postmortem.services]
     return {
         "id": postmortem.id,

@@ -5,7 +5,7 @@ read the file, apply a domain function, write atomically, commit that one file. 
 commit fails the file is put back as it was, so a change is either in a commit or nowhere.
 Reading (finding, listing, the audit log, what is late, reports) is ``pm.queries``.
 
-Length: eleven changes and the one transaction they share. Each change is a short method
+Length: twelve changes and the one transaction they share. Each change is a short method
 over a domain function; split across modules, a change would no longer sit beside the
 path it takes.
 """
@@ -28,6 +28,7 @@ from pm.store import Record, Store, atomic_write
 from pm.transaction import Outcome
 
 if TYPE_CHECKING:
+    from pm.evidence import Branch, Verdict
     from pm.gitrepo import GitRepo
 
 
@@ -604,6 +605,26 @@ class Workspace:
         before = len(self.notices)
         self._change(ref, "renumber", lambda postmortem: "action items")
         return self.notices[before:]
+
+    def verify_action(self, ref: str, number: int, branch: Branch) -> Verdict | None:
+        """Record what ``branch`` proves about item ``number`` (``pm action verify``): done
+        with its evidence, or open again when the fix was withdrawn; one commit. None when
+        the file already says so (nothing is written)."""
+        from pm import evidence
+
+        found: list[Verdict] = []
+
+        def change(postmortem: Postmortem) -> Outcome | None:
+            verdict = evidence.judge(postmortem, number, branch, self.day_of)
+            found[:] = [verdict] if verdict else []
+            return None if verdict is None else Outcome(verdict.detail, verdict.body)
+
+        self._change(ref, "action-verify", change)
+        return found[0] if found else None
+
+    def day_of(self, moment: datetime) -> date:
+        """The day ``moment`` falls on in the team's zone."""
+        return moment.astimezone(self.tz).date()
 
     def review(self, ref: str, *, at: str | datetime | None = None) -> Record:
         """Record the postmortem review as held (status reviewed), if the document is ready

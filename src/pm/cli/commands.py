@@ -700,6 +700,30 @@ def action_export(
     """
 
 
+@command("verify", tracking.action_verify, group=action_app)
+def action_verify(
+    repo: Annotated[
+        str | None,
+        typer.Option("--repo", metavar="REPO", help="The repository's folder (default: this one)."),
+    ] = None,
+    branch: Annotated[
+        str | None,
+        typer.Option("--branch", metavar="BRANCH", help="The branch to read (default: HEAD)."),
+    ] = None,
+) -> None:
+    """Close items named by Pm-Action trailers on a branch.
+
+    A commit whose message ends with the trailer `Pm-Action: ID#N` does item N: it is
+    marked done with the evidence (repository, commit, date), one commit per item. A
+    fix since reverted, or no longer on the branch, opens the item again. Run it in CI
+    after each merge; a second run changes nothing.
+
+    Examples:
+      pm action verify --repo ../payments-api --branch main
+      pm action verify
+    """
+
+
 @command("review", followup.review)
 def review(postmortem_id: IdArgument, at: TimeOption = None, no_commit: NoCommit = False) -> None:
     """Record the postmortem review as held (status reviewed).

@@ -1,5 +1,5 @@
 """The bodies of the commands that tie action items to trackers and to the commits that
-fix them: ``pm action export``.
+fix them: ``pm action export`` and ``pm action verify``.
 
 Each is called with the parameters ``commands.py`` declares, calls the domain
 (``pm.trackers``) and the write path (``Workspace``), and prints the result.
@@ -90,3 +90,33 @@ def action_export(
             f"Filed {trackers.short(url)} for action item {item.number} of {postmortem.id}; "
             f"{committed(ws)}."
         )
+
+
+_SAID = {
+    "done": "is done, by {detail}",
+    "evidence": "(done) has its evidence, {detail}",
+    "reopened": "is open again: {detail}",
+    "withdrawn": "has its evidence withdrawn: {detail}",
+}
+
+
+def action_verify(repo: str | None, branch: str | None) -> None:
+    from pathlib import Path
+
+    from pm.verify import verify
+
+    ws = workspace()
+    result = verify(ws, None if repo is None else Path(repo), branch)
+    for warning in result.unknown:
+        output.warn(warning)
+    for postmortem_id, number, verdict in result.changed:
+        said = _SAID[verdict.kind].format(detail=verdict.why)
+        output.message(f"Action item {number} of {postmortem_id} {said}; {committed(ws)}.")
+    commits = "1 commit" if result.commits == 1 else f"{result.commits} commits"
+    changed = len(result.changed)
+    outcome = (
+        "nothing to change"
+        if not changed
+        else ("1 action item changed" if changed == 1 else f"{changed} action items changed")
+    )
+    output.message(f"{result.repo} {result.branch}: {commits} with Pm-Action trailers; {outcome}.")

@@ -19,6 +19,7 @@ from pm.model import (
     ACTION_STATUSES,
     EVENT_KINDS,
     EVENT_SOURCE,
+    EVIDENCE,
     EXTRA_KEYS,
     REMOVED_ACTIONS,
     STATUSES,
@@ -292,7 +293,7 @@ def _actions(front: dict[str, Any], config: Config, report: Report) -> None:
     )
     for index, item in _list_of_mappings(front, "actions", report):
         at = ("actions", index)
-        _unknown(item, at, ACTION_KEYS, report)
+        _unknown(item, at, (*ACTION_KEYS, EVIDENCE), report)  # evidence: pm action verify
         for key in ACTION_REQUIRED:
             if item.get(key) in (None, ""):
                 report((*at, key), "schema.required", f"{dotted((*at, key))} is missing", "")

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, tzinfo
 from typing import TYPE_CHECKING
 
 from pm import metrics
-from pm.model import ActionItem, Postmortem
+from pm.model import EVIDENCE, ActionItem, Postmortem
 from pm.timeparse import format_duration, local_text
 
 if TYPE_CHECKING:
@@ -82,6 +82,23 @@ def render_show(
             f"  {item.number:>{nw}}  {item.priority:<{pw}}  {item.status:<{sw}}"
             f"  due {item.due.isoformat()}  {item.owner:<{ow}}  {item.text}{_ticket(item)}"
         )
+        if EVIDENCE in item.extra:
+            yield from _evidence(item, nw + 4)
+
+
+def _evidence(item: ActionItem, indent: int) -> Iterator[str]:
+    """The commit that did the item (``pm action verify``), under it."""
+    from pm.evidence import evidence_of
+
+    found = evidence_of(item)
+    if found is None:
+        return
+    pad = " " * indent
+    what = f"{found.commit[:12]} in {found.repo} ({found.date.date().isoformat()})"
+    if found.withdrawn:
+        yield f"{pad}evidence withdrawn: {found.withdrawn}"
+    else:
+        yield f"{pad}done by {what}"
 
 
 def _ticket(item: ActionItem) -> str:

@@ -9,11 +9,11 @@ them as text.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from pm import metrics
 from pm.commits import HAND_EDIT
-from pm.model import ActionItem, Postmortem, to_mapping
+from pm.model import EVIDENCE, ActionItem, Postmortem, to_mapping
 
 if TYPE_CHECKING:
     from pm.commits import LogEntry
@@ -111,8 +111,13 @@ def action(item: ActionItem, today: date) -> ActionView:
 
 
 def action_row(postmortem_id: str, item: ActionItem, today: date, path: str) -> ActionRowView:
-    """One row of ``pm action list --json``: the item in full, its postmortem and file."""
-    return {"id": postmortem_id, **action(item, today), "path": path}
+    """One row of ``pm action list --json``: the item in full, its postmortem and file,
+    and the evidence ``pm action verify`` recorded, when there is some."""
+    row: dict[str, Any] = {"id": postmortem_id, **action(item, today), "path": path}
+    recorded = item.extra.get(EVIDENCE)
+    if isinstance(recorded, dict):
+        row["evidence"] = recorded
+    return cast("ActionRowView", row)
 
 
 def late_action(postmortem_id: str, item: ActionItem, as_of: date) -> LateActionView:
