@@ -137,6 +137,37 @@ def test_similar_by_cause_finds_the_seed_family() -> None:
     assert similar.similar_docs(docs, empty) == []  # no cause written: nothing to compare
 
 
+def test_a_hub_yields_to_a_specific_match() -> None:
+    """``pm show`` ranks by CSLS: a write-up near everything (a hub) yields to a specific one.
+
+    The hub shares more words with the target (cosine 0.46 against 0.44), but they are the
+    words a dozen other write-ups share too; the specific match shares the target's cause.
+    """
+    words = ["queue worker", "cache shard", "queue shard", "worker cache"]
+    others = [
+        similar.Doc(f"2024-03-{n:02d}-o", f"Other {n}", {"root_cause": f"{words[n % 4]} word{n}"})
+        for n in range(1, 13)
+    ]
+    hub = similar.Doc("2024-02-01-hub", "Hub", {"root_cause": "queue worker cache shard stalled"})
+    specific = similar.Doc(
+        "2024-02-02-specific", "Specific", {"root_cause": "certificate renewal lapsed gateway"}
+    )
+    target = similar.Doc(
+        "2024-04-01-t", "Now", {"root_cause": "queue worker cache shard certificate renewal"}
+    )
+    index = similar.Index([target, hub, specific, *others])
+    assert index.similarity(0, 1) > index.similarity(0, 2)  # by cosine, the hub comes first
+    assert index.hubness(1) > 5 * index.hubness(2)
+    tuning = similar.Tuning(threshold=0.1)
+    matches = similar.similar_docs([hub, specific, *others, target], target, tuning=tuning)
+    assert [m.id for m in matches[:2]] == [specific.id, hub.id]
+    assert matches[1].score > matches[0].score  # the score shown stays the cosine
+    # a match below the threshold (weak) never goes before a strong one
+    strict = similar.Tuning(threshold=0.45)
+    ranked = similar.similar_docs([hub, specific, *others, target], target, tuning=strict)
+    assert [(m.id, m.weak) for m in ranked[:2]] == [(hub.id, False), (specific.id, True)]
+
+
 def test_similar_by_title_uses_services_and_tags() -> None:
     docs = corpus_docs()
     found = similar.similar_by_title(docs, "Payments database timing out", ["payments-db"], [])
