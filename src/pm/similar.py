@@ -16,12 +16,14 @@ Thresholds come from the repository itself, not from fixed numbers: the similari
 random pairs of its postmortems says how alike two unrelated write-ups are here, and a
 pair links only when it stands ``spread`` standard deviations above that (``threshold``),
 and the two are among each other's ``neighbours`` nearest (mutual nearest neighbours), or
-stand twice as far above. Groups then merge strongest link first, and only while the
-mean similarity between their members stays above the threshold (average linkage), so
-one chance resemblance cannot chain two causes together. ``same_cause:`` links (``pm
-related --same-cause``) join groups whatever the text says; ``related:`` links are "see
-also" and do not. ``pm show`` ranks its nearest by CSLS (``2 * similarity - hubness``), so a
-write-up near every write-up does not crowd out a specific match.
+stand twice as far above, and they share at least ``support`` terms (a resemblance resting
+on one or two words is how chance resemblances look). Groups then merge strongest link
+first, and only while the mean similarity between their members stays above the threshold
+(average linkage), so one chance resemblance cannot chain two causes together.
+``same_cause:`` links (``pm related --same-cause``) join groups whatever the text says;
+``related:`` links are "see also" and do not. ``pm show`` ranks its nearest by CSLS
+(``2 * similarity - hubness``), so a write-up near every write-up does not crowd out a
+specific match.
 
 It is not quadratic: each document keeps its ``TOP_K`` heaviest terms, an inverted index
 maps each such term to the documents that have it among theirs, and only documents sharing
@@ -88,6 +90,7 @@ class Tuning:
     floor: float = 0.08
     neighbours: int = 5
     link: float = 0.7  # two groups merge while their mean similarity is this share of it
+    support: int = 3  # a link needs this many shared terms (or a shared structured cause)
     weak: float = 0.5  # matches for ``pm show`` down to this share of the threshold are weak
 
 
@@ -98,7 +101,10 @@ def tuning_of(config: Config) -> Tuning:
     """The ``[recurring]`` settings of a repository as a ``Tuning``."""
     settings = config.recurring
     return Tuning(
-        threshold=settings.threshold, spread=settings.spread, neighbours=settings.neighbours
+        threshold=settings.threshold,
+        spread=settings.spread,
+        neighbours=settings.neighbours,
+        support=settings.support,
     )
 
 
@@ -602,11 +608,13 @@ def group(
         i: {j for _score, j in sorted(found, reverse=True)[: tuning.neighbours]}
         for i, found in nearest.items()
     }
-    # Mutual nearest neighbours, or a link twice as strong as the threshold asks.
+    # Mutual nearest neighbours, or a link twice as strong as the threshold asks; and never
+    # a resemblance that rests on one or two words, which is how chance resemblances look.
     links = {
         pair: score
         for pair, score in scores.items()
-        if score >= 2 * cut or (pair[1] in close[pair[0]] and pair[0] in close[pair[1]])
+        if (score >= 2 * cut or (pair[1] in close[pair[0]] and pair[0] in close[pair[1]]))
+        and _supported(index, *pair, tuning.support)
     }
     # Average linkage: strongest links first, and two groups merge only when their members
     # are, on average, alike too; one chance resemblance cannot chain two causes together.
@@ -648,6 +656,15 @@ def group(
     groups.sort(key=lambda g: g.ids[-1], reverse=True)  # latest first...
     groups.sort(key=lambda g: -len(g.ids))  # ...within the largest first (a stable sort)
     return groups, index
+
+
+def _supported(index: Index, i: int, j: int, need: int) -> bool:
+    """Whether two documents share ``need`` terms (words, services, tags) or a structured cause."""
+    a, b = index.vectors[i], index.vectors[j]
+    if len(a) > len(b):
+        a, b = b, a
+    common = [t for t in a if t in b]
+    return len(common) >= need or any(t.startswith("cause:") for t in common)
 
 
 def _mean_similarity(index: Index, first: list[int], second: list[int]) -> float:
