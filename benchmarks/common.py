@@ -48,10 +48,11 @@ def compile_pm() -> None:
     """Installed wheels ship compiled bytecode; an editable install run under
     PYTHONDONTWRITEBYTECODE would otherwise compile pm on every run."""
     import compileall
+    import importlib.util
 
-    import pm
-
-    compileall.compile_dir(Path(pm.__file__).parent, quiet=1)
+    spec = importlib.util.find_spec("pm")
+    if spec is not None and spec.origin is not None:
+        compileall.compile_dir(Path(spec.origin).parent, quiet=1)
 
 
 @dataclass
