@@ -12,11 +12,13 @@ longer sit beside the settings they guard.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from pm import slo
 from pm.errors import ConfigError
 
 CONFIG_FILE = ".pm.toml"
@@ -101,14 +103,30 @@ class Recurring:
 @dataclass(frozen=True)
 class Person:
     """``[people]``: where one action-item owner is reached (each may be empty): a Slack
-    member id for ``<@U123>`` mentions, a Teams name or address, an email address."""
+    member id for ``<@U123>`` mentions, a Teams name or address, an email address, and
+    their user names on GitHub, GitLab and Jira (``pm action export`` assigns issues)."""
 
     slack: str = ""
     teams: str = ""
     email: str = ""
+    github: str = ""
+    gitlab: str = ""
+    jira: str = ""
+
+    def tracker_user(self, tracker: str) -> str:
+        """Their user name on ``tracker`` (github, gitlab, jira); "" when not configured."""
+        return str(getattr(self, tracker, "")) if tracker in TRACKER_USER_KEYS else ""
 
 
-PERSON_KEYS = ("slack", "teams", "email")
+PERSON_KEYS = ("slack", "teams", "email", "github", "gitlab", "jira")
+TRACKER_USER_KEYS = ("github", "gitlab", "jira")
+# A user name on a tracker: GitHub's rule (letters, digits, inner hyphens, up to 39), and
+# one word for GitLab (also dots and underscores) and Jira (a user name or account id).
+_TRACKER_USER = {
+    "github": r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})",
+    "gitlab": r"[A-Za-z0-9_.][A-Za-z0-9_.-]{0,254}",
+    "jira": r"[^\s<>,]{1,128}",
+}
 
 
 @dataclass(frozen=True)
@@ -134,6 +152,7 @@ class Config:
     source: Path | None = None
     recurring: Recurring = field(default_factory=Recurring)
     people: dict[str, Person] = field(default_factory=dict)  # keys: owner names, lower case
+    slos: tuple[slo.Slo, ...] = ()  # [slo.SERVICE]: error budgets (pm.slo)
 
     def person(self, owner: str) -> Person:
         """Where ``owner`` is reached (case and a leading ``@`` do not matter); empty
@@ -231,6 +250,7 @@ _TOP_KEYS = (
     "review",
     "site",
     "people",
+    "slo",
 )
 
 
@@ -521,6 +541,10 @@ def _people(where: str, value: object) -> dict[str, Person]:
                 raise ConfigError(
                     f"{where}: people.{name}.{key} must be one line of text, not {text!r}"
                 )
+            if key in _TRACKER_USER and text and not re.fullmatch(_TRACKER_USER[key], text):
+                raise ConfigError(
+                    f"{where}: people.{name}.{key} must be a {key} user name, not {text!r}"
+                )
         people[name.strip().lstrip("@").lower()] = Person(**entry)
     return people
 
@@ -532,4 +556,5 @@ _TABLES: tuple[tuple[str, str, Any], ...] = (
     ("review", "review_required", _review),
     ("site", "site", _site),
     ("people", "people", _people),
+    ("slo", "slos", slo.parse),
 )
