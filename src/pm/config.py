@@ -18,6 +18,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from pm import slo
 from pm.errors import ConfigError
 
 CONFIG_FILE = ".pm.toml"
@@ -96,6 +97,7 @@ class Recurring:
     spread: float = 3.0
     neighbours: int = 5
     causes: tuple[str, ...] = ()
+    support: int = 3
 
 
 @dataclass(frozen=True)
@@ -150,6 +152,7 @@ class Config:
     source: Path | None = None
     recurring: Recurring = field(default_factory=Recurring)
     people: dict[str, Person] = field(default_factory=dict)  # keys: owner names, lower case
+    slos: tuple[slo.Slo, ...] = ()  # [slo.SERVICE]: error budgets (pm.slo)
 
     def person(self, owner: str) -> Person:
         """Where ``owner`` is reached (case and a leading ``@`` do not matter); empty
@@ -247,6 +250,7 @@ _TOP_KEYS = (
     "review",
     "site",
     "people",
+    "slo",
 )
 
 
@@ -409,11 +413,12 @@ def _review(where: str, value: object) -> tuple[tuple[str, ...], ...]:
     return tuple(result)
 
 
-_RECURRING_KEYS = ("threshold", "spread", "neighbours", "causes")
+_RECURRING_KEYS = ("threshold", "spread", "neighbours", "support", "causes")
 
 
 def _recurring(where: str, value: object) -> Recurring:
-    """``[recurring]``: threshold ("auto" or a number in (0, 1]), spread, neighbours, causes."""
+    """``[recurring]``: threshold ("auto" or a number in (0, 1]), spread, neighbours, support,
+    causes."""
     if not isinstance(value, dict):
         raise ConfigError(f"{where}: recurring must be a table")
     for key in value:
@@ -440,6 +445,11 @@ def _recurring(where: str, value: object) -> Recurring:
         raise ConfigError(
             f"{where}: recurring.neighbours must be a whole number >= 1, not {neighbours!r}"
         )
+    support = value.get("support", Recurring.support)
+    if isinstance(support, bool) or not isinstance(support, int) or support < 1:
+        raise ConfigError(
+            f"{where}: recurring.support must be a whole number >= 1, not {support!r}"
+        )
     causes = value.get("causes", [])
     if not isinstance(causes, list) or not all(
         isinstance(c, str) and c and not any(ch.isspace() or ch == "," for ch in c) for c in causes
@@ -452,6 +462,7 @@ def _recurring(where: str, value: object) -> Recurring:
         spread=float(spread),
         neighbours=neighbours,
         causes=tuple(causes),
+        support=support,
     )
 
 
@@ -545,4 +556,5 @@ _TABLES: tuple[tuple[str, str, Any], ...] = (
     ("review", "review_required", _review),
     ("site", "site", _site),
     ("people", "people", _people),
+    ("slo", "slos", slo.parse),
 )
