@@ -58,9 +58,7 @@ EVENT_KEYS = ("at", "kind", "text")
 # An imported event's origin (``slack:<ts>``, ``pagerduty:<id>``, ``lines:<sha1>``): kept in
 # ``Event.extra`` and written after the fixed keys, so an import adds each event once.
 EVENT_SOURCE = "source"
-# The commit that did an action item (``pm action verify``: ``{repo, commit, date}``, and
-# ``withdrawn`` with the reason once reverted): kept in ``ActionItem.extra``, see evidence.py.
-EVIDENCE = "evidence"
+EVIDENCE = "evidence"  # an item's fixing commit, in ActionItem.extra (see evidence.py)
 ACTION_KEYS = ("number", "text", "owner", "priority", "due", "status", "ticket", "done", "reason")
 
 
