@@ -76,6 +76,15 @@ class LastCommit(NamedTuple):
     parent_blobs: dict[Path, str | None]
 
 
+class FileChange(NamedTuple):
+    """A commit that changed one file: the file's blob before and after, and its message."""
+
+    commit: str
+    before: str | None
+    after: str | None
+    message: str
+
+
 class Snapshot(NamedTuple):
     """A commit's postmortem files (path from the root: bytes) and its commit time."""
 
@@ -378,6 +387,23 @@ class GitRepo:
         names = ["HEAD", "HEAD^", *(f"HEAD^:{self.relative(path)}" for path in paths)]
         head, parent, *blobs = self._objects(names)
         return LastCommit(head, parent, dict(zip(paths, blobs, strict=True)))
+
+    def last_change(self, path: Path) -> FileChange | None:
+        """The newest first-parent commit that changed ``path``, with its parent's blob.
+
+        None on a branch not yet born, or when the commit has no parent.
+        """
+        relative = self.relative(path)
+        try:
+            out = self.run("log", "-1", "--first-parent", "--format=%H %P%x00%B", "--", relative)
+        except NoCommitsError:
+            return None
+        ids, _, body = out.partition("\0")
+        commit, *parents = ids.split()
+        if not parents:
+            return None
+        before, after = self._objects([f"{parents[0]}:{relative}", f"{commit}:{relative}"])
+        return FileChange(commit, before, after, body)
 
     def _objects(self, names: list[str]) -> list[str | None]:
         """The object id each name resolves to, or None when it names nothing."""

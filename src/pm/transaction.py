@@ -7,7 +7,9 @@
    front matter, or the command refuses before anything is written (``blockedits``).
 4. **Hand edits.** A file that differs from HEAD holds someone's uncommitted edit: pm
    commits it first as that person's hand edit (``Pm-Operation: hand-edit``), so that
-   its own commit holds only its own change.
+   its own commit holds only its own change. A file that holds exactly its version from
+   before pm's last change to it was put back by git (a pull that failed part-way) or by
+   a stale editor buffer, not edited: pm takes HEAD's version back instead.
 5. **Change.** The pure change function edits the model; ``rewrite`` gives the bytes.
 6. **Write, if nothing moved.** Each file is written only if it still holds the bytes
    pm read; otherwise someone changed it meanwhile and pm starts again from 2.
@@ -121,6 +123,8 @@ def _attempt(
     notes = _adopt_typed_rows(store, records, git, state)
     if git is not None and state is not None:
         pending = [r for r in records if not _is_committed(git, r.path, r.raw, state)]
+        if _put_back_undone_changes(store, git, pending, state, notice):
+            raise _Moved  # the files now hold HEAD's version: read them again
         if pending:
             _commit_hand_edits(store, git, paths, pending, notes, state, operation, notice)
             state = git.head_state(paths)
@@ -246,6 +250,50 @@ def _is_committed(git: GitRepo, path: Path, raw: bytes, state: HeadState) -> boo
     if blob is None:
         return False
     return plain_blob_id(raw, blob) == blob or git.blob_id(path, raw) == blob
+
+
+def _put_back_undone_changes(
+    store: Store,
+    git: GitRepo,
+    pending: list[Record],
+    state: HeadState,
+    notice: Callable[[str], None],
+) -> bool:
+    """Put back a file whose uncommitted content exactly undoes pm's last change to it.
+
+    git does this behind pm's back: a ``git pull`` whose merge fails part-way (its
+    strategy finds the file being written) resets the index and the work tree to the
+    HEAD it read when it started, which is from before pm's commit that landed
+    meanwhile; an editor saving a buffer loaded before pm's change does the same.
+    Committed as a hand edit, it would undo pm's change. The undone version is in
+    history, so taking HEAD's back loses nothing; pm says how to undo on purpose.
+    """
+    from pm.commits import HAND_EDIT, operation_of
+    from pm.gitrepo import plain_blob_id
+
+    put_back = False
+    for record in pending:
+        change = git.last_change(record.path)
+        if change is None or change.before is None or change.after != state.blobs[record.path]:
+            continue
+        operation = operation_of(change.message)
+        if operation in (None, HAND_EDIT) or change.before == change.after:
+            continue
+        if plain_blob_id(record.raw, change.before) != change.before and (
+            git.blob_id(record.path, record.raw) != change.before
+        ):
+            continue
+        if record.path.read_bytes() != record.raw:
+            raise _Moved
+        git.restore_paths("HEAD", [record.path])
+        short = change.commit[:8]
+        notice(
+            f"{store.display(record.path)} held its text from before pm's '{operation}' "
+            f"({short}), as a failed git pull or a stale editor buffer leaves it; pm put "
+            f"back the committed version (to undo that change on purpose: git revert {short})"
+        )
+        put_back = True
+    return put_back
 
 
 def _commit_hand_edits(
