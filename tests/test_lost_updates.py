@@ -142,6 +142,37 @@ def test_an_edit_of_the_file_meanwhile_is_kept_and_the_change_reapplied(
     assert json.loads(team.ok("alice", "log", "checkout-down", "--json"))[1]["manual"] is True
 
 
+def test_a_write_between_pm_s_write_and_its_commit_is_not_committed_as_pm_s(
+    team: Team, tmp_path: Path
+) -> None:
+    """``git commit --only`` takes the file from the work tree: a pull's merge written
+    there after pm's write and before its commit would be committed under pm's name,
+    without pm's change. pm checks that its commit holds what it wrote; if it does not,
+    pm takes the commit back and starts again from the file as it now is."""
+    alice = team.clone("alice")
+    alice.git("pull", "--quiet")
+    path = alice.postmortem_path("2024-01-15-checkout-down")
+    relative = path.relative_to(alice.path).as_posix()
+    traced, head = points(team, tmp_path)
+    commit = traced.index("git commit") + 1
+    script = (
+        "import pathlib,sys; p=pathlib.Path(sys.argv[1]); "
+        "p.write_text(p.read_text().replace('impact: \"\"', 'impact: Half of checkouts'))"
+    )
+    edit = [sys.executable, "-c", script, str(path)]
+    result = faults.run(alice.path, *event_args(), meanwhile=(commit, "before", edit))
+    assert result.returncode == 0, result.stderr
+    assert alice.git("log", f"{head}..HEAD", "--format=%s") == (
+        "pm: event 2024-01-15-checkout-down (note: Rolled back the deploy)\n"
+        "2024-01-15-checkout-down: hand edit (committed by pm before 'event')"
+    )
+    event_patch = alice.git("show", "--format=", "HEAD", "--", relative)
+    assert "Rolled back the deploy" in event_patch and "impact:" not in event_patch
+    committed = alice.git("show", f"HEAD:{relative}")
+    assert "impact: Half of checkouts" in committed and "text: Rolled back the deploy" in committed
+    assert alice.git("status", "--porcelain") == ""
+
+
 def test_a_pull_that_fails_part_way_does_not_undo_pm_s_change(team: Team) -> None:
     """git merge, when its strategy finds a file being written, resets the index and the
     work tree to the HEAD it read at its start (``git read-tree --reset -u``): from
