@@ -404,7 +404,8 @@ class GitRepo:
     def last_change(self, path: Path) -> FileChange | None:
         """The newest first-parent commit that changed ``path``, with its parent's blob.
 
-        None on a branch not yet born, or when the commit has no parent.
+        None on a branch not yet born, for a file no commit changed, or when the only commit
+        that changed it is the first.
         """
         relative = self.relative(path)
         try:
@@ -412,9 +413,9 @@ class GitRepo:
         except NoCommitsError:
             return None
         ids, _, body = out.partition("\0")
-        commit, *parents = ids.split()
+        commit, *parents = ids.split() or [""]
         if not parents:
-            return None
+            return None  # no commit changed the file, or the one that did has no parent
         before, after = self._objects([f"{parents[0]}:{relative}", f"{commit}:{relative}"])
         return FileChange(commit, before, after, body)
 
