@@ -42,6 +42,8 @@ DOMAIN = (
     "vocabulary.py",
     "idmatch.py",
     "search.py",
+    "recall.py",
+    "pathglob.py",
 )
 IO_MODULES = {
     *PROCESS_MODULES,
