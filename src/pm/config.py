@@ -18,6 +18,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from pm import slo
 from pm.errors import ConfigError
 
 CONFIG_FILE = ".pm.toml"
@@ -150,6 +151,7 @@ class Config:
     source: Path | None = None
     recurring: Recurring = field(default_factory=Recurring)
     people: dict[str, Person] = field(default_factory=dict)  # keys: owner names, lower case
+    slos: tuple[slo.Slo, ...] = ()  # [slo.SERVICE]: error budgets (pm.slo)
     # ``[services.NAME] paths``: the files of each service (``pm recall``, ``pm.pathglob``)
     services: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
@@ -249,6 +251,7 @@ _TOP_KEYS = (
     "review",
     "site",
     "people",
+    "slo",
     "services",
 )
 
@@ -580,5 +583,6 @@ _TABLES: tuple[tuple[str, str, Any], ...] = (
     ("review", "review_required", _review),
     ("site", "site", _site),
     ("people", "people", _people),
+    ("slo", "slos", slo.parse),
     ("services", "services", _services),
 )
