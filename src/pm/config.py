@@ -97,6 +97,7 @@ class Recurring:
     spread: float = 3.0
     neighbours: int = 5
     causes: tuple[str, ...] = ()
+    support: int = 3
 
 
 @dataclass(frozen=True)
@@ -415,11 +416,12 @@ def _review(where: str, value: object) -> tuple[tuple[str, ...], ...]:
     return tuple(result)
 
 
-_RECURRING_KEYS = ("threshold", "spread", "neighbours", "causes")
+_RECURRING_KEYS = ("threshold", "spread", "neighbours", "support", "causes")
 
 
 def _recurring(where: str, value: object) -> Recurring:
-    """``[recurring]``: threshold ("auto" or a number in (0, 1]), spread, neighbours, causes."""
+    """``[recurring]``: threshold ("auto" or a number in (0, 1]), spread, neighbours, support,
+    causes."""
     if not isinstance(value, dict):
         raise ConfigError(f"{where}: recurring must be a table")
     for key in value:
@@ -446,6 +448,11 @@ def _recurring(where: str, value: object) -> Recurring:
         raise ConfigError(
             f"{where}: recurring.neighbours must be a whole number >= 1, not {neighbours!r}"
         )
+    support = value.get("support", Recurring.support)
+    if isinstance(support, bool) or not isinstance(support, int) or support < 1:
+        raise ConfigError(
+            f"{where}: recurring.support must be a whole number >= 1, not {support!r}"
+        )
     causes = value.get("causes", [])
     if not isinstance(causes, list) or not all(
         isinstance(c, str) and c and not any(ch.isspace() or ch == "," for ch in c) for c in causes
@@ -458,6 +465,7 @@ def _recurring(where: str, value: object) -> Recurring:
         spread=float(spread),
         neighbours=neighbours,
         causes=tuple(causes),
+        support=support,
     )
 
 
