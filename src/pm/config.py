@@ -12,11 +12,13 @@ longer sit beside the settings they guard.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from pm import slo
 from pm.errors import ConfigError
 
 CONFIG_FILE = ".pm.toml"
@@ -95,19 +97,36 @@ class Recurring:
     spread: float = 3.0
     neighbours: int = 5
     causes: tuple[str, ...] = ()
+    support: int = 3
 
 
 @dataclass(frozen=True)
 class Person:
     """``[people]``: where one action-item owner is reached (each may be empty): a Slack
-    member id for ``<@U123>`` mentions, a Teams name or address, an email address."""
+    member id for ``<@U123>`` mentions, a Teams name or address, an email address, and
+    their user names on GitHub, GitLab and Jira (``pm action export`` assigns issues)."""
 
     slack: str = ""
     teams: str = ""
     email: str = ""
+    github: str = ""
+    gitlab: str = ""
+    jira: str = ""
+
+    def tracker_user(self, tracker: str) -> str:
+        """Their user name on ``tracker`` (github, gitlab, jira); "" when not configured."""
+        return str(getattr(self, tracker, "")) if tracker in TRACKER_USER_KEYS else ""
 
 
-PERSON_KEYS = ("slack", "teams", "email")
+PERSON_KEYS = ("slack", "teams", "email", "github", "gitlab", "jira")
+TRACKER_USER_KEYS = ("github", "gitlab", "jira")
+# A user name on a tracker: GitHub's rule (letters, digits, inner hyphens, up to 39), and
+# one word for GitLab (also dots and underscores) and Jira (a user name or account id).
+_TRACKER_USER = {
+    "github": r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})",
+    "gitlab": r"[A-Za-z0-9_.][A-Za-z0-9_.-]{0,254}",
+    "jira": r"[^\s<>,]{1,128}",
+}
 
 
 @dataclass(frozen=True)
@@ -133,6 +152,9 @@ class Config:
     source: Path | None = None
     recurring: Recurring = field(default_factory=Recurring)
     people: dict[str, Person] = field(default_factory=dict)  # keys: owner names, lower case
+    slos: tuple[slo.Slo, ...] = ()  # [slo.SERVICE]: error budgets (pm.slo)
+    # ``[services.NAME] paths``: the files of each service (``pm recall``, ``pm.pathglob``)
+    services: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def person(self, owner: str) -> Person:
         """Where ``owner`` is reached (case and a leading ``@`` do not matter); empty
@@ -230,6 +252,8 @@ _TOP_KEYS = (
     "review",
     "site",
     "people",
+    "slo",
+    "services",
 )
 
 
@@ -392,11 +416,12 @@ def _review(where: str, value: object) -> tuple[tuple[str, ...], ...]:
     return tuple(result)
 
 
-_RECURRING_KEYS = ("threshold", "spread", "neighbours", "causes")
+_RECURRING_KEYS = ("threshold", "spread", "neighbours", "support", "causes")
 
 
 def _recurring(where: str, value: object) -> Recurring:
-    """``[recurring]``: threshold ("auto" or a number in (0, 1]), spread, neighbours, causes."""
+    """``[recurring]``: threshold ("auto" or a number in (0, 1]), spread, neighbours, support,
+    causes."""
     if not isinstance(value, dict):
         raise ConfigError(f"{where}: recurring must be a table")
     for key in value:
@@ -423,6 +448,11 @@ def _recurring(where: str, value: object) -> Recurring:
         raise ConfigError(
             f"{where}: recurring.neighbours must be a whole number >= 1, not {neighbours!r}"
         )
+    support = value.get("support", Recurring.support)
+    if isinstance(support, bool) or not isinstance(support, int) or support < 1:
+        raise ConfigError(
+            f"{where}: recurring.support must be a whole number >= 1, not {support!r}"
+        )
     causes = value.get("causes", [])
     if not isinstance(causes, list) or not all(
         isinstance(c, str) and c and not any(ch.isspace() or ch == "," for ch in c) for c in causes
@@ -435,6 +465,7 @@ def _recurring(where: str, value: object) -> Recurring:
         spread=float(spread),
         neighbours=neighbours,
         causes=tuple(causes),
+        support=support,
     )
 
 
@@ -493,6 +524,38 @@ def _site_pages(where: str, pages: object) -> tuple[str, ...]:
     return tuple(p for p in SITE_PAGES if p in pages)
 
 
+def _services(where: str, value: object) -> dict[str, tuple[str, ...]]:
+    """``[services.NAME] paths = ["src/payments/**"]``: each pattern checked (``pm.pathglob``)."""
+    from pm.pathglob import compile_pattern
+
+    if not isinstance(value, dict):
+        raise ConfigError(f"{where}: services must be a table of [services.NAME] tables")
+    found: dict[str, tuple[str, ...]] = {}
+    for name, table in value.items():
+        key = f"services.{name}"
+        if not name or any(c.isspace() for c in name):
+            raise ConfigError(f"{where}: service name {name!r} must be one word")
+        if not isinstance(table, dict):
+            raise ConfigError(f'{where}: {key} must be a table like {{ paths = ["src/**"] }}')
+        for sub in table:
+            if sub != "paths":
+                hint = _did_you_mean(sub, ("paths",))
+                raise ConfigError(f"{where}: unknown key {key}.{sub}{hint}")
+        paths = table.get("paths")
+        if not isinstance(paths, list) or not paths or not all(isinstance(p, str) for p in paths):
+            raise ConfigError(
+                f'{where}: {key}.paths must be a list of patterns like ["src/payments/**"], '
+                f"not {paths!r}"
+            )
+        for pattern in paths:
+            try:
+                compile_pattern(pattern)
+            except ValueError as error:
+                raise ConfigError(f"{where}: {key}.paths: {pattern!r}: {error}") from None
+        found[name] = tuple(paths)
+    return found
+
+
 # Settings that are tables of their own: config key, Config field, parser.
 def _people(where: str, value: object) -> dict[str, Person]:
     """``[people]``: ``alice = { slack = "U123", teams = "...", email = "..." }``."""
@@ -513,6 +576,10 @@ def _people(where: str, value: object) -> dict[str, Person]:
                 raise ConfigError(
                     f"{where}: people.{name}.{key} must be one line of text, not {text!r}"
                 )
+            if key in _TRACKER_USER and text and not re.fullmatch(_TRACKER_USER[key], text):
+                raise ConfigError(
+                    f"{where}: people.{name}.{key} must be a {key} user name, not {text!r}"
+                )
         people[name.strip().lstrip("@").lower()] = Person(**entry)
     return people
 
@@ -524,4 +591,6 @@ _TABLES: tuple[tuple[str, str, Any], ...] = (
     ("review", "review_required", _review),
     ("site", "site", _site),
     ("people", "people", _people),
+    ("slo", "slos", slo.parse),
+    ("services", "services", _services),
 )

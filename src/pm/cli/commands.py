@@ -23,7 +23,7 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
-from pm.cli import checks, completion, followup, incident, maintenance, reports
+from pm.cli import checks, completion, followup, incident, maintenance, reports, tracking
 from pm.cli.app import ActionGroup, DefaultGroup, JsonFlag, NoCommit, app
 from pm.cli.helping import PmCommand, help_
 from pm.cli.shared import call
@@ -669,6 +669,37 @@ def action_list(
     """
 
 
+@command("export", tracking.action_export, group=action_app)
+def action_export(
+    postmortem_id: IdArgument,
+    numbers: Annotated[
+        list[str] | None,
+        typer.Argument(metavar="[N]...", help="Only these items (default: every open one)."),
+    ] = None,
+    to: Annotated[
+        str, typer.Option("--to", metavar="TRACKER", help="github, gitlab or jira.")
+    ] = "github",
+    create: Annotated[
+        bool,
+        typer.Option("--create", help="File them with gh or glab and record each ticket."),
+    ] = False,
+    repo: Annotated[
+        str | None,
+        typer.Option("--repo", metavar="REPO", help="OWNER/REPO to file in (with --create)."),
+    ] = None,
+) -> None:
+    """Open action items as tracker issues (JSON), or file them.
+
+    Title, markdown body linking back to the postmortem, labels and the assignee
+    ([people] in .pm.toml). Items with a ticket are skipped. --create runs gh or glab
+    and records each created issue as the item's ticket, one commit per item.
+
+    Examples:
+      pm action export 2024-01-15-database --to github
+      pm action export 2024-01-15-database 2 --to gitlab --create
+    """
+
+
 @command("review", followup.review)
 def review(postmortem_id: IdArgument, at: TimeOption = None, no_commit: NoCommit = False) -> None:
     """Record the postmortem review as held (status reviewed).
@@ -713,7 +744,7 @@ def set_(
             metavar="FIELD",
             help=(
                 "title, severity, impact, services, tags, related, causes, same_cause, "
-                "started or detected (a time: moves that event)."
+                "started or detected (a time: moves that event), impact_minutes."
             ),
         ),
     ],
@@ -1007,6 +1038,56 @@ def lint(
       pm lint -f github --strict
       pm lint --changed                    # before a commit: what you changed
       pm lint --changed origin/main        # a pull request: what the branch changed
+    """
+
+
+@command("recall", checks.recall)
+def recall(
+    paths: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--paths",
+            metavar="FILE",
+            help="A changed file, from the top of its repository (more may follow).",
+        ),
+    ] = None,
+    files: Annotated[
+        list[str] | None,
+        typer.Argument(metavar="[FILE]...", help="More changed files, as for --paths."),
+    ] = None,
+    diff: Annotated[
+        str | None,
+        typer.Option(
+            "--diff",
+            metavar="REV",
+            help="The files changed since the branch left REV (REV...HEAD).",
+        ),
+    ] = None,
+    repo: Annotated[
+        str | None,
+        typer.Option(
+            "--repo", metavar="PATH", help="The code repository --diff reads (default: this one)."
+        ),
+    ] = None,
+    limit: Annotated[
+        int, typer.Option("--limit", "-n", metavar="N", help="Show at most N incidents (0: all).")
+    ] = 10,
+    fmt: Annotated[str | None, format_option(*checks.RECALL_FORMATS)] = None,
+    as_json: JsonFlag = False,
+    fail_on_open: Annotated[
+        bool,
+        typer.Option("--fail-on-open", help="Exit 1 when an incident recalled has open items."),
+    ] = False,
+) -> None:
+    """Past incidents that name the files a change touches.
+
+    For each: why (a service's paths, a tag, or its prose naming the file), its
+    recurring cause and its open action items. Advice: exits 0 (see --fail-on-open).
+
+    Examples:
+      pm recall --paths reports/reconcile.sql
+      pm recall --diff origin/main -f md
+      pm -C ../postmortems recall --diff origin/main --repo "$PWD" -f github
     """
 
 
