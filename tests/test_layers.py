@@ -42,6 +42,7 @@ DOMAIN = (
     "vocabulary.py",
     "idmatch.py",
     "search.py",
+    "invite.py",
 )
 IO_MODULES = {
     *PROCESS_MODULES,
