@@ -52,7 +52,7 @@ def declarations() -> dict[tuple[str, ...], Any]:
 
 def test_every_command_is_declared_through_command() -> None:
     assert set(declarations()) == {d.words for d in DECLARED}
-    assert len(DECLARED) == 34  # with pm notify, pm review schedule
+    assert len(DECLARED) == 35  # with pm notify, pm action export, pm review schedule
 
 
 @pytest.mark.parametrize("declared", DECLARED, ids=lambda d: " ".join(d.words))
@@ -71,7 +71,9 @@ def test_a_declaration_is_a_signature_and_its_body_takes_it(declared: commands.D
 
 
 def test_bodies_do_not_import_typer() -> None:
-    for module in ("incident", "followup", "reports", "checks", "maintenance", "shared", "fast"):
+    for module in (
+        "incident", "followup", "reports", "checks", "maintenance", "shared", "fast", "tracking",
+    ):  # fmt: skip
         tree = ast.parse((CLI / f"{module}.py").read_text(encoding="utf-8"))
         imported: set[str] = set()
         for node in ast.walk(tree):
@@ -117,6 +119,8 @@ SAMPLES = [
     ["action", "list", "id", "--owner", "a", "--status", "open", "-p", "P1", "--overdue"],
     ["action", "list", "--mine", "--json"],
     ["action", "list", "-f", "json", "--owner", "a,b", "--owner", "c"],
+    ["action", "export", "id"],
+    ["action", "export", "id", "1", "#3", "--to", "gitlab", "--create", "--repo=acme/p"],
     ["review", "id", "--at", "12:00"],
     ["review", "held", "id", "--no-commit"],
     ["review", "schedule", "id", "--at", "15:00", "--duration", "30m", "--attendees", "a,b"],

@@ -24,11 +24,14 @@ MAX_TICKET = 200
 
 
 def check_ticket(ticket: str) -> str:
-    """A ticket reference or URL: one word, no spaces."""
+    """A ticket reference or URL: one word, no spaces. A GitHub, GitLab or Jira URL is
+    kept in its plain form (``trackers.recognise``: no query, no anchor)."""
+    from pm.trackers import recognise
+
     ticket = check_line(ticket, "ticket", MAX_TICKET)
     if any(c.isspace() for c in ticket):
         raise UsageError(f"the ticket {ticket!r} must be one word (an id like OPS-12, or a URL)")
-    return ticket
+    return recognise(ticket).value
 
 
 def check_priority(priority: str, priorities: dict[str, int]) -> str:

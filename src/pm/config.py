@@ -12,6 +12,7 @@ longer sit beside the settings they guard.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -100,14 +101,30 @@ class Recurring:
 @dataclass(frozen=True)
 class Person:
     """``[people]``: where one action-item owner is reached (each may be empty): a Slack
-    member id for ``<@U123>`` mentions, a Teams name or address, an email address."""
+    member id for ``<@U123>`` mentions, a Teams name or address, an email address, and
+    their user names on GitHub, GitLab and Jira (``pm action export`` assigns issues)."""
 
     slack: str = ""
     teams: str = ""
     email: str = ""
+    github: str = ""
+    gitlab: str = ""
+    jira: str = ""
+
+    def tracker_user(self, tracker: str) -> str:
+        """Their user name on ``tracker`` (github, gitlab, jira); "" when not configured."""
+        return str(getattr(self, tracker, "")) if tracker in TRACKER_USER_KEYS else ""
 
 
-PERSON_KEYS = ("slack", "teams", "email")
+PERSON_KEYS = ("slack", "teams", "email", "github", "gitlab", "jira")
+TRACKER_USER_KEYS = ("github", "gitlab", "jira")
+# A user name on a tracker: GitHub's rule (letters, digits, inner hyphens, up to 39), and
+# one word for GitLab (also dots and underscores) and Jira (a user name or account id).
+_TRACKER_USER = {
+    "github": r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})",
+    "gitlab": r"[A-Za-z0-9_.][A-Za-z0-9_.-]{0,254}",
+    "jira": r"[^\s<>,]{1,128}",
+}
 
 
 @dataclass(frozen=True)
@@ -546,6 +563,10 @@ def _people(where: str, value: object) -> dict[str, Person]:
             if not isinstance(text, str) or any(ch in text for ch in "\r\n<>,"):
                 raise ConfigError(
                     f"{where}: people.{name}.{key} must be one line of text, not {text!r}"
+                )
+            if key in _TRACKER_USER and text and not re.fullmatch(_TRACKER_USER[key], text):
+                raise ConfigError(
+                    f"{where}: people.{name}.{key} must be a {key} user name, not {text!r}"
                 )
         people[name.strip().lstrip("@").lower()] = Person(**entry)
     return people

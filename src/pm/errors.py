@@ -17,7 +17,7 @@ class ExitCode(IntEnum):
     DATA = 3  # unknown id, malformed postmortem file, invalid value or config
     REPO = 4  # the repository cannot be written now (not git, merge, lock, no identity)
     IO = 5  # the filesystem refused a write (disk full, read-only, permission)
-    POST = 6  # pm notify: the webhook refused the message or could not be reached
+    POST = 6  # pm notify: the webhook refused the message; export --create: gh/glab failed
     BUG = 70  # a bug in pm, not a user mistake (EX_SOFTWARE in sysexits.h)
     INTERRUPTED = 130  # Ctrl-C: 128 + SIGINT, as shells report it
 
@@ -96,5 +96,12 @@ class WriteError(PmError):
 class PostError(PmError):
     """``pm notify``: the webhook answered an error status, or could not be reached in
     time. The message never holds the webhook's URL (it is a secret)."""
+
+    exit_code = ExitCode.POST
+
+
+class TrackerError(PmError):
+    """``pm action export --create``: ``gh`` or ``glab`` is missing, failed, or printed
+    no issue URL. The item is left without a ticket (nothing is committed for it)."""
 
     exit_code = ExitCode.POST

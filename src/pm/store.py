@@ -78,6 +78,11 @@ class Store:
 
     def paths(self) -> list[Path]:
         """Every postmortem file, sorted by id (so by start date)."""
+        return [Path(path) for path in self.path_names()]
+
+    def path_names(self) -> list[str]:
+        """``paths`` as strings: listing 50,000 files as ``Path`` objects costs more than
+        the listing itself, so a command that needs only names (or a few files) uses these."""
         found: list[tuple[str, str]] = []
         try:
             years = [
@@ -93,22 +98,35 @@ class Store:
                     if e.name.endswith(".md") and not e.name.startswith(".") and e.is_file()
                 )
         found.sort()  # by file name, so by id; plain strings sort far faster than Paths
-        return [Path(path) for _, path in found]
+        return [path for _, path in found]
 
     def changed_since(self, base: str | None) -> list[Path]:
         """The postmortem files (as ``paths`` names them) git says changed since ``base``
-        (``gitrepo.changed_files``: committed since the merge-base, uncommitted, untracked)."""
+        (``gitrepo.changed_files``: committed since the merge-base, uncommitted, untracked).
+
+        Only the changed files are looked at: the folder is not listed, so the cost does
+        not grow with the repository."""
         from pm import gitrepo
 
         changed = gitrepo.changed_files(self.config.root, self.directory, base)
         if not changed:
             return []
         folder = self.directory.resolve()
-        wanted = set()
+        wanted: dict[str, Path] = {}
         for path in changed:
             with suppress(OSError, ValueError):  # outside the folder after links: not ours
-                wanted.add(self.directory / path.resolve().relative_to(folder))
-        return [path for path in self.paths() if path in wanted]
+                parts = path.resolve().relative_to(folder).parts
+                # As ``paths`` lists them: <year>/<name>.md, no dot files, a real file.
+                if (
+                    len(parts) == 2
+                    and _YEAR.fullmatch(parts[0])
+                    and parts[1].endswith(".md")
+                    and not parts[1].startswith(".")
+                    and (self.directory / parts[0]).is_dir()
+                    and (self.directory / parts[0] / parts[1]).is_file()
+                ):
+                    wanted[parts[1]] = self.directory / parts[0] / parts[1]
+        return [wanted[name] for name in sorted(wanted)]
 
     def unseen(self) -> list[Path]:
         """Postmortems pm does not see: ``.md`` files with pm's keys saved outside a year

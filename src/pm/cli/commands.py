@@ -23,7 +23,16 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
-from pm.cli import checks, completion, followup, incident, maintenance, meeting, reports
+from pm.cli import (
+    checks,
+    completion,
+    followup,
+    incident,
+    maintenance,
+    meeting,
+    reports,
+    tracking,
+)
 from pm.cli.app import ActionGroup, DefaultGroup, JsonFlag, NoCommit, ReviewGroup, app
 from pm.cli.helping import PmCommand, help_
 from pm.cli.shared import call
@@ -666,6 +675,37 @@ def action_list(
       pm action list --mine
       pm action list --overdue
       pm action list 2024-01-15-database
+    """
+
+
+@command("export", tracking.action_export, group=action_app)
+def action_export(
+    postmortem_id: IdArgument,
+    numbers: Annotated[
+        list[str] | None,
+        typer.Argument(metavar="[N]...", help="Only these items (default: every open one)."),
+    ] = None,
+    to: Annotated[
+        str, typer.Option("--to", metavar="TRACKER", help="github, gitlab or jira.")
+    ] = "github",
+    create: Annotated[
+        bool,
+        typer.Option("--create", help="File them with gh or glab and record each ticket."),
+    ] = False,
+    repo: Annotated[
+        str | None,
+        typer.Option("--repo", metavar="REPO", help="OWNER/REPO to file in (with --create)."),
+    ] = None,
+) -> None:
+    """Open action items as tracker issues (JSON), or file them.
+
+    Title, markdown body linking back to the postmortem, labels and the assignee
+    ([people] in .pm.toml). Items with a ticket are skipped. --create runs gh or glab
+    and records each created issue as the item's ticket, one commit per item.
+
+    Examples:
+      pm action export 2024-01-15-database --to github
+      pm action export 2024-01-15-database 2 --to gitlab --create
     """
 
 

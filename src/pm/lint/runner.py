@@ -26,6 +26,7 @@ from pm.errors import (
 from pm.lint import lifecycle as lifecycle_rules
 from pm.lint import schema
 from pm.lint.blameless import Checker, prose
+from pm.lint.names import case_twins, indexed_postmortems
 from pm.lint.rules import RULES, Finding, check_disabled, is_disabled
 from pm.model import Postmortem, SchemaError, from_mapping
 from pm.store import OUTSIDE, Store
@@ -120,25 +121,28 @@ def lint(
         if paths:
             raise UsageError("--changed lints the files git names; give it no PATH")  # API use
         files = store.changed_since(base)
-        people = [*(people or ()), *_all_owners(store)]
+        from pm.gitrepo import index_blobs
+        from pm.owners import all_owners
+
+        top, indexed = index_blobs(config.root, config.postmortems_dir)
+        people = [*(people or ()), *all_owners(config, top, indexed)]
+        others = indexed_postmortems(config, top, indexed)
     else:
         files = targets(store, [Path(p) for p in paths])
+        others = None
     # A whole-repository lint also names postmortems pm cannot see.
     unseen = not paths and not changed
     if not fix:
-        return _lint(config, store, files, disabled, strict, people, None, (today, tz), unseen)
+        return _lint(
+            config, store, files, disabled, strict, people, None, (today, tz), unseen, others
+        )
     with fixer.locked(config) as git:
         done = fixer.fix_files(config, store, files, git, discard=discard_block_edits)
-        result = _lint(config, store, files, disabled, strict, people, git, (today, tz), unseen)
+        result = _lint(
+            config, store, files, disabled, strict, people, git, (today, tz), unseen, others
+        )
     result.fixed, result.notes = done.files, done.notes
     return result
-
-
-def _all_owners(store: Store) -> list[str]:
-    """Every action item's owner in the repository (from the summary cache): the names a
-    lint of every file would know."""
-    entries, _ = store.read_all()
-    return list({a.owner for e in entries for a in e.postmortem.actions if a.owner})
 
 
 def _lint(
@@ -151,6 +155,7 @@ def _lint(
     git: GitRepo | None,
     day: tuple[date, tzinfo],
     unseen: bool = False,
+    others: list[str] | None = None,
 ) -> LintResult:
     from pm import gitrepo
 
@@ -164,7 +169,7 @@ def _lint(
             names.extend(_owners(doc.front))
     names.extend(gitrepo.authors(config.root) if people is None else people)
     checker = Checker(names)
-    twins = _case_twins(store, files)
+    twins = case_twins(store, files, others)
     result = LintResult(files=len(files))
     context = _Context(config, store, checker, git, day)
     for path, raw, doc, error in track(loaded, "Checking"):
@@ -263,18 +268,6 @@ def validate(raw: bytes, path: Path, config: Config) -> list[str]:
         except DataError as error:
             problems.append(error.message)
     return problems
-
-
-def _case_twins(store: Store, files: list[Path]) -> dict[Path, list[Path]]:
-    """For each file to lint, the other postmortems whose id differs from its id only by case."""
-    by_folded: dict[str, list[Path]] = {}
-    for path in dict.fromkeys([*store.paths(), *files]):
-        by_folded.setdefault(path.stem.casefold(), []).append(path)
-    return {
-        path: [o for o in by_folded[path.stem.casefold()] if o.stem != path.stem]
-        for path in files
-        if len(by_folded[path.stem.casefold()]) > 1
-    }
 
 
 class _Collector:

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, tzinfo
 from typing import TYPE_CHECKING
 
 from pm import metrics
-from pm.model import Postmortem
+from pm.model import ActionItem, Postmortem
 from pm.timeparse import format_duration, local_text
 
 if TYPE_CHECKING:
@@ -82,8 +82,17 @@ def render_show(
     for item in items:
         yield (
             f"  {item.number:>{nw}}  {item.priority:<{pw}}  {item.status:<{sw}}"
-            f"  due {item.due.isoformat()}  {item.owner:<{ow}}  {item.text}"
+            f"  due {item.due.isoformat()}  {item.owner:<{ow}}  {item.text}{_ticket(item)}"
         )
+
+
+def _ticket(item: ActionItem) -> str:
+    """`` [gh#123]``: the item's ticket, short (``pm action list`` shows it so too)."""
+    if not item.ticket:
+        return ""
+    from pm.trackers import short
+
+    return f" [{short(item.ticket)}]"
 
 
 ACTIONS = "Action items"

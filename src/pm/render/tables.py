@@ -52,6 +52,9 @@ def list_rows(records: list[Entry], now: datetime) -> list[list[str]]:
 
 
 def action_rows(rows: list[tuple[Entry, ActionItem]], today: date) -> list[list[str]]:
+    """One row per item; its ticket, short (``gh#123``), after the text."""
+    from pm.trackers import short
+
     return [
         [
             record.postmortem.id,
@@ -61,7 +64,7 @@ def action_rows(rows: list[tuple[Entry, ActionItem]], today: date) -> list[list[
             item.due.isoformat(),
             item.status,
             str(item.days_overdue(today)),
-            item.text,
+            item.text + (f" [{short(item.ticket)}]" if item.ticket else ""),
         ]
         for record, item in rows
     ]

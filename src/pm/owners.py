@@ -1,0 +1,107 @@
+"""The owners of every action item in the repository, without reading every file.
+
+``pm lint --changed`` judges the changed files as a whole-repository lint would, so it
+needs every owner's name (a name the blameless rules know). Reading them from 50,000 files,
+or even from the summary cache, grows with the repository; git's index already names every
+tracked file and its content (blob id) in about 20 ms. So owners are remembered by blob id
+in ``<git dir>/pm/owners-v1.marshal`` (beside the summary cache, under ``PM_CACHE_DIR``
+when that is set): a lookup per indexed file, and only files whose content is new since
+the last run (a commit, a pull) are parsed. A blob id names exactly one content, so an
+entry can never be stale; entries of blobs no longer in the index are dropped on write.
+
+Files changed in the work tree but not staged are in the index with their old content:
+their old owners are counted (a name more, never one less), and ``pm lint`` adds the
+owners of every file it lints. Untracked files are not in the index; the changed-file lint
+reads them itself. A missing or damaged file is rebuilt; failing to write it is ignored.
+"""
+
+from __future__ import annotations
+
+import marshal
+import os
+import sys
+from contextlib import suppress
+from pathlib import Path
+from typing import Any
+
+from pm import __version__
+from pm.config import Config
+
+NAME = "owners-v1.marshal"
+_FORMAT = ("pm-owners", 1, __version__, sys.version_info[:2])
+
+
+def _cache_path(root: Path) -> Path | None:
+    from pm.location import git_dir
+
+    named = os.environ.get("PM_CACHE_DIR")
+    if named:
+        return Path(os.path.abspath(named)) / NAME
+    found = git_dir(root)
+    return found / "pm" / NAME if found is not None else None
+
+
+def _load(path: Path | None) -> dict[str, tuple[str, ...]]:
+    if path is None:
+        return {}
+    try:
+        header, known = marshal.loads(path.read_bytes())  # noqa: S302 - plain data only
+        if header != _FORMAT or not isinstance(known, dict):
+            return {}
+        return known
+    except Exception:  # noqa: BLE001 - missing, truncated, garbage, foreign: start afresh
+        return {}
+
+
+def _owners_in(raw: bytes, shown: str) -> tuple[str, ...]:
+    from pm import frontmatter
+    from pm.errors import PmError
+
+    try:
+        front: Any = frontmatter.parse_postmortem(raw, shown).front
+    except PmError:
+        return ()
+    actions = front.get("actions") if isinstance(front, dict) else None
+    if not isinstance(actions, list):
+        return ()
+    return tuple(
+        sorted({str(a["owner"]) for a in actions if isinstance(a, dict) and a.get("owner")})
+    )
+
+
+def all_owners(config: Config, top: Path, indexed: list[tuple[str, str]]) -> list[str]:
+    """Every action item's owner in the postmortems git tracks, sorted: ``indexed`` is
+    ``gitrepo.index_blobs`` (relative path, hex blob id) and ``top`` the folder it is
+    relative to."""
+    from pm.cache import blob_id
+    from pm.location import shared_modes
+
+    path = _cache_path(config.root)
+    known = _load(path)
+    owners: set[str] = set()
+    fresh: dict[str, tuple[str, ...]] = {}
+    for name, blob in indexed:
+        found = known.get(blob)
+        if found is None:
+            try:
+                raw = (top / name).read_bytes()
+            except OSError:
+                continue
+            if blob_id(raw).hex() != blob:
+                continue  # changed since it was staged: lint reads it itself
+            found = _owners_in(raw, name)
+        fresh[blob] = found
+        owners.update(found)
+    if path is not None and fresh.keys() != known.keys():
+        temporary = path.with_name(f".{NAME}.{os.getpid()}.tmp")
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            temporary.write_bytes(marshal.dumps((_FORMAT, fresh)))
+            modes = shared_modes(path.parent.parent)
+            if modes is not None:
+                os.chmod(temporary, modes[1])
+            os.replace(temporary, path)
+        except (OSError, ValueError):  # slower next time, never wrong
+            with suppress(OSError):
+                temporary.unlink()
+    return sorted(owners)

@@ -1,0 +1,144 @@
+"""The owners ``pm lint --changed`` knows come from git's index and ``owners-v1.marshal``
+(owners by blob id), never from a stale copy: commits, pulls, branch switches, hand edits
+and a damaged or restored file all give the names a lint of every file knows."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conftest import CliRunnerCall, Repo
+from factories import action, commit, postmortem, write
+from test_lint import GOOD, MINOR, clean, edit
+
+__all__ = ["clean"]  # the fixture, shared with test_lint
+
+OWNERS = Path(".git") / "pm" / "owners-v1.marshal"
+BLAME = ("## Root Cause\n", "## Root Cause\n\nCarol broke the config.\n")
+
+
+def findings(cli: CliRunnerCall, *args: str) -> list[str]:
+    """The blameless rules ``pm lint`` finds (the owners are the names they know)."""
+    result = cli("lint", "--format", "json", *args)
+    rules = [f["rule"] for f in json.loads(result.stdout)["findings"]]
+    return [rule for rule in rules if rule.startswith("blameless.")]
+
+
+def add_owner(repo: Repo, name: str) -> None:
+    """A new postmortem, committed, with an action item owned by ``name``."""
+    write(
+        repo.path,
+        postmortem(
+            "2024-03-09-queue-stalls",
+            "Queue stalls",
+            actions=[action(1, "Add a dead-letter queue", name, due="2024-05-01")],
+        ),
+    )
+    commit(repo.path)
+
+
+def test_the_owners_file_is_written_and_then_used(clean: Repo, cli: CliRunnerCall) -> None:
+    edit(clean, GOOD, "Payments time out", "Payments time out again")
+    assert findings(cli, "--changed") == []
+    assert (clean.path / OWNERS).is_file()
+    first = (clean.path / OWNERS).read_bytes()
+    assert findings(cli, "--changed") == []
+    assert (clean.path / OWNERS).read_bytes() == first  # nothing new: not rewritten
+
+
+def test_an_owner_committed_after_the_file_was_written_is_known(
+    clean: Repo, cli: CliRunnerCall
+) -> None:
+    assert findings(cli, "--changed") == []  # the owners file, without carol
+    add_owner(clean, "carol")
+    edit(clean, GOOD, *BLAME)
+    assert findings(cli, "--changed") == ["blameless.person-caused"]
+    assert findings(cli, "--changed") == findings(cli)
+
+
+def test_an_owner_removed_by_a_commit_is_forgotten(clean: Repo, cli: CliRunnerCall) -> None:
+    add_owner(clean, "carol")
+    assert findings(cli, "--changed") == []
+    edit(clean, "postmortems/2024/2024-03-09-queue-stalls.md", "owner: carol", "owner: alice")
+    commit(clean.path)
+    edit(clean, GOOD, *BLAME)
+    # carol is no owner any more and not a git author: a lint of every file does not know
+    # her either, so both agree.
+    assert findings(cli, "--changed") == findings(cli)
+    assert findings(cli, "--changed") == []
+
+
+def test_a_branch_switch_gives_that_branch_s_owners(clean: Repo, cli: CliRunnerCall) -> None:
+    clean.git("switch", "--quiet", "-c", "with-carol")
+    add_owner(clean, "carol")
+    assert findings(cli, "--changed") == []
+    clean.git("switch", "--quiet", "main")
+    edit(clean, GOOD, *BLAME)
+    assert findings(cli, "--changed") == findings(cli) == []
+    clean.git("stash", "--quiet")
+    clean.git("switch", "--quiet", "with-carol")
+    clean.git("stash", "pop", "--quiet")
+    assert findings(cli, "--changed") == ["blameless.person-caused"]
+
+
+@pytest.mark.parametrize("damage", [b"", b"garbage", b"\xe3\x00\x00"])
+def test_a_damaged_owners_file_is_rebuilt(clean: Repo, cli: CliRunnerCall, damage: bytes) -> None:
+    add_owner(clean, "carol")
+    assert findings(cli, "--changed") == []
+    (clean.path / OWNERS).write_bytes(damage)
+    edit(clean, GOOD, *BLAME)
+    assert findings(cli, "--changed") == ["blameless.person-caused"]
+    assert (clean.path / OWNERS).read_bytes() != damage
+
+
+def test_an_owners_file_restored_from_another_clone_is_right(
+    clean: Repo, cli: CliRunnerCall, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A CI cache step restores PM_CACHE_DIR from another checkout: entries are by blob
+    id, so whatever they say is true of this checkout's content too."""
+    saved = tmp_path / "ci-cache"
+    monkeypatch.setenv("PM_CACHE_DIR", str(saved))
+    assert findings(cli, "--changed") == []
+    assert (saved / OWNERS.name).is_file()
+    other = tmp_path / "other"
+    shutil.copytree(clean.path, other)
+    monkeypatch.chdir(other)
+    add_owner(Repo(other), "carol")
+    edit(Repo(other), GOOD, *BLAME)
+    assert findings(cli, "--changed") == ["blameless.person-caused"]
+
+
+def test_a_hand_edit_of_a_staged_file_is_read_by_lint_itself(
+    clean: Repo, cli: CliRunnerCall
+) -> None:
+    """MINOR's owner changes in the work tree only: the index still has the old content
+    (bob counted), and the lint of the changed file adds the new owner (carol)."""
+    edit(clean, MINOR, "owner: bob", "owner: carol")
+    edit(clean, GOOD, *BLAME)
+    assert findings(cli, "--changed") == findings(cli) == ["blameless.person-caused"]
+
+
+def test_an_unwritable_owners_file_slows_but_never_fails(clean: Repo, cli: CliRunnerCall) -> None:
+    (clean.path / OWNERS).parent.mkdir(parents=True, exist_ok=True)
+    (clean.path / OWNERS).mkdir()  # a folder where the file goes: the write fails
+    edit(clean, GOOD, "## Root Cause\n", "## Root Cause\n\nBob broke the config.\n")
+    assert findings(cli, "--changed") == ["blameless.person-caused"]
+    assert not list((clean.path / OWNERS).parent.glob(".owners-v1.marshal.*.tmp"))
+
+
+def test_a_case_twin_deleted_from_the_work_tree_is_no_twin(clean: Repo, cli: CliRunnerCall) -> None:
+    (clean.path / GOOD).unlink()  # still in the index
+    write(
+        clean.path,
+        postmortem(
+            "2024-03-01-Payments-timeout",
+            "Payments time out twice",
+            actions=[action(1, "Alert", "alice", due="2024-04-01")],
+        ),
+    )
+    result = cli("lint", "--format", "json", "--changed")
+    rules = {f["rule"] for f in json.loads(result.stdout)["findings"]}
+    assert "schema.id-case-collision" not in rules
