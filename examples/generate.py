@@ -698,11 +698,32 @@ def run(work: Path, step: Step) -> None:
         raise SystemExit(f"pm {' '.join(step.args)} at {step.clock} failed: {quiet.getvalue()}")
 
 
+# The error budget the team set for the payment service (pm report shows what is left).
+SLO = """
+# The payment service's availability objective: 99.9% over a quarter (90 days) allows
+# 2h 09m of impact: pm report shows what incidents used, pm overdue warns when none is left.
+[slo.payments-api]
+target = 99.9
+window = "90d"
+"""
+
+
+def _add_slo(work: Path) -> None:
+    """Append the ``[slo]`` table to the config, committed with git as a person would."""
+    config = work / ".pm.toml"
+    config.write_text(config.read_text(encoding="utf-8") + SLO, encoding="utf-8")
+    env = _env(Step("2024-01-01T09:05:00Z", "alice"))
+    subprocess.run(["git", "add", ".pm.toml"], cwd=work, env=env, check=True)
+    message = "Error budget for payments-api: 99.9% over 90 days"
+    subprocess.run(["git", "commit", "--quiet", "-m", message], cwd=work, env=env, check=True)
+
+
 def build(work: Path) -> None:
     """Run the whole history, in time order, in the git repository ``work``."""
     subprocess.run(["git", "init", "--quiet", "-b", "main"], cwd=work, check=True)
     subprocess.run(["git", "config", "commit.gpgSign", "false"], cwd=work, check=True)
     run(work, pm("2024-01-01T09:00:00Z", "alice", "init"))
+    _add_slo(work)
     for step in sorted(STEPS, key=lambda s: s.clock):
         run(work, step)
 

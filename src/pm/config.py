@@ -18,6 +18,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from pm import slo
 from pm.errors import ConfigError
 
 CONFIG_FILE = ".pm.toml"
@@ -151,6 +152,7 @@ class Config:
     source: Path | None = None
     recurring: Recurring = field(default_factory=Recurring)
     people: dict[str, Person] = field(default_factory=dict)  # keys: owner names, lower case
+    slos: tuple[slo.Slo, ...] = ()  # [slo.SERVICE]: error budgets (pm.slo)
 
     def person(self, owner: str) -> Person:
         """Where ``owner`` is reached (case and a leading ``@`` do not matter); empty
@@ -248,6 +250,7 @@ _TOP_KEYS = (
     "review",
     "site",
     "people",
+    "slo",
 )
 
 
@@ -579,4 +582,5 @@ _TABLES: tuple[tuple[str, str, Any], ...] = (
     ("review", "review_required", _review),
     ("site", "site", _site),
     ("people", "people", _people),
+    ("slo", "slos", slo.parse),
 )

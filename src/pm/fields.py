@@ -13,13 +13,14 @@ from datetime import UTC, datetime, tzinfo
 from pm import lifecycle, timeline, timeparse
 from pm.config import Config
 from pm.errors import DataError, UsageError
-from pm.model import Postmortem
+from pm.model import Postmortem, minutes_value
 
 SCALAR_FIELDS = ("title", "severity", "impact")
 LIST_FIELDS = ("services", "tags", "related", "causes", "same_cause")
 EXTRA_FIELDS = ("causes", "same_cause")  # kept in Postmortem.extra (see model.EXTRA_KEYS)
 TIME_FIELDS = ("started", "detected")  # milestones of the timeline (see timeline.py)
-FIELDS = SCALAR_FIELDS + LIST_FIELDS + TIME_FIELDS
+NUMBER_FIELDS = ("impact_minutes",)  # kept in Postmortem.extra; '' clears it
+FIELDS = SCALAR_FIELDS + LIST_FIELDS + TIME_FIELDS + NUMBER_FIELDS
 
 
 @dataclass(frozen=True)
@@ -69,6 +70,12 @@ def set_field(
         move = timeline.move_start if name == "started" else timeline.move_detected
         change = move(postmortem, at, tz)
         return Edit(name, change.old, change.new)
+    if name in NUMBER_FIELDS:
+        if mode != "set":
+            raise UsageError(f"--{mode} works on list fields ({', '.join(LIST_FIELDS)})")
+        if len(values) != 1:
+            raise UsageError(f"{name} takes one number of minutes ('' clears it)")
+        return _set_minutes(postmortem, name, values[0])
     if name in SCALAR_FIELDS:
         if mode != "set":
             raise UsageError(f"--{mode} works on list fields ({', '.join(LIST_FIELDS)})")
@@ -154,6 +161,28 @@ def _set_scalar(postmortem: Postmortem, name: str, value: str, config: Config) -
         raise DataError(f"{name} of {postmortem.id} is already {old!r}; nothing to change")
     setattr(postmortem, name, new)
     return Edit(name, _show(old), _show(new))
+
+
+def _set_minutes(postmortem: Postmortem, name: str, value: str) -> Edit:
+    """``impact_minutes``: a number of minutes (0 or more), or '' to take it from the timeline."""
+    old = postmortem.extra.get(name)
+    new: int | float | None = None
+    if value.strip():
+        try:
+            number = float(value.strip().removesuffix("m"))
+        except ValueError:
+            number = -1.0
+        if not minutes_value(number) or number < 0:
+            raise UsageError(f"{name} must be a number of minutes, 0 or more, not {value!r}")
+        new = int(number) if number.is_integer() else number
+    if new == old:
+        shown = '""' if old is None else str(old)
+        raise DataError(f"{name} of {postmortem.id} is already {shown}; nothing to change")
+    if new is None:
+        postmortem.extra.pop(name, None)
+    else:
+        postmortem.extra[name] = new
+    return Edit(name, '""' if old is None else str(old), '""' if new is None else str(new))
 
 
 def _related(

@@ -49,9 +49,11 @@ TOP_KEYS = (
 # Keys pm knows that are kept in ``Postmortem.extra`` and written after the fixed keys,
 # only when set: the structured cause (``pm set ID causes ...``) and the incidents that
 # share it (``pm related --same-cause``), both read by recurring-cause grouping; the
-# numbers of removed action items (``pm action rm``), never handed out again.
+# numbers of removed action items (``pm action rm``), never handed out again; the explicit
+# impact an error budget counts (``pm set ID impact_minutes N``, see ``pm.slo``).
 REMOVED_ACTIONS = "removed_actions"
-EXTRA_KEYS = ("causes", "same_cause", REMOVED_ACTIONS)
+IMPACT_MINUTES = "impact_minutes"
+EXTRA_KEYS = ("causes", "same_cause", REMOVED_ACTIONS, IMPACT_MINUTES)
 EVENT_KEYS = ("at", "kind", "text")
 # An imported event's origin (``slack:<ts>``, ``pagerduty:<id>``, ``lines:<sha1>``): kept in
 # ``Event.extra`` and written after the fixed keys, so an import adds each event once.
@@ -180,6 +182,12 @@ class Postmortem:
             return []
         return [n for n in value if isinstance(n, int) and not isinstance(n, bool)]
 
+    @property
+    def impact_minutes(self) -> float | None:
+        """``impact_minutes:``, the explicit impact on its services (None: from the timeline)."""
+        value = self.extra.get(IMPACT_MINUTES)
+        return float(value) if isinstance(value, int | float) and minutes_value(value) else None
+
     def next_action_number(self) -> int:
         """One more than any number an item has or had: a number is never reused."""
         used = [item.number for item in self.actions] + self.removed_actions()
@@ -187,6 +195,11 @@ class Postmortem:
 
 
 # --- reading the front matter -----------------------------------------------------------
+
+
+def minutes_value(value: object) -> bool:
+    """Whether ``value`` is a number of minutes pm accepts: 0 or more (not NaN, not huge)."""
+    return not isinstance(value, bool) and isinstance(value, int | float) and 0 <= value < 1e8
 
 
 class SchemaError(DataError):
@@ -307,6 +320,11 @@ def from_mapping(data: dict[str, Any]) -> Postmortem:
                 reason=_str(raw, "reason", where) or None,
                 extra={k: v for k, v in raw.items() if k not in ACTION_KEYS},
             )
+        )
+    minutes = data.get(IMPACT_MINUTES)
+    if minutes is not None and not minutes_value(minutes):
+        raise SchemaError(
+            IMPACT_MINUTES, f"must be a number of minutes, 0 or more, not {minutes!r}"
         )
     review_raw = _mapping(data.get("review"), "review")
     closed_raw = data.get("closed")

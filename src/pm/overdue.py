@@ -15,7 +15,12 @@ The rules, each a finding ``kind``:
   same lateness, escalated;
 - ``review``: a resolved postmortem whose required review is past its due date;
 - ``stale``: an incident still ``active`` longer than its severity's ``stale_hours``
-  (a forgotten ``pm resolve``).
+  (a forgotten ``pm resolve``);
+- ``budget``: a service's error budget (``[slo.SERVICE]``, ``pm.slo``) exhausted in the
+  window ending with the as-of day. It is about the service, not one postmortem: its
+  place is the ``[slo.SERVICE]`` line of the config, its "postmortem" the latest incident
+  that consumed the budget, its due date the day the budget ran out. It has no owner and
+  is never escalated: it fails ``--fail-on any``, not ``--fail-on escalated``.
 
 ``due_soon`` answers ``--due-within``: open items not late yet but due within a window
 (kind ``due-soon``, ``days_late`` 0 or less). They are notices, never failures: they are
@@ -26,7 +31,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, date, timedelta, tzinfo
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import NamedTuple
 
 from pm import frontmatter
@@ -212,6 +217,42 @@ def late(postmortem: Postmortem, as_of: date, config: Config, tz: tzinfo = UTC) 
                 f"Action item {item.number} of {postmortem.id} ({item.priority}, {owner}) is "
                 f"{_days_late(as_of, item.due)} (due {item.due.isoformat()}): {item.text}",
             )
+    return found
+
+
+def exhausted(
+    postmortems: Sequence[Postmortem], config: Config, as_of: date, now: datetime
+) -> list[Finding]:
+    """A ``budget`` finding per exhausted error budget on ``as_of``, not placed."""
+    from pm import slo
+
+    found = []
+    for rule in config.slos:
+        data = slo.budget(rule, postmortems, as_of, now)
+        if not data["exhausted"]:
+            continue
+        ran_out = slo.exhausted_since(data, postmortems, rule)
+        latest = data["incidents"][-1]["id"] if data["incidents"] else ""
+        found.append(
+            Finding(
+                kind="budget",
+                postmortem_id=latest,
+                item=None,
+                text=f"{rule.service} error budget exhausted",
+                owner="",
+                priority="",
+                due=ran_out,
+                days_late=(as_of - ran_out).days,
+                escalated=False,
+                path="",
+                line=0,
+                message=f"The error budget of {rule.service} ({rule.target:g}% over "
+                f"{rule.window}) is exhausted: {data['consumed']} of impact, {data['allowed']} "
+                f"allowed ({data['remaining']}); incidents: "
+                f"{', '.join(i['id'] for i in data['incidents'])}",
+                key=("slo", rule.service),
+            )
+        )
     return found
 
 

@@ -436,10 +436,35 @@ def overdue(
             shown, raw = ws.store.display(entry.path), ws.store.file_bytes(entry.path)
             findings += late.placed(found, shown, raw)
             soon += late.placed(coming, shown, raw)
+    if not severity and ws.config.slos:  # a budget belongs to a service, not a severity
+        postmortems = [e.postmortem for e in entries]
+        findings += _placed_budgets(ws, late.exhausted(postmortems, ws.config, day, ws.now()))
     if owners := many(owner):
         findings = late.for_owner(findings, *owners)
         soon = late.for_owner(soon, *owners)
     return OverdueResult(findings, day, ws.config.escalation_days, errors, tuple(soon), due_within)
+
+
+def _placed_budgets(ws: Workspace, findings: list[Finding]) -> list[Finding]:
+    """Budget findings at the ``[slo.SERVICE]`` line of the config file (line 1 when
+    it is not found as such)."""
+    import re
+    from dataclasses import replace
+
+    source = ws.config.source
+    if not findings or source is None:
+        return findings
+    try:
+        lines = source.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        lines = []
+    placed = []
+    for finding in findings:
+        name = re.escape(str(finding.key[-1]))
+        header = re.compile(rf"\s*\[\s*(tool\.pm\.)?slo\.(\"{name}\"|'{name}'|{name})\s*\]")
+        line = next((n for n, text in enumerate(lines, 1) if header.match(text)), 1)
+        placed.append(replace(finding, path=ws.store.display(source), line=line))
+    return placed
 
 
 def new_since(
@@ -468,6 +493,14 @@ def new_since(
         before += late.late(postmortem, then, ws.config, ws.tz)
         if result.due_within is not None:
             before += late.due_soon(postmortem, then, result.due_within)
+    if not severity and ws.config.slos:
+        parsed = []
+        for name, raw in snapshot.files.items():
+            try:
+                parsed.append(ws.store.parse(ws.config.root / name, raw).postmortem)
+            except DataError:
+                continue
+        before += late.exhausted(parsed, ws.config, then, snapshot.when)
     if owners := many(owner):
         before = late.for_owner(before, *owners)
     seen = {f.ident for f in before}
@@ -541,5 +574,13 @@ def period_report(
     ]
     everything = [e.postmortem for e in entries]
     tuning = similar.tuning_of(ws.config)
-    data = report.period(everything, window, ws.config.severity_names, causes, tuning)
+    data = report.period(
+        everything,
+        window,
+        ws.config.severity_names,
+        causes,
+        tuning,
+        slos=ws.config.slos,
+        now=ws.now(),
+    )
     return PeriodReport(data, errors)

@@ -14,6 +14,7 @@ Definitions (also in the README):
   (started when it never resolved). The model keeps no creation date for items.
 - Overdue: open or in-progress items whose due date is before the as-of date (``until``).
 - Review late: held after its due date. Review missing: not held, and due before as-of.
+- Error budgets: see ``pm.slo`` (the window ending with ``until``).
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
-from pm import metrics, similar
+from pm import metrics, similar, slo
 from pm.model import ActionItem, Postmortem
 from pm.recurring import recurring_groups
 from pm.render import views
@@ -194,6 +195,8 @@ def period(
     tuning: similar.Tuning | None = None,
     *,
     recurring: bool = True,
+    slos: Sequence[slo.Slo] = (),
+    now: datetime | None = None,
 ) -> PeriodData:
     """The period report: counts and trend, metrics, follow-through, reviews, recurrence.
 
@@ -203,7 +206,8 @@ def period(
     ``window.history()``, oldest first: recurring causes are grouped from them, as
     ``tuning`` says (``[recurring]`` in the config; the defaults when None).
     ``recurring=False`` leaves the groups out (``[]``), for a caller that groups once for
-    many periods (``pm site``).
+    many periods (``pm site``). ``slos`` are the error budgets to count, for the window
+    ending with the period, up to ``now`` (default: the period's end).
     """
     postmortems = in_period(everything, window)
     return {
@@ -226,6 +230,9 @@ def period(
             }
             for p in postmortems
         ],
+        "budgets": slo.budgets(
+            slos, everything, window.until, now or slo.window_end(window.until), window.service
+        ),
     }
 
 

@@ -324,6 +324,32 @@ class PeriodIncident(TypedDict):
     services: list[str]
 
 
+class BudgetIncident(TypedDict):
+    id: str
+    title: str
+    minutes: float  # its own impact inside the window, before overlaps are merged
+
+
+class BudgetData(TypedDict):
+    """One service's error budget (``pm.slo.budget``)."""
+
+    service: str
+    target: float
+    window: str
+    since: datetime
+    until: datetime
+    as_of: datetime
+    allowed_minutes: float
+    consumed_minutes: float
+    remaining_minutes: float
+    consumed_percent: float
+    exhausted: bool
+    allowed: str
+    consumed: str
+    remaining: str
+    incidents: list[BudgetIncident]
+
+
 class PeriodData(TypedDict):
     period: Window
     total: int
@@ -333,3 +359,4 @@ class PeriodData(TypedDict):
     reviews: Reviews
     recurring: list[RecurringGroup]
     incidents: list[PeriodIncident]
+    budgets: list[BudgetData]

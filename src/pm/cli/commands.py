@@ -820,7 +820,7 @@ def set_(
             metavar="FIELD",
             help=(
                 "title, severity, impact, services, tags, related, causes, same_cause, "
-                "started or detected (a time: moves that event)."
+                "started or detected (a time: moves that event), impact_minutes."
             ),
         ),
     ],

@@ -20,9 +20,11 @@ from pm.model import (
     EVENT_KINDS,
     EVENT_SOURCE,
     EXTRA_KEYS,
+    IMPACT_MINUTES,
     REMOVED_ACTIONS,
     STATUSES,
     TOP_KEYS,
+    minutes_value,
 )
 
 Report = Callable[[tuple[str | int, ...], str, str, str], None]
@@ -56,6 +58,8 @@ def _check(front: dict[str, Any], path: Path, config: Config, report: Report) ->
         _text(front, (key,), report)
     for key in ("services", "tags", "related", *EXTRA_KEYS):
         value = front.get(key)
+        if key == IMPACT_MINUTES:
+            continue  # a number: see _values
         if key == REMOVED_ACTIONS:
             if value is not None and not (
                 isinstance(value, list)
@@ -143,6 +147,9 @@ def _list_of_mappings(
 
 
 def _values(front: dict[str, Any], config: Config, report: Report) -> None:
+    minutes = front.get(IMPACT_MINUTES)
+    if minutes is not None and not minutes_value(minutes):
+        report((IMPACT_MINUTES,), "schema.type", "impact_minutes must be a number of minutes", "")
     severity = front.get("severity")
     if isinstance(severity, str) and severity and config.severity(severity) is None:
         known = ", ".join(config.severity_names)

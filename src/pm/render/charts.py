@@ -39,8 +39,10 @@ def mermaid_pie(title: str, items: Sequence[tuple[str, float]]) -> str:
     return "\n".join(lines)
 
 
-def mermaid_bars(title: str, items: Sequence[tuple[str, float]], axis: str) -> str:
-    """A vertical bar chart (``xychart-beta``)."""
+def mermaid_bars(
+    title: str, items: Sequence[tuple[str, float]], axis: str, least: float = 0
+) -> str:
+    """A vertical bar chart (``xychart-beta``); its axis reaches ``least`` at least."""
     top = max((value for _, value in items), default=0)
     labels = ", ".join(f'"{mermaid_label(label, 24)}"' for label, _ in items)
     values = ", ".join(_number(value) for _, value in items)
@@ -49,7 +51,7 @@ def mermaid_bars(title: str, items: Sequence[tuple[str, float]], axis: str) -> s
             "xychart-beta",
             f'    title "{mermaid_label(title, 60)}"',
             f"    x-axis [{labels}]",
-            f'    y-axis "{mermaid_label(axis)}" 0 --> {_number(max(1, _nice(top)))}',
+            f'    y-axis "{mermaid_label(axis)}" 0 --> {_number(max(1, least, _nice(top)))}',
             f"    bar [{values}]",
         ]
     )

@@ -204,9 +204,12 @@ def teams(result: OverdueResult, config: Config) -> dict[str, Any]:
     }
 
 
+_STATES = {"due-soon": "due soon", "budget": "exhausted"}  # else late or escalated
+
+
 def _teams_name(finding: Finding) -> str:
     what = f"#{finding.item}" if finding.item is not None else finding.kind
-    state = {"due-soon": "due soon"}.get(finding.kind, "escalated" if finding.escalated else "late")
+    state = _STATES.get(finding.kind, "escalated" if finding.escalated else "late")
     return teams_escape(f"{finding.postmortem_id} {what} ({state})")
 
 
@@ -274,9 +277,7 @@ def _email(
         message["X-Pm-Owner"] = _subject_name(owners[0])
     lines = [f"pm overdue: {summary(result)}.", ""]
     for finding in found:
-        label = {"due-soon": "due soon"}.get(
-            finding.kind, "escalated" if finding.escalated else "late"
-        )
+        label = _STATES.get(finding.kind, "escalated" if finding.escalated else "late")
         lines.append(f"- [{label}] {_CONTROLS.sub(' ', finding.message)}")
         lines.append(f"  {finding.path}:{finding.line}")
     if not found:

@@ -28,6 +28,7 @@ _TITLES = {
     "follow-up": "Open after review",
     "stale": "Stale incident",
     "due-soon": "Action item due soon",
+    "budget": "Error budget exhausted",
 }
 
 
@@ -81,6 +82,8 @@ def plain_rows(findings: Sequence[Finding]) -> list[list[str]]:
 def _state(finding: Finding) -> str:
     if finding.kind == "due-soon":
         return "due soon"
+    if finding.kind == "budget":
+        return "exhausted"
     return "escalated" if finding.escalated else "late"
 
 

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 
 FORMATS_INCIDENT = ("md", "html", "json", "pdf")
 FORMATS_PERIOD = ("text", "md", "html", "json", "pdf", "slack")
+BUDGET_CHART = "Error budget used, percent of allowed"
 _BLANKS = re.compile(r"\n{3,}")
 
 
@@ -96,6 +97,7 @@ def period_charts(data: PeriodData) -> dict[str, list[tuple[str, float]]]:
         "service": _pairs(counts["by_service"][:10]),
         "mttr": [(name, float(value)) for name, value in mttr],
         "actions": [(name, float(value)) for name, value in actions if value],
+        "budget": [(b["service"], b["consumed_percent"]) for b in data.get("budgets", [])],
     }
 
 
@@ -112,6 +114,7 @@ def period(config: Config, data: PeriodData, fmt: str) -> str:
                 "Median time to resolve by severity (minutes)", series["mttr"], "Minutes"
             ),
             "actions": charts.mermaid_pie("Action items", series["actions"]),
+            "budget": charts.mermaid_bars(BUDGET_CHART, series["budget"], "Percent", 100),
         }
         drawn = {k: v for k, v in drawn.items() if series[k]}
         return _tidy(render(config, "report-period.md.j2", report=data, charts=drawn))
@@ -133,6 +136,7 @@ def period_svgs(data: PeriodData) -> dict[str, Any]:
         "service": charts.svg_bars("Incidents by service (top 10)", series["service"]),
         "mttr": charts.svg_bars("Median time to resolve by severity", series["mttr"], " min"),
         "actions": charts.svg_bars("Action items", series["actions"]),
+        "budget": charts.svg_bars(BUDGET_CHART, series["budget"], "%"),
     }
     return {k: _safe(v) for k, v in svgs.items() if series[k]}
 

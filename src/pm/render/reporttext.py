@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Iterator
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from pm.render import output
@@ -34,6 +35,7 @@ def blocks(data: PeriodData) -> Iterator[Block]:
         line += f" ({change:+d}%)" if change is not None else ""
     yield line
     yield ""
+    yield from budget_blocks(data)
     yield "Recurring causes"
     if not data["recurring"]:
         yield "  none found"
@@ -100,6 +102,32 @@ def blocks(data: PeriodData) -> Iterator[Block]:
             f"  late     {late['id']} (due {late['due']}, held {late['held']}, "
             f"{_days(late['days_late'])} late)"
         )
+
+
+def budget_blocks(data: PeriodData) -> Iterator[Block]:
+    """The error budgets (``[slo]``), each with a bar; nothing without SLOs."""
+    if not data["budgets"]:
+        return
+    from pm.slo import bar
+
+    yield f"Error budgets, counted to {data['budgets'][0]['as_of']:%Y-%m-%d %H:%M} UTC"
+    for b in data["budgets"]:
+        last = b["until"] - timedelta(days=1)
+        span = f"{b['since']:%Y-%m-%d} to {last:%Y-%m-%d}"
+        yield f"  {b['service']}: {b['target']:g}% over {b['window']} ({span})"
+        state = "EXHAUSTED, over by" if b["exhausted"] else "remaining"
+        remaining = b["remaining"].removesuffix(" over")
+        yield f"    allowed {b['allowed']}, consumed {b['consumed']}, {state} {remaining}"
+        yield f"    {bar(b['consumed_percent'])} {b['consumed_percent']:g}% used"
+        for incident in b["incidents"]:
+            yield f"    {incident['id']}  {_minutes(incident['minutes'])}"
+    yield ""
+
+
+def _minutes(value: float) -> str:
+    from pm.slo import minutes_text
+
+    return minutes_text(value)
 
 
 def _days(count: int | None) -> str:
