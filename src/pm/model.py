@@ -4,6 +4,9 @@ No I/O here. ``from_mapping`` turns the YAML front matter (already parsed) into 
 classes, naming the field when a value has the wrong type; ``to_mapping`` gives the
 mapping back in the fixed key order that keeps a one-value change a one-line diff.
 Keys pm does not know are kept, after the known ones, so other tools' data survives.
+
+Length: the data classes and the one reading and writing of each front-matter key sit
+together, so a new key (``review.scheduled``, ``evidence``) is added in one place.
 """
 
 from __future__ import annotations
