@@ -97,6 +97,7 @@ class Recurring:
     spread: float = 3.0
     neighbours: int = 5
     causes: tuple[str, ...] = ()
+    support: int = 3
 
 
 @dataclass(frozen=True)
@@ -446,11 +447,12 @@ def _attendees(where: str, review: object, kwargs: dict[str, Any]) -> tuple[str,
     return tuple(entry.strip() for entry in value)
 
 
-_RECURRING_KEYS = ("threshold", "spread", "neighbours", "causes")
+_RECURRING_KEYS = ("threshold", "spread", "neighbours", "support", "causes")
 
 
 def _recurring(where: str, value: object) -> Recurring:
-    """``[recurring]``: threshold ("auto" or a number in (0, 1]), spread, neighbours, causes."""
+    """``[recurring]``: threshold ("auto" or a number in (0, 1]), spread, neighbours, support,
+    causes."""
     if not isinstance(value, dict):
         raise ConfigError(f"{where}: recurring must be a table")
     for key in value:
@@ -477,6 +479,11 @@ def _recurring(where: str, value: object) -> Recurring:
         raise ConfigError(
             f"{where}: recurring.neighbours must be a whole number >= 1, not {neighbours!r}"
         )
+    support = value.get("support", Recurring.support)
+    if isinstance(support, bool) or not isinstance(support, int) or support < 1:
+        raise ConfigError(
+            f"{where}: recurring.support must be a whole number >= 1, not {support!r}"
+        )
     causes = value.get("causes", [])
     if not isinstance(causes, list) or not all(
         isinstance(c, str) and c and not any(ch.isspace() or ch == "," for ch in c) for c in causes
@@ -489,6 +496,7 @@ def _recurring(where: str, value: object) -> Recurring:
         spread=float(spread),
         neighbours=neighbours,
         causes=tuple(causes),
+        support=support,
     )
 
 

@@ -6,7 +6,7 @@ mapping back in the fixed key order that keeps a one-value change a one-line dif
 Keys pm does not know are kept, after the known ones, so other tools' data survives.
 
 Length: the data classes and the one reading and writing of each front-matter key sit
-together, so a new key (``review.scheduled``, ``evidence``) is added in one place.
+together, so a new key (``review.scheduled``) is added in one place.
 """
 
 from __future__ import annotations
