@@ -52,7 +52,7 @@ def declarations() -> dict[tuple[str, ...], Any]:
 
 def test_every_command_is_declared_through_command() -> None:
     assert set(declarations()) == {d.words for d in DECLARED}
-    assert len(DECLARED) == 35  # with pm notify, pm action export, pm review schedule
+    assert len(DECLARED) == 36  # notify, action export, recall, review schedule
 
 
 @pytest.mark.parametrize("declared", DECLARED, ids=lambda d: " ".join(d.words))

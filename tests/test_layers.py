@@ -44,6 +44,8 @@ DOMAIN = (
     "idmatch.py",
     "search.py",
     "invite.py",
+    "recall.py",
+    "pathglob.py",
     "trackers.py",
 )
 IO_MODULES = {
