@@ -312,6 +312,37 @@ class GitRepo:
             at += size + 1
         return Snapshot(commit, when, files)
 
+    def file_at(self, commit: str, relative: str) -> bytes | None:
+        """The bytes of ``relative`` (from the root) in ``commit``; None when it has none."""
+        out = run_git_bytes(
+            self.root, "cat-file", "--batch", stdin=f"{commit}:{relative}\n".encode()
+        )
+        header, _, rest = out.partition(b"\n")
+        parts = header.split()
+        if len(parts) != 3 or parts[1] != b"blob":
+            return None
+        return rest[: int(parts[2])]
+
+    def commit_before(self, moment: datetime) -> str | None:
+        """The last commit of the current branch (first parents) committed at or before
+        ``moment``; None when every commit is later (or there is none)."""
+        try:
+            found = self.run(
+                "rev-list", "-1", "--first-parent", f"--before={moment.isoformat()}", "HEAD"
+            )
+        except NoCommitsError:
+            return None
+        return found or None
+
+    def first_commit_time(self) -> datetime | None:
+        """When the current branch's first commit (first parents) was committed."""
+        try:
+            out = self.run("log", "--first-parent", "--reverse", "--format=%cI", "HEAD")
+        except NoCommitsError:
+            return None
+        first = out.split("\n", 1)[0].strip()
+        return datetime.fromisoformat(first) if first else None
+
     def folder_log(
         self, folder: Path, since: str | None = None
     ) -> list[tuple[LogEntry, list[tuple[str, ...]]]]:
