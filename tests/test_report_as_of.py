@@ -98,7 +98,8 @@ def test_as_of_date_takes_the_last_commit_by_the_end_of_that_day(
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (("--as-of-commit", "nope"), "pm: unknown revision 'nope': no such commit in this repository\n"),
+        (("--as-of-commit", "nope"),
+         "pm: unknown revision 'nope': no such commit in this repository\n"),
         (("--as-of-date", "2023-06-01"),
          "pm: --as-of-date 2023-06-01: no commit on this branch by then; the first is from "
          "2024-01-20\n"),
