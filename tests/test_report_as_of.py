@@ -149,3 +149,56 @@ def test_a_file_unreadable_then_is_named_and_left_out(
     assert result.exit_code == 3
     assert len(json.loads(result.stdout)["incidents"]) == 1
     assert "2024-01-20-cache-cold.md" in result.stderr
+
+
+def test_an_item_is_created_when_a_commit_first_added_it(
+    january: str, repo: Repo, cli: CliRunnerCall, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    moment(monkeypatch, "2024-02-01T09:00:00")
+    cli.ok("action", "edit", "2024-01-15-pool-exhausted", "1", "--text", "Alert at 80%")
+    later(repo, cli, monkeypatch)  # done on 2024-03-01
+    follow = json.loads(report(cli, "json"))["follow_through"]
+    assert follow["median_days_created_to_done"] == 41.0  # 2024-01-20 to 2024-03-01
+    assert follow["done_with_created"] == 1
+    assert "median days from an item's creation to done 41 (1 done items)" in report(cli, "text")
+    assert "Median days from an item's creation to done: 41 (1 done item)." in report(cli, "md")
+    # A created: date in the file wins over history.
+    path = repo.postmortem_path("2024-01-15-pool-exhausted")
+    text = path.read_text(encoding="utf-8").replace(
+        "  status: done", "  status: done\n  created: 2024-01-16"
+    )
+    path.write_text(text, encoding="utf-8")
+    assert json.loads(report(cli, "json"))["follow_through"]["median_days_created_to_done"] == 45.0
+    before = json.loads(report(cli, "json", "--as-of-commit", january))["follow_through"]
+    assert before["median_days_created_to_done"] is None and before["done"] == 0
+
+
+@pytest.mark.slow
+def test_the_readme_samples_are_true(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The README's as-of samples, on the example's history as generate.py replays it."""
+    import re
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[1]
+    section = (root / "README.md").read_text(encoding="utf-8")
+    section = section.split("### The report as it was:")[1].split("\n### ")[0]
+    blocks = re.findall(r"```console\n\$ pm ([^|\n]*)\| (head -\d+|grep -A2 \^Follow)\n(.*?)```",
+                        section, re.S)  # fmt: skip
+    assert len(blocks) == 2
+    work = tmp_path / "history"
+    work.mkdir()
+    script = "import sys; sys.path.insert(0, sys.argv[1]); import generate, pathlib; "
+    script += "generate.build(pathlib.Path(sys.argv[2]))"
+    subprocess.run([sys.executable, "-c", script, str(root / "examples"), str(work)],
+                   check=True, cwd=work)  # fmt: skip
+    monkeypatch.chdir(work)
+    monkeypatch.setenv("PM_NOW", "2024-09-30T12:00:00Z")
+    for args, pipe, shown in blocks:
+        lines = CliRunnerCall().ok(*args.split()).stdout.splitlines(keepends=True)
+        if pipe.startswith("head"):
+            lines = lines[: int(pipe.split("-")[1])]
+        else:
+            start = lines.index("Follow-through\n")
+            lines = lines[start : start + 3]
+        assert "".join(lines) == shown

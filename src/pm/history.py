@@ -16,16 +16,24 @@ quarter can run beside uncommitted work.
   earlier.
 
 Templates (your ``templates`` folder) are read from the working tree, as they are now.
+
+An action item's creation day is its ``created:`` date when the file has one, else the
+day (in the team's zone) of the first commit that added its ``- number: N`` line to the
+file, found by ``created_dates`` with one ``git log -p -U0`` over the files of the
+report's incidents (the whole folder past ``_MANY_FILES`` of them): its cost grows with
+those files' history, not the repository's. An item never committed has none.
 """
 
 from __future__ import annotations
 
+import re
 import tomllib
+from collections.abc import Sequence
 from dataclasses import replace
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta, tzinfo
 from typing import TYPE_CHECKING, NamedTuple
 
-from pm.errors import ConfigError, DataError, UsageError
+from pm.errors import ConfigError, DataError, RepoError, UsageError
 
 if TYPE_CHECKING:
     from pm.config import Config
@@ -142,3 +150,54 @@ def config_at(current: Config, repo: GitRepo, commit: str) -> Config:
         timezone_source=current.timezone_source,
         timezone_problem=current.timezone_problem,
     )
+
+
+_ITEM_LINE = re.compile(r"\s*-\s+number:\s*(\d+)\s*$")
+_MANY_FILES = 200  # more files than this: the folder's log, not a list of paths
+
+
+def created_dates(
+    config: Config, rev: str, postmortems: Sequence[Postmortem], tz: tzinfo
+) -> dict[tuple[str, int], date]:
+    """The creation day of every action item of ``postmortems`` that has one (see the
+    module's docstring), in the history of ``rev``."""
+    from pm.gitrepo import GitRepo
+    from pm.store import Store
+
+    found: dict[tuple[str, int], date] = {}
+    wanted: list[Postmortem] = []
+    for postmortem in postmortems:
+        for item in postmortem.actions:
+            day = _day(item.extra.get("created"))
+            if day is not None:
+                found[(postmortem.id, item.number)] = day
+            elif not wanted or wanted[-1] is not postmortem:
+                wanted.append(postmortem)
+    if not wanted:
+        return found
+    store = Store(config)
+    paths = (
+        [config.postmortems_dir]
+        if len(wanted) > _MANY_FILES
+        else [store.path_for(p.id) for p in wanted]
+    )
+    try:
+        added = GitRepo.discover(config.root).first_added(rev, paths, _ITEM_LINE)
+    except RepoError:  # no commit yet, or no history to read: no dates
+        return found
+    for (name, number), when in added.items():
+        found.setdefault((name, int(number)), when.astimezone(tz).date())
+    return found
+
+
+def _day(value: object) -> date | None:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value.strip())
+        except ValueError:
+            return None
+    return None

@@ -589,6 +589,10 @@ def period_report(
         everything = [p for p, _ in at.postmortems]
         causes = [doc_from(p, body) for p, body in at.postmortems if history.contains(p)]
     tuning = similar.tuning_of(config)
+    from pm.history import created_dates
+
+    counted = [p for p in everything if window.contains(p)]
+    rev = at.commit if at is not None else "HEAD"
     data = report.period(
         everything,
         window,
@@ -597,5 +601,6 @@ def period_report(
         tuning,
         slos=config.slos,
         now=now,
+        created=created_dates(config, rev, counted, zone(config.timezone)),
     )
     return PeriodReport(data, errors)
