@@ -15,7 +15,6 @@ are made beside it.
 
 from __future__ import annotations
 
-import argparse
 import shutil
 import subprocess
 import sys
@@ -24,16 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.run import (
-    CACHE,
-    ENV,
-    HERE,
-    PM,
-    Command,
-    CommandFailed,
-    build,
-    measure,
-)
+from benchmarks.common import CACHE, ENV, PM, Command, CommandFailed, build, count, measure, options
 
 CHANGED = 10  # files the pull brings
 
@@ -96,23 +86,18 @@ def prepare(repo: Path, out: Path) -> tuple[Path, Path, Path, Path]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="small N and few runs: a smoke run")
-    parser.add_argument("-n", "--count", type=int, help="postmortems (10,000)")
-    parser.add_argument("--out", type=Path, default=HERE / "out", help="where repos are built")
-    parser.add_argument("--fresh", action="store_true", help="rebuild the repository")
-    args = parser.parse_args(argv)
-    count = args.count or (200 if args.quick else 10_000)
+    args = options(__doc__, default=10_000).parse_args(argv)
+    n = count(args)
     rounds = 2 if args.quick else 7
-    repo = build(args.out / f"big-{count}", count, args.fresh)
-    work = args.out / f"cold-{count}"
+    repo = build(args.out / f"big-{n}", n, args.fresh)
+    work = args.out / f"cold-{n}"
     work.mkdir(parents=True, exist_ok=True)
     fresh, restored_cache, pulled, pre_pull = prepare(repo, work)
     listing = [PM, "list", "--json"]
     try:
         warm, restored, after_pull, cold = measure(
             [
-                Command(f"warm ({count})", listing, repo),
+                Command(f"warm ({n})", listing, repo),
                 Command(
                     "fresh clone, cache restored", listing, fresh, restore(restored_cache, fresh)
                 ),
@@ -124,7 +109,7 @@ def main(argv: list[str] | None = None) -> int:
             rounds,
             warmup=1,
         )
-        print(f"pm list --json at {count}, median (min-max, n):", flush=True)
+        print(f"pm list --json at {n}, median (min-max, n):", flush=True)
         for sample in (warm, restored, after_pull, cold):
             ratio = sample.median / warm.median
             print(f"  {sample.label}: {sample.text()} = {ratio:.2f}x warm", flush=True)

@@ -12,22 +12,22 @@ ranking and printing of many hits are part of the time.
 
 from __future__ import annotations
 
-import argparse
 import sys
 from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.run import (
+from benchmarks.common import (
     CACHE,
-    HERE,
     PM,
     Command,
     CommandFailed,
     build,
+    count,
     goal,
     measure,
+    options,
 )
 
 PROSE_CACHE = CACHE.parent / "prose-v1.marshal"
@@ -43,26 +43,21 @@ def drop_caches(repo: Path) -> Callable[[int], None]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="small N and few runs: a smoke run")
-    parser.add_argument("-n", "--count", type=int, help="postmortems (10,000)")
-    parser.add_argument("--out", type=Path, default=HERE / "out", help="where repos are built")
-    parser.add_argument("--fresh", action="store_true", help="rebuild the repository")
-    args = parser.parse_args(argv)
-    count = args.count or (200 if args.quick else 10_000)
+    args = options(__doc__, default=10_000).parse_args(argv)
+    n = count(args)
     rounds, slow_rounds = (3, 2) if args.quick else (15, 3)
-    repo = build(args.out / f"big-{count}", count, args.fresh)
+    repo = build(args.out / f"big-{n}", n, args.fresh)
     search = [PM, "search", *QUERY, "--limit", "20"]
     listing = [PM, "list", "--json"]
     try:
         warm_list, warm_search = measure(
             [
-                Command(f"pm list --json ({count})", listing, repo),
-                Command(f"pm search ({count})", search, repo),
+                Command(f"pm list --json ({n})", listing, repo),
+                Command(f"pm search ({n})", search, repo),
             ],
             rounds,
         )
-        goal("13 search", f"pm search at {count}, caches warm", warm_search, warm_list, 2)
+        goal("13 search", f"pm search at {n}, caches warm", warm_search, warm_list, 2)
         cold_list, cold_search = measure(
             [
                 Command("pm list --json, cold", listing, repo, setup=drop_caches(repo)),
@@ -71,7 +66,7 @@ def main(argv: list[str] | None = None) -> int:
             slow_rounds,
             warmup=1,
         )
-        goal("13 search", f"pm search at {count}, no cache", cold_search, cold_list, 2)
+        goal("13 search", f"pm search at {n}, no cache", cold_search, cold_list, 2)
     except CommandFailed as error:
         print(f"goal 13 search could not be measured: {error}", flush=True)
         return 1

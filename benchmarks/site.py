@@ -16,7 +16,6 @@ round after round), so a busy machine moves both sides alike:
 
 from __future__ import annotations
 
-import argparse
 import shutil
 import sys
 from pathlib import Path
@@ -24,13 +23,15 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
-from benchmarks.run import (  # noqa: E402 - after the path is set, for a direct run
+from benchmarks.common import (  # noqa: E402 - after the path is set, for a direct run
     PM,
     PYTHON,
     Command,
     build,
+    count,
     drop_cache,
     measure,
+    options,
     run_once,
 )
 
@@ -60,14 +61,10 @@ def line(name: str, measured: str, reference: str, ratio: float) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="200 postmortems, few runs")
-    parser.add_argument("-n", "--count", type=int, help="postmortems in the repository")
-    parser.add_argument("--out", type=Path, default=HERE / "out", help="where repos are built")
-    args = parser.parse_args(argv)
-    n = args.count or (200 if args.quick else 10_000)
+    args = options(__doc__, default=10_000).parse_args(argv)
+    n = count(args)
     slow, rounds = (1, 3) if args.quick else (3, 10)
-    repo = build(args.out / f"big-{n}", n, False)
+    repo = build(args.out / f"big-{n}", n, args.fresh)
     site, html = args.out / f"site-{n}", args.out / f"report-{n}.html"
     print(f"# pm site benchmarks: {n} postmortems ({repo})", flush=True)
 
