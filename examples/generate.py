@@ -55,7 +55,7 @@ class Step:
     prose: dict[str, str] = field(default_factory=dict)
     ref: str = ""  # the postmortem the prose goes into (its date prefix)
     message: str = ""
-    service: str = ""  # a commit in a service's repository (SERVICES), not in postmortems
+    service: str = ""  # a commit in a service's repository (SERVICE_REPOS), not in postmortems
 
 
 def pm(clock: str, who: str, *args: str) -> Step:
@@ -74,8 +74,8 @@ def service_commit(clock: str, who: str, service: str, message: str) -> Step:
     return Step(clock, who, service=service, message=message)
 
 
-# Services whose commits close action items (``pm action verify``): name -> origin URL.
-SERVICES = {"infra": "https://github.com/acme/infra"}
+# Repositories whose commits close action items (``pm action verify``): name -> origin URL.
+SERVICE_REPOS = {"infra": "https://github.com/acme/infra"}
 SERVICES_DIR = "_services"  # inside the scratch repository, excluded from git
 
 
@@ -706,7 +706,7 @@ def _service_commit(work: Path, step: Step) -> None:
         for args in (
             ["init", "--quiet", "-b", "main"],
             ["config", "commit.gpgSign", "false"],
-            ["remote", "add", "origin", SERVICES[step.service]],
+            ["remote", "add", "origin", SERVICE_REPOS[step.service]],
         ):
             subprocess.run(["git", *args], cwd=repo, env=env, check=True)
     with (repo / "CHANGES").open("a", encoding="utf-8") as changes:
