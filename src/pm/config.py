@@ -153,6 +153,8 @@ class Config:
     source: Path | None = None
     recurring: Recurring = field(default_factory=Recurring)
     people: dict[str, Person] = field(default_factory=dict)  # keys: owner names, lower case
+    # ``[overdue] require_evidence``: priorities whose done items need a fixing commit
+    require_evidence: tuple[str, ...] = ()
     slos: tuple[slo.Slo, ...] = ()  # [slo.SERVICE]: error budgets (pm.slo)
     # ``[services.NAME] paths``: the files of each service (``pm recall``, ``pm.pathglob``)
     services: dict[str, tuple[str, ...]] = field(default_factory=dict)
@@ -255,6 +257,7 @@ _TOP_KEYS = (
     "people",
     "slo",
     "services",
+    "overdue",
 )
 
 
@@ -288,6 +291,7 @@ def parse_config(root: Path, data: dict[str, Any], source: Path) -> Config:
         if key in data:
             kwargs[name] = parse(where, data[key])
     kwargs["review_attendees"] = _attendees(where, data.get("review"), kwargs)
+    _known_priorities(where, kwargs)
     return Config(**kwargs)
 
 
@@ -618,6 +622,29 @@ def _people(where: str, value: object) -> dict[str, Person]:
     return people
 
 
+def _overdue(where: str, value: object) -> tuple[str, ...]:
+    """``[overdue] require_evidence = ["P0"]``: done items of these priorities need the
+    evidence of ``pm action verify`` (else ``pm overdue`` reports them)."""
+    if not isinstance(value, dict) or set(value) - {"require_evidence"}:
+        keys = [k for k in value if k != "require_evidence"] if isinstance(value, dict) else []
+        hint = _did_you_mean(str(keys[0]), ("require_evidence",)) if keys else ""
+        raise ConfigError(f"{where}: overdue must be a table with one key, require_evidence{hint}")
+    names = value.get("require_evidence", [])
+    if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+        raise ConfigError(
+            f'{where}: overdue.require_evidence must be a list of priorities like ["P0"], '
+            f"not {names!r}"
+        )
+    return tuple(names)
+
+
+def _known_priorities(where: str, kwargs: dict[str, Any]) -> None:
+    """``[overdue] require_evidence`` names priorities the configuration has."""
+    for name in kwargs.get("require_evidence", ()):
+        if name not in kwargs.get("priorities", DEFAULT_PRIORITIES):
+            raise ConfigError(f"{where}: overdue.require_evidence: unknown priority {name!r}")
+
+
 _TABLES: tuple[tuple[str, str, Any], ...] = (
     ("blameless", "blameless_names", _blameless),
     ("lint", "lint_disable", _lint),
@@ -627,4 +654,5 @@ _TABLES: tuple[tuple[str, str, Any], ...] = (
     ("people", "people", _people),
     ("slo", "slos", slo.parse),
     ("services", "services", _services),
+    ("overdue", "require_evidence", _overdue),
 )

@@ -23,7 +23,10 @@ The rules, each a finding ``kind``:
   window ending with the as-of day. It is about the service, not one postmortem: its
   place is the ``[slo.SERVICE]`` line of the config, its "postmortem" the latest incident
   that consumed the budget, its due date the day the budget ran out. It has no owner and
-  is never escalated: it fails ``--fail-on any``, not ``--fail-on escalated``.
+  is never escalated: it fails ``--fail-on any``, not ``--fail-on escalated``;
+- ``evidence``: a done item of a priority ``[overdue] require_evidence`` names, without
+  the evidence of a fixing commit (``pm action verify``), or with it withdrawn. Late
+  since the day it was called done; never escalated either.
 
 ``due_soon`` answers ``--due-within``: open items not late yet but due within a window
 (kind ``due-soon``, ``days_late`` 0 or less). They are notices, never failures: they are
@@ -223,6 +226,44 @@ def late(postmortem: Postmortem, as_of: date, config: Config, tz: tzinfo = UTC) 
                 f"Action item {item.number} of {postmortem.id} ({item.priority}, {owner}) is "
                 f"{_days_late(as_of, item.due)} (due {item.due.isoformat()}): {item.text}",
             )
+    if config.require_evidence:
+        found += _unproven(postmortem, as_of, config)
+    return found
+
+
+def _unproven(postmortem: Postmortem, as_of: date, config: Config) -> list[Finding]:
+    """``evidence`` findings: done items of the priorities that require evidence, without it."""
+    from pm.evidence import evidence_of
+
+    found = []
+    for index, item in enumerate(postmortem.actions):
+        if item.status != "done" or item.priority not in config.require_evidence:
+            continue
+        recorded = evidence_of(item)
+        if recorded is not None and not recorded.withdrawn:
+            continue
+        why = f"its fix was withdrawn ({recorded.withdrawn})" if recorded else "no commit names it"
+        since = item.done or item.due
+        found.append(
+            Finding(
+                kind="evidence",
+                postmortem_id=postmortem.id,
+                item=item.number,
+                text=item.text,
+                owner=item.owner,
+                priority=item.priority,
+                due=since,
+                days_late=max(0, (as_of - since).days),
+                escalated=False,
+                path="",
+                line=0,
+                message=f"{item.priority} action item {item.number} of {postmortem.id} "
+                f"({item.owner or '(no owner)'}) is done without evidence: {why} (a commit "
+                f"with the trailer Pm-Action: {postmortem.id}#{item.number}, then pm action "
+                f"verify): {item.text}",
+                key=("actions", index),
+            )
+        )
     return found
 
 

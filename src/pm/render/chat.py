@@ -209,6 +209,7 @@ _STATES = {  # else late or escalated
     "budget": "exhausted",
     "review-unscheduled": "unscheduled",
     "review-scheduled-late": "scheduled late",
+    "evidence": "no evidence",
 }
 
 

@@ -31,6 +31,7 @@ _TITLES = {
     "stale": "Stale incident",
     "due-soon": "Action item due soon",
     "budget": "Error budget exhausted",
+    "evidence": "Done without evidence",
 }
 
 
@@ -93,6 +94,8 @@ def _state(finding: Finding) -> str:
         return "due soon"
     if finding.kind == "budget":
         return "exhausted"
+    if finding.kind == "evidence":
+        return "no evidence"
     return "escalated" if finding.escalated else "late"
 
 
