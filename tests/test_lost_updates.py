@@ -303,6 +303,11 @@ def test_pm_and_git_pull_running_at_once_lose_nothing(tmp_path: Path) -> None:
         workers[0].join()
         stop.set()
         workers[1].join()
+    # A last pull that failed part-way may have put the file back to its text from before
+    # pm's last event (git resets the work tree to the HEAD it started from): the next pm
+    # command puts the committed version back, and the pull then goes through.
+    events.append("Event 16")
+    team.ok("alice", "event", "checkout-down", events[-1], "--at", "2024-01-15T15:16")
     alice.git("pull", "--quiet", "--no-rebase", "--no-edit")
     relative = "postmortems/2024/2024-01-15-checkout-down.md"
     final = alice.git("show", f"HEAD:{relative}")
