@@ -561,7 +561,8 @@ STEPS += [
         "reconciliation report, which starts at 09:00 UTC on the first Monday, holds locks "
         "on the payments tables for 30-40 minutes. The five earlier incidents were the "
         "same event.",
-        Root_Cause="The reconciliation report reads ledger_entries and payments with "
+        Root_Cause="The reconciliation report (reports/reconcile.sql) reads ledger_entries "
+        "and payments with "
         "SELECT ... FOR UPDATE, added in 2023 to get a consistent view. It locks every row "
         "it reads and, as the tables grew, came to run for 30-40 minutes. Checkout writes "
         "to those rows queue behind it; connections pile up in payments-api, CPU climbs "
@@ -716,12 +717,36 @@ def _add_slo(work: Path) -> None:
     subprocess.run(["git", "commit", "--quiet", "-m", message], cwd=work, env=env, check=True)
 
 
+# Which files belong to which service, for pm recall (README: Configuration).
+SERVICES = """
+# The files of each service, for pm recall: a change to them recalls past incidents of
+# the service (patterns from the repository's top; ** is any number of folders).
+[services.payments-api]
+paths = ["services/payments-api/**"]
+
+[services.payments-db]
+paths = ["db/payments/**"]
+"""
+
+
+def _configure_services(work: Path) -> None:
+    """Map services to their files in .pm.toml, as a person would, and commit it."""
+    step = Step("2024-01-01T09:30:00Z", "alice")
+    with (work / ".pm.toml").open("a", encoding="utf-8") as handle:
+        handle.write(SERVICES)
+    env = _env(step)
+    subprocess.run(["git", "add", ".pm.toml"], cwd=work, env=env, check=True)
+    message = "Map services to their files for pm recall"
+    subprocess.run(["git", "commit", "--quiet", "-m", message], cwd=work, env=env, check=True)
+
+
 def build(work: Path) -> None:
     """Run the whole history, in time order, in the git repository ``work``."""
     subprocess.run(["git", "init", "--quiet", "-b", "main"], cwd=work, check=True)
     subprocess.run(["git", "config", "commit.gpgSign", "false"], cwd=work, check=True)
     run(work, pm("2024-01-01T09:00:00Z", "alice", "init"))
     _add_slo(work)
+    _configure_services(work)
     for step in sorted(STEPS, key=lambda s: s.clock):
         run(work, step)
 

@@ -30,12 +30,15 @@ def front(repo: Repo, postmortem_id: str) -> dict[str, object]:
 def test_recurring_defaults_and_settings(repo: Repo) -> None:
     assert load_config().recurring == Recurring()
     (repo.path / ".pm.toml").write_text(
-        '[recurring]\nthreshold = 0.25\nspread = 2.5\nneighbours = 3\ncauses = ["dns"]\n',
+        "[recurring]\nthreshold = 0.25\nspread = 2.5\nneighbours = 3\nsupport = 2\n"
+        'causes = ["dns"]\n',
         encoding="utf-8",
     )
     config = load_config()
-    assert config.recurring == Recurring(0.25, 2.5, 3, ("dns",))
-    assert similar.tuning_of(config) == similar.Tuning(threshold=0.25, spread=2.5, neighbours=3)
+    assert config.recurring == Recurring(0.25, 2.5, 3, ("dns",), support=2)
+    assert similar.tuning_of(config) == similar.Tuning(
+        threshold=0.25, spread=2.5, neighbours=3, support=2
+    )
     (repo.path / ".pm.toml").write_text('[recurring]\nthreshold = "auto"\n', encoding="utf-8")
     assert load_config().recurring.threshold is None
 
@@ -48,6 +51,8 @@ def test_recurring_defaults_and_settings(repo: Repo) -> None:
         ('[recurring]\nthreshold = "high"\n', 'recurring.threshold must be "auto" or a number'),
         ("[recurring]\nspread = -1\n", "recurring.spread must be a number >= 0"),
         ("[recurring]\nneighbours = 0\n", "recurring.neighbours must be a whole number >= 1"),
+        ("[recurring]\nsupport = 0\n", "recurring.support must be a whole number >= 1"),
+        ("[recurring]\nsupport = 2.5\n", "recurring.support must be a whole number >= 1"),
         ('[recurring]\ncauses = ["two words"]\n', "recurring.causes must be a list of one-word"),
         ("recurring = 3\n", "recurring must be a table"),
     ],

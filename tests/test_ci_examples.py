@@ -112,3 +112,59 @@ def test_readme_lists_every_lint_rule() -> None:
     assert listed == list(RULES)
     for rule in RULES.values():
         assert f"| `{rule.id}` | {rule.severity} |" in table
+
+
+def test_recall_job_comments_on_pull_requests_from_a_separate_postmortems_repo() -> None:
+    """examples/ci/github-recall.yml: the diff of the service's checkout, pm run in the
+    postmortems' checkout, the markdown posted only when something was recalled."""
+    workflow = yaml.safe_load((EXAMPLES / "github-recall.yml").read_text(encoding="utf-8"))
+    assert set(workflow[True]) == {"pull_request"}
+    assert workflow["permissions"]["pull-requests"] == "write"
+    steps = workflow["jobs"]["recall"]["steps"]
+    code, postmortems = (s["with"] for s in steps if s.get("uses") == "actions/checkout@v4")
+    assert code["fetch-depth"] == 0 and postmortems["path"] == ".postmortems"
+    base = 'pm -C .postmortems recall --diff "origin/$GITHUB_BASE_REF" --repo "$GITHUB_WORKSPACE"'
+    assert _pm_commands(workflow) == [
+        f"{base} --format github",
+        f'{base} --format md > "$RUNNER_TEMP/recall.md"',
+    ]
+    comment = steps[-1]["run"]
+    assert '[ -s "$RUNNER_TEMP/recall.md" ]' in comment
+    assert 'gh pr comment "$PR" --body-file "$RUNNER_TEMP/recall.md"' in comment
+
+
+@pytest.mark.parametrize("fmt", ["github", "md"])
+def test_recall_job_commands_run(
+    repo: Repo, cli: CliRunnerCall, tmp_path: Path, fmt: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The job's command against a real service repository whose branch changed a file
+    a past incident names (a folder named like its service)."""
+    from conftest import git
+
+    past = postmortem("2024-08-01-checkout-500s", "Checkout 500s")
+    past.services = ["payments-api"]
+    write(repo.path, past)
+    service = tmp_path / "service"
+    (service / "payments-api").mkdir(parents=True)
+    git(service, "init", "--quiet", "-b", "main")
+    (service / "payments-api" / "handler.py").write_text("x = 1\n", encoding="utf-8")
+    git(service, "add", "-A")
+    git(service, "commit", "--quiet", "-m", "service")
+    git(service, "switch", "--quiet", "-c", "feature")
+    (service / "payments-api" / "handler.py").write_text("x = 2\n", encoding="utf-8")
+    git(service, "commit", "--quiet", "-am", "change")
+    git(service, "update-ref", "refs/remotes/origin/main", "main")
+    monkeypatch.setenv("GITHUB_BASE_REF", "main")
+    monkeypatch.setenv("GITHUB_WORKSPACE", str(service))
+    args = [
+        "recall",
+        "--diff",
+        os.path.expandvars("origin/$GITHUB_BASE_REF"),
+        "--repo",
+        os.path.expandvars("$GITHUB_WORKSPACE"),
+        "--format",
+        fmt,
+    ]
+    result = cli(*args)
+    assert result.exit_code == 0, result.stderr
+    assert "payments-api" in result.stdout

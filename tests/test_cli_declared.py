@@ -52,7 +52,7 @@ def declarations() -> dict[tuple[str, ...], Any]:
 
 def test_every_command_is_declared_through_command() -> None:
     assert set(declarations()) == {d.words for d in DECLARED}
-    assert len(DECLARED) == 34  # with pm notify and pm action export
+    assert len(DECLARED) == 35  # with pm notify, pm action export and pm recall
 
 
 @pytest.mark.parametrize("declared", DECLARED, ids=lambda d: " ".join(d.words))

@@ -73,8 +73,9 @@ def test_placeholders_are_plain_words(cli: CliRunnerCall, words: tuple[str, ...]
     assert not set("{}<>") & set(usage), usage
 
 
-# Where one option names different things: a report is a file, a site a folder.
-DIFFERENT = {"--output": {"FILE", "DIR"}}
+# Where one option names different things: a report is a file, a site a folder; the
+# repository pm action export files in is OWNER/REPO on a tracker, pm recall's a folder.
+DIFFERENT = {"--output": {"FILE", "DIR"}, "--repo": {"REPO", "PATH"}}
 
 
 def test_one_option_has_one_placeholder_in_every_command() -> None:

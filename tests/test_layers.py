@@ -43,6 +43,8 @@ DOMAIN = (
     "vocabulary.py",
     "idmatch.py",
     "search.py",
+    "recall.py",
+    "pathglob.py",
     "trackers.py",
 )
 IO_MODULES = {

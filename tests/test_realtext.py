@@ -5,9 +5,11 @@ figures come from benchmarks/realtext.py, which prints them with their misses. T
 held-out part was never used to tune a rule, a word list or a threshold.
 
 Goals of issue 14 on the held-out part: lint recall >= 0.75 with a false-positive rate
-<= 0.05 (met); grouping pairwise F1 >= 0.5 and a same-cause incident among ``pm show``'s
-top three for >= 80% (not met: 0.45 and 0.75). The unmet goals are strict xfails, so the
-day they are met the test says so; the figures reached today are floors.
+<= 0.05 (met: 0.80 and 0.00); grouping pairwise F1 >= 0.5 and a same-cause incident among
+``pm show``'s top three for >= 80% (not met: 0.49, precision 0.56 and recall 0.43, and
+0.78; they were 0.45 and 0.75 before the ``support`` rule and CSLS ranking, chosen on the
+tuning part, where F1 is 0.70 and the top three 0.90). The unmet goals are strict xfails,
+so the day they are met the test says so; the figures reached today are floors.
 """
 
 from __future__ import annotations
@@ -76,20 +78,20 @@ def test_held_out_grouping_does_not_fall_below_todays_figures(
 ) -> None:
     _, grouping = held_out
     assert grouping.families >= 8 and grouping.true_pairs >= 60
-    assert grouping.f1 >= 0.45, (grouping.precision, grouping.recall)
-    assert grouping.top3 >= 0.75, grouping.top3
+    assert grouping.f1 >= 0.48, (grouping.precision, grouping.recall)
+    assert grouping.top3 >= 0.77, grouping.top3
     assert grouping.empty == 0  # pm show always offers its nearest past incidents
-    assert len(grouping.junk) <= 5
+    assert len(grouping.junk) <= 3
 
 
-@pytest.mark.xfail(strict=True, reason="issue 14 goal not met: held-out F1 0.45")
+@pytest.mark.xfail(strict=True, reason="issue 14 goal not met: held-out F1 0.49")
 def test_held_out_grouping_f1_goal(
     held_out: tuple[realtext.LintFigures, realtext.GroupFigures],
 ) -> None:
     assert held_out[1].f1 >= GOALS["f1"]
 
 
-@pytest.mark.xfail(strict=True, reason="issue 14 goal not met: held-out top three 0.75")
+@pytest.mark.xfail(strict=True, reason="issue 14 goal not met: held-out top three 0.78")
 def test_held_out_show_top_three_goal(
     held_out: tuple[realtext.LintFigures, realtext.GroupFigures],
 ) -> None:
@@ -100,7 +102,7 @@ def test_tuning_figures() -> None:
     lint = realtext.lint_figures(realtext.sentences("tuning"))
     grouping = realtext.group_figures(realtext.summaries("tuning"))
     assert lint.recall >= 0.9 and lint.fpr <= 0.02
-    assert grouping.f1 >= 0.6 and grouping.top3 >= 0.85
+    assert grouping.f1 >= 0.68 and grouping.top3 >= 0.85
 
 
 def test_the_script_prints_held_out_figures_without_items() -> None:

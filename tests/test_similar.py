@@ -126,6 +126,36 @@ def test_structured_causes_outweigh_the_prose() -> None:
     assert similar.group([*plain, *others])[0] == []
 
 
+def test_a_link_rests_on_more_than_two_words() -> None:
+    """Two write-ups alike in two words only do not group; in three they do.
+
+    On the real-text tuning part, pairs above the threshold that share two terms or fewer
+    were mostly chance (34 of 46); ``support`` (3) asks for a third.
+    """
+    others = [
+        similar.Doc(f"2024-03-{n:02d}-x", f"Other {n}", {"root_cause": f"word{n} thing{n}"})
+        for n in range(1, 20)
+    ]
+
+    def pair(first: str, second: str) -> list[similar.Doc]:
+        return [
+            similar.Doc("2024-01-01-a", "A", {"root_cause": first}),
+            similar.Doc("2024-02-01-b", "B", {"root_cause": second}),
+        ]
+
+    two = pair("kafka rebalance alpha bravo", "kafka rebalance charlie delta")
+    groups, index = similar.group([*two, *others])
+    assert groups == [] and index.similarity(0, 1) > index.threshold()
+    loose = similar.Tuning(support=2)
+    assert [g.ids for g in similar.group([*two, *others], tuning=loose)[0]] == [
+        ["2024-01-01-a", "2024-02-01-b"]
+    ]
+    three = pair("kafka rebalance partition alpha", "kafka rebalance partition delta")
+    assert [g.ids for g in similar.group([*three, *others])[0]] == [
+        ["2024-01-01-a", "2024-02-01-b"]
+    ]
+
+
 def test_similar_by_cause_finds_the_seed_family() -> None:
     docs = corpus_docs()
     target = next(d for d in docs if d.id == "2024-06-25-slow-reconciliation-query")
@@ -135,6 +165,37 @@ def test_similar_by_cause_finds_the_seed_family() -> None:
     assert all(m.started is not None and m.started < target.started for m in matches)  # type: ignore[operator]
     empty = similar.Doc("x", "Nothing written", {"title": "Nothing written"})
     assert similar.similar_docs(docs, empty) == []  # no cause written: nothing to compare
+
+
+def test_a_hub_yields_to_a_specific_match() -> None:
+    """``pm show`` ranks by CSLS: a write-up near everything (a hub) yields to a specific one.
+
+    The hub shares more words with the target (cosine 0.46 against 0.44), but they are the
+    words a dozen other write-ups share too; the specific match shares the target's cause.
+    """
+    words = ["queue worker", "cache shard", "queue shard", "worker cache"]
+    others = [
+        similar.Doc(f"2024-03-{n:02d}-o", f"Other {n}", {"root_cause": f"{words[n % 4]} word{n}"})
+        for n in range(1, 13)
+    ]
+    hub = similar.Doc("2024-02-01-hub", "Hub", {"root_cause": "queue worker cache shard stalled"})
+    specific = similar.Doc(
+        "2024-02-02-specific", "Specific", {"root_cause": "certificate renewal lapsed gateway"}
+    )
+    target = similar.Doc(
+        "2024-04-01-t", "Now", {"root_cause": "queue worker cache shard certificate renewal"}
+    )
+    index = similar.Index([target, hub, specific, *others])
+    assert index.similarity(0, 1) > index.similarity(0, 2)  # by cosine, the hub comes first
+    assert index.hubness(1) > 5 * index.hubness(2)
+    tuning = similar.Tuning(threshold=0.1)
+    matches = similar.similar_docs([hub, specific, *others, target], target, tuning=tuning)
+    assert [m.id for m in matches[:2]] == [specific.id, hub.id]
+    assert matches[1].score > matches[0].score  # the score shown stays the cosine
+    # a match below the threshold (weak) never goes before a strong one
+    strict = similar.Tuning(threshold=0.45)
+    ranked = similar.similar_docs([hub, specific, *others, target], target, tuning=strict)
+    assert [(m.id, m.weak) for m in ranked[:2]] == [(hub.id, False), (specific.id, True)]
 
 
 def test_similar_by_title_uses_services_and_tags() -> None:

@@ -97,6 +97,7 @@ class Recurring:
     spread: float = 3.0
     neighbours: int = 5
     causes: tuple[str, ...] = ()
+    support: int = 3
 
 
 @dataclass(frozen=True)
@@ -152,6 +153,8 @@ class Config:
     recurring: Recurring = field(default_factory=Recurring)
     people: dict[str, Person] = field(default_factory=dict)  # keys: owner names, lower case
     slos: tuple[slo.Slo, ...] = ()  # [slo.SERVICE]: error budgets (pm.slo)
+    # ``[services.NAME] paths``: the files of each service (``pm recall``, ``pm.pathglob``)
+    services: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def person(self, owner: str) -> Person:
         """Where ``owner`` is reached (case and a leading ``@`` do not matter); empty
@@ -250,6 +253,7 @@ _TOP_KEYS = (
     "site",
     "people",
     "slo",
+    "services",
 )
 
 
@@ -412,11 +416,12 @@ def _review(where: str, value: object) -> tuple[tuple[str, ...], ...]:
     return tuple(result)
 
 
-_RECURRING_KEYS = ("threshold", "spread", "neighbours", "causes")
+_RECURRING_KEYS = ("threshold", "spread", "neighbours", "support", "causes")
 
 
 def _recurring(where: str, value: object) -> Recurring:
-    """``[recurring]``: threshold ("auto" or a number in (0, 1]), spread, neighbours, causes."""
+    """``[recurring]``: threshold ("auto" or a number in (0, 1]), spread, neighbours, support,
+    causes."""
     if not isinstance(value, dict):
         raise ConfigError(f"{where}: recurring must be a table")
     for key in value:
@@ -443,6 +448,11 @@ def _recurring(where: str, value: object) -> Recurring:
         raise ConfigError(
             f"{where}: recurring.neighbours must be a whole number >= 1, not {neighbours!r}"
         )
+    support = value.get("support", Recurring.support)
+    if isinstance(support, bool) or not isinstance(support, int) or support < 1:
+        raise ConfigError(
+            f"{where}: recurring.support must be a whole number >= 1, not {support!r}"
+        )
     causes = value.get("causes", [])
     if not isinstance(causes, list) or not all(
         isinstance(c, str) and c and not any(ch.isspace() or ch == "," for ch in c) for c in causes
@@ -455,6 +465,7 @@ def _recurring(where: str, value: object) -> Recurring:
         spread=float(spread),
         neighbours=neighbours,
         causes=tuple(causes),
+        support=support,
     )
 
 
@@ -513,6 +524,38 @@ def _site_pages(where: str, pages: object) -> tuple[str, ...]:
     return tuple(p for p in SITE_PAGES if p in pages)
 
 
+def _services(where: str, value: object) -> dict[str, tuple[str, ...]]:
+    """``[services.NAME] paths = ["src/payments/**"]``: each pattern checked (``pm.pathglob``)."""
+    from pm.pathglob import compile_pattern
+
+    if not isinstance(value, dict):
+        raise ConfigError(f"{where}: services must be a table of [services.NAME] tables")
+    found: dict[str, tuple[str, ...]] = {}
+    for name, table in value.items():
+        key = f"services.{name}"
+        if not name or any(c.isspace() for c in name):
+            raise ConfigError(f"{where}: service name {name!r} must be one word")
+        if not isinstance(table, dict):
+            raise ConfigError(f'{where}: {key} must be a table like {{ paths = ["src/**"] }}')
+        for sub in table:
+            if sub != "paths":
+                hint = _did_you_mean(sub, ("paths",))
+                raise ConfigError(f"{where}: unknown key {key}.{sub}{hint}")
+        paths = table.get("paths")
+        if not isinstance(paths, list) or not paths or not all(isinstance(p, str) for p in paths):
+            raise ConfigError(
+                f'{where}: {key}.paths must be a list of patterns like ["src/payments/**"], '
+                f"not {paths!r}"
+            )
+        for pattern in paths:
+            try:
+                compile_pattern(pattern)
+            except ValueError as error:
+                raise ConfigError(f"{where}: {key}.paths: {pattern!r}: {error}") from None
+        found[name] = tuple(paths)
+    return found
+
+
 # Settings that are tables of their own: config key, Config field, parser.
 def _people(where: str, value: object) -> dict[str, Person]:
     """``[people]``: ``alice = { slack = "U123", teams = "...", email = "..." }``."""
@@ -549,4 +592,5 @@ _TABLES: tuple[tuple[str, str, Any], ...] = (
     ("site", "site", _site),
     ("people", "people", _people),
     ("slo", "slos", slo.parse),
+    ("services", "services", _services),
 )

@@ -594,6 +594,43 @@ def changed_files(root: Path, folder: Path, base: str | None) -> list[Path]:
     return sorted({top / name for name in names if name})
 
 
+def diff_names(where: Path, rev: str) -> list[tuple[str, str, str | None]]:
+    """What the branch at ``where`` changed since it left ``rev`` (``pm recall --diff``):
+    ``(status, path, old path)`` for each tracked file changed from the merge-base of
+    ``rev`` and HEAD to the work tree (committed, staged, unstaged), paths from the top of
+    the repository; status is git's letter (A, M, D, R, C, T), the old path is set for a
+    rename or copy. Untracked files are left out: a CI job's other checkouts are not the
+    change.
+
+    An unknown ``rev`` is a NotFoundError naming it; no merge-base (unrelated histories,
+    a shallow clone) a RepoError saying so.
+    """
+    repo = GitRepo.discover(where)
+    top = repo.root
+    known = _run(top, ("rev-parse", "--verify", "--quiet", "--end-of-options", rev + "^{commit}"))
+    if known.returncode != 0 or not known.stdout.strip():
+        raise NotFoundError(f"--diff {rev}: git knows no commit by that name in {top}")
+    found = _run(top, ("merge-base", known.stdout.strip(), "HEAD"))
+    if found.returncode != 0 or not found.stdout.strip():
+        raise RepoError(
+            f"--diff {rev}: no common ancestor with HEAD in {top} "
+            "(a shallow clone? fetch the history: fetch-depth 0)"
+        )
+    diff = ("diff", "-M", "--name-status", "-z", found.stdout.strip(), "--")
+    fields = run_git_bytes(top, *diff).decode("utf-8", "surrogateescape").split("\0")
+    changes: list[tuple[str, str, str | None]] = []
+    position = 0
+    while position < len(fields) - 1:
+        status = fields[position][:1]
+        if status in ("R", "C"):
+            changes.append((status, fields[position + 2], fields[position + 1]))
+            position += 3
+        else:
+            changes.append((status, fields[position + 1], None))
+            position += 2
+    return changes
+
+
 def work_tree(cwd: Path) -> Path:
     """The top of the work tree git uses from ``cwd`` as ``GIT_DIR``/``GIT_WORK_TREE`` say.
 

@@ -16,11 +16,14 @@ Thresholds come from the repository itself, not from fixed numbers: the similari
 random pairs of its postmortems says how alike two unrelated write-ups are here, and a
 pair links only when it stands ``spread`` standard deviations above that (``threshold``),
 and the two are among each other's ``neighbours`` nearest (mutual nearest neighbours), or
-stand twice as far above. Groups then merge strongest link first, and only while the
-mean similarity between their members stays above the threshold (average linkage), so
-one chance resemblance cannot chain two causes together. ``same_cause:`` links (``pm
-related --same-cause``) join groups whatever the text says; ``related:`` links are "see
-also" and do not.
+stand twice as far above, and they share at least ``support`` terms (a resemblance resting
+on one or two words is how chance resemblances look). Groups then merge strongest link
+first, and only while the mean similarity between their members stays above the threshold
+(average linkage), so one chance resemblance cannot chain two causes together.
+``same_cause:`` links (``pm related --same-cause``) join groups whatever the text says;
+``related:`` links are "see also" and do not. ``pm show`` ranks its nearest by CSLS
+(``2 * similarity - hubness``), so a write-up near every write-up does not crowd out a
+specific match.
 
 It is not quadratic: each document keeps its ``TOP_K`` heaviest terms, an inverted index
 maps each such term to the documents that have it among theirs, and only documents sharing
@@ -41,6 +44,7 @@ candidates), whose parts share the index and its constants.
 from __future__ import annotations
 
 import functools
+import heapq
 import math
 import random
 import re
@@ -67,6 +71,10 @@ CAUSE_WEIGHT = 6.0  # a structured cause (``causes:``) outweighs the prose
 MEAN_SAMPLE = 8
 TOP_K = 12
 MAX_POSTINGS = 64
+# CSLS's k: a document's hubness is its mean similarity to its 20 nearest, more than the
+# members a recurring cause usually has, so a dense family is not mistaken for a hub.
+HUB_NEIGHBOURS = 20
+RERANK = 20  # ``pm show`` reranks its 20 nearest by CSLS
 
 
 @dataclass(frozen=True)
@@ -82,6 +90,7 @@ class Tuning:
     floor: float = 0.08
     neighbours: int = 5
     link: float = 0.7  # two groups merge while their mean similarity is this share of it
+    support: int = 3  # a link needs this many shared terms (or a shared structured cause)
     weak: float = 0.5  # matches for ``pm show`` down to this share of the threshold are weak
 
 
@@ -92,7 +101,10 @@ def tuning_of(config: Config) -> Tuning:
     """The ``[recurring]`` settings of a repository as a ``Tuning``."""
     settings = config.recurring
     return Tuning(
-        threshold=settings.threshold, spread=settings.spread, neighbours=settings.neighbours
+        threshold=settings.threshold,
+        spread=settings.spread,
+        neighbours=settings.neighbours,
+        support=settings.support,
     )
 
 
@@ -449,6 +461,7 @@ class Index:
             self.vectors.append(unit)
         self._surface = {term: words.most_common(1)[0][0] for term, words in surface.items()}
         self.pairs_compared = 0
+        self._postings: dict[str, list[tuple[int, float]]] | None = None
 
     def word(self, term: str) -> str:
         """How people wrote a term (``databas`` -> ``database``)."""
@@ -460,6 +473,25 @@ class Index:
         if len(a) > len(b):
             a, b = b, a
         return sum(v * b[t] for t, v in a.items() if t in b)
+
+    def hubness(self, i: int, k: int = HUB_NEIGHBOURS) -> float:
+        """Mean similarity of document ``i`` to its ``k`` nearest others (missing ones count 0).
+
+        A write-up told in the words that many write-ups use is near everything: a "hub".
+        Ranking by ``2 * similarity - hubness`` (CSLS) lets a specific match outrank it.
+        """
+        if self._postings is None:
+            postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
+            for n, vector in enumerate(self.vectors):
+                for term, value in vector.items():
+                    postings[term].append((n, value))
+            self._postings = postings
+        totals: dict[int, float] = defaultdict(float)
+        for term, value in self.vectors[i].items():
+            for other, weight in self._postings[term]:
+                totals[other] += value * weight
+        totals.pop(i, None)
+        return sum(heapq.nlargest(k, totals.values())) / k
 
     def shared(self, members: Sequence[int], limit: int = 5) -> list[str]:
         """The terms (and labels) that most of ``members`` carry, heaviest first."""
@@ -576,11 +608,13 @@ def group(
         i: {j for _score, j in sorted(found, reverse=True)[: tuning.neighbours]}
         for i, found in nearest.items()
     }
-    # Mutual nearest neighbours, or a link twice as strong as the threshold asks.
+    # Mutual nearest neighbours, or a link twice as strong as the threshold asks; and never
+    # a resemblance that rests on one or two words, which is how chance resemblances look.
     links = {
         pair: score
         for pair, score in scores.items()
-        if score >= 2 * cut or (pair[1] in close[pair[0]] and pair[0] in close[pair[1]])
+        if (score >= 2 * cut or (pair[1] in close[pair[0]] and pair[0] in close[pair[1]]))
+        and _supported(index, *pair, tuning.support)
     }
     # Average linkage: strongest links first, and two groups merge only when their members
     # are, on average, alike too; one chance resemblance cannot chain two causes together.
@@ -624,6 +658,15 @@ def group(
     return groups, index
 
 
+def _supported(index: Index, i: int, j: int, need: int) -> bool:
+    """Whether two documents share ``need`` terms (words, services, tags) or a structured cause."""
+    a, b = index.vectors[i], index.vectors[j]
+    if len(a) > len(b):
+        a, b = b, a
+    common = [t for t in a if t in b]
+    return len(common) >= need or any(t.startswith("cause:") for t in common)
+
+
 def _mean_similarity(index: Index, first: list[int], second: list[int]) -> float:
     """Mean similarity between two groups, over at most MEAN_SAMPLE members of each."""
     a, b = first[:MEAN_SAMPLE], second[:MEAN_SAMPLE]
@@ -651,16 +694,24 @@ class Match:
 
 
 def _ranked(
-    index: Index, target: int, limit: int, minimum: float, strong: float | None = None
+    index: Index,
+    target: int,
+    limit: int,
+    minimum: float,
+    strong: float | None = None,
+    *,
+    hubs: bool = False,
 ) -> list[Match]:
     vector = index.vectors[target]
     results = []
+    raw: dict[str, float] = {}
     for j, doc in enumerate(index.docs):
         if j == target:
             continue
         score = index.similarity(target, j)
         if score < minimum or score <= 0:
             continue
+        raw[doc.id] = score
         other = index.vectors[j]
         common = sorted((t for t in vector if t in other), key=lambda t: -vector[t] * other[t])
         results.append(
@@ -674,7 +725,14 @@ def _ranked(
             )
         )
     results.sort(key=lambda m: m.id, reverse=True)  # equal scores: the latest first
-    results.sort(key=lambda m: -m.score)
+    results.sort(key=lambda m: -raw[m.id])
+    if hubs:
+        # Cross-domain similarity local scaling (CSLS): the nearest by cosine, reranked by
+        # 2 * cosine - hubness, so a hub (near everything) yields to a specific match.
+        nearest = results[:RERANK]
+        key = {m.id: 2 * raw[m.id] - index.hubness(index.position[m.id]) for m in nearest}
+        nearest.sort(key=lambda m: (m.weak, -key[m.id]))
+        return nearest[:limit]
     return results[:limit]
 
 
@@ -694,7 +752,8 @@ def similar_docs(
 
     Matches at or above the repository's threshold are strong; weaker ones down to
     ``tuning.weak`` of it are returned too, marked ``weak``, so a reader sees the nearest
-    past incidents rather than nothing. ``minimum`` overrides that lower bound.
+    past incidents rather than nothing. ``minimum`` overrides that lower bound. Of the
+    ``RERANK`` nearest, strong ones come first, each kind ranked by CSLS (``hubness``).
     """
     if not has_cause(target):
         return []
@@ -708,7 +767,7 @@ def similar_docs(
     index = Index([target, *past])
     strong = index.threshold(tuning)
     lowest = tuning.weak * strong if minimum is None else minimum
-    return _ranked(index, 0, limit, lowest, strong)
+    return _ranked(index, 0, limit, lowest, strong, hubs=True)
 
 
 TITLE_WEIGHTS = {"title": 1.0}

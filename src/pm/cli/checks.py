@@ -23,6 +23,7 @@ NOTIFY_FORMATS = ("slack", "teams")
 GROUP_BY = ("owner",)
 WEBHOOK_ENV = "PM_WEBHOOK_URL"
 LINT_FORMATS = ("text", "json", "github", "gitlab")
+RECALL_FORMATS = ("text", "md", "github", "json")
 
 
 def overdue(
@@ -177,6 +178,46 @@ def lint(
     )
     render.render(result, fmt)
     return ExitCode.FINDINGS if result.count("error") else ExitCode.OK
+
+
+def recall(
+    paths: list[str] | None,
+    files: list[str] | None,
+    diff: str | None,
+    repo: str | None,
+    limit: int,
+    fmt: str | None,
+    as_json: bool,
+    fail_on_open: bool,
+) -> ExitCode:
+    """Past incidents that name the changed files; 1 with ``--fail-on-open`` while one of
+    them has open action items, else 0 (it is advice)."""
+    from pm import recallread
+    from pm.render import recall as render
+    from pm.workspace import Workspace
+
+    fmt = output_format(fmt, as_json, RECALL_FORMATS, "text")
+    given = [*(paths or []), *(files or [])]
+    if diff is None and not given:
+        raise UsageError("nothing to recall for: give --paths FILE... or --diff REV")
+    if diff is not None and given:
+        raise UsageError("give --paths FILE... or --diff REV, not both")
+    if repo is not None and diff is None:
+        raise UsageError("--repo is where --diff looks; give --diff REV with it")
+    if limit < 0:
+        raise UsageError(f"--limit must be 0 (all) or more, not {limit}")
+    ws = Workspace(_repository(fmt))
+    if diff is not None:
+        changes = recallread.diff_changes(diff, repo)
+    else:
+        changes = recallread.given_paths(given)
+    result = recallread.read(ws, changes, limit)
+    shown = result.recalled[:limit] if limit else result.recalled
+    render.render(result, shown, fmt, ws.config)
+    unreadable(result.errors)
+    if fail_on_open and any(found.open_actions for found in result.recalled):
+        return ExitCode.FINDINGS
+    return ExitCode.OK
 
 
 def _repository(fmt: str, *, folder: bool = True) -> Config:

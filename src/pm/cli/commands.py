@@ -1041,6 +1041,56 @@ def lint(
     """
 
 
+@command("recall", checks.recall)
+def recall(
+    paths: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--paths",
+            metavar="FILE",
+            help="A changed file, from the top of its repository (more may follow).",
+        ),
+    ] = None,
+    files: Annotated[
+        list[str] | None,
+        typer.Argument(metavar="[FILE]...", help="More changed files, as for --paths."),
+    ] = None,
+    diff: Annotated[
+        str | None,
+        typer.Option(
+            "--diff",
+            metavar="REV",
+            help="The files changed since the branch left REV (REV...HEAD).",
+        ),
+    ] = None,
+    repo: Annotated[
+        str | None,
+        typer.Option(
+            "--repo", metavar="PATH", help="The code repository --diff reads (default: this one)."
+        ),
+    ] = None,
+    limit: Annotated[
+        int, typer.Option("--limit", "-n", metavar="N", help="Show at most N incidents (0: all).")
+    ] = 10,
+    fmt: Annotated[str | None, format_option(*checks.RECALL_FORMATS)] = None,
+    as_json: JsonFlag = False,
+    fail_on_open: Annotated[
+        bool,
+        typer.Option("--fail-on-open", help="Exit 1 when an incident recalled has open items."),
+    ] = False,
+) -> None:
+    """Past incidents that name the files a change touches.
+
+    For each: why (a service's paths, a tag, or its prose naming the file), its
+    recurring cause and its open action items. Advice: exits 0 (see --fail-on-open).
+
+    Examples:
+      pm recall --paths reports/reconcile.sql
+      pm recall --diff origin/main -f md
+      pm -C ../postmortems recall --diff origin/main --repo "$PWD" -f github
+    """
+
+
 @command("completion", completion.completion)
 def completion_(
     shell: Annotated[
