@@ -232,7 +232,7 @@ def test_review_hours_and_business_days_together_are_refused(
             '[severities.SEV-1]\nreview_business_days = "2"\n',
             "severities.SEV-1.review_business_days must be a whole number >= 0, not '2'",
         ),
-        ('[review]\nrequire = ["Summary"]\n', "review must be a table with one key, required"),
+        ('[review]\nrequire = ["Summary"]\n', "review must be a table of required and attendees"),
         (
             "[review]\nrequired = [[]]\n",
             'review.required must be a list of lists of headings like [["Summary"], '

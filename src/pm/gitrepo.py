@@ -69,11 +69,21 @@ class HeadState(NamedTuple):
 
 
 class LastCommit(NamedTuple):
-    """The commit HEAD names, its first parent, and each path's blob in that parent."""
+    """The commit HEAD names, its first parent, and each path's blob in both."""
 
     commit: str | None
     parent: str | None
     parent_blobs: dict[Path, str | None]
+    blobs: dict[Path, str | None]
+
+
+class FileChange(NamedTuple):
+    """A commit that changed one file: the file's blob before and after, and its message."""
+
+    commit: str
+    before: str | None
+    after: str | None
+    message: str
 
 
 class Snapshot(NamedTuple):
@@ -374,10 +384,40 @@ class GitRepo:
         return HeadState(head, dict(zip(paths, blobs, strict=True)))
 
     def last_commit(self, paths: list[Path]) -> LastCommit:
-        """HEAD, its first parent and the blob each path has in that parent."""
-        names = ["HEAD", "HEAD^", *(f"HEAD^:{self.relative(path)}" for path in paths)]
+        """HEAD, its first parent and the blob each path has in the parent and in HEAD."""
+        relative = [self.relative(path) for path in paths]
+        names = [
+            "HEAD",
+            "HEAD^",
+            *(f"HEAD^:{r}" for r in relative),
+            *(f"HEAD:{r}" for r in relative),
+        ]
         head, parent, *blobs = self._objects(names)
-        return LastCommit(head, parent, dict(zip(paths, blobs, strict=True)))
+        before, after = blobs[: len(paths)], blobs[len(paths) :]
+        return LastCommit(
+            head,
+            parent,
+            dict(zip(paths, before, strict=True)),
+            dict(zip(paths, after, strict=True)),
+        )
+
+    def last_change(self, path: Path) -> FileChange | None:
+        """The newest first-parent commit that changed ``path``, with its parent's blob.
+
+        None on a branch not yet born, for a file no commit changed, or when the only commit
+        that changed it is the first.
+        """
+        relative = self.relative(path)
+        try:
+            out = self.run("log", "-1", "--first-parent", "--format=%H %P%x00%B", "--", relative)
+        except NoCommitsError:
+            return None
+        ids, _, body = out.partition("\0")
+        commit, *parents = ids.split() or [""]
+        if not parents:
+            return None  # no commit changed the file, or the one that did has no parent
+        before, after = self._objects([f"{parents[0]}:{relative}", f"{commit}:{relative}"])
+        return FileChange(commit, before, after, body)
 
     def _objects(self, names: list[str]) -> list[str | None]:
         """The object id each name resolves to, or None when it names nothing."""
@@ -438,7 +478,7 @@ class GitRepo:
         if paths:
             self.run("reset", "--quiet", commit, "--", *(self.relative(p) for p in paths))
 
-    def commit_files(self, paths: list[Path], message: str, *, new: bool) -> None:
+    def commit_files(self, paths: list[Path], message: str, *, new: bool) -> list[str] | None:
         """Commit exactly ``paths`` with ``message``; nothing else in the index moves.
 
         ``--only`` commits the paths' working-tree content through a temporary index, so
@@ -448,7 +488,8 @@ class GitRepo:
         A refusing hook is named, with the last lines of its output. A hook that rewrote a
         file and staged its fix (a formatter running ``git add``) put the fix into the
         commit's temporary index only; the paths' index entries are then set to the commit,
-        so ``git status`` shows no phantom change.
+        so ``git status`` shows no phantom change. Returns the names of the hooks that ran
+        (None: not known).
         """
         relative = [os.path.relpath(p, self.root) for p in paths]
         if new:
@@ -464,6 +505,7 @@ class GitRepo:
             # The commit is made: a stale index entry is the lesser harm than an error now.
             with suppress(RepoError):
                 self.run("reset", "--quiet", "--", *relative)
+        return hooks
 
     def _commit(self, relative: list[str], message: str) -> list[str] | None:
         """``git commit --only``; the names of the hooks that ran (None: unknown).

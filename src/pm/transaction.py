@@ -7,7 +7,9 @@
    front matter, or the command refuses before anything is written (``blockedits``).
 4. **Hand edits.** A file that differs from HEAD holds someone's uncommitted edit: pm
    commits it first as that person's hand edit (``Pm-Operation: hand-edit``), so that
-   its own commit holds only its own change.
+   its own commit holds only its own change. A file that holds exactly its version from
+   before pm's last change to it was put back by git (a pull that failed part-way) or by
+   a stale editor buffer, not edited: pm takes HEAD's version back instead.
 5. **Change.** The pure change function edits the model; ``rewrite`` gives the bytes.
 6. **Write, if nothing moved.** Each file is written only if it still holds the bytes
    pm read; otherwise someone changed it meanwhile and pm starts again from 2.
@@ -121,6 +123,8 @@ def _attempt(
     notes = _adopt_typed_rows(store, records, git, state)
     if git is not None and state is not None:
         pending = [r for r in records if not _is_committed(git, r.path, r.raw, state)]
+        if _put_back_undone_changes(store, git, pending, state, notice):
+            raise _Moved  # the files now hold HEAD's version: read them again
         if pending:
             _commit_hand_edits(store, git, paths, pending, notes, state, operation, notice)
             state = git.head_state(paths)
@@ -173,7 +177,7 @@ def _write_and_commit(
         raise
     try:
         new = any(state.blobs[r.path] is None and not git.is_tracked(r.path) for r in records)
-        git.commit_files([r.path for r in records], text, new=new)
+        hooks = git.commit_files([r.path for r in records], text, new=new)
     except RepoError:
         _put_back(store, git, records, datas, state)
         journal.clear(git.git_dir)
@@ -183,7 +187,7 @@ def _write_and_commit(
     # Interrupted (Ctrl-C) inside git, the record stays: the next pm command finds out
     # whether the commit was made, and commits the change if it was not.
     try:
-        _verify(store, git, records, datas, state, operation)
+        _verify(store, git, records, datas, state, operation, hooks)
     finally:
         journal.clear(git.git_dir)
 
@@ -240,12 +244,51 @@ def committed_version(
 
 def _is_committed(git: GitRepo, path: Path, raw: bytes, state: HeadState) -> bool:
     """Whether ``raw`` is exactly what HEAD holds for ``path`` (as git would store it)."""
+    return _holds(git, path, raw, state.blobs[path])
+
+
+def _put_back_undone_changes(
+    store: Store,
+    git: GitRepo,
+    pending: list[Record],
+    state: HeadState,
+    notice: Callable[[str], None],
+) -> bool:
+    """Put back a file whose uncommitted content exactly undoes pm's last change to it.
+
+    git does this behind pm's back: a ``git pull`` whose merge fails part-way (its
+    strategy finds the file being written) resets the index and the work tree to the
+    HEAD it read when it started, which is from before pm's commit that landed
+    meanwhile; an editor saving a buffer loaded before pm's change does the same.
+    Committed as a hand edit, it would undo pm's change. The undone version is in
+    history, so taking HEAD's back loses nothing; pm says how to undo on purpose.
+    """
+    from pm.commits import HAND_EDIT, operation_of
     from pm.gitrepo import plain_blob_id
 
-    blob = state.blobs[path]
-    if blob is None:
-        return False
-    return plain_blob_id(raw, blob) == blob or git.blob_id(path, raw) == blob
+    put_back = False
+    for record in pending:
+        change = git.last_change(record.path)
+        if change is None or change.before is None or change.after != state.blobs[record.path]:
+            continue
+        operation = operation_of(change.message)
+        if operation in (None, HAND_EDIT) or change.before == change.after:
+            continue
+        if plain_blob_id(record.raw, change.before) != change.before and (
+            git.blob_id(record.path, record.raw) != change.before
+        ):
+            continue
+        if record.path.read_bytes() != record.raw:
+            raise _Moved
+        git.restore_paths("HEAD", [record.path])
+        short = change.commit[:8]
+        notice(
+            f"{store.display(record.path)} held its text from before pm's '{operation}' "
+            f"({short}), as a failed git pull or a stale editor buffer leaves it; pm put "
+            f"back the committed version (to undo that change on purpose: git revert {short})"
+        )
+        put_back = True
+    return put_back
 
 
 def _commit_hand_edits(
@@ -295,7 +338,7 @@ def _commit_hand_edit(
             return  # only the tables differed (reformatted, or stale): nothing to commit
     new = state.blobs[record.path] is None and not git.is_tracked(record.path)
     try:
-        git.commit_files([record.path], message, new=new)
+        hooks = git.commit_files([record.path], message, new=new)
     except RepoError as error:
         if data != record.raw:
             _put_back(store, git, [record], [data], state)
@@ -304,7 +347,7 @@ def _commit_hand_edit(
             f"first as your hand edit failed ({error.message}); commit or discard them "
             f"(git checkout -- {git.relative(record.path)}), then run the command again"
         ) from None
-    _verify(store, git, [record], [data], state, "hand edit")
+    _verify(store, git, [record], [data], state, "hand edit", hooks)
 
 
 def _write_if_unchanged(store: Store, record: _Read, data: bytes) -> None:
@@ -373,22 +416,34 @@ def _verify(
     datas: list[bytes],
     state: HeadState,
     operation: str,
+    hooks: list[str] | None,
 ) -> None:
-    """Check that pm's commit was made on the files as pm read them; else take it back.
+    """Check that pm's commit holds its change, made on the files as pm read them.
 
     The parent may differ from the HEAD pm read (a pull of other files is harmless), but
     it must hold each file as pm read it; otherwise pm's commit would revert a change
-    it never saw.
+    it never saw. And the commit must hold the bytes pm wrote: ``git commit --only``
+    takes the files from the work tree, where a ``git pull`` running beside pm can write
+    its merge between pm's write and its commit (the commit would then carry the pull's
+    text, not pm's change). A pre-commit hook may rewrite the files on purpose (a
+    formatter): then, or when git could not say which hooks ran, that check is skipped.
+    Either way pm takes its commit back and starts again.
     """
     paths = [r.path for r in records]
     last = git.last_commit(paths)
-    if last.parent == state.head:
-        return
-    if all(last.parent_blobs[p] == state.blobs[p] for p in paths):
-        return
     if last.commit is None or last.parent is None:
         return  # a first commit has nothing to revert
-    git.undo_commit(last.commit, last.parent, f"pm: take back '{operation}' (made on a stale file)")
+    if last.parent == state.head:
+        if hooks is None or "pre-commit" in hooks:
+            return
+        if all(_holds(git, p, d, last.blobs[p]) for p, d in zip(paths, datas, strict=True)):
+            return
+        reason = "its file changed while it committed"
+    elif all(last.parent_blobs[p] == state.blobs[p] for p in paths):
+        return
+    else:
+        reason = "made on a stale file"
+    git.undo_commit(last.commit, last.parent, f"pm: take back '{operation}' ({reason})")
     ours = []
     for record, data in zip(records, datas, strict=True):
         try:
@@ -399,6 +454,15 @@ def _verify(
     git.restore_paths(last.parent, ours)
     git.reset_paths(last.parent, [p for p in paths if p not in ours])
     raise _Moved
+
+
+def _holds(git: GitRepo, path: Path, data: bytes, blob: str | None) -> bool:
+    """Whether ``blob`` is ``data`` as git stores it at ``path``."""
+    from pm.gitrepo import plain_blob_id
+
+    if blob is None:
+        return False
+    return plain_blob_id(data, blob) == blob or git.blob_id(path, data) == blob
 
 
 # --- an interrupted change ---------------------------------------------------------------
@@ -465,13 +529,13 @@ def replace(
     journal.record(git.git_dir, message, {git.relative(path): data})
     try:
         new = state.blobs[path] is None and not git.is_tracked(path)
-        git.commit_files([path], message, new=new)
+        hooks = git.commit_files([path], message, new=new)
     except RepoError:
         _put_back(store, git, [record], [data], state)
         journal.clear(git.git_dir)
         raise
     try:
-        _verify(store, git, [record], [data], state, operation)
+        _verify(store, git, [record], [data], state, operation, hooks)
     except _Moved:
         raise Conflict(f"{shown} changed (a pull?) while pm committed your edit") from None
     finally:

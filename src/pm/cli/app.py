@@ -55,6 +55,13 @@ class DefaultGroup(HelpGroup):
         return super().parse_args(ctx, args)
 
 
+class ReviewGroup(DefaultGroup):
+    """``pm review ID`` is ``pm review held ID`` (``pm review schedule ID`` schedules)."""
+
+    default = "held"
+    default_usage = "ID"
+
+
 class ActionGroup(HelpGroup):
     """``pm action``: ``-o`` was ``--owner`` in ``add`` and ``edit`` before it meant
     ``--output`` everywhere; it still works there, with a warning, and is not in help."""
