@@ -183,6 +183,18 @@ def test_a_file_named_in_a_root_cause_recalls_the_incident(
     assert incident["group"]["incidents"] == [POOL, RECON]
 
 
+def test_in_a_large_repository_groups_come_from_the_neighbourhood(
+    history: Repo, cli: CliRunnerCall, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Over GROUP_LIMIT postmortems, those sharing a service or tag with an incident
+    recalled, and its same_cause links, are grouped: the linked pair still groups."""
+    from pm import recallread
+
+    monkeypatch.setattr(recallread, "GROUP_LIMIT", 1)
+    (incident,) = recalled(cli, "--paths", "reports/reconcile.sql")["incidents"]
+    assert incident["group"]["incidents"] == [POOL, RECON]
+
+
 def test_a_url_naming_the_file_is_not_a_mention(history: Repo, cli: CliRunnerCall) -> None:
     data = recalled(cli, "--paths", "db/reconcile.sql")
     (incident,) = data["incidents"]

@@ -4,6 +4,7 @@ parser (``icalendar``) reads: stable UID, growing SEQUENCE, times, people, escap
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -315,3 +316,74 @@ def test_installed_pm_writes_the_invite(repo: Repo, cli: CliRunnerCall) -> None:
     assert result.returncode == 0, result.stderr
     assert result.stdout == f"{postmortem_id}-review.ics\n"
     assert _event(repo.path / result.stdout.strip())["SEQUENCE"] == 0
+
+
+# --- pm overdue: a required review that is not on its way ---------------------------------
+
+
+def test_overdue_reports_an_unscheduled_review_until_it_is_scheduled(
+    repo: Repo, cli: CliRunnerCall
+) -> None:
+    postmortem_id = _resolved(repo, cli)  # due 2024-01-22; PM_NOW is 2024-01-20
+    result = cli("overdue", "--json")
+    assert result.exit_code == 1
+    [finding] = json.loads(result.stdout)["findings"]
+    assert (finding["kind"], finding["id"], finding["due"]) == (
+        "review-unscheduled",
+        postmortem_id,
+        "2024-01-22",
+    )
+    assert finding["days_late"] == -2 and finding["escalated"] is False
+    assert finding["message"] == (
+        f"The postmortem review of {postmortem_id} (SEV-1), due 2024-01-22, is not scheduled "
+        f"(pm review schedule {postmortem_id} --at TIME): Database pool exhausted"
+    )
+    assert cli("overdue", "--fail-on", "escalated").exit_code == 0  # never escalated
+    text = cli("overdue").stdout
+    assert "\treview-unscheduled\t" in text and "\tin 2d\tunscheduled\t" in text
+    github = cli("overdue", "-f", "github").stdout
+    assert github.startswith(
+        f"::warning file=postmortems/2024/{postmortem_id}.md,line=10,"
+        "title=Postmortem review not scheduled::"
+    )
+    assert "| - | review-unscheduled |" in cli("overdue", "-f", "md").stdout
+    slack = cli("overdue", "-f", "slack").stdout
+    assert "is not scheduled (pm review schedule" in slack
+    assert (
+        f"{postmortem_id} review-unscheduled (unscheduled)" in cli("overdue", "-f", "teams").stdout
+    )
+    assert "- [unscheduled] The postmortem review of" in cli("overdue", "-f", "email").stdout
+
+    cli.ok("review", "schedule", postmortem_id, "--at", "2024-01-22 15:00", "-o", "-")
+    done = cli("overdue")
+    assert (done.exit_code, done.stderr) == (0, "Nothing is late as of 2024-01-20.\n")
+
+
+def test_overdue_reports_a_review_scheduled_after_its_due_date(
+    repo: Repo, cli: CliRunnerCall
+) -> None:
+    postmortem_id = _resolved(repo, cli)
+    cli.ok("review", "schedule", postmortem_id, "--at", "2024-01-25 10:00", "-o", "-")
+    result = cli("overdue", "--json")
+    assert result.exit_code == 1
+    [finding] = json.loads(result.stdout)["findings"]
+    assert finding["kind"] == "review-scheduled-late"
+    assert finding["message"] == (
+        f"The postmortem review of {postmortem_id} (SEV-1), due 2024-01-22, is scheduled "
+        "3 days after it, on 2024-01-25: Database pool exhausted"
+    )
+    assert (
+        "title=Postmortem review scheduled after its due date::"
+        in cli("overdue", "-f", "github").stdout
+    )
+    # Past the due date, the review is late, whatever is scheduled: the one review finding.
+    late = json.loads(cli("overdue", "--as-of", "2024-01-24", "--json").stdout)["findings"]
+    assert [(f["kind"], f["days_late"]) for f in late] == [("review", 2)]
+    # As of a day before the incident was over there is nothing to schedule yet.
+    assert cli("overdue", "--as-of", "2024-01-19").exit_code == 0
+
+
+def test_overdue_leaves_out_reviews_not_required_or_held(repo: Repo, cli: CliRunnerCall) -> None:
+    minor = cli.ok("open", "Slow page", "-s", "SEV-3", "--started", "2024-01-20T08:00")
+    cli.ok("resolve", minor.stdout.split("\t")[0], "--at", "2024-01-20T09:00")
+    assert cli("overdue").exit_code == 0

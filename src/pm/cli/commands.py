@@ -891,6 +891,22 @@ def report(
         str | None,
         typer.Option("--service", metavar="SERVICE", help="Only incidents affecting this service."),
     ] = None,
+    as_of_commit: Annotated[
+        str | None,
+        typer.Option(
+            "--as-of-commit",
+            metavar="REV",
+            help="The report as it was at this commit: its files, its config, its time.",
+        ),
+    ] = None,
+    as_of_date: Annotated[
+        str | None,
+        typer.Option(
+            "--as-of-date",
+            metavar="DATE",
+            help="The report at the end of DATE, from the branch's last commit by then.",
+        ),
+    ] = None,
     fmt: Annotated[
         str | None,
         typer.Option(
@@ -916,6 +932,7 @@ def report(
     Examples:
       pm report 2024-01-15-database
       pm report --since last-quarter -f html -o quarter.html
+      pm report --since 2024-Q3 --until 2024-Q3 --as-of-date 2024-09-30
       pm report 2024-01-15-database -f pdf -o database.pdf
     """
 
