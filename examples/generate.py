@@ -521,6 +521,8 @@ STEPS += [
     ),
     pm("2024-07-19T10:30:00Z", "bob", "action", "add", FLAG,
        "Roll flags out in stages (1%, 10%, 50%, 100%) by default", "--owner", "bob"),
+    # Two months late, the review meeting is finally on the calendar (an invite written).
+    pm("2024-09-27T09:00:00Z", "dan", "review", "schedule", FLAG, "--at", "2024-10-01 14:00"),
 ]  # fmt: skip
 
 # --- 2024-08-05: the sixth time, and the cause ------------------------------------------

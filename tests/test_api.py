@@ -45,7 +45,11 @@ def test_the_readme_example_open_event_resolve_overdue_lint(repo: Repo, ws: Work
     ]
     assert late.escalated == 2 and late.fails() and late.fails("escalated")
     assert not late.fails("never")
-    assert queries.overdue(ws, as_of="2024-01-16").findings == []  # text, as the CLI takes it
+    # Not late yet (text, as the CLI takes it); the review is only not scheduled.
+    early = queries.overdue(ws, as_of="2024-01-16").findings
+    assert [(f.kind, f.days_late, f.escalated) for f in early] == [
+        ("review-unscheduled", -1, False)
+    ]
 
     result = lint(ws.config)
     assert isinstance(result, LintResult)

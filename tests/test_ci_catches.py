@@ -206,7 +206,7 @@ def test_review_business_days_skip_the_weekend(
     cli.ok("open", "Checkout errors", "-s", "SEV-1", "--started", "2024-01-26T15:00")
     resolved = cli.ok("resolve", "checkout", "--at", "2024-01-26T17:00")
     assert "postmortem review due 2024-01-30" in resolved.stderr  # Tuesday, not Sunday
-    assert _findings(cli, "2024-01-30") == []
+    assert [f["kind"] for f in _findings(cli, "2024-01-30")] == ["review-unscheduled"]
     assert [f["kind"] for f in _findings(cli, "2024-01-31")] == ["review"]
 
 
@@ -232,7 +232,7 @@ def test_review_hours_and_business_days_together_are_refused(
             '[severities.SEV-1]\nreview_business_days = "2"\n',
             "severities.SEV-1.review_business_days must be a whole number >= 0, not '2'",
         ),
-        ('[review]\nrequire = ["Summary"]\n', "review must be a table with one key, required"),
+        ('[review]\nrequire = ["Summary"]\n', "review must be a table of required and attendees"),
         (
             "[review]\nrequired = [[]]\n",
             'review.required must be a list of lists of headings like [["Summary"], '

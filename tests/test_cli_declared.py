@@ -52,7 +52,7 @@ def declarations() -> dict[tuple[str, ...], Any]:
 
 def test_every_command_is_declared_through_command() -> None:
     assert set(declarations()) == {d.words for d in DECLARED}
-    assert len(DECLARED) == 35  # with pm notify, pm action export and pm recall
+    assert len(DECLARED) == 36  # notify, action export, recall, review schedule
 
 
 @pytest.mark.parametrize("declared", DECLARED, ids=lambda d: " ".join(d.words))
@@ -122,6 +122,9 @@ SAMPLES = [
     ["action", "export", "id"],
     ["action", "export", "id", "1", "#3", "--to", "gitlab", "--create", "--repo=acme/p"],
     ["review", "id", "--at", "12:00"],
+    ["review", "held", "id", "--no-commit"],
+    ["review", "schedule", "id", "--at", "15:00", "--duration", "30m", "--attendees", "a,b"],
+    ["review", "schedule", "id", "--at=tomorrow 9:00", "-o", "x.ics", "--attendees", "c"],
     ["close", "id", "--force", "--reason", "why"],
     ["set", "id", "tags", "a", "b", "--add"],
     ["set", "id", "title"],
@@ -183,7 +186,7 @@ def test_the_fast_parser_hands_every_body_what_typer_hands_it(
 ) -> None:
     table = fastgen.table(every=True)
     # Every command could go on the fast path; `pm event ID TEXT` is `pm event add` too.
-    assert set(table) == {d.words for d in DECLARED} | {("event",)}
+    assert set(table) == {d.words for d in DECLARED} | {("event",), ("review",)}
     parsed = fast.parse(args, table)
     assert parsed is not None
     cli.ok(*args)

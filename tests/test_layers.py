@@ -43,6 +43,7 @@ DOMAIN = (
     "vocabulary.py",
     "idmatch.py",
     "search.py",
+    "invite.py",
     "recall.py",
     "pathglob.py",
     "trackers.py",

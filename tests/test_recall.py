@@ -183,6 +183,18 @@ def test_a_file_named_in_a_root_cause_recalls_the_incident(
     assert incident["group"]["incidents"] == [POOL, RECON]
 
 
+def test_in_a_large_repository_groups_come_from_the_neighbourhood(
+    history: Repo, cli: CliRunnerCall, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Over GROUP_LIMIT postmortems, those sharing a service or tag with an incident
+    recalled, and its same_cause links, are grouped: the linked pair still groups."""
+    from pm import recallread
+
+    monkeypatch.setattr(recallread, "GROUP_LIMIT", 1)
+    (incident,) = recalled(cli, "--paths", "reports/reconcile.sql")["incidents"]
+    assert incident["group"]["incidents"] == [POOL, RECON]
+
+
 def test_a_url_naming_the_file_is_not_a_mention(history: Repo, cli: CliRunnerCall) -> None:
     data = recalled(cli, "--paths", "db/reconcile.sql")
     (incident,) = data["incidents"]
@@ -354,9 +366,17 @@ def test_an_unknown_rev_or_repository_is_a_one_line_error(
     assert result.stderr == (
         f"pm: --diff no-such-branch: git knows no commit by that name in {service}\n"
     )
-    missing = cli("recall", "--diff", "main", "--repo", str(tmp_path / "nowhere"))
-    assert (missing.exit_code, missing.stderr.count("\n")) == (2, 1)
-    assert "no such directory" in missing.stderr
+    for rev in ("", "--output=x", "main\0x", "a\nb"):
+        refused = cli("recall", "--diff", rev, "--repo", str(service))
+        assert refused.exit_code == 2, rev
+        assert refused.stderr == f"pm: --diff {rev!r}: not a branch, tag or commit name\n"
+    for where in (str(tmp_path / "nowhere"), "x" * 5000, "a\0b"):
+        missing = cli("recall", "--diff", "main", "--repo", where)
+        shown = where if len(where) <= 80 else where[:77] + "..."
+        assert (missing.exit_code, missing.stderr) == (
+            2,
+            f"pm: --repo {shown!r}: no such directory\n",
+        )
     plain = tmp_path / "plain"
     plain.mkdir()
     refused = cli("recall", "--diff", "main", "--repo", str(plain))

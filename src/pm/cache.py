@@ -47,7 +47,7 @@ CACHE_NAME = "cache-v1.marshal"
 PROSE_NAME = "prose-v1.marshal"
 # Format 2: timeline events keep other tools' keys (format 1 dropped them). Format 3:
 # entries are keyed by relative path and hold the file's git blob id.
-_FORMAT = ("pm-cache", 3, __version__, sys.version_info[:2])
+_FORMAT = ("pm-cache", 4, __version__, sys.version_info[:2])
 # Files changed this recently (nanoseconds) are parsed every time until they are older.
 RACY_NS = 2_000_000_000
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -266,6 +266,7 @@ def encode(p: Postmortem) -> tuple[Any, ...] | None:
         p.related,
         p.review.due.toordinal() if p.review.due else None,
         _us(p.review.held) if p.review.held else None,
+        _us(p.review.scheduled) if p.review.scheduled else None,
         (_us(closed.at), closed.forced, closed.reason) if closed else None,
         [(_us(e.at), intern(e.kind), e.text, e.extra) for e in p.timeline],
         [
@@ -300,6 +301,7 @@ def decode(t: tuple[Any, ...]) -> Postmortem:
         related,
         due,
         held,
+        scheduled,
         closed,
         timeline,
         actions,
@@ -318,6 +320,7 @@ def decode(t: tuple[Any, ...]) -> Postmortem:
         Review(
             fromordinal(due) if due is not None else None,
             _time(held) if held is not None else None,
+            _time(scheduled) if scheduled is not None else None,
         ),
         Closure(_time(closed[0]), closed[1], closed[2]) if closed is not None else None,
         [

@@ -144,6 +144,7 @@ class Config:
     timezone_source: str = "default"
     timezone_problem: str = ""
     review_required: tuple[tuple[str, ...], ...] = DEFAULT_REVIEW_REQUIRED
+    review_attendees: tuple[str, ...] = ()  # invited to every review (pm review schedule)
     commit: bool = True
     templates: str = "templates"
     blameless_names: tuple[str, ...] = ()
@@ -286,6 +287,7 @@ def parse_config(root: Path, data: dict[str, Any], source: Path) -> Config:
     for key, name, parse in _TABLES:
         if key in data:
             kwargs[name] = parse(where, data[key])
+    kwargs["review_attendees"] = _attendees(where, data.get("review"), kwargs)
     return Config(**kwargs)
 
 
@@ -392,10 +394,10 @@ def _lint(where: str, value: object) -> tuple[str, ...]:
 
 def _review(where: str, value: object) -> tuple[tuple[str, ...], ...]:
     """``[review] required``: groups of headings; each group needs one of them filled."""
-    if not isinstance(value, dict) or set(value) - {"required"}:
-        keys = [k for k in value if k != "required"] if isinstance(value, dict) else []
-        hint = _did_you_mean(str(keys[0]), ("required",)) if keys else ""
-        raise ConfigError(f"{where}: review must be a table with one key, required{hint}")
+    if not isinstance(value, dict) or set(value) - set(_REVIEW_KEYS):
+        keys = [k for k in value if k not in _REVIEW_KEYS] if isinstance(value, dict) else []
+        hint = _did_you_mean(str(keys[0]), _REVIEW_KEYS) if keys else ""
+        raise ConfigError(f"{where}: review must be a table of required and attendees{hint}")
     groups = value.get("required", [list(g) for g in DEFAULT_REVIEW_REQUIRED])
     example = '[["Summary"], ["Root Cause", "5 Whys"]]'
     if not isinstance(groups, list):
@@ -414,6 +416,38 @@ def _review(where: str, value: object) -> tuple[tuple[str, ...], ...]:
             )
         result.append(tuple(" ".join(h.lstrip("#").split()) for h in group))
     return tuple(result)
+
+
+_REVIEW_KEYS = ("required", "attendees")
+
+
+def _attendees(where: str, review: object, kwargs: dict[str, Any]) -> tuple[str, ...]:
+    """``[review] attendees``: names in ``[people]`` (with an email) or email addresses,
+    invited to every review ``pm review schedule`` schedules (``review``: the table,
+    already checked by ``_review``; ``kwargs``: the settings read so far, people too)."""
+    from pm.invite import is_email
+
+    if not isinstance(review, dict) or "attendees" not in review:
+        return ()
+    value = review["attendees"]
+    example = '["alice", "sre-leads@example.com"]'
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(f"{where}: review.attendees must be a list like {example}")
+    people: dict[str, Person] = kwargs.get("people", {})
+    for entry in value:
+        name = entry.strip().lstrip("@").lower()
+        if "@" in entry.strip().lstrip("@"):
+            if not is_email(entry.strip()):
+                raise ConfigError(
+                    f"{where}: review.attendees: {entry!r} is not an email address like "
+                    "a@example.com"
+                )
+        elif not name or not people.get(name, Person()).email:
+            raise ConfigError(
+                f"{where}: review.attendees: {entry!r} has no email in [people] "
+                f'({entry.strip() or "name"} = {{ email = "..." }}); or give an address'
+            )
+    return tuple(entry.strip() for entry in value)
 
 
 _RECURRING_KEYS = ("threshold", "spread", "neighbours", "support", "causes")

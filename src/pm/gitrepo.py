@@ -322,6 +322,68 @@ class GitRepo:
             at += size + 1
         return Snapshot(commit, when, files)
 
+    def file_at(self, commit: str, relative: str) -> bytes | None:
+        """The bytes of ``relative`` (from the root) in ``commit``; None when it has none."""
+        out = run_git_bytes(
+            self.root, "cat-file", "--batch", stdin=f"{commit}:{relative}\n".encode()
+        )
+        header, _, rest = out.partition(b"\n")
+        parts = header.split()
+        if len(parts) != 3 or parts[1] != b"blob":
+            return None
+        return rest[: int(parts[2])]
+
+    def first_added(
+        self, rev: str, paths: list[Path], pattern: re.Pattern[str]
+    ) -> dict[tuple[str, str], datetime]:
+        """For each file name (without ``.md``) and each first group of ``pattern`` on a
+        line a commit added to it: the committer time of the first such commit in the
+        history of ``rev``. One ``git log -p -U0`` over ``paths`` (a folder, or files):
+        its cost grows with the history of those files only."""
+        if not paths:
+            return {}
+        try:
+            out = run_git_bytes(
+                self.root, "log", "--reverse", "--no-renames", "--format=%x1e%cI", "-p",
+                "-U0", "--no-color", "--no-ext-diff", rev, "--",
+                *(self.relative(p) for p in paths),
+            )  # fmt: skip
+        except NoCommitsError:
+            return {}
+        found: dict[tuple[str, str], datetime] = {}
+        when = None
+        name = ""
+        for raw in out.decode("utf-8", "surrogateescape").split("\n"):  # not splitlines: \x1e
+            if raw.startswith("\x1e"):
+                when = datetime.fromisoformat(raw[1:])
+            elif raw.startswith("+++ "):
+                name = raw.rsplit("/", 1)[-1].removesuffix(".md")
+            elif raw.startswith("+") and when is not None:
+                match = pattern.match(raw[1:])
+                if match:
+                    found.setdefault((name, match.group(1)), when)
+        return found
+
+    def commit_before(self, moment: datetime) -> str | None:
+        """The last commit of the current branch (first parents) committed at or before
+        ``moment``; None when every commit is later (or there is none)."""
+        try:
+            found = self.run(
+                "rev-list", "-1", "--first-parent", f"--before={moment.isoformat()}", "HEAD"
+            )
+        except NoCommitsError:
+            return None
+        return found or None
+
+    def first_commit_time(self) -> datetime | None:
+        """When the current branch's first commit (first parents) was committed."""
+        try:
+            out = self.run("log", "--first-parent", "--reverse", "--format=%cI", "HEAD")
+        except NoCommitsError:
+            return None
+        first = out.split("\n", 1)[0].strip()
+        return datetime.fromisoformat(first) if first else None
+
     def folder_log(
         self, folder: Path, since: str | None = None
     ) -> list[tuple[LogEntry, list[tuple[str, ...]]]]:

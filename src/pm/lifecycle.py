@@ -267,6 +267,36 @@ def review(
     postmortem.status = "reviewed"
 
 
+def schedule_review(
+    postmortem: Postmortem, at: datetime, severity: Severity, now: datetime
+) -> None:
+    """Set when the review meeting is to be held (``review.scheduled``); a reschedule
+    moves it. Only for a resolved postmortem whose severity requires a review that is not
+    held yet, at a time to come (after the resolution)."""
+    if postmortem.review.held is not None or postmortem.status in ("reviewed", "closed"):
+        held = postmortem.review.held
+        when = f", review held {format_time(held)}" if held else ""
+        raise DataError(
+            f"{postmortem.id} is already {postmortem.status}{when}; nothing to schedule"
+        )
+    if not severity.requires_postmortem:
+        raise DataError(
+            f"{postmortem.id} is {postmortem.severity}, which requires no postmortem review; "
+            "nothing to schedule"
+        )
+    if postmortem.status == "active":
+        raise DataError(f"{postmortem.id} is still active; resolve it first (pm resolve)")
+    if at < now - _SCHEDULE_SLACK:
+        raise UsageError(
+            f"{format_time(at)} is in the past; schedule the review ahead (a review already "
+            f"held: pm review {postmortem.id} --at TIME)"
+        )
+    postmortem.review.scheduled = at
+
+
+_SCHEDULE_SLACK = timedelta(minutes=5)  # clock skew, as for times in the future
+
+
 def check_finished_record(
     postmortem: Postmortem, body: str, severity: Severity, required: tuple[tuple[str, ...], ...]
 ) -> None:

@@ -106,7 +106,7 @@ def merge(
         merged = _merge_set(getattr(origin, name), getattr(ours, name), getattr(theirs, name))
         setattr(left, name, merged)
         setattr(right, name, list(merged))
-    for name in ("due", "held"):
+    for name in ("due", "scheduled", "held"):
         _field(
             result,
             ("review", name),

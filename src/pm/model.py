@@ -4,6 +4,9 @@ No I/O here. ``from_mapping`` turns the YAML front matter (already parsed) into 
 classes, naming the field when a value has the wrong type; ``to_mapping`` gives the
 mapping back in the fixed key order that keeps a one-value change a one-line diff.
 Keys pm does not know are kept, after the known ones, so other tools' data survives.
+
+Length: the data classes and the one reading and writing of each front-matter key sit
+together, so a new key (``review.scheduled``) is added in one place.
 """
 
 from __future__ import annotations
@@ -105,10 +108,12 @@ class ActionItem:
 
 @dataclass
 class Review:
-    """The postmortem meeting: when it is due (a date) and when it was held."""
+    """The postmortem meeting: when it is due (a date), when it is scheduled for (``pm
+    review schedule``) and when it was held."""
 
     due: date | None = None
     held: datetime | None = None
+    scheduled: datetime | None = None
 
 
 @dataclass
@@ -346,6 +351,7 @@ def from_mapping(data: dict[str, Any]) -> Postmortem:
         review=Review(
             due=_optional(review_raw.get("due"), "review.due", _date),
             held=_optional(review_raw.get("held"), "review.held", _time),
+            scheduled=_optional(review_raw.get("scheduled"), "review.scheduled", _time),
         ),
         closed=closure,
         timeline=timeline,
@@ -365,7 +371,7 @@ def to_mapping(postmortem: Postmortem) -> dict[str, Any]:
         "services": list(postmortem.services),
         "tags": list(postmortem.tags),
         "related": list(postmortem.related),
-        "review": {"due": postmortem.review.due, "held": postmortem.review.held},
+        "review": _review_mapping(postmortem.review),
     }
     if postmortem.closed is not None:
         closed: dict[str, Any] = {"at": postmortem.closed.at}
@@ -379,6 +385,16 @@ def to_mapping(postmortem: Postmortem) -> dict[str, Any]:
     ]
     data["actions"] = [_action_mapping(item) for item in postmortem.actions]
     data.update(postmortem.extra)
+    return data
+
+
+def _review_mapping(review: Review) -> dict[str, Any]:
+    """``due``, ``scheduled`` (only once a review is scheduled: files that never had one
+    keep their two lines), ``held``."""
+    data: dict[str, Any] = {"due": review.due}
+    if review.scheduled is not None:
+        data["scheduled"] = review.scheduled
+    data["held"] = review.held
     return data
 
 

@@ -14,6 +14,9 @@ The rules, each a finding ``kind``:
   was held. It never fires before the item's due date (the due date wins); it is the
   same lateness, escalated;
 - ``review``: a resolved postmortem whose required review is past its due date;
+- ``review-unscheduled`` and ``review-scheduled-late`` (``unplanned_review``): a required
+  review not due yet that no meeting is scheduled for, or whose meeting is scheduled
+  after the due date. Never escalated (not late yet): they fail ``--fail-on any`` only;
 - ``stale``: an incident still ``active`` longer than its severity's ``stale_hours``
   (a forgotten ``pm resolve``);
 - ``budget``: a service's error budget (``[slo.SERVICE]``, ``pm.slo``) exhausted in the
@@ -190,6 +193,9 @@ def late(postmortem: Postmortem, as_of: date, config: Config, tz: tzinfo = UTC) 
             f"The postmortem review of {postmortem.id} ({postmortem.severity}) is "
             f"{_days_late(as_of, review.due)} (due {review.due.isoformat()}): {postmortem.title}",
         )
+    planned = unplanned_review(postmortem, rule, as_of, tz)
+    if planned is not None and review.due is not None:
+        add(("review",), planned[0], None, review.due, planned[1])
     held = review.held.astimezone(tz).date() if review.held is not None else None
     for index, item in enumerate(postmortem.actions):
         lateness = item_lateness(item, as_of, held)
@@ -254,6 +260,45 @@ def exhausted(
             )
         )
     return found
+
+
+def unplanned_review(
+    postmortem: Postmortem, rule: Severity, as_of: date, tz: tzinfo = UTC
+) -> tuple[str, str] | None:
+    """The kind and message of a required review, not late yet, that is not on its way:
+    ``review-unscheduled`` (no meeting scheduled, ``pm review schedule``) or
+    ``review-scheduled-late`` (scheduled for a day after its due date). None otherwise;
+    once the due date has passed, the ``review`` finding says it instead."""
+    review = postmortem.review
+    due = review.due
+    if (
+        postmortem.status != "resolved"
+        or not rule.requires_postmortem
+        or review.held is not None
+        or due is None
+        or due < as_of
+    ):
+        return None
+    resolved = postmortem.resolved_at
+    if resolved is None or resolved.astimezone(tz).date() > as_of:
+        return None  # as of a day before the incident was over: nothing to plan yet
+    what = (
+        f"The postmortem review of {postmortem.id} ({postmortem.severity}), due {due.isoformat()}"
+    )
+    if review.scheduled is None:
+        return (
+            "review-unscheduled",
+            f"{what}, is not scheduled (pm review schedule {postmortem.id} --at TIME): "
+            f"{postmortem.title}",
+        )
+    day = review.scheduled.astimezone(tz).date()
+    if day > due:
+        return (
+            "review-scheduled-late",
+            f"{what}, is scheduled {_days(day, due)} after it, on {day.isoformat()}: "
+            f"{postmortem.title}",
+        )
+    return None
 
 
 def due_soon(postmortem: Postmortem, as_of: date, days: int) -> list[Finding]:

@@ -28,6 +28,7 @@ from pm.model import ID_PATTERN, STATUSES
 
 if TYPE_CHECKING:
     from pm.commits import LogEntry
+    from pm.history import AsOf
     from pm.model import ActionItem, Postmortem
     from pm.overdue import Finding
     from pm.search import Hit
@@ -49,18 +50,21 @@ def _day(ws: Workspace, value: date | str | None) -> date | None:
     return parse_date(value, ws.today())
 
 
-def _since(ws: Workspace, value: date | str | None, what: str = "--since") -> date | None:
-    """The first day of a period as the CLI takes it (``2024-Q3``, ``90d``...) or a date."""
+def _since(
+    ws: Workspace, value: date | str | None, what: str = "--since", today: date | None = None
+) -> date | None:
+    """The first day of a period as the CLI takes it (``2024-Q3``, ``90d``...) or a date;
+    relative to ``today`` (default: the workspace's)."""
     if isinstance(value, date):
         return value
     if not value:
         return None
     from pm.periods import period_start
 
-    return period_start(value, ws.today(), what)
+    return period_start(value, today or ws.today(), what)
 
 
-def _until(ws: Workspace, value: date | str | None) -> date | None:
+def _until(ws: Workspace, value: date | str | None, today: date | None = None) -> date | None:
     """The last day of a period (``--until 2024-Q3`` is 2024-09-30) or a date."""
     if isinstance(value, date):
         return value
@@ -68,7 +72,7 @@ def _until(ws: Workspace, value: date | str | None) -> date | None:
         return None
     from pm.periods import period_end
 
-    return period_end(value, ws.today(), "--until")
+    return period_end(value, today or ws.today(), "--until")
 
 
 # --- postmortems --------------------------------------------------------------------------
@@ -551,36 +555,52 @@ def period_report(
     since: date | str | None = None,
     until: date | str | None = None,
     service: str | None = None,
+    at: AsOf | None = None,
 ) -> PeriodReport:
     """Incidents that started from ``since`` (default: the first) to ``until`` (default:
-    today), both inclusive, optionally only those affecting ``service``."""
-    from pm import report
+    today), both inclusive, optionally only those affecting ``service``; ``at``: from the
+    repository as it was then (``pm.history``), today being that moment's day."""
+    from pm import report, similar
+    from pm.similar import doc_from
+    from pm.timeparse import zone
 
-    window = report.Period(_since(ws, since), _until(ws, until) or ws.today(), service)
+    config = at.config if at is not None else ws.config
+    now = at.now if at is not None else ws.now()
+    today = now.astimezone(zone(config.timezone)).date()
+    window = report.Period(
+        _since(ws, since, today=today), _until(ws, until, today=today) or today, service
+    )
     if window.since is not None and window.since > window.until:
         raise UsageError(
             f"--since {window.since} is after --until {window.until}: the period is empty"
         )
-    from pm import similar
-    from pm.similar import doc_from
-
-    entries, errors = find(ws)
     history = window.history()
-    # Each body is read once, without parsing its YAML again, and only its causes are kept.
-    causes = [
-        doc_from(e.postmortem, ws.store.read_body(e.path))
-        for e in entries
-        if history.contains(e.postmortem)
-    ]
-    everything = [e.postmortem for e in entries]
-    tuning = similar.tuning_of(ws.config)
+    if at is None:
+        entries, errors = find(ws)
+        everything = [e.postmortem for e in entries]
+        # Each body is read once, without parsing its YAML again, and only its causes are kept.
+        causes = [
+            doc_from(e.postmortem, ws.store.read_body(e.path))
+            for e in entries
+            if history.contains(e.postmortem)
+        ]
+    else:
+        errors = at.errors
+        everything = [p for p, _ in at.postmortems]
+        causes = [doc_from(p, body) for p, body in at.postmortems if history.contains(p)]
+    tuning = similar.tuning_of(config)
+    from pm.history import created_dates
+
+    counted = [p for p in everything if window.contains(p)]
+    rev = at.commit if at is not None else "HEAD"
     data = report.period(
         everything,
         window,
-        ws.config.severity_names,
+        config.severity_names,
         causes,
         tuning,
-        slos=ws.config.slos,
-        now=ws.now(),
+        slos=config.slos,
+        now=now,
+        created=created_dates(config, rev, counted, zone(config.timezone)),
     )
     return PeriodReport(data, errors)

@@ -61,9 +61,18 @@ def diff_changes(rev: str, repo: str | None) -> list[Change]:
     (``gitrepo.diff_names``), in the repository at PATH (default: this one)."""
     from pm import gitrepo
 
+    if not rev.strip() or rev.startswith("-") or len(rev) > 1000 or any(ord(c) < 32 for c in rev):
+        shown = rev if len(rev) <= 80 else rev[:77] + "..."
+        raise UsageError(f"--diff {shown!r}: not a branch, tag or commit name")
     where = Path.cwd() if repo is None else Path(repo)
-    if repo is not None and not where.is_dir():
-        raise UsageError(f"--repo {repo}: no such directory")
+    if repo is not None:
+        try:
+            found = where.is_dir()
+        except (OSError, ValueError):  # a name too long for the system, a NUL
+            found = False
+        if not found:
+            shown = repo if len(repo) <= 80 else repo[:77] + "..."
+            raise UsageError(f"--repo {shown!r}: no such directory")
     try:
         names = gitrepo.diff_names(where, rev)
     except RepoError as error:

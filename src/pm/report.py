@@ -11,10 +11,15 @@ Definitions (also in the README):
 - Median is the middle value (mean of the two middle values for an even count); p90 is
   the nearest-rank 90th percentile (the value at rank ceil(0.9 * n)).
 - Days to done for an action item: its done date minus the incident's resolved date
-  (started when it never resolved). The model keeps no creation date for items.
+  (started when it never resolved). Days from creation to done: its done date minus its
+  creation date (``created:`` in the file, else the day of the commit that first added
+  it, ``pm.history.created_dates``), for items with both, done on or after creation.
 - Overdue: open or in-progress items whose due date is before the as-of date (``until``).
 - Review late: held after its due date. Review missing: not held, and due before as-of.
 - Error budgets: see ``pm.slo`` (the window ending with ``until``).
+
+Length: every figure of the period report sits here beside the definitions above, which
+the README quotes; split, the definitions and the code computing them would drift apart.
 """
 
 from __future__ import annotations
@@ -22,7 +27,7 @@ from __future__ import annotations
 import math
 import statistics
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
@@ -49,6 +54,8 @@ if TYPE_CHECKING:
         Reviews,
         Trend,
     )
+
+Created = Mapping[tuple[str, int], date]  # (postmortem id, item number): creation day
 
 METRIC_LABELS = {
     "time_to_detect": ("MTTD", "Time to detect"),
@@ -197,6 +204,7 @@ def period(
     recurring: bool = True,
     slos: Sequence[slo.Slo] = (),
     now: datetime | None = None,
+    created: Created | None = None,
 ) -> PeriodData:
     """The period report: counts and trend, metrics, follow-through, reviews, recurrence.
 
@@ -207,7 +215,8 @@ def period(
     ``tuning`` says (``[recurring]`` in the config; the defaults when None).
     ``recurring=False`` leaves the groups out (``[]``), for a caller that groups once for
     many periods (``pm site``). ``slos`` are the error budgets to count, for the window
-    ending with the period, up to ``now`` (default: the period's end).
+    ending with the period, up to ``now`` (default: the period's end). ``created`` maps
+    (id, number) to the day each action item was created, where known.
     """
     postmortems = in_period(everything, window)
     return {
@@ -215,7 +224,7 @@ def period(
         "total": len(postmortems),
         "counts": _counts(postmortems, window, everything, severities),
         "metrics": _metrics(postmortems, severities),
-        "follow_through": _follow_through(postmortems, window.until),
+        "follow_through": _follow_through(postmortems, window.until, created or {}),
         "reviews": _reviews(postmortems, window.until),
         "recurring": (recurring_groups(everything, causes, window, tuning) if recurring else []),
         "incidents": [
@@ -317,13 +326,19 @@ def _metrics(postmortems: list[Postmortem], severities: Sequence[str]) -> Metric
     }
 
 
-def _item_stats(entries: list[tuple[Postmortem, ActionItem]], as_of: date) -> ItemStats:
+def _item_stats(
+    entries: list[tuple[Postmortem, ActionItem]], as_of: date, created: Created
+) -> ItemStats:
     days = []
+    ages = []
     for postmortem, item in entries:
         if item.status == "done" and item.done is not None:
             base = postmortem.resolved_at or postmortem.started
             if base is not None:
                 days.append(float((item.done - base.date()).days))
+            made = created.get((postmortem.id, item.number))
+            if made is not None and item.done >= made:
+                ages.append(float((item.done - made).days))
     return {
         "created": len(entries),
         "done": sum(1 for _, i in entries if i.status == "done"),
@@ -332,16 +347,18 @@ def _item_stats(entries: list[tuple[Postmortem, ActionItem]], as_of: date) -> It
         "overdue": sum(1 for _, i in entries if i.days_overdue(as_of) > 0),
         "median_days_to_done": _round(median(days)),
         "done_with_dates": len(days),
+        "median_days_created_to_done": _round(median(ages)),
+        "done_with_created": len(ages),
     }
 
 
 def _named_stats(
-    name: str, entries: list[tuple[Postmortem, ActionItem]], as_of: date
+    name: str, entries: list[tuple[Postmortem, ActionItem]], as_of: date, created: Created
 ) -> NamedItemStats:
-    return {"name": name, **_item_stats(entries, as_of)}
+    return {"name": name, **_item_stats(entries, as_of, created)}
 
 
-def _follow_through(postmortems: list[Postmortem], as_of: date) -> FollowThrough:
+def _follow_through(postmortems: list[Postmortem], as_of: date, created: Created) -> FollowThrough:
     entries = [(p, item) for p in postmortems for item in p.actions]
     by_priority: dict[str, list[tuple[Postmortem, ActionItem]]] = defaultdict(list)
     by_owner: dict[str, list[tuple[Postmortem, ActionItem]]] = defaultdict(list)
@@ -354,12 +371,12 @@ def _follow_through(postmortems: list[Postmortem], as_of: date) -> FollowThrough
     )
     return {
         "as_of": as_of,
-        **_item_stats(entries, as_of),
+        **_item_stats(entries, as_of, created),
         "by_priority": [
-            _named_stats(name, by_priority[name], as_of) for name in sorted(by_priority)
+            _named_stats(name, by_priority[name], as_of, created) for name in sorted(by_priority)
         ],
         "by_owner": [
-            _named_stats(name, items, as_of)
+            _named_stats(name, items, as_of, created)
             for name, items in sorted(by_owner.items(), key=lambda kv: (-len(kv[1]), kv[0]))
         ],
         "overdue_items": overdue,

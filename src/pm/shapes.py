@@ -258,6 +258,8 @@ class ItemStats(TypedDict):
     overdue: int
     median_days_to_done: float | None
     done_with_dates: int
+    median_days_created_to_done: float | None  # from each item's creation (pm.history)
+    done_with_created: int
 
 
 class NamedItemStats(ItemStats):

@@ -33,7 +33,7 @@ _RELATIVE_DATE = re.compile(r"^(\+?)(\d{1,4})\s*([a-z]+)$")
 # [DAY] CLOCK [ZONE]: 14:05, 2pm, yesterday 23:30, 2024-01-15T14:05:00+02:00, 13:46Z,
 # 14:05 Europe/Berlin; 14:05 PST is matched too, to be refused with what to write.
 _MOMENT = re.compile(
-    r"^(?:(?P<day>yesterday|today|\d{4}-\d{2}-\d{2})(?:t|\s+(?:at\s+)?))?"
+    r"^(?:(?P<day>yesterday|today|tomorrow|\d{4}-\d{2}-\d{2})(?:t|\s+(?:at\s+)?))?"
     r"(?P<hour>\d{1,2})(?::(?P<minute>\d{2})(?::(?P<second>\d{2})(?:[.,]\d+)?)?)?"
     r"\s*(?P<meridiem>[ap]\.?m\.?(?![a-z]))?"  # not the "Am" of "14:14 America/..."
     r"\s*(?P<zone>z|[+-]\d{1,2}(?::?\d{2})?|[a-z][a-z0-9/_+-]*)?$",
@@ -187,7 +187,7 @@ def read_time(text: str, tz: tzinfo, current: datetime, *, allow_future: bool = 
     if match := _AGO.match(lowered):
         reading = Reading(_ago(text, int(match.group(1)), match.group(2), current))
     elif match := _MOMENT.match(value):
-        reading = _moment(text, match, tz, current)
+        reading = _moment(text, match, tz, current, ahead=allow_future)
     else:
         raise UsageError(f"cannot read time {text!r}; use {TIME_FORMS}")
     if reading.at < EARLIEST:
@@ -214,7 +214,11 @@ def _ago(text: str, amount: int, unit_word: str, current: datetime) -> datetime:
         raise UsageError(f"time {text!r} is out of range") from None
 
 
-def _moment(text: str, match: re.Match[str], tz: tzinfo, current: datetime) -> Reading:
+def _moment(
+    text: str, match: re.Match[str], tz: tzinfo, current: datetime, *, ahead: bool = False
+) -> Reading:
+    """``ahead`` (a time to come, as a review meeting is): a clock without a day is
+    today's even when it is later than now, never taken for yesterday's."""
     hour, minute, second = _clock(text, match)
     zone_text = match.group("zone")
     fixed = _named_zone(text, zone_text) if zone_text else None
@@ -227,6 +231,8 @@ def _moment(text: str, match: re.Match[str], tz: tzinfo, current: datetime) -> R
             day = local_today
         elif day_text == "yesterday":
             day = local_today - timedelta(days=1)
+        elif day_text == "tomorrow":
+            day = local_today + timedelta(days=1)
         else:
             day = date.fromisoformat(day_text)
     except ValueError:
@@ -243,7 +249,7 @@ def _moment(text: str, match: re.Match[str], tz: tzinfo, current: datetime) -> R
     wall = datetime(day.year, day.month, day.day, hour, minute, second)
     result = at(wall)
     zoned = zone_text is not None
-    if day_text or result <= current + _FUTURE_SLACK:
+    if day_text or ahead or result <= current + _FUTURE_SLACK:
         return Reading(result, None, zoned)
     earlier = at(wall - timedelta(days=1))
     shown = current.astimezone(base)
@@ -467,6 +473,23 @@ def describe(moment: datetime, tz: tzinfo, today: date) -> str:
 def _clock_text(moment: datetime, dated: bool) -> str:
     clock = f"{moment:%H:%M:%S}" if moment.second else f"{moment:%H:%M}"
     return f"{moment.year:04d}-{moment:%m-%d} {clock}" if dated else clock
+
+
+_DURATION = re.compile(r"^(?:(\d{1,2})\s*h(?:ours?|rs?)?)?\s*(?:(\d{1,4})\s*m(?:in(?:ute)?s?)?)?$")
+MAX_MEETING = timedelta(hours=8)
+
+
+def parse_duration(text: str, what: str = "--duration") -> timedelta:
+    """A meeting's length as people type it: ``60m``, ``1h``, ``1h30m``, ``90 min``;
+    more than zero and at most 8 hours."""
+    value = " ".join(text.strip().lower().split())
+    match = _DURATION.match(value)
+    if not value or match is None or not any(match.groups()):
+        raise UsageError(f"cannot read {what} {text!r}; use 30m, 60m, 1h or 1h30m")
+    span = timedelta(hours=int(match.group(1) or 0), minutes=int(match.group(2) or 0))
+    if not timedelta(0) < span <= MAX_MEETING:
+        raise UsageError(f"{what} {text!r} must be more than 0m and at most 8h")
+    return span
 
 
 def format_duration(span: timedelta) -> str:

@@ -83,14 +83,15 @@ class Workspace:
     def today(self) -> date:
         return self.now().astimezone(self.tz).date()
 
-    def parse_time(self, text: str | datetime | None) -> datetime:
+    def parse_time(self, text: str | datetime | None, *, ahead: bool = False) -> datetime:
         """A TIME as a person types it (None: now), or a datetime (naive: in the zone), in
-        UTC. What pm assumed (an ``HH:MM`` later than now is yesterday's) is a note."""
+        UTC. What pm assumed (an ``HH:MM`` later than now is yesterday's) is a note.
+        ``ahead``: a time to come (a meeting), so the future is allowed, ``tomorrow`` too."""
         if text is None:
             return self.now()
         if isinstance(text, datetime):
             return timeparse.to_utc(text, self.tz)
-        reading = timeparse.read_time(text, self.tz, self.now())
+        reading = timeparse.read_time(text, self.tz, self.now(), allow_future=ahead)
         if reading.note:
             self._note(reading.note)
         problem = self.config.timezone_problem
@@ -618,6 +619,20 @@ class Workspace:
             return f"held {moment.astimezone(self.tz):%Y-%m-%d}"
 
         return self._change_record(ref, "review", change)
+
+    def schedule_review(self, ref: str, at: datetime) -> tuple[Record, datetime | None]:
+        """Set (or move) when the review meeting is to be held; the previous time too."""
+        before: list[datetime | None] = []
+
+        def change(postmortem: Postmortem) -> Outcome:
+            before.append(postmortem.review.scheduled)
+            rule = self.config.rule_for(postmortem.severity)
+            lifecycle.schedule_review(postmortem, at, rule, self.now())
+            old = timeparse.format_time(before[-1]) if before[-1] else "none"
+            line = f"review.scheduled: {old} -> {timeparse.format_time(at)}"
+            return Outcome(f"review {timeparse.format_time(at)}", [line])
+
+        return self._change(ref, "schedule", change), before[-1]
 
     def close(self, ref: str, *, force: bool = False, reason: str | None = None) -> Record:
         """Close the postmortem; ``force`` (with a reason) closes despite open items."""

@@ -55,6 +55,13 @@ class DefaultGroup(HelpGroup):
         return super().parse_args(ctx, args)
 
 
+class ReviewGroup(DefaultGroup):
+    """``pm review ID`` is ``pm review held ID`` (``pm review schedule ID`` schedules)."""
+
+    default = "held"
+    default_usage = "ID"
+
+
 class ActionGroup(HelpGroup):
     """``pm action``: ``-o`` was ``--owner`` in ``add`` and ``edit`` before it meant
     ``--output`` everywhere; it still works there, with a warning, and is not in help."""
@@ -124,6 +131,13 @@ def root(
             help="Print the version and exit.",
         ),
     ] = False,
+    pretty: Annotated[
+        bool,
+        typer.Option(
+            "--pretty",
+            help="Indent JSON output in a pipe or file too (on a terminal it always is).",
+        ),
+    ] = False,
     directory: Annotated[
         list[str] | None,
         typer.Option(
@@ -145,7 +159,9 @@ def root(
       pm help open
     """
     from pm.location import change_directory
+    from pm.render.output import pretty_json
 
+    pretty_json(pretty)
     change_directory(directory or [])
 
 

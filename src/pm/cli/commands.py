@@ -23,8 +23,17 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
-from pm.cli import checks, completion, followup, incident, maintenance, reports, tracking
-from pm.cli.app import ActionGroup, DefaultGroup, JsonFlag, NoCommit, app
+from pm.cli import (
+    checks,
+    completion,
+    followup,
+    incident,
+    maintenance,
+    meeting,
+    reports,
+    tracking,
+)
+from pm.cli.app import ActionGroup, DefaultGroup, JsonFlag, NoCommit, ReviewGroup, app
 from pm.cli.helping import PmCommand, help_
 from pm.cli.shared import call
 from pm.model import ACTION_STATUSES, EVENT_KINDS, STATUSES
@@ -700,15 +709,82 @@ def action_export(
     """
 
 
-@command("review", followup.review)
-def review(postmortem_id: IdArgument, at: TimeOption = None, no_commit: NoCommit = False) -> None:
-    """Record the postmortem review as held (status reviewed).
+review_app = typer.Typer(
+    name="review",
+    cls=ReviewGroup,
+    help="""The review meeting: record it held, or schedule it (schedule).
 
-    The document must be complete first.
+    pm review ID records the review as held (the same as pm review held ID); pm review
+    schedule ID --at TIME schedules it and writes a calendar invite. For a postmortem
+    whose slug is held or schedule, give its full id.
 
     Examples:
       pm review 2024-01-15-database
-      pm review 2024-01-15-database --at "yesterday 15:00"
+      pm review schedule 2024-01-15-database --at "tomorrow 15:00"
+    """,
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
+app.add_typer(review_app, name="review")
+
+
+@command("held", followup.review, group=review_app)
+def review(postmortem_id: IdArgument, at: TimeOption = None, no_commit: NoCommit = False) -> None:
+    """Record the postmortem review as held (status reviewed).
+
+    The document must be complete first. Also: pm review ID.
+
+    Examples:
+      pm review 2024-01-15-database
+      pm review held 2024-01-15-database --at "yesterday 15:00"
+    """
+
+
+@command("schedule", meeting.review_schedule, group=review_app)
+def review_schedule(
+    postmortem_id: IdArgument,
+    at: Annotated[
+        str,
+        typer.Option(
+            "--at",
+            metavar="TIME",
+            help="When the meeting starts, in your zone: 'tomorrow 15:00', "
+            "'2024-01-22 10:00', 16:30 (today).",
+        ),
+    ],
+    duration: Annotated[
+        str,
+        typer.Option("--duration", metavar="DURATION", help="How long: 30m, 1h, 1h30m."),
+    ] = "60m",
+    attendees: Annotated[
+        list[str] | None,
+        many_option(
+            "--attendees",
+            metavar="WHO",
+            help="Also invite: names in [people] of .pm.toml or email addresses.",
+        ),
+    ] = None,
+    out: Annotated[
+        str | None,
+        typer.Option(
+            "--output",
+            "-o",
+            metavar="FILE",
+            help="Write the invite here; - for stdout (default: ID-review.ics).",
+        ),
+    ] = None,
+    no_commit: NoCommit = False,
+) -> None:
+    """Schedule the review meeting and write its invite (.ics).
+
+    Records review.scheduled in one commit and writes an iCalendar invite for the
+    action-item owners, the authors of the file's commits and [review] attendees.
+    Running it again reschedules: the same event (UID), a higher SEQUENCE.
+
+    Examples:
+      pm review schedule 2024-01-15-database --at "tomorrow 15:00"
+      pm review schedule 2024-01-15-database --at "2024-01-22 10:00" --duration 45m
+      pm review schedule 2024-01-15-database --at 16:00 --attendees bob -o -
     """
 
 
@@ -815,6 +891,22 @@ def report(
         str | None,
         typer.Option("--service", metavar="SERVICE", help="Only incidents affecting this service."),
     ] = None,
+    as_of_commit: Annotated[
+        str | None,
+        typer.Option(
+            "--as-of-commit",
+            metavar="REV",
+            help="The report as it was at this commit: its files, its config, its time.",
+        ),
+    ] = None,
+    as_of_date: Annotated[
+        str | None,
+        typer.Option(
+            "--as-of-date",
+            metavar="DATE",
+            help="The report at the end of DATE, from the branch's last commit by then.",
+        ),
+    ] = None,
     fmt: Annotated[
         str | None,
         typer.Option(
@@ -840,6 +932,7 @@ def report(
     Examples:
       pm report 2024-01-15-database
       pm report --since last-quarter -f html -o quarter.html
+      pm report --since 2024-Q3 --until 2024-Q3 --as-of-date 2024-09-30
       pm report 2024-01-15-database -f pdf -o database.pdf
     """
 

@@ -15,6 +15,8 @@ from pm.render import output
 
 if TYPE_CHECKING:
     from pm.config import Config
+    from pm.history import AsOf
+    from pm.workspace import Workspace
 
 
 def report(
@@ -22,6 +24,8 @@ def report(
     since: str | None,
     until: str | None,
     service: str | None,
+    as_of_commit: str | None,
+    as_of_date: str | None,
     fmt: str | None,
     as_json: bool,
     out: str | None,
@@ -32,8 +36,11 @@ def report(
 
     ws = reading()
     if postmortem_id is not None:
-        if since or until or service:
-            raise UsageError("--since, --until and --service are for period reports, not one ID")
+        if since or until or service or as_of_commit or as_of_date:
+            raise UsageError(
+                "--since, --until, --service, --as-of-commit and --as-of-date are for period "
+                "reports, not one ID"
+            )
         fmt = output_format(fmt, as_json, render.FORMATS_INCIDENT, "md")
         _check_format(fmt, render.FORMATS_INCIDENT, out)
         found = queries.incident_report(ws, postmortem_id)
@@ -42,7 +49,9 @@ def report(
         return
     fmt = output_format(fmt, as_json, render.FORMATS_PERIOD, "text")
     _check_format(fmt, render.FORMATS_PERIOD, out)
-    period = queries.period_report(ws, since=since, until=until, service=service)
+    at = _as_of(ws, as_of_commit, as_of_date)
+    period = queries.period_report(ws, since=since, until=until, service=service, at=at)
+    config = at.config if at is not None else ws.config
     if fmt == "text" and out is None:
         from pm.render.reporttext import print_terminal
 
@@ -50,15 +59,26 @@ def report(
     elif fmt == "text":
         from pm.render.reporttext import plain
 
-        _emit(plain(period.data), out, ws.config)
+        _emit(plain(period.data), out, config)
     elif fmt == "slack":
         from pm.render import chat
 
-        _emit(output.to_json(chat.slack_report(period.data)) + "\n", out, ws.config)
+        _emit(output.to_json(chat.slack_report(period.data)) + "\n", out, config)
     else:
-        text = render.period(ws.config, period.data, _source(fmt))
-        _emit(_pdf(text) if fmt == "pdf" else text, out, ws.config)
+        text = render.period(config, period.data, _source(fmt))
+        _emit(_pdf(text) if fmt == "pdf" else text, out, config)
     unreadable(period.errors, "could not be read and are not counted")
+
+
+def _as_of(ws: Workspace, commit: str | None, day: str | None) -> AsOf | None:
+    """``--as-of-commit`` or ``--as-of-date`` (not both): the repository as it was."""
+    if commit is not None and day is not None:
+        raise UsageError("use --as-of-commit or --as-of-date, not both")
+    from pm import history
+
+    if commit is not None:
+        return history.at_commit(ws, commit)
+    return history.at_date(ws, day) if day is not None else None
 
 
 def _check_format(fmt: str, allowed: tuple[str, ...], out: str | None) -> None:

@@ -31,7 +31,7 @@ Report = Callable[[tuple[str | int, ...], str, str, str], None]
 
 REQUIRED = ("id", "title", "severity", "status")
 EVENT_KEYS = ("at", "kind", "text", EVENT_SOURCE)
-REVIEW_KEYS = ("due", "held")
+REVIEW_KEYS = ("due", "scheduled", "held")
 CLOSED_KEYS = ("at", "forced", "reason")
 ACTION_REQUIRED = ("number", "text", "priority", "due")
 # The front matter being checked, so that an action item is named by its number.
@@ -77,6 +77,7 @@ def _check(front: dict[str, Any], path: Path, config: Config, report: Report) ->
         _unknown(review, ("review",), REVIEW_KEYS, report)
         _date_value(review.get("due"), ("review", "due"), report)
         _time_value(review.get("held"), ("review", "held"), report)
+        _time_value(review.get("scheduled"), ("review", "scheduled"), report)
     closed = _mapping(front, ("closed",), report)
     if closed is not None:
         _unknown(closed, ("closed",), CLOSED_KEYS, report)

@@ -204,7 +204,12 @@ def teams(result: OverdueResult, config: Config) -> dict[str, Any]:
     }
 
 
-_STATES = {"due-soon": "due soon", "budget": "exhausted"}  # else late or escalated
+_STATES = {  # else late or escalated
+    "due-soon": "due soon",
+    "budget": "exhausted",
+    "review-unscheduled": "unscheduled",
+    "review-scheduled-late": "scheduled late",
+}
 
 
 def _teams_name(finding: Finding) -> str:

@@ -25,6 +25,8 @@ FILE = HEADERS.index("FILE")
 _TITLES = {
     "action": "Overdue action item",
     "review": "Overdue postmortem review",
+    "review-unscheduled": "Postmortem review not scheduled",
+    "review-scheduled-late": "Postmortem review scheduled after its due date",
     "follow-up": "Open after review",
     "stale": "Stale incident",
     "due-soon": "Action item due soon",
@@ -70,7 +72,7 @@ def plain_rows(findings: Sequence[Finding]) -> list[list[str]]:
             str(f.item) if f.item is not None else "-",
             f.priority or "-",
             f.due.isoformat(),
-            f"{f.days_late}d" if f.kind != "due-soon" else f"in {-f.days_late}d",
+            f"in {-f.days_late}d" if f.kind in AHEAD else f"{f.days_late}d",
             _state(f),
             f"{f.path}:{f.line}",
             f.text,
@@ -79,7 +81,14 @@ def plain_rows(findings: Sequence[Finding]) -> list[list[str]]:
     ]
 
 
+# Kinds about something not due yet: LATE says how long is left ("in 2d").
+AHEAD = ("due-soon", "review-unscheduled", "review-scheduled-late")
+STATES = {"review-unscheduled": "unscheduled", "review-scheduled-late": "scheduled late"}
+
+
 def _state(finding: Finding) -> str:
+    if finding.kind in STATES:
+        return STATES[finding.kind]
     if finding.kind == "due-soon":
         return "due soon"
     if finding.kind == "budget":

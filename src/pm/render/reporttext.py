@@ -68,25 +68,7 @@ def blocks(data: PeriodData) -> Iterator[Block]:
         cells = [f"{short} {m['median']} / {m['p90']} ({m['count']})" for short, m in stats.items()]
         yield f"  {name:<6} " + "   ".join(cells)
     yield ""
-    f = data["follow_through"]
-    yield "Follow-through"
-    median = f["median_days_to_done"]
-    yield (
-        f"  {f['created']} action items: {f['done']} done, {f['wont_do']} won't do, "
-        f"{f['open']} open, {f['overdue']} overdue as of {f['as_of']}; median days to done "
-        f"{median if median is not None else '-'}"
-    )
-    for title, named in (("priority", f["by_priority"]), ("owner", f["by_owner"])):
-        for row in named:
-            yield (
-                f"  {title} {row['name']}: {row['created']} created, {row['done']} done, "
-                f"{row['wont_do']} won't do, {row['open']} open, {row['overdue']} overdue"
-            )
-    for item in f["overdue_items"]:
-        yield (
-            f"  overdue {item['days_overdue']}d: {item['id']} #{item['number']} "
-            f"{item['text']} ({item['owner']})"
-        )
+    yield from _follow_through(data)
     yield ""
     yield "Reviews"
     reviews = data["reviews"]
@@ -101,6 +83,33 @@ def blocks(data: PeriodData) -> Iterator[Block]:
         yield (
             f"  late     {late['id']} (due {late['due']}, held {late['held']}, "
             f"{_days(late['days_late'])} late)"
+        )
+
+
+def _follow_through(data: PeriodData) -> Iterator[str]:
+    f = data["follow_through"]
+    yield "Follow-through"
+    median = f["median_days_to_done"]
+    yield (
+        f"  {f['created']} action items: {f['done']} done, {f['wont_do']} won't do, "
+        f"{f['open']} open, {f['overdue']} overdue as of {f['as_of']}; median days to done "
+        f"{median if median is not None else '-'}"
+    )
+    if f["median_days_created_to_done"] is not None:
+        yield (
+            f"  median days from an item's creation to done {f['median_days_created_to_done']:g} "
+            f"({f['done_with_created']} done items)"
+        )
+    for title, named in (("priority", f["by_priority"]), ("owner", f["by_owner"])):
+        for row in named:
+            yield (
+                f"  {title} {row['name']}: {row['created']} created, {row['done']} done, "
+                f"{row['wont_do']} won't do, {row['open']} open, {row['overdue']} overdue"
+            )
+    for item in f["overdue_items"]:
+        yield (
+            f"  overdue {item['days_overdue']}d: {item['id']} #{item['number']} "
+            f"{item['text']} ({item['owner']})"
         )
 
 

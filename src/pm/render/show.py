@@ -54,8 +54,10 @@ def render_show(
     review = postmortem.review
     if review.held:
         yield f"  review    held {_when(review.held)}"
-    elif review.due:
-        yield f"  review    due {review.due.isoformat()}, not held yet"
+    elif review.due or review.scheduled:
+        due = f"due {review.due.isoformat()}, " if review.due else ""
+        when = f"scheduled {_when(review.scheduled)}" if review.scheduled else "not held yet"
+        yield f"  review    {due}{when}"
     if postmortem.closed:
         forced = f" (forced: {postmortem.closed.reason})" if postmortem.closed.forced else ""
         yield f"  closed    {_when(postmortem.closed.at)}{forced}"
