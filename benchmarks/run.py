@@ -3,6 +3,7 @@
     .venv/bin/python benchmarks/run.py            # 20, 1,000 and 10,000 postmortems
     .venv/bin/python benchmarks/run.py --large    # and 50,000 (building it takes minutes)
     .venv/bin/python benchmarks/run.py --quick    # a smoke run on 20 and 60 (the tests)
+    .venv/bin/python benchmarks/run.py --sizes 50000 --only 2,5,6   # some goals, some sizes
 
 Method, so that the figures can be trusted on a busy machine:
 
@@ -460,8 +461,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = options(__doc__, default=10_000, quick=60)
     parser.add_argument("--large", action="store_true", help="also 50,000 postmortems")
     parser.add_argument("--only", help="goal numbers to run, e.g. 1,5")
+    parser.add_argument("--sizes", help="the sizes instead, e.g. 20,50000 (20 comes first)")
     args = parser.parse_args(argv)
-    if args.quick:
+    if args.sizes:
+        sizes = sorted({20, *(int(x) for x in args.sizes.split(","))})
+    elif args.quick:
         sizes = [20, args.count or 60]
     else:
         sizes = [20, 1_000, args.count or 10_000] + ([50_000] if args.large else [])

@@ -46,8 +46,8 @@ def test_generate_reproduces_the_committed_example(tmp_path: Path) -> None:
     assert [(row[0], row[1]) for row in rows] == documented
 
     states = run_pm(target, "action", "list", "--json", env={"PM_NOW": AS_OF}).stdout
-    for status in ("open", "in-progress", "done", "wont-do"):
-        assert f'"status": "{status}"' in states
+    found = {item["status"] for item in json.loads(states)}
+    assert found >= {"open", "in-progress", "done", "wont-do"}
     listed = json.loads(run_pm(target, "list", "--json", env={"PM_NOW": AS_OF}).stdout)
     assert {p["status"] for p in listed} == {"resolved", "reviewed", "closed"}
     late_reviews = [

@@ -477,9 +477,18 @@ GOLDEN = Path(__file__).parent / "golden"
     ],
 )
 def test_formats_exact_bytes(dirty: Repo, cli: CliRunnerCall, fmt: str, golden: str) -> None:
+    """The JSON goldens are the indented form (a terminal, or ``pm --pretty``); in a pipe
+    the same data is compact: one line, no spaces between tokens."""
+    expected = (GOLDEN / golden).read_text(encoding="utf-8")
     result = cli("lint", "--format", fmt)
     assert result.exit_code == 1
-    assert result.stdout == (GOLDEN / golden).read_text(encoding="utf-8")
+    if not golden.endswith(".json"):
+        assert result.stdout == expected
+        return
+    compact = json.dumps(json.loads(expected), separators=(",", ":"), ensure_ascii=False)
+    assert result.stdout == compact + "\n"
+    pretty = cli("--pretty", "lint", "--format", fmt)
+    assert (pretty.exit_code, pretty.stdout) == (1, expected)
 
 
 def test_github_step_summary(

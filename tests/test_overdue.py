@@ -237,7 +237,7 @@ def test_markdown_exact_bytes(late: Repo, cli: CliRunnerCall) -> None:
 
 
 def test_json_is_the_documented_schema(late: Repo, cli: CliRunnerCall) -> None:
-    result = cli("overdue", "--as-of", AS_OF, "--format", "json")
+    result = cli("--pretty", "overdue", "--as-of", AS_OF, "--format", "json")
     assert result.exit_code == 1
     assert result.stdout == _golden("overdue.json")
     data = json.loads(result.stdout)

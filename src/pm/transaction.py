@@ -98,7 +98,9 @@ def run(
     for _ in range(MAX_ATTEMPTS):
         try:
             return _attempt(store, git, unique, operation, change, message, notice)
-        except _Moved:
+        except _Moved as moved:
+            for note in moved.args:
+                notice(note)
             continue
     shown = ", ".join(store.display(p) for p in unique)
     raise RepoError(
@@ -427,7 +429,10 @@ def _verify(
     its merge between pm's write and its commit (the commit would then carry the pull's
     text, not pm's change). A pre-commit hook may rewrite the files on purpose (a
     formatter): then, or when git could not say which hooks ran, that check is skipped.
-    Either way pm takes its commit back and starts again.
+    Either way pm takes its commit back and starts again. The other program's text is
+    kept in ``<git dir>/pm/kept/`` and the file put back as committed: committed as a
+    hand edit, a pull's half-made merge would repeat the other side's change in a commit
+    of its own and make the next pull conflict; an editor's save stays readable there.
     """
     paths = [r.path for r in records]
     last = git.last_commit(paths)
@@ -438,12 +443,13 @@ def _verify(
             return
         if all(_holds(git, p, d, last.blobs[p]) for p, d in zip(paths, datas, strict=True)):
             return
-        reason = "its file changed while it committed"
-    elif all(last.parent_blobs[p] == state.blobs[p] for p in paths):
+        git.undo_commit(last.commit, last.parent, f"pm: take back '{operation}' (file rewritten)")
+        notes = _keep_foreign(store, git, records, datas)
+        git.restore_paths(last.parent, paths)
+        raise _Moved(*notes)
+    if all(last.parent_blobs[p] == state.blobs[p] for p in paths):
         return
-    else:
-        reason = "made on a stale file"
-    git.undo_commit(last.commit, last.parent, f"pm: take back '{operation}' ({reason})")
+    git.undo_commit(last.commit, last.parent, f"pm: take back '{operation}' (made on a stale file)")
     ours = []
     for record, data in zip(records, datas, strict=True):
         try:
@@ -454,6 +460,32 @@ def _verify(
     git.restore_paths(last.parent, ours)
     git.reset_paths(last.parent, [p for p in paths if p not in ours])
     raise _Moved
+
+
+def _keep_foreign(
+    store: Store, git: GitRepo, records: Sequence[_Read], datas: list[bytes]
+) -> list[str]:
+    """Copy each file another program wrote over pm's bytes to ``pm/kept/``; the notes."""
+    import hashlib
+
+    notes = []
+    for record, data in zip(records, datas, strict=True):
+        try:
+            current = record.path.read_bytes()
+        except OSError:
+            continue
+        if current == data:
+            continue
+        folder = git.git_dir / "pm" / "kept"
+        folder.mkdir(parents=True, exist_ok=True)
+        kept = folder / f"{record.path.stem}.{hashlib.sha256(current).hexdigest()[:12]}.md"
+        atomic_write(kept, current, create=True)
+        notes.append(
+            f"{store.display(record.path)} was rewritten by another program while pm "
+            f"committed (a git pull's merge, or an editor's save): its text is kept in "
+            f"{kept}, and pm made its change on the file as committed"
+        )
+    return notes
 
 
 def _holds(git: GitRepo, path: Path, data: bytes, blob: str | None) -> bool:

@@ -131,6 +131,13 @@ def root(
             help="Print the version and exit.",
         ),
     ] = False,
+    pretty: Annotated[
+        bool,
+        typer.Option(
+            "--pretty",
+            help="Indent JSON output in a pipe or file too (on a terminal it always is).",
+        ),
+    ] = False,
     directory: Annotated[
         list[str] | None,
         typer.Option(
@@ -152,7 +159,9 @@ def root(
       pm help open
     """
     from pm.location import change_directory
+    from pm.render.output import pretty_json
 
+    pretty_json(pretty)
     change_directory(directory or [])
 
 

@@ -152,7 +152,8 @@ def directories(args: list[str]) -> tuple[list[str], list[str]] | None:
 
 def run(args: list[str]) -> int | None:
     """Run the command and return its exit code, or None to let Typer run it."""
-    leading = directories(args)
+    pretty = args[:1] == ["--pretty"]  # ``pm --pretty list --json``
+    leading = directories(args[1:] if pretty else args)
     if leading is None:
         return None
     where, args = leading
@@ -162,7 +163,9 @@ def run(args: list[str]) -> int | None:
     spec, parameters = parsed
     from pm.cli.shared import call
     from pm.location import change_directory
+    from pm.render.output import pretty_json
 
+    pretty_json(pretty)
     try:
         change_directory(where)
         return call(spec.body, parameters)

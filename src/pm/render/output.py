@@ -87,16 +87,34 @@ def tolerate_encoding() -> None:
             reconfigure(errors="backslashreplace")
 
 
-def to_json(data: Any) -> str:
-    """Readable UTF-8 JSON; bidi and C1 controls escaped (``\\u202e``): same data, inert.
+# ``pm --pretty``: indented JSON in a pipe or a file too (on a terminal it always is).
+_PRETTY = {"json": False}
 
-    Where stdout is not UTF-8 (a Latin-1 locale) the JSON is pure ASCII, every other
+
+def pretty_json(on: bool) -> None:
+    """Whether this command indents its JSON wherever it goes (``pm --pretty``); set on
+    every run, so one run's choice never leaks into the next in the same process."""
+    _PRETTY["json"] = on
+
+
+def to_json(data: Any) -> str:
+    """UTF-8 JSON; bidi and C1 controls escaped (``\\u202e``): same data, inert.
+
+    Indented for a person on a terminal (or with ``pm --pretty``); compact, one line with
+    no spaces, for a program in a pipe or a file: smaller, and written by the json
+    module's C encoder (indenting uses its pure-Python one, most of a large ``--json``'s
+    time). Where stdout is not UTF-8 (a Latin-1 locale) the JSON is pure ASCII, every other
     character written ``\\u00e9``: the same data, readable by any JSON reader.
     """
     import json
 
     ascii_only = not stdout_is_utf8()
-    text = json.dumps(data, indent=2, ensure_ascii=ascii_only, default=_json_default)
+    if _PRETTY["json"] or is_terminal():
+        text = json.dumps(data, indent=2, ensure_ascii=ascii_only, default=_json_default)
+    else:
+        text = json.dumps(
+            data, separators=(",", ":"), ensure_ascii=ascii_only, default=_json_default
+        )
     return textsafety.json_inert(text)
 
 
