@@ -259,10 +259,10 @@ def test_errors(
     plain.mkdir()
     assert cli("action", "verify", "--repo", str(plain)).exit_code == 4
     branch = cli("action", "verify", "--repo", str(service.path), "--branch", "nope")
-    assert branch.exit_code == 2
+    assert branch.exit_code == 3
     assert branch.stderr == f"pm: unknown branch or revision 'nope' in {service.path}\n"
     dash = cli("action", "verify", "--repo", str(service.path), "--branch", "--output=x")
-    assert dash.exit_code == 2
+    assert dash.exit_code == 3  # never read as an option by git: no such revision
     service.commit("Fix", f"{items3}#1")
     shallow = tmp_path / "shallow"
     git(tmp_path, "clone", "--quiet", "--depth", "1", f"file://{service.path}", str(shallow))

@@ -381,7 +381,7 @@ def test_changed_since_announces_only_what_is_new(
 
 def test_changed_since_an_unknown_revision(late: Repo, cli: CliRunnerCall) -> None:
     result = cli("notify", "--dry-run", "--changed-since", "no-such-tag")
-    assert result.exit_code == 2
+    assert result.exit_code == 3
     assert result.stderr == (
         "pm: unknown revision 'no-such-tag': no such commit in this repository\n"
     )

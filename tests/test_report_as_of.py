@@ -98,8 +98,6 @@ def test_as_of_date_takes_the_last_commit_by_the_end_of_that_day(
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (("--as-of-commit", "nope"),
-         "pm: unknown revision 'nope': no such commit in this repository\n"),
         (("--as-of-date", "2023-06-01"),
          "pm: --as-of-date 2023-06-01: no commit on this branch by then; the first is from "
          "2024-01-20\n"),
@@ -116,6 +114,14 @@ def test_errors_are_one_line_usage_errors(
     assert result.stderr.count("\n") == 1 and result.stderr.startswith("pm: ")
     if message is not None:
         assert result.stderr == message
+
+
+def test_an_unknown_revision_is_bad_data_like_an_unknown_id(
+    january: str, cli: CliRunnerCall
+) -> None:
+    result = cli("report", "--as-of-commit", "nope")
+    assert result.exit_code == 3
+    assert result.stderr == "pm: unknown revision 'nope': no such commit in this repository\n"
 
 
 def test_one_id_refuses_as_of(january: str, cli: CliRunnerCall) -> None:

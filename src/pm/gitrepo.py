@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from pm.commits import END, LOG_FORMAT, RECORD, LogEntry, parse_log
-from pm.errors import NoCommitsError, NotFoundError, RepoError, UsageError
+from pm.errors import NoCommitsError, NotFoundError, RepoError
 from pm.gitanswers import (
     INDEX_LOCK_WAIT_SECONDS,
     explain,
@@ -303,7 +303,8 @@ class GitRepo:
         """The files under ``folder`` as commit ``rev`` holds them, and its commit time.
 
         Two git runs for the listing and the time and one ``cat-file --batch`` for every
-        file's bytes. An unknown ``rev`` is a usage error naming it.
+        file's bytes. An unknown ``rev`` is a NotFoundError naming it (exit 3, as an
+        unknown id and ``lint --changed``'s unknown base are).
         """
         try:
             commit = self.run(
@@ -312,7 +313,7 @@ class GitRepo:
         except RepoError:
             commit = ""
         if not commit or rev.startswith("-"):
-            raise UsageError(f"unknown revision {rev!r}: no such commit in this repository")
+            raise NotFoundError(f"unknown revision {rev!r}: no such commit in this repository")
         when = datetime.fromisoformat(self.run("show", "-s", "--format=%cI", commit))
         listed = run_git_bytes(
             self.root, "ls-tree", "-r", "-z", "--name-only", commit, "--", self.relative(folder)
@@ -429,7 +430,7 @@ class GitRepo:
     # --- commits that name action items (pm action verify) -----------------------------
 
     def commit_of(self, rev: str) -> str:
-        """The commit ``rev`` names (a branch, a tag, a sha); UsageError when none does."""
+        """The commit ``rev`` names (a branch, a tag, a sha); NotFoundError when none does."""
         try:
             commit = self.run(
                 "rev-parse", "--verify", "--quiet", "--end-of-options", f"{rev}^{{commit}}"
@@ -437,7 +438,7 @@ class GitRepo:
         except RepoError:
             commit = ""
         if not commit or rev.startswith("-"):
-            raise UsageError(f"unknown branch or revision {rev!r} in {self.root}")
+            raise NotFoundError(f"unknown branch or revision {rev!r} in {self.root}")
         return commit
 
     def remote_url(self, name: str = "origin") -> str | None:
