@@ -458,7 +458,7 @@ def search(
 action_app = typer.Typer(
     name="action",
     cls=ActionGroup,
-    help="""Action items: add, start, done, wont-do, reopen, edit, rm, list.
+    help="""Action items: add, start, done, list, export, verify and more.
 
     Examples:
       pm action add 2024-01-15-database "Alert on pool usage" --owner alice -p P0
