@@ -306,13 +306,8 @@ class GitRepo:
         file's bytes. An unknown ``rev`` is a NotFoundError naming it (exit 3, as an
         unknown id and ``lint --changed``'s unknown base are).
         """
-        try:
-            commit = self.run(
-                "rev-parse", "--verify", "--quiet", "--end-of-options", f"{rev}^{{commit}}"
-            )
-        except RepoError:
-            commit = ""
-        if not commit or rev.startswith("-"):
+        commit = self._commit_named(rev)
+        if commit is None:
             raise NotFoundError(f"unknown revision {rev!r}: no such commit in this repository")
         when = datetime.fromisoformat(self.run("show", "-s", "--format=%cI", commit))
         listed = run_git_bytes(
@@ -431,15 +426,22 @@ class GitRepo:
 
     def commit_of(self, rev: str) -> str:
         """The commit ``rev`` names (a branch, a tag, a sha); NotFoundError when none does."""
+        commit = self._commit_named(rev)
+        if commit is None:
+            raise NotFoundError(f"unknown branch or revision {rev!r} in {self.root}")
+        return commit
+
+    def _commit_named(self, rev: str) -> str | None:
+        """The commit ``rev`` names; None when none does (never read as an option)."""
+        if rev.startswith("-"):
+            return None
         try:
             commit = self.run(
                 "rev-parse", "--verify", "--quiet", "--end-of-options", f"{rev}^{{commit}}"
             )
         except RepoError:
-            commit = ""
-        if not commit or rev.startswith("-"):
-            raise NotFoundError(f"unknown branch or revision {rev!r} in {self.root}")
-        return commit
+            return None
+        return commit or None
 
     def remote_url(self, name: str = "origin") -> str | None:
         """The URL of the remote ``name``; None when the clone has no such remote."""
