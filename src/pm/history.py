@@ -191,13 +191,10 @@ def created_dates(
 
 
 def _day(value: object) -> date | None:
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    if isinstance(value, str):
-        try:
-            return date.fromisoformat(value.strip())
-        except ValueError:
-            return None
-    return None
+    """A ``created:`` date as the front matter's other dates are read; None if it is not one."""
+    from pm.model import SchemaError, as_date
+
+    try:
+        return as_date(value, "created")
+    except SchemaError:
+        return None

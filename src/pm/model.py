@@ -255,7 +255,7 @@ def _time(value: object, where: str) -> datetime:
         raise SchemaError(where, f"{value!r} is out of range") from None
 
 
-def _date(value: object, where: str) -> date:
+def as_date(value: object, where: str) -> date:
     if isinstance(value, datetime):
         return value.date()
     if isinstance(value, date):
@@ -317,10 +317,10 @@ def from_mapping(data: dict[str, Any]) -> Postmortem:
                 text=_str(raw, "text", where),
                 owner=_str(raw, "owner", where),
                 priority=_str(raw, "priority", where),
-                due=_date(raw["due"], f"{where}due"),
+                due=as_date(raw["due"], f"{where}due"),
                 status=_str(raw, "status", where) or "open",
                 ticket=_str(raw, "ticket", where) or None,
-                done=_optional(raw.get("done"), f"{where}done", _date),
+                done=_optional(raw.get("done"), f"{where}done", as_date),
                 reason=_str(raw, "reason", where) or None,
                 extra={k: v for k, v in raw.items() if k not in ACTION_KEYS},
             )
@@ -350,7 +350,7 @@ def from_mapping(data: dict[str, Any]) -> Postmortem:
         tags=_str_list(data, "tags"),
         related=_str_list(data, "related"),
         review=Review(
-            due=_optional(review_raw.get("due"), "review.due", _date),
+            due=_optional(review_raw.get("due"), "review.due", as_date),
             held=_optional(review_raw.get("held"), "review.held", _time),
             scheduled=_optional(review_raw.get("scheduled"), "review.scheduled", _time),
         ),
