@@ -266,7 +266,6 @@ def _put_back_undone_changes(
     history, so taking HEAD's back loses nothing; pm says how to undo on purpose.
     """
     from pm.commits import HAND_EDIT, operation_of
-    from pm.gitrepo import plain_blob_id
 
     put_back = False
     for record in pending:
@@ -276,9 +275,7 @@ def _put_back_undone_changes(
         operation = operation_of(change.message)
         if operation in (None, HAND_EDIT) or change.before == change.after:
             continue
-        if plain_blob_id(record.raw, change.before) != change.before and (
-            git.blob_id(record.path, record.raw) != change.before
-        ):
+        if not _holds(git, record.path, record.raw, change.before):
             continue
         if record.path.read_bytes() != record.raw:
             raise _Moved
