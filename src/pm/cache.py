@@ -37,7 +37,7 @@ from contextlib import suppress
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from sys import intern
-from typing import Any, Self
+from typing import Any, NamedTuple, Self
 
 from pm import __version__
 from pm.location import git_dir, shared_modes
@@ -157,6 +157,14 @@ class SummaryCache(StatCache):
     def get(self, name: str, key: StatKey) -> Postmortem | None:
         """The cached postmortem for file ``name`` if its stat still matches, else None."""
         return self._decoded(name, self._lookup(name, key))
+
+    def stored(self, name: str, key: StatKey) -> Any:
+        """``get`` not yet decoded: the entry's value (see ``head`` and ``decoded``)."""
+        return self._lookup(name, key)
+
+    def decoded(self, name: str, stored: Any) -> Postmortem | None:
+        """The postmortem of a ``stored`` value; None (a miss) when it is damaged."""
+        return self._decoded(name, stored)
 
     def get_content(self, name: str, key: StatKey | None, blob: bytes) -> Postmortem | None:
         """The cached postmortem for file ``name`` if it was read from these bytes."""
@@ -344,6 +352,39 @@ def decode(t: tuple[Any, ...]) -> Postmortem:
         ],
         extra,
     )
+
+
+class Head(NamedTuple):
+    """The few fields filters look at (``pm list --status``, ``pm action list --mine``,
+    ``pm overdue --owner``), read from a postmortem or straight from its cache entry, so a
+    filter skips a cached postmortem without decoding it (``Store.read_all``)."""
+
+    status: str
+    severity: str
+    services: list[str]
+    tags: list[str]
+    owners: list[str]  # of the action items, in order
+
+    @classmethod
+    def of(cls, p: Postmortem) -> Head:
+        return cls(p.status, p.severity, p.services, p.tags, [a.owner for a in p.actions])
+
+
+def head(t: Any) -> Head:
+    """``Head.of(decode(t))`` without decoding ``t``; ValueError for what ``encode`` never
+    makes (a damaged entry: the caller decodes it, and that fails as a miss)."""
+    if type(t) is not tuple or len(t) != 15:
+        raise ValueError("not an encoded postmortem")
+    found = Head(t[3], t[2], t[5], t[6], [a[2] for a in t[13]])
+    if not (
+        type(found.status) is str
+        and type(found.severity) is str
+        and type(found.services) is list
+        and type(found.tags) is list
+        and all(type(o) is str for o in found.owners)
+    ):
+        raise ValueError("not an encoded postmortem")
+    return found
 
 
 def _is_plain(value: object) -> bool:

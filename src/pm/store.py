@@ -16,7 +16,7 @@ import gc
 import os
 import re
 import stat
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,7 +29,7 @@ from pm.frontmatter import Document
 from pm.model import ID_PATTERN, Postmortem, SchemaError, from_mapping
 
 if TYPE_CHECKING:
-    from pm.cache import SummaryCache
+    from pm.cache import Head, StatKey, SummaryCache
 
 _YEAR = re.compile(r"\d{4}")
 OUTSIDE = "a postmortem outside a year folder: pm does not read it"
@@ -237,13 +237,13 @@ class Store:
 
     # --- reading ------------------------------------------------------------------------
 
-    def display(self, path: Path) -> str:
+    def display(self, path: Path | str) -> str:
         """The path as users see it: relative to the repository root."""
         text, root = str(path), self._root_prefix
         if text.startswith(root) and os.sep == "/":
             return text[len(root) :]  # the common case, without pathlib's slow relative_to
         try:
-            return path.relative_to(self.config.root).as_posix()
+            return Path(path).relative_to(self.config.root).as_posix()
         except ValueError:
             return text
 
@@ -271,20 +271,36 @@ class Store:
         _check_id(postmortem.id, path, shown, raw)
         return Record(path, postmortem, document, raw)
 
-    def read_all(self) -> tuple[list[Entry], list[DataError]]:
+    def read_all(
+        self, admit: Callable[[Head], bool] | None = None
+    ) -> tuple[list[Entry], list[DataError]]:
         """Every readable postmortem, plus one error for each file that could not be read.
 
         Unchanged files come from the summary cache (see ``pm.cache``); the rest are parsed
         and cached for next time. Nothing of the files' text is kept (see ``Entry``).
+
+        ``admit`` is a filter's necessary condition on a postmortem's few filtered fields
+        (``pm.cache.Head``): the postmortems it refuses are left out, and a cached one is
+        never decoded, nor its path made a ``Path``. The caller's own filter still decides
+        on the rest, so ``admit`` only has to be sure of what it refuses.
         """
-        entries, errors = self.read_many(self.paths(), save=True)
+        entries, errors = self._read(self.path_names(), save=True, admit=admit)
         return entries, [*errors, *self.unseen_errors()]
 
     def read_many(
         self, paths: list[Path], *, save: bool = False
     ) -> tuple[list[Entry], list[DataError]]:
         """``read_all`` for these files; ``save`` (only for every file) rewrites the cache."""
-        from pm.cache import SummaryCache, blob_id, stat_key
+        return self._read(paths, save=save)
+
+    def _read(
+        self,
+        paths: Sequence[Path | str],
+        *,
+        save: bool = False,
+        admit: Callable[[Head], bool] | None = None,
+    ) -> tuple[list[Entry], list[DataError]]:
+        from pm.cache import Head, SummaryCache, head, stat_key
         from pm.progress import track
 
         records: list[Entry] = []
@@ -296,40 +312,56 @@ class Store:
                 self._summaries = SummaryCache.for_root(self.config.root)
             cache = self._summaries
             display = self.display
-            for path in track(paths, "Reading postmortems"):
-                name = display(path)  # relative: a cache restored in another checkout works
+            for item in track(paths, "Reading postmortems"):
+                text = os.fspath(item)
+                name = display(text)  # relative: a cache restored in another checkout works
                 try:
-                    key = stat_key(os.stat(path))
+                    key = stat_key(os.stat(text))
                 except OSError:
                     key = None  # vanished or unreadable: read() names the problem
                 if key is not None:
-                    cached = cache.get(name, key)
-                    if cached is not None:
-                        records.append(Entry(path, cached))
-                        continue
-                try:
-                    raw = path.read_bytes()
-                except OSError:
-                    raw = None
-                try:
-                    if raw is None:
-                        record = self.read(path)  # raises the error naming the problem
-                        blob = blob_id(record.raw)
-                    else:
-                        blob = blob_id(raw)
-                        cached = cache.get_content(name, key, blob)
-                        if cached is not None:  # same bytes, new stat (clone, pull)
-                            records.append(Entry(path, cached))
+                    stored = cache.stored(name, key)
+                    if stored is not None:
+                        if admit is not None and not _admits(admit, head, stored):
+                            continue  # refused unseen: neither decoded nor a Path made
+                        cached = cache.decoded(name, stored)
+                        if cached is not None:
+                            records.append(Entry(_path(item), cached))
                             continue
-                        record = self.parse(path, raw)
+                path = _path(item)
+                try:
+                    postmortem = self._read_changed(path, name, key, cache)
                 except DataError as error:
                     errors.append(error)
                     continue
-                records.append(Entry(path, record.postmortem))
-                cache.put(name, key, blob, record.postmortem)
+                if admit is None or admit(Head.of(postmortem)):
+                    records.append(Entry(path, postmortem))
             if save:  # a cache holds the files last read together; a subset would shrink it
                 cache.save()
         return records, errors
+
+    def _read_changed(
+        self, path: Path, name: str, key: StatKey | None, cache: SummaryCache
+    ) -> Postmortem:
+        """A file whose stat the cache does not know: from the cache if its bytes are the
+        ones cached (a clone, a pull), else parsed and cached. DataError if unreadable."""
+        from pm.cache import blob_id
+
+        try:
+            raw = path.read_bytes()
+        except OSError:
+            raw = None
+        if raw is None:
+            record = self.read(path)  # raises the error naming the problem
+            blob = blob_id(record.raw)
+        else:
+            blob = blob_id(raw)
+            cached = cache.get_content(name, key, blob)
+            if cached is not None:  # same bytes, new stat (clone, pull)
+                return cached
+            record = self.parse(path, raw)
+        cache.put(name, key, blob, record.postmortem)
+        return record.postmortem
 
     def texts(self, paths: list[Path], extract: Callable[[str], str]) -> list[str]:
         """``extract`` of each file's body (``pm search``'s prose), in order, from the prose
@@ -457,6 +489,20 @@ def _bulk() -> Iterator[None]:
     finally:
         if enabled:
             gc.enable()
+
+
+def _admits(admit: Callable[[Head], bool], head: Callable[[object], Head], stored: object) -> bool:
+    """``admit`` of a cache entry's ``head``; True for a damaged entry (decoding it fails,
+    and the file is parsed as for a miss)."""
+    try:
+        found = head(stored)
+    except Exception:  # noqa: BLE001 - damaged: let decoding find out
+        return True
+    return admit(found)
+
+
+def _path(item: Path | str) -> Path:
+    return item if isinstance(item, Path) else Path(item)
 
 
 def _listing(ids: list[str], titles: dict[str, str], total: int) -> tuple[str, ...]:
