@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -272,12 +273,13 @@ def test_filters_answer_what_the_whole_answer_filtered_says(
     """Each filter, cold and warm, gives exactly the rows of the unfiltered answer that it
     names: skipping postmortems early (``Store.read_all(admit)``) drops nothing it shows."""
 
-    def run(*args: str) -> list[dict[str, object]]:
+    def run(*args: str) -> list[dict[str, Any]]:
         if not warm:
             cache_path(corpus).unlink(missing_ok=True)
         result = cli(*args)
         data = json.loads(result.stdout)
-        return data["findings"] if isinstance(data, dict) else data
+        rows: list[dict[str, Any]] = data["findings"] if isinstance(data, dict) else data
+        return rows
 
     cli("list")
     listed = run("list", "--json")
