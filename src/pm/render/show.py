@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime, tzinfo
 from typing import TYPE_CHECKING
 
@@ -73,19 +73,28 @@ def render_show(
     yield f"  file      {path}"
     yield ""
     yield "Timeline"
+    yield from _timeline(postmortem, _when, width)
+    yield ""
+    yield ACTIONS
+    yield from _actions(postmortem.actions, width)
+
+
+def _timeline(
+    postmortem: Postmortem, when_text: Callable[[datetime | None], str], width: int | None
+) -> Iterator[str]:
     nw = len(str(len(postmortem.timeline)))
-    whens = [_when(event.at) for event in postmortem.timeline]
+    whens = [when_text(event.at) for event in postmortem.timeline]
     tw = max(map(len, whens), default=0)
     kw = max((len(event.kind) for event in postmortem.timeline), default=0)
     for number, (event, when) in enumerate(zip(postmortem.timeline, whens, strict=True), 1):
         yield from fitted(
             f"  {number:>{nw}}  {when:<{tw}}  {event.kind:<{kw}}  ", event.text, width
         )
-    yield ""
-    yield ACTIONS
-    if not postmortem.actions:
+
+
+def _actions(items: list[ActionItem], width: int | None) -> Iterator[str]:
+    if not items:
         yield "  none yet (pm action add)"
-    items = postmortem.actions
     iw = max((len(str(item.number)) for item in items), default=0)
     pw = max((len(item.priority) for item in items), default=0)
     sw = max((len(item.status) for item in items), default=0)
