@@ -108,6 +108,8 @@ def tuning_of(config: Config) -> Tuning:
         spread=settings.spread,
         neighbours=settings.neighbours,
         support=settings.support,
+        link=settings.link,
+        weak=settings.weak,
     )
 
 
