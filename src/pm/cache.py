@@ -26,6 +26,10 @@ loading them from this cache takes a small fraction of that. The cache is only a
 The format is ``marshal`` of plain tuples: the fastest loader in the standard library, and
 unlike pickle it cannot run code. Times are stored as microseconds since the epoch, dates as
 ordinals, and unknown front-matter keys only when they are plain data.
+
+Length: the rule every cache file here follows (a stat, else the git blob id, vouches for
+an entry) and the encoding of what the summary cache keeps are one contract; the caches
+are small subclasses of ``StatCache``, and filters read their fields (``Head``) here too.
 """
 
 from __future__ import annotations
