@@ -19,7 +19,7 @@ import pytest
 from conftest import CliRunnerCall, Repo
 from hostile import HOSTILE
 from pm import cache as cache_module
-from pm.cache import CACHE_NAME, SummaryCache
+from pm.cache import CACHE_NAME, HEADS_NAME, HeadCache, SummaryCache
 from pm.config import Config
 from pm.store import Store
 from test_hand_edited import HAND_WRITTEN
@@ -221,7 +221,10 @@ def test_filters_see_a_hand_edit_of_the_same_size_and_mtime(
     cold = {args: cli(*args) for args in FILTERS}
     path.write_text(HAND_WRITTEN, encoding="utf-8")
     os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
-    cli("list")  # the cache now holds the file as it was: active, bob
+    cli("list")  # the caches now hold the file as it was: active, bob
+    heads = HeadCache(cache_path(corpus).with_name(HEADS_NAME))
+    name = path.relative_to(corpus.path).as_posix()
+    assert heads._old[name][2][:1] == ("active",)
     path.write_text(edited, encoding="utf-8")
     os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
     assert (path.stat().st_size, path.stat().st_mtime_ns) == (before.st_size, before.st_mtime_ns)
@@ -311,3 +314,74 @@ def test_filters_answer_what_the_whole_answer_filtered_says(
             assert run("overdue", "--as-of", AS_OF, "--owner", owner, "--format", "json") == (
                 expected
             ), owner
+
+
+def test_a_filter_refusing_every_head_never_loads_the_summary_cache(corpus: Repo) -> None:
+    """The point of the heads file: a filter that shows nothing decodes nothing, and does
+    not even load the summaries; the caches it saves still hold every file."""
+    store = Store(Config(root=corpus.path))
+    everything, errors = store.read_all()
+    summaries = SummaryCache(cache_path(corpus))._old
+    # The first filter adds the heads of the files the summary cache cannot hold (dates
+    # in other tools' keys) or read (errors); from then on, nothing needs the summaries.
+    Store(Config(root=corpus.path)).read_all(lambda head: False)
+    store = Store(Config(root=corpus.path))
+    refused, _ = store.read_all(lambda head: False)
+    assert refused == []
+    assert store._summaries is None
+    assert SummaryCache(cache_path(corpus))._old == summaries
+    heads = HeadCache(cache_path(corpus).with_name(HEADS_NAME))._old
+    assert set(heads) > set(summaries)
+    assert len(heads) == len(ids(corpus)) and errors
+    store = Store(Config(root=corpus.path))
+    actives, _ = store.read_all(lambda head: head.status == "active")
+    assert [e.postmortem for e in actives] == [
+        e.postmortem for e in everything if e.postmortem.status == "active"
+    ]
+
+
+@pytest.mark.parametrize("damage", ["garbage", "foreign", "entries", "old"])
+def test_a_damaged_or_stale_heads_file_changes_no_answer(
+    corpus: Repo, cli: CliRunnerCall, damage: str
+) -> None:
+    """The heads file is only a copy: garbage, another version, damaged entries, or the
+    file of an older state (a restored CI cache) give the answers a cold run gives."""
+    import marshal
+    import os
+
+    heads_path = cache_path(corpus).with_name(HEADS_NAME)
+    cli("list")
+    older = heads_path.read_bytes()
+    path = corpus.postmortem_path(HAND_PID)
+    path.write_text(
+        HAND_WRITTEN.replace("status: active", "status: closed").replace(
+            "owner: bob", "owner: eve"
+        ),
+        encoding="utf-8",
+    )
+    os.utime(path, ns=(1_700_000_000_000_000_000,) * 2)  # a stat the old entry never saw
+    cache_path(corpus).unlink()
+    cold = {args: cli(*args) for args in FILTERS}
+    cli("list")
+    header, entries = marshal.loads(heads_path.read_bytes())
+    name = path.relative_to(corpus.path).as_posix()
+    damaged = {
+        "garbage": b"not marshal at all",
+        "foreign": marshal.dumps((("pm-heads", 0, "0.0", (3, 0)), entries)),
+        "entries": marshal.dumps(
+            (
+                header,
+                {n: (k, b, ("active", 7, [], [], ["bob"])) for n, (k, b, _) in entries.items()},
+            )
+        ),
+        "old": older,
+    }[damage]
+    assert name in entries
+    for args, expected in cold.items():
+        heads_path.write_bytes(damaged)
+        result = cli(*args)
+        assert (result.exit_code, result.stdout, result.stderr) == (
+            expected.exit_code,
+            expected.stdout,
+            expected.stderr,
+        ), args

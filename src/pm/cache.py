@@ -38,6 +38,7 @@ import marshal
 import os
 import sys
 import time
+from collections.abc import Iterable
 from contextlib import suppress
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -49,6 +50,7 @@ from pm.location import git_dir, shared_modes
 from pm.model import ActionItem, Closure, Event, Postmortem, Review
 
 CACHE_NAME = "cache-v1.marshal"
+HEADS_NAME = "heads-v1.marshal"
 PROSE_NAME = "prose-v1.marshal"
 # Format 2: timeline events keep other tools' keys (format 1 dropped them). Format 3:
 # entries are keyed by relative path and hold the file's git blob id.
@@ -99,6 +101,7 @@ class StatCache:
         self.path = path
         self._old: dict[str, CacheEntry] = {}
         self._new: dict[str, CacheEntry] = {}
+        self._saved: dict[str, CacheEntry] = {}
         self.stat_hits = self.content_hits = self.misses = 0
         if path is not None:
             self._old = _load(path, self.FORMAT)
@@ -149,10 +152,11 @@ class StatCache:
     def _keep(self, name: str, key: StatKey | None, blob: bytes, value: Any) -> None:
         self._new[name] = (key, blob, value)
 
-    def save(self) -> None:
-        """Write the cache if anything changed; silently give up if it cannot be written."""
+    def save(self) -> bool:
+        """Write the cache if anything changed; silently give up if it cannot be written.
+        True when it was written (or tried to be); ``_saved`` holds the entries, either way."""
         if self.path is None:
-            return
+            return False
         limit = time.time_ns() - RACY_NS
         entries = {
             name: entry
@@ -160,11 +164,13 @@ class StatCache:
             else (None, entry[1], entry[2])  # racy: only its content can vouch for it
             for name, entry in self._new.items()
         }
+        self._saved = entries
         if entries == self._old:
-            return  # unchanged: nothing to write (entries compare by identity first)
+            return False  # unchanged: nothing to write (entries compare by identity first)
         # A cache that cannot be written (read-only .git, disk full) is slower, never wrong.
         with suppress(OSError, ValueError):
             _write_atomically(self.path, marshal.dumps((self.FORMAT, entries)))
+        return True
 
 
 class SummaryCache(StatCache):
@@ -200,6 +206,28 @@ class SummaryCache(StatCache):
         encoded = encode(postmortem)
         if encoded is not None:
             self._keep(name, key, blob, encoded)
+
+    def keep_unread(self, names: Iterable[str]) -> None:
+        """Keep the entries of these files that this command did not look up (a filtered
+        read decodes only what it shows), so that ``save`` does not drop them; each entry
+        is still checked against its file's stat or bytes when it is next used."""
+        for name in names:
+            if name not in self._new and name in self._old:
+                self._new[name] = self._old[name]
+
+    def save(self) -> bool:
+        """``StatCache.save``, and the heads file (``HeadCache``) beside it, made from the
+        same entries, when the cache is written or the heads file is missing."""
+        written = super().save()
+        if self.path is None or not (written or not self.path.with_name(HEADS_NAME).exists()):
+            return written
+        heads = HeadCache(None)
+        heads.path = self.path.with_name(HEADS_NAME)
+        for name, (key, blob, value) in self._saved.items():
+            with suppress(Exception):  # a value without a head is simply not in the file
+                heads._keep(name, key, blob, tuple(head(value)))
+        heads.save()
+        return written
 
 
 class ProseCache(StatCache):
@@ -401,6 +429,45 @@ def head(t: Any) -> Head:
     ):
         raise ValueError("not an encoded postmortem")
     return found
+
+
+UNREADABLE = Head("", "", [], [], [])  # by identity: a file that could not be read
+
+
+class HeadCache(StatCache):
+    """Each file's ``Head`` (``heads-v1.marshal`` beside the summary cache, under the same
+    rules): the fields filters test, a sixth of the summary cache's size, so ``pm list
+    --status active`` or ``pm overdue --owner`` loads the summaries only for the files
+    it shows. ``SummaryCache.save`` writes it too, from the same entries."""
+
+    NAME = HEADS_NAME
+    FORMAT = ("pm-heads", 1, __version__, sys.version_info[:2])
+
+    def get(self, name: str, key: StatKey) -> Head | None:
+        """The file's head while its stat matches; ``UNREADABLE`` for a file that could not
+        be read as it is (its error is found again by reading it, no cache needed)."""
+        return self._head(name, self._lookup(name, key))
+
+    def _head(self, name: str, stored: Any) -> Head | None:
+        if stored is None:
+            return None
+        if stored == ():
+            return UNREADABLE
+        if (
+            type(stored) is tuple
+            and len(stored) == 5
+            and type(stored[0]) is str
+            and type(stored[1]) is str
+            and type(stored[2]) is list
+            and type(stored[3]) is list
+            and type(stored[4]) is list
+        ):
+            return Head._make(stored)
+        self._drop(name)  # damaged: the summary cache or the file answers
+        return None
+
+    def put(self, name: str, key: StatKey | None, blob: bytes, found: Head) -> None:
+        self._keep(name, key, blob, () if found is UNREADABLE else tuple(found))
 
 
 def _is_plain(value: object) -> bool:

@@ -300,9 +300,11 @@ class Store:
         save: bool = False,
         admit: Callable[[Head], bool] | None = None,
     ) -> tuple[list[Entry], list[DataError]]:
-        from pm.cache import Head, SummaryCache, head, stat_key
+        from pm.cache import SummaryCache, stat_key
         from pm.progress import track
 
+        if admit is not None:
+            return self._filtered([os.fspath(p) for p in paths], admit)
         records: list[Entry] = []
         errors: list[DataError] = []
         with _bulk():
@@ -320,31 +322,82 @@ class Store:
                 except OSError:
                     key = None  # vanished or unreadable: read() names the problem
                 if key is not None:
-                    stored = cache.stored(name, key)
-                    if stored is not None:
-                        if admit is not None and not _admits(admit, head, stored):
-                            continue  # refused unseen: neither decoded nor a Path made
-                        cached = cache.decoded(name, stored)
-                        if cached is not None:
-                            records.append(Entry(_path(item), cached))
-                            continue
+                    cached = cache.get(name, key)
+                    if cached is not None:
+                        records.append(Entry(_path(item), cached))
+                        continue
                 path = _path(item)
                 try:
-                    postmortem = self._read_changed(path, name, key, cache)
+                    postmortem, _blob = self._read_changed(path, name, key, cache)
                 except DataError as error:
                     errors.append(error)
                     continue
-                if admit is None or admit(Head.of(postmortem)):
-                    records.append(Entry(path, postmortem))
+                records.append(Entry(path, postmortem))
             if save:  # a cache holds the files last read together; a subset would shrink it
                 cache.save()
         return records, errors
 
+    def _filtered(
+        self, paths: list[str], admit: Callable[[Head], bool]
+    ) -> tuple[list[Entry], list[DataError]]:
+        """``read_all(admit)``: each file's head from the heads file (``pm.cache.HeadCache``),
+        and the summary cache loaded only when a file ``admit`` takes (or one the heads
+        file does not know) needs it. Both caches are then saved, whole."""
+        from pm.cache import UNREADABLE, Head, HeadCache, SummaryCache, blob_id, stat_key
+        from pm.progress import track
+
+        heads = HeadCache.for_root(self.config.root)
+        summaries: SummaryCache | None = None
+        records: list[Entry] = []
+        errors: list[DataError] = []
+        names: list[str] = []
+        with _bulk():
+            for text in track(paths, "Reading postmortems"):
+                name = self.display(text)
+                names.append(name)
+                try:
+                    key = stat_key(os.stat(text))
+                except OSError:
+                    key = None  # vanished or unreadable: read() names the problem
+                found = heads.get(name, key) if key is not None else None
+                if found is not None and found is not UNREADABLE and not admit(found):
+                    continue  # refused on its head: the summary cache is not even loaded
+                path = Path(text)
+                try:
+                    if found is UNREADABLE:  # unchanged since it failed: say why again
+                        self.read(path)
+                        found = None  # it reads now after all (a new pm): as a miss
+                    if summaries is None:
+                        summaries = self._summaries = SummaryCache.for_root(self.config.root)
+                    cached = summaries.get(name, key) if key is not None else None
+                    blob = summaries.blob_of(name)
+                    if cached is None:
+                        cached, blob = self._read_changed(path, name, key, summaries)
+                except DataError as error:
+                    errors.append(error)
+                    if key is not None and found is None:
+                        with suppress(OSError):
+                            heads.put(name, key, blob_id(path.read_bytes()), UNREADABLE)
+                    continue
+                if found is None:
+                    found = Head.of(cached)
+                    if key is not None and blob is not None:
+                        heads.put(name, key, blob, found)
+                    if not admit(found):
+                        continue
+                records.append(Entry(path, cached))
+            heads.save()
+            if summaries is not None:
+                summaries.keep_unread(names)
+                summaries.save()
+        return records, errors
+
     def _read_changed(
         self, path: Path, name: str, key: StatKey | None, cache: SummaryCache
-    ) -> Postmortem:
+    ) -> tuple[Postmortem, bytes]:
         """A file whose stat the cache does not know: from the cache if its bytes are the
-        ones cached (a clone, a pull), else parsed and cached. DataError if unreadable."""
+        ones cached (a clone, a pull), else parsed and cached; with its blob id. DataError
+        if unreadable."""
         from pm.cache import blob_id
 
         try:
@@ -358,10 +411,10 @@ class Store:
             blob = blob_id(raw)
             cached = cache.get_content(name, key, blob)
             if cached is not None:  # same bytes, new stat (clone, pull)
-                return cached
+                return cached, blob
             record = self.parse(path, raw)
         cache.put(name, key, blob, record.postmortem)
-        return record.postmortem
+        return record.postmortem, blob
 
     def summaries_blob(self, name: str) -> bytes | None:
         """The blob id of the bytes this command's ``read_many`` read file ``name`` (as
@@ -494,16 +547,6 @@ def _bulk() -> Iterator[None]:
     finally:
         if enabled:
             gc.enable()
-
-
-def _admits(admit: Callable[[Head], bool], head: Callable[[object], Head], stored: object) -> bool:
-    """``admit`` of a cache entry's ``head``; True for a damaged entry (decoding it fails,
-    and the file is parsed as for a miss)."""
-    try:
-        found = head(stored)
-    except Exception:  # noqa: BLE001 - damaged: let decoding find out
-        return True
-    return admit(found)
 
 
 def _path(item: Path | str) -> Path:
