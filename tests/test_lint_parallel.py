@@ -24,6 +24,7 @@ from benchmarks import generate  # noqa: E402
 
 from pm import frontmatter  # noqa: E402
 from pm.errors import PmError  # noqa: E402
+from pm.lint.blameless import PATTERNS  # noqa: E402
 from pm.owners import scanned  # noqa: E402
 
 
@@ -141,6 +142,14 @@ def test_the_quick_owner_scan_matches_the_parse_on_what_pm_writes(tmp_path: Path
         assert scanned(raw) == {str(a["owner"]) for a in actions if a.get("owner")}
 
 
+def test_keywords_survive_the_white_space_the_candidate_test_folds() -> None:
+    """``Checker.candidates`` folds runs of white space into one space: sound only while
+    every keyword is lower case with single spaces and no other white space."""
+    for pattern in PATTERNS:
+        for word in pattern.keywords:
+            assert word == " ".join(word.split()) == word.lower(), (pattern.id, word)
+
+
 WEIRD = [
     "id: a\ntitle: b\n",
     "id: a\nid: b\n",
@@ -159,6 +168,15 @@ WEIRD = [
     "id: a\ntime: 14:05\nmode: 0755\n",
     "id: a\n---\nsecond: document\n",
     'id: "a\\u0000"\n',
+    "id: a\nbase: {x: 1}\nmerged:\n  <<: {y: 2}\n  z: 3\n",
+    "id: a\n=: value\n",
+    "id: a\nn: !!str 1\ns: !!set {a, b}\nb: !!binary aGk=\n",
+    "id: a\nc: !custom x\n",
+    "id: a\nyes: 1\ntrue: 2\n1: a\n0x1: b\nnull: c\n~: d\n",
+    "id: a\nf: 1.5\ng: .inf\nh: 1_000\ni: -0x1F\nj: 2024-01-15T14:05:00Z\nk: 2024-01-15\n",
+    "id: a\nactions:\n- {number: 1, owner: [x]}\n- number: 2\n  owner:\n    name: y\n",
+    "id: a\n[1, 2]: x\n",
+    "id: a\nreview:\n  due: 2024-01-01\n  due: 2024-01-02\n",
 ]
 
 

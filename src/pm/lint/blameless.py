@@ -407,8 +407,9 @@ class Checker:
     def candidates(self, text: str) -> list[Compiled]:
         """The patterns whose keywords ``text`` holds: what ``scan`` of any part of it
         (a file's body, the texts of its items) may try. One test per file, not per
-        paragraph: most files hold the keywords of few patterns."""
-        lowered = text.lower()
+        paragraph: most files hold the keywords of few patterns. White space is one space
+        here (a third less to search; keywords hold single spaces only, so none is lost)."""
+        lowered = " ".join(text.lower().split())
         return [self._compile(p) for p in PATTERNS if any(word in lowered for word in p.keywords)]
 
     def scan(
@@ -510,4 +511,5 @@ def prose(body: str) -> str:
 
 
 def _blank(match: re.Match[str]) -> str:
-    return re.sub(r"[^\n]", " ", match.group())
+    """The match as spaces, its line breaks kept (so offsets and lines stay)."""
+    return "\n".join(" " * len(line) for line in match.group().split("\n"))
