@@ -123,12 +123,12 @@ def test_jobs_must_not_be_negative(varied: Repo, cli: CliRunnerCall) -> None:
 def test_a_worker_error_is_reported_not_swallowed(
     varied: Repo, cli: CliRunnerCall, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from pm.lint import runner
+    from pm.lint import onefile
 
     def broken(*args: object) -> None:
         raise RuntimeError("a rule broke")
 
-    monkeypatch.setattr(runner, "_lint_document", broken)  # forked workers inherit it
+    monkeypatch.setattr(onefile, "_lint_document", broken)  # forked workers inherit it
     result = cli("lint", "--jobs", "2")
     assert result.exit_code == 70
     assert "internal error: RuntimeError: a rule broke" in result.stderr
