@@ -623,6 +623,8 @@ def period_report(
 
     counted = [p for p in everything if window.contains(p)]
     rev = at.commit if at is not None else "HEAD"
+    from pm import causedocs
+
     data = report.period(
         everything,
         window,
@@ -632,5 +634,6 @@ def period_report(
         slos=config.slos,
         now=now,
         created=created_dates(config, rev, counted, zone(config.timezone)),
+        grouped=causedocs.groups_of(ws.store, causes, tuning),
     )
     return PeriodReport(data, errors)
