@@ -352,7 +352,10 @@ def find_actions(
     if ref is not None:
         records: list[Entry] = [ws.get(ref)]
     else:
-        records, errors = ws.store.read_all(filters.admits if filters is not None else None)
+        # Only an owner filter can refuse a postmortem by its head; without one, the
+        # plain read (no heads file) is the cheaper one.
+        narrow = filters is not None and bool(filters.owners)
+        records, errors = ws.store.read_all(filters.admits if filters and narrow else None)
     today = ws.today()
     rows = [
         (record, item)
@@ -457,7 +460,8 @@ def overdue(
             budgets or not owners or late.may_concern(head.owners, *owners)
         )
 
-    entries, errors = ws.store.read_all(admit)
+    narrow = bool(severity or (owners and not budgets))  # else every head is admitted
+    entries, errors = ws.store.read_all(admit if narrow else None)
     entries = [e for e in entries if wanted.match(e.postmortem)]
     lines = LinesCache.for_root(ws.config.root)
     findings: list[Finding] = []

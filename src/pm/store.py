@@ -387,10 +387,10 @@ class Store:
                     if not admit(found):
                         continue
                 records.append(Entry(path, cached))
-            heads.save()
             if summaries is not None:
                 summaries.keep_unread(names)
                 summaries.save()
+            heads.save()  # after: it also holds the files the summary cache cannot
         return records, errors
 
     def _read_changed(
