@@ -54,6 +54,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from sys import intern
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from pm.sections import section_text
@@ -433,6 +434,7 @@ def unpack(packed: str) -> list[tuple[str, str]]:
     found = []
     for item in packed.split():
         term, _, word = item.partition("/")
+        term = intern(term)  # one string per term, not one per use: 10,000 vectors share them
         found.append((term, word or term))
     return found
 
@@ -539,7 +541,8 @@ class Index:
         # A word only one postmortem uses cannot make two alike, but it would dilute the
         # words they share; it is left out (unless the index is one postmortem's context).
         rare = 1 if n > 2 and background is None and SKIP_UNIQUE else 0
-        for doc, counts in zip(self.docs, raw, strict=True):
+        for i, doc in enumerate(self.docs):
+            counts, raw[i] = raw[i], {}  # freed as it goes: 10,000 vectors are enough to hold
             vector = {t: math.log1p(tf) * self.idf[t] for t, tf in counts.items() if df[t] > rare}
             norm = math.sqrt(sum(v * v for v in vector.values())) or 1.0
             unit = {t: v / norm for t, v in vector.items()}
