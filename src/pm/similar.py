@@ -307,6 +307,43 @@ CONCEPTS: tuple[tuple[str, str], ...] = (
         r"ran out|reached (?:the end|its expiry)|validity)",
     ),
 )
+# How a joined term reads in what pm prints ("shared: certificate expiry", a group's terms):
+# the joined form is only a token, so that a phrase counts as one word when comparing.
+SPELLED: dict[str, str] = {
+    "leapsecond": "leap second",
+    "leapyear": "leap year",
+    "certificateexpiry": "certificate expiry",
+    "connectionpool": "connection pool",
+    "threadpool": "thread pool",
+    "transactionid": "transaction id",
+    "primarykey": "primary key",
+    "bitwidth": "bit width",
+    "integeroverflow": "integer overflow",
+    "outofmemory": "out of memory",
+    "memoryleak": "memory leak",
+    "racecondition": "race condition",
+    "thunderingherd": "thundering herd",
+    "featureflag": "feature flag",
+    "healthcheck": "health check",
+    "ratelimit": "rate limit",
+    "diskfull": "disk full",
+    "filedescriptor": "file descriptor",
+    "splitbrain": "split brain",
+    "powerloss": "power loss",
+    "datacenter": "data center",
+    "timezone": "time zone",
+    "loadbalancer": "load balancer",
+    "thirdparty": "third party",
+    "wrongtarget": "wrong target",
+    "manualoperation": "manual operation",
+    "powerfailure": "power failure",
+    "retrystorm": "retry storm",
+    "globalrollout": "global rollout",
+    "denialofservice": "denial of service",
+    "packagecompromise": "package compromise",
+    "routeleak": "route leak",
+    "resourceexhaustion": "resource exhaustion",
+}
 _CONCEPT = re.compile("|".join(rf"(?P<c{n}>{regex})" for n, (_, regex) in enumerate(CONCEPTS)))
 _PHRASE = re.compile("|".join(rf"\b(?P<p{n}>{regex})" for n, (regex, _) in enumerate(PHRASES)))
 
@@ -524,8 +561,10 @@ class Index:
         self._postings: dict[str, list[tuple[int, float]]] | None = None
 
     def word(self, term: str) -> str:
-        """How people wrote a term (``databas`` -> ``database``)."""
-        return self._surface.get(term, term)
+        """How people wrote a term (``databas`` -> ``database``), a joined phrase spelled
+        out (``connectionpool`` -> ``connection pool``)."""
+        word = self._surface.get(term, term)
+        return SPELLED.get(word, word)
 
     def similarity(self, i: int, j: int) -> float:
         self.pairs_compared += 1
