@@ -230,7 +230,8 @@ class Remembered:
         own = store.display(target).encode()
         digest = hashlib.sha1(own, usedforsecurity=False).hexdigest()[:20]
         self.path = folder / MATCHES_FOLDER / f"{digest}.marshal" if folder else None
-        self.key = (_MATCHES_FORMAT, similar.tokeniser_id(), own, key)
+        # The matches hold words as printed, so how joined terms are spelled is in the key.
+        self.key = (_MATCHES_FORMAT, similar.tokeniser_id(), similar.SPELLED, own, key)
         self.compared: list[tuple[str, StatKey | None]] = []
         for name in names:
             try:

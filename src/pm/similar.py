@@ -43,6 +43,7 @@ candidates), whose parts share the index and its constants.
 
 from __future__ import annotations
 
+import bisect
 import functools
 import heapq
 import math
@@ -306,6 +307,43 @@ CONCEPTS: tuple[tuple[str, str], ...] = (
         r"ran out|reached (?:the end|its expiry)|validity)",
     ),
 )
+# How a joined term reads in what pm prints ("shared: certificate expiry", a group's terms):
+# the joined form is only a token, so that a phrase counts as one word when comparing.
+SPELLED: dict[str, str] = {
+    "leapsecond": "leap second",
+    "leapyear": "leap year",
+    "certificateexpiry": "certificate expiry",
+    "connectionpool": "connection pool",
+    "threadpool": "thread pool",
+    "transactionid": "transaction id",
+    "primarykey": "primary key",
+    "bitwidth": "bit width",
+    "integeroverflow": "integer overflow",
+    "outofmemory": "out of memory",
+    "memoryleak": "memory leak",
+    "racecondition": "race condition",
+    "thunderingherd": "thundering herd",
+    "featureflag": "feature flag",
+    "healthcheck": "health check",
+    "ratelimit": "rate limit",
+    "diskfull": "disk full",
+    "filedescriptor": "file descriptor",
+    "splitbrain": "split brain",
+    "powerloss": "power loss",
+    "datacenter": "data center",
+    "timezone": "time zone",
+    "loadbalancer": "load balancer",
+    "thirdparty": "third party",
+    "wrongtarget": "wrong target",
+    "manualoperation": "manual operation",
+    "powerfailure": "power failure",
+    "retrystorm": "retry storm",
+    "globalrollout": "global rollout",
+    "denialofservice": "denial of service",
+    "packagecompromise": "package compromise",
+    "routeleak": "route leak",
+    "resourceexhaustion": "resource exhaustion",
+}
 _CONCEPT = re.compile("|".join(rf"(?P<c{n}>{regex})" for n, (_, regex) in enumerate(CONCEPTS)))
 _PHRASE = re.compile("|".join(rf"\b(?P<p{n}>{regex})" for n, (regex, _) in enumerate(PHRASES)))
 
@@ -523,8 +561,10 @@ class Index:
         self._postings: dict[str, list[tuple[int, float]]] | None = None
 
     def word(self, term: str) -> str:
-        """How people wrote a term (``databas`` -> ``database``)."""
-        return self._surface.get(term, term)
+        """How people wrote a term (``databas`` -> ``database``), a joined phrase spelled
+        out (``connectionpool`` -> ``connection pool``)."""
+        word = self._surface.get(term, term)
+        return SPELLED.get(word, word)
 
     def similarity(self, i: int, j: int) -> float:
         self.pairs_compared += 1
@@ -864,10 +904,12 @@ def cause_candidates(
     """The files ``similar_docs`` compares ``target`` with: the latest ``limit`` that
     started on or before it (by the date in the id, so ``paths`` sorted by id). Paths may
     be strings (``Store.path_names``): 10,000 ``Path`` objects cost ``pm show`` 70 ms."""
-    own = os.path.basename(target)
-    day = own[:10]
     name = os.path.basename
-    return [p for p in paths if name(p)[:10] <= day and name(p) != own][-limit:]
+    own = name(target)
+    # Sorted by id, the files that started by then come first: found by bisection, so
+    # 50,000 names cost no more than 1,000 (one more than ``limit``: the target's own).
+    end = bisect.bisect_right(paths, own[:10], key=lambda p: name(p)[:10])
+    return [p for p in paths[max(0, end - limit - 1) : end] if name(p) != own][-limit:]
 
 
 def title_candidates(
