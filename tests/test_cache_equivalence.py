@@ -89,12 +89,15 @@ def ids(repo: Repo) -> list[str]:
 
 
 def same_with_and_without_cache(repo: Repo, cli: CliRunnerCall, *args: str) -> None:
-    cache_path(repo).unlink(missing_ok=True)
+    import shutil
+
+    shutil.rmtree(cache_path(repo).parent, ignore_errors=True)  # every cache of pm's
     cold = cli(*args)
     cli("list")  # a full read writes the cache
     assert cache_path(repo).exists()
+    cli(*args)  # and the caches of this command (heads, lines...)
     warm = cli(*args)
-    cache_path(repo).unlink()
+    shutil.rmtree(cache_path(repo).parent)
     again = cli(*args)
     label = "pm " + " ".join(args)
     assert (warm.exit_code, warm.stdout, warm.stderr) == (
@@ -416,3 +419,8 @@ def test_overdue_finds_the_new_lines_of_a_hand_edit_of_the_same_size_and_mtime(
     assert placed and all(f["line"] > 1 for f in placed)
     lines.write_bytes(b"garbage")
     assert cli(*args).stdout == cold.stdout
+    # Only the keys findings are placed at are kept: the status, the review, the items.
+    kept = cache_module.LinesCache(lines)._old
+    name = path.relative_to(corpus.path).as_posix()
+    assert ("actions", 0) in kept[name][2]
+    assert all(k[0] in ("status", "review", "actions") for e in kept.values() for k in e[2])

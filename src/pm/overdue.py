@@ -92,6 +92,12 @@ def placed(findings: Sequence[Finding], path: str, where: frontmatter.FrontMap) 
     return [replace(f, path=path, line=where.line(f.key)) for f in findings]
 
 
+def places(key: frontmatter.KeyPath) -> bool:
+    """Whether a finding can be placed at front-matter ``key`` (or be placed by it, its
+    nearest located parent): the status, the review, the action items and their list."""
+    return key[:1] in (("status",), ("review",), ("actions",)) and len(key) <= 2
+
+
 class Lateness(NamedTuple):
     """How an open action item is late: by which rule (``action`` or ``follow-up``), since
     which due date, by how many days; ``follow_up`` is the review date + 30 days when the

@@ -473,7 +473,10 @@ def overdue(
             found, coming = late.for_owner(found, *owners), late.for_owner(coming, *owners)
         if found or coming:
             # Only files with findings are looked at again, for the lines of their findings.
-            shown, where = ws.store.display(entry.path), ws.store.key_lines(entry.path, lines)
+            shown, where = (
+                ws.store.display(entry.path),
+                ws.store.key_lines(entry.path, lines, late.places),
+            )
             findings += late.placed(found, shown, where)
             soon += late.placed(coming, shown, where)
     # An unfiltered run saw every readable file, so entries of files gone are dropped; a

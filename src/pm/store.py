@@ -450,9 +450,12 @@ class Store:
         cache.save()
         return found
 
-    def key_lines(self, path: Path, cache: LinesCache) -> FrontMap:
+    def key_lines(
+        self, path: Path, cache: LinesCache, kept: Callable[[frontmatter.KeyPath], bool]
+    ) -> FrontMap:
         """``frontmatter.locate_top`` of the file as it is now (empty when unreadable), from
-        ``cache`` while its stat or bytes are the ones the lines were found in."""
+        ``cache`` while its stat or bytes are the ones the lines were found in; only the
+        key paths ``kept`` says are asked for are cached (and known when cached)."""
         from pm.cache import blob_id, stat_key
         from pm.frontmatter.lines import FrontMap
 
@@ -471,7 +474,7 @@ class Store:
             return FrontMap(lines)
         found = frontmatter.locate_top(raw)
         if raw:
-            cache.put(name, key, blob, found.lines)
+            cache.put(name, key, blob, {k: v for k, v in found.lines.items() if kept(k)})
         return found
 
     def file_bytes(self, path: Path) -> bytes:
