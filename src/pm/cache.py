@@ -238,7 +238,7 @@ class LinesCache(StatCache):
     summary cache, under the same rules."""
 
     NAME = LINES_NAME
-    FORMAT = ("pm-lines", 1, __version__, sys.version_info[:2])
+    FORMAT = ("pm-lines", 2, __version__, sys.version_info[:2])  # 2: only the places
 
     def get(self, name: str, key: StatKey) -> dict[Any, int] | None:
         return self._lines(name, self._lookup(name, key))
