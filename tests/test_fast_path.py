@@ -1,4 +1,5 @@
-"""The Typer-free fast path for list, show, event and log: same options, output and codes."""
+"""The Typer-free fast path for the reads: same options, output and codes (writes and checks:
+test_fast_writes.py)."""
 
 from __future__ import annotations
 
@@ -27,6 +28,15 @@ def test_fast_table_is_generated_from_the_typer_declarations() -> None:
         ("event", "rm"),
         ("log",),
         ("search",),
+        ("open",),
+        ("resolve",),
+        ("action", "add"),
+        ("action", "start"),
+        ("action", "done"),
+        ("action", "list"),
+        ("report",),
+        ("overdue",),
+        ("lint",),
     }
     assert set(fast_commands.COMMANDS) == declared | {("event",)}  # pm event ID TEXT
 
@@ -52,8 +62,17 @@ def test_fast_table_is_generated_from_the_typer_declarations() -> None:
         ["event", "id", "--from"],
         ["event", "id", "text", "--at", "-5m"],
         ["event", "id", "text", "-x"],
-        ["open", "title", "-s", "SEV-1"],
-        ["resolve", "id"],
+        ["open", "title"],  # no --severity: Typer says it is missing
+        ["open", "title", "-s", "SEV-1", "-s", "SEV-2"],
+        ["resolve", "id", "text", "more"],
+        ["action", "add", "id", "text", "-o", "bob"],  # the old -o: Typer warns
+        ["action", "add", "id", "text"],
+        ["action", "done", "id"],
+        ["overdue", "--as-of"],
+        ["lint", "--", "-x.md"],
+        ["report", "-o"],
+        ["edit", "id"],
+        ["review", "id"],
     ],
 )
 def test_unusual_arguments_are_left_to_typer(args: list[str]) -> None:

@@ -74,6 +74,29 @@ def test_event_imports_neither_typer_jinja2_nor_rich(repo: Repo, opened: str) ->
 
 
 @pytest.mark.slow  # runs pm in a subprocess
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["action", "list"],
+        ["overdue", "--fail-on", "never"],
+        ["lint", "postmortems"],
+        ["report", "--json"],
+        ["resolve", "2024-01-15"],
+        ["action", "add", "2024-01-15", "Alert on pool usage", "--owner", "bob"],
+        ["action", "start", "2024-01-15", "1"],
+        ["open", "Cache stampede", "-s", "SEV-3"],
+    ],
+)
+def test_common_commands_do_not_import_typer(
+    repo: Repo, cli: CliRunnerCall, opened: str, args: list[str]
+) -> None:
+    cli.ok("action", "add", opened, "Raise the pool size", "--owner", "alice")
+    names = imported(repo.path, *args)
+    assert not loaded(names, "typer")
+    assert "pm.cli.fast_commands" in names  # the fast path ran it
+
+
+@pytest.mark.slow  # runs pm in a subprocess
 def test_help_still_lists_every_command(tmp_path: Path) -> None:
     result = run_pm(tmp_path, "--help")
     assert result.returncode == 0

@@ -7,6 +7,34 @@ would parse (see ``fast.py``). ``tests/test_fast_path.py`` fails when it is stal
 from pm.cli.fast import Param, Spec
 
 COMMANDS: dict[tuple[str, ...], Spec] = {
+    ("open",): Spec(
+        body="pm.cli.incident:open_",
+        arguments=(Param("title", required=True),),
+        options={
+            "--severity": Param("severity", required=True),
+            "-s": Param("severity", required=True),
+            "--service": Param("service", many=True),
+            "--tag": Param("tag", many=True),
+            "--impact": Param("impact"),
+            "--started": Param("started"),
+            "--detected": Param("detected"),
+        },
+        flags={
+            "--edit": "edit",
+            "--branch": "branch",
+            "--no-commit": "no_commit",
+        },
+        defaults={
+            "service": None,
+            "tag": None,
+            "impact": "",
+            "started": None,
+            "detected": None,
+            "edit": False,
+            "branch": False,
+            "no_commit": False,
+        },
+    ),
     ("event", "add"): Spec(
         body="pm.cli.incident:event",
         arguments=(
@@ -99,6 +127,24 @@ COMMANDS: dict[tuple[str, ...], Spec] = {
             "no_commit": False,
         },
     ),
+    ("resolve",): Spec(
+        body="pm.cli.incident:resolve",
+        arguments=(
+            Param("postmortem_id", required=True),
+            Param("text"),
+        ),
+        options={
+            "--at": Param("at"),
+        },
+        flags={
+            "--no-commit": "no_commit",
+        },
+        defaults={
+            "text": "",
+            "at": None,
+            "no_commit": False,
+        },
+    ),
     ("list",): Spec(
         body="pm.cli.incident:list_postmortems",
         arguments=(),
@@ -158,6 +204,92 @@ COMMANDS: dict[tuple[str, ...], Spec] = {
             "as_json": False,
         },
     ),
+    ("action", "add"): Spec(
+        body="pm.cli.followup:action_add",
+        arguments=(
+            Param("postmortem_id", required=True),
+            Param("text", required=True),
+        ),
+        options={
+            "--owner": Param("owner", required=True),
+            "--priority": Param("priority"),
+            "-p": Param("priority"),
+            "--due": Param("due"),
+            "--ticket": Param("ticket"),
+        },
+        flags={
+            "--no-commit": "no_commit",
+        },
+        defaults={
+            "priority": None,
+            "due": None,
+            "ticket": None,
+            "no_commit": False,
+        },
+    ),
+    ("action", "start"): Spec(
+        body="pm.cli.followup:action_start",
+        arguments=(
+            Param("postmortem_id", required=True),
+            Param("number", required=True),
+        ),
+        options={
+            "--reason": Param("reason"),
+        },
+        flags={
+            "--no-commit": "no_commit",
+        },
+        defaults={
+            "reason": None,
+            "no_commit": False,
+        },
+    ),
+    ("action", "done"): Spec(
+        body="pm.cli.followup:action_done",
+        arguments=(
+            Param("postmortem_id", required=True),
+            Param("number", required=True),
+        ),
+        options={
+            "--reason": Param("reason"),
+            "--on": Param("on"),
+        },
+        flags={
+            "--no-commit": "no_commit",
+        },
+        defaults={
+            "reason": None,
+            "on": None,
+            "no_commit": False,
+        },
+    ),
+    ("action", "list"): Spec(
+        body="pm.cli.followup:action_list",
+        arguments=(Param("postmortem_id"),),
+        options={
+            "--owner": Param("owner", many=True),
+            "--status": Param("status", many=True),
+            "--priority": Param("priority", many=True),
+            "-p": Param("priority", many=True),
+            "--format": Param("fmt"),
+            "-f": Param("fmt"),
+        },
+        flags={
+            "--overdue": "overdue",
+            "--mine": "mine",
+            "--json": "as_json",
+        },
+        defaults={
+            "postmortem_id": None,
+            "owner": None,
+            "status": None,
+            "priority": None,
+            "overdue": False,
+            "mine": False,
+            "fmt": None,
+            "as_json": False,
+        },
+    ),
     ("log",): Spec(
         body="pm.cli.followup:log",
         arguments=(Param("postmortem_id", required=True),),
@@ -171,6 +303,89 @@ COMMANDS: dict[tuple[str, ...], Spec] = {
         defaults={
             "fmt": None,
             "as_json": False,
+        },
+    ),
+    ("report",): Spec(
+        body="pm.cli.reports:report",
+        arguments=(Param("postmortem_id"),),
+        options={
+            "--since": Param("since"),
+            "--until": Param("until"),
+            "--service": Param("service"),
+            "--as-of-commit": Param("as_of_commit"),
+            "--as-of-date": Param("as_of_date"),
+            "--format": Param("fmt"),
+            "-f": Param("fmt"),
+            "--output": Param("out"),
+            "-o": Param("out"),
+        },
+        flags={
+            "--json": "as_json",
+        },
+        defaults={
+            "postmortem_id": None,
+            "since": None,
+            "until": None,
+            "service": None,
+            "as_of_commit": None,
+            "as_of_date": None,
+            "fmt": None,
+            "as_json": False,
+            "out": None,
+        },
+    ),
+    ("overdue",): Spec(
+        body="pm.cli.checks:overdue",
+        arguments=(),
+        options={
+            "--as-of": Param("as_of"),
+            "--owner": Param("owner", many=True),
+            "--severity": Param("severity", many=True),
+            "-s": Param("severity", many=True),
+            "--format": Param("fmt"),
+            "-f": Param("fmt"),
+            "--fail-on": Param("fail_on"),
+            "--due-within": Param("due_within"),
+            "--group-by": Param("group_by"),
+        },
+        flags={
+            "--json": "as_json",
+        },
+        defaults={
+            "as_of": None,
+            "owner": None,
+            "severity": None,
+            "fmt": None,
+            "as_json": False,
+            "fail_on": "any",
+            "due_within": None,
+            "group_by": None,
+        },
+    ),
+    ("lint",): Spec(
+        body="pm.cli.checks:lint",
+        arguments=(Param("paths", many=True),),
+        options={
+            "--format": Param("fmt"),
+            "-f": Param("fmt"),
+        },
+        flags={
+            "--json": "as_json",
+            "--strict": "strict",
+            "--fix": "fix",
+            "--discard-block-edits": "discard_block_edits",
+            "--rules": "rules",
+            "--changed": "changed",
+        },
+        defaults={
+            "paths": None,
+            "fmt": None,
+            "as_json": False,
+            "strict": False,
+            "fix": False,
+            "discard_block_edits": False,
+            "rules": False,
+            "changed": False,
         },
     ),
 }
