@@ -83,7 +83,7 @@ def failing(error: BaseException) -> Any:
 
 
 @pytest.mark.parametrize(
-    ("args", "path"), [(["list"], "fast"), (["report", "--format", "json"], "typer")]
+    ("args", "path"), [(["list"], "fast"), (["close", "2024-01-15"], "typer")]
 )
 @pytest.mark.parametrize(
     ("error", "code", "said"),
