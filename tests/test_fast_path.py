@@ -15,7 +15,8 @@ from pm.cli.commands import DECLARED
 
 def test_fast_table_is_generated_from_the_typer_declarations() -> None:
     """The table is what ``python -m pm.cli.fastgen`` writes now (else: run it)."""
-    assert fastgen.source(fastgen.table()) == fastgen.TABLE.read_text(encoding="utf-8"), (
+    generated = fastgen.source(fastgen.table(), fastgen.root_help())
+    assert generated == fastgen.TABLE.read_text(encoding="utf-8"), (
         "src/pm/cli/fast_commands.py is out of date: run python -m pm.cli.fastgen"
     )
     assert fastgen.main(["--check"]) == 0
@@ -231,3 +232,32 @@ def test_fast_list_reports_broken_files_like_typer(
     assert code == 3
     assert out.startswith(opened)
     assert "2024-01-16-broken.md" in err
+
+
+@pytest.mark.parametrize("args", [["--help"], ["-h"], ["help"]])
+@pytest.mark.parametrize("columns", ["80", "200"])
+def test_root_help_is_typers(
+    cli: CliRunnerCall,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    args: list[str],
+    columns: str,
+) -> None:
+    """``pm --help`` prints the generated text: Typer's own (CliRunner wraps at 80)."""
+    monkeypatch.setenv("COLUMNS", columns)
+    code, out, err = run_main(capsys, *args)
+    assert out == fast_commands.HELP  # the fast path answered
+    typer_result = cli(*args)
+    assert (code, out, err) == (typer_result.exit_code, typer_result.stdout, typer_result.stderr)
+    assert code == 0 and out.startswith("Usage: pm [OPTIONS] COMMAND [ARGS]...")
+
+
+def test_root_help_on_a_narrow_terminal_is_wrapped_by_typer(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", "60")
+    assert fast.run(["--help"]) is None
+    code, out, _ = run_main(capsys, "--help")
+    assert code == 0 and out != fast_commands.HELP
+    summary = out.splitlines()[2]
+    assert summary.startswith("  Blameless") and len(summary) <= 58  # click's width: 60 - 2

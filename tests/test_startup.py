@@ -97,6 +97,13 @@ def test_common_commands_do_not_import_typer(
 
 
 @pytest.mark.slow  # runs pm in a subprocess
+def test_help_imports_no_heavy_library(tmp_path: Path) -> None:
+    names = imported(tmp_path, "--help")
+    for heavy in ("typer", "yaml", "rich", "jinja2"):
+        assert not loaded(names, heavy), heavy
+
+
+@pytest.mark.slow  # runs pm in a subprocess
 def test_help_still_lists_every_command(tmp_path: Path) -> None:
     result = run_pm(tmp_path, "--help")
     assert result.returncode == 0

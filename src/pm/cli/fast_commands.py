@@ -6,6 +6,57 @@ would parse (see ``fast.py``). ``tests/test_fast_path.py`` fails when it is stal
 
 from pm.cli.fast import Param, Spec
 
+HELP_COLUMNS = 80
+HELP = (
+    "Usage: pm [OPTIONS] COMMAND [ARGS]...\n"
+    "\n"
+    "  Blameless incident postmortems as markdown files in git; every change is a\n"
+    "  commit.\n"
+    "\n"
+    "  Run pm help COMMAND (or pm COMMAND --help) for a command's options and\n"
+    "  examples.\n"
+    "\n"
+    "Options:\n"
+    "  --debug        Show the full traceback when something fails.\n"
+    "  -V, --version  Print the version and exit.\n"
+    "  --pretty       Indent JSON output in a pipe or file too (on a terminal it\n"
+    "                 always is).\n"
+    "  -C DIR         Run as if pm had been started in DIR (like git -C; default:\n"
+    "                 $PM_REPO).\n"
+    "  -h, --help     Show this message and exit.\n"
+    "\n"
+    "Commands:\n"
+    "  init        Set up the repository and this clone's merge driver.\n"
+    "  open        Open a postmortem for a new incident and commit it.\n"
+    "  event       The timeline: add events, or correct one (edit, rm).\n"
+    "  resolve     Mark the incident resolved and print its duration.\n"
+    "  edit        Edit the postmortem in $VISUAL or $EDITOR.\n"
+    "  reopen      Reopen a resolved incident that flared up again.\n"
+    "  list        List postmortems, oldest first (by start time).\n"
+    "  show        Show one postmortem with its metrics.\n"
+    "  search      Find postmortems by the words in them, best match first.\n"
+    "  action      Action items: add, start, done, list, export, verify and more.\n"
+    "  review      The review meeting: record it held, or schedule it (schedule).\n"
+    "  close       Close the postmortem.\n"
+    "  set         Change one front-matter field.\n"
+    "  log         The audit trail: every commit that touched the postmortem.\n"
+    "  report      Render a postmortem or a period's incidents for readers.\n"
+    "  site        Build a static website of every postmortem.\n"
+    "  related     Link two incidents both ways (or unlink them), in one commit.\n"
+    "  overdue     Late action items, reviews and stale incidents.\n"
+    "  notify      Post what pm overdue finds to a Slack or Teams webhook.\n"
+    "  lint        Check postmortems: schema, lifecycle, tables, language.\n"
+    "  recall      Past incidents that name the files a change touches.\n"
+    "  completion  Print the shell completion script for bash, zsh or fish.\n"
+    "  help        Show the help of pm or of one of its commands.\n"
+    "\n"
+    "Examples:\n"
+    "  pm init\n"
+    '  pm open "Checkout returns 502s" -s SEV-2 --service checkout\n'
+    "  pm -C ~/ops/postmortems list\n"
+    "  pm help open\n"
+)
+
 COMMANDS: dict[tuple[str, ...], Spec] = {
     ("open",): Spec(
         body="pm.cli.incident:open_",
