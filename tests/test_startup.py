@@ -63,6 +63,12 @@ def test_reads_import_neither_typer_jinja2_nor_rich(
     assert "pm.frontmatter.document" in names
     for writer in ("emit", "minimal_diff", "lines", "blocks"):
         assert f"pm.frontmatter.{writer}" not in names, writer
+    # Nor what changes a postmortem (the workspace imports it in its writes), nor a TOML
+    # parser where there is no config file to read.
+    for writer in ("importing", "transaction", "journal", "fields", "actions", "lifecycle"):
+        assert f"pm.{writer}" not in names, writer
+    assert not (repo.path / ".pm.toml").exists()
+    assert "tomllib" not in names
 
 
 @pytest.mark.slow  # runs pm in a subprocess

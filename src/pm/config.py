@@ -13,7 +13,6 @@ longer sit beside the settings they guard.
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -232,6 +231,8 @@ def _load(root: Path) -> Config:
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
+    import tomllib  # only where there is a config file to read
+
     try:
         with path.open("rb") as handle:
             return tomllib.load(handle)
