@@ -360,37 +360,49 @@ class Checker:
         if named:
             subject = rf"(?:(?-i:(?:{named}))|{subject})"
             obj = rf"(?:(?-i:(?:{named}))|{obj})"
-        person = rf"\b{subject}\b[\"\u201d]?"
+        self._person = rf"\b{subject}\b[\"\u201d]?"
+        self._object = rf"\b{obj}\b"
+        # Compiled when a paragraph first holds one of the pattern's keywords: compiling
+        # all of them costs more than linting a clean file (pm lint FILE, pm edit).
+        self._compiled: dict[int, tuple[re.Pattern[str] | None, re.Pattern[str] | None]] = {}
+        self._subject_patterns: dict[int, re.Pattern[str]] = {}
 
-        def compiled(regex: str) -> re.Pattern[str] | None:
-            if not regex:
-                return None
-            return re.compile(
-                regex.replace(" ", r"\s+")
-                .replace("{person}", person)
-                .replace("{object}", rf"\b{obj}\b"),
+    def _compile(self, regex: str) -> re.Pattern[str] | None:
+        if not regex:
+            return None
+        return re.compile(
+            regex.replace(" ", r"\s+")
+            .replace("{person}", self._person)
+            .replace("{object}", self._object),
+            re.IGNORECASE,
+        )
+
+    def _regexes(self, index: int) -> tuple[re.Pattern[str] | None, re.Pattern[str] | None]:
+        """Pattern ``index``'s plain and lapse regexes, compiled once."""
+        if index not in self._compiled:
+            pattern = PATTERNS[index]
+            self._compiled[index] = (self._compile(pattern.regex), self._compile(pattern.lapse))
+        return self._compiled[index]
+
+    def _subject(self, gap: int) -> re.Pattern[str]:
+        """The subject of a lapse: a person, then at most ``gap`` words, at the end of the
+        text before the lapse (searched in the clause only, so it stays cheap)."""
+        if gap not in self._subject_patterns:
+            self._subject_patterns[gap] = re.compile(
+                rf"{self._person}(?P<gap>(?:\s+[\w'\u2019\"\u201c\u201d-]+){{0,{gap}}}?)\s*$",
                 re.IGNORECASE,
             )
-
-        self.compiled = [(p, compiled(p.regex), compiled(p.lapse)) for p in PATTERNS]
-        # The subject of a lapse: a person, then at most N words, at the end of the text
-        # before the lapse (searched in the clause only, so it stays cheap).
-        self._subjects = {
-            gap: re.compile(
-                rf"{person}(?P<gap>(?:\s+[\w'\u2019\"\u201c\u201d-]+){{0,{gap}}}?)\s*$",
-                re.IGNORECASE,
-            )
-            for gap in {p.gap for p in PATTERNS if p.lapse}
-        }
+        return self._subject_patterns[gap]
 
     def scan(self, text: str) -> Iterator[tuple[Pattern, int, str]]:
         """(pattern, offset, matched text) for every blaming phrase in ``text``."""
         for paragraph in _PARAGRAPH.finditer(text):
             lowered = paragraph.group().lower()
             seen: set[tuple[int, int]] = set()
-            for pattern, plain, lapse in self.compiled:
+            for index, pattern in enumerate(PATTERNS):
                 if not any(word in lowered for word in pattern.keywords):
                     continue
+                plain, lapse = self._regexes(index)
                 for regex, needs_person in ((plain, False), (lapse, True)):
                     if regex is None:
                         continue
@@ -410,7 +422,7 @@ class Checker:
         start = match.start()
         if needs_person:
             prefix = text[clause_start : match.start()]
-            found = self._subjects[pattern.gap].search(prefix)
+            found = self._subject(pattern.gap).search(prefix)
             if found is None:
                 return None
             gap = found.group("gap")
