@@ -6,10 +6,13 @@ held-out part was never used to tune a rule, a word list or a threshold.
 
 Goals of issue 14 on the held-out part: lint recall >= 0.75 with a false-positive rate
 <= 0.05 (met: 0.80 and 0.00); grouping pairwise F1 >= 0.5 and a same-cause incident among
-``pm show``'s top three for >= 80% (not met: 0.49, precision 0.56 and recall 0.43, and
-0.78; they were 0.45 and 0.75 before the ``support`` rule and CSLS ranking, chosen on the
-tuning part, where F1 is 0.70 and the top three 0.90). The unmet goals are strict xfails,
-so the day they are met the test says so; the figures reached today are floors.
+``pm show``'s top three for >= 80% (not met). The held-out part grew with a second round of
+incidents (25 held-out items in 6 new families and 7 singletons) added before any further
+grouping change; measured once on arrival: the earlier items alone F1 0.49 (precision 0.56,
+recall 0.43) and top three 0.78, the new items alone F1 0.52 and top three 0.78, combined
+F1 0.49 (precision 0.52, recall 0.46) and top three 0.796 (43/54). The tuning part, with
+its own new items, is at F1 0.64 and top three 0.91. The unmet goals are strict xfails, so
+the day they are met the test says so; the figures reached today are floors.
 """
 
 from __future__ import annotations
@@ -42,7 +45,7 @@ def held_out() -> tuple[realtext.LintFigures, realtext.GroupFigures]:
 def test_the_corpus_is_real_text_from_many_companies() -> None:
     sentences = realtext.load("sentences.jsonl")
     summaries = realtext.load("summaries.jsonl")
-    assert len(sentences) >= 400 and len(summaries) >= 200
+    assert len(sentences) >= 400 and len(summaries) >= 260
     assert {s["label"] for s in sentences} == {"blame", "neutral"}
     kinds = Counter(s["kind"] for s in sentences if s["label"] == "neutral")
     for hard in ("negation", "hypothetical", "concept", "passive", "person-neutral"):
@@ -77,7 +80,7 @@ def test_held_out_grouping_does_not_fall_below_todays_figures(
     held_out: tuple[realtext.LintFigures, realtext.GroupFigures],
 ) -> None:
     _, grouping = held_out
-    assert grouping.families >= 8 and grouping.true_pairs >= 60
+    assert grouping.families >= 15 and grouping.true_pairs >= 89
     assert grouping.f1 >= 0.48, (grouping.precision, grouping.recall)
     assert grouping.top3 >= 0.77, grouping.top3
     assert grouping.empty == 0  # pm show always offers its nearest past incidents
@@ -91,7 +94,7 @@ def test_held_out_grouping_f1_goal(
     assert held_out[1].f1 >= GOALS["f1"]
 
 
-@pytest.mark.xfail(strict=True, reason="issue 14 goal not met: held-out top three 0.78")
+@pytest.mark.xfail(strict=True, reason="issue 14 goal not met: held-out top three 0.796")
 def test_held_out_show_top_three_goal(
     held_out: tuple[realtext.LintFigures, realtext.GroupFigures],
 ) -> None:
@@ -102,7 +105,7 @@ def test_tuning_figures() -> None:
     lint = realtext.lint_figures(realtext.sentences("tuning"))
     grouping = realtext.group_figures(realtext.summaries("tuning"))
     assert lint.recall >= 0.9 and lint.fpr <= 0.02
-    assert grouping.f1 >= 0.68 and grouping.top3 >= 0.85
+    assert grouping.f1 >= 0.62 and grouping.top3 >= 0.88
 
 
 def test_the_script_prints_held_out_figures_without_items() -> None:

@@ -4,7 +4,8 @@ PyYAML builds Python objects in Python, so parsing 10,000 front matters takes se
 loading them from this cache takes a small fraction of that. The cache is only a copy:
 
 - It lives in ``<git dir>/pm/cache-v1.marshal`` (one per work tree; the prose ``pm
-  search`` reads is in ``prose-v1.marshal`` beside it, under the same rules), so git
+  search`` reads is in ``prose-v1.marshal`` beside it, and the words similarity compares
+  in ``tokens-v1.marshal``, ``pm.causedocs``, under the same rules), so git
   never tracks it and ``git status`` never shows it; ``PM_CACHE_DIR`` puts both
   elsewhere (a folder a CI cache step saves and restores). Delete it at any time; pm
   rebuilds it. In a repository shared by a group (``core.sharedRepository``) the folder
@@ -129,6 +130,11 @@ class StatCache:
         """Forget an entry found damaged: counted as a miss, the caller parses the file."""
         if self._new.pop(name, None) is not None:
             self.misses += 1
+
+    def blob_of(self, name: str) -> bytes | None:
+        """The blob id of the bytes this command's value for file ``name`` came from."""
+        entry = self._new.get(name)
+        return entry[1] if entry is not None else None
 
     def _keep(self, name: str, key: StatKey | None, blob: bytes, value: Any) -> None:
         self._new[name] = (key, blob, value)

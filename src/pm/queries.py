@@ -166,22 +166,11 @@ def list_postmortems(
 def view(ws: Workspace, ref: str) -> tuple[Entry, str]:
     """``ws.get`` for ``pm show``, which reads and may compare causes: (entry, body).
 
-    When the body has a written cause, ``similar_by_cause`` loads the summary cache
-    anyway, so the postmortem comes from it too and nothing is parsed while the file
-    is unchanged. Otherwise parsing the one file is cheaper than loading the cache.
+    The one file is parsed: the causes it is compared with come from the token cache
+    (``similar_by_cause``), so loading the summary cache for it would cost more.
     """
-    from pm.sections import section_text
-
-    path = ws.store.resolve(ref)
-    body = ws.store.read_body(path)
-    if not (section_text(body, "Root Cause") or section_text(body, "Contributing Factors")):
-        record = ws.store.read(path)
-        return record, record.document.body
-    entries, errors = ws.store.read_many([path])
-    if errors or not entries:
-        record = ws.store.read(path)  # raises what is wrong with the file
-        return record, record.document.body
-    return entries[0], body
+    record = ws.store.read(ws.store.resolve(ref))
+    return record, record.document.body
 
 
 def titles(ws: Workspace, ids: list[str]) -> dict[str, str]:
@@ -214,10 +203,12 @@ def similar_by_cause(ws: Workspace, entry: Entry, body: str, limit: int = 3) -> 
     target = similar.doc_from(entry.postmortem, body)
     if not similar.has_cause(target):
         return None
-    paths = similar.cause_candidates(ws.store.paths(), entry.path)
-    # Front matter from the summary cache where it is fresh; bodies split off the bytes.
-    earlier, _unreadable = ws.store.read_many(paths)
-    docs = [similar.doc_from(e.postmortem, ws.store.read_body(e.path)) for e in earlier]
+    from pm import causedocs
+
+    names = similar.cause_candidates(ws.store.path_names(), entry.path)
+    paths = [Path(name) for name in names]
+    # Tokens from the token cache where the file is unchanged; else read and tokenised.
+    docs = causedocs.for_paths(ws.store, paths)
     return similar.similar_docs(docs, target, limit, tuning=similar.tuning_of(ws.config))
 
 
@@ -578,12 +569,12 @@ def period_report(
     if at is None:
         entries, errors = find(ws)
         everything = [e.postmortem for e in entries]
-        # Each body is read once, without parsing its YAML again, and only its causes are kept.
-        causes = [
-            doc_from(e.postmortem, ws.store.read_body(e.path))
-            for e in entries
-            if history.contains(e.postmortem)
-        ]
+        from pm import causedocs
+
+        # Tokens from the token cache where the file is unchanged; else read and tokenised
+        # (without parsing its YAML again), and only its causes are kept.
+        chosen = [e for e in entries if history.contains(e.postmortem)]
+        causes = causedocs.for_entries(ws.store, chosen, entries)
     else:
         errors = at.errors
         everything = [p for p, _ in at.postmortems]

@@ -8,7 +8,7 @@ callers pass the postmortems and what similarity compares of them.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from pm import similar
@@ -31,7 +31,7 @@ def recurring_groups(
     Earlier incidents count: a cause that came back this period after three times last
     year is the pattern a reader needs to see.
     """
-    causes = {d.id: d.fields.get("root_cause", "") for d in docs}
+    causes = {d.id: d for d in docs}
     groups, _ = similar.group(docs, tuning=tuning or similar.DEFAULT_TUNING)
     return describe_groups(groups, everything, causes, window)
 
@@ -39,14 +39,14 @@ def recurring_groups(
 def describe_groups(
     groups: Sequence[similar.Group],
     postmortems: Sequence[Postmortem],
-    causes: dict[str, str],
+    causes: Mapping[str, str | similar.Doc],
     window: Period,
 ) -> list[RecurringGroup]:
     """The groups (``similar.group``) that reach into ``window``, as reports describe them.
 
     ``postmortems`` holds every member of every group; ``causes`` maps ids to their written
-    root cause (the latest one decides which action items address the cause). ``pm site``
-    groups once and describes the groups for each of its periods.
+    root cause or their ``Doc`` (the latest one decides which action items address the
+    cause). ``pm site`` groups once and describes the groups for each of its periods.
     """
     by_id = {p.id: p for p in postmortems}
     result: list[RecurringGroup] = []
@@ -85,15 +85,19 @@ def describe_groups(
     return result
 
 
-def _latest_cause(ids: list[str], causes: dict[str, str]) -> set[str]:
+def _latest_cause(ids: list[str], causes: Mapping[str, str | similar.Doc]) -> set[str]:
     """Stems of the most recent written root cause in a group (ids are oldest first).
 
     The latest postmortem usually understands the cause best: in the seed case, five
     incidents blamed traffic or capacity and the sixth named the query behind all of them.
     """
     for postmortem_id in reversed(ids):
-        if causes.get(postmortem_id):
-            return {term for term, _ in similar.tokens(causes[postmortem_id])}
+        cause = causes.get(postmortem_id, "")
+        if isinstance(cause, similar.Doc):
+            if cause.fields.get("root_cause"):
+                return {term for term, _ in similar.field_tokens(cause, "root_cause")}
+        elif cause:
+            return {term for term, _ in similar.tokens(cause)}
     return set()
 
 

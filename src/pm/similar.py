@@ -46,6 +46,7 @@ from __future__ import annotations
 import functools
 import heapq
 import math
+import os
 import random
 import re
 import statistics
@@ -53,7 +54,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from pm.sections import section_text
 
@@ -62,6 +63,8 @@ if TYPE_CHECKING:
 
     from pm.config import Config
     from pm.model import Postmortem
+
+_P = TypeVar("_P", str, "Path")
 
 # Field name -> weight. Causes weigh most: they are what recurs; titles and impact describe
 # symptoms, which differ from one time to the next.
@@ -352,6 +355,48 @@ def tokens(text: str, stop: frozenset[str] = _STOP) -> list[tuple[str, str]]:
     return found
 
 
+@functools.cache
+def tokeniser_id() -> str:
+    """A fingerprint of how ``tokens`` splits text (its word lists, patterns and code), so
+    a cache of tokens (``pm.cache.TokenCache``) is dropped when any of them changes."""
+    import hashlib
+
+    parts: list[object] = [sorted(_STOP), _DROP.pattern, _PHRASE.pattern, _CONCEPT.pattern]
+    parts += [PHRASES, CONCEPTS, _WORD.pattern]
+    # (how ``pack`` writes them is the cache's format number, ``TokenCache.FORMAT``)
+    codes = [f.__code__ for f in (tokens, stem.__wrapped__, _normalise.__wrapped__, _phrase)]
+    while codes:  # code objects' reprs hold addresses: their parts, nested ones too
+        code = codes.pop()
+        parts += [code.co_code, code.co_names]
+        for const in code.co_consts:
+            (codes if isinstance(const, type(code)) else parts).append(const)
+    return hashlib.sha1(repr(parts).encode(), usedforsecurity=False).hexdigest()
+
+
+def pack(text: str) -> str:
+    """The ``tokens`` of ``text`` as one string (``term`` or ``term/word`` each), for the
+    token cache: ``unpack`` gives them back. A written text packs to a non-empty string
+    even when it has no token, so ``has_cause`` reads a packed ``Doc`` as it reads text."""
+    if not text:
+        return ""
+    return " " + " ".join(t if t == w else f"{t}/{w}" for t, w in tokens(text))
+
+
+def unpack(packed: str) -> list[tuple[str, str]]:
+    """The inverse of ``pack`` (words hold no ``/`` or space: see ``_WORD``)."""
+    found = []
+    for item in packed.split():
+        term, _, word = item.partition("/")
+        found.append((term, word or term))
+    return found
+
+
+def field_tokens(doc: Doc, name: str) -> list[tuple[str, str]]:
+    """``tokens`` of one of ``doc``'s fields, whether it holds text or packed tokens."""
+    value = doc.fields.get(name, "")
+    return unpack(value) if doc.packed else tokens(value)
+
+
 # --- documents and their vectors ------------------------------------------------------------
 
 
@@ -367,6 +412,8 @@ class Doc:
     started: date | None = None
     causes: tuple[str, ...] = ()  # the structured cause, from a configured taxonomy
     same_cause: tuple[str, ...] = ()  # ids a person said share this cause: they group
+    # ``fields`` hold ``pack``ed tokens, not text (a ``Doc`` from the token cache).
+    packed: bool = False
 
 
 def labels_of(services: Iterable[str], tags: Iterable[str]) -> tuple[str, ...]:
@@ -428,7 +475,7 @@ class Index:
         for doc in self.docs:
             counts: dict[str, float] = defaultdict(float)
             for name, weight in weights.items():
-                for term, word in tokens(doc.fields.get(name, "")):
+                for term, word in field_tokens(doc, name):
                     counts[term] += weight
                     surface[term][word] += 1
             for label in doc.labels:
@@ -800,12 +847,15 @@ OPEN_CANDIDATES = 100
 
 
 def cause_candidates(
-    paths: Sequence[Path], target: Path, limit: int = SIMILAR_SCAN_LIMIT
-) -> list[Path]:
+    paths: Sequence[_P], target: _P | Path, limit: int = SIMILAR_SCAN_LIMIT
+) -> list[_P]:
     """The files ``similar_docs`` compares ``target`` with: the latest ``limit`` that
-    started on or before it (by the date in the id, so ``paths`` sorted by id)."""
-    day = target.stem[:10]
-    return [p for p in paths if p.stem[:10] <= day and p != target][-limit:]
+    started on or before it (by the date in the id, so ``paths`` sorted by id). Paths may
+    be strings (``Store.path_names``): 10,000 ``Path`` objects cost ``pm show`` 70 ms."""
+    own = os.path.basename(target)
+    day = own[:10]
+    name = os.path.basename
+    return [p for p in paths if name(p)[:10] <= day and name(p) != own][-limit:]
 
 
 def title_candidates(

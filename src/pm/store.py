@@ -331,6 +331,11 @@ class Store:
                 cache.save()
         return records, errors
 
+    def summaries_blob(self, name: str) -> bytes | None:
+        """The blob id of the bytes this command's ``read_many`` read file ``name`` (as
+        ``display`` shows it) from; None if it did not read it."""
+        return self._summaries.blob_of(name) if self._summaries is not None else None
+
     def texts(self, paths: list[Path], extract: Callable[[str], str]) -> list[str]:
         """``extract`` of each file's body (``pm search``'s prose), in order, from the prose
         cache where the file is unchanged (``pm.cache.ProseCache``); ``""`` for a file

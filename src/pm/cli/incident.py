@@ -365,9 +365,10 @@ def show(postmortem_id: str, fmt: str | None, as_json: bool) -> None:
         return
     from pm.render.show import printed, render_similar
 
-    for text in printed(entry.postmortem, path, ws.now(), ws.tz):
+    width = shutil.get_terminal_size((80, 24)).columns if output.is_terminal() else None
+    for text in printed(entry.postmortem, path, ws.now(), ws.tz, width):
         output.line(text)
-    for text in render_similar(queries.similar_by_cause(ws, entry, body)):
+    for text in render_similar(queries.similar_by_cause(ws, entry, body), width):
         output.line(output.safe(text))
 
 

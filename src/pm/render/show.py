@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime, tzinfo
 from typing import TYPE_CHECKING
 
@@ -23,22 +23,31 @@ _LABELS = {
 
 
 def render_show(
-    postmortem: Postmortem, path: str, now: datetime, tz: tzinfo = UTC
+    postmortem: Postmortem,
+    path: str,
+    now: datetime,
+    tz: tzinfo = UTC,
+    width: int | None = None,
 ) -> Iterator[str]:
-    """The page, every time in ``tz`` (the team's zone) with its zone named."""
+    """The page, every time in ``tz`` (the team's zone) with its zone named; long lines
+    wrapped at ``width`` (a terminal's) under their text, none wrapped without it."""
 
     def _when(moment: datetime | None) -> str:
         return local_text(moment, tz) if moment else "-"
 
     computed = metrics.compute(postmortem, now)
-    yield f"{postmortem.id}: {postmortem.title}"
+    yield from fitted(f"{postmortem.id}: ", postmortem.title, width, indent=2)
     yield f"  severity  {postmortem.severity}    status  {postmortem.status}"
     duration = format_duration(computed.duration) if computed.duration is not None else "-"
     if computed.duration is not None and postmortem.resolved_at is None:
         duration += " (ongoing)"
-    yield f"  started   {_when(postmortem.started)}    duration  {duration}"
+    started = f"  started   {_when(postmortem.started)}"
+    if width is not None and len(started) + len(duration) + 14 > width:
+        yield from (started, f"  duration  {duration}")  # two lines on a narrow terminal
+    else:
+        yield f"{started}    duration  {duration}"
     if postmortem.impact:
-        yield f"  impact    {postmortem.impact}"
+        yield from fitted("  impact    ", postmortem.impact, width)
     if postmortem.services:
         yield f"  services  {', '.join(postmortem.services)}"
     if postmortem.tags:
@@ -64,28 +73,68 @@ def render_show(
     yield f"  file      {path}"
     yield ""
     yield "Timeline"
-    width = len(str(len(postmortem.timeline)))
-    whens = [_when(event.at) for event in postmortem.timeline]
+    yield from _timeline(postmortem, _when, width)
+    yield ""
+    yield ACTIONS
+    yield from _actions(postmortem.actions, width)
+
+
+def _timeline(
+    postmortem: Postmortem, when_text: Callable[[datetime | None], str], width: int | None
+) -> Iterator[str]:
+    nw = len(str(len(postmortem.timeline)))
+    whens = [when_text(event.at) for event in postmortem.timeline]
     tw = max(map(len, whens), default=0)
     kw = max((len(event.kind) for event in postmortem.timeline), default=0)
     for number, (event, when) in enumerate(zip(postmortem.timeline, whens, strict=True), 1):
-        yield f"  {number:>{width}}  {when:<{tw}}  {event.kind:<{kw}}  {event.text}"
-    yield ""
-    yield ACTIONS
-    if not postmortem.actions:
+        yield from fitted(
+            f"  {number:>{nw}}  {when:<{tw}}  {event.kind:<{kw}}  ", event.text, width
+        )
+
+
+def _actions(items: list[ActionItem], width: int | None) -> Iterator[str]:
+    if not items:
         yield "  none yet (pm action add)"
-    items = postmortem.actions
-    nw = max((len(str(item.number)) for item in items), default=0)
+    iw = max((len(str(item.number)) for item in items), default=0)
     pw = max((len(item.priority) for item in items), default=0)
     sw = max((len(item.status) for item in items), default=0)
     ow = max((len(item.owner) for item in items), default=0)
     for item in items:
-        yield (
-            f"  {item.number:>{nw}}  {item.priority:<{pw}}  {item.status:<{sw}}"
-            f"  due {item.due.isoformat()}  {item.owner:<{ow}}  {item.text}{_ticket(item)}"
+        head = (
+            f"  {item.number:>{iw}}  {item.priority:<{pw}}  {item.status:<{sw}}"
+            f"  due {item.due.isoformat()}  {item.owner:<{ow}}  "
         )
+        yield from fitted(head, item.text + _ticket(item), width)
         if EVIDENCE in item.extra:
-            yield from _evidence(item, nw + 4)
+            yield from _evidence(item, iw + 4)
+
+
+def fitted(prefix: str, text: str, width: int | None, indent: int | None = None) -> Iterator[str]:
+    """``prefix + text``, wrapped at ``width`` with the rest under the text's column (or
+    ``indent``), so a long timeline entry or item reads as one block on a terminal.
+
+    Words are never broken (an id, a URL or a path stays whole, even past the width); when
+    the text's column leaves fewer than 24 columns, the rest goes under column 6. Without
+    a width (a pipe, a file) the line is whole, as scripts and ``grep`` expect."""
+    if width is None or len(prefix) + len(text) <= width:
+        yield prefix + text
+        return
+    import textwrap
+
+    under = len(prefix) if indent is None else indent
+    if width - under < _NARROWEST:
+        under = min(under, 6)
+    yield from textwrap.wrap(
+        text,
+        width=max(width, under + 1),
+        initial_indent=prefix,
+        subsequent_indent=" " * under,
+        break_long_words=False,
+        break_on_hyphens=False,
+    ) or [prefix.rstrip()]
+
+
+_NARROWEST = 24
 
 
 def _evidence(item: ActionItem, indent: int) -> Iterator[str]:
@@ -114,16 +163,20 @@ def _ticket(item: ActionItem) -> str:
 
 ACTIONS = "Action items"
 _HEAD = re.compile(r"^(  severity  )(\S+)(    status  )(\S+)")
-_ITEM = re.compile(r"^(  +\d+  )(\S+)( +)(\S+)")
+# An item's first line: its number within the first few columns (a wrapped line's rest is
+# indented far deeper, so words there are never painted).
+_ITEM = re.compile(r"^( {2,9}\d+  )(\S+)( +)(\S+)")
 
 
-def printed(postmortem: Postmortem, path: str, now: datetime, tz: tzinfo = UTC) -> Iterator[str]:
-    """The page as printed: control characters shown escaped, and in colour on a terminal
-    (``colour.enabled()``)."""
+def printed(
+    postmortem: Postmortem, path: str, now: datetime, tz: tzinfo = UTC, width: int | None = None
+) -> Iterator[str]:
+    """The page as printed: control characters shown escaped, wrapped at ``width`` and in
+    colour on a terminal (``colour.enabled()``)."""
     from pm.render.colour import enabled
     from pm.render.output import safe
 
-    page = (safe(text) for text in render_show(postmortem, path, now, tz))
+    page = (safe(text) for text in render_show(postmortem, path, now, tz, width))
     return colourise(page) if enabled() else page
 
 
@@ -158,7 +211,7 @@ def colourise(lines: Iterable[str]) -> Iterator[str]:
         )
 
 
-def render_similar(matches: list[Match] | None) -> Iterator[str]:
+def render_similar(matches: list[Match] | None, width: int | None = None) -> Iterator[str]:
     """Earlier incidents with a similar written cause; nothing while no cause is written
     (``matches`` None, as ``queries.similar_by_cause`` answers then)."""
     if matches is None:
@@ -169,4 +222,5 @@ def render_similar(matches: list[Match] | None) -> Iterator[str]:
         yield "  none found"
     for match in matches:
         weak = "weak match; " if match.weak else ""
-        yield f"  {match.id}  {match.title}  ({weak}shared: {', '.join(match.shared)})"
+        text = f"{match.title}  ({weak}shared: {', '.join(match.shared)})"
+        yield from fitted(f"  {match.id}  ", text, width, indent=4)

@@ -1,0 +1,191 @@
+"""What similarity compares of each file (``similar.Doc``), through the token cache.
+
+Tokenising a thousand causes costs ``pm show`` a second at 10,000 postmortems, and every
+cause costs ``pm report`` most of its time, on every run. So each file's ``Doc`` is kept
+with its fields' tokens packed (``similar.pack``) in ``TokenCache``, under the
+summary cache's rules (a stat, else the git blob id, vouches for an entry): a file is
+read and tokenised again only when its bytes changed, and the ``Doc`` it gives is the one
+``similar.doc_from`` would give, so results are the same byte for byte.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from pm import __version__, frontmatter, similar
+from pm.cache import StatCache, blob_id, stat_key
+from pm.errors import DataError
+
+if TYPE_CHECKING:
+    from collections.abc import Container
+    from pathlib import Path
+
+    from pm.cache import StatKey
+    from pm.model import Postmortem
+    from pm.store import Entry, Store
+
+TOKENS_NAME = "tokens-v1.marshal"
+# A file whose Doc is not cached: (its place in the result, path, name, stat, blob, bytes).
+_Miss = tuple[int, "Path", str, "StatKey", bytes, bytes]
+
+
+class TokenCache(StatCache):
+    """Each file's ``Doc`` (``for_paths``, ``for_entries``), in ``tokens-v1.marshal``
+    beside the summary cache, under the same rules: so ``pm show`` and ``pm report``
+    tokenise only the files that changed. The header holds the tokeniser's fingerprint
+    (``pm.similar.tokeniser_id``): a pm that splits words differently starts afresh.
+    No setting of ``.pm.toml`` changes tokens ([recurring] tunes grouping, not words)."""
+
+    NAME = TOKENS_NAME
+
+    def __init__(self, path: Path | None) -> None:
+        version = sys.version_info[:2]
+        self.FORMAT = ("pm-tokens", 1, __version__, version, similar.tokeniser_id())
+        super().__init__(path)
+
+    def get(self, name: str, key: StatKey) -> tuple[Any, ...] | None:
+        return self._value(name, self._lookup(name, key))
+
+    def get_content(self, name: str, key: StatKey | None, blob: bytes) -> tuple[Any, ...] | None:
+        return self._value(name, self._lookup_content(name, key, blob))
+
+    def _value(self, name: str, stored: Any) -> tuple[Any, ...] | None:
+        if stored is None or isinstance(stored, tuple):
+            return stored
+        self._drop(name)  # foreign data: a miss
+        return None
+
+    def drop(self, name: str) -> None:
+        """Forget an entry the caller found damaged (it reads the file instead)."""
+        self._drop(name)
+
+    def put(self, name: str, key: StatKey | None, blob: bytes, value: tuple[Any, ...]) -> None:
+        self._keep(name, key, blob, value)
+
+    def save_keeping(self, names: Container[str] | None = None) -> None:
+        """``save``, keeping the older entries of the files in ``names`` (every older one
+        when None) beside those looked up: ``pm show`` reads a thousand files of ten
+        thousand and must not forget the rest. Written only when something was read or
+        a file in the cache is gone."""
+        gone = names is not None and any(n not in names for n in self._old)
+        if not (self.misses or self.content_hits or gone):
+            return
+        kept = {n: e for n, e in self._old.items() if names is None or n in names}
+        self._new = {**kept, **self._new}
+        self.save()
+
+
+def for_paths(store: Store, paths: list[Path]) -> list[similar.Doc]:
+    """The ``Doc`` of each readable file of ``paths``, in order (``pm show``): unchanged
+    files from the token cache, the rest read (their postmortems through the summary
+    cache). Unreadable files are left out, as ``Store.read_many`` leaves them out."""
+    cache = TokenCache.for_root(store.config.root)
+    found, missed = _cached(store, cache, paths)
+    if missed:
+        entries, _unreadable = store.read_many([miss[1] for miss in missed])
+        by_path = {entry.path: entry.postmortem for entry in entries}
+        for slot, path, name, key, blob, raw in missed:
+            postmortem = by_path.get(path)
+            if postmortem is not None:
+                found[slot] = _made(store, cache, (slot, path, name, key, blob, raw), postmortem)
+    cache.save_keeping()
+    return [doc for doc in found if doc is not None]
+
+
+def for_entries(store: Store, entries: list[Entry], every: list[Entry]) -> list[similar.Doc]:
+    """The ``Doc`` of each of ``entries`` (read by ``Store.read_all``), in order (``pm
+    report``); ``every`` is all the readable files, whose entries the cache keeps."""
+    cache = TokenCache.for_root(store.config.root)
+    found, missed = _cached(store, cache, [entry.path for entry in entries])
+    for miss in missed:
+        found[miss[0]] = _made(store, cache, miss, entries[miss[0]].postmortem)
+    for slot, doc in enumerate(found):
+        if doc is None:  # vanished since it was read: what similarity had of it before
+            entry = entries[slot]
+            found[slot] = similar.doc_from(entry.postmortem, store.read_body(entry.path))
+    cache.save_keeping({store.display(entry.path) for entry in every})
+    return [doc for doc in found if doc is not None]
+
+
+def _cached(
+    store: Store, cache: TokenCache, paths: list[Path]
+) -> tuple[list[similar.Doc | None], list[_Miss]]:
+    """Docs from the cache (None where the file is unreadable or not cached), and the
+    files to tokenise, with the bytes read of them."""
+    found: list[similar.Doc | None] = []
+    missed: list[_Miss] = []
+    for path in paths:
+        name = store.display(path)
+        raw = None
+        try:
+            key = stat_key(os.stat(path))
+            value = cache.get(name, key)
+            if value is None:
+                raw = path.read_bytes()
+                value = cache.get_content(name, key, blob_id(raw))
+            doc = None if value is None else _decoded(value)
+            if doc is None and value is not None:
+                cache.drop(name)  # damaged: read the file
+            if doc is None and raw is None:
+                raw = path.read_bytes()
+        except OSError:
+            found.append(None)
+            continue
+        if doc is None and raw is not None:
+            missed.append((len(found), path, name, key, blob_id(raw), raw))
+        found.append(doc)
+    return found, missed
+
+
+def _made(store: Store, cache: TokenCache, miss: _Miss, postmortem: Postmortem) -> similar.Doc:
+    """The Doc of a file not cached, from the bytes read of it; cached when ``postmortem``
+    was read from those bytes too (or they parse)."""
+    _slot, path, name, key, blob, raw = miss
+    keep = True
+    if store.summaries_blob(name) != blob:  # changed since its summary was read (or new)
+        try:
+            postmortem = store.parse(path, raw).postmortem
+        except DataError:
+            keep = False  # unreadable now: its summary as read, with the body it has now
+    doc = similar.doc_from(postmortem, frontmatter.body_of(raw))
+    packed = similar.Doc(
+        id=doc.id,
+        title=doc.title,
+        fields={field: similar.pack(text) for field, text in doc.fields.items()},
+        labels=doc.labels,
+        related=doc.related,
+        started=doc.started,
+        causes=doc.causes,
+        same_cause=doc.same_cause,
+        packed=True,
+    )
+    if keep:
+        cache.put(name, key, blob, _encoded(packed))
+    return packed
+
+
+def _encoded(doc: similar.Doc) -> tuple[Any, ...]:
+    started = doc.started.toordinal() if doc.started is not None else None
+    fields = doc.fields
+    return (doc.id, doc.title, fields, doc.labels, doc.related, started, doc.causes, doc.same_cause)
+
+
+def _decoded(value: tuple[Any, ...]) -> similar.Doc | None:
+    try:
+        id_, title, fields, labels, related, started, causes, same_cause = value
+        return similar.Doc(
+            id_,
+            title,
+            fields,
+            labels,
+            related,
+            date.fromordinal(started) if started is not None else None,
+            causes,
+            same_cause,
+            packed=True,
+        )
+    except Exception:  # noqa: BLE001 - a damaged entry is a miss, never an error
+        return None

@@ -1,0 +1,306 @@
+"""The token cache (``pm.cache.TokenCache``, ``pm.causedocs``): ``pm show``, ``pm report ID``
+and ``pm report`` answer the same cold, warm and after any change to a file, and they
+tokenise only the files that changed.
+
+The corpus is real text: the tuning part of tests/data/realtext (paraphrased public
+postmortems, with families that group), written as postmortem files. "Tokenised" is
+observed by counting calls of ``similar.pack``, which runs only for a file not cached.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import CliRunnerCall, Repo, git
+from pm import cache as cache_module
+from pm import causedocs, similar
+from pm.causedocs import TOKENS_NAME, TokenCache
+from pm.config import Config
+from pm.store import Store
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from benchmarks import realtext  # noqa: E402
+
+ITEMS = realtext.summaries("tuning")[:48]
+
+
+def pid_of(n: int, item: dict[str, str]) -> str:
+    return f"2023-{n // 28 + 1:02d}-{n % 28 + 1:02d}-{item['id'][:30].strip('-')}"
+
+
+def text_of(n: int, item: dict[str, str]) -> str:
+    pid = pid_of(n, item)
+    day = pid[:10]
+    return (
+        f"---\nid: {pid}\ntitle: {item['title']!r}\nseverity: SEV-2\nstatus: resolved\n"
+        f"services: [svc-{n % 5}]\ntags: [t{n % 3}]\n"
+        f"timeline:\n- at: {day}T10:00:00Z\n  kind: started\n  text: Opened\n"
+        f"- at: {day}T11:00:00Z\n  kind: resolved\n  text: Over\n---\n"
+        f"## Summary\n\nSomething broke.\n\n## Impact\n\nUsers saw errors for {n} minutes.\n\n"
+        f"## Root Cause\n\n{item['root_cause']}\n\n"
+        f"## Contributing Factors\n\n{item['contributing']}\n"
+    )
+
+
+@pytest.fixture
+def corpus(repo: Repo, monkeypatch: pytest.MonkeyPatch) -> Repo:
+    monkeypatch.setattr(cache_module, "RACY_NS", 0)  # files written a moment ago vouch too
+    monkeypatch.setenv("PM_NOW", "2024-01-20T12:00:00Z")
+    for n, item in enumerate(ITEMS):
+        path = repo.postmortem_path(pid_of(n, item))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text_of(n, item), encoding="utf-8")
+    repo.git("add", "-A")
+    repo.git("commit", "--quiet", "-m", "corpus")
+    return repo
+
+
+@pytest.fixture
+def packs(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every text ``similar.pack`` tokenised for the cache, in order."""
+    seen: list[str] = []
+    real = similar.pack
+
+    def counted(text: str) -> str:
+        seen.append(text)
+        return real(text)
+
+    monkeypatch.setattr(similar, "pack", counted)
+    return seen
+
+
+def tokens_file(repo: Repo) -> Path:
+    return repo.path / ".git" / "pm" / TOKENS_NAME
+
+
+def ids(repo: Repo) -> list[str]:
+    return sorted(p.stem for p in repo.path.glob("postmortems/*/*.md"))
+
+
+# Every command that compares causes, on a few targets (the latest has the most history).
+def commands(repo: Repo) -> list[tuple[str, ...]]:
+    every = ids(repo)
+    reads: list[tuple[str, ...]] = [("report", "--format", "json"), ("report",)]
+    for pid in (every[-1], every[len(every) // 2], every[5]):
+        reads += [("show", pid), ("report", pid, "--format", "json")]
+    return reads
+
+
+def outputs(cli: CliRunnerCall, reads: list[tuple[str, ...]]) -> list[str]:
+    return [cli.ok(*args).stdout for args in reads]
+
+
+def test_packed_docs_group_and_rank_exactly_as_their_text() -> None:
+    """``pack``/``unpack`` keep every token: groups, scores and shared words are equal."""
+    items = realtext.summaries("tuning") + realtext.summaries("held-out")
+    text = realtext.docs_of(items)
+    packed = [
+        similar.Doc(d.id, d.title, {k: similar.pack(v) for k, v in d.fields.items()}, packed=True)
+        for d in text
+    ]
+    for field in ("root_cause", "contributing", "title"):
+        assert [similar.field_tokens(d, field) for d in packed] == [
+            similar.tokens(d.fields[field]) for d in text
+        ]
+    assert similar.group(text)[0] == similar.group(packed)[0]
+    assert similar.group(text)[0], "the corpus groups: the comparison means something"
+    for target in range(0, len(text), 9):
+        found = similar.similar_docs(text, text[target])
+        assert found == similar.similar_docs(packed, packed[target])
+    assert similar.pack("The.") == " " and similar.has_cause(
+        similar.Doc("x", "", {"root_cause": similar.pack("The.")}, packed=True)
+    ), "a written cause without a token is still written"
+
+
+def test_cold_warm_and_without_a_cache_answer_the_same(
+    corpus: Repo, cli: CliRunnerCall, packs: list[str]
+) -> None:
+    reads = commands(corpus)
+    cold = outputs(cli, reads)
+    assert tokens_file(corpus).exists() and packs
+    assert any("Similar past incidents" in out for out in cold), "show found matches"
+    packs.clear()
+    assert outputs(cli, reads) == cold
+    assert packs == [], "warm: nothing tokenised"
+    tokens_file(corpus).unlink()
+    assert outputs(cli, reads) == cold
+
+
+def test_the_cached_docs_are_what_the_files_give(corpus: Repo, cli: CliRunnerCall) -> None:
+    """The Docs from the cache equal those made from the files' text, packed."""
+    cli.ok("report")
+    store = Store(Config(root=corpus.path))
+    entries, _ = store.read_all()
+    warm = causedocs.for_entries(store, entries, entries)
+    for entry, doc in zip(entries, warm, strict=True):
+        fresh = similar.doc_from(entry.postmortem, store.read_body(entry.path))
+        assert {k: similar.pack(v) for k, v in fresh.fields.items()} == doc.fields
+        assert (fresh.id, fresh.title, fresh.labels, fresh.started) == (
+            doc.id,
+            doc.title,
+            doc.labels,
+            doc.started,
+        )
+    cached = TokenCache(tokens_file(corpus))
+    assert len(cached._old) == len(entries)
+
+
+def edit_keeping_size_and_mtime(path: Path, old: str, new: str) -> None:
+    assert len(old) == len(new)
+    before = path.stat()
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert path.stat().st_size == before.st_size
+
+
+def test_a_hand_edit_of_the_same_size_and_mtime_is_seen(
+    corpus: Repo, cli: CliRunnerCall, packs: list[str]
+) -> None:
+    every = ids(corpus)
+    target = every[-1]
+    reads = [("show", target), ("report", "--format", "json")]
+    outputs(cli, reads)
+    # Give an earlier file the target's cause: it must become its nearest match.
+    victim = corpus.postmortem_path(every[10])
+    mine = corpus.postmortem_path(target).read_text(encoding="utf-8")
+    theirs = victim.read_text(encoding="utf-8")
+    cause = mine.split("## Root Cause\n\n")[1].split("\n")[0]
+    old = theirs.split("## Root Cause\n\n")[1].split("\n")[0]
+    new = (cause + " " * len(old))[: len(old)] if len(cause) <= len(old) else cause[: len(old)]
+    edit_keeping_size_and_mtime(victim, old, new)
+    packs.clear()
+    edited = outputs(cli, reads)
+    assert 0 < len(packs) <= 4, "only the edited file is tokenised again (its four fields)"
+    assert every[10] in edited[0]
+    tokens_file(corpus).unlink()
+    (corpus.path / ".git" / "pm" / cache_module.CACHE_NAME).unlink()
+    assert outputs(cli, reads) == edited
+
+
+def test_a_pull_or_a_branch_switch_tokenises_only_the_changed_files(
+    corpus: Repo, cli: CliRunnerCall, packs: list[str]
+) -> None:
+    every = ids(corpus)
+    reads = [("show", every[-1]), ("report", "--format", "json")]
+    corpus.git("switch", "--quiet", "-c", "other")
+    path = corpus.postmortem_path(every[3])
+    path.write_text(path.read_text(encoding="utf-8") + "\nA deadlock in the pool.\n", "utf-8")
+    corpus.git("commit", "--quiet", "-am", "edit")
+    on_other = outputs(cli, reads)
+    corpus.git("switch", "--quiet", "main")
+    on_main = outputs(cli, reads)
+    packs.clear()
+    corpus.git("switch", "--quiet", "other")  # new inodes and ctimes for the changed file
+    assert outputs(cli, reads) == on_other
+    assert 0 < len(packs) <= 4, "one file changed: one file tokenised"
+    packs.clear()
+    corpus.git("switch", "--quiet", "main")
+    assert outputs(cli, reads) == on_main and 0 < len(packs) <= 4
+
+
+def test_a_restored_ci_cache_in_a_fresh_clone_is_used(
+    corpus: Repo,
+    cli: CliRunnerCall,
+    packs: list[str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    saved = tmp_path / "ci-cache"
+    monkeypatch.setenv("PM_CACHE_DIR", str(saved))
+    reads = commands(corpus)
+    first = outputs(cli, reads)
+    assert (saved / TOKENS_NAME).exists()
+    clone = tmp_path / "clone"
+    git(tmp_path, "clone", "--quiet", str(corpus.path), str(clone))
+    monkeypatch.chdir(clone)
+    packs.clear()
+    assert outputs(cli, reads) == first
+    assert packs == [], "every file's bytes match its cached entry: nothing tokenised"
+
+
+def test_a_corrupt_truncated_or_foreign_cache_is_ignored_and_rewritten(
+    corpus: Repo, cli: CliRunnerCall, packs: list[str]
+) -> None:
+    reads = commands(corpus)
+    first = outputs(cli, reads)
+    whole = tokens_file(corpus).read_bytes()
+    for damaged in (
+        b"garbage",
+        whole[: len(whole) // 2],
+        b"",
+        whole.replace(b"pm-tokens", b"pm-tokenz"),
+    ):
+        tokens_file(corpus).write_bytes(damaged)
+        assert outputs(cli, reads) == first
+        assert tokens_file(corpus).read_bytes() != damaged, "rewritten"
+
+
+def test_a_damaged_entry_is_a_miss(corpus: Repo, cli: CliRunnerCall, packs: list[str]) -> None:
+    reads = commands(corpus)
+    first = outputs(cli, reads)
+    cache = TokenCache(tokens_file(corpus))
+    name = next(iter(cache._old))
+    key, blob, _value = cache._old[name]
+    cache._new = {**cache._old, name: (key, blob, ("not", "a", "doc"))}
+    cache.save()
+    packs.clear()
+    assert outputs(cli, reads) == first
+    assert 0 < len(packs) <= 4
+
+
+def test_a_changed_tokeniser_starts_afresh(
+    corpus: Repo, cli: CliRunnerCall, packs: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    reads = commands(corpus)
+    first = outputs(cli, reads)
+    monkeypatch.setattr(similar, "tokeniser_id", lambda: "another tokeniser")
+    packs.clear()
+    assert outputs(cli, reads) == first
+    assert len(packs) >= 4 * (len(ITEMS) - 1), "every file tokenised again"
+
+
+def test_the_tokeniser_fingerprint_is_stable_and_sees_its_word_lists(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    first = similar.tokeniser_id.__wrapped__()
+    assert first == similar.tokeniser_id.__wrapped__() == similar.tokeniser_id()
+    monkeypatch.setattr(similar, "_STOP", similar._STOP | {"pool"})
+    assert similar.tokeniser_id.__wrapped__() != first
+
+
+def test_show_keeps_the_entries_of_files_it_did_not_read(corpus: Repo, cli: CliRunnerCall) -> None:
+    """``pm show`` reads the earlier files only; the report's entries stay cached."""
+    cli.ok("report")
+    before = set(TokenCache(tokens_file(corpus))._old)
+    every = ids(corpus)
+    path = corpus.postmortem_path(every[2])
+    path.write_text(path.read_text(encoding="utf-8") + "\nMore.\n", encoding="utf-8")
+    cli.ok("show", every[4])
+    assert set(TokenCache(tokens_file(corpus))._old) == before
+    path.unlink()
+    cli.ok("report")
+    assert set(TokenCache(tokens_file(corpus))._old) == before - {f"postmortems/2023/{every[2]}.md"}
+
+
+def test_no_cache_can_be_written_and_pm_still_answers(
+    corpus: Repo, cli: CliRunnerCall, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    reads = commands(corpus)
+    first = outputs(cli, reads)
+    blocked = tmp_path / "file-not-folder"
+    blocked.write_text("x", encoding="utf-8")
+    monkeypatch.setenv("PM_CACHE_DIR", str(blocked))
+    assert outputs(cli, reads) == first
+    shutil.rmtree(corpus.path / ".git" / "pm")
+    monkeypatch.delenv("PM_CACHE_DIR")
+    assert outputs(cli, reads) == first
