@@ -363,6 +363,8 @@ def show(postmortem_id: str, fmt: str | None, as_json: bool) -> None:
 
         output.print_json(views.detail(entry.postmortem, path, ws.now()))
         return
+    import shutil
+
     from pm.render.show import printed, render_similar
 
     width = shutil.get_terminal_size((80, 24)).columns if output.is_terminal() else None
