@@ -100,6 +100,8 @@ def test_common_commands_do_not_import_typer(
     names = imported(repo.path, *args)
     assert not loaded(names, "typer")
     assert "pm.cli.fast_commands" in names  # the fast path ran it
+    assert not (repo.path / ".pm.toml").exists()
+    assert "tomllib" not in names  # no config file: nothing to parse it for
 
 
 @pytest.mark.slow  # runs pm in a subprocess
