@@ -69,6 +69,7 @@ def test_reads_import_neither_typer_jinja2_nor_rich(
         assert f"pm.{writer}" not in names, writer
     assert not (repo.path / ".pm.toml").exists()
     assert "tomllib" not in names
+    assert "pm.slo" not in names  # no [slo] table to read
 
 
 @pytest.mark.slow  # runs pm in a subprocess

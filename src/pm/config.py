@@ -15,10 +15,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pm import slo
 from pm.errors import ConfigError
+
+if TYPE_CHECKING:
+    from pm import slo
 
 CONFIG_FILE = ".pm.toml"
 
@@ -646,6 +648,13 @@ def _known_priorities(where: str, kwargs: dict[str, Any]) -> None:
             raise ConfigError(f"{where}: overdue.require_evidence: unknown priority {name!r}")
 
 
+def _slos(where: str, value: object) -> tuple[slo.Slo, ...]:
+    """``[slo]``, read by ``pm.slo`` (imported only for a configuration that has one)."""
+    from pm import slo
+
+    return slo.parse(where, value)
+
+
 _TABLES: tuple[tuple[str, str, Any], ...] = (
     ("blameless", "blameless_names", _blameless),
     ("lint", "lint_disable", _lint),
@@ -653,7 +662,7 @@ _TABLES: tuple[tuple[str, str, Any], ...] = (
     ("review", "review_required", _review),
     ("site", "site", _site),
     ("people", "people", _people),
-    ("slo", "slos", slo.parse),
+    ("slo", "slos", _slos),
     ("services", "services", _services),
     ("overdue", "require_evidence", _overdue),
 )
