@@ -31,13 +31,13 @@ def test_recurring_defaults_and_settings(repo: Repo) -> None:
     assert load_config().recurring == Recurring()
     (repo.path / ".pm.toml").write_text(
         "[recurring]\nthreshold = 0.25\nspread = 2.5\nneighbours = 3\nsupport = 2\n"
-        'causes = ["dns"]\n',
+        'link = 0.9\nweak = 1\ncauses = ["dns"]\n',
         encoding="utf-8",
     )
     config = load_config()
-    assert config.recurring == Recurring(0.25, 2.5, 3, ("dns",), support=2)
+    assert config.recurring == Recurring(0.25, 2.5, 3, ("dns",), support=2, link=0.9, weak=1.0)
     assert similar.tuning_of(config) == similar.Tuning(
-        threshold=0.25, spread=2.5, neighbours=3, support=2
+        threshold=0.25, spread=2.5, neighbours=3, support=2, link=0.9, weak=1.0
     )
     (repo.path / ".pm.toml").write_text('[recurring]\nthreshold = "auto"\n', encoding="utf-8")
     assert load_config().recurring.threshold is None
@@ -53,6 +53,9 @@ def test_recurring_defaults_and_settings(repo: Repo) -> None:
         ("[recurring]\nneighbours = 0\n", "recurring.neighbours must be a whole number >= 1"),
         ("[recurring]\nsupport = 0\n", "recurring.support must be a whole number >= 1"),
         ("[recurring]\nsupport = 2.5\n", "recurring.support must be a whole number >= 1"),
+        ("[recurring]\nlink = 0\n", "recurring.link must be a number above 0 and up to 1"),
+        ("[recurring]\nweak = 1.5\n", "recurring.weak must be a number above 0 and up to 1"),
+        ('[recurring]\nweak = "half"\n', "recurring.weak must be a number above 0 and up to 1"),
         ('[recurring]\ncauses = ["two words"]\n', "recurring.causes must be a list of one-word"),
         ("recurring = 3\n", "recurring must be a table"),
     ],
@@ -147,6 +150,11 @@ def test_show_marks_weak_matches(repo: Repo, cli: CliRunnerCall) -> None:
     assert len(tail) == 3
     assert any("(weak match; shared: " in line for line in tail)
     assert any("  (shared: " in line for line in tail)
+    # ``[recurring] weak = 1``: only matches at the threshold, none marked weak
+    (repo.path / ".pm.toml").write_text("[recurring]\nweak = 1\n", encoding="utf-8")
+    out = cli.ok("show", "2024-06-25-slow-reconciliation-query").stdout
+    tail = out.split("Similar past incidents (by root cause)\n", 1)[1].splitlines()
+    assert tail and not any("weak match" in line for line in tail)
 
 
 def test_weak_matches_are_shown_rather_than_nothing() -> None:

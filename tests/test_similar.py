@@ -213,6 +213,9 @@ def test_stemming_and_stop_words() -> None:
     assert [t for t, _ in similar.tokens("The root cause was the database's locks")] == [
         "databas", "lock",
     ]  # fmt: skip
+    # general English (quantities, frequency, "everything", "expected") tells no cause
+    text = "Thousands of writes hit everything, a rarely seen and unexpected lock"
+    assert [t for t, _ in similar.tokens(text)] == ["writ", "hit", "lock"]
 
 
 def test_candidate_generation_is_bounded_at_scale() -> None:

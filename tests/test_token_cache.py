@@ -304,3 +304,105 @@ def test_no_cache_can_be_written_and_pm_still_answers(
     shutil.rmtree(corpus.path / ".git" / "pm")
     monkeypatch.delenv("PM_CACHE_DIR")
     assert outputs(cli, reads) == first
+
+
+# --- the matches of one postmortem, remembered (causedocs.Remembered) -----------------------
+
+
+@pytest.fixture
+def compares(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """How many files each comparison of ``pm show`` read through the token cache."""
+    seen: list[int] = []
+    real = causedocs.for_paths
+
+    def counted(store: Store, paths: list[Path]) -> list[similar.Doc]:
+        seen.append(len(paths))
+        return real(store, paths)
+
+    monkeypatch.setattr(causedocs, "for_paths", counted)
+    return seen
+
+
+def fresh_show(corpus: Repo, cli: CliRunnerCall, *args: str) -> str:
+    """``pm show`` with no cache at all: what the files say now."""
+    shutil.rmtree(corpus.path / ".git" / "pm", ignore_errors=True)
+    return cli.ok("show", *args).stdout
+
+
+def test_show_remembers_its_matches_while_nothing_changes(
+    corpus: Repo, cli: CliRunnerCall, compares: list[int]
+) -> None:
+    target = ids(corpus)[-1]
+    first = cli.ok("show", target).stdout
+    assert "Similar past incidents" in first and compares == [len(ITEMS) - 1]
+    assert cli.ok("show", target).stdout == first
+    assert cli.ok("report", target).exit_code == 0
+    assert compares == [len(ITEMS) - 1], "remembered: nothing compared again"
+    assert list((corpus.path / ".git" / "pm" / "similar-v1").glob("*.marshal"))
+
+
+def test_remembered_matches_are_found_afresh_after_any_change(
+    corpus: Repo, cli: CliRunnerCall, compares: list[int]
+) -> None:
+    every = ids(corpus)
+    target = every[-1]
+    cli.ok("show", target)
+    # A hand edit of a compared file, same size and mtime: it becomes the best match.
+    victim = corpus.postmortem_path(every[7])
+    mine = corpus.postmortem_path(target).read_text(encoding="utf-8")
+    cause = mine.split("## Root Cause\n\n")[1].split("\n")[0]
+    old = victim.read_text(encoding="utf-8").split("## Root Cause\n\n")[1].split("\n")[0]
+    new = (cause + " " * len(old))[: len(old)]
+    edit_keeping_size_and_mtime(victim, old, new)
+    edited = cli.ok("show", target).stdout
+    assert every[7] in edited and len(compares) == 2
+    assert edited == fresh_show(corpus, cli, target)
+    # A new earlier file among those compared.
+    cli.ok("show", target)
+    added = corpus.postmortem_path("2023-01-01-a-copy")
+    added.write_text(
+        victim.read_text(encoding="utf-8").replace(every[7], "2023-01-01-a-copy"),
+        encoding="utf-8",
+    )
+    count = len(compares)
+    with_copy = cli.ok("show", target).stdout
+    assert len(compares) == count + 1 and "2023-01-01-a-copy" in with_copy
+    assert with_copy == fresh_show(corpus, cli, target)
+    # The target's own text.
+    path = corpus.postmortem_path(target)
+    cli.ok("show", target)
+    path.write_text(path.read_text(encoding="utf-8").replace(cause, old), encoding="utf-8")
+    count = len(compares)
+    changed = cli.ok("show", target).stdout
+    assert len(compares) == count + 1 and changed == fresh_show(corpus, cli, target)
+    # The settings that tune matching.
+    cli.ok("show", target)
+    (corpus.path / ".pm.toml").write_text("[recurring]\nthreshold = 0.9\n", encoding="utf-8")
+    count = len(compares)
+    tuned = cli.ok("show", target).stdout
+    assert len(compares) == count + 1 and tuned == fresh_show(corpus, cli, target)
+
+
+def test_damaged_remembered_matches_are_found_afresh(
+    corpus: Repo, cli: CliRunnerCall, compares: list[int]
+) -> None:
+    target = ids(corpus)[-1]
+    first = cli.ok("show", target).stdout
+    (remembered,) = (corpus.path / ".git" / "pm" / "similar-v1").glob("*.marshal")
+    whole = remembered.read_bytes()
+    for damaged in (b"", b"junk", whole[: len(whole) // 2]):
+        remembered.write_bytes(damaged)
+        assert cli.ok("show", target).stdout == first
+    assert len(compares) == 4
+
+
+def test_a_racy_stat_is_not_remembered(
+    corpus: Repo, cli: CliRunnerCall, compares: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Files changed in the last two seconds could change again unseen: not remembered."""
+    monkeypatch.setattr(cache_module, "RACY_NS", 3600 * 10**9)
+    target = ids(corpus)[-1]
+    cli.ok("show", target)
+    cli.ok("show", target)
+    assert len(compares) == 2
+    assert not list((corpus.path / ".git" / "pm").glob("similar-v1/*.marshal"))

@@ -59,6 +59,15 @@ StatKey = tuple[int, int, int, int]
 CacheEntry = tuple[StatKey | None, bytes, Any]
 
 
+def cache_folder(root: Path) -> Path | None:
+    """Where pm keeps its caches: ``PM_CACHE_DIR``, else ``pm`` in the git directory."""
+    named = os.environ.get("PM_CACHE_DIR")
+    if named:  # relative to the working directory, as GIT_DIR is
+        return Path(os.path.abspath(named))
+    found = git_dir(root)
+    return found / "pm" if found is not None else None
+
+
 def stat_key(stat: os.stat_result) -> StatKey:
     return (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino)
 
@@ -92,11 +101,8 @@ class StatCache:
 
     @classmethod
     def for_root(cls, root: Path) -> Self:
-        named = os.environ.get("PM_CACHE_DIR")
-        if named:  # relative to the working directory, as GIT_DIR is
-            return cls(Path(os.path.abspath(named)) / cls.NAME)
-        found = git_dir(root)
-        return cls(found / "pm" / cls.NAME if found is not None else None)
+        folder = cache_folder(root)
+        return cls(folder / cls.NAME if folder is not None else None)
 
     def _lookup(self, name: str, key: StatKey) -> Any:
         """The stored value for file ``name`` (relative) if its stat still matches, else

@@ -10,13 +10,17 @@ read and tokenised again only when its bytes changed, and the ``Doc`` it gives i
 
 from __future__ import annotations
 
+import marshal
 import os
 import sys
+import time
+from contextlib import suppress
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from pm import __version__, frontmatter, similar
-from pm.cache import StatCache, blob_id, stat_key
+from pm import cache as caches
+from pm.cache import StatCache, _write_atomically, blob_id, cache_folder, stat_key
 from pm.errors import DataError
 
 if TYPE_CHECKING:
@@ -189,3 +193,81 @@ def _decoded(value: tuple[Any, ...]) -> similar.Doc | None:
         )
     except Exception:  # noqa: BLE001 - a damaged entry is a miss, never an error
         return None
+
+
+# --- the matches of one postmortem, remembered ----------------------------------------------
+
+MATCHES_FOLDER = "similar-v1"
+_MATCHES_FORMAT = ("pm-similar", 1, __version__, sys.version_info[:2])
+
+
+class Remembered:
+    """The similar incidents ``pm show`` found for one file, remembered in
+    ``similar-v1/<hash of its name>.marshal`` beside the caches, with what they came from:
+    the file's blob id, the settings, and the name and stat of every file compared. While
+    all of that is unchanged the answer is too, so it is given without loading the token
+    cache or comparing a thousand files; any change (an edit, a new file among the
+    compared, a checkout that gives files new stats) and the matches are found afresh.
+    A stat from the last two seconds is never trusted (git's "racy" rule, as the caches)."""
+
+    def __init__(
+        self,
+        store: Store,
+        target: Path,
+        asked: tuple[int, similar.Tuning, similar.Doc],
+        names: list[str],
+    ) -> None:
+        """``asked``: the limit, the tuning and the target's ``Doc`` (its text)."""
+        import dataclasses
+        import hashlib
+
+        limit, tuning, doc = asked
+        started = doc.started.toordinal() if doc.started else None
+        plain = dataclasses.astuple(dataclasses.replace(doc, started=None))
+        key = (limit, dataclasses.astuple(tuning), plain, started)
+
+        folder = cache_folder(store.config.root)
+        own = store.display(target).encode()
+        digest = hashlib.sha1(own, usedforsecurity=False).hexdigest()[:20]
+        self.path = folder / MATCHES_FOLDER / f"{digest}.marshal" if folder else None
+        self.key = (_MATCHES_FORMAT, similar.tokeniser_id(), own, key)
+        self.compared: list[tuple[str, StatKey | None]] = []
+        for name in names:
+            try:
+                self.compared.append((name, stat_key(os.stat(name))))
+            except OSError:
+                self.compared.append((name, None))
+
+    def matches(self) -> list[similar.Match] | None:
+        """The matches remembered, if everything they came from is unchanged."""
+        if self.path is None:
+            return None
+        try:
+            # marshal builds plain data and never runs code; .git is as trusted as its hooks.
+            key, compared, found = marshal.loads(self.path.read_bytes())  # noqa: S302
+            if key != self.key or compared != self.compared:
+                return None
+            return [
+                similar.Match(i, title, score, list(shared), _day(day), weak)
+                for i, title, score, shared, day, weak in found
+            ]
+        except Exception:  # noqa: BLE001 - missing, damaged, foreign: find them afresh
+            return None
+
+    def keep(self, found: list[similar.Match]) -> None:
+        """Remember ``found``, unless a stat taken is racy; never fails a command."""
+        limit = time.time_ns() - caches.RACY_NS
+        if self.path is None or any(
+            key is None or key[1] >= limit or key[2] >= limit for _, key in self.compared
+        ):
+            return
+        matches = [
+            (m.id, m.title, m.score, m.shared, m.started.toordinal() if m.started else None, m.weak)
+            for m in found
+        ]
+        with suppress(OSError, ValueError):
+            _write_atomically(self.path, marshal.dumps((self.key, self.compared, matches)))
+
+
+def _day(ordinal: int | None) -> date | None:
+    return date.fromordinal(ordinal) if ordinal is not None else None

@@ -99,6 +99,8 @@ class Recurring:
     neighbours: int = 5
     causes: tuple[str, ...] = ()
     support: int = 3
+    link: float = 0.7
+    weak: float = 0.5
 
 
 @dataclass(frozen=True)
@@ -457,12 +459,12 @@ def _attendees(where: str, review: object, kwargs: dict[str, Any]) -> tuple[str,
     return tuple(entry.strip() for entry in value)
 
 
-_RECURRING_KEYS = ("threshold", "spread", "neighbours", "support", "causes")
+_RECURRING_KEYS = ("threshold", "spread", "neighbours", "support", "link", "weak", "causes")
 
 
 def _recurring(where: str, value: object) -> Recurring:
     """``[recurring]``: threshold ("auto" or a number in (0, 1]), spread, neighbours, support,
-    causes."""
+    link and weak (shares of the threshold, in (0, 1]), causes."""
     if not isinstance(value, dict):
         raise ConfigError(f"{where}: recurring must be a table")
     for key in value:
@@ -494,6 +496,15 @@ def _recurring(where: str, value: object) -> Recurring:
         raise ConfigError(
             f"{where}: recurring.support must be a whole number >= 1, not {support!r}"
         )
+    shares: dict[str, float] = {}
+    for key in ("link", "weak"):
+        share = value.get(key, getattr(Recurring, key))
+        if isinstance(share, bool) or not isinstance(share, int | float) or not 0 < share <= 1:
+            raise ConfigError(
+                f"{where}: recurring.{key} must be a number above 0 and up to 1 (a share of "
+                f"the threshold), not {share!r}"
+            )
+        shares[key] = float(share)
     causes = value.get("causes", [])
     if not isinstance(causes, list) or not all(
         isinstance(c, str) and c and not any(ch.isspace() or ch == "," for ch in c) for c in causes
@@ -507,6 +518,8 @@ def _recurring(where: str, value: object) -> Recurring:
         neighbours=neighbours,
         causes=tuple(causes),
         support=support,
+        link=shares["link"],
+        weak=shares["weak"],
     )
 
 

@@ -205,11 +205,17 @@ def similar_by_cause(ws: Workspace, entry: Entry, body: str, limit: int = 3) -> 
         return None
     from pm import causedocs
 
+    tuning = similar.tuning_of(ws.config)
     names = similar.cause_candidates(ws.store.path_names(), entry.path)
-    paths = [Path(name) for name in names]
-    # Tokens from the token cache where the file is unchanged; else read and tokenised.
-    docs = causedocs.for_paths(ws.store, paths)
-    return similar.similar_docs(docs, target, limit, tuning=similar.tuning_of(ws.config))
+    # The answer for this very text and these very files, if it was found before.
+    remembered = causedocs.Remembered(ws.store, entry.path, (limit, tuning, target), names)
+    found = remembered.matches()
+    if found is None:
+        # Tokens from the token cache where the file is unchanged; else read and tokenised.
+        docs = causedocs.for_paths(ws.store, [Path(name) for name in names])
+        found = similar.similar_docs(docs, target, limit, tuning=tuning)
+        remembered.keep(found)
+    return found
 
 
 def similar_at_open(ws: Workspace, postmortem: Postmortem, limit: int = 3) -> list[Match]:
