@@ -558,7 +558,11 @@ def test_pm_cache_dir_puts_the_cache_where_ci_restores_it(
     cli.ok("list")
     cli.ok("search", "checkout")
     kept = repo.path / "ci-cache" / "pm"
-    assert sorted(p.name for p in kept.iterdir()) == ["cache-v1.marshal", "prose-v1.marshal"]
+    assert sorted(p.name for p in kept.iterdir()) == [
+        "cache-v1.marshal",
+        "heads-v1.marshal",
+        "prose-v1.marshal",
+    ]
     assert not cache_file(repo.path).exists()
     # A CI job: a fresh clone, the folder restored to the same place, PM_CACHE_DIR set.
     other = tmp_path / "job"

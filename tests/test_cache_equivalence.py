@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from conftest import CliRunnerCall, Repo
 from hostile import HOSTILE
 from pm import cache as cache_module
-from pm.cache import CACHE_NAME, SummaryCache
+from pm.cache import CACHE_NAME, HEADS_NAME, HeadCache, SummaryCache
 from pm.config import Config
 from pm.store import Store
 from test_hand_edited import HAND_WRITTEN
@@ -121,6 +122,7 @@ def test_the_cache_holds_the_corpus(corpus: Repo, cli: CliRunnerCall) -> None:
         if entry is None:
             continue
         assert cache_module.decode(entry[2]) == fresh, path.name
+        assert cache_module.head(entry[2]) == cache_module.Head.of(fresh), path.name
         compared += 1
     assert compared >= len(HOSTILE) // 2
 
@@ -142,6 +144,28 @@ READS = [
     ("report", "--since", "2024-01-01", "--until", AS_OF, "--format", "md"),
     ("lint",),
     ("lint", "--format", "json"),
+    # Filters skip cached postmortems without decoding them (``Store.read_all(admit)``).
+    ("list", "--status", "active"),
+    ("list", "--severity", "sev-2", "--service", "payments", "--json"),
+    ("list", "--tag", "db", "--status", "resolved,closed"),
+    ("action", "list", "--mine"),
+    ("action", "list", "--owner", "BOB", "--json"),
+    ("action", "list", "--owner", "/etc/passwd", "--status", "open"),
+    ("overdue", "--as-of", AS_OF, "--owner", "nobody"),
+    ("overdue", "--as-of", AS_OF, "--owner", "@Bob", "--format", "json"),
+    ("overdue", "--as-of", AS_OF, "--owner", "../../x", "--severity", "SEV-2"),
+    ("overdue", "--as-of", AS_OF, "--owner", "bob", "--due-within", "30"),
+    ("overdue", "--as-of", AS_OF, "--owner", "@", "--format", "json"),  # no owner: reviews
+]
+
+FILTERS = [
+    ("list", "--status", "active", "--json"),
+    ("list", "--status", "closed", "--json"),
+    ("action", "list", "--owner", "bob", "--json"),
+    ("action", "list", "--owner", "eve", "--json"),
+    ("action", "list", "--mine", "--json"),
+    ("overdue", "--as-of", AS_OF, "--owner", "bob", "--format", "json"),
+    ("overdue", "--as-of", AS_OF, "--owner", "eve", "--format", "json"),
 ]
 
 
@@ -177,3 +201,187 @@ def test_show_json_keeps_other_tools_keys_of_events_once_warm(
     cli("list")
     shown = json.loads(cli.ok("show", HAND_PID, "--json").stdout)
     assert shown["timeline"][0]["source"] == "pagerduty"
+
+
+def test_filters_see_a_hand_edit_of_the_same_size_and_mtime(
+    corpus: Repo, cli: CliRunnerCall
+) -> None:
+    """A filter skips a cached postmortem by the fields its entry holds: an edit of those
+    very fields that keeps the size and mtime (only the ctime changes) must still be seen."""
+    import os
+
+    path = corpus.postmortem_path(HAND_PID)
+    before = path.stat()
+    edited = HAND_WRITTEN.replace("status: active", "status: closed").replace(
+        "owner: bob", "owner: eve"
+    )
+    assert len(edited) == len(HAND_WRITTEN)
+    path.write_text(edited, encoding="utf-8")  # in place: the same inode
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    cold = {args: cli(*args) for args in FILTERS}
+    path.write_text(HAND_WRITTEN, encoding="utf-8")
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    cli("list")  # the caches now hold the file as it was: active, bob
+    heads = HeadCache(cache_path(corpus).with_name(HEADS_NAME))
+    name = path.relative_to(corpus.path).as_posix()
+    assert heads._old[name][2][:1] == ("active",)
+    path.write_text(edited, encoding="utf-8")
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert (path.stat().st_size, path.stat().st_mtime_ns) == (before.st_size, before.st_mtime_ns)
+    for args, expected in cold.items():
+        result = cli(*args)
+        assert (result.exit_code, result.stdout) == (expected.exit_code, expected.stdout), args
+    assert HAND_PID in cli("list", "--status", "closed").stdout
+    assert HAND_PID not in cli("list", "--status", "active").stdout
+    assert HAND_PID in cli("action", "list", "--owner", "eve").stdout
+    assert "eve" in cli("overdue", "--as-of", AS_OF, "--owner", "eve").stdout
+
+
+@pytest.mark.parametrize(
+    "damage",
+    ["short", "number", "head-ok-rest-broken", "owners-not-text"],
+)
+def test_filters_treat_a_damaged_entry_as_a_miss(
+    corpus: Repo, cli: CliRunnerCall, damage: str
+) -> None:
+    """A damaged entry is parsed again, whether or not its filtered fields can be read."""
+    import marshal
+
+    path = cache_path(corpus)
+    cold = {args: cli(*args) for args in FILTERS}
+    cli("list")
+    header, entries = marshal.loads(path.read_bytes())
+    name = corpus.postmortem_path(HAND_PID).relative_to(corpus.path).as_posix()
+    stat, blob, value = entries[name]
+    broken = {
+        "short": ("too", "short"),
+        "number": 42,
+        "head-ok-rest-broken": (*value[:12], "not a timeline", value[13], value[14]),
+        "owners-not-text": (*value[:13], [(1, "x", 7)], value[14]),
+    }[damage]
+    for args, expected in cold.items():
+        path.write_bytes(marshal.dumps((header, {**entries, name: (stat, blob, broken)})))
+        result = cli(*args)
+        assert (result.exit_code, result.stdout, result.stderr) == (
+            expected.exit_code,
+            expected.stdout,
+            expected.stderr,
+        ), args
+
+
+@pytest.mark.parametrize("warm", [False, True], ids=["cold", "warm"])
+def test_filters_answer_what_the_whole_answer_filtered_says(
+    corpus: Repo, cli: CliRunnerCall, warm: bool
+) -> None:
+    """Each filter, cold and warm, gives exactly the rows of the unfiltered answer that it
+    names: skipping postmortems early (``Store.read_all(admit)``) drops nothing it shows."""
+
+    def run(*args: str) -> list[dict[str, Any]]:
+        if not warm:
+            cache_path(corpus).unlink(missing_ok=True)
+        result = cli(*args)
+        data = json.loads(result.stdout)
+        rows: list[dict[str, Any]] = data["findings"] if isinstance(data, dict) else data
+        return rows
+
+    cli("list")
+    listed = run("list", "--json")
+    for status in ("active", "resolved", "closed"):
+        assert run("list", "--status", status, "--json") == [
+            e for e in listed if e["status"] == status
+        ]
+    assert run("list", "--service", "payments", "--severity", "SEV-2", "--json") == [
+        e for e in listed if "payments" in e["services"] and e["severity"] == "SEV-2"
+    ]
+    items = run("action", "list", "--json")
+    # Owners an option can name as they are: no blanks around, no comma, no leading dash.
+    owners = {
+        o for o in map(str, (i["owner"] for i in items)) if o == o.strip() and o[:1] not in "-"
+    } - {o for o in map(str, (i["owner"] for i in items)) if "," in o}
+    assert {"alice", "bob"} <= owners
+    for owner in sorted(owners)[:12]:
+        assert run("action", "list", "--owner", owner.upper(), "--json") == [
+            i for i in items if str(i["owner"]).casefold() == owner.upper().casefold()
+        ], owner
+    assert run("action", "list", "--mine", "--json") == [i for i in items if i["owner"] == "alice"]
+    findings = run("overdue", "--as-of", AS_OF, "--format", "json")
+    kinds = {f["kind"] for f in findings}
+    assert "action" in kinds and kinds & {"review", "stale"}
+    for owner in ("@", "@BOB", "alice", "nobody", *sorted(owners)[:8]):
+        key = owner.strip().lstrip("@").lower()
+        expected = [f for f in findings if str(f["owner"]).strip().lstrip("@").lower() == key]
+        if owner.strip():
+            assert run("overdue", "--as-of", AS_OF, "--owner", owner, "--format", "json") == (
+                expected
+            ), owner
+
+
+def test_a_filter_refusing_every_head_never_loads_the_summary_cache(corpus: Repo) -> None:
+    """The point of the heads file: a filter that shows nothing decodes nothing, and does
+    not even load the summaries; the caches it saves still hold every file."""
+    store = Store(Config(root=corpus.path))
+    everything, errors = store.read_all()
+    summaries = SummaryCache(cache_path(corpus))._old
+    # The first filter adds the heads of the files the summary cache cannot hold (dates
+    # in other tools' keys) or read (errors); from then on, nothing needs the summaries.
+    Store(Config(root=corpus.path)).read_all(lambda head: False)
+    store = Store(Config(root=corpus.path))
+    refused, _ = store.read_all(lambda head: False)
+    assert refused == []
+    assert store._summaries is None
+    assert SummaryCache(cache_path(corpus))._old == summaries
+    heads = HeadCache(cache_path(corpus).with_name(HEADS_NAME))._old
+    assert set(heads) > set(summaries)
+    assert len(heads) == len(ids(corpus)) and errors
+    store = Store(Config(root=corpus.path))
+    actives, _ = store.read_all(lambda head: head.status == "active")
+    assert [e.postmortem for e in actives] == [
+        e.postmortem for e in everything if e.postmortem.status == "active"
+    ]
+
+
+@pytest.mark.parametrize("damage", ["garbage", "foreign", "entries", "old"])
+def test_a_damaged_or_stale_heads_file_changes_no_answer(
+    corpus: Repo, cli: CliRunnerCall, damage: str
+) -> None:
+    """The heads file is only a copy: garbage, another version, damaged entries, or the
+    file of an older state (a restored CI cache) give the answers a cold run gives."""
+    import marshal
+    import os
+
+    heads_path = cache_path(corpus).with_name(HEADS_NAME)
+    cli("list")
+    older = heads_path.read_bytes()
+    path = corpus.postmortem_path(HAND_PID)
+    path.write_text(
+        HAND_WRITTEN.replace("status: active", "status: closed").replace(
+            "owner: bob", "owner: eve"
+        ),
+        encoding="utf-8",
+    )
+    os.utime(path, ns=(1_700_000_000_000_000_000,) * 2)  # a stat the old entry never saw
+    cache_path(corpus).unlink()
+    cold = {args: cli(*args) for args in FILTERS}
+    cli("list")
+    header, entries = marshal.loads(heads_path.read_bytes())
+    name = path.relative_to(corpus.path).as_posix()
+    damaged = {
+        "garbage": b"not marshal at all",
+        "foreign": marshal.dumps((("pm-heads", 0, "0.0", (3, 0)), entries)),
+        "entries": marshal.dumps(
+            (
+                header,
+                {n: (k, b, ("active", 7, [], [], ["bob"])) for n, (k, b, _) in entries.items()},
+            )
+        ),
+        "old": older,
+    }[damage]
+    assert name in entries
+    for args, expected in cold.items():
+        heads_path.write_bytes(damaged)
+        result = cli(*args)
+        assert (result.exit_code, result.stdout, result.stderr) == (
+            expected.exit_code,
+            expected.stdout,
+            expected.stderr,
+        ), args

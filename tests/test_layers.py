@@ -19,6 +19,7 @@ RUNS_PROCESSES = {
     "cli/incident.py": "runs the user's $VISUAL/$EDITOR for `pm edit` and `pm open --edit`",
     "pdf.py": "prints a report to PDF with the user's headless Chromium",
     "site/build.py": "renders many pages of `pm site` in forked worker processes",
+    "lint/parallel.py": "lints many files of `pm lint` in forked worker processes",
     "filing.py": "files issues with the trackers' own tools, gh and glab (export --create)",
 }
 PROCESS_MODULES = {"subprocess", "pty", "multiprocessing"}

@@ -9,6 +9,7 @@ observed by counting calls of ``similar.pack``, which runs only for a file not c
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import sys
@@ -406,3 +407,63 @@ def test_a_racy_stat_is_not_remembered(
     cli.ok("show", target)
     assert len(compares) == 2
     assert not list((corpus.path / ".git" / "pm").glob("similar-v1/*.marshal"))
+
+
+# --- the recurring-cause groups of a report, remembered (causedocs.groups_of) ---------------
+
+
+@pytest.fixture
+def groupings(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """How many docs each ``similar.group`` call grouped."""
+    seen: list[int] = []
+    real = similar.group
+
+    def counted(docs: list[similar.Doc], *args: object, **kwargs: object) -> object:
+        seen.append(len(docs))
+        return real(docs, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(similar, "group", counted)
+    return seen
+
+
+def test_a_report_remembers_its_groups_while_no_cause_changes(
+    corpus: Repo, cli: CliRunnerCall, groupings: list[int]
+) -> None:
+    first = cli.ok("report", "--format", "json").stdout
+    assert json.loads(first)["recurring"], "the corpus has recurring causes"
+    assert groupings == [len(ITEMS)]
+    assert cli.ok("report", "--format", "json").stdout == first
+    assert cli.ok("report").exit_code == 0
+    assert groupings == [len(ITEMS)], "remembered"
+    assert (corpus.path / ".git" / "pm" / causedocs.GROUPS_NAME).exists()
+
+
+def test_remembered_groups_follow_any_change(
+    corpus: Repo, cli: CliRunnerCall, groupings: list[int]
+) -> None:
+    reads = [("report", "--format", "json"), ("report",)]
+    every = ids(corpus)
+    outputs(cli, reads)
+    # A hand edit of a cause, same size and mtime.
+    victim = corpus.postmortem_path(every[10])
+    mine = corpus.postmortem_path(every[-1]).read_text(encoding="utf-8")
+    cause = mine.split("## Root Cause\n\n")[1].split("\n")[0]
+    old = victim.read_text(encoding="utf-8").split("## Root Cause\n\n")[1].split("\n")[0]
+    edit_keeping_size_and_mtime(victim, old, (cause + " " * len(old))[: len(old)])
+    count = len(groupings)
+    edited = outputs(cli, reads)
+    assert len(groupings) == count + 1
+    shutil.rmtree(corpus.path / ".git" / "pm")
+    assert outputs(cli, reads) == edited
+    # The tuning.
+    (corpus.path / ".pm.toml").write_text("[recurring]\nthreshold = 0.3\n", encoding="utf-8")
+    count = len(groupings)
+    tuned = outputs(cli, reads)
+    assert len(groupings) == count + 1 and tuned != edited
+    shutil.rmtree(corpus.path / ".git" / "pm")
+    assert outputs(cli, reads) == tuned
+    # A damaged file.
+    path = corpus.path / ".git" / "pm" / causedocs.GROUPS_NAME
+    for damaged in (b"", b"junk", path.read_bytes()[:100]):
+        path.write_bytes(damaged)
+        assert outputs(cli, reads) == tuned

@@ -26,6 +26,10 @@ loading them from this cache takes a small fraction of that. The cache is only a
 The format is ``marshal`` of plain tuples: the fastest loader in the standard library, and
 unlike pickle it cannot run code. Times are stored as microseconds since the epoch, dates as
 ordinals, and unknown front-matter keys only when they are plain data.
+
+Length: the rule every cache file here follows (a stat, else the git blob id, vouches for
+an entry) and the encoding of what the summary cache keeps are one contract; the caches
+are small subclasses of ``StatCache``, and filters read their fields (``Head``) here too.
 """
 
 from __future__ import annotations
@@ -34,17 +38,19 @@ import marshal
 import os
 import sys
 import time
+from collections.abc import Iterable
 from contextlib import suppress
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from sys import intern
-from typing import Any, Self
+from typing import Any, NamedTuple, Self
 
 from pm import __version__
 from pm.location import git_dir, shared_modes
 from pm.model import ActionItem, Closure, Event, Postmortem, Review
 
 CACHE_NAME = "cache-v1.marshal"
+HEADS_NAME = "heads-v1.marshal"
 PROSE_NAME = "prose-v1.marshal"
 # Format 2: timeline events keep other tools' keys (format 1 dropped them). Format 3:
 # entries are keyed by relative path and hold the file's git blob id.
@@ -95,6 +101,7 @@ class StatCache:
         self.path = path
         self._old: dict[str, CacheEntry] = {}
         self._new: dict[str, CacheEntry] = {}
+        self._saved: dict[str, CacheEntry] = {}
         self.stat_hits = self.content_hits = self.misses = 0
         if path is not None:
             self._old = _load(path, self.FORMAT)
@@ -145,10 +152,11 @@ class StatCache:
     def _keep(self, name: str, key: StatKey | None, blob: bytes, value: Any) -> None:
         self._new[name] = (key, blob, value)
 
-    def save(self) -> None:
-        """Write the cache if anything changed; silently give up if it cannot be written."""
+    def save(self) -> bool:
+        """Write the cache if anything changed; silently give up if it cannot be written.
+        True when it was written (or tried to be); ``_saved`` holds the entries, either way."""
         if self.path is None:
-            return
+            return False
         limit = time.time_ns() - RACY_NS
         entries = {
             name: entry
@@ -156,11 +164,13 @@ class StatCache:
             else (None, entry[1], entry[2])  # racy: only its content can vouch for it
             for name, entry in self._new.items()
         }
+        self._saved = entries
         if entries == self._old:
-            return  # unchanged: nothing to write (entries compare by identity first)
+            return False  # unchanged: nothing to write (entries compare by identity first)
         # A cache that cannot be written (read-only .git, disk full) is slower, never wrong.
         with suppress(OSError, ValueError):
             _write_atomically(self.path, marshal.dumps((self.FORMAT, entries)))
+        return True
 
 
 class SummaryCache(StatCache):
@@ -169,6 +179,14 @@ class SummaryCache(StatCache):
     def get(self, name: str, key: StatKey) -> Postmortem | None:
         """The cached postmortem for file ``name`` if its stat still matches, else None."""
         return self._decoded(name, self._lookup(name, key))
+
+    def stored(self, name: str, key: StatKey) -> Any:
+        """``get`` not yet decoded: the entry's value (see ``head`` and ``decoded``)."""
+        return self._lookup(name, key)
+
+    def decoded(self, name: str, stored: Any) -> Postmortem | None:
+        """The postmortem of a ``stored`` value; None (a miss) when it is damaged."""
+        return self._decoded(name, stored)
 
     def get_content(self, name: str, key: StatKey | None, blob: bytes) -> Postmortem | None:
         """The cached postmortem for file ``name`` if it was read from these bytes."""
@@ -188,6 +206,28 @@ class SummaryCache(StatCache):
         encoded = encode(postmortem)
         if encoded is not None:
             self._keep(name, key, blob, encoded)
+
+    def keep_unread(self, names: Iterable[str]) -> None:
+        """Keep the entries of these files that this command did not look up (a filtered
+        read decodes only what it shows), so that ``save`` does not drop them; each entry
+        is still checked against its file's stat or bytes when it is next used."""
+        for name in names:
+            if name not in self._new and name in self._old:
+                self._new[name] = self._old[name]
+
+    def save(self) -> bool:
+        """``StatCache.save``, and the heads file (``HeadCache``) beside it, made from the
+        same entries, when the cache is written or the heads file is missing."""
+        written = super().save()
+        if self.path is None or not (written or not self.path.with_name(HEADS_NAME).exists()):
+            return written
+        heads = HeadCache(None)
+        heads.path = self.path.with_name(HEADS_NAME)
+        for name, (key, blob, value) in self._saved.items():
+            with suppress(Exception):  # a value without a head is simply not in the file
+                heads._keep(name, key, blob, tuple(head(value)))
+        heads.save()
+        return written
 
 
 class ProseCache(StatCache):
@@ -356,6 +396,78 @@ def decode(t: tuple[Any, ...]) -> Postmortem:
         ],
         extra,
     )
+
+
+class Head(NamedTuple):
+    """The few fields filters look at (``pm list --status``, ``pm action list --mine``,
+    ``pm overdue --owner``), read from a postmortem or straight from its cache entry, so a
+    filter skips a cached postmortem without decoding it (``Store.read_all``)."""
+
+    status: str
+    severity: str
+    services: list[str]
+    tags: list[str]
+    owners: list[str]  # of the action items, in order
+
+    @classmethod
+    def of(cls, p: Postmortem) -> Head:
+        return cls(p.status, p.severity, p.services, p.tags, [a.owner for a in p.actions])
+
+
+def head(t: Any) -> Head:
+    """``Head.of(decode(t))`` without decoding ``t``; ValueError for what ``encode`` never
+    makes (a damaged entry: the caller decodes it, and that fails as a miss)."""
+    if type(t) is not tuple or len(t) != 15:
+        raise ValueError("not an encoded postmortem")
+    found = Head(t[3], t[2], t[5], t[6], [a[2] for a in t[13]])
+    if not (
+        type(found.status) is str
+        and type(found.severity) is str
+        and type(found.services) is list
+        and type(found.tags) is list
+        and all(type(o) is str for o in found.owners)
+    ):
+        raise ValueError("not an encoded postmortem")
+    return found
+
+
+UNREADABLE = Head("", "", [], [], [])  # by identity: a file that could not be read
+
+
+class HeadCache(StatCache):
+    """Each file's ``Head`` (``heads-v1.marshal`` beside the summary cache, under the same
+    rules): the fields filters test, a sixth of the summary cache's size, so ``pm list
+    --status active`` or ``pm overdue --owner`` loads the summaries only for the files
+    it shows. ``SummaryCache.save`` writes it too, from the same entries."""
+
+    NAME = HEADS_NAME
+    FORMAT = ("pm-heads", 1, __version__, sys.version_info[:2])
+
+    def get(self, name: str, key: StatKey) -> Head | None:
+        """The file's head while its stat matches; ``UNREADABLE`` for a file that could not
+        be read as it is (its error is found again by reading it, no cache needed)."""
+        return self._head(name, self._lookup(name, key))
+
+    def _head(self, name: str, stored: Any) -> Head | None:
+        if stored is None:
+            return None
+        if stored == ():
+            return UNREADABLE
+        if (
+            type(stored) is tuple
+            and len(stored) == 5
+            and type(stored[0]) is str
+            and type(stored[1]) is str
+            and type(stored[2]) is list
+            and type(stored[3]) is list
+            and type(stored[4]) is list
+        ):
+            return Head._make(stored)
+        self._drop(name)  # damaged: the summary cache or the file answers
+        return None
+
+    def put(self, name: str, key: StatKey | None, blob: bytes, found: Head) -> None:
+        self._keep(name, key, blob, () if found is UNREADABLE else tuple(found))
 
 
 def _is_plain(value: object) -> bool:

@@ -230,7 +230,8 @@ class Remembered:
         own = store.display(target).encode()
         digest = hashlib.sha1(own, usedforsecurity=False).hexdigest()[:20]
         self.path = folder / MATCHES_FOLDER / f"{digest}.marshal" if folder else None
-        self.key = (_MATCHES_FORMAT, similar.tokeniser_id(), own, key)
+        # The matches hold words as printed, so how joined terms are spelled is in the key.
+        self.key = (_MATCHES_FORMAT, similar.tokeniser_id(), similar.SPELLED, own, key)
         self.compared: list[tuple[str, StatKey | None]] = []
         for name in names:
             try:
@@ -271,3 +272,36 @@ class Remembered:
 
 def _day(ordinal: int | None) -> date | None:
     return date.fromordinal(ordinal) if ordinal is not None else None
+
+
+# --- the recurring-cause groups of a report, remembered --------------------------------------
+
+GROUPS_NAME = "groups-v1.marshal"
+_GROUPS_FORMAT = ("pm-groups", 1, __version__, sys.version_info[:2])
+
+
+def groups_of(store: Store, docs: list[similar.Doc], tuning: similar.Tuning) -> list[similar.Group]:
+    """``similar.group(docs)``'s groups, remembered in ``groups-v1.marshal`` beside the
+    caches for the last set of docs grouped: the groups follow from the docs' content and
+    the tuning alone, so while neither changed (the digest of both, and the tokeniser,
+    say so) a report does not group 10,000 postmortems again. Never fails a command."""
+    import dataclasses
+    import hashlib
+
+    folder = cache_folder(store.config.root)
+    path = folder / GROUPS_NAME if folder is not None else None
+    content = marshal.dumps([(_encoded(d), d.packed) for d in docs])
+    digest = hashlib.sha1(content, usedforsecurity=False).hexdigest()
+    key = (_GROUPS_FORMAT, similar.tokeniser_id(), dataclasses.astuple(tuning), digest)
+    if path is not None:
+        with suppress(Exception):  # missing, damaged, foreign: group afresh
+            # marshal builds plain data and never runs code; .git is as trusted as its hooks.
+            stored, found = marshal.loads(path.read_bytes())  # noqa: S302
+            if stored == key:
+                return [similar.Group(*fields) for fields in found]
+    groups, _index = similar.group(docs, tuning=tuning)
+    if path is not None:
+        plain = [(g.ids, g.terms, g.labels, g.stems, g.linked) for g in groups]
+        with suppress(OSError, ValueError):
+            _write_atomically(path, marshal.dumps((key, plain)))
+    return groups

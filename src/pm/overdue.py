@@ -31,6 +31,9 @@ The rules, each a finding ``kind``:
 ``due_soon`` answers ``--due-within``: open items not late yet but due within a window
 (kind ``due-soon``, ``days_late`` 0 or less). They are notices, never failures: they are
 kept apart from the findings (``OverdueResult.soon``), so ``fails`` never sees them.
+
+Length: each rule and the message CI prints for it belong together, with the owner
+filter that decides which postmortems a run need not even decode (``may_concern``).
 """
 
 from __future__ import annotations
@@ -384,10 +387,22 @@ def _days_late(as_of: date, due: date) -> str:
     return f"{days} day late" if days == 1 else f"{days} days late"
 
 
+def owner_key(owner: str) -> str:
+    """An owner as ``--owner`` compares it: case and a leading ``@`` do not matter."""
+    return owner.strip().lstrip("@").lower()
+
+
 def for_owner(findings: Sequence[Finding], *owners: str) -> list[Finding]:
     """These owners' findings; case and a leading ``@`` do not matter."""
-    wanted = {owner.strip().lstrip("@").lower() for owner in owners}
-    return [f for f in findings if f.owner.strip().lstrip("@").lower() in wanted]
+    wanted = {owner_key(owner) for owner in owners}
+    return [f for f in findings if owner_key(f.owner) in wanted]
+
+
+def may_concern(item_owners: Sequence[str], *owners: str) -> bool:
+    """Whether a postmortem whose action items have ``item_owners`` can have a finding
+    ``for_owner`` keeps: a finding's owner is its item's, or "" (review, stale, budget)."""
+    wanted = {owner_key(owner) for owner in owners}
+    return "" in wanted or any(owner_key(owner) in wanted for owner in item_owners)
 
 
 def fails(findings: Sequence[Finding], fail_on: str) -> bool:

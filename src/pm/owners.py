@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import marshal
 import os
+import re
 import sys
 from contextlib import suppress
 from pathlib import Path
@@ -105,3 +106,32 @@ def all_owners(config: Config, top: Path, indexed: list[tuple[str, str]]) -> lis
             with suppress(OSError):
                 temporary.unlink()
     return sorted(owners)
+
+
+_ACTIONS = re.compile(rb"^actions:[ \t]*\r?$", re.MULTILINE)
+_TOP_KEY = re.compile(rb"^[^ \t\r\n#-]", re.MULTILINE)
+_OWNER = re.compile(rb"^  owner:[ \t]*(.*?)[ \t]*\r?$", re.MULTILINE)
+
+
+def scanned(raw: bytes) -> set[str]:
+    """The owners a quick look at a file's text finds, without parsing its YAML.
+
+    Exact for the files pm writes (``owner: name`` lines in the ``actions:`` list, a name
+    plain or quoted); a hand-written file can fool it, so ``pm lint`` compares this with
+    the parse and lints again with the real names when they differ."""
+    end = raw.find(b"\n---", 4)
+    start = _ACTIONS.search(raw, 0, end)
+    if start is None:
+        return set()
+    after = _TOP_KEY.search(raw, start.end(), end)
+    stop = end if after is None else after.start()
+    found: set[str] = set()
+    for match in _OWNER.finditer(raw, start.end(), stop):
+        value = match.group(1).decode("utf-8", "replace")
+        if len(value) > 1 and value[0] == value[-1] == "'":
+            value = value[1:-1].replace("''", "'")
+        elif len(value) > 1 and value[0] == value[-1] == '"' and "\\" not in value:
+            value = value[1:-1]
+        found.add(value)
+    found.discard("")
+    return found

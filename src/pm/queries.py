@@ -27,6 +27,7 @@ from pm.errors import DataError, UsageError
 from pm.model import ID_PATTERN, STATUSES
 
 if TYPE_CHECKING:
+    from pm.cache import Head
     from pm.commits import LogEntry
     from pm.history import AsOf
     from pm.model import ActionItem, Postmortem
@@ -110,14 +111,25 @@ class Filters(NamedTuple):
     def any(self) -> bool:
         return any((self.status, self.severity, self.service, self.tag, self.since))
 
+    def admits(self, head: Head) -> bool:
+        """``match`` without the start time, on the fields a cache entry gives unparsed
+        (``Store.read_all``): what it refuses, ``match`` refuses."""
+        if self.status and head.status not in self.status:
+            return False
+        if self.severity and head.severity not in self.severity:
+            return False
+        if self.service and not any(s in head.services for s in self.service):
+            return False
+        return not (self.tag and not any(t in head.tags for t in self.tag))
+
 
 def find(ws: Workspace, filters: Filters | None = None) -> tuple[list[Entry], list[DataError]]:
     """The readable postmortems ``filters`` match, in file order, and one error per file
     that could not be read."""
-    entries, errors = ws.store.read_all()
-    if filters is not None:
-        entries = [e for e in entries if filters.match(e.postmortem)]
-    return entries, errors
+    if filters is None:
+        return ws.store.read_all()
+    entries, errors = ws.store.read_all(filters.admits if filters.any() else None)
+    return [e for e in entries if filters.match(e.postmortem)], errors
 
 
 def _oldest_first(entry: Entry) -> tuple[bool, float, str]:
@@ -323,6 +335,14 @@ class ActionFilters(NamedTuple):
 
         return item_lateness(item, today) is not None
 
+    def admits(self, head: Head) -> bool:
+        """Whether a postmortem may hold a matching item, by its items' owners alone
+        (``Filters.admits``): one refused holds no item ``match`` takes."""
+        if not self.owners:
+            return True
+        wanted = {o.casefold() for o in self.owners}
+        return any(owner.casefold() in wanted for owner in head.owners)
+
 
 def find_actions(
     ws: Workspace, filters: ActionFilters | None = None, ref: str | None = None
@@ -332,7 +352,7 @@ def find_actions(
     if ref is not None:
         records: list[Entry] = [ws.get(ref)]
     else:
-        records, errors = ws.store.read_all()
+        records, errors = ws.store.read_all(filters.admits if filters is not None else None)
     today = ws.today()
     rows = [
         (record, item)
@@ -426,23 +446,36 @@ def overdue(
     from pm.vocabulary import many
 
     day = _day(ws, as_of) or ws.today()
-    entries, errors = find(ws, Filters(severity=severities(ws, severity)))
+    wanted = Filters(severity=severities(ws, severity))
+    owners = many(owner)
+    budgets = not severity and bool(ws.config.slos)  # a budget looks at every postmortem
+
+    def admit(head: Head) -> bool:
+        """Postmortems that may have a finding of these owners (the rest are not decoded)."""
+        return wanted.admits(head) and (
+            budgets or not owners or late.may_concern(head.owners, *owners)
+        )
+
+    entries, errors = ws.store.read_all(admit)
+    entries = [e for e in entries if wanted.match(e.postmortem)]
     findings: list[Finding] = []
     soon: list[Finding] = []
     for entry in entries:
         found = late.late(entry.postmortem, day, ws.config, ws.tz)
         coming = late.due_soon(entry.postmortem, day, due_within) if due_within is not None else []
+        if owners:  # before placing: only files with a finding shown are read again
+            found, coming = late.for_owner(found, *owners), late.for_owner(coming, *owners)
         if found or coming:
             # Only files with findings are read again, for the lines of their findings.
             shown, raw = ws.store.display(entry.path), ws.store.file_bytes(entry.path)
             findings += late.placed(found, shown, raw)
             soon += late.placed(coming, shown, raw)
-    if not severity and ws.config.slos:  # a budget belongs to a service, not a severity
+    if budgets:  # a budget belongs to a service, not a severity
         postmortems = [e.postmortem for e in entries]
-        findings += _placed_budgets(ws, late.exhausted(postmortems, ws.config, day, ws.now()))
-    if owners := many(owner):
-        findings = late.for_owner(findings, *owners)
-        soon = late.for_owner(soon, *owners)
+        exhausted = late.exhausted(postmortems, ws.config, day, ws.now())
+        if owners:
+            exhausted = late.for_owner(exhausted, *owners)
+        findings += _placed_budgets(ws, exhausted)
     return OverdueResult(findings, day, ws.config.escalation_days, errors, tuple(soon), due_within)
 
 
@@ -590,6 +623,8 @@ def period_report(
 
     counted = [p for p in everything if window.contains(p)]
     rev = at.commit if at is not None else "HEAD"
+    from pm import causedocs
+
     data = report.period(
         everything,
         window,
@@ -599,5 +634,6 @@ def period_report(
         slos=config.slos,
         now=now,
         created=created_dates(config, rev, counted, zone(config.timezone)),
+        grouped=causedocs.groups_of(ws.store, causes, tuning),
     )
     return PeriodReport(data, errors)

@@ -25,14 +25,18 @@ def recurring_groups(
     docs: Sequence[similar.Doc],
     window: Period,
     tuning: similar.Tuning | None = None,
+    grouped: Sequence[similar.Group] | None = None,
 ) -> list[RecurringGroup]:
     """Groups among every incident up to ``until`` (``docs``) that reach into the period.
 
     Earlier incidents count: a cause that came back this period after three times last
-    year is the pattern a reader needs to see.
+    year is the pattern a reader needs to see. ``grouped``: the groups of ``docs``, when
+    the caller has them (``causedocs.groups_of`` remembers them).
     """
     causes = {d.id: d for d in docs}
-    groups, _ = similar.group(docs, tuning=tuning or similar.DEFAULT_TUNING)
+    if grouped is None:
+        grouped, _ = similar.group(docs, tuning=tuning or similar.DEFAULT_TUNING)
+    groups = grouped
     return describe_groups(groups, everything, causes, window)
 
 

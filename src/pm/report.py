@@ -205,6 +205,7 @@ def period(
     slos: Sequence[slo.Slo] = (),
     now: datetime | None = None,
     created: Created | None = None,
+    grouped: Sequence[similar.Group] | None = None,
 ) -> PeriodData:
     """The period report: counts and trend, metrics, follow-through, reviews, recurrence.
 
@@ -216,7 +217,8 @@ def period(
     ``recurring=False`` leaves the groups out (``[]``), for a caller that groups once for
     many periods (``pm site``). ``slos`` are the error budgets to count, for the window
     ending with the period, up to ``now`` (default: the period's end). ``created`` maps
-    (id, number) to the day each action item was created, where known.
+    (id, number) to the day each action item was created, where known. ``grouped``:
+    ``similar.group``'s groups of ``causes``, when the caller has them already.
     """
     postmortems = in_period(everything, window)
     return {
@@ -226,7 +228,9 @@ def period(
         "metrics": _metrics(postmortems, severities),
         "follow_through": _follow_through(postmortems, window.until, created or {}),
         "reviews": _reviews(postmortems, window.until),
-        "recurring": (recurring_groups(everything, causes, window, tuning) if recurring else []),
+        "recurring": (
+            recurring_groups(everything, causes, window, tuning, grouped) if recurring else []
+        ),
         "incidents": [
             {
                 "id": p.id,

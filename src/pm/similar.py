@@ -54,6 +54,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from sys import intern
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from pm.sections import section_text
@@ -305,6 +306,43 @@ CONCEPTS: tuple[tuple[str, str], ...] = (
         r"ran out|reached (?:the end|its expiry)|validity)",
     ),
 )
+# How a joined term reads in what pm prints ("shared: certificate expiry", a group's terms):
+# the joined form is only a token, so that a phrase counts as one word when comparing.
+SPELLED: dict[str, str] = {
+    "leapsecond": "leap second",
+    "leapyear": "leap year",
+    "certificateexpiry": "certificate expiry",
+    "connectionpool": "connection pool",
+    "threadpool": "thread pool",
+    "transactionid": "transaction id",
+    "primarykey": "primary key",
+    "bitwidth": "bit width",
+    "integeroverflow": "integer overflow",
+    "outofmemory": "out of memory",
+    "memoryleak": "memory leak",
+    "racecondition": "race condition",
+    "thunderingherd": "thundering herd",
+    "featureflag": "feature flag",
+    "healthcheck": "health check",
+    "ratelimit": "rate limit",
+    "diskfull": "disk full",
+    "filedescriptor": "file descriptor",
+    "splitbrain": "split brain",
+    "powerloss": "power loss",
+    "datacenter": "data center",
+    "timezone": "time zone",
+    "loadbalancer": "load balancer",
+    "thirdparty": "third party",
+    "wrongtarget": "wrong target",
+    "manualoperation": "manual operation",
+    "powerfailure": "power failure",
+    "retrystorm": "retry storm",
+    "globalrollout": "global rollout",
+    "denialofservice": "denial of service",
+    "packagecompromise": "package compromise",
+    "routeleak": "route leak",
+    "resourceexhaustion": "resource exhaustion",
+}
 _CONCEPT = re.compile("|".join(rf"(?P<c{n}>{regex})" for n, (_, regex) in enumerate(CONCEPTS)))
 _PHRASE = re.compile("|".join(rf"\b(?P<p{n}>{regex})" for n, (regex, _) in enumerate(PHRASES)))
 
@@ -396,6 +434,7 @@ def unpack(packed: str) -> list[tuple[str, str]]:
     found = []
     for item in packed.split():
         term, _, word = item.partition("/")
+        term = intern(term)  # one string per term, not one per use: 10,000 vectors share them
         found.append((term, word or term))
     return found
 
@@ -502,7 +541,8 @@ class Index:
         # A word only one postmortem uses cannot make two alike, but it would dilute the
         # words they share; it is left out (unless the index is one postmortem's context).
         rare = 1 if n > 2 and background is None and SKIP_UNIQUE else 0
-        for doc, counts in zip(self.docs, raw, strict=True):
+        for i, doc in enumerate(self.docs):
+            counts, raw[i] = raw[i], {}  # freed as it goes: 10,000 vectors are enough to hold
             vector = {t: math.log1p(tf) * self.idf[t] for t, tf in counts.items() if df[t] > rare}
             norm = math.sqrt(sum(v * v for v in vector.values())) or 1.0
             unit = {t: v / norm for t, v in vector.items()}
@@ -520,8 +560,10 @@ class Index:
         self._postings: dict[str, list[tuple[int, float]]] | None = None
 
     def word(self, term: str) -> str:
-        """How people wrote a term (``databas`` -> ``database``)."""
-        return self._surface.get(term, term)
+        """How people wrote a term (``databas`` -> ``database``), a joined phrase spelled
+        out (``connectionpool`` -> ``connection pool``)."""
+        word = self._surface.get(term, term)
+        return SPELLED.get(word, word)
 
     def similarity(self, i: int, j: int) -> float:
         self.pairs_compared += 1

@@ -16,7 +16,7 @@ import gc
 import os
 import re
 import stat
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,7 +29,7 @@ from pm.frontmatter import Document
 from pm.model import ID_PATTERN, Postmortem, SchemaError, from_mapping
 
 if TYPE_CHECKING:
-    from pm.cache import SummaryCache
+    from pm.cache import Head, StatKey, SummaryCache
 
 _YEAR = re.compile(r"\d{4}")
 OUTSIDE = "a postmortem outside a year folder: pm does not read it"
@@ -237,13 +237,13 @@ class Store:
 
     # --- reading ------------------------------------------------------------------------
 
-    def display(self, path: Path) -> str:
+    def display(self, path: Path | str) -> str:
         """The path as users see it: relative to the repository root."""
         text, root = str(path), self._root_prefix
         if text.startswith(root) and os.sep == "/":
             return text[len(root) :]  # the common case, without pathlib's slow relative_to
         try:
-            return path.relative_to(self.config.root).as_posix()
+            return Path(path).relative_to(self.config.root).as_posix()
         except ValueError:
             return text
 
@@ -271,22 +271,40 @@ class Store:
         _check_id(postmortem.id, path, shown, raw)
         return Record(path, postmortem, document, raw)
 
-    def read_all(self) -> tuple[list[Entry], list[DataError]]:
+    def read_all(
+        self, admit: Callable[[Head], bool] | None = None
+    ) -> tuple[list[Entry], list[DataError]]:
         """Every readable postmortem, plus one error for each file that could not be read.
 
         Unchanged files come from the summary cache (see ``pm.cache``); the rest are parsed
         and cached for next time. Nothing of the files' text is kept (see ``Entry``).
+
+        ``admit`` is a filter's necessary condition on a postmortem's few filtered fields
+        (``pm.cache.Head``): the postmortems it refuses are left out, and a cached one is
+        never decoded, nor its path made a ``Path``. The caller's own filter still decides
+        on the rest, so ``admit`` only has to be sure of what it refuses.
         """
-        entries, errors = self.read_many(self.paths(), save=True)
+        entries, errors = self._read(self.path_names(), save=True, admit=admit)
         return entries, [*errors, *self.unseen_errors()]
 
     def read_many(
         self, paths: list[Path], *, save: bool = False
     ) -> tuple[list[Entry], list[DataError]]:
         """``read_all`` for these files; ``save`` (only for every file) rewrites the cache."""
-        from pm.cache import SummaryCache, blob_id, stat_key
+        return self._read(paths, save=save)
+
+    def _read(
+        self,
+        paths: Sequence[Path | str],
+        *,
+        save: bool = False,
+        admit: Callable[[Head], bool] | None = None,
+    ) -> tuple[list[Entry], list[DataError]]:
+        from pm.cache import SummaryCache, stat_key
         from pm.progress import track
 
+        if admit is not None:
+            return self._filtered([os.fspath(p) for p in paths], admit)
         records: list[Entry] = []
         errors: list[DataError] = []
         with _bulk():
@@ -296,40 +314,107 @@ class Store:
                 self._summaries = SummaryCache.for_root(self.config.root)
             cache = self._summaries
             display = self.display
-            for path in track(paths, "Reading postmortems"):
-                name = display(path)  # relative: a cache restored in another checkout works
+            for item in track(paths, "Reading postmortems"):
+                text = os.fspath(item)
+                name = display(text)  # relative: a cache restored in another checkout works
                 try:
-                    key = stat_key(os.stat(path))
+                    key = stat_key(os.stat(text))
                 except OSError:
                     key = None  # vanished or unreadable: read() names the problem
                 if key is not None:
                     cached = cache.get(name, key)
                     if cached is not None:
-                        records.append(Entry(path, cached))
+                        records.append(Entry(_path(item), cached))
                         continue
+                path = _path(item)
                 try:
-                    raw = path.read_bytes()
-                except OSError:
-                    raw = None
-                try:
-                    if raw is None:
-                        record = self.read(path)  # raises the error naming the problem
-                        blob = blob_id(record.raw)
-                    else:
-                        blob = blob_id(raw)
-                        cached = cache.get_content(name, key, blob)
-                        if cached is not None:  # same bytes, new stat (clone, pull)
-                            records.append(Entry(path, cached))
-                            continue
-                        record = self.parse(path, raw)
+                    postmortem, _blob = self._read_changed(path, name, key, cache)
                 except DataError as error:
                     errors.append(error)
                     continue
-                records.append(Entry(path, record.postmortem))
-                cache.put(name, key, blob, record.postmortem)
+                records.append(Entry(path, postmortem))
             if save:  # a cache holds the files last read together; a subset would shrink it
                 cache.save()
         return records, errors
+
+    def _filtered(
+        self, paths: list[str], admit: Callable[[Head], bool]
+    ) -> tuple[list[Entry], list[DataError]]:
+        """``read_all(admit)``: each file's head from the heads file (``pm.cache.HeadCache``),
+        and the summary cache loaded only when a file ``admit`` takes (or one the heads
+        file does not know) needs it. Both caches are then saved, whole."""
+        from pm.cache import UNREADABLE, Head, HeadCache, SummaryCache, blob_id, stat_key
+        from pm.progress import track
+
+        heads = HeadCache.for_root(self.config.root)
+        summaries: SummaryCache | None = None
+        records: list[Entry] = []
+        errors: list[DataError] = []
+        names: list[str] = []
+        with _bulk():
+            for text in track(paths, "Reading postmortems"):
+                name = self.display(text)
+                names.append(name)
+                try:
+                    key = stat_key(os.stat(text))
+                except OSError:
+                    key = None  # vanished or unreadable: read() names the problem
+                found = heads.get(name, key) if key is not None else None
+                if found is not None and found is not UNREADABLE and not admit(found):
+                    continue  # refused on its head: the summary cache is not even loaded
+                path = Path(text)
+                try:
+                    if found is UNREADABLE:  # unchanged since it failed: say why again
+                        self.read(path)
+                        found = None  # it reads now after all (a new pm): as a miss
+                    if summaries is None:
+                        summaries = self._summaries = SummaryCache.for_root(self.config.root)
+                    cached = summaries.get(name, key) if key is not None else None
+                    blob = summaries.blob_of(name)
+                    if cached is None:
+                        cached, blob = self._read_changed(path, name, key, summaries)
+                except DataError as error:
+                    errors.append(error)
+                    if key is not None and found is None:
+                        with suppress(OSError):
+                            heads.put(name, key, blob_id(path.read_bytes()), UNREADABLE)
+                    continue
+                if found is None:
+                    found = Head.of(cached)
+                    if key is not None and blob is not None:
+                        heads.put(name, key, blob, found)
+                    if not admit(found):
+                        continue
+                records.append(Entry(path, cached))
+            heads.save()
+            if summaries is not None:
+                summaries.keep_unread(names)
+                summaries.save()
+        return records, errors
+
+    def _read_changed(
+        self, path: Path, name: str, key: StatKey | None, cache: SummaryCache
+    ) -> tuple[Postmortem, bytes]:
+        """A file whose stat the cache does not know: from the cache if its bytes are the
+        ones cached (a clone, a pull), else parsed and cached; with its blob id. DataError
+        if unreadable."""
+        from pm.cache import blob_id
+
+        try:
+            raw = path.read_bytes()
+        except OSError:
+            raw = None
+        if raw is None:
+            record = self.read(path)  # raises the error naming the problem
+            blob = blob_id(record.raw)
+        else:
+            blob = blob_id(raw)
+            cached = cache.get_content(name, key, blob)
+            if cached is not None:  # same bytes, new stat (clone, pull)
+                return cached, blob
+            record = self.parse(path, raw)
+        cache.put(name, key, blob, record.postmortem)
+        return record.postmortem, blob
 
     def summaries_blob(self, name: str) -> bytes | None:
         """The blob id of the bytes this command's ``read_many`` read file ``name`` (as
@@ -462,6 +547,10 @@ def _bulk() -> Iterator[None]:
     finally:
         if enabled:
             gc.enable()
+
+
+def _path(item: Path | str) -> Path:
+    return item if isinstance(item, Path) else Path(item)
 
 
 def _listing(ids: list[str], titles: dict[str, str], total: int) -> tuple[str, ...]:

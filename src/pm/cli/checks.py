@@ -153,6 +153,7 @@ def lint(
     discard_block_edits: bool,
     rules: bool,
     changed: bool = False,
+    jobs: int = 0,
 ) -> ExitCode:
     from pm import lint as linter
     from pm.render import lint as render
@@ -175,6 +176,7 @@ def lint(
         discard_block_edits=discard_block_edits,
         changed=changed,
         base=base,
+        jobs=jobs,
     )
     render.render(result, fmt)
     return ExitCode.FINDINGS if result.count("error") else ExitCode.OK

@@ -1145,6 +1145,15 @@ def lint(
             "with the upstream, else HEAD), uncommitted and untracked ones too.",
         ),
     ] = False,
+    jobs: Annotated[
+        int,
+        typer.Option(
+            "--jobs",
+            "-j",
+            metavar="N",
+            help="Processes to lint in (default 0: every core; one for a small lint).",
+        ),
+    ] = 0,
 ) -> None:
     """Check postmortems: schema, lifecycle, tables, language.
 

@@ -423,6 +423,8 @@ COMMANDS: dict[tuple[str, ...], Spec] = {
         options={
             "--format": Param("fmt"),
             "-f": Param("fmt"),
+            "--jobs": Param("jobs", type="int"),
+            "-j": Param("jobs", type="int"),
         },
         flags={
             "--json": "as_json",
@@ -441,6 +443,7 @@ COMMANDS: dict[tuple[str, ...], Spec] = {
             "discard_block_edits": False,
             "rules": False,
             "changed": False,
+            "jobs": 0,
         },
     ),
 }

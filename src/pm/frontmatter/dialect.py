@@ -36,12 +36,12 @@ def load_yaml(text: str, path: str) -> dict[str, Any]:
     """
     import yaml
 
-    loader = _loader()
+    loader_class = loader()
     text = text.replace("\r\n", "\n")
     if "&" in text or "*" in text:
         _refuse_aliases(text, path)
     try:
-        data = yaml.load(text, Loader=loader)  # noqa: S506 - a safe loader
+        data = yaml.load(text, Loader=loader_class)  # noqa: S506 - a safe loader
     except _DuplicateKey as error:
         message = f"invalid YAML: duplicate key {error.key!r}"
         raise DuplicateKeyError(path, message, error.line) from None
@@ -80,7 +80,7 @@ def compose(text: str) -> Any:
     import yaml
 
     try:
-        return yaml.compose(text, Loader=_loader())
+        return yaml.compose(text, Loader=loader())
     except yaml.YAMLError:
         return None
 
@@ -115,8 +115,8 @@ class _DuplicateKey(Exception):
         self.line = line
 
 
-def _loader() -> Any:
-    """The safe loader with YAML 1.2 numbers, refusing duplicate keys; built once."""
+def loader() -> Any:
+    """The safe loader class with YAML 1.2 numbers, refusing duplicate keys; built once."""
     global _LOADER  # noqa: PLW0603 - built once, on first use, to keep start-up lean
     if _LOADER is None:
         import yaml

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pm.errors import FileFormatError, NotPostmortemError
 from pm.frontmatter.dialect import load_yaml
@@ -23,6 +23,9 @@ from pm.frontmatter.fences import (
     split,
     without_cr,
 )
+
+if TYPE_CHECKING:
+    from pm.frontmatter.lines import FrontMap
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
 _CONFLICT = re.compile(r"^(<{7}|={7}|>{7})(?: |$)", re.MULTILINE)
@@ -42,6 +45,18 @@ class Document:
 
 def parse(raw: bytes, path: str) -> Document:
     """Split and parse a postmortem file; ``path`` is only used in error messages."""
+    return _parse(raw, path, None)
+
+
+def parse_located(raw: bytes, path: str) -> tuple[Document, FrontMap]:
+    """``parse_postmortem`` and the line of every key and item, from one YAML parse
+    (``lines.load_located``): what lint needs of each file, at the cost of a read."""
+    where: list[FrontMap] = []
+    return _as_postmortem(raw, path, where), where[0]
+
+
+def _parse(raw: bytes, path: str, where: list[FrontMap] | None) -> Document:
+    """``parse``; with ``where``, the lines of the front matter are appended to it."""
     if len(raw) > MAX_FILE_BYTES:
         raise FileFormatError(
             path, f"file is {len(raw)} bytes; pm reads files up to {MAX_FILE_BYTES}"
@@ -74,8 +89,15 @@ def parse(raw: bytes, path: str) -> Document:
         raise FileFormatError(path, "unresolved merge conflict; resolve it and commit", line)
     newline = "\r\n" if "\r\n" in text.partition("\n")[0] + "\n" else "\n"
     parts = split(text, path)
+    if where is None:
+        front = load_yaml(parts.front, path)
+    else:
+        from pm.frontmatter.lines import load_located
+
+        front, lines = load_located(parts.front, path)
+        where.append(lines)
     return Document(
-        front=load_yaml(parts.front, path),
+        front=front,
         body=parts.body,
         newline=newline,
         bom=bom,
@@ -89,8 +111,12 @@ def parse_postmortem(raw: bytes, path: str) -> Document:
     """``parse`` for a file where postmortems live: ``NotPostmortemError`` for one that is
     not a postmortem at all (meeting notes: no front matter, or none of pm's keys), which
     commands skip with a warning; a broken postmortem stays a ``FileFormatError``."""
+    return _as_postmortem(raw, path, None)
+
+
+def _as_postmortem(raw: bytes, path: str, where: list[FrontMap] | None) -> Document:
     try:
-        document = parse(raw, path)
+        document = _parse(raw, path, where)
     except FileFormatError as error:
         head = raw[:4000].decode("utf-8", "replace")
         if error.reason == NO_OPENING_FENCE and not looks_like_postmortem(head):

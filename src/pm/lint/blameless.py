@@ -347,6 +347,10 @@ def known_names(names: Iterable[str]) -> list[str]:
     return sorted(found, key=lambda n: (-len(n), n))
 
 
+# A pattern with its phrase and its lapse compiled for one set of names.
+Compiled = tuple[Pattern, "re.Pattern[str] | None", "re.Pattern[str] | None"]
+
+
 class Checker:
     """The compiled patterns for one set of known people."""
 
@@ -360,49 +364,68 @@ class Checker:
         if named:
             subject = rf"(?:(?-i:(?:{named}))|{subject})"
             obj = rf"(?:(?-i:(?:{named}))|{obj})"
-        self._person = rf"\b{subject}\b[\"\u201d]?"
-        self._object = rf"\b{obj}\b"
-        # Compiled when a paragraph first holds one of the pattern's keywords: compiling
-        # all of them costs more than linting a clean file (pm lint FILE, pm edit).
-        self._compiled: dict[int, tuple[re.Pattern[str] | None, re.Pattern[str] | None]] = {}
-        self._subject_patterns: dict[int, re.Pattern[str]] = {}
+        person = rf"\b{subject}\b[\"\u201d]?"
+        self._fill = {"{person}": person, "{object}": rf"\b{obj}\b"}
+        # Compiled on first use: a lint of one file needs the few patterns whose keywords
+        # it holds, and compiling all of them costs more than the lint of that file.
+        self._compiled: dict[str, Compiled] = {}
+        self._subjects: dict[int, re.Pattern[str]] = {}
 
-    def _compile(self, regex: str) -> re.Pattern[str] | None:
+    @property
+    def compiled(self) -> list[Compiled]:
+        """Every pattern, compiled for these names."""
+        return [self._compile(p) for p in PATTERNS]
+
+    def _compile(self, pattern: Pattern) -> Compiled:
+        found = self._compiled.get(pattern.id)
+        if found is None:
+            found = (pattern, self._regex(pattern.regex), self._regex(pattern.lapse))
+            self._compiled[pattern.id] = found
+        return found
+
+    def _regex(self, regex: str) -> re.Pattern[str] | None:
         if not regex:
             return None
-        return re.compile(
-            regex.replace(" ", r"\s+")
-            .replace("{person}", self._person)
-            .replace("{object}", self._object),
-            re.IGNORECASE,
-        )
-
-    def _regexes(self, index: int) -> tuple[re.Pattern[str] | None, re.Pattern[str] | None]:
-        """Pattern ``index``'s plain and lapse regexes, compiled once."""
-        if index not in self._compiled:
-            pattern = PATTERNS[index]
-            self._compiled[index] = (self._compile(pattern.regex), self._compile(pattern.lapse))
-        return self._compiled[index]
+        regex = regex.replace(" ", r"\s+")
+        for mark, text in self._fill.items():
+            regex = regex.replace(mark, text)
+        return re.compile(regex, re.IGNORECASE)
 
     def _subject(self, gap: int) -> re.Pattern[str]:
         """The subject of a lapse: a person, then at most ``gap`` words, at the end of the
         text before the lapse (searched in the clause only, so it stays cheap)."""
-        if gap not in self._subject_patterns:
-            self._subject_patterns[gap] = re.compile(
-                rf"{self._person}(?P<gap>(?:\s+[\w'\u2019\"\u201c\u201d-]+){{0,{gap}}}?)\s*$",
+        found = self._subjects.get(gap)
+        if found is None:
+            person = self._fill["{person}"]
+            found = re.compile(
+                rf"{person}(?P<gap>(?:\s+[\w'\u2019\"\u201c\u201d-]+){{0,{gap}}}?)\s*$",
                 re.IGNORECASE,
             )
-        return self._subject_patterns[gap]
+            self._subjects[gap] = found
+        return found
 
-    def scan(self, text: str) -> Iterator[tuple[Pattern, int, str]]:
-        """(pattern, offset, matched text) for every blaming phrase in ``text``."""
+    def candidates(self, text: str) -> list[Compiled]:
+        """The patterns whose keywords ``text`` holds: what ``scan`` of any part of it
+        (a file's body, the texts of its items) may try. One test per file, not per
+        paragraph: most files hold the keywords of few patterns. White space is one space
+        here (a third less to search; keywords hold single spaces only, so none is lost)."""
+        lowered = " ".join(text.lower().split())
+        return [self._compile(p) for p in PATTERNS if any(word in lowered for word in p.keywords)]
+
+    def scan(
+        self, text: str, candidates: list[Compiled] | None = None
+    ) -> Iterator[tuple[Pattern, int, str]]:
+        """(pattern, offset, matched text) for every blaming phrase in ``text``;
+        ``candidates`` (from ``candidates`` of a text holding this one) narrows the search."""
+        compiled = self.compiled if candidates is None else candidates
+        if not compiled:
+            return
         for paragraph in _PARAGRAPH.finditer(text):
             lowered = paragraph.group().lower()
             seen: set[tuple[int, int]] = set()
-            for index, pattern in enumerate(PATTERNS):
+            for pattern, plain, lapse in compiled:
                 if not any(word in lowered for word in pattern.keywords):
                     continue
-                plain, lapse = self._regexes(index)
                 for regex, needs_person in ((plain, False), (lapse, True)):
                     if regex is None:
                         continue
@@ -488,4 +511,5 @@ def prose(body: str) -> str:
 
 
 def _blank(match: re.Match[str]) -> str:
-    return re.sub(r"[^\n]", " ", match.group())
+    """The match as spaces, its line breaks kept (so offsets and lines stay)."""
+    return "\n".join(" " * len(line) for line in match.group().split("\n"))

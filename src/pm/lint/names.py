@@ -34,15 +34,17 @@ def case_twins(
 
     The other files (``others``, default every postmortem file) are only named as strings,
     never read; those given by git's index are checked to exist only when they match."""
-    wanted = {path.stem.casefold() for path in files}
-    by_folded: dict[str, dict[str, Path]] = {}
+    stems = [path.stem for path in files]
+    wanted = {stem.casefold() for stem in stems}
+    by_folded: dict[str, dict[str, None]] = {}  # names only: a Path per file costs more
     for name in [*(store.path_names() if others is None else others), *map(str, files)]:
         stem = name.rpartition(os.sep)[2]
         folded = (stem[:-3] if stem.endswith(".md") else Path(name).stem).casefold()
         if folded in wanted and (others is None or os.path.isfile(name)):
-            by_folded.setdefault(folded, {}).setdefault(name, Path(name))
-    return {
-        path: [o for o in by_folded[folded].values() if o.stem != path.stem]
-        for path in files
-        if len(by_folded[folded := path.stem.casefold()]) > 1
-    }
+            by_folded.setdefault(folded, {})[name] = None
+    twins: dict[Path, list[Path]] = {}
+    for path, stem in zip(files, stems, strict=True):
+        names = by_folded[stem.casefold()]
+        if len(names) > 1:
+            twins[path] = [o for o in map(Path, names) if o.stem != stem]
+    return twins

@@ -1,7 +1,5 @@
-"""Lint files: read each one, run every rule, collect findings; optionally fix blocks.
-
-A file that cannot be parsed is a finding (``file.unreadable``) with its line, never a
-crash, so one broken file does not hide the problems of the others.
+"""Lint files: which files, judged with which names, in how many processes (``parallel``);
+each file's lint is ``onefile``. Optionally fix blocks first (``fix``), under pm's lock.
 """
 
 from __future__ import annotations
@@ -16,19 +14,15 @@ from pm import frontmatter
 from pm.config import Config
 from pm.errors import (
     DataError,
-    DuplicateKeyError,
     FileFormatError,
     NotFoundError,
-    NotPostmortemError,
-    RepoError,
     UsageError,
 )
-from pm.lint import lifecycle as lifecycle_rules
 from pm.lint import schema
-from pm.lint.blameless import Checker, prose
+from pm.lint.blameless import Checker
 from pm.lint.names import case_twins, indexed_postmortems
-from pm.lint.rules import RULES, Finding, check_disabled, is_disabled
-from pm.model import Postmortem, SchemaError, from_mapping
+from pm.lint.onefile import Collector, Context, lint_file
+from pm.lint.rules import RULES, Finding, check_disabled
 from pm.store import OUTSIDE, Store
 
 if TYPE_CHECKING:
@@ -92,6 +86,7 @@ def lint(
     today: date | None = None,
     changed: bool = False,
     base: str | None = None,
+    jobs: int | None = None,
 ) -> LintResult:
     """Lint ``paths`` (all postmortems when empty). ``people`` defaults to git authors.
 
@@ -105,6 +100,7 @@ def lint(
     committed) under pm's lock, then lints the files as they are now;
     ``discard_block_edits`` lets it drop typed rows it cannot adopt. ``today`` (default:
     pm's clock, in the configured zone) is the day an active incident is judged stale on.
+    ``jobs``: processes to lint in (``parallel.count``: None or 0 for every core).
     """
     from pm import timeparse
     from pm.lint import fix as fixer
@@ -115,6 +111,8 @@ def lint(
 
     if discard_block_edits and not fix:
         raise UsageError("--discard-block-edits goes with --fix")
+    if jobs is not None and jobs < 0:
+        raise UsageError(f"--jobs must be 0 (every core) or more, not {jobs}")
     disabled = check_disabled(config.lint_disable)
     store = Store(config)
     if changed:
@@ -134,7 +132,7 @@ def lint(
     unseen = not paths and not changed
     if not fix:
         return _lint(
-            config, store, files, disabled, strict, people, None, (today, tz), unseen, others
+            config, store, files, disabled, strict, people, None, (today, tz), unseen, others, jobs
         )
     with fixer.locked(config) as git:
         done = fixer.fix_files(config, store, files, git, discard=discard_block_edits)
@@ -156,86 +154,88 @@ def _lint(
     day: tuple[date, tzinfo],
     unseen: bool = False,
     others: list[str] | None = None,
+    jobs: int | None = None,
 ) -> LintResult:
+    """Lint ``files`` in ``parallel.count(jobs)`` processes, streaming: one file at a time.
+
+    The blameless rules must know every action item's owner before any file is judged.
+    A quick scan of the text finds them (``owners.scanned``); each file's lint returns
+    its real owners from the parse, and when the two differ (a hand-written file that
+    fools the scan) the files are linted again with the real names, so the verdicts are
+    always those of the names the files hold.
+    """
     from pm import gitrepo
+    from pm.lint import parallel
 
-    root = config.root.resolve()
-    from pm.progress import track
-
-    loaded = [(path, *_load(path, store.display(path), root)) for path in track(files, "Reading")]
-    names = list(config.blameless_names)
-    for _path, _raw, doc, _error in loaded:
-        if doc is not None:
-            names.extend(_owners(doc.front))
-    names.extend(gitrepo.authors(config.root) if people is None else people)
-    checker = Checker(names)
+    names = [*config.blameless_names, *(gitrepo.authors(config.root) if people is None else people)]
     twins = case_twins(store, files, others)
-    result = LintResult(files=len(files))
-    context = _Context(config, store, checker, git, day)
-    for path, raw, doc, error in track(loaded, "Checking"):
-        shown = store.display(path)
-        collect = _Collector(shown, disabled, strict)
-        if error is not None or doc is None:
-            assert error is not None
-            reason = error.reason
-            if isinstance(error, DuplicateKeyError):  # pm refuses to read these: name the rule
-                collect(error.line or 1, "schema.duplicate-key", reason, "remove one of them")
-            elif isinstance(error, NotPostmortemError):
-                collect(1, "layout.unseen-file", reason)
-            else:
-                collect(error.line or 1, "file.unreadable", reason)
-        else:
-            for twin in twins.get(path, []):
-                message = (
-                    f"id {path.stem} differs from {twin.stem} ({store.display(twin)}) only by "
-                    "case: on macOS and Windows the two are one file"
-                )
-                hint = f"rename one of them and its id (git mv, then the id), e.g. to {path.stem}-2"
-                line = frontmatter.locate_top(raw).line(("id",))
-                collect(line, "schema.id-case-collision", message, hint)
-            _lint_document(path, raw, doc, context, collect)
-        result.findings.extend(sorted(collect.findings, key=lambda f: (f.line, f.rule)))
+    context = Context(config, store, None, git, day)
+    job = _Job(context, disabled, strict, twins)
+    workers = 1 if git is not None else parallel.count(jobs, len(files))
+    with parallel.Workers(job, workers) as pool:
+        guessed: set[str] = set()
+        for _chunk, found in pool.map(files, None):
+            guessed.update(found)
+        result, owners = _judged(pool, files, (*names, *sorted(guessed)))
+        if owners != guessed:  # the quick scan misread a file: judge again, by the parse
+            result, _ = _judged(pool, files, (*names, *sorted(owners)))
     if unseen:
         for path in store.unseen():
-            collect = _Collector(store.display(path), disabled, strict)
+            collect = Collector(store.display(path), disabled, strict)
             collect(1, "layout.unseen-file", OUTSIDE, store.move_hint(path))
             result.findings.extend(collect.findings)
             result.files += 1
     return result
 
 
-class _Context:
-    """What every file's lint needs: the config, the store, the names, git (found lazily),
-    and the day (in the team's zone) staleness is judged on."""
+def _judged(pool: Any, files: list[Path], names: tuple[str, ...]) -> tuple[LintResult, set[str]]:
+    result = LintResult(files=len(files))
+    owners: set[str] = set()
+    for _chunk, (findings, found) in pool.map(files, names):
+        result.findings.extend(findings)
+        owners.update(found)
+    return result, owners
+
+
+class _Job:
+    """One chunk of files' lint, run by a worker or here: ``names`` None is the quick scan
+    for owners; else the findings of each file in order, and the owners the parse found."""
 
     def __init__(
         self,
-        config: Config,
-        store: Store,
-        checker: Checker,
-        git: GitRepo | None,
-        day: tuple[date, tzinfo],
+        context: Context,
+        disabled: tuple[str, ...],
+        strict: bool,
+        twins: dict[Path, list[Path]],
     ) -> None:
-        self.config = config
-        self.today, self.tz = day
-        self.store = store
-        self.checker = checker
-        self._git = git
-        self._looked = git is not None
+        self.context = context
+        self.disabled = disabled
+        self.strict = strict
+        self.twins = twins
+        self.names: tuple[str, ...] | None = None
 
-    def previous(self, path: Path) -> Postmortem | None:
-        """The postmortem as HEAD holds it, when git is at hand."""
-        from pm.lint.fix import committed
+    def __call__(self, chunk: Sequence[Path], names: tuple[str, ...] | None) -> Any:
+        from pm.owners import scanned
 
-        if not self._looked:
-            from pm.gitrepo import GitRepo
-
-            self._looked = True
-            try:
-                self._git = GitRepo.discover(self.config.root)
-            except RepoError:
-                self._git = None
-        return committed(self.store, self._git, path)
+        if names is None:
+            found: set[str] = set()
+            for path in chunk:
+                try:
+                    found |= scanned(path.read_bytes())
+                except OSError:
+                    continue  # the lint says why it cannot read it
+            return found
+        if names != self.names:
+            self.context.checker, self.names = Checker(names), names
+        findings: list[Finding] = []
+        owners: set[str] = set()
+        for path in chunk:
+            found_findings, found_owners = lint_file(
+                path, self.context, self.twins.get(path, []), self.disabled, self.strict
+            )
+            findings.extend(found_findings)
+            owners.update(found_owners)
+        return findings, owners
 
 
 def validate(raw: bytes, path: Path, config: Config) -> list[str]:
@@ -268,116 +268,3 @@ def validate(raw: bytes, path: Path, config: Config) -> list[str]:
         except DataError as error:
             problems.append(error.message)
     return problems
-
-
-class _Collector:
-    """Turns (line, rule, message) into findings of one file, minus disabled rules."""
-
-    def __init__(self, shown: str, disabled: tuple[str, ...], strict: bool) -> None:
-        self.shown = shown
-        self.disabled = disabled
-        self.strict = strict
-        self.findings: list[Finding] = []
-
-    def __call__(self, line: int, rule: str, message: str, suggestion: str = "") -> None:
-        if is_disabled(rule, self.disabled):
-            return
-        severity = "error" if self.strict else RULES[rule].severity
-        self.findings.append(Finding(self.shown, line, rule, severity, message, suggestion))
-
-
-def _load(
-    path: Path, shown: str, root: Path
-) -> tuple[bytes, frontmatter.Document | None, FileFormatError | None]:
-    if not path.resolve().is_relative_to(root):  # a link in a folder that leads out
-        reason = "a symbolic link that leads outside the repository; pm does not read it"
-        return b"", None, FileFormatError(shown, reason)
-    try:
-        raw = path.read_bytes()
-    except OSError as error:
-        return b"", None, FileFormatError(shown, f"cannot read: {error.strerror}")
-    try:
-        return raw, frontmatter.parse_postmortem(raw, shown), None
-    except FileFormatError as error:
-        return raw, None, error
-
-
-def _owners(front: dict[str, Any]) -> list[str]:
-    actions = front.get("actions")
-    if not isinstance(actions, list):
-        return []
-    return [str(a["owner"]) for a in actions if isinstance(a, dict) and a.get("owner")]
-
-
-def _lint_document(
-    path: Path,
-    raw: bytes,
-    doc: frontmatter.Document,
-    context: _Context,
-    report: _Collector,
-) -> None:
-    """Run every rule on one parsed file."""
-    where = frontmatter.locate(raw)
-
-    def at(key_path: frontmatter.KeyPath, rule: str, message: str, suggestion: str) -> None:
-        report(where.line(key_path), rule, message, suggestion)
-
-    for key_path, line in where.duplicates:
-        message = f"{schema.dotted(key_path)} is given twice; YAML keeps only the last"
-        report(line, "schema.duplicate-key", message, "remove one of them")
-    schema.check(doc.front, path, context.config, at)
-    body_line = doc.front_lines + 2  # the closing fence; body line k is body_line + k
-    _blameless(doc, where, context.checker, body_line, report)
-    try:
-        postmortem = from_mapping(doc.front)
-    except (SchemaError, DataError):
-        return  # schema findings already say why; the rest needs a readable model
-    lifecycle_rules.check(postmortem, doc.body, context.config, body_line, at, report)
-    lifecycle_rules.stale(postmortem, context.config, context.today, context.tz, at)
-    _blocks(postmortem, path, doc, context, body_line, report)
-
-
-def _blameless(
-    doc: frontmatter.Document,
-    where: frontmatter.FrontMap,
-    checker: Checker,
-    body_line: int,
-    report: Any,
-) -> None:
-    from pm.frontmatter.yamlhelp import field_name
-
-    text = prose(doc.body)
-    for pattern, offset, phrase in checker.scan(text):
-        line = body_line + 1 + text.count("\n", 0, offset)
-        report(line, pattern.id, f'"{phrase}" {pattern.message}', pattern.suggestion)
-    for key in ("timeline", "actions"):
-        items = doc.front.get(key)
-        if not isinstance(items, list):
-            continue
-        for index, item in enumerate(items):
-            value = item.get("text") if isinstance(item, dict) else None
-            if not isinstance(value, str):
-                continue
-            for pattern, _offset, phrase in checker.scan(prose(value)):
-                line = where.line((key, index, "text"))
-                name = field_name((key, index, "text"), doc.front)
-                message = f'{name}: "{phrase}" {pattern.message}'
-                report(line, pattern.id, message, pattern.suggestion)
-
-
-def _blocks(
-    postmortem: Postmortem,
-    path: Path,
-    doc: frontmatter.Document,
-    context: _Context,
-    body_line: int,
-    report: Any,
-) -> None:
-    from pm import blockedits
-    from pm.lint.fix import describe
-
-    if not blockedits.differs(postmortem, doc.body):
-        return
-    previous = context.previous(path)
-    for line, message, suggestion in describe(postmortem, doc.body, context.config, previous):
-        report(body_line + line, "blocks.out-of-sync", message, suggestion)

@@ -1,0 +1,96 @@
+"""The creation days of action items (``history.created_dates``) are remembered for the
+commit they were read at (``created-v1.marshal``), and ``GitRepo.first_added`` streams
+git's log instead of holding it: answers equal a fresh read, before and after commits."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+
+from conftest import CliRunnerCall, Repo
+from pm import gitrepo
+from pm.errors import RepoError
+from pm.history import CREATED_NAME
+
+
+@pytest.fixture
+def logs(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The revisions ``first_added`` read a log of."""
+    seen: list[str] = []
+    real = gitrepo.GitRepo.first_added
+
+    def counted(self: gitrepo.GitRepo, rev: str, *args: object) -> object:
+        seen.append(rev)
+        return real(self, rev, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(gitrepo.GitRepo, "first_added", counted)
+    return seen
+
+
+@pytest.fixture
+def items(repo: Repo, cli: CliRunnerCall) -> str:
+    first = cli.ok("open", "Pool exhausted", "-s", "SEV-2", "--started", "2024-01-15T14:05")
+    pid = first.stdout.split("\t")[0]
+    cli.ok("resolve", pid, "--at", "2024-01-15T15:05")
+    cli.ok("action", "add", pid, "Alert on pool saturation", "--owner", "bob")
+    cli.ok("action", "add", pid, "Size the pool", "--owner", "carol")
+    cli.ok("action", "done", pid, "1")
+    return pid
+
+
+def follow(cli: CliRunnerCall) -> dict[str, object]:
+    data = json.loads(cli.ok("report", "--since", "2024-01-01", "-f", "json").stdout)
+    follow_through: dict[str, object] = data["follow_through"]
+    return follow_through
+
+
+def fresh(repo: Repo, cli: CliRunnerCall) -> dict[str, object]:
+    shutil.rmtree(repo.path / ".git" / "pm", ignore_errors=True)
+    return follow(cli)
+
+
+def test_created_days_are_read_once_per_commit(
+    repo: Repo, cli: CliRunnerCall, items: str, logs: list[str]
+) -> None:
+    first = follow(cli)
+    assert first["done_with_created"] == 1 and len(logs) == 1
+    assert (repo.path / ".git" / "pm" / CREATED_NAME).exists()
+    assert follow(cli) == first and len(logs) == 1, "same commit: remembered"
+    cli.ok("action", "done", items, "2")  # a commit: HEAD moved
+    second = follow(cli)
+    assert len(logs) == 2 and second["done_with_created"] == 2
+    assert second == fresh(repo, cli)
+
+
+def test_a_damaged_created_file_is_read_afresh(
+    repo: Repo, cli: CliRunnerCall, items: str, logs: list[str]
+) -> None:
+    first = follow(cli)
+    path = repo.path / ".git" / "pm" / CREATED_NAME
+    whole = path.read_bytes()
+    for damaged in (b"", b"junk", whole[: len(whole) // 2]):
+        path.write_bytes(damaged)
+        assert follow(cli) == first
+    assert len(logs) == 4
+
+
+def test_first_added_streams_the_log_in_pieces(
+    repo: Repo, cli: CliRunnerCall, items: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Pieces of a few bytes (lines cut anywhere) give the answer one read gives."""
+    import re
+
+    git = gitrepo.GitRepo.discover(repo.path)
+    pattern = re.compile(r"\s*-\s+number:\s*(\d+)\s*$")
+    whole = git.first_added("HEAD", [repo.path / "postmortems"], pattern)
+    assert len(whole) == 2
+    real = gitrepo.stream_git_text
+    monkeypatch.setattr(gitrepo, "stream_git_text", lambda *a: real(*a, chunk=7))
+    assert git.first_added("HEAD", [repo.path / "postmortems"], pattern) == whole
+
+
+def test_a_git_failure_while_streaming_is_the_usual_error(repo: Repo) -> None:
+    with pytest.raises(RepoError, match=r"nosuchrev|unknown revision|bad revision"):
+        list(gitrepo.stream_git_text(repo.path, "log", "nosuchrev", "--"))
