@@ -185,6 +185,13 @@ def test_candidates_are_chosen_from_paths_alone(tmp_path: Path) -> None:
     target = paths[9]
     assert similar.cause_candidates(paths, target, limit=3) == paths[6:9]
     assert similar.cause_candidates(paths, target) == paths[:9]
+    # Names as strings, and files of the target's own day after it, count as before it.
+    same_day = sorted([*map(str, paths), str(tmp_path / "2024" / "2024-01-10-later.md")])
+    assert similar.cause_candidates(same_day, str(target), limit=2) == [
+        same_day[8],
+        str(tmp_path / "2024" / "2024-01-10-later.md"),
+    ]
+    assert similar.cause_candidates(same_day, str(paths[0])) == []
     titled = [*paths, tmp_path / "2024" / "2024-01-02-payments-db-locks.md"]
     chosen, (total, frequency) = similar.title_candidates(
         sorted(titled), "Payments DB locks up", limit=2

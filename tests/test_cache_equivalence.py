@@ -385,3 +385,34 @@ def test_a_damaged_or_stale_heads_file_changes_no_answer(
             expected.stdout,
             expected.stderr,
         ), args
+
+
+def test_overdue_finds_the_new_lines_of_a_hand_edit_of_the_same_size_and_mtime(
+    corpus: Repo, cli: CliRunnerCall
+) -> None:
+    """The lines of findings come from ``lines-v1.marshal`` while a file is unchanged: an
+    edit that moves the keys but keeps size and mtime is still placed right."""
+    import os
+    import shutil
+
+    args = ("overdue", "--as-of", AS_OF, "--format", "json")
+    cli(*args)
+    lines = cache_path(corpus).with_name(cache_module.LINES_NAME)
+    assert lines.exists()
+    path = corpus.postmortem_path(HAND_PID)
+    before = path.stat()
+    moved = "owner-team: payments            # not a pm key\n"
+    edited = HAND_WRITTEN.replace(moved, "").replace(
+        "\n---\n## Summary", f"\n{moved}---\n## Summary"
+    )
+    assert len(edited) == len(HAND_WRITTEN) and edited != HAND_WRITTEN
+    path.write_text(edited, encoding="utf-8")
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    warm = cli(*args)
+    shutil.rmtree(cache_path(corpus).parent)
+    cold = cli(*args)
+    assert (warm.exit_code, warm.stdout) == (cold.exit_code, cold.stdout)
+    placed = [f for f in json.loads(cold.stdout)["findings"] if f["id"] == HAND_PID]
+    assert placed and all(f["line"] > 1 for f in placed)
+    lines.write_bytes(b"garbage")
+    assert cli(*args).stdout == cold.stdout

@@ -10,7 +10,7 @@ import pytest
 
 from conftest import CliRunnerCall, Repo, run_pm
 from factories import Closure, action, at, commit, postmortem, write
-from pm import overdue
+from pm import frontmatter, overdue
 from pm.config import load_config
 from pm.store import Store
 
@@ -116,7 +116,7 @@ def _find(root: Path, as_of: str = AS_OF) -> list[overdue.Finding]:
         for finding in overdue.placed(
             overdue.late(entry.postmortem, day, config),
             store.display(entry.path),
-            store.file_bytes(entry.path),
+            frontmatter.locate_top(store.file_bytes(entry.path)),
         )
     ]
 

@@ -51,6 +51,7 @@ from pm.model import ActionItem, Closure, Event, Postmortem, Review
 
 CACHE_NAME = "cache-v1.marshal"
 HEADS_NAME = "heads-v1.marshal"
+LINES_NAME = "lines-v1.marshal"
 PROSE_NAME = "prose-v1.marshal"
 # Format 2: timeline events keep other tools' keys (format 1 dropped them). Format 3:
 # entries are keyed by relative path and hold the file's git blob id.
@@ -149,6 +150,14 @@ class StatCache:
         entry = self._new.get(name)
         return entry[1] if entry is not None else None
 
+    def keep_unread(self, names: Iterable[str] | None) -> None:
+        """Keep the entries of these files (None: of every file) that this command did not
+        look up (a filtered read decodes only what it shows), so that ``save`` does not
+        drop them; each is still checked against its file's stat or bytes when used."""
+        for name in list(self._old) if names is None else names:
+            if name not in self._new and name in self._old:
+                self._new[name] = self._old[name]
+
     def _keep(self, name: str, key: StatKey | None, blob: bytes, value: Any) -> None:
         self._new[name] = (key, blob, value)
 
@@ -207,14 +216,6 @@ class SummaryCache(StatCache):
         if encoded is not None:
             self._keep(name, key, blob, encoded)
 
-    def keep_unread(self, names: Iterable[str]) -> None:
-        """Keep the entries of these files that this command did not look up (a filtered
-        read decodes only what it shows), so that ``save`` does not drop them; each entry
-        is still checked against its file's stat or bytes when it is next used."""
-        for name in names:
-            if name not in self._new and name in self._old:
-                self._new[name] = self._old[name]
-
     def save(self) -> bool:
         """``StatCache.save``, and the heads file (``HeadCache``) beside it, made from the
         same entries, when the cache is written or the heads file is missing."""
@@ -228,6 +229,38 @@ class SummaryCache(StatCache):
                 heads._keep(name, key, blob, tuple(head(value)))
         heads.save()
         return written
+
+
+class LinesCache(StatCache):
+    """The line of each top-level front-matter key and list item of a file
+    (``frontmatter.locate_top``), for the places of ``pm overdue``'s findings, so an
+    unchanged file with a finding is not read again: ``lines-v1.marshal`` beside the
+    summary cache, under the same rules."""
+
+    NAME = LINES_NAME
+    FORMAT = ("pm-lines", 1, __version__, sys.version_info[:2])
+
+    def get(self, name: str, key: StatKey) -> dict[Any, int] | None:
+        return self._lines(name, self._lookup(name, key))
+
+    def get_content(self, name: str, key: StatKey | None, blob: bytes) -> dict[Any, int] | None:
+        return self._lines(name, self._lookup_content(name, key, blob))
+
+    def _lines(self, name: str, stored: Any) -> dict[Any, int] | None:
+        if stored is None or type(stored) is dict:
+            return stored
+        self._drop(name)  # foreign data: a miss
+        return None
+
+    def put(self, name: str, key: StatKey | None, blob: bytes, lines: dict[Any, int]) -> None:
+        """Remember ``lines`` (``FrontMap.lines``) when marshal keeps them exactly."""
+        if all(
+            type(path) is tuple
+            and all(type(part) in (str, int) for part in path)
+            and type(line) is int
+            for path, line in lines.items()
+        ):
+            self._keep(name, key, blob, lines)
 
 
 class ProseCache(StatCache):

@@ -83,13 +83,12 @@ class Finding:
         return (self.postmortem_id, self.kind, self.item)
 
 
-def placed(findings: Sequence[Finding], path: str, raw: bytes) -> list[Finding]:
-    """One file's ``findings``, at ``path`` (as shown) and the line of each in ``raw``.
+def placed(findings: Sequence[Finding], path: str, where: frontmatter.FrontMap) -> list[Finding]:
+    """One file's ``findings``, at ``path`` (as shown) and the line of each in the file
+    whose keys are ``where`` (``Store.key_lines``: ``frontmatter.locate_top``, cached).
 
-    Most files need no YAML parse for that (see ``frontmatter.locate_top``); lines are 1
-    where ``raw`` no longer holds the key (the file changed or is unreadable since).
+    Lines are 1 where the file no longer holds the key (it changed or is unreadable since).
     """
-    where = frontmatter.locate_top(raw)
     return [replace(f, path=path, line=where.line(f.key)) for f in findings]
 
 

@@ -352,7 +352,10 @@ def find_actions(
     if ref is not None:
         records: list[Entry] = [ws.get(ref)]
     else:
-        records, errors = ws.store.read_all(filters.admits if filters is not None else None)
+        # Only an owner filter can refuse a postmortem by its head; without one, the
+        # plain read (no heads file) is the cheaper one.
+        narrow = filters is not None and bool(filters.owners)
+        records, errors = ws.store.read_all(filters.admits if filters and narrow else None)
     today = ws.today()
     rows = [
         (record, item)
@@ -443,6 +446,7 @@ def overdue(
     """Late action items and reviews on ``as_of`` (default: today), in file order; with
     ``due_within`` (days), also the open items due from ``as_of`` to that many days on."""
     from pm import overdue as late
+    from pm.cache import LinesCache
     from pm.vocabulary import many
 
     day = _day(ws, as_of) or ws.today()
@@ -456,8 +460,10 @@ def overdue(
             budgets or not owners or late.may_concern(head.owners, *owners)
         )
 
-    entries, errors = ws.store.read_all(admit)
+    narrow = bool(severity or (owners and not budgets))  # else every head is admitted
+    entries, errors = ws.store.read_all(admit if narrow else None)
     entries = [e for e in entries if wanted.match(e.postmortem)]
+    lines = LinesCache.for_root(ws.config.root)
     findings: list[Finding] = []
     soon: list[Finding] = []
     for entry in entries:
@@ -466,10 +472,15 @@ def overdue(
         if owners:  # before placing: only files with a finding shown are read again
             found, coming = late.for_owner(found, *owners), late.for_owner(coming, *owners)
         if found or coming:
-            # Only files with findings are read again, for the lines of their findings.
-            shown, raw = ws.store.display(entry.path), ws.store.file_bytes(entry.path)
-            findings += late.placed(found, shown, raw)
-            soon += late.placed(coming, shown, raw)
+            # Only files with findings are looked at again, for the lines of their findings.
+            shown, where = ws.store.display(entry.path), ws.store.key_lines(entry.path, lines)
+            findings += late.placed(found, shown, where)
+            soon += late.placed(coming, shown, where)
+    # An unfiltered run saw every readable file, so entries of files gone are dropped; a
+    # filtered one keeps every entry it did not use.
+    filtered = bool(owners or severity)
+    lines.keep_unread(None if filtered else [ws.store.display(e.path) for e in entries])
+    lines.save()
     if budgets:  # a budget belongs to a service, not a severity
         postmortems = [e.postmortem for e in entries]
         exhausted = late.exhausted(postmortems, ws.config, day, ws.now())

@@ -29,7 +29,8 @@ from pm.frontmatter import Document
 from pm.model import ID_PATTERN, Postmortem, SchemaError, from_mapping
 
 if TYPE_CHECKING:
-    from pm.cache import Head, StatKey, SummaryCache
+    from pm.cache import Head, LinesCache, StatKey, SummaryCache
+    from pm.frontmatter.lines import FrontMap
 
 _YEAR = re.compile(r"\d{4}")
 OUTSIDE = "a postmortem outside a year folder: pm does not read it"
@@ -386,10 +387,10 @@ class Store:
                     if not admit(found):
                         continue
                 records.append(Entry(path, cached))
-            heads.save()
             if summaries is not None:
                 summaries.keep_unread(names)
                 summaries.save()
+            heads.save()  # after: it also holds the files the summary cache cannot
         return records, errors
 
     def _read_changed(
@@ -447,6 +448,30 @@ class Store:
                     cache.put(name, key, blob, text)
             found.append(text)
         cache.save()
+        return found
+
+    def key_lines(self, path: Path, cache: LinesCache) -> FrontMap:
+        """``frontmatter.locate_top`` of the file as it is now (empty when unreadable), from
+        ``cache`` while its stat or bytes are the ones the lines were found in."""
+        from pm.cache import blob_id, stat_key
+        from pm.frontmatter.lines import FrontMap
+
+        name = self.display(path)
+        try:
+            key: StatKey | None = stat_key(os.stat(path))
+        except OSError:
+            key = None
+        lines = cache.get(name, key) if key is not None else None
+        if lines is not None:
+            return FrontMap(lines)
+        raw = self.file_bytes(path)
+        blob = blob_id(raw)
+        lines = cache.get_content(name, key, blob) if raw else None
+        if lines is not None:
+            return FrontMap(lines)
+        found = frontmatter.locate_top(raw)
+        if raw:
+            cache.put(name, key, blob, found.lines)
         return found
 
     def file_bytes(self, path: Path) -> bytes:

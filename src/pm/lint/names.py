@@ -5,6 +5,7 @@ The other files are named, never read, so a lint of a few files costs the same a
 
 from __future__ import annotations
 
+import itertools
 import os
 from pathlib import Path
 
@@ -36,15 +37,19 @@ def case_twins(
     never read; those given by git's index are checked to exist only when they match."""
     stems = [path.stem for path in files]
     wanted = {stem.casefold() for stem in stems}
-    by_folded: dict[str, dict[str, None]] = {}  # names only: a Path per file costs more
-    for name in [*(store.path_names() if others is None else others), *map(str, files)]:
+    first: dict[str, str] = {}  # a folded id: the first name (strings: a Path costs more)
+    more: dict[str, dict[str, None]] = {}  # a folded id: every name, where there are two
+    listed = store.path_names() if others is None else others
+    for name in itertools.chain(listed, map(str, files)):
         stem = name.rpartition(os.sep)[2]
         folded = (stem[:-3] if stem.endswith(".md") else Path(name).stem).casefold()
         if folded in wanted and (others is None or os.path.isfile(name)):
-            by_folded.setdefault(folded, {})[name] = None
+            seen = first.setdefault(folded, name)
+            if seen != name:
+                more.setdefault(folded, {seen: None})[name] = None
     twins: dict[Path, list[Path]] = {}
     for path, stem in zip(files, stems, strict=True):
-        names = by_folded[stem.casefold()]
-        if len(names) > 1:
+        names = more.get(stem.casefold())
+        if names is not None:
             twins[path] = [o for o in map(Path, names) if o.stem != stem]
     return twins
