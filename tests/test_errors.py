@@ -82,9 +82,7 @@ def failing(error: BaseException) -> Any:
     return classmethod(load)
 
 
-@pytest.mark.parametrize(
-    ("args", "path"), [(["list"], "fast"), (["report", "--format", "json"], "typer")]
-)
+@pytest.mark.parametrize(("args", "path"), [(["list"], "fast"), (["close", "2024-01-15"], "typer")])
 @pytest.mark.parametrize(
     ("error", "code", "said"),
     [

@@ -1,4 +1,5 @@
-"""The Typer-free fast path for list, show, event and log: same options, output and codes."""
+"""The Typer-free fast path for the reads: same options, output and codes (writes and checks:
+test_fast_writes.py)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,8 @@ from pm.cli.commands import DECLARED
 
 def test_fast_table_is_generated_from_the_typer_declarations() -> None:
     """The table is what ``python -m pm.cli.fastgen`` writes now (else: run it)."""
-    assert fastgen.source(fastgen.table()) == fastgen.TABLE.read_text(encoding="utf-8"), (
+    generated = fastgen.source(fastgen.table(), fastgen.root_help())
+    assert generated == fastgen.TABLE.read_text(encoding="utf-8"), (
         "src/pm/cli/fast_commands.py is out of date: run python -m pm.cli.fastgen"
     )
     assert fastgen.main(["--check"]) == 0
@@ -27,6 +29,15 @@ def test_fast_table_is_generated_from_the_typer_declarations() -> None:
         ("event", "rm"),
         ("log",),
         ("search",),
+        ("open",),
+        ("resolve",),
+        ("action", "add"),
+        ("action", "start"),
+        ("action", "done"),
+        ("action", "list"),
+        ("report",),
+        ("overdue",),
+        ("lint",),
     }
     assert set(fast_commands.COMMANDS) == declared | {("event",)}  # pm event ID TEXT
 
@@ -52,8 +63,17 @@ def test_fast_table_is_generated_from_the_typer_declarations() -> None:
         ["event", "id", "--from"],
         ["event", "id", "text", "--at", "-5m"],
         ["event", "id", "text", "-x"],
-        ["open", "title", "-s", "SEV-1"],
-        ["resolve", "id"],
+        ["open", "title"],  # no --severity: Typer says it is missing
+        ["open", "title", "-s", "SEV-1", "-s", "SEV-2"],
+        ["resolve", "id", "text", "more"],
+        ["action", "add", "id", "text", "-o", "bob"],  # the old -o: Typer warns
+        ["action", "add", "id", "text"],
+        ["action", "done", "id"],
+        ["overdue", "--as-of"],
+        ["lint", "--", "-x.md"],
+        ["report", "-o"],
+        ["edit", "id"],
+        ["review", "id"],
     ],
 )
 def test_unusual_arguments_are_left_to_typer(args: list[str]) -> None:
@@ -212,3 +232,32 @@ def test_fast_list_reports_broken_files_like_typer(
     assert code == 3
     assert out.startswith(opened)
     assert "2024-01-16-broken.md" in err
+
+
+@pytest.mark.parametrize("args", [["--help"], ["-h"], ["help"]])
+@pytest.mark.parametrize("columns", ["80", "200"])
+def test_root_help_is_typers(
+    cli: CliRunnerCall,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    args: list[str],
+    columns: str,
+) -> None:
+    """``pm --help`` prints the generated text: Typer's own (CliRunner wraps at 80)."""
+    monkeypatch.setenv("COLUMNS", columns)
+    code, out, err = run_main(capsys, *args)
+    assert out == fast_commands.HELP  # the fast path answered
+    typer_result = cli(*args)
+    assert (code, out, err) == (typer_result.exit_code, typer_result.stdout, typer_result.stderr)
+    assert code == 0 and out.startswith("Usage: pm [OPTIONS] COMMAND [ARGS]...")
+
+
+def test_root_help_on_a_narrow_terminal_is_wrapped_by_typer(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", "60")
+    assert fast.run(["--help"]) is None
+    code, out, _ = run_main(capsys, "--help")
+    assert code == 0 and out != fast_commands.HELP
+    summary = out.splitlines()[2]
+    assert summary.startswith("  Blameless") and len(summary) <= 58  # click's width: 60 - 2

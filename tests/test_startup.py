@@ -63,6 +63,13 @@ def test_reads_import_neither_typer_jinja2_nor_rich(
     assert "pm.frontmatter.document" in names
     for writer in ("emit", "minimal_diff", "lines", "blocks"):
         assert f"pm.frontmatter.{writer}" not in names, writer
+    # Nor what changes a postmortem (the workspace imports it in its writes), nor a TOML
+    # parser where there is no config file to read.
+    for writer in ("importing", "transaction", "journal", "fields", "actions", "lifecycle"):
+        assert f"pm.{writer}" not in names, writer
+    assert not (repo.path / ".pm.toml").exists()
+    assert "tomllib" not in names
+    assert "pm.slo" not in names  # no [slo] table to read
 
 
 @pytest.mark.slow  # runs pm in a subprocess
@@ -71,6 +78,38 @@ def test_event_imports_neither_typer_jinja2_nor_rich(repo: Repo, opened: str) ->
     for heavy in ("typer", "jinja2", "rich", "git"):
         assert not loaded(names, heavy), heavy
     assert loaded(names, "subprocess")  # it did commit, through the git binary
+
+
+@pytest.mark.slow  # runs pm in a subprocess
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["action", "list"],
+        ["overdue", "--fail-on", "never"],
+        ["lint", "postmortems"],
+        ["report", "--json"],
+        ["resolve", "2024-01-15"],
+        ["action", "add", "2024-01-15", "Alert on pool usage", "--owner", "bob"],
+        ["action", "start", "2024-01-15", "1"],
+        ["open", "Cache stampede", "-s", "SEV-3"],
+    ],
+)
+def test_common_commands_do_not_import_typer(
+    repo: Repo, cli: CliRunnerCall, opened: str, args: list[str]
+) -> None:
+    cli.ok("action", "add", opened, "Raise the pool size", "--owner", "alice")
+    names = imported(repo.path, *args)
+    assert not loaded(names, "typer")
+    assert "pm.cli.fast_commands" in names  # the fast path ran it
+    assert not (repo.path / ".pm.toml").exists()
+    assert "tomllib" not in names  # no config file: nothing to parse it for
+
+
+@pytest.mark.slow  # runs pm in a subprocess
+def test_help_imports_no_heavy_library(tmp_path: Path) -> None:
+    names = imported(tmp_path, "--help")
+    for heavy in ("typer", "yaml", "rich", "jinja2"):
+        assert not loaded(names, heavy), heavy
 
 
 @pytest.mark.slow  # runs pm in a subprocess

@@ -13,13 +13,14 @@ longer sit beside the settings they guard.
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pm import slo
 from pm.errors import ConfigError
+
+if TYPE_CHECKING:
+    from pm import slo
 
 CONFIG_FILE = ".pm.toml"
 
@@ -234,6 +235,8 @@ def _load(root: Path) -> Config:
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
+    import tomllib  # only where there is a config file to read
+
     try:
         with path.open("rb") as handle:
             return tomllib.load(handle)
@@ -658,6 +661,13 @@ def _known_priorities(where: str, kwargs: dict[str, Any]) -> None:
             raise ConfigError(f"{where}: overdue.require_evidence: unknown priority {name!r}")
 
 
+def _slos(where: str, value: object) -> tuple[slo.Slo, ...]:
+    """``[slo]``, read by ``pm.slo`` (imported only for a configuration that has one)."""
+    from pm import slo
+
+    return slo.parse(where, value)
+
+
 _TABLES: tuple[tuple[str, str, Any], ...] = (
     ("blameless", "blameless_names", _blameless),
     ("lint", "lint_disable", _lint),
@@ -665,7 +675,7 @@ _TABLES: tuple[tuple[str, str, Any], ...] = (
     ("review", "review_required", _review),
     ("site", "site", _site),
     ("people", "people", _people),
-    ("slo", "slos", slo.parse),
+    ("slo", "slos", _slos),
     ("services", "services", _services),
     ("overdue", "require_evidence", _overdue),
 )

@@ -27,7 +27,6 @@ those files' history, not the repository's. An item never committed has none.
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date, datetime, time, timedelta, tzinfo
@@ -120,6 +119,8 @@ def _listed(name: str, directory: str) -> bool:
 def config_at(current: Config, repo: GitRepo, commit: str) -> Config:
     """The configuration ``commit`` holds (the defaults when it has none); the time zone
     found on this machine stands in when that config names none, as it would today."""
+    import tomllib
+
     from pm.config import CONFIG_FILE, Config, parse_config
 
     root = current.root

@@ -18,6 +18,7 @@ forms pm says them back in belong together; periods (``--since 2024-Q3``) are in
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
@@ -30,15 +31,24 @@ DATE_FORMS = "2024-01-15, today, tomorrow, +7d, 2w, 3mo, 1y (from today) or 7d a
 
 _AGO = re.compile(r"^(\d{1,5})\s*([a-z]+)\s+ago$")
 _RELATIVE_DATE = re.compile(r"^(\+?)(\d{1,4})\s*([a-z]+)$")
-# [DAY] CLOCK [ZONE]: 14:05, 2pm, yesterday 23:30, 2024-01-15T14:05:00+02:00, 13:46Z,
-# 14:05 Europe/Berlin; 14:05 PST is matched too, to be refused with what to write.
-_MOMENT = re.compile(
-    r"^(?:(?P<day>yesterday|today|tomorrow|\d{4}-\d{2}-\d{2})(?:t|\s+(?:at\s+)?))?"
-    r"(?P<hour>\d{1,2})(?::(?P<minute>\d{2})(?::(?P<second>\d{2})(?:[.,]\d+)?)?)?"
-    r"\s*(?P<meridiem>[ap]\.?m\.?(?![a-z]))?"  # not the "Am" of "14:14 America/..."
-    r"\s*(?P<zone>z|[+-]\d{1,2}(?::?\d{2})?|[a-z][a-z0-9/_+-]*)?$",
-    re.IGNORECASE,
-)
+
+
+@functools.cache
+def _moment_pattern() -> re.Pattern[str]:
+    """[DAY] CLOCK [ZONE]: 14:05, 2pm, yesterday 23:30, 2024-01-15T14:05:00+02:00, 13:46Z,
+    14:05 Europe/Berlin; 14:05 PST is matched too, to be refused with what to write.
+
+    Compiled on first use (about half a millisecond, case-insensitive classes): reads
+    (pm list, pm show) never read a typed time."""
+    return re.compile(
+        r"^(?:(?P<day>yesterday|today|tomorrow|\d{4}-\d{2}-\d{2})(?:t|\s+(?:at\s+)?))?"
+        r"(?P<hour>\d{1,2})(?::(?P<minute>\d{2})(?::(?P<second>\d{2})(?:[.,]\d+)?)?)?"
+        r"\s*(?P<meridiem>[ap]\.?m\.?(?![a-z]))?"  # not the "Am" of "14:14 America/..."
+        r"\s*(?P<zone>z|[+-]\d{1,2}(?::?\d{2})?|[a-z][a-z0-9/_+-]*)?$",
+        re.IGNORECASE,
+    )
+
+
 _OFFSET = re.compile(r"^([+-])(\d{1,2})(?::?(\d{2}))?$")
 # Unit words by what they mean: one meaning each, in every command.
 _UNITS = {
@@ -186,7 +196,7 @@ def read_time(text: str, tz: tzinfo, current: datetime, *, allow_future: bool = 
         return Reading(current)
     if match := _AGO.match(lowered):
         reading = Reading(_ago(text, int(match.group(1)), match.group(2), current))
-    elif match := _MOMENT.match(value):
+    elif match := _moment_pattern().match(value):
         reading = _moment(text, match, tz, current, ahead=allow_future)
     else:
         raise UsageError(f"cannot read time {text!r}; use {TIME_FORMS}")
@@ -200,7 +210,7 @@ def read_time(text: str, tz: tzinfo, current: datetime, *, allow_future: bool = 
 def is_clock(text: str) -> bool:
     """``text`` is a clock time without a day (``14:05``, ``2pm``, ``14:05 UTC``): the day
     is the reader's to supply (``read_time`` takes today's, or yesterday's)."""
-    match = _MOMENT.match(" ".join(text.split()))
+    match = _moment_pattern().match(" ".join(text.split()))
     return match is not None and match.group("day") is None
 
 

@@ -18,18 +18,20 @@ from datetime import date, datetime, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, NamedTuple
 
-from pm import actions, importing, lifecycle, timeline, timeparse, transaction
+from pm import timeparse
 from pm.config import CONFIG_FILE, Config, load_config
 from pm.errors import DataError, RepoError, UsageError
-from pm.fields import Edit, set_field
 from pm.location import git_dir, git_location
 from pm.model import ActionItem, Change, Event, Postmortem
 from pm.store import Record, Store, atomic_write
-from pm.transaction import Outcome
 
 if TYPE_CHECKING:
+    # Imported where a change needs them: a read (pm list, pm show) loads none of these.
+    from pm import importing, lifecycle
     from pm.evidence import Branch, Verdict
+    from pm.fields import Edit
     from pm.gitrepo import GitRepo
+    from pm.transaction import Outcome
 
 
 EditResult = Literal["unchanged", "committed", "written"]
@@ -180,6 +182,8 @@ class Workspace:
         switched to first, for review in a pull request. RepoError when the branch exists
         or git cannot switch; if the commit is refused, pm switches back and deletes the
         branch again."""
+        from pm import lifecycle
+
         rule = lifecycle.check_severity(severity, self.config)
         started_at = self.parse_time(started)
         detected_at = None if detected is None else self.parse_time(detected)
@@ -315,7 +319,7 @@ class Workspace:
 
     def _apply_edit(self, path: Path, base: bytes, saved: bytes, why: str, moved: str) -> bool:
         """Adopt rows typed into the tables, then write and commit the saved text."""
-        from pm import blockedits
+        from pm import blockedits, transaction
         from pm.commits import hand_edit_message
 
         record = self.store.parse(path, saved)
@@ -342,6 +346,8 @@ class Workspace:
     def add_event(
         self, ref: str, text: str, *, at: str | datetime | None = None, kind: str = "note"
     ) -> Record:
+        from pm import lifecycle
+
         moment = self.parse_time(at)
 
         def change(postmortem: Postmortem) -> Outcome:
@@ -361,6 +367,9 @@ class Workspace:
     ) -> tuple[Record, list[Change], int]:
         """Correct event ``number`` (as ``pm show`` numbers them); the changes, and the
         event's number after (a new time may move it)."""
+        from pm import timeline
+        from pm.transaction import Outcome
+
         moment = None if at is None else self.parse_time(at)
         result: list[tuple[list[Change], int]] = []
 
@@ -379,6 +388,8 @@ class Workspace:
 
     def remove_event(self, ref: str, number: int) -> tuple[Record, Event]:
         """Remove event ``number``; the commit body keeps what it said."""
+        from pm import timeline
+
         removed: list[Event] = []
 
         def change(postmortem: Postmortem) -> Outcome:
@@ -401,6 +412,9 @@ class Workspace:
         """Add the events ``parsed`` holds that ``ref`` does not have yet, in one commit
         (none when there is nothing new); ``dry_run`` writes nothing. The events ``pm
         event`` would refuse (before the start) refuse the whole import."""
+        from pm import importing
+        from pm.transaction import Outcome
+
         if parsed.errors:
             raise DataError(f"{len(parsed.errors)} line(s) could not be read; nothing was imported")
         for note in parsed.notes:
@@ -428,6 +442,8 @@ class Workspace:
         return record, plans[-1]
 
     def resolve(self, ref: str, text: str = "", *, at: str | datetime | None = None) -> Record:
+        from pm import lifecycle
+
         moment = self.parse_time(at)
 
         def change(postmortem: Postmortem) -> str:
@@ -441,6 +457,9 @@ class Workspace:
     def reopen(self, ref: str, reason: str) -> tuple[Record, Event, str]:
         """The incident flared up again: resolved -> active, the resolution kept as a note
         (the commit says its old and new text), the review's due date cleared."""
+        from pm import timeline
+        from pm.transaction import Outcome
+
         result: list[tuple[Event, str]] = []
 
         def change(postmortem: Postmortem) -> Outcome:
@@ -471,6 +490,9 @@ class Workspace:
         ticket: str | None = None,
     ) -> tuple[Record, ActionItem]:
         """Add an open action item; the due date defaults from the priority's deadline."""
+        from pm import actions
+        from pm.transaction import Outcome
+
         priorities = self.config.priorities
         default = "P1" if "P1" in priorities else next(iter(priorities))
         chosen = actions.check_priority(priority or default, priorities)
@@ -516,6 +538,9 @@ class Workspace:
         ticket: str | None = None,
     ) -> tuple[Record, ActionItem, list[Change]]:
         """Correct an action item; the commit body says each old and new value."""
+        from pm import actions
+        from pm.transaction import Outcome
+
         today = self.today()
         due_date = None if due is None else timeparse.parse_date(due, today)
         actions.check_unambiguous(self.get(ref).postmortem, number)
@@ -544,6 +569,9 @@ class Workspace:
 
     def remove_action(self, ref: str, number: int) -> tuple[Record, ActionItem]:
         """Remove an action item (a duplicate); its number is never used again."""
+        from pm import actions
+        from pm.transaction import Outcome
+
         actions.check_unambiguous(self.get(ref).postmortem, number)
         removed: list[ActionItem] = []
 
@@ -570,6 +598,9 @@ class Workspace:
     ) -> tuple[Record, ActionItem]:
         """Move an action item: ``start``, ``done``, ``wont-do`` or ``reopen``; ``on`` is the
         day a ``done`` item was finished, when not today."""
+        from pm import actions
+        from pm.transaction import Outcome
+
         today = self.today()
         day = None if on is None else timeparse.parse_date(on, today)
         # Checked before the change renumbers repeated numbers: never guess which is meant.
@@ -601,6 +632,8 @@ class Workspace:
 
     def renumber_actions(self, ref: str) -> list[str]:
         """Commit the renumbering of repeated action-item numbers; [] when there is none."""
+        from pm import actions
+
         if not actions.duplicate_numbers(self.get(ref).postmortem):
             return []
         before = len(self.notices)
@@ -612,6 +645,7 @@ class Workspace:
         with its evidence, or open again when the fix was withdrawn; one commit. None when
         the file already says so (nothing is written)."""
         from pm import evidence
+        from pm.transaction import Outcome
 
         found: list[Verdict] = []
 
@@ -630,6 +664,8 @@ class Workspace:
     def review(self, ref: str, *, at: str | datetime | None = None) -> Record:
         """Record the postmortem review as held (status reviewed), if the document is ready
         (the sections ``[review] required`` names are written)."""
+        from pm import lifecycle
+
         moment = self.parse_time(at)
 
         def change(record: Record) -> str:
@@ -643,6 +679,9 @@ class Workspace:
 
     def schedule_review(self, ref: str, at: datetime) -> tuple[Record, datetime | None]:
         """Set (or move) when the review meeting is to be held; the previous time too."""
+        from pm import lifecycle
+        from pm.transaction import Outcome
+
         before: list[datetime | None] = []
 
         def change(postmortem: Postmortem) -> Outcome:
@@ -657,6 +696,9 @@ class Workspace:
 
     def close(self, ref: str, *, force: bool = False, reason: str | None = None) -> Record:
         """Close the postmortem; ``force`` (with a reason) closes despite open items."""
+        from pm import lifecycle
+        from pm.transaction import Outcome
+
         moment = self.now()
 
         def change(postmortem: Postmortem) -> Outcome:
@@ -673,6 +715,10 @@ class Workspace:
 
     def set_field(self, ref: str, name: str, values: list[str], *, mode: str = "set") -> FieldSet:
         """Change one front-matter field; the commit records the old and the new value."""
+        from pm import lifecycle
+        from pm.fields import set_field
+        from pm.transaction import Outcome
+
         edits: list[Edit] = []
 
         def resolve_id(other: str) -> str:
@@ -790,6 +836,8 @@ class Workspace:
         the file meanwhile), so it must only edit the record it is given. A change that
         returns None changed nothing: nothing is written or committed.
         """
+        from pm import transaction
+        from pm.transaction import Outcome
 
         def apply(records: list[Record]) -> Outcome | None:
             outcome = change(records[0])
@@ -816,6 +864,8 @@ class Workspace:
         change: Callable[[Postmortem, Postmortem], bool],
     ) -> tuple[Record, Record, bool]:
         """``_change`` for two files in one commit; on any failure both are restored."""
+        from pm import transaction
+        from pm.transaction import Outcome
 
         def apply(records: list[Record]) -> Outcome | None:
             first, second = records[0], records[-1]
@@ -850,6 +900,7 @@ class Workspace:
         Warns (once per workspace) when this clone lacks the merge driver the repository
         declares: its next pull of a teammate's change to the same postmortem conflicts.
         """
+        from pm import transaction
         from pm.gitrepo import GitRepo  # only writes run git: reads start faster without it
 
         try:
@@ -879,6 +930,7 @@ def _event_outcome(operation: str, postmortem_id: str, kind: str, text: str) -> 
     """The subject carries the event's text when it fits (``git log --oneline`` then tells
     the incident); the body carries it whole when the subject could not."""
     from pm.commits import event_detail
+    from pm.transaction import Outcome
 
     detail, shortened = event_detail(operation, postmortem_id, kind, text)
     return Outcome(detail, [f"{kind}: {text}"] if shortened else [])

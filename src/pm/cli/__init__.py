@@ -39,7 +39,7 @@ def _run(args: list[str]) -> int:
     from pm.render.output import tolerate_encoding
 
     tolerate_encoding()
-    code = fast.run(args)  # list, show and event in their plain forms, without Typer
+    code = fast.run(args)  # the common commands in their plain forms, without Typer
     if code is None:
         code = _run_typer(args)
     try:

@@ -142,7 +142,7 @@ def init() -> None:
     """
 
 
-@command("open", incident.open_)
+@command("open", incident.open_, fast=True)
 def open_(
     title: Annotated[
         str, typer.Argument(metavar="TITLE", help="A one-line description of the incident.")
@@ -319,7 +319,7 @@ def event_rm(postmortem_id: IdArgument, number: EventNumber, no_commit: NoCommit
     """
 
 
-@command("resolve", incident.resolve)
+@command("resolve", incident.resolve, fast=True)
 def resolve(
     postmortem_id: IdArgument,
     text: Annotated[str, typer.Argument(metavar="[TEXT]", help="How it was resolved.")] = "",
@@ -481,7 +481,7 @@ ReasonOption = Annotated[
 ]
 
 
-@command("add", followup.action_add, group=action_app)
+@command("add", followup.action_add, group=action_app, fast=True)
 def action_add(
     postmortem_id: IdArgument,
     text: Annotated[str, typer.Argument(metavar="TEXT", help="What will be done, in one line.")],
@@ -516,7 +516,7 @@ def action_add(
     """
 
 
-@command("start", followup.action_start, group=action_app)
+@command("start", followup.action_start, group=action_app, fast=True)
 def action_start(
     postmortem_id: IdArgument,
     number: NumberArgument,
@@ -530,7 +530,7 @@ def action_start(
     """
 
 
-@command("done", followup.action_done, group=action_app)
+@command("done", followup.action_done, group=action_app, fast=True)
 def action_done(
     postmortem_id: IdArgument,
     number: NumberArgument,
@@ -642,7 +642,7 @@ def action_renumber(postmortem_id: IdArgument, no_commit: NoCommit = False) -> N
     """
 
 
-@command("list", followup.action_list, group=action_app)
+@command("list", followup.action_list, group=action_app, fast=True)
 def action_list(
     postmortem_id: Annotated[
         str | None, typer.Argument(metavar="[ID]", help="Only this postmortem's items.")
@@ -888,7 +888,7 @@ def log(
 # --- reports and the CI checks ----------------------------------------------------------------
 
 
-@command("report", reports.report)
+@command("report", reports.report, fast=True)
 def report(
     postmortem_id: Annotated[
         str | None,
@@ -1038,7 +1038,7 @@ SeverityFilter = Annotated[
 ]
 
 
-@command("overdue", checks.overdue)
+@command("overdue", checks.overdue, fast=True)
 def overdue(
     as_of: Annotated[
         str | None,
@@ -1114,7 +1114,7 @@ def notify(
     """
 
 
-@command("lint", checks.lint)
+@command("lint", checks.lint, fast=True)
 def lint(
     paths: Annotated[
         list[str] | None,  # not Path: Typer's Path type crashes on a NUL before pm sees it

@@ -9,6 +9,7 @@ option (``-sSEV-1``) or ``--``, returns None and Typer runs the command as usual
 error message and every help text still comes from one place.
 
 A leading ``-C DIR`` (``pm -C ../other list``) is read here too, as the Typer root does.
+``pm --help`` prints the text Typer printed when the table was generated.
 
 The table (``fast_commands.py``) is generated from the Typer declarations by
 ``python -m pm.cli.fastgen``; a test fails when it is out of date.
@@ -152,6 +153,8 @@ def directories(args: list[str]) -> tuple[list[str], list[str]] | None:
 
 def run(args: list[str]) -> int | None:
     """Run the command and return its exit code, or None to let Typer run it."""
+    if args in (["--help"], ["-h"], ["help"]):
+        return _root_help()
     pretty = args[:1] == ["--pretty"]  # ``pm --pretty list --json``
     leading = directories(args[1:] if pretty else args)
     if leading is None:
@@ -174,4 +177,17 @@ def run(args: list[str]) -> int | None:
         if code is None:
             raise
         return code
+    return ExitCode.OK
+
+
+def _root_help() -> int | None:
+    """``pm --help``, as generated from Typer (``fastgen``), when the terminal is wide
+    enough for the text generated; Typer wraps it for a narrower one."""
+    import shutil
+
+    from pm.cli.fast_commands import HELP, HELP_COLUMNS
+
+    if shutil.get_terminal_size().columns < HELP_COLUMNS:
+        return None
+    print(HELP, end="")
     return ExitCode.OK

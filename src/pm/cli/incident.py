@@ -12,7 +12,6 @@ editor helpers and the one way of saying what happened, split they would not.
 from __future__ import annotations
 
 import os
-import shutil
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -52,6 +51,8 @@ def init() -> None:
             f"({', '.join(done.driver_keys)}); git does not clone it: run `pm init` in "
             "every clone"
         )
+    import shutil
+
     if done.driver_keys and shutil.which("pm") is None:
         output.warn(
             "git runs `pm merge-driver` when it merges postmortems, but `pm` is not on "
@@ -362,6 +363,8 @@ def show(postmortem_id: str, fmt: str | None, as_json: bool) -> None:
 
         output.print_json(views.detail(entry.postmortem, path, ws.now()))
         return
+    import shutil
+
     from pm.render.show import printed, render_similar
 
     width = shutil.get_terminal_size((80, 24)).columns if output.is_terminal() else None
@@ -390,6 +393,8 @@ def search(text: list[str], limit: int, fmt: str | None, as_json: bool) -> int:
             ]
         )
     else:
+        import shutil
+
         from pm.render import found as render
 
         terminal = output.is_terminal()

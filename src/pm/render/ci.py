@@ -9,7 +9,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -87,6 +86,8 @@ def gitlab(annotations: Sequence[Annotation]) -> str:
     finding it is, not the line: adding a paragraph above a finding does not make GitLab
     report it as fixed and new again.
     """
+    import hashlib  # only GitLab's report: text and GitHub output start faster without it
+
     seen: dict[tuple[str, str, str], int] = {}
     issues = []
     for annotation in annotations:

@@ -53,8 +53,6 @@ def list_rows(records: list[Entry], now: datetime) -> list[list[str]]:
 
 def action_rows(rows: list[tuple[Entry, ActionItem]], today: date) -> list[list[str]]:
     """One row per item; its ticket, short (``gh#123``), after the text."""
-    from pm.trackers import short
-
     return [
         [
             record.postmortem.id,
@@ -64,10 +62,17 @@ def action_rows(rows: list[tuple[Entry, ActionItem]], today: date) -> list[list[
             item.due.isoformat(),
             item.status,
             str(item.days_overdue(today)),
-            item.text + (f" [{short(item.ticket)}]" if item.ticket else ""),
+            item.text + (f" [{_short(item.ticket)}]" if item.ticket else ""),
         ]
         for record, item in rows
     ]
+
+
+def _short(ticket: str) -> str:
+    """``trackers`` (its patterns) is imported only when an item has a ticket."""
+    from pm.trackers import short
+
+    return short(ticket)
 
 
 def log_rows(entries: list[LogEntry], tz: tzinfo = UTC) -> list[list[str]]:

@@ -12,7 +12,6 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, cast
 
 from pm import metrics
-from pm.commits import HAND_EDIT
 from pm.model import EVIDENCE, ActionItem, Postmortem, to_mapping
 
 if TYPE_CHECKING:
@@ -151,6 +150,8 @@ def addressing_action(postmortem_id: str, item: ActionItem) -> AddressingView:
 def log_entry(entry: LogEntry) -> LogEntryView:
     """One commit of ``pm log --json``; ``manual`` when the change is a person's own:
     a commit made by hand, or a hand edit pm committed for them (``hand-edit``)."""
+    from pm.commits import HAND_EDIT
+
     return {
         "commit": entry.commit,
         "date": entry.date,
