@@ -463,7 +463,7 @@ def overdue(
     narrow = bool(severity or (owners and not budgets))  # else every head is admitted
     entries, errors = ws.store.read_all(admit if narrow else None)
     entries = [e for e in entries if wanted.match(e.postmortem)]
-    lines = LinesCache.for_root(ws.config.root)
+    lines: LinesCache | None = None  # loaded for the first finding: none, none loaded
     findings: list[Finding] = []
     soon: list[Finding] = []
     for entry in entries:
@@ -473,6 +473,8 @@ def overdue(
             found, coming = late.for_owner(found, *owners), late.for_owner(coming, *owners)
         if found or coming:
             # Only files with findings are looked at again, for the lines of their findings.
+            if lines is None:
+                lines = LinesCache.for_root(ws.config.root)
             shown, where = (
                 ws.store.display(entry.path),
                 ws.store.key_lines(entry.path, lines, late.places),
@@ -481,9 +483,10 @@ def overdue(
             soon += late.placed(coming, shown, where)
     # An unfiltered run saw every readable file, so entries of files gone are dropped; a
     # filtered one keeps every entry it did not use.
-    filtered = bool(owners or severity)
-    lines.keep_unread(None if filtered else [ws.store.display(e.path) for e in entries])
-    lines.save()
+    if lines is not None:
+        filtered = bool(owners or severity)
+        lines.keep_unread(None if filtered else [ws.store.display(e.path) for e in entries])
+        lines.save()
     if budgets:  # a budget belongs to a service, not a severity
         postmortems = [e.postmortem for e in entries]
         exhausted = late.exhausted(postmortems, ws.config, day, ws.now())
