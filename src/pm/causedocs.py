@@ -10,6 +10,7 @@ read and tokenised again only when its bytes changed, and the ``Doc`` it gives i
 
 from __future__ import annotations
 
+import dataclasses
 import marshal
 import os
 import sys
@@ -155,17 +156,8 @@ def _made(store: Store, cache: TokenCache, miss: _Miss, postmortem: Postmortem) 
         except DataError:
             keep = False  # unreadable now: its summary as read, with the body it has now
     doc = similar.doc_from(postmortem, frontmatter.body_of(raw))
-    packed = similar.Doc(
-        id=doc.id,
-        title=doc.title,
-        fields={field: similar.pack(text) for field, text in doc.fields.items()},
-        labels=doc.labels,
-        related=doc.related,
-        started=doc.started,
-        causes=doc.causes,
-        same_cause=doc.same_cause,
-        packed=True,
-    )
+    fields = {field: similar.pack(text) for field, text in doc.fields.items()}
+    packed = dataclasses.replace(doc, fields=fields, packed=True)
     if keep:
         cache.put(name, key, blob, _encoded(packed))
     return packed
@@ -218,7 +210,6 @@ class Remembered:
         names: list[str],
     ) -> None:
         """``asked``: the limit, the tuning and the target's ``Doc`` (its text)."""
-        import dataclasses
         import hashlib
 
         limit, tuning, doc = asked
@@ -285,7 +276,6 @@ def groups_of(store: Store, docs: list[similar.Doc], tuning: similar.Tuning) -> 
     caches for the last set of docs grouped: the groups follow from the docs' content and
     the tuning alone, so while neither changed (the digest of both, and the tokeniser,
     say so) a report does not group 10,000 postmortems again. Never fails a command."""
-    import dataclasses
     import hashlib
 
     folder = cache_folder(store.config.root)
