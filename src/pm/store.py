@@ -254,10 +254,42 @@ class Store:
         try:
             raw = path.read_bytes()
         except FileNotFoundError:
-            raise NotFoundError(f"{shown}: no such file") from None
+            raw = self._after_git(path, shown)
         except OSError as error:
             raise DataError(f"{shown}: cannot read: {error.strerror}") from None
         return self.parse(path, raw)
+
+    def _after_git(self, path: Path, shown: str) -> bytes:
+        """The file, read again once a git command that holds the index lock has finished.
+
+        A file listed a moment ago can be missing for an instant while a ``git pull`` or
+        ``git checkout`` rewrites it (git unlinks and writes it again, under
+        ``index.lock``): that is a busy repository (exit 4, try again), not a missing
+        file. Without the lock, the file is gone and NotFoundError says so at once."""
+        import time
+
+        from pm.errors import RepoError
+        from pm.gitanswers import INDEX_LOCK_WAIT_SECONDS
+        from pm.location import git_dir
+
+        found = git_dir(self.config.root)
+        lock = found / "index.lock" if found is not None else None
+        if lock is None or not lock.exists():
+            raise NotFoundError(f"{shown}: no such file")
+        deadline = time.monotonic() + INDEX_LOCK_WAIT_SECONDS
+        while lock.exists() and time.monotonic() < deadline:
+            time.sleep(0.02)
+        try:
+            return path.read_bytes()
+        except FileNotFoundError:
+            if lock.exists():
+                raise RepoError(
+                    f"{shown} is missing while another git process is changing the work "
+                    f"tree ({lock} exists); try again when it has finished"
+                ) from None
+            raise NotFoundError(f"{shown}: no such file") from None
+        except OSError as error:
+            raise DataError(f"{shown}: cannot read: {error.strerror}") from None
 
     def parse(self, path: Path, raw: bytes) -> Record:
         """``raw`` read as the file at ``path`` would be (``read`` without the disk)."""
