@@ -176,8 +176,10 @@ class GitRepo:
         for marker, what, how in _IN_PROGRESS:
             if (self.git_dir / marker).exists():
                 raise RepoError(f"{what} is in progress; finish it first ({how})")
+        from pm.location import wait_gone
+
         index_lock = self.git_dir / "index.lock"
-        if not _gone(index_lock, time.monotonic() + INDEX_LOCK_WAIT_SECONDS):
+        if not wait_gone(index_lock, time.monotonic() + INDEX_LOCK_WAIT_SECONDS):
             raise RepoError(
                 f"another git process is running ({index_lock} exists, for over "
                 f"{INDEX_LOCK_WAIT_SECONDS:.0f} s now); wait for it, or remove the file if no "
@@ -903,23 +905,16 @@ def _run_waiting(
     env: dict[str, str] | None = None,
 ) -> subprocess.CompletedProcess[str]:
     """``_run``, again while another process holds index.lock (git did nothing then)."""
+    from pm.location import wait_gone
+
     deadline = time.monotonic() + INDEX_LOCK_WAIT_SECONDS
     while True:
         result = _run(cwd, args, stdin=stdin, env=env)
         if result.returncode == 0:
             return result
         held = _INDEX_LOCK.search(result.stderr)
-        if held is None or not _gone(Path(held.group(1)), deadline):
+        if held is None or not wait_gone(Path(held.group(1)), deadline):
             return result
-
-
-def _gone(path: Path, deadline: float) -> bool:
-    """Wait until ``path`` does not exist (True) or ``deadline`` passes (False)."""
-    while path.exists():
-        if time.monotonic() >= deadline:
-            return False
-        time.sleep(0.02)
-    return True
 
 
 @contextmanager

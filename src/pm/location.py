@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import stat
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -173,3 +174,13 @@ def shared_modes(git_dir_path: Path) -> tuple[int, int] | None:
     if not mode & stat.S_ISGID:
         return None
     return mode, (mode & 0o666) | 0o600
+
+
+def wait_gone(path: Path, deadline: float) -> bool:
+    """Wait until ``path`` does not exist (True) or ``time.monotonic()`` passes
+    ``deadline`` (False): how pm waits for another git process's ``index.lock``."""
+    while path.exists():
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(0.02)
+    return True

@@ -270,15 +270,13 @@ class Store:
 
         from pm.errors import RepoError
         from pm.gitanswers import INDEX_LOCK_WAIT_SECONDS
-        from pm.location import git_dir
+        from pm.location import git_dir, wait_gone
 
         found = git_dir(self.config.root)
         lock = found / "index.lock" if found is not None else None
         if lock is None or not lock.exists():
             raise NotFoundError(f"{shown}: no such file")
-        deadline = time.monotonic() + INDEX_LOCK_WAIT_SECONDS
-        while lock.exists() and time.monotonic() < deadline:
-            time.sleep(0.02)
+        wait_gone(lock, time.monotonic() + INDEX_LOCK_WAIT_SECONDS)
         try:
             return path.read_bytes()
         except FileNotFoundError:
