@@ -22,6 +22,7 @@ from pm import cache as cache_module
 from pm.cache import CACHE_NAME, HEADS_NAME, HeadCache, SummaryCache
 from pm.config import Config
 from pm.store import Store
+from test_cache_index import settle
 from test_hand_edited import HAND_WRITTEN
 from test_hand_edited import PID as HAND_PID
 
@@ -224,7 +225,7 @@ def test_filters_see_a_hand_edit_of_the_same_size_and_mtime(
     cold = {args: cli(*args) for args in FILTERS}
     path.write_text(HAND_WRITTEN, encoding="utf-8")
     os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
-    cli("list")  # the caches now hold the file as it was: active, bob
+    cli("list", "--status", "active")  # the caches now hold the file as it was: active, bob
     heads = HeadCache(cache_path(corpus).with_name(HEADS_NAME))
     name = path.relative_to(corpus.path).as_posix()
     assert heads._old[name][2][:1] == ("active",)
@@ -353,7 +354,7 @@ def test_a_damaged_or_stale_heads_file_changes_no_answer(
     import os
 
     heads_path = cache_path(corpus).with_name(HEADS_NAME)
-    cli("list")
+    cli("list", "--status", "active")
     older = heads_path.read_bytes()
     path = corpus.postmortem_path(HAND_PID)
     path.write_text(
@@ -365,7 +366,7 @@ def test_a_damaged_or_stale_heads_file_changes_no_answer(
     os.utime(path, ns=(1_700_000_000_000_000_000,) * 2)  # a stat the old entry never saw
     cache_path(corpus).unlink()
     cold = {args: cli(*args) for args in FILTERS}
-    cli("list")
+    cli("list", "--status", "active")
     header, entries = marshal.loads(heads_path.read_bytes())
     name = path.relative_to(corpus.path).as_posix()
     damaged = {
@@ -424,3 +425,82 @@ def test_overdue_finds_the_new_lines_of_a_hand_edit_of_the_same_size_and_mtime(
     name = path.relative_to(corpus.path).as_posix()
     assert ("actions", 0) in kept[name][2]
     assert all(k[0] in ("status", "review", "actions") for e in kept.values() for k in e[2])
+
+
+def test_a_whole_read_writes_no_heads_file_and_a_filter_reads_heads_undecoded(
+    corpus: Repo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Only filters use the heads file, so only they write it. The first filter after a
+    whole read (no heads file yet) takes each head from the summary entry without decoding
+    it; what it answers is what the whole answer filtered says."""
+    everything, _ = Store(Config(root=corpus.path)).read_all()
+    heads_path = cache_path(corpus).with_name(HEADS_NAME)
+    assert cache_path(corpus).exists() and not heads_path.exists()
+    decoded: list[object] = []
+    real = cache_module.decode
+
+    def counting(t: tuple[Any, ...]) -> Any:
+        decoded.append(t[0])
+        return real(t)
+
+    monkeypatch.setattr(cache_module, "decode", counting)
+    actives, _ = Store(Config(root=corpus.path)).read_all(lambda head: head.status == "active")
+    expected = [e.postmortem for e in everything if e.postmortem.status == "active"]
+    assert [e.postmortem for e in actives] == expected
+    assert heads_path.exists()
+    cached_active = {
+        value[0]
+        for value in (entry[2] for entry in SummaryCache(cache_path(corpus))._old.values())
+        if value[3] == "active"
+    }
+    assert set(decoded) == cached_active  # only the postmortems it shows were decoded
+
+
+@pytest.mark.parametrize(
+    "args",
+    [("list", "--json"), ("overdue", "--as-of", AS_OF, "--format", "json"), *FILTERS],
+    ids=" ".join,
+)
+def test_a_fresh_clone_with_the_cache_restored_answers_as_cold(
+    corpus: Repo,
+    cli: CliRunnerCall,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    args: tuple[str, ...],
+) -> None:
+    """The content key from git's index (``gitrepo.unchanged_blobs``, asked at the first
+    miss here) over the whole corpus: a fresh clone with every cache restored answers
+    exactly what the same clone answers with no cache."""
+    import os
+    import shutil
+    import subprocess
+
+    from pm import store as store_module
+
+    monkeypatch.setattr(store_module, "INDEX_AFTER_MISSES", 0)
+    cli("list")
+    cli(*args)
+    other = tmp_path / "job"
+    subprocess.run(["git", "clone", "--quiet", str(corpus.path), str(other)], check=True)
+    settle(other)  # files older than the index, as a CI job finds them
+    os.chdir(other)
+    cold = cli(*args)
+    caches = cache_path(Repo(other)).parent
+
+    def restore() -> None:
+        shutil.rmtree(caches, ignore_errors=True)
+        shutil.copytree(cache_path(corpus).parent, caches)
+
+    restore()
+    restored = cli(*args)
+    assert (restored.exit_code, restored.stdout, restored.stderr) == (
+        cold.exit_code,
+        cold.stdout,
+        cold.stderr,
+    )
+    assert cli(*args).stdout == cold.stdout  # and warm after it
+    restore()
+    store = Store(Config(root=other))
+    store.read_all()
+    assert store._summaries is not None
+    assert store._summaries.index_hits == len(SummaryCache(cache_path(corpus))._old) > 10

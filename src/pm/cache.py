@@ -93,7 +93,8 @@ class StatCache:
     base of the summary cache and the prose cache).
 
     ``stat_hits``, ``content_hits`` and ``misses`` count the lookups of this instance:
-    a miss is a file the caller has to parse (tests and benchmarks read them)."""
+    a miss is a file the caller has to parse (tests and benchmarks read them);
+    ``index_hits`` are the content hits whose blob id came from git's index."""
 
     NAME = CACHE_NAME
     FORMAT: tuple[Any, ...] = _FORMAT
@@ -104,6 +105,7 @@ class StatCache:
         self._new: dict[str, CacheEntry] = {}
         self._saved: dict[str, CacheEntry] = {}
         self.stat_hits = self.content_hits = self.misses = 0
+        self.index_hits = 0  # content hits vouched for by git's index (not hashed)
         if path is not None:
             self._old = _load(path, self.FORMAT)
 
@@ -138,6 +140,27 @@ class StatCache:
             return None
         self._new[name] = (key, blob, entry[2])
         self.content_hits += 1
+        return entry[2]
+
+    def _lookup_indexed(self, name: str, key: StatKey, blob: bytes) -> Any:
+        """``_lookup_content`` with the blob id git's index holds for the unchanged file
+        (``gitrepo.unchanged_blobs``), not one computed from its bytes: None (not counted
+        as a miss: the caller then reads and hashes the file) unless the entry was read
+        from a file of the same size. Git's id is of the file as git stores it (after
+        ``autocrlf``, ``eol``, a clean filter); such conversions change the size, so the
+        same size and the same id mean the bytes pm read are the bytes there now."""
+        entry = self._old.get(name)
+        try:
+            if entry is None or entry[1] != blob or len(entry) != 3:
+                return None
+            stat = entry[0]
+            if stat is None or stat[0] != key[0]:
+                return None
+        except Exception:  # noqa: BLE001 - damaged, or no stat (racy): hash the file
+            return None
+        self._new[name] = (key, blob, entry[2])
+        self.content_hits += 1
+        self.index_hits += 1
         return entry[2]
 
     def _drop(self, name: str) -> None:
@@ -201,6 +224,11 @@ class SummaryCache(StatCache):
         """The cached postmortem for file ``name`` if it was read from these bytes."""
         return self._decoded(name, self._lookup_content(name, key, blob))
 
+    def get_indexed(self, name: str, key: StatKey, blob: bytes) -> Postmortem | None:
+        """The cached postmortem for file ``name`` if git's index vouches that the file
+        holds the bytes it was read from (``StatCache._lookup_indexed``)."""
+        return self._decoded(name, self._lookup_indexed(name, key, blob))
+
     def _decoded(self, name: str, stored: Any) -> Postmortem | None:
         if stored is None:
             return None
@@ -215,20 +243,6 @@ class SummaryCache(StatCache):
         encoded = encode(postmortem)
         if encoded is not None:
             self._keep(name, key, blob, encoded)
-
-    def save(self) -> bool:
-        """``StatCache.save``, and the heads file (``HeadCache``) beside it, made from the
-        same entries, when the cache is written or the heads file is missing."""
-        written = super().save()
-        if self.path is None or not (written or not self.path.with_name(HEADS_NAME).exists()):
-            return written
-        heads = HeadCache(None)
-        heads.path = self.path.with_name(HEADS_NAME)
-        for name, (key, blob, value) in self._saved.items():
-            with suppress(Exception):  # a value without a head is simply not in the file
-                heads._keep(name, key, blob, tuple(head(value)))
-        heads.save()
-        return written
 
 
 class LinesCache(StatCache):
@@ -471,7 +485,8 @@ class HeadCache(StatCache):
     """Each file's ``Head`` (``heads-v1.marshal`` beside the summary cache, under the same
     rules): the fields filters test, a sixth of the summary cache's size, so ``pm list
     --status active`` or ``pm overdue --owner`` loads the summaries only for the files
-    it shows. ``SummaryCache.save`` writes it too, from the same entries."""
+    it shows. Only the filtered read (``Store.read_all(admit)``) writes it: a whole read
+    has no use for it, and rewriting it cost a whole read a tenth of its time."""
 
     NAME = HEADS_NAME
     FORMAT = ("pm-heads", 1, __version__, sys.version_info[:2])

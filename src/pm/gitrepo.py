@@ -962,3 +962,110 @@ def index_blobs(root: Path, folder: Path) -> tuple[Path, list[tuple[str, str]]]:
     text = out.decode("utf-8", "surrogateescape")
     found = re.findall(r"\d+ ([0-9a-f]{40,64}) 0\t([^\0]*)\0", text)
     return top, [(name, blob) for blob, name in found]
+
+
+# Config under which git's "unchanged" means what pm's own stat check means: every stat
+# field compared (a same-size, same-mtime edit changes the ctime), no file taken on trust.
+_STRICT_STAT = (
+    "-c",
+    "core.checkStat=default",
+    "-c",
+    "core.trustctime=true",
+    "-c",
+    "core.ignoreStat=false",
+    "-c",
+    "core.fsmonitor=false",
+)
+_INDEXED = re.compile(rb"H 100(?:644|755) ([0-9a-f]{40}) 0\t([^\0]*)\0")
+
+
+class IndexBlobs(NamedTuple):
+    """What ``unchanged_blobs`` found: blob ids by name, and the second the index was
+    written in (nanoseconds, whole seconds) that a file's stat must be older than."""
+
+    blobs: dict[str, bytes]
+    written_ns: int
+
+    def get(self, name: str, key: tuple[int, int, int, int]) -> bytes | None:
+        """The blob id of file ``name`` if git's answer holds for its stat ``key`` (size,
+        mtime, ctime, inode, as ``pm.cache.stat_key``): None for a file changed in or
+        after the second git last wrote the index. git compares times to the second: an
+        edit in the second it recorded, keeping size and mtime, would look unchanged."""
+        if key[1] >= self.written_ns or key[2] >= self.written_ns:
+            return None
+        return self.blobs.get(name)
+
+
+def unchanged_blobs(root: Path, folder: Path) -> IndexBlobs | None:
+    """The blob id (20 bytes) git's index holds for each file under ``folder`` whose work
+    tree copy git finds unchanged, by path relative to ``root`` (the caches' names): the
+    content key of files whose stat the cache has not seen (a fresh clone with a restored
+    cache, a checkout), without reading or hashing them.
+
+    Two read-only questions asked at once: ``git ls-files --stage`` (the index alone) and
+    ``git diff-files --name-only`` (the files whose stat differs from the index's record,
+    every field compared whatever ``core.trustctime``/``core.checkStat`` say; git checks
+    racily clean entries by content). Left out: files that differ, unmerged (conflicted)
+    files, files marked assume-unchanged or skip-worktree, symlinks and submodules.
+    ``GIT_OPTIONAL_LOCKS=0``: git never refreshes or writes the index here, so a ``git``
+    command running beside pm is never blocked.
+
+    None when git cannot answer (no repository, no git, an error) or the index may be
+    changing under the question (``index.lock`` held, the index rewritten meanwhile: a
+    checkout or pull may be rewriting files): the caller hashes the files itself."""
+    from pm.location import git_dir
+
+    found = git_dir(root)
+    if found is None:
+        return None
+    index, lock = found / "index", found / "index.lock"
+    try:
+        before = os.stat(index)
+    except OSError:
+        return None  # no index (nothing staged yet), or none here
+    if lock.exists():
+        return None
+    env = _git_env()
+    env["GIT_OPTIONAL_LOCKS"] = "0"
+    spec = ("--", str(folder))
+    questions = (
+        ("ls-files", "--stage", "-v", "-z", *spec),
+        ("diff-files", "--name-only", "--relative", "--no-renames", "-z", *spec),
+    )
+    running: list[subprocess.Popen[bytes]] = []
+    try:
+        for args in questions:
+            running.append(
+                subprocess.Popen(
+                    ["git", *_STRICT_STAT, *args],
+                    cwd=root,
+                    stdout=subprocess.PIPE,
+                    stderr=subprocess.DEVNULL,
+                    env=env,
+                )
+            )
+    except OSError:  # no git, or root gone: whatever started is waited for
+        for process in running:
+            process.communicate()
+        return None
+    answers = [process.communicate()[0] for process in running]
+    if any(process.returncode != 0 for process in running):
+        return None
+    try:
+        after = os.stat(index)
+    except OSError:
+        return None
+    if (after.st_mtime_ns, after.st_ino, after.st_size) != (
+        before.st_mtime_ns,
+        before.st_ino,
+        before.st_size,
+    ) or lock.exists():
+        return None
+    listed, differing = answers
+    changed = set(differing.split(b"\0"))
+    blobs = {
+        name.decode("utf-8", "surrogateescape"): bytes.fromhex(blob.decode("ascii"))
+        for blob, name in _INDEXED.findall(listed)
+        if name not in changed
+    }
+    return IndexBlobs(blobs, before.st_mtime_ns // 1_000_000_000 * 1_000_000_000)

@@ -29,10 +29,14 @@ from pm.frontmatter import Document
 from pm.model import ID_PATTERN, Postmortem, SchemaError, from_mapping
 
 if TYPE_CHECKING:
-    from pm.cache import Head, LinesCache, StatKey, SummaryCache
+    from pm.cache import Head, HeadCache, LinesCache, StatKey, SummaryCache
     from pm.frontmatter.lines import FrontMap
+    from pm.gitrepo import IndexBlobs
 
 _YEAR = re.compile(r"\d{4}")
+# Misses of the summary cache's stats beyond which git's index is asked for the files'
+# blob ids (two git processes, ~10-40 ms) rather than each file read and hashed.
+INDEX_AFTER_MISSES = 200
 OUTSIDE = "a postmortem outside a year folder: pm does not read it"
 
 
@@ -336,7 +340,6 @@ class Store:
 
         if admit is not None:
             return self._filtered([os.fspath(p) for p in paths], admit)
-        records: list[Entry] = []
         errors: list[DataError] = []
         with _bulk():
             if save or self._summaries is None:
@@ -345,6 +348,9 @@ class Store:
                 self._summaries = SummaryCache.for_root(self.config.root)
             cache = self._summaries
             display = self.display
+            # Every file's stat first; the files whose stat the cache has not seen after.
+            found: list[Entry | None] = []
+            missed: list[tuple[int, Path | str, str, StatKey | None]] = []
             for item in track(paths, "Reading postmortems"):
                 text = os.fspath(item)
                 name = display(text)  # relative: a cache restored in another checkout works
@@ -355,18 +361,40 @@ class Store:
                 if key is not None:
                     cached = cache.get(name, key)
                     if cached is not None:
-                        records.append(Entry(_path(item), cached))
+                        found.append(Entry(_path(item), cached))
                         continue
+                missed.append((len(found), item, name, key))
+                found.append(None)
+            # Many misses (a fresh clone, a restored CI cache, a checkout): git's index
+            # names the content of the files git finds unchanged, so those are neither read
+            # nor hashed. Asked after every stat was taken: a file changed since is seen by
+            # its new stat next time.
+            indexed = self._indexed_blobs() if len(missed) > INDEX_AFTER_MISSES else None
+            for slot, item, name, key in track(missed, "Reading postmortems"):
                 path = _path(item)
+                blob = indexed.get(name, key) if indexed is not None and key is not None else None
+                if blob is not None and key is not None:
+                    cached = cache.get_indexed(name, key, blob)
+                    if cached is not None:
+                        found[slot] = Entry(path, cached)
+                        continue
                 try:
                     postmortem, _blob = self._read_changed(path, name, key, cache)
                 except DataError as error:
                     errors.append(error)
                     continue
-                records.append(Entry(path, postmortem))
+                found[slot] = Entry(path, postmortem)
+            records = [entry for entry in found if entry is not None]
             if save:  # a cache holds the files last read together; a subset would shrink it
                 cache.save()
         return records, errors
+
+    def _indexed_blobs(self) -> IndexBlobs | None:
+        """``gitrepo.unchanged_blobs`` for the postmortems folder; None when git cannot
+        answer (then every file is hashed, as without git)."""
+        from pm.gitrepo import unchanged_blobs
+
+        return unchanged_blobs(self.config.root, self.directory)
 
     def _filtered(
         self, paths: list[str], admit: Callable[[Head], bool]
@@ -374,7 +402,7 @@ class Store:
         """``read_all(admit)``: each file's head from the heads file (``pm.cache.HeadCache``),
         and the summary cache loaded only when a file ``admit`` takes (or one the heads
         file does not know) needs it. Both caches are then saved, whole."""
-        from pm.cache import UNREADABLE, Head, HeadCache, SummaryCache, blob_id, stat_key
+        from pm.cache import UNREADABLE, Head, HeadCache, SummaryCache, stat_key
         from pm.progress import track
 
         heads = HeadCache.for_root(self.config.root)
@@ -400,15 +428,16 @@ class Store:
                         found = None  # it reads now after all (a new pm): as a miss
                     if summaries is None:
                         summaries = self._summaries = SummaryCache.for_root(self.config.root)
-                    cached = summaries.get(name, key) if key is not None else None
+                    stored = summaries.stored(name, key) if key is not None else None
                     blob = summaries.blob_of(name)
+                    if _refused(found, heads, (name, key, blob, stored), admit):
+                        continue
+                    cached = summaries.decoded(name, stored) if stored is not None else None
                     if cached is None:
                         cached, blob = self._read_changed(path, name, key, summaries)
                 except DataError as error:
                     errors.append(error)
-                    if key is not None and found is None:
-                        with suppress(OSError):
-                            heads.put(name, key, blob_id(path.read_bytes()), UNREADABLE)
+                    _unreadable(heads, found, (name, key), path)
                     continue
                 if found is None:
                     found = Head.of(cached)
@@ -605,6 +634,45 @@ def _bulk() -> Iterator[None]:
     finally:
         if enabled:
             gc.enable()
+
+
+def _unreadable(
+    heads: HeadCache, found: Head | None, entry: tuple[str, StatKey | None], path: Path
+) -> None:
+    """Keep in the heads file that this file (name, stat) could not be read, unless its
+    head was ``found`` there already."""
+    from pm.cache import UNREADABLE, blob_id
+
+    name, key = entry
+    if found is None and key is not None:
+        with suppress(OSError):
+            heads.put(name, key, blob_id(path.read_bytes()), UNREADABLE)
+
+
+def _refused(
+    found: Head | None,
+    heads: HeadCache,
+    entry: tuple[str, StatKey | None, bytes | None, object],
+    admit: Callable[[Head], bool],
+) -> bool:
+    """Whether ``admit`` refuses a file the heads file does not know (``found`` None: no
+    heads file yet, or one older than the summary cache) on the head of its summary
+    ``entry`` (name, stat, blob id, stored value), read without decoding it
+    (``pm.cache.head``); the head is kept for next time. False when there is no entry or
+    it is damaged: the caller decodes it, and that fails as a miss."""
+    from pm.cache import head
+
+    name, key, blob, stored = entry
+    if found is not None or key is None or blob is None or stored is None:
+        return False
+    try:
+        early = head(stored)
+    except ValueError:
+        return False
+    if admit(early):
+        return False
+    heads.put(name, key, blob, early)
+    return True
 
 
 def _path(item: Path | str) -> Path:
