@@ -17,6 +17,7 @@ from test_lint import GOOD, MINOR, clean, edit
 __all__ = ["clean"]  # the fixture, shared with test_lint
 
 OWNERS = Path(".git") / "pm" / "owners-v1.marshal"
+KNOWN = Path(".git") / "pm" / "known-v1.marshal"
 BLAME = ("## Root Cause\n", "## Root Cause\n\nCarol broke the config.\n")
 
 
@@ -85,13 +86,45 @@ def test_a_branch_switch_gives_that_branch_s_owners(clean: Repo, cli: CliRunnerC
 
 
 @pytest.mark.parametrize("damage", [b"", b"garbage", b"\xe3\x00\x00"])
-def test_a_damaged_owners_file_is_rebuilt(clean: Repo, cli: CliRunnerCall, damage: bytes) -> None:
+@pytest.mark.parametrize("damaged", [OWNERS, KNOWN], ids=["owners", "known"])
+def test_a_damaged_cache_file_is_rebuilt(
+    clean: Repo, cli: CliRunnerCall, damage: bytes, damaged: Path
+) -> None:
     add_owner(clean, "carol")
     assert findings(cli, "--changed") == []
-    (clean.path / OWNERS).write_bytes(damage)
+    (clean.path / damaged).write_bytes(damage)
+    if damaged == OWNERS:  # else the answer for this index is read back, owners unread
+        (clean.path / KNOWN).unlink()
     edit(clean, GOOD, *BLAME)
     assert findings(cli, "--changed") == ["blameless.person-caused"]
-    assert (clean.path / OWNERS).read_bytes() != damage
+    assert (clean.path / damaged).read_bytes() != damage
+
+
+def test_the_answer_for_an_index_is_kept_and_read_back(clean: Repo, cli: CliRunnerCall) -> None:
+    """``known-v1.marshal`` holds the owners and names for one index listing: the same
+    index, the same answer read back; any change to the index, a new answer."""
+    assert findings(cli, "--changed") == []
+    first = (clean.path / KNOWN).read_bytes()
+    edit(clean, GOOD, BLAME[0], BLAME[1].replace("Carol", "Bob"))  # the index unchanged
+    assert findings(cli, "--changed") == ["blameless.person-caused"]
+    assert (clean.path / KNOWN).read_bytes() == first
+    add_owner(clean, "carol")  # a commit (the edit too): a new index, carol an owner
+    assert findings(cli, "--changed") == []
+    assert (clean.path / KNOWN).read_bytes() != first
+    edit(clean, GOOD, "Bob broke the config.", "Carol broke the config.")
+    assert findings(cli, "--changed") == findings(cli) == ["blameless.person-caused"]
+
+
+def test_a_file_edited_since_it_was_staged_counts_its_staged_owners(
+    clean: Repo, cli: CliRunnerCall
+) -> None:
+    """MINOR's owner changes in the work tree only, and no cache has seen its staged
+    content: git's object store gives it (bob is counted: a name more, never one less),
+    and the answer for this index is kept."""
+    edit(clean, MINOR, "owner: bob", "owner: carol")
+    edit(clean, GOOD, BLAME[0], BLAME[1].replace("Carol", "Bob"))
+    assert findings(cli, "--changed") == ["blameless.person-caused"]
+    assert (clean.path / KNOWN).is_file()
 
 
 def test_an_owners_file_restored_from_another_clone_is_right(

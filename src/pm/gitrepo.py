@@ -17,7 +17,7 @@ import os
 import re
 import subprocess
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from datetime import datetime
 from pathlib import Path
@@ -756,15 +756,19 @@ def changed_files(root: Path, folder: Path, base: str | None) -> list[Path]:
             if found.returncode == 0 and found.stdout.strip():
                 start = found.stdout.strip()
     spec = ("--", str(folder))
-    names: list[str] = []
-    others: tuple[str, ...]
-    if start:
-        diff = ("diff", "--name-only", "-z", "--no-renames", "--diff-filter=d", start, *spec)
-        names += run_git_bytes(top, *diff).decode("utf-8", "surrogateescape").split("\0")
-        others = ("ls-files", "-z", "--others", "--exclude-standard", *spec)
+    questions: list[tuple[str, ...]] = []
+    if start:  # the tracked files that differ, and the untracked ones, asked at once
+        questions.append(
+            ("diff", "--name-only", "-z", "--no-renames", "--diff-filter=d", start, *spec)
+        )
+        questions.append(("ls-files", "-z", "--others", "--exclude-standard", *spec))
     else:  # no commit yet: everything there is
-        others = ("ls-files", "-z", "--cached", "--others", "--exclude-standard", *spec)
-    names += run_git_bytes(top, *others).decode("utf-8", "surrogateescape").split("\0")
+        questions.append(("ls-files", "-z", "--cached", "--others", "--exclude-standard", *spec))
+    names = [
+        name
+        for answer in run_git_together(top, questions)
+        for name in answer.decode("utf-8", "surrogateescape").split("\0")
+    ]
     return sorted({top / name for name in names if name})
 
 
@@ -828,6 +832,91 @@ def run_git_bytes(cwd: Path, *args: str, stdin: bytes | None = None) -> bytes:
     if result.returncode != 0:
         raise explain(args, (result.stderr or result.stdout).decode("utf-8", "replace"))
     return result.stdout
+
+
+def run_git_together(cwd: Path, questions: list[tuple[str, ...]]) -> list[bytes]:
+    """``run_git_bytes`` of several read-only questions, run at the same time (each git
+    waits on the disk for part of its time, and there are cores to spare); the answers in
+    order. The first failure is raised once every process has finished."""
+    running: list[subprocess.Popen[bytes]] = []
+    try:
+        for args in questions:
+            running.append(
+                subprocess.Popen(
+                    ["git", *args],
+                    cwd=cwd,
+                    stdout=subprocess.PIPE,
+                    stderr=subprocess.PIPE,
+                    env=_git_env(),
+                )
+            )
+    except FileNotFoundError:
+        for process in running:
+            process.communicate()
+        raise RepoError("git is not installed or not on PATH") from None
+    answers = [process.communicate() for process in running]
+    for args, process, (out, err) in zip(questions, running, answers, strict=True):
+        if process.returncode != 0:
+            raise explain(args, (err or out).decode("utf-8", "replace"))
+    return [out for out, _err in answers]
+
+
+def start_index_listing(root: Path, folder: Path) -> Callable[[], bytes]:
+    """``git ls-files --stage -z`` of ``folder``, started now and read when the returned
+    function is called (so it runs while pm asks git other things): paths relative to
+    ``root``; b"" when git cannot answer (outside a repository). Call it exactly once."""
+    try:
+        process = subprocess.Popen(
+            ["git", "ls-files", "--stage", "-z", "--", str(folder)],
+            cwd=root,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            env=_git_env(),
+        )
+    except OSError:
+        return lambda: b""
+
+    def answer() -> bytes:
+        out, _err = process.communicate()
+        return out if process.returncode == 0 else b""
+
+    return answer
+
+
+def parse_index(listing: bytes) -> list[tuple[str, str]]:
+    """(path, hex blob id) of each merged entry (stage 0) of ``git ls-files --stage -z``."""
+    text = listing.decode("utf-8", "surrogateescape")
+    return [(name, blob) for blob, name in _STAGED.findall(text)]
+
+
+def blobs_content(root: Path, blobs: list[str]) -> dict[str, bytes]:
+    """The content of each blob (hex id) git's object store holds, by id, in one
+    ``git cat-file --batch``; blobs git cannot find (or no git) are left out."""
+    if not blobs:
+        return {}
+    try:
+        out = run_git_bytes(
+            root, "cat-file", "--batch", stdin="".join(f"{b}\n" for b in blobs).encode()
+        )
+    except RepoError:
+        return {}
+    found: dict[str, bytes] = {}
+    position = 0
+    while position < len(out):
+        end = out.find(b"\n", position)
+        if end < 0:
+            break
+        header = out[position:end].split()
+        position = end + 1
+        if len(header) != 3 or header[1] != b"blob":
+            continue  # "<id> missing", or not a blob
+        size = int(header[2])
+        found[header[0].decode("ascii")] = out[position : position + size]
+        position += size + 1  # the content, then a newline
+    return found
+
+
+_STAGED = re.compile(r"\d+ ([0-9a-f]{40,64}) 0\t([^\0]*)\0")
 
 
 def stream_git_text(cwd: Path, *args: str, chunk: int = 1 << 20) -> Iterator[str]:
@@ -952,16 +1041,12 @@ def index_blobs(root: Path, folder: Path) -> tuple[Path, list[tuple[str, str]]]:
     index holds under ``folder`` (``git ls-files --stage``: the index alone, no file is
     read; 50,000 entries take about 20 ms). No entries outside a repository; unmerged
     entries (stage 1-3) are left out."""
-    import re
-
     try:
         top = GitRepo.discover(root).root
         out = run_git_bytes(top, "ls-files", "--stage", "-z", "--", str(folder))
     except RepoError:
         return root, []
-    text = out.decode("utf-8", "surrogateescape")
-    found = re.findall(r"\d+ ([0-9a-f]{40,64}) 0\t([^\0]*)\0", text)
-    return top, [(name, blob) for blob, name in found]
+    return top, parse_index(out)
 
 
 # Config under which git's "unchanged" means what pm's own stat check means: every stat

@@ -32,14 +32,33 @@ NAME = "owners-v1.marshal"
 _FORMAT = ("pm-owners", 1, __version__, sys.version_info[:2])
 
 
-def _cache_path(root: Path) -> Path | None:
+def cache_path(root: Path, name: str = NAME) -> Path | None:
+    """Where the cache file ``name`` of the lint's names lives (``PM_CACHE_DIR``, else
+    ``pm`` in the git directory); None outside git."""
     from pm.location import git_dir
 
     named = os.environ.get("PM_CACHE_DIR")
     if named:
-        return Path(os.path.abspath(named)) / NAME
+        return Path(os.path.abspath(named)) / name
     found = git_dir(root)
-    return found / "pm" / NAME if found is not None else None
+    return found / "pm" / name if found is not None else None
+
+
+def write_cache(path: Path, data: bytes) -> None:
+    """Replace the cache file at ``path``; a cache that cannot be written only costs time."""
+    from pm.location import shared_modes
+
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary.write_bytes(data)
+        modes = shared_modes(path.parent.parent)
+        if modes is not None:
+            os.chmod(temporary, modes[1])
+        os.replace(temporary, path)
+    except (OSError, ValueError):  # slower next time, never wrong
+        with suppress(OSError):
+            temporary.unlink()
 
 
 def _load(path: Path | None) -> dict[str, tuple[str, ...]]:
@@ -70,42 +89,44 @@ def _owners_in(raw: bytes, shown: str) -> tuple[str, ...]:
     )
 
 
-def all_owners(config: Config, top: Path, indexed: list[tuple[str, str]]) -> list[str]:
+def all_owners(config: Config, top: Path, indexed: list[tuple[str, str]]) -> tuple[list[str], bool]:
     """Every action item's owner in the postmortems git tracks, sorted: ``indexed`` is
     ``gitrepo.index_blobs`` (relative path, hex blob id) and ``top`` the folder it is
-    relative to."""
+    relative to. A file changed in the work tree since it was staged counts with the
+    owners of its staged content (read from git's object store). And whether every file's
+    owners are in it (False only when git could not give a staged content)."""
     from pm.cache import blob_id
-    from pm.location import shared_modes
 
-    path = _cache_path(config.root)
+    path = cache_path(config.root)
     known = _load(path)
     owners: set[str] = set()
     fresh: dict[str, tuple[str, ...]] = {}
+    elsewhere: dict[str, str] = {}  # blob: name, of files the work tree holds otherwise
     for name, blob in indexed:
         found = known.get(blob)
         if found is None:
             try:
                 raw = (top / name).read_bytes()
             except OSError:
+                raw = b""
+            if blob_id(raw).hex() != blob:  # changed (or gone) since it was staged
+                elsewhere[blob] = name
                 continue
-            if blob_id(raw).hex() != blob:
-                continue  # changed since it was staged: lint reads it itself
             found = _owners_in(raw, name)
         fresh[blob] = found
         owners.update(found)
+    if elsewhere:  # the staged content, from git's object store (one process)
+        from pm.gitrepo import blobs_content
+
+        contents = blobs_content(top, list(elsewhere))
+        for blob, name in elsewhere.items():
+            if blob in contents:
+                fresh[blob] = _owners_in(contents[blob], name)
+                owners.update(fresh[blob])
+    complete = all(blob in fresh for blob in elsewhere)
     if path is not None and fresh.keys() != known.keys():
-        temporary = path.with_name(f".{NAME}.{os.getpid()}.tmp")
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            temporary.write_bytes(marshal.dumps((_FORMAT, fresh)))
-            modes = shared_modes(path.parent.parent)
-            if modes is not None:
-                os.chmod(temporary, modes[1])
-            os.replace(temporary, path)
-        except (OSError, ValueError):  # slower next time, never wrong
-            with suppress(OSError):
-                temporary.unlink()
-    return sorted(owners)
+        write_cache(path, marshal.dumps((_FORMAT, fresh)))
+    return sorted(owners), complete
 
 
 _ACTIONS = re.compile(rb"^actions:[ \t]*\r?$", re.MULTILINE)

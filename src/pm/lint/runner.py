@@ -20,7 +20,7 @@ from pm.errors import (
 )
 from pm.lint import schema
 from pm.lint.blameless import Checker
-from pm.lint.names import case_twins, indexed_postmortems
+from pm.lint.names import case_twins
 from pm.lint.onefile import Collector, Context, lint_file
 from pm.lint.rules import RULES, Finding, check_disabled
 from pm.store import OUTSIDE, Store
@@ -118,13 +118,16 @@ def lint(
     if changed:
         if paths:
             raise UsageError("--changed lints the files git names; give it no PATH")  # API use
-        files = store.changed_since(base)
-        from pm.gitrepo import index_blobs
-        from pm.owners import all_owners
+        from pm.gitrepo import start_index_listing
+        from pm.lint.names import known
 
-        top, indexed = index_blobs(config.root, config.postmortems_dir)
-        people = [*(people or ()), *all_owners(config, top, indexed)]
-        others = indexed_postmortems(config, top, indexed)
+        listing = start_index_listing(config.root, config.postmortems_dir)
+        try:
+            files = store.changed_since(base)
+        finally:
+            indexed = listing()  # git listed the index while the changes were asked for
+        owners, others = known(config, indexed)
+        people = [*(people or ()), *owners]
     else:
         files = targets(store, [Path(p) for p in paths])
         others = None
@@ -153,7 +156,7 @@ def _lint(
     git: GitRepo | None,
     day: tuple[date, tzinfo],
     unseen: bool = False,
-    others: list[str] | None = None,
+    others: dict[str, list[str]] | None = None,
     jobs: int | None = None,
 ) -> LintResult:
     """Lint ``files`` in ``parallel.count(jobs)`` processes, streaming: one file at a time.
