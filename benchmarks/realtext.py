@@ -245,9 +245,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--quiet", action="store_true", help="figures only, no misses")
     args = parser.parse_args(argv)
     if args.held_out:
-        # Batch 3 (labelled before anything ran on it) is measured once, at the end of the
-        # work it is meant to judge; until then --held-out covers the earlier rounds.
-        report("held-out", details=False, fresh=False)
+        # The earlier rounds, batch 3 (fresh held-out data, labelled before anything ran on
+        # it) and both together; the goals are judged on both together.
+        for fresh in (False, True, None):
+            report("held-out", details=False, fresh=fresh)
     else:
         report("tuning", details=not args.quiet)
     return 0
