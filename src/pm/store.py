@@ -16,7 +16,7 @@ import gc
 import os
 import re
 import stat
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
@@ -315,29 +315,36 @@ class Store:
         never decoded, nor its path made a ``Path``. The caller's own filter still decides
         on the rest, so ``admit`` only has to be sure of what it refuses.
         """
-        entries, errors = self._read(self.path_names(), save=True, admit=admit)
-        return entries, [*errors, *self.unseen_errors()]
+        return _split(self.each(admit))
+
+    def each(self, admit: Callable[[Head], bool] | None = None) -> Iterator[Entry | DataError]:
+        """``read_all`` one file at a time, in the same order, the errors of files it cannot
+        read in their place and those of files outside a year folder last. A caller that
+        keeps only what it prints of each postmortem (``pm list``) holds one decoded
+        postmortem at a time, not every one: at 50,000 files that is hundreds of MB.
+        The caches are saved when the iteration ends (run it to the end)."""
+        yield from self._each(self.path_names(), save=True, admit=admit)
+        yield from self.unseen_errors()
 
     def read_many(
         self, paths: list[Path], *, save: bool = False
     ) -> tuple[list[Entry], list[DataError]]:
         """``read_all`` for these files; ``save`` (only for every file) rewrites the cache."""
-        return self._read(paths, save=save)
+        return _split(self._each(paths, save=save))
 
-    def _read(
+    def _each(
         self,
         paths: Sequence[Path | str],
         *,
         save: bool = False,
         admit: Callable[[Head], bool] | None = None,
-    ) -> tuple[list[Entry], list[DataError]]:
+    ) -> Iterator[Entry | DataError]:
         from pm.cache import SummaryCache, stat_key
         from pm.progress import track
 
         if admit is not None:
-            return self._filtered([os.fspath(p) for p in paths], admit)
-        records: list[Entry] = []
-        errors: list[DataError] = []
+            yield from self._filtered([os.fspath(p) for p in paths], admit)
+            return
         with _bulk():
             if save or self._summaries is None:
                 # A full read starts afresh (it rewrites the cache from what it saw); the
@@ -355,23 +362,22 @@ class Store:
                 if key is not None:
                     cached = cache.get(name, key)
                     if cached is not None:
-                        records.append(Entry(_path(item), cached))
+                        yield Entry(_path(item), cached)
                         continue
                 path = _path(item)
                 try:
                     postmortem, _blob = self._read_changed(path, name, key, cache)
                 except DataError as error:
-                    errors.append(error)
+                    yield error
                     continue
-                records.append(Entry(path, postmortem))
+                yield Entry(path, postmortem)
             if save:  # a cache holds the files last read together; a subset would shrink it
                 cache.save()
-        return records, errors
 
     def _filtered(
         self, paths: list[str], admit: Callable[[Head], bool]
-    ) -> tuple[list[Entry], list[DataError]]:
-        """``read_all(admit)``: each file's head from the heads file (``pm.cache.HeadCache``),
+    ) -> Iterator[Entry | DataError]:
+        """``each(admit)``: each file's head from the heads file (``pm.cache.HeadCache``),
         and the summary cache loaded only when a file ``admit`` takes (or one the heads
         file does not know) needs it. Both caches are then saved, whole."""
         from pm.cache import UNREADABLE, Head, HeadCache, SummaryCache, blob_id, stat_key
@@ -379,8 +385,6 @@ class Store:
 
         heads = HeadCache.for_root(self.config.root)
         summaries: SummaryCache | None = None
-        records: list[Entry] = []
-        errors: list[DataError] = []
         names: list[str] = []
         with _bulk():
             for text in track(paths, "Reading postmortems"):
@@ -405,7 +409,7 @@ class Store:
                     if cached is None:
                         cached, blob = self._read_changed(path, name, key, summaries)
                 except DataError as error:
-                    errors.append(error)
+                    yield error
                     if key is not None and found is None:
                         with suppress(OSError):
                             heads.put(name, key, blob_id(path.read_bytes()), UNREADABLE)
@@ -416,12 +420,11 @@ class Store:
                         heads.put(name, key, blob, found)
                     if not admit(found):
                         continue
-                records.append(Entry(path, cached))
+                yield Entry(path, cached)
             if summaries is not None:
                 summaries.keep_unread(names)
                 summaries.save()
             heads.save()  # after: it also holds the files the summary cache cannot
-        return records, errors
 
     def _read_changed(
         self, path: Path, name: str, key: StatKey | None, cache: SummaryCache
@@ -605,6 +608,18 @@ def _bulk() -> Iterator[None]:
     finally:
         if enabled:
             gc.enable()
+
+
+def _split(found: Iterable[Entry | DataError]) -> tuple[list[Entry], list[DataError]]:
+    """Entries and errors apart, each in order (``Store.each`` gives them mixed)."""
+    entries: list[Entry] = []
+    errors: list[DataError] = []
+    for item in found:
+        if isinstance(item, DataError):
+            errors.append(item)
+        else:
+            entries.append(item)
+    return entries, errors
 
 
 def _path(item: Path | str) -> Path:

@@ -39,16 +39,13 @@ def duration_text(postmortem: Postmortem, now: datetime) -> str:
 
 
 def list_rows(records: list[Entry], now: datetime) -> list[list[str]]:
-    return [
-        [
-            r.postmortem.id,
-            r.postmortem.severity,
-            r.postmortem.status,
-            duration_text(r.postmortem, now),
-            r.postmortem.title,
-        ]
-        for r in records
-    ]
+    return [list_row(r, now) for r in records]
+
+
+def list_row(record: Entry, now: datetime) -> list[str]:
+    """One ``pm list`` row."""
+    p = record.postmortem
+    return [p.id, p.severity, p.status, duration_text(p, now), p.title]
 
 
 def action_rows(rows: list[tuple[Entry, ActionItem]], today: date) -> list[list[str]]:
