@@ -148,6 +148,9 @@ READS = [
     ("report", "--since", "2024-01-01", "--until", AS_OF, "--format", "md"),
     ("lint",),
     ("lint", "--format", "json"),
+    # A search reads one postmortem and its prose at a time, the shown ones again.
+    ("search", "the", "--json"),
+    ("search", "pool", "timeout", "--limit", "2"),
     # Filters skip cached postmortems without decoding them (``Store.read_all(admit)``).
     ("list", "--status", "active"),
     ("list", "--severity", "sev-2", "--service", "payments", "--json"),

@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple, TypeVar
 
 from pm import frontmatter
 from pm.config import Config
@@ -459,11 +459,18 @@ class Store:
         """``extract`` of each file's body (``pm search``'s prose), in order, from the prose
         cache where the file is unchanged (``pm.cache.ProseCache``); ``""`` for a file
         that cannot be read. The cache is rewritten with these files."""
+        return [text for _entry, text in self.with_texts(map(_Named, paths), extract)]
+
+    def with_texts(
+        self, entries: Iterable[E], extract: Callable[[str], str]
+    ) -> Iterator[tuple[E, str]]:
+        """``texts`` one entry at a time, as ``entries`` come (``Store.each``): each with its
+        text, the cache rewritten with these files when the iteration ends."""
         from pm.cache import ProseCache, blob_id, stat_key
 
         cache = ProseCache.for_root(self.config.root)
-        found: list[str] = []
-        for path in paths:
+        for entry in entries:
+            path = entry.path
             name = self.display(path)
             try:
                 key = stat_key(os.stat(path))
@@ -471,7 +478,7 @@ class Store:
                 if text is None:
                     raw = path.read_bytes()
             except OSError:
-                found.append("")
+                yield entry, ""
                 continue
             if text is None:
                 blob = blob_id(raw)
@@ -479,9 +486,8 @@ class Store:
                 if text is None:
                     text = extract(frontmatter.body_of(raw))
                     cache.put(name, key, blob, text)
-            found.append(text)
+            yield entry, text
         cache.save()
-        return found
 
     def key_lines(
         self, path: Path, cache: LinesCache, kept: Callable[[frontmatter.KeyPath], bool]
@@ -608,6 +614,15 @@ def _bulk() -> Iterator[None]:
     finally:
         if enabled:
             gc.enable()
+
+
+class _Named(NamedTuple):
+    """A bare path where ``with_texts`` takes an entry."""
+
+    path: Path
+
+
+E = TypeVar("E", bound="Entry | _Named")
 
 
 def _split(found: Iterable[Entry | DataError]) -> tuple[list[Entry], list[DataError]]:
