@@ -16,11 +16,11 @@ import gc
 import os
 import re
 import stat
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from pm import frontmatter
 from pm.config import Config
@@ -319,28 +319,36 @@ class Store:
         never decoded, nor its path made a ``Path``. The caller's own filter still decides
         on the rest, so ``admit`` only has to be sure of what it refuses.
         """
-        entries, errors = self._read(self.path_names(), save=True, admit=admit)
-        return entries, [*errors, *self.unseen_errors()]
+        return _split(self.each(admit))
+
+    def each(self, admit: Callable[[Head], bool] | None = None) -> Iterator[Entry | DataError]:
+        """``read_all`` one file at a time, in the same order, the errors of files it cannot
+        read in their place and those of files outside a year folder last. A caller that
+        keeps only what it prints of each postmortem (``pm list``) holds one decoded
+        postmortem at a time, not every one: at 50,000 files that is hundreds of MB.
+        The caches are saved when the iteration ends (run it to the end)."""
+        yield from self._each(self.path_names(), save=True, admit=admit)
+        yield from self.unseen_errors()
 
     def read_many(
         self, paths: list[Path], *, save: bool = False
     ) -> tuple[list[Entry], list[DataError]]:
         """``read_all`` for these files; ``save`` (only for every file) rewrites the cache."""
-        return self._read(paths, save=save)
+        return _split(self._each(paths, save=save))
 
-    def _read(
+    def _each(
         self,
         paths: Sequence[Path | str],
         *,
         save: bool = False,
         admit: Callable[[Head], bool] | None = None,
-    ) -> tuple[list[Entry], list[DataError]]:
+    ) -> Iterator[Entry | DataError]:
         from pm.cache import SummaryCache, stat_key
         from pm.progress import track
 
         if admit is not None:
-            return self._filtered([os.fspath(p) for p in paths], admit)
-        errors: list[DataError] = []
+            yield from self._filtered([os.fspath(p) for p in paths], admit)
+            return
         with _bulk():
             if save or self._summaries is None:
                 # A full read starts afresh (it rewrites the cache from what it saw); the
@@ -348,46 +356,45 @@ class Store:
                 self._summaries = SummaryCache.for_root(self.config.root)
             cache = self._summaries
             display = self.display
-            # Every file's stat first; the files whose stat the cache has not seen after.
-            found: list[Entry | None] = []
-            missed: list[tuple[int, Path | str, str, StatKey | None]] = []
-            for item in track(paths, "Reading postmortems"):
+            # Every file's stat first, and its entry (not yet decoded); then, in order, the
+            # postmortems, one at a time, the files whose stat the cache has not seen read.
+            looked: list[tuple[Path | str, str, StatKey | None, Any]] = []
+            missed = 0
+            for item in paths:
                 text = os.fspath(item)
                 name = display(text)  # relative: a cache restored in another checkout works
                 try:
                     key = stat_key(os.stat(text))
                 except OSError:
                     key = None  # vanished or unreadable: read() names the problem
-                if key is not None:
-                    cached = cache.get(name, key)
-                    if cached is not None:
-                        found.append(Entry(_path(item), cached))
-                        continue
-                missed.append((len(found), item, name, key))
-                found.append(None)
+                stored = cache.stored(name, key) if key is not None else None
+                missed += stored is None
+                looked.append((item, name, key, stored))
             # Many misses (a fresh clone, a restored CI cache, a checkout): git's index
             # names the content of the files git finds unchanged, so those are neither read
             # nor hashed. Asked after every stat was taken: a file changed since is seen by
             # its new stat next time.
-            indexed = self._indexed_blobs() if len(missed) > INDEX_AFTER_MISSES else None
-            for slot, item, name, key in track(missed, "Reading postmortems"):
+            indexed = self._indexed_blobs() if missed > INDEX_AFTER_MISSES else None
+            for item, name, key, stored in track(looked, "Reading postmortems"):
+                cached = cache.decoded(name, stored) if stored is not None else None
+                if cached is not None:
+                    yield Entry(_path(item), cached)
+                    continue
                 path = _path(item)
                 blob = indexed.get(name, key) if indexed is not None and key is not None else None
                 if blob is not None and key is not None:
                     cached = cache.get_indexed(name, key, blob)
                     if cached is not None:
-                        found[slot] = Entry(path, cached)
+                        yield Entry(path, cached)
                         continue
                 try:
                     postmortem, _blob = self._read_changed(path, name, key, cache)
                 except DataError as error:
-                    errors.append(error)
+                    yield error
                     continue
-                found[slot] = Entry(path, postmortem)
-            records = [entry for entry in found if entry is not None]
+                yield Entry(path, postmortem)
             if save:  # a cache holds the files last read together; a subset would shrink it
                 cache.save()
-        return records, errors
 
     def _indexed_blobs(self) -> IndexBlobs | None:
         """``gitrepo.unchanged_blobs`` for the postmortems folder; None when git cannot
@@ -398,8 +405,8 @@ class Store:
 
     def _filtered(
         self, paths: list[str], admit: Callable[[Head], bool]
-    ) -> tuple[list[Entry], list[DataError]]:
-        """``read_all(admit)``: each file's head from the heads file (``pm.cache.HeadCache``),
+    ) -> Iterator[Entry | DataError]:
+        """``each(admit)``: each file's head from the heads file (``pm.cache.HeadCache``),
         and the summary cache loaded only when a file ``admit`` takes (or one the heads
         file does not know) needs it. Both caches are then saved, whole."""
         from pm.cache import UNREADABLE, Head, HeadCache, SummaryCache, stat_key
@@ -407,8 +414,6 @@ class Store:
 
         heads = HeadCache.for_root(self.config.root)
         summaries: SummaryCache | None = None
-        records: list[Entry] = []
-        errors: list[DataError] = []
         names: list[str] = []
         with _bulk():
             for text in track(paths, "Reading postmortems"):
@@ -436,7 +441,7 @@ class Store:
                     if cached is None:
                         cached, blob = self._read_changed(path, name, key, summaries)
                 except DataError as error:
-                    errors.append(error)
+                    yield error
                     _unreadable(heads, found, (name, key), path)
                     continue
                 if found is None:
@@ -445,12 +450,11 @@ class Store:
                         heads.put(name, key, blob, found)
                     if not admit(found):
                         continue
-                records.append(Entry(path, cached))
+                yield Entry(path, cached)
             if summaries is not None:
                 summaries.keep_unread(names)
                 summaries.save()
             heads.save()  # after: it also holds the files the summary cache cannot
-        return records, errors
 
     def _read_changed(
         self, path: Path, name: str, key: StatKey | None, cache: SummaryCache
@@ -485,11 +489,18 @@ class Store:
         """``extract`` of each file's body (``pm search``'s prose), in order, from the prose
         cache where the file is unchanged (``pm.cache.ProseCache``); ``""`` for a file
         that cannot be read. The cache is rewritten with these files."""
+        return [text for _entry, text in self.with_texts(map(_Named, paths), extract)]
+
+    def with_texts(
+        self, entries: Iterable[E], extract: Callable[[str], str]
+    ) -> Iterator[tuple[E, str]]:
+        """``texts`` one entry at a time, as ``entries`` come (``Store.each``): each with its
+        text, the cache rewritten with these files when the iteration ends."""
         from pm.cache import ProseCache, blob_id, stat_key
 
         cache = ProseCache.for_root(self.config.root)
-        found: list[str] = []
-        for path in paths:
+        for entry in entries:
+            path = entry.path
             name = self.display(path)
             try:
                 key = stat_key(os.stat(path))
@@ -497,7 +508,7 @@ class Store:
                 if text is None:
                     raw = path.read_bytes()
             except OSError:
-                found.append("")
+                yield entry, ""
                 continue
             if text is None:
                 blob = blob_id(raw)
@@ -505,9 +516,8 @@ class Store:
                 if text is None:
                     text = extract(frontmatter.body_of(raw))
                     cache.put(name, key, blob, text)
-            found.append(text)
+            yield entry, text
         cache.save()
-        return found
 
     def key_lines(
         self, path: Path, cache: LinesCache, kept: Callable[[frontmatter.KeyPath], bool]
@@ -657,22 +667,43 @@ def _refused(
 ) -> bool:
     """Whether ``admit`` refuses a file the heads file does not know (``found`` None: no
     heads file yet, or one older than the summary cache) on the head of its summary
-    ``entry`` (name, stat, blob id, stored value), read without decoding it
+    ``entry`` (name, stat, blob id, stored value), read without building the postmortem
     (``pm.cache.head``); the head is kept for next time. False when there is no entry or
     it is damaged: the caller decodes it, and that fails as a miss."""
-    from pm.cache import head
+    from pm.cache import head, unpack
 
     name, key, blob, stored = entry
     if found is not None or key is None or blob is None or stored is None:
         return False
     try:
-        early = head(stored)
-    except ValueError:
+        early = head(unpack(stored))
+    except Exception:  # noqa: BLE001 - damaged (not marshal, not an entry): decoded, a miss
         return False
     if admit(early):
         return False
     heads.put(name, key, blob, early)
     return True
+
+
+class _Named(NamedTuple):
+    """A bare path where ``with_texts`` takes an entry."""
+
+    path: Path
+
+
+E = TypeVar("E", bound="Entry | _Named")
+
+
+def _split(found: Iterable[Entry | DataError]) -> tuple[list[Entry], list[DataError]]:
+    """Entries and errors apart, each in order (``Store.each`` gives them mixed)."""
+    entries: list[Entry] = []
+    errors: list[DataError] = []
+    for item in found:
+        if isinstance(item, DataError):
+            errors.append(item)
+        else:
+            entries.append(item)
+    return entries, errors
 
 
 def _path(item: Path | str) -> Path:
