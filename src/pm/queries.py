@@ -29,6 +29,7 @@ from pm.model import ID_PATTERN, STATUSES
 if TYPE_CHECKING:
     from pm.cache import Head
     from pm.commits import LogEntry
+    from pm.headindex import Columns
     from pm.history import AsOf
     from pm.model import ActionItem, Postmortem
     from pm.overdue import Finding
@@ -122,13 +123,30 @@ class Filters(NamedTuple):
             return False
         return not (self.tag and not any(t in head.tags for t in self.tag))
 
+    def pick(self, columns: Columns) -> set[int] | None:
+        """``admits`` asked of the filter index (``pm.headindex``): exactly the files it
+        admits; None when no field of the head is filtered."""
+        chosen: set[int] | None = None
+        for field, wanted in (
+            ("status", self.status),
+            ("severity", self.severity),
+            ("services", self.service),
+            ("tags", self.tag),
+        ):
+            if wanted:
+                found = columns.having(field, wanted)
+                chosen = found if chosen is None else chosen & found
+        return chosen
+
 
 def find(ws: Workspace, filters: Filters | None = None) -> tuple[list[Entry], list[DataError]]:
     """The readable postmortems ``filters`` match, in file order, and one error per file
     that could not be read."""
     if filters is None:
         return ws.store.read_all()
-    entries, errors = ws.store.read_all(filters.admits if filters.any() else None)
+    if not filters.any():
+        return ws.store.read_all()
+    entries, errors = ws.store.read_all(filters.admits, filters.pick)
     return [e for e in entries if filters.match(e.postmortem)], errors
 
 
@@ -343,6 +361,13 @@ class ActionFilters(NamedTuple):
         wanted = {o.casefold() for o in self.owners}
         return any(owner.casefold() in wanted for owner in head.owners)
 
+    def pick(self, columns: Columns) -> set[int] | None:
+        """``admits`` asked of the filter index (``pm.headindex``)."""
+        if not self.owners:
+            return None
+        wanted = {o.casefold() for o in self.owners}
+        return columns.where("owners", lambda owner: owner.casefold() in wanted)
+
 
 def find_actions(
     ws: Workspace, filters: ActionFilters | None = None, ref: str | None = None
@@ -355,7 +380,10 @@ def find_actions(
         # Only an owner filter can refuse a postmortem by its head; without one, the
         # plain read (no heads file) is the cheaper one.
         narrow = filters is not None and bool(filters.owners)
-        records, errors = ws.store.read_all(filters.admits if filters and narrow else None)
+        if filters is not None and narrow:
+            records, errors = ws.store.read_all(filters.admits, filters.pick)
+        else:
+            records, errors = ws.store.read_all()
     today = ws.today()
     rows = [
         (record, item)
@@ -460,8 +488,17 @@ def overdue(
             budgets or not owners or late.may_concern(head.owners, *owners)
         )
 
+    def pick(columns: Columns) -> set[int] | None:
+        """``admit`` asked of the filter index (``pm.headindex``)."""
+        chosen = wanted.pick(columns)
+        keys = {late.owner_key(owner) for owner in owners}
+        if budgets or not owners or "" in keys:
+            return chosen
+        concern = columns.where("owners", lambda owner: late.owner_key(owner) in keys)
+        return concern if chosen is None else chosen & concern
+
     narrow = bool(severity or (owners and not budgets))  # else every head is admitted
-    entries, errors = ws.store.read_all(admit if narrow else None)
+    entries, errors = ws.store.read_all(admit, pick) if narrow else ws.store.read_all()
     entries = [e for e in entries if wanted.match(e.postmortem)]
     lines: LinesCache | None = None  # loaded for the first finding: none, none loaded
     findings: list[Finding] = []

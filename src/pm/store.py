@@ -31,6 +31,7 @@ from pm.model import ID_PATTERN, Postmortem, SchemaError, from_mapping
 if TYPE_CHECKING:
     from pm.cache import Head, LinesCache, StatKey, SummaryCache
     from pm.frontmatter.lines import FrontMap
+    from pm.headindex import Pick
 
 _YEAR = re.compile(r"\d{4}")
 OUTSIDE = "a postmortem outside a year folder: pm does not read it"
@@ -303,7 +304,7 @@ class Store:
         return Record(path, postmortem, document, raw)
 
     def read_all(
-        self, admit: Callable[[Head], bool] | None = None
+        self, admit: Callable[[Head], bool] | None = None, pick: Pick | None = None
     ) -> tuple[list[Entry], list[DataError]]:
         """Every readable postmortem, plus one error for each file that could not be read.
 
@@ -314,8 +315,11 @@ class Store:
         (``pm.cache.Head``): the postmortems it refuses are left out, and a cached one is
         never decoded, nor its path made a ``Path``. The caller's own filter still decides
         on the rest, so ``admit`` only has to be sure of what it refuses.
+
+        ``pick`` is the same condition asked of the filter index (``pm.headindex``): while
+        every file is as indexed, only the files it picks are looked at.
         """
-        entries, errors = self._read(self.path_names(), save=True, admit=admit)
+        entries, errors = self._read(self.path_names(), save=True, admit=admit, pick=pick)
         return entries, [*errors, *self.unseen_errors()]
 
     def read_many(
@@ -330,12 +334,18 @@ class Store:
         *,
         save: bool = False,
         admit: Callable[[Head], bool] | None = None,
+        pick: Pick | None = None,
     ) -> tuple[list[Entry], list[DataError]]:
         from pm.cache import SummaryCache, stat_key
         from pm.progress import track
 
         if admit is not None:
-            return self._filtered([os.fspath(p) for p in paths], admit)
+            names = [os.fspath(p) for p in paths]
+            if pick is not None:
+                picked = self._picked(names, admit, pick)
+                if picked is not None:
+                    return picked
+            return self._filtered(names, admit)
         records: list[Entry] = []
         errors: list[DataError] = []
         with _bulk():
@@ -368,6 +378,50 @@ class Store:
                 cache.save()
         return records, errors
 
+    def _picked(
+        self, paths: list[str], admit: Callable[[Head], bool], pick: Pick
+    ) -> tuple[list[Entry], list[DataError]] | None:
+        """``read_all(admit)`` from the filter index (``pm.headindex``) while every file of
+        ``paths`` is as indexed: only the files ``pick`` chooses (and those that could not
+        be read, to say why again) are looked at. None when the index cannot answer."""
+        from pm.cache import Head, SummaryCache
+        from pm.headindex import HeadIndex
+
+        found = HeadIndex.for_root(self.config.root).columns(paths)
+        if found is None:
+            return None
+        columns, flat = found
+        chosen = pick(columns)
+        if chosen is None:
+            return None  # the filter cannot narrow: the ordinary read is as cheap
+        unreadable = set(columns.unreadable)
+        records: list[Entry] = []
+        errors: list[DataError] = []
+        summaries: SummaryCache | None = None
+        for i in sorted(chosen | unreadable):
+            text = paths[i]
+            name = self.display(text)
+            path = Path(text)
+            key: StatKey = (flat[4 * i], flat[4 * i + 1], flat[4 * i + 2], flat[4 * i + 3])
+            try:
+                if i in unreadable:  # unchanged since it failed: say why again
+                    self.read(path)
+                if summaries is None:
+                    summaries = self._summaries = SummaryCache.for_root(self.config.root)
+                cached = summaries.get(name, key)
+                if cached is None:  # the summary cache lost it: read, and cache it again
+                    cached, _blob = self._read_changed(path, name, key, summaries)
+            except DataError as error:
+                errors.append(error)
+                continue
+            if admit(Head.of(cached)):
+                records.append(Entry(path, cached))
+        if summaries is not None and (summaries.misses or summaries.content_hits):
+            with _bulk():
+                summaries.keep_unread([self.display(text) for text in paths])
+                summaries.save()
+        return records, errors
+
     def _filtered(
         self, paths: list[str], admit: Callable[[Head], bool]
     ) -> tuple[list[Entry], list[DataError]]:
@@ -375,6 +429,7 @@ class Store:
         and the summary cache loaded only when a file ``admit`` takes (or one the heads
         file does not know) needs it. Both caches are then saved, whole."""
         from pm.cache import UNREADABLE, Head, HeadCache, SummaryCache, blob_id, stat_key
+        from pm.headindex import HeadIndex
         from pm.progress import track
 
         heads = HeadCache.for_root(self.config.root)
@@ -421,6 +476,8 @@ class Store:
                 summaries.keep_unread(names)
                 summaries.save()
             heads.save()  # after: it also holds the files the summary cache cannot
+            # Every file's head is known now: the next filter asks the index instead.
+            HeadIndex.for_root(self.config.root).write(paths, names, heads.saved)
         return records, errors
 
     def _read_changed(
