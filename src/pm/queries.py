@@ -18,6 +18,7 @@ API in one file, as ``workspace.py`` holds the write API.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 from datetime import UTC, date, tzinfo
 from pathlib import Path
@@ -251,20 +252,18 @@ def similar_by_cause(ws: Workspace, entry: Entry, body: str, limit: int = 3) -> 
 def similar_at_open(ws: Workspace, postmortem: Postmortem, limit: int = 3) -> list[Match]:
     """Past incidents like a new one, by title, services and tags (``pm open``).
 
-    Only the files ``similar.title_candidates`` chooses are read, so the cost does not
-    grow with the repository.
+    Only the files ``similar.title_candidates`` chooses are looked at, through the token
+    cache (``causedocs.for_paths``): a file unchanged since it was tokenised is not read.
+    The other files count only by name: paths as strings, each slug's words from the slug
+    cache (``causedocs.slug_words``).
     """
-    from pm import similar
+    from pm import causedocs, similar
 
-    paths = [p for p in ws.store.paths() if p.stem != postmortem.id]
-    chosen, background = similar.title_candidates(paths, postmortem.title)
-    docs = []
-    for path in chosen:
-        try:
-            record = ws.store.read(path)
-        except DataError:
-            continue
-        docs.append(similar.doc_from(record.postmortem, record.document.body))
+    own = f"{postmortem.id}.md"
+    names = [n for n in ws.store.path_names() if os.path.basename(n) != own]
+    words = causedocs.slug_words(ws.store, (os.path.basename(n)[11:-3] for n in names))
+    chosen, background = similar.title_candidates(names, postmortem.title, words=words)
+    docs = causedocs.for_paths(ws.store, [Path(name) for name in chosen])
     return similar.similar_by_title(
         docs, postmortem.title, postmortem.services, postmortem.tags, limit, background=background
     )

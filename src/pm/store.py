@@ -102,6 +102,28 @@ class Store:
         found.sort()  # by file name, so by id; plain strings sort far faster than Paths
         return [path for _, path in found]
 
+    def ids_on(self, day: str) -> set[str]:
+        """The ids of ``paths`` that start on ``day`` (``YYYY-MM-DD``), in any year folder:
+        the names a new postmortem of that day must not take (``pm open``), found without
+        making a path of, or stat'ing, every file."""
+        found: set[str] = set()
+        try:
+            years = [
+                e.path for e in os.scandir(self.directory) if _YEAR.fullmatch(e.name) and e.is_dir()
+            ]
+        except FileNotFoundError:
+            return found
+        for year in years:
+            with suppress(OSError):
+                for name in os.listdir(year):
+                    if (
+                        name.startswith(day)
+                        and name.endswith(".md")
+                        and os.path.isfile(os.path.join(year, name))
+                    ):
+                        found.add(name[:-3])
+        return found
+
     def changed_since(self, base: str | None) -> list[Path]:
         """The postmortem files (as ``paths`` names them) git says changed since ``base``
         (``gitrepo.changed_files``: committed since the merge-base, uncommitted, untracked).
