@@ -93,3 +93,32 @@ def test_an_id_of_that_day_is_taken_in_any_year_folder_and_case(
     assert result.stdout.startswith("2024-01-15-db-down-2\t")
     result = cli.ok("open", "DB down", "-s", "SEV-3", "--started", "2024-01-16T10:00")
     assert result.stdout.startswith("2024-01-16-db-down\t")
+
+
+@pytest.mark.parametrize("count", [0, 1, 2, 3, 5, 50])
+def test_show_lists_only_the_latest_files_up_to_its_day_as_the_whole_listing_does(
+    repo: Repo, count: int
+) -> None:
+    from pm.config import load_config
+    from pm.store import Store
+
+    folder = repo.path / "postmortems"
+    for name in [
+        "2023/2023-12-30-a.md",
+        "2023/2024-01-02-misplaced.md",  # in another year's folder: still listed
+        "2023/.2024-01-01-hidden.md",
+        "2024/2024-01-01-b.md",
+        "2024/2024-01-02-c.md",
+        "2024/2024-01-02-d.txt",
+        "2024/2024-01-03-e.md",
+        "2025/2024-01-01-early.md",
+    ]:
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_text("---\n---\n", encoding="utf-8")
+    store = Store(load_config())
+    every = store.path_names()
+    for day in ["2023-12-29", "2023-12-30", "2024-01-01", "2024-01-02", "2024-01-09"]:
+        expected = [p for p in every if os.path.basename(p)[:10] <= day][-count:] if count else []
+        assert store.names_up_to(day, count) == expected
+    (folder / "2024" / "2024-01-02-dir.md").mkdir()  # a folder named like a postmortem
+    assert store.names_up_to("2024-01-02", 2) == [p for p in every if "01-02" in p][-2:]

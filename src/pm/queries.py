@@ -237,7 +237,9 @@ def similar_by_cause(ws: Workspace, entry: Entry, body: str, limit: int = 3) -> 
     from pm import causedocs
 
     tuning = similar.tuning_of(ws.config)
-    names = similar.cause_candidates(ws.store.path_names(), entry.path)
+    # The files compared are the latest (by id) up to the entry's day: only those listed.
+    latest = ws.store.names_up_to(entry.path.name[:10], similar.SIMILAR_SCAN_LIMIT + 1)
+    names = similar.cause_candidates(latest, entry.path)
     # The answer for this very text and these very files, if it was found before.
     remembered = causedocs.Remembered(ws.store, entry.path, (limit, tuning, target), names)
     found = remembered.matches()

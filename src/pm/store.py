@@ -102,6 +102,40 @@ class Store:
         found.sort()  # by file name, so by id; plain strings sort far faster than Paths
         return [path for _, path in found]
 
+    def names_up_to(self, day: str, count: int) -> list[str]:
+        """The last ``count`` of ``path_names`` whose file name starts with a date up to
+        ``day`` (``YYYY-MM-DD``), in the same order: what ``pm show`` compares with. Each
+        year folder's names are listed and sorted as plain strings and only the last
+        ``count`` up to that day are looked at, so 50,000 files cost a listing, not 50,000
+        entries made and checked."""
+        import bisect
+
+        if count <= 0:
+            return []
+        found: list[tuple[str, str]] = []
+        try:
+            years = [
+                e.path for e in os.scandir(self.directory) if e.is_dir() and _YEAR.fullmatch(e.name)
+            ]
+        except FileNotFoundError:
+            return []
+        for year in years:
+            names = os.listdir(year)
+            names.sort()
+            end = bisect.bisect_right(names, day, key=lambda name: name[:10])
+            start = max(0, end - 2 * count)
+            chosen = [n for n in names[start:end] if _listed(n)]
+            if len(chosen) < count and start > 0:  # many other names: look at them all
+                chosen = [n for n in names[:end] if _listed(n)]
+            chosen = chosen[-count:]
+            found.extend((name, os.path.join(year, name)) for name in chosen)
+        found.sort()  # by file name, as ``path_names``
+        latest = [path for _, path in found[-count:]]
+        if all(os.path.isfile(path) for path in latest):
+            return latest
+        # A folder named like a postmortem: the whole listing, which leaves it out.
+        return [p for p in self.path_names() if os.path.basename(p)[:10] <= day][-count:]
+
     def ids_on(self, day: str) -> set[str]:
         """The ids of ``paths`` that start on ``day`` (``YYYY-MM-DD``), in any year folder:
         the names a new postmortem of that day must not take (``pm open``), found without
@@ -684,6 +718,11 @@ def _bulk() -> Iterator[None]:
     finally:
         if enabled:
             gc.enable()
+
+
+def _listed(name: str) -> bool:
+    """A name ``path_names`` lists (once the entry is a file)."""
+    return name.endswith(".md") and not name.startswith(".")
 
 
 def _path(item: Path | str) -> Path:
