@@ -11,7 +11,10 @@ the last filtered read, in order:
   was when indexed, so the rule every cache here follows (a stat vouches for what was
   read of a file) holds for all of them at once;
 - for each filtered field (status, severity, services, tags, item owners), the positions
-  of the files holding each value, and the positions of the files that could not be read.
+  of the files holding each value, and the positions of the files that could not be read;
+- the summary-cache entries (``pm.cache.encode``) of the active postmortems, the ongoing
+  incidents ``pm list --status active`` shows: few, so holding them here spares that
+  command loading the whole summary cache for them.
 
 So a filter stats every file (a hand edit, even of the same size and mtime, changes the
 ctime) and decodes only the files its values point to. Any difference (an edit, a new or
@@ -35,16 +38,24 @@ from pm import __version__
 from pm import cache as caches
 
 INDEX_NAME = "filter-v1.marshal"
-_FORMAT = ("pm-filter-index", 1, __version__, sys.version_info[:2])
+# The summary cache's format too: the active postmortems are kept in its encoding.
+_FORMAT = ("pm-filter-index", 2, __version__, sys.version_info[:2], caches._FORMAT)
+ACTIVE = "active"
 FIELDS = ("status", "severity", "services", "tags", "owners")
 
 
 class Columns:
     """The positions (in the listing) of the files holding each value of each field."""
 
-    def __init__(self, postings: dict[str, dict[str, list[int]]], unreadable: list[int]) -> None:
+    def __init__(
+        self,
+        postings: dict[str, dict[str, list[int]]],
+        unreadable: list[int],
+        active: dict[int, Any] | None = None,
+    ) -> None:
         self.postings = postings
         self.unreadable = unreadable
+        self.active = active or {}  # position: summary-cache entry value (``encode``)
 
     def having(self, field: str, values: Iterable[str]) -> set[int]:
         """The files whose ``field`` is (or, for a list, holds) one of ``values``."""
@@ -99,24 +110,33 @@ class HeadIndex:
             return None
         try:
             # marshal builds plain data and never runs code; .git is as trusted as its hooks.
-            header, joined, stats, postings, unreadable = marshal.loads(self.path.read_bytes())  # noqa: S302
+            data = marshal.loads(self.path.read_bytes())  # noqa: S302
+            header, joined, stats, postings, unreadable, active = data
             if header != _FORMAT or joined != "\n".join(paths):
                 return None
             if not (type(postings) is dict and all(f in postings for f in FIELDS)):
                 return None
-            if type(unreadable) is not list:
+            if type(unreadable) is not list or type(active) is not dict:
                 return None
         except Exception:  # noqa: BLE001 - missing, truncated, garbage, foreign: not used
             return None
         flat = stats_of(paths)
         if flat is None or flat != stats:
             return None
-        return Columns(postings, unreadable), flat
+        return Columns(postings, unreadable, active), flat
 
-    def write(self, paths: Sequence[str], names: Sequence[str], heads: dict[str, Any]) -> None:
+    def write(
+        self,
+        paths: Sequence[str],
+        names: Sequence[str],
+        heads: dict[str, Any],
+        summaries: Callable[[], dict[str, Any]],
+    ) -> None:
         """Index the files of ``paths`` (``names``: as the caches name them) from the heads
         file's entries just saved (``HeadCache.saved``: each file's stat, taken before it
-        was read, and its head). Nothing is written when a file has no entry or no stat
+        was read, and its head) and, for the active ones, the summary cache's entries
+        (``summaries()``, asked only if there are any; an entry whose stat differs from
+        the head's is left out). Nothing is written when a file has no entry or no stat
         (a racy one: an edit within the same tick could hide behind it), or an entry is
         not a head; never fails a command."""
         if self.path is None:
@@ -148,6 +168,13 @@ class HeadIndex:
                         column.setdefault(one, []).append(i)
         except (KeyError, TypeError, ValueError):
             return  # a file without a head (or a damaged one): no index this time
-        data: Any = (_FORMAT, "\n".join(paths), flat, postings, unreadable)
+        active: dict[int, Any] = {}
+        if status.get(ACTIVE):
+            entries = summaries()
+            for i in status[ACTIVE]:
+                entry = entries.get(names[i])
+                if entry is not None and entry[0] == heads[names[i]][0]:
+                    active[i] = entry[2]
+        data: Any = (_FORMAT, "\n".join(paths), flat, postings, unreadable, active)
         with suppress(OSError, ValueError):
             caches._write_atomically(self.path, marshal.dumps(data))

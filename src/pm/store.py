@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from pm import frontmatter
 from pm.config import Config
@@ -462,11 +462,15 @@ class Store:
             try:
                 if i in unreadable:  # unchanged since it failed: say why again
                     self.read(path)
-                if summaries is None:
-                    summaries = self._summaries = SummaryCache.for_root(self.config.root)
-                cached = summaries.get(name, key)
-                if cached is None:  # the summary cache lost it: read, and cache it again
-                    cached, _blob = self._read_changed(path, name, key, summaries)
+                cached = _decoded(columns.active.get(i))  # an active one: in the index
+                if cached is None:
+                    if summaries is None:
+                        summaries = self._summaries = SummaryCache.for_root(self.config.root)
+                    # If the summary cache lost it: read it, and cache it again.
+                    cached = (
+                        summaries.get(name, key)
+                        or (self._read_changed(path, name, key, summaries)[0])
+                    )
             except DataError as error:
                 errors.append(error)
                 continue
@@ -533,8 +537,18 @@ class Store:
                 summaries.save()
             heads.save()  # after: it also holds the files the summary cache cannot
             # Every file's head is known now: the next filter asks the index instead.
-            HeadIndex.for_root(self.config.root).write(paths, names, heads.saved)
+            HeadIndex.for_root(self.config.root).write(
+                paths, names, heads.saved, lambda: self._summary_entries(summaries)
+            )
         return records, errors
+
+    def _summary_entries(self, summaries: SummaryCache | None) -> dict[str, Any]:
+        """The summary cache's entries as just saved, or as on disk if it was not loaded."""
+        from pm.cache import SummaryCache
+
+        if summaries is not None:
+            return summaries.saved
+        return SummaryCache.for_root(self.config.root)._old
 
     def _read_changed(
         self, path: Path, name: str, key: StatKey | None, cache: SummaryCache
@@ -718,6 +732,18 @@ def _bulk() -> Iterator[None]:
     finally:
         if enabled:
             gc.enable()
+
+
+def _decoded(value: Any) -> Postmortem | None:
+    """A summary-cache entry's postmortem (``pm.cache.decode``); None if none or damaged."""
+    if value is None:
+        return None
+    from pm.cache import decode
+
+    try:
+        return decode(value)
+    except Exception:  # noqa: BLE001 - a damaged entry: the summary cache or the file answers
+        return None
 
 
 def _listed(name: str) -> bool:
