@@ -115,6 +115,29 @@ def test_listing_filters_and_refuses_an_unknown_status(ws: Workspace) -> None:
         queries.list_postmortems(ws, severity=["SEV-1", "SEV-9"])
 
 
+def test_list_shown_gives_the_listing_row_by_row(repo: Repo, ws: Workspace) -> None:
+    """``list_shown`` (each postmortem made into its row as it is read, ``Store.each``)
+    answers what ``list_postmortems`` answers: same order, same errors, same filters;
+    an unreadable file and one outside a year folder are errors, not rows."""
+    first = opened(ws)
+    ws.open("Search is slow", "SEV-2", started="2024-01-10T09:00")
+    ws.open("Queue backs up", "SEV-1", started="2024-01-15T14:05")  # ties: by id
+    broken = repo.path / "postmortems" / "2024" / "2024-01-20-broken.md"
+    broken.write_text("---\nid: [unclosed\n---\n", encoding="utf-8")
+    stray = repo.path / "postmortems" / "2024-01-01-stray.md"
+    stray.write_text("---\nid: 2024-01-01-stray\nseverity: SEV-3\n---\n", encoding="utf-8")
+    for filters in ({}, {"severity": "SEV-1"}, {"since": "2024-01-12"}, {"status": "closed"}):
+        for _warm in range(2):
+            listing = queries.list_postmortems(Workspace.load(repo.path), **filters)
+            rows, errors, used = queries.list_shown(
+                Workspace.load(repo.path), lambda e: (e.postmortem.id, e.path), **filters
+            )
+            assert rows == [(r.postmortem.id, r.path) for r in listing.records], filters
+            assert [str(e) for e in errors] == [str(e) for e in listing.errors]
+            assert len(errors) == 2 and used == listing.filters
+    assert rows == [] and first
+
+
 def test_action_rows_mine_uses_the_git_identity(ws: Workspace) -> None:
     pid = opened(ws)
     ws.add_action(pid, "Mine by name", owner="Alice Doe")

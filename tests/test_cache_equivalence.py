@@ -124,8 +124,9 @@ def test_the_cache_holds_the_corpus(corpus: Repo, cli: CliRunnerCall) -> None:
         entry = cached._old.get(store.display(path))
         if entry is None:
             continue
-        assert cache_module.decode(entry[2]) == fresh, path.name
-        assert cache_module.head(entry[2]) == cache_module.Head.of(fresh), path.name
+        assert type(entry[2]) is bytes  # packed: decoded only when used
+        assert cache_module.decode(cache_module.unpack(entry[2])) == fresh, path.name
+        assert cache_module.head(cache_module.unpack(entry[2])) == cache_module.Head.of(fresh)
         compared += 1
     assert compared >= len(HOSTILE) // 2
 
@@ -147,6 +148,9 @@ READS = [
     ("report", "--since", "2024-01-01", "--until", AS_OF, "--format", "md"),
     ("lint",),
     ("lint", "--format", "json"),
+    # A search reads one postmortem and its prose at a time, the shown ones again.
+    ("search", "the", "--json"),
+    ("search", "pool", "timeout", "--limit", "2"),
     # Filters skip cached postmortems without decoding them (``Store.read_all(admit)``).
     ("list", "--status", "active"),
     ("list", "--severity", "sev-2", "--service", "payments", "--json"),
@@ -242,7 +246,14 @@ def test_filters_see_a_hand_edit_of_the_same_size_and_mtime(
 
 @pytest.mark.parametrize(
     "damage",
-    ["short", "number", "head-ok-rest-broken", "owners-not-text"],
+    [
+        "short",
+        "number",
+        "tuple-not-bytes",
+        "head-ok-rest-broken",
+        "owners-not-text",
+        "bytes-not-marshal",
+    ],
 )
 def test_filters_treat_a_damaged_entry_as_a_miss(
     corpus: Repo, cli: CliRunnerCall, damage: str
@@ -255,12 +266,15 @@ def test_filters_treat_a_damaged_entry_as_a_miss(
     cli("list")
     header, entries = marshal.loads(path.read_bytes())
     name = corpus.postmortem_path(HAND_PID).relative_to(corpus.path).as_posix()
-    stat, blob, value = entries[name]
+    stat, blob, packed = entries[name]
+    value = marshal.loads(packed)  # each entry is its own marshal bytes (format 5)
     broken = {
-        "short": ("too", "short"),
+        "short": marshal.dumps(("too", "short")),
         "number": 42,
-        "head-ok-rest-broken": (*value[:12], "not a timeline", value[13], value[14]),
-        "owners-not-text": (*value[:13], [(1, "x", 7)], value[14]),
+        "tuple-not-bytes": value,  # the format-4 entry, unpacked
+        "head-ok-rest-broken": marshal.dumps((*value[:12], "not a timeline", value[13], value[14])),
+        "owners-not-text": marshal.dumps((*value[:13], [(1, "x", 7)], value[14])),
+        "bytes-not-marshal": b"\xffnot marshal",
     }[damage]
     for args, expected in cold.items():
         path.write_bytes(marshal.dumps((header, {**entries, name: (stat, blob, broken)})))

@@ -283,6 +283,28 @@ def test_a_damaged_prose_cache_is_rebuilt(
     assert cli.ok("search", "pool").stdout == first
 
 
+def test_a_damaged_prose_entry_is_a_miss(
+    corpus: Repo, cli: CliRunnerCall, no_racy_window: None
+) -> None:
+    """Each text is compressed in the cache; an entry that does not decompress to text
+    (or the plain text of format 2) is read again from the file, never shown as found."""
+    import marshal
+    import zlib
+
+    first = cli.ok("search", "pool", "--json").stdout
+    found_dir = git_dir(corpus.path)
+    assert found_dir is not None
+    path = found_dir / "pm" / PROSE_NAME
+    header, entries = marshal.loads(path.read_bytes())
+    name = "postmortems/2024/2024-01-10-expired-certificate.md"
+    stat, blob, packed = entries[name]
+    assert "payment provider" in zlib.decompress(packed).decode()  # compressed, as told
+    for damaged in (b"not zlib", zlib.compress(b"\xff\xfe"), "plain text", 42):
+        entries[name] = (stat, blob, damaged)
+        path.write_bytes(marshal.dumps((header, entries)))
+        assert cli.ok("search", "pool", "--json").stdout == first
+
+
 def test_a_long_line_is_cut_around_the_match_when_piped(repo: Repo, cli: CliRunnerCall) -> None:
     long = factories.postmortem("2023-10-01-long-prose", "Long prose")
     text = "Words before the match. " * 6 + "The zebra crossed. " + "Words after it. " * 6

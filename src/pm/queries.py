@@ -19,10 +19,10 @@ API in one file, as ``workspace.py`` holds the write API.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, date, tzinfo
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from pm.errors import DataError, UsageError
 from pm.model import ID_PATTERN, STATUSES
@@ -39,6 +39,8 @@ if TYPE_CHECKING:
     from pm.similar import Match
     from pm.store import Entry
     from pm.workspace import Workspace
+
+T = TypeVar("T")
 
 
 def _day(ws: Workspace, value: date | str | None) -> date | None:
@@ -182,16 +184,59 @@ def list_postmortems(
     since: date | str | None = None,
 ) -> Listing:
     """The postmortems the filters match, oldest first (by start time, then id)."""
+    filters = _list_filters(ws, status, severity, service, tag, since)
+    records, errors = find(ws, filters)
+    records.sort(key=_oldest_first)
+    return Listing(records, errors, filters)
+
+
+def list_shown(
+    ws: Workspace,
+    shape: Callable[[Entry], T],
+    *,
+    status: Names = None,
+    severity: Names = None,
+    service: Names = None,
+    tag: Names = None,
+    since: date | str | None = None,
+) -> tuple[list[T], list[DataError], Filters]:
+    """``list_postmortems`` with each match made into what is shown (``shape``) as it is
+    read: (the shown rows in the same order, the errors, the filters). Only the rows are
+    kept, never every decoded postmortem at once (``Store.each``): at 50,000 files that
+    is the difference between a few tens of MB and hundreds."""
+    filters = _list_filters(ws, status, severity, service, tag, since)
+    keyed: list[tuple[tuple[bool, float, str], int, T]] = []
+    errors: list[DataError] = []
+    found = ws.store.each(filters.admits, filters.pick) if filters.any() else ws.store.each()
+    for item in found:
+        if isinstance(item, DataError):
+            errors.append(item)
+        elif filters.match(item.postmortem):
+            # The index keeps the file order among equal keys, as the stable sort does.
+            keyed.append((_oldest_first(item), len(keyed), shape(item)))
+    keyed.sort(key=_first_two)
+    return [row for _key, _index, row in keyed], errors, filters
+
+
+def _first_two(item: tuple[Any, int, Any]) -> tuple[Any, int]:
+    return item[0], item[1]
+
+
+def _list_filters(
+    ws: Workspace,
+    status: Names,
+    severity: Names,
+    service: Names,
+    tag: Names,
+    since: date | str | None,
+) -> Filters:
     from pm.vocabulary import many, one_of
 
     statuses = tuple(one_of(s, STATUSES, "status") for s in many(status))
     start = _since(ws, since)
     if start is not None and start > ws.today():
         raise UsageError(f"--since {start} is in the future (today is {ws.today()})")
-    filters = Filters(statuses, severities(ws, severity), many(service), many(tag), start, ws.tz)
-    records, errors = find(ws, filters)
-    records.sort(key=_oldest_first)
-    return Listing(records, errors, filters)
+    return Filters(statuses, severities(ws, severity), many(service), many(tag), start, ws.tz)
 
 
 def view(ws: Workspace, ref: str) -> tuple[Entry, str]:
@@ -290,13 +335,29 @@ def search(ws: Workspace, text: str, limit: int | None = None) -> Found:
     query = searching.terms(text)
     if not query:
         raise UsageError("nothing to search for; give one or more words")
-    entries, errors = ws.store.read_all()
-    texts = ws.store.texts([e.path for e in entries], searching.prose_of)
-    by_id = {e.postmortem.id: e for e in entries}
-    docs = (searching.doc_from(e.postmortem, t) for e, t in zip(entries, texts, strict=True))
-    hits = searching.search(docs, query)
+    errors: list[DataError] = []
+    by_id: dict[str, Path] = {}
+
+    def readable() -> Iterator[Entry]:
+        for item in ws.store.each():
+            if isinstance(item, DataError):
+                errors.append(item)
+            else:
+                by_id[item.postmortem.id] = item.path
+                yield item
+
+    # One postmortem and its prose at a time: only the hits are kept, not every text.
+    pairs = ws.store.with_texts(readable(), searching.prose_of)
+    hits = searching.search((searching.doc_from(e.postmortem, t) for e, t in pairs), query)
     shown = hits if limit is None else hits[:limit]
-    return Found([(hit, by_id[hit.id]) for hit in shown], len(hits), errors)
+    # The few shown are read again, from the summary cache this read just loaded.
+    entries, _ = ws.store.read_many([by_id[hit.id] for hit in shown])
+    by_path = {e.path: e for e in entries}
+    return Found(
+        [(hit, by_path[by_id[hit.id]]) for hit in shown if by_id[hit.id] in by_path],
+        len(hits),
+        errors,
+    )
 
 
 # --- the audit trail ------------------------------------------------------------------------
@@ -370,37 +431,69 @@ class ActionFilters(NamedTuple):
         return columns.where("owners", lambda owner: owner.casefold() in wanted)
 
 
+class ItemOf(NamedTuple):
+    """The postmortem an action item of ``find_actions`` is in: its file and id. Not the
+    postmortem itself: the rows of every item would hold every postmortem (at 50,000
+    files, hundreds of MB) where a row shows only these."""
+
+    path: Path
+    id: str
+
+
+class FoundActions(NamedTuple):
+    """``find_actions``: the rows sorted by due date, the unreadable files, and the
+    numbers repeated among the items of each file that has a row (path -> numbers)."""
+
+    rows: list[tuple[ItemOf, ActionItem]]
+    errors: list[DataError]
+    repeated: dict[Path, list[int]]
+
+
 def find_actions(
     ws: Workspace, filters: ActionFilters | None = None, ref: str | None = None
-) -> tuple[list[tuple[Entry, ActionItem]], list[DataError]]:
-    """Action items across postmortems (or of one), sorted by due date."""
+) -> FoundActions:
+    """Action items across postmortems (or of one), sorted by due date; read one
+    postmortem at a time (``Store.each``), keeping only its matching items."""
+    from pm import actions
+
     errors: list[DataError] = []
+    found: Iterable[Entry | DataError]
     if ref is not None:
-        records: list[Entry] = [ws.get(ref)]
+        found = [ws.get(ref)]
     else:
         # Only an owner filter can refuse a postmortem by its head; without one, the
         # plain read (no heads file) is the cheaper one.
         narrow = filters is not None and bool(filters.owners)
         if filters is not None and narrow:
-            records, errors = ws.store.read_all(filters.admits, filters.pick)
+            found = ws.store.each(filters.admits, filters.pick)
         else:
-            records, errors = ws.store.read_all()
+            found = ws.store.each()
     today = ws.today()
-    rows = [
-        (record, item)
-        for record in records
-        for item in record.postmortem.actions
-        if filters is None or filters.match(item, today)
-    ]
-    rows.sort(key=lambda row: (row[1].due, row[0].postmortem.id, row[1].number))
-    return rows, errors
+    rows: list[tuple[ItemOf, ActionItem]] = []
+    repeated: dict[Path, list[int]] = {}
+    for entry in found:
+        if isinstance(entry, DataError):
+            errors.append(entry)
+            continue
+        postmortem = entry.postmortem
+        place = ItemOf(entry.path, postmortem.id)
+        before = len(rows)
+        rows.extend(
+            (place, item)
+            for item in postmortem.actions
+            if filters is None or filters.match(item, today)
+        )
+        if len(rows) > before:
+            repeated[entry.path] = actions.duplicate_numbers(postmortem)
+    rows.sort(key=lambda row: (row[1].due, row[0].id, row[1].number))
+    return FoundActions(rows, errors, repeated)
 
 
 class ActionRows(NamedTuple):
     """``pm action list``: the items, the day lateness is judged on, unreadable files, and
     the postmortems whose items repeat a number after a merge (id -> the numbers)."""
 
-    rows: list[tuple[Entry, ActionItem]]
+    rows: list[tuple[ItemOf, ActionItem]]
     today: date
     errors: list[DataError]
     repeated: dict[str, list[int]]
@@ -418,7 +511,6 @@ def action_rows(
 ) -> ActionRows:
     """Action items across postmortems (or of ``ref``), sorted by due date; ``mine`` adds
     the git user's name, email and email name to the owners asked for."""
-    from pm import actions
     from pm.model import ACTION_STATUSES
     from pm.vocabulary import many, one_of
 
@@ -429,12 +521,11 @@ def action_rows(
         name, email = identity(ws)
         owners += (name, email, email.partition("@")[0])
     filters = ActionFilters(owners=owners, status=statuses, priority=priorities, overdue=overdue)
-    rows, errors = find_actions(ws, filters, ref)
+    rows, errors, numbers = find_actions(ws, filters, ref)
     repeated: dict[str, list[int]] = {}
-    for record, _ in rows:
-        postmortem = record.postmortem
-        if postmortem.id not in repeated:  # one check per postmortem, not per item
-            repeated[postmortem.id] = actions.duplicate_numbers(postmortem)
+    for place, _ in rows:
+        if place.id not in repeated:  # the first row's file for an id, in row order
+            repeated[place.id] = numbers[place.path]
     return ActionRows(rows, ws.today(), errors, {k: v for k, v in repeated.items() if v})
 
 
@@ -499,12 +590,23 @@ def overdue(
         return concern if chosen is None else chosen & concern
 
     narrow = bool(severity or (owners and not budgets))  # else every head is admitted
-    entries, errors = ws.store.read_all(admit, pick) if narrow else ws.store.read_all()
-    entries = [e for e in entries if wanted.match(e.postmortem)]
+    errors: list[DataError] = []
+    paths: list[Path] = []  # of the postmortems read: the lines cache keeps theirs
+    postmortems: list[Postmortem] = []  # only for the budgets, which weigh every one
     lines: LinesCache | None = None  # loaded for the first finding: none, none loaded
     findings: list[Finding] = []
     soon: list[Finding] = []
-    for entry in entries:
+    # One postmortem at a time (``Store.each``): only the findings are kept, not every
+    # postmortem (hundreds of MB at 50,000 files).
+    for entry in ws.store.each(admit, pick) if narrow else ws.store.each():
+        if isinstance(entry, DataError):
+            errors.append(entry)
+            continue
+        if not wanted.match(entry.postmortem):
+            continue
+        paths.append(entry.path)
+        if budgets:
+            postmortems.append(entry.postmortem)
         found = late.late(entry.postmortem, day, ws.config, ws.tz)
         coming = late.due_soon(entry.postmortem, day, due_within) if due_within is not None else []
         if owners:  # before placing: only files with a finding shown are read again
@@ -523,10 +625,9 @@ def overdue(
     # filtered one keeps every entry it did not use.
     if lines is not None:
         filtered = bool(owners or severity)
-        lines.keep_unread(None if filtered else [ws.store.display(e.path) for e in entries])
+        lines.keep_unread(None if filtered else [ws.store.display(p) for p in paths])
         lines.save()
     if budgets:  # a budget belongs to a service, not a severity
-        postmortems = [e.postmortem for e in entries]
         exhausted = late.exhausted(postmortems, ws.config, day, ws.now())
         if owners:
             exhausted = late.for_owner(exhausted, *owners)

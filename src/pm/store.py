@@ -16,11 +16,11 @@ import gc
 import os
 import re
 import stat
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from pm import frontmatter
 from pm.config import Config
@@ -375,35 +375,41 @@ class Store:
         ``pick`` is the same condition asked of the filter index (``pm.headindex``): while
         every file is as indexed, only the files it picks are looked at.
         """
-        entries, errors = self._read(self.path_names(), save=True, admit=admit, pick=pick)
-        return entries, [*errors, *self.unseen_errors()]
+        return _split(self.each(admit, pick))
+
+    def each(
+        self, admit: Callable[[Head], bool] | None = None, pick: Pick | None = None
+    ) -> Iterator[Entry | DataError]:
+        """``read_all`` one file at a time, in the same order, the errors of files it cannot
+        read in their place and those of files outside a year folder last. A caller that
+        keeps only what it prints of each postmortem (``pm list``) holds one decoded
+        postmortem at a time, not every one: at 50,000 files that is hundreds of MB.
+        The caches are saved when the iteration ends (run it to the end)."""
+        yield from self._each(self.path_names(), save=True, admit=admit, pick=pick)
+        yield from self.unseen_errors()
 
     def read_many(
         self, paths: list[Path], *, save: bool = False
     ) -> tuple[list[Entry], list[DataError]]:
         """``read_all`` for these files; ``save`` (only for every file) rewrites the cache."""
-        return self._read(paths, save=save)
+        return _split(self._each(paths, save=save))
 
-    def _read(
+    def _each(
         self,
         paths: Sequence[Path | str],
         *,
         save: bool = False,
         admit: Callable[[Head], bool] | None = None,
         pick: Pick | None = None,
-    ) -> tuple[list[Entry], list[DataError]]:
+    ) -> Iterator[Entry | DataError]:
         from pm.cache import SummaryCache, stat_key
         from pm.progress import track
 
         if admit is not None:
             names = [os.fspath(p) for p in paths]
-            if pick is not None:
-                picked = self._picked(names, admit, pick)
-                if picked is not None:
-                    return picked
-            return self._filtered(names, admit)
-        records: list[Entry] = []
-        errors: list[DataError] = []
+            picked = self._picked(names, admit, pick) if pick is not None else None
+            yield from picked if picked is not None else self._filtered(names, admit)
+            return
         with _bulk():
             if save or self._summaries is None:
                 # A full read starts afresh (it rewrites the cache from what it saw); the
@@ -421,38 +427,36 @@ class Store:
                 if key is not None:
                     cached = cache.get(name, key)
                     if cached is not None:
-                        records.append(Entry(_path(item), cached))
+                        yield Entry(_path(item), cached)
                         continue
                 path = _path(item)
                 try:
                     postmortem, _blob = self._read_changed(path, name, key, cache)
                 except DataError as error:
-                    errors.append(error)
+                    yield error
                     continue
-                records.append(Entry(path, postmortem))
+                yield Entry(path, postmortem)
             if save:  # a cache holds the files last read together; a subset would shrink it
                 cache.save()
-        return records, errors
 
     def _picked(
         self, paths: list[str], admit: Callable[[Head], bool], pick: Pick
-    ) -> tuple[list[Entry], list[DataError]] | None:
-        """``read_all(admit)`` from the filter index (``pm.headindex``) while every file of
+    ) -> list[Entry | DataError] | None:
+        """``each(admit)`` from the filter index (``pm.headindex``) while every file of
         ``paths`` is as indexed: only the files ``pick`` chooses (and those that could not
         be read, to say why again) are looked at. None when the index cannot answer."""
         from pm.cache import Head, SummaryCache
         from pm.headindex import HeadIndex
 
-        found = HeadIndex.for_root(self.config.root).columns(paths)
-        if found is None:
+        indexed = HeadIndex.for_root(self.config.root).columns(paths)
+        if indexed is None:
             return None
-        columns, flat = found
+        columns, flat = indexed
         chosen = pick(columns)
         if chosen is None:
             return None  # the filter cannot narrow: the ordinary read is as cheap
         unreadable = set(columns.unreadable)
-        records: list[Entry] = []
-        errors: list[DataError] = []
+        found: list[Entry | DataError] = []
         summaries: SummaryCache | None = None
         for i in sorted(chosen | unreadable):
             text = paths[i]
@@ -472,20 +476,20 @@ class Store:
                         or (self._read_changed(path, name, key, summaries)[0])
                     )
             except DataError as error:
-                errors.append(error)
+                found.append(error)
                 continue
             if admit(Head.of(cached)):
-                records.append(Entry(path, cached))
+                found.append(Entry(path, cached))
         if summaries is not None and (summaries.misses or summaries.content_hits):
             with _bulk():
                 summaries.keep_unread([self.display(text) for text in paths])
                 summaries.save()
-        return records, errors
+        return found
 
     def _filtered(
         self, paths: list[str], admit: Callable[[Head], bool]
-    ) -> tuple[list[Entry], list[DataError]]:
-        """``read_all(admit)``: each file's head from the heads file (``pm.cache.HeadCache``),
+    ) -> Iterator[Entry | DataError]:
+        """``each(admit)``: each file's head from the heads file (``pm.cache.HeadCache``),
         and the summary cache loaded only when a file ``admit`` takes (or one the heads
         file does not know) needs it. Both caches are then saved, whole."""
         from pm.cache import UNREADABLE, Head, HeadCache, SummaryCache, blob_id, stat_key
@@ -494,8 +498,6 @@ class Store:
 
         heads = HeadCache.for_root(self.config.root)
         summaries: SummaryCache | None = None
-        records: list[Entry] = []
-        errors: list[DataError] = []
         names: list[str] = []
         with _bulk():
             for text in track(paths, "Reading postmortems"):
@@ -520,7 +522,7 @@ class Store:
                     if cached is None:
                         cached, blob = self._read_changed(path, name, key, summaries)
                 except DataError as error:
-                    errors.append(error)
+                    yield error
                     if key is not None and found is None:
                         with suppress(OSError):
                             heads.put(name, key, blob_id(path.read_bytes()), UNREADABLE)
@@ -531,7 +533,7 @@ class Store:
                         heads.put(name, key, blob, found)
                     if not admit(found):
                         continue
-                records.append(Entry(path, cached))
+                yield Entry(path, cached)
             if summaries is not None:
                 summaries.keep_unread(names)
                 summaries.save()
@@ -540,7 +542,6 @@ class Store:
             HeadIndex.for_root(self.config.root).write(
                 paths, names, heads.saved, lambda: self._summary_entries(summaries)
             )
-        return records, errors
 
     def _summary_entries(self, summaries: SummaryCache | None) -> dict[str, Any]:
         """The summary cache's entries as just saved, or as on disk if it was not loaded."""
@@ -583,11 +584,18 @@ class Store:
         """``extract`` of each file's body (``pm search``'s prose), in order, from the prose
         cache where the file is unchanged (``pm.cache.ProseCache``); ``""`` for a file
         that cannot be read. The cache is rewritten with these files."""
+        return [text for _entry, text in self.with_texts(map(_Named, paths), extract)]
+
+    def with_texts(
+        self, entries: Iterable[E], extract: Callable[[str], str]
+    ) -> Iterator[tuple[E, str]]:
+        """``texts`` one entry at a time, as ``entries`` come (``Store.each``): each with its
+        text, the cache rewritten with these files when the iteration ends."""
         from pm.cache import ProseCache, blob_id, stat_key
 
         cache = ProseCache.for_root(self.config.root)
-        found: list[str] = []
-        for path in paths:
+        for entry in entries:
+            path = entry.path
             name = self.display(path)
             try:
                 key = stat_key(os.stat(path))
@@ -595,7 +603,7 @@ class Store:
                 if text is None:
                     raw = path.read_bytes()
             except OSError:
-                found.append("")
+                yield entry, ""
                 continue
             if text is None:
                 blob = blob_id(raw)
@@ -603,9 +611,8 @@ class Store:
                 if text is None:
                     text = extract(frontmatter.body_of(raw))
                     cache.put(name, key, blob, text)
-            found.append(text)
+            yield entry, text
         cache.save()
-        return found
 
     def key_lines(
         self, path: Path, cache: LinesCache, kept: Callable[[frontmatter.KeyPath], bool]
@@ -749,6 +756,27 @@ def _decoded(value: Any) -> Postmortem | None:
 def _listed(name: str) -> bool:
     """A name ``path_names`` lists (once the entry is a file)."""
     return name.endswith(".md") and not name.startswith(".")
+
+
+class _Named(NamedTuple):
+    """A bare path where ``with_texts`` takes an entry."""
+
+    path: Path
+
+
+E = TypeVar("E", bound="Entry | _Named")
+
+
+def _split(found: Iterable[Entry | DataError]) -> tuple[list[Entry], list[DataError]]:
+    """Entries and errors apart, each in order (``Store.each`` gives them mixed)."""
+    entries: list[Entry] = []
+    errors: list[DataError] = []
+    for item in found:
+        if isinstance(item, DataError):
+            errors.append(item)
+        else:
+            entries.append(item)
+    return entries, errors
 
 
 def _path(item: Path | str) -> Path:

@@ -151,10 +151,8 @@ def action_list(
     if fmt == "json":
         output.print_json(
             [
-                views.action_row(
-                    record.postmortem.id, item, found.today, ws.store.display(record.path)
-                )
-                for record, item in found.rows
+                views.action_row(place.id, item, found.today, ws.store.display(place.path))
+                for place, item in found.rows
             ]
         )
     else:

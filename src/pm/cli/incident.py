@@ -330,24 +330,27 @@ def list_postmortems(
 
     fmt = output_format(fmt, as_json, READ_FORMATS, "text")
     ws = reading()
-    found = queries.list_postmortems(
-        ws, status=status, severity=severity, service=service, tag=tag, since=since
-    )
+    filters = {"status": status, "severity": severity, "service": service, "tag": tag}
+    # Each postmortem becomes its row as it is read: only the rows are held (memory).
     if fmt == "json":
         from pm.render import views
 
-        output.print_json(
-            [views.summary(r.postmortem, ws.store.display(r.path)) for r in found.records]
+        display = ws.store.display
+        summaries, errors, _ = queries.list_shown(
+            ws, lambda r: views.summary(r.postmortem, display(r.path)), since=since, **filters
         )
+        output.print_json(summaries)
     else:
         from pm.render import tables
 
-        output.table(tables.LIST_HEADERS, tables.list_rows(found.records, ws.now()))
-        if not found.records and not found.errors and output.is_terminal():
-            output.message(
-                "No postmortems match." if found.filters.any() else "No postmortems yet."
-            )
-    unreadable(found.errors)
+        now = ws.now()
+        rows, errors, used = queries.list_shown(
+            ws, lambda r: tables.list_row(r, now), since=since, **filters
+        )
+        output.table(tables.LIST_HEADERS, rows)
+        if not rows and not errors and output.is_terminal():
+            output.message("No postmortems match." if used.any() else "No postmortems yet.")
+    unreadable(errors)
 
 
 def show(postmortem_id: str, fmt: str | None, as_json: bool) -> None:

@@ -13,6 +13,7 @@ from pm.timeparse import format_duration, zone_label
 if TYPE_CHECKING:
     from pm.commits import LogEntry
     from pm.model import ActionItem, Postmortem
+    from pm.queries import ItemOf
     from pm.store import Entry
 
 LIST_HEADERS = ["ID", "SEV", "STATUS", "DURATION", "TITLE"]
@@ -39,23 +40,20 @@ def duration_text(postmortem: Postmortem, now: datetime) -> str:
 
 
 def list_rows(records: list[Entry], now: datetime) -> list[list[str]]:
-    return [
-        [
-            r.postmortem.id,
-            r.postmortem.severity,
-            r.postmortem.status,
-            duration_text(r.postmortem, now),
-            r.postmortem.title,
-        ]
-        for r in records
-    ]
+    return [list_row(r, now) for r in records]
 
 
-def action_rows(rows: list[tuple[Entry, ActionItem]], today: date) -> list[list[str]]:
+def list_row(record: Entry, now: datetime) -> list[str]:
+    """One ``pm list`` row."""
+    p = record.postmortem
+    return [p.id, p.severity, p.status, duration_text(p, now), p.title]
+
+
+def action_rows(rows: list[tuple[ItemOf, ActionItem]], today: date) -> list[list[str]]:
     """One row per item; its ticket, short (``gh#123``), after the text."""
     return [
         [
-            record.postmortem.id,
+            place.id,
             str(item.number),
             item.owner,
             item.priority,
@@ -64,7 +62,7 @@ def action_rows(rows: list[tuple[Entry, ActionItem]], today: date) -> list[list[
             str(item.days_overdue(today)),
             item.text + (f" [{_short(item.ticket)}]" if item.ticket else ""),
         ]
-        for record, item in rows
+        for place, item in rows
     ]
 
 
