@@ -742,15 +742,13 @@ def _bulk() -> Iterator[None]:
 
 
 def _decoded(value: Any) -> Postmortem | None:
-    """A summary-cache entry's postmortem (``pm.cache.decode``); None if none or damaged."""
+    """A summary-cache entry's postmortem, decoded as the summary cache decodes its own;
+    None if none or damaged (the summary cache or the file answers then)."""
     if value is None:
         return None
-    from pm.cache import decode
+    from pm.cache import SummaryCache
 
-    try:
-        return decode(value)
-    except Exception:  # noqa: BLE001 - a damaged entry: the summary cache or the file answers
-        return None
+    return SummaryCache(None).decoded("", value)
 
 
 def _listed(name: str) -> bool:
