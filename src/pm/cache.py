@@ -171,6 +171,11 @@ class StatCache:
         if self._new.pop(name, None) is not None:
             self.misses += 1
 
+    @property
+    def saved(self) -> dict[str, CacheEntry]:
+        """The entries the last ``save`` kept (written or not): every file looked up."""
+        return self._saved
+
     def blob_of(self, name: str) -> bytes | None:
         """The blob id of the bytes this command's value for file ``name`` came from."""
         entry = self._new.get(name)

@@ -25,7 +25,7 @@ from pm.cache import StatCache, _write_atomically, blob_id, cache_folder, stat_k
 from pm.errors import DataError
 
 if TYPE_CHECKING:
-    from collections.abc import Container
+    from collections.abc import Container, Iterable
     from pathlib import Path
 
     from pm.cache import StatKey
@@ -185,6 +185,40 @@ def _decoded(value: tuple[Any, ...]) -> similar.Doc | None:
         )
     except Exception:  # noqa: BLE001 - a damaged entry is a miss, never an error
         return None
+
+
+# --- the words of id slugs (pm open) ----------------------------------------------------------
+
+SLUGS_NAME = "slugs-v1.marshal"
+
+
+def slug_words(store: Store, slugs: Iterable[str]) -> dict[str, tuple[str, ...]]:
+    """``similar.slug_words`` of each of ``slugs``, kept in ``slugs-v1.marshal`` beside the
+    caches: a slug's words follow from the slug alone (and the tokeniser, whose fingerprint
+    is in the header), so no file is read or stat'ed for them and an entry never goes
+    stale; ``pm open`` splits only the slugs it has not met. Rewritten (with only the
+    slugs asked for) when one was new; a missing or damaged file is rebuilt."""
+    folder = cache_folder(store.config.root)
+    path = folder / SLUGS_NAME if folder is not None else None
+    header = ("pm-slugs", 1, __version__, sys.version_info[:2], similar.tokeniser_id())
+    known: dict[str, tuple[str, ...]] = {}
+    if path is not None:
+        with suppress(Exception):  # missing, damaged, foreign: split afresh
+            # marshal builds plain data and never runs code; .git is as trusted as its hooks.
+            stored, found = marshal.loads(path.read_bytes())  # noqa: S302
+            if stored == header and type(found) is dict:
+                known = found
+    wanted = dict.fromkeys(slugs)
+    new = [slug for slug in wanted if type(known.get(slug)) is not tuple]
+    if not new:
+        return known
+    for slug in new:
+        known[slug] = similar.slug_words(slug)
+    if path is not None:
+        kept = {slug: known[slug] for slug in wanted}
+        with suppress(OSError, ValueError):
+            _write_atomically(path, marshal.dumps((header, kept)))
+    return known
 
 
 # --- the matches of one postmortem, remembered ----------------------------------------------

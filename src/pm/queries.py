@@ -18,6 +18,7 @@ API in one file, as ``workspace.py`` holds the write API.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, date, tzinfo
 from pathlib import Path
@@ -29,6 +30,7 @@ from pm.model import ID_PATTERN, STATUSES
 if TYPE_CHECKING:
     from pm.cache import Head
     from pm.commits import LogEntry
+    from pm.headindex import Columns
     from pm.history import AsOf
     from pm.model import ActionItem, Postmortem
     from pm.overdue import Finding
@@ -124,13 +126,30 @@ class Filters(NamedTuple):
             return False
         return not (self.tag and not any(t in head.tags for t in self.tag))
 
+    def pick(self, columns: Columns) -> set[int] | None:
+        """``admits`` asked of the filter index (``pm.headindex``): exactly the files it
+        admits; None when no field of the head is filtered."""
+        chosen: set[int] | None = None
+        for field, wanted in (
+            ("status", self.status),
+            ("severity", self.severity),
+            ("services", self.service),
+            ("tags", self.tag),
+        ):
+            if wanted:
+                found = columns.having(field, wanted)
+                chosen = found if chosen is None else chosen & found
+        return chosen
+
 
 def find(ws: Workspace, filters: Filters | None = None) -> tuple[list[Entry], list[DataError]]:
     """The readable postmortems ``filters`` match, in file order, and one error per file
     that could not be read."""
     if filters is None:
         return ws.store.read_all()
-    entries, errors = ws.store.read_all(filters.admits if filters.any() else None)
+    if not filters.any():
+        return ws.store.read_all()
+    entries, errors = ws.store.read_all(filters.admits, filters.pick)
     return [e for e in entries if filters.match(e.postmortem)], errors
 
 
@@ -188,8 +207,8 @@ def list_shown(
     filters = _list_filters(ws, status, severity, service, tag, since)
     keyed: list[tuple[tuple[bool, float, str], int, T]] = []
     errors: list[DataError] = []
-    narrow = filters.admits if filters.any() else None
-    for item in ws.store.each(narrow):
+    found = ws.store.each(filters.admits, filters.pick) if filters.any() else ws.store.each()
+    for item in found:
         if isinstance(item, DataError):
             errors.append(item)
         elif filters.match(item.postmortem):
@@ -263,7 +282,9 @@ def similar_by_cause(ws: Workspace, entry: Entry, body: str, limit: int = 3) -> 
     from pm import causedocs
 
     tuning = similar.tuning_of(ws.config)
-    names = similar.cause_candidates(ws.store.path_names(), entry.path)
+    # The files compared are the latest (by id) up to the entry's day: only those listed.
+    latest = ws.store.names_up_to(entry.path.name[:10], similar.SIMILAR_SCAN_LIMIT + 1)
+    names = similar.cause_candidates(latest, entry.path)
     # The answer for this very text and these very files, if it was found before.
     remembered = causedocs.Remembered(ws.store, entry.path, (limit, tuning, target), names)
     found = remembered.matches()
@@ -278,20 +299,18 @@ def similar_by_cause(ws: Workspace, entry: Entry, body: str, limit: int = 3) -> 
 def similar_at_open(ws: Workspace, postmortem: Postmortem, limit: int = 3) -> list[Match]:
     """Past incidents like a new one, by title, services and tags (``pm open``).
 
-    Only the files ``similar.title_candidates`` chooses are read, so the cost does not
-    grow with the repository.
+    Only the files ``similar.title_candidates`` chooses are looked at, through the token
+    cache (``causedocs.for_paths``): a file unchanged since it was tokenised is not read.
+    The other files count only by name: paths as strings, each slug's words from the slug
+    cache (``causedocs.slug_words``).
     """
-    from pm import similar
+    from pm import causedocs, similar
 
-    paths = [p for p in ws.store.paths() if p.stem != postmortem.id]
-    chosen, background = similar.title_candidates(paths, postmortem.title)
-    docs = []
-    for path in chosen:
-        try:
-            record = ws.store.read(path)
-        except DataError:
-            continue
-        docs.append(similar.doc_from(record.postmortem, record.document.body))
+    own = f"{postmortem.id}.md"
+    names = [n for n in ws.store.path_names() if os.path.basename(n) != own]
+    words = causedocs.slug_words(ws.store, (os.path.basename(n)[11:-3] for n in names))
+    chosen, background = similar.title_candidates(names, postmortem.title, words=words)
+    docs = causedocs.for_paths(ws.store, [Path(name) for name in chosen])
     return similar.similar_by_title(
         docs, postmortem.title, postmortem.services, postmortem.tags, limit, background=background
     )
@@ -404,6 +423,13 @@ class ActionFilters(NamedTuple):
         wanted = {o.casefold() for o in self.owners}
         return any(owner.casefold() in wanted for owner in head.owners)
 
+    def pick(self, columns: Columns) -> set[int] | None:
+        """``admits`` asked of the filter index (``pm.headindex``)."""
+        if not self.owners:
+            return None
+        wanted = {o.casefold() for o in self.owners}
+        return columns.where("owners", lambda owner: owner.casefold() in wanted)
+
 
 class ItemOf(NamedTuple):
     """The postmortem an action item of ``find_actions`` is in: its file and id. Not the
@@ -438,7 +464,10 @@ def find_actions(
         # Only an owner filter can refuse a postmortem by its head; without one, the
         # plain read (no heads file) is the cheaper one.
         narrow = filters is not None and bool(filters.owners)
-        found = ws.store.each(filters.admits if filters and narrow else None)
+        if filters is not None and narrow:
+            found = ws.store.each(filters.admits, filters.pick)
+        else:
+            found = ws.store.each()
     today = ws.today()
     rows: list[tuple[ItemOf, ActionItem]] = []
     repeated: dict[Path, list[int]] = {}
@@ -551,6 +580,15 @@ def overdue(
             budgets or not owners or late.may_concern(head.owners, *owners)
         )
 
+    def pick(columns: Columns) -> set[int] | None:
+        """``admit`` asked of the filter index (``pm.headindex``)."""
+        chosen = wanted.pick(columns)
+        keys = {late.owner_key(owner) for owner in owners}
+        if budgets or not owners or "" in keys:
+            return chosen
+        concern = columns.where("owners", lambda owner: late.owner_key(owner) in keys)
+        return concern if chosen is None else chosen & concern
+
     narrow = bool(severity or (owners and not budgets))  # else every head is admitted
     errors: list[DataError] = []
     paths: list[Path] = []  # of the postmortems read: the lines cache keeps theirs
@@ -560,7 +598,7 @@ def overdue(
     soon: list[Finding] = []
     # One postmortem at a time (``Store.each``): only the findings are kept, not every
     # postmortem (hundreds of MB at 50,000 files).
-    for entry in ws.store.each(admit if narrow else None):
+    for entry in ws.store.each(admit, pick) if narrow else ws.store.each():
         if isinstance(entry, DataError):
             errors.append(entry)
             continue

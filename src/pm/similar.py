@@ -52,7 +52,7 @@ import random
 import re
 import statistics
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from sys import intern
@@ -912,26 +912,44 @@ def cause_candidates(
     return [p for p in paths[max(0, end - limit - 1) : end] if name(p) != own][-limit:]
 
 
+def slug_words(slug: str) -> tuple[str, ...]:
+    """The terms of an id's slug (``db-pool-exhausted``), each once, as ``title_candidates``
+    compares them; a pure function of the slug, so a cache may keep them by slug."""
+    return tuple(dict.fromkeys(term for term, _ in tokens(slug.replace("-", " "))))
+
+
 def title_candidates(
-    paths: Sequence[Path], title: str, limit: int = OPEN_CANDIDATES
-) -> tuple[list[Path], tuple[int, Counter[str]]]:
+    paths: Sequence[_P],
+    title: str,
+    limit: int = OPEN_CANDIDATES,
+    *,
+    words: Mapping[str, Sequence[str]] | None = None,
+) -> tuple[list[_P], tuple[int, Counter[str]]]:
     """The files ``similar_by_title`` compares a new incident with, and its background.
 
     Candidates are the ``limit`` files whose id slug shares the most title words, plus the
     ``limit`` most recent ones (which share services and tags more often); only those are
     read, so the cost does not grow with the repository. Word frequencies over every id
     slug (the title's words) give the IDF (``background``): the few files read are picked
-    for sharing words, so their own frequencies are biased.
+    for sharing words, so their own frequencies are biased. ``words`` holds ``slug_words``
+    of slugs already split (``causedocs.slug_words``); each distinct slug is split once.
     """
     wanted = {term for term, _ in tokens(title)}
+    name, split = os.path.basename, os.path.splitext
+    slugs = [split(name(path))[0][11:] for path in paths]
+    known = words if words is not None else {}
     frequency: Counter[str] = Counter()
-    scored = []
-    for n, path in enumerate(paths):
-        words = {term for term, _ in tokens(path.stem[11:].replace("-", " "))}
-        frequency.update(words)
-        common = len(words & wanted)
-        if common:
-            scored.append((-common, -n, path))
+    common: dict[str, int] = {}
+    for slug, count in Counter(slugs).items():
+        terms = known[slug] if slug in known else slug_words(slug)
+        for term in terms:
+            frequency[term] += count
+        common[slug] = sum(1 for term in terms if term in wanted)
+    scored = [
+        (-common[slug], -n, path)
+        for n, (slug, path) in enumerate(zip(slugs, paths, strict=True))
+        if common[slug]
+    ]
     scored.sort()
     chosen = {path for _, _, path in scored[:limit]}
     chosen.update(paths[-limit:])

@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from pm.cache import Head, HeadCache, LinesCache, StatKey, SummaryCache
     from pm.frontmatter.lines import FrontMap
     from pm.gitrepo import IndexBlobs
+    from pm.headindex import Pick
 
 _YEAR = re.compile(r"\d{4}")
 # Misses of the summary cache's stats beyond which git's index is asked for the files'
@@ -104,6 +105,62 @@ class Store:
                 )
         found.sort()  # by file name, so by id; plain strings sort far faster than Paths
         return [path for _, path in found]
+
+    def names_up_to(self, day: str, count: int) -> list[str]:
+        """The last ``count`` of ``path_names`` whose file name starts with a date up to
+        ``day`` (``YYYY-MM-DD``), in the same order: what ``pm show`` compares with. Each
+        year folder's names are listed and sorted as plain strings and only the last
+        ``count`` up to that day are looked at, so 50,000 files cost a listing, not 50,000
+        entries made and checked."""
+        import bisect
+
+        if count <= 0:
+            return []
+        found: list[tuple[str, str]] = []
+        try:
+            years = [
+                e.path for e in os.scandir(self.directory) if e.is_dir() and _YEAR.fullmatch(e.name)
+            ]
+        except FileNotFoundError:
+            return []
+        for year in years:
+            names = os.listdir(year)
+            names.sort()
+            end = bisect.bisect_right(names, day, key=lambda name: name[:10])
+            start = max(0, end - 2 * count)
+            chosen = [n for n in names[start:end] if _listed(n)]
+            if len(chosen) < count and start > 0:  # many other names: look at them all
+                chosen = [n for n in names[:end] if _listed(n)]
+            chosen = chosen[-count:]
+            found.extend((name, os.path.join(year, name)) for name in chosen)
+        found.sort()  # by file name, as ``path_names``
+        latest = [path for _, path in found[-count:]]
+        if all(os.path.isfile(path) for path in latest):
+            return latest
+        # A folder named like a postmortem: the whole listing, which leaves it out.
+        return [p for p in self.path_names() if os.path.basename(p)[:10] <= day][-count:]
+
+    def ids_on(self, day: str) -> set[str]:
+        """The ids of ``paths`` that start on ``day`` (``YYYY-MM-DD``), in any year folder:
+        the names a new postmortem of that day must not take (``pm open``), found without
+        making a path of, or stat'ing, every file."""
+        found: set[str] = set()
+        try:
+            years = [
+                e.path for e in os.scandir(self.directory) if _YEAR.fullmatch(e.name) and e.is_dir()
+            ]
+        except FileNotFoundError:
+            return found
+        for year in years:
+            with suppress(OSError):
+                for name in os.listdir(year):
+                    if (
+                        name.startswith(day)
+                        and name.endswith(".md")
+                        and os.path.isfile(os.path.join(year, name))
+                    ):
+                        found.add(name[:-3])
+        return found
 
     def changed_since(self, base: str | None) -> list[Path]:
         """The postmortem files (as ``paths`` names them) git says changed since ``base``
@@ -307,7 +364,7 @@ class Store:
         return Record(path, postmortem, document, raw)
 
     def read_all(
-        self, admit: Callable[[Head], bool] | None = None
+        self, admit: Callable[[Head], bool] | None = None, pick: Pick | None = None
     ) -> tuple[list[Entry], list[DataError]]:
         """Every readable postmortem, plus one error for each file that could not be read.
 
@@ -318,16 +375,21 @@ class Store:
         (``pm.cache.Head``): the postmortems it refuses are left out, and a cached one is
         never decoded, nor its path made a ``Path``. The caller's own filter still decides
         on the rest, so ``admit`` only has to be sure of what it refuses.
-        """
-        return _split(self.each(admit))
 
-    def each(self, admit: Callable[[Head], bool] | None = None) -> Iterator[Entry | DataError]:
+        ``pick`` is the same condition asked of the filter index (``pm.headindex``): while
+        every file is as indexed, only the files it picks are looked at.
+        """
+        return _split(self.each(admit, pick))
+
+    def each(
+        self, admit: Callable[[Head], bool] | None = None, pick: Pick | None = None
+    ) -> Iterator[Entry | DataError]:
         """``read_all`` one file at a time, in the same order, the errors of files it cannot
         read in their place and those of files outside a year folder last. A caller that
         keeps only what it prints of each postmortem (``pm list``) holds one decoded
         postmortem at a time, not every one: at 50,000 files that is hundreds of MB.
         The caches are saved when the iteration ends (run it to the end)."""
-        yield from self._each(self.path_names(), save=True, admit=admit)
+        yield from self._each(self.path_names(), save=True, admit=admit, pick=pick)
         yield from self.unseen_errors()
 
     def read_many(
@@ -342,12 +404,15 @@ class Store:
         *,
         save: bool = False,
         admit: Callable[[Head], bool] | None = None,
+        pick: Pick | None = None,
     ) -> Iterator[Entry | DataError]:
         from pm.cache import SummaryCache, stat_key
         from pm.progress import track
 
         if admit is not None:
-            yield from self._filtered([os.fspath(p) for p in paths], admit)
+            names = [os.fspath(p) for p in paths]
+            picked = self._picked(names, admit, pick) if pick is not None else None
+            yield from picked if picked is not None else self._filtered(names, admit)
             return
         with _bulk():
             if save or self._summaries is None:
@@ -403,6 +468,53 @@ class Store:
 
         return unchanged_blobs(self.config.root, self.directory)
 
+    def _picked(
+        self, paths: list[str], admit: Callable[[Head], bool], pick: Pick
+    ) -> list[Entry | DataError] | None:
+        """``each(admit)`` from the filter index (``pm.headindex``) while every file of
+        ``paths`` is as indexed: only the files ``pick`` chooses (and those that could not
+        be read, to say why again) are looked at. None when the index cannot answer."""
+        from pm.cache import Head, SummaryCache
+        from pm.headindex import HeadIndex
+
+        indexed = HeadIndex.for_root(self.config.root).columns(paths)
+        if indexed is None:
+            return None
+        columns, flat = indexed
+        chosen = pick(columns)
+        if chosen is None:
+            return None  # the filter cannot narrow: the ordinary read is as cheap
+        unreadable = set(columns.unreadable)
+        found: list[Entry | DataError] = []
+        summaries: SummaryCache | None = None
+        for i in sorted(chosen | unreadable):
+            text = paths[i]
+            name = self.display(text)
+            path = Path(text)
+            key: StatKey = (flat[4 * i], flat[4 * i + 1], flat[4 * i + 2], flat[4 * i + 3])
+            try:
+                if i in unreadable:  # unchanged since it failed: say why again
+                    self.read(path)
+                cached = _decoded(columns.active.get(i))  # an active one: in the index
+                if cached is None:
+                    if summaries is None:
+                        summaries = self._summaries = SummaryCache.for_root(self.config.root)
+                    # If the summary cache lost it: read it, and cache it again.
+                    cached = (
+                        summaries.get(name, key)
+                        or (self._read_changed(path, name, key, summaries)[0])
+                    )
+            except DataError as error:
+                found.append(error)
+                continue
+            if admit(Head.of(cached)):
+                found.append(Entry(path, cached))
+        if summaries is not None and (summaries.misses or summaries.content_hits):
+            with _bulk():
+                summaries.keep_unread([self.display(text) for text in paths])
+                summaries.save()
+        return found
+
     def _filtered(
         self, paths: list[str], admit: Callable[[Head], bool]
     ) -> Iterator[Entry | DataError]:
@@ -410,6 +522,7 @@ class Store:
         and the summary cache loaded only when a file ``admit`` takes (or one the heads
         file does not know) needs it. Both caches are then saved, whole."""
         from pm.cache import UNREADABLE, Head, HeadCache, SummaryCache, stat_key
+        from pm.headindex import HeadIndex
         from pm.progress import track
 
         heads = HeadCache.for_root(self.config.root)
@@ -455,6 +568,18 @@ class Store:
                 summaries.keep_unread(names)
                 summaries.save()
             heads.save()  # after: it also holds the files the summary cache cannot
+            # Every file's head is known now: the next filter asks the index instead.
+            HeadIndex.for_root(self.config.root).write(
+                paths, names, heads.saved, lambda: self._summary_entries(summaries)
+            )
+
+    def _summary_entries(self, summaries: SummaryCache | None) -> dict[str, Any]:
+        """The summary cache's entries as just saved, or as on disk if it was not loaded."""
+        from pm.cache import SummaryCache
+
+        if summaries is not None:
+            return summaries.saved
+        return SummaryCache.for_root(self.config.root)._old
 
     def _read_changed(
         self, path: Path, name: str, key: StatKey | None, cache: SummaryCache
@@ -683,6 +808,21 @@ def _refused(
         return False
     heads.put(name, key, blob, early)
     return True
+
+
+def _decoded(value: Any) -> Postmortem | None:
+    """A summary-cache entry's postmortem, decoded as the summary cache decodes its own;
+    None if none or damaged (the summary cache or the file answers then)."""
+    if value is None:
+        return None
+    from pm.cache import SummaryCache
+
+    return SummaryCache(None).decoded("", value)
+
+
+def _listed(name: str) -> bool:
+    """A name ``path_names`` lists (once the entry is a file)."""
+    return name.endswith(".md") and not name.startswith(".")
 
 
 class _Named(NamedTuple):

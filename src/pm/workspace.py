@@ -191,7 +191,8 @@ class Workspace:
         if branch and not self.commit_enabled:
             raise UsageError("--branch commits the new postmortem; it cannot go with --no-commit")
         with self._writing("open") as git:
-            taken = {p.stem for p in self.store.paths()}
+            # Only the ids of the new one's start day can collide with it.
+            taken = self.store.ids_on(started_at.astimezone(self.tz).date().isoformat())
             postmortem = lifecycle.new_postmortem(
                 title=title,
                 severity=rule,
