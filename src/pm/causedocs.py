@@ -210,7 +210,7 @@ class Remembered:
         names: list[str],
     ) -> None:
         """``asked``: the limit, the tuning and the target's ``Doc`` (its text)."""
-        import hashlib
+        from pm.digest import sha1_hex
 
         limit, tuning, doc = asked
         started = doc.started.toordinal() if doc.started else None
@@ -219,7 +219,7 @@ class Remembered:
 
         folder = cache_folder(store.config.root)
         own = store.display(target).encode()
-        digest = hashlib.sha1(own, usedforsecurity=False).hexdigest()[:20]
+        digest = sha1_hex(own)[:20]
         self.path = folder / MATCHES_FOLDER / f"{digest}.marshal" if folder else None
         # The matches hold words as printed, so how joined terms are spelled is in the key.
         self.key = (_MATCHES_FORMAT, similar.tokeniser_id(), similar.SPELLED, own, key)
