@@ -18,13 +18,14 @@ import hashlib
 import json
 import os
 from contextlib import suppress
-from dataclasses import dataclass
 from pathlib import Path
+
+from pm.records import datarecord
 
 NAME = "pending.json"
 
 
-@dataclass(frozen=True)
+@datarecord(frozen=True)
 class Pending:
     """An interrupted change: its commit message and the bytes (by hash) of each file."""
 

@@ -500,7 +500,8 @@ def _placed_budgets(ws: Workspace, findings: list[Finding]) -> list[Finding]:
     """Budget findings at the ``[slo.SERVICE]`` line of the config file (line 1 when
     it is not found as such)."""
     import re
-    from dataclasses import replace
+
+    from pm.records import replace
 
     source = ws.config.source
     if not findings or source is None:

@@ -51,11 +51,11 @@ import os
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
 from datetime import date
 from sys import intern
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from pm.records import datarecord, field
 from pm.sections import section_text
 
 if TYPE_CHECKING:
@@ -80,7 +80,7 @@ HUB_NEIGHBOURS = 20
 RERANK = 20  # ``pm show`` reranks its 20 nearest by CSLS
 
 
-@dataclass(frozen=True)
+@datarecord(frozen=True)
 class Tuning:
     """How strict grouping is; ``[recurring]`` in the config sets these.
 
@@ -456,7 +456,7 @@ def field_tokens(doc: Doc, name: str) -> list[tuple[str, str]]:
 # --- documents and their vectors ------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@datarecord(frozen=True)
 class Doc:
     """What similarity needs to know about one postmortem."""
 
@@ -676,7 +676,7 @@ class Index:
 # --- recurring-cause groups --------------------------------------------------------------------
 
 
-@dataclass
+@datarecord
 class Group:
     """Postmortems that share a cause, with what ties them."""
 
@@ -787,7 +787,7 @@ def _mean_similarity(index: Index, first: list[int], second: list[int]) -> float
 # --- similar incidents for one postmortem ------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@datarecord(frozen=True)
 class Match:
     """A similar postmortem: its id and title, the score, and the terms both share.
 

@@ -18,7 +18,6 @@ import re
 import stat
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -27,6 +26,7 @@ from pm.config import Config
 from pm.errors import DataError, FileFormatError, NotFoundError, WriteError
 from pm.frontmatter import Document
 from pm.model import ID_PATTERN, Postmortem, SchemaError, from_mapping
+from pm.records import datarecord
 
 if TYPE_CHECKING:
     from pm.cache import Head, LinesCache, StatKey, SummaryCache
@@ -36,7 +36,7 @@ _YEAR = re.compile(r"\d{4}")
 OUTSIDE = "a postmortem outside a year folder: pm does not read it"
 
 
-@dataclass
+@datarecord
 class Entry:
     """A postmortem and the file it was read from; it holds none of the file's text.
 
@@ -51,7 +51,7 @@ class Entry:
     postmortem: Postmortem
 
 
-@dataclass
+@datarecord
 class Record(Entry):
     """A postmortem read in full: the file's bytes and its document, as they were read.
 
