@@ -7,6 +7,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 import pickle
+import typing
 from datetime import date
 from typing import Any
 
@@ -151,3 +152,87 @@ def test_model_objects_copy_and_pickle() -> None:
     assert Postmortem("a", "b", "c").services is not Postmortem("a", "b", "c").services
     with pytest.raises(TypeError, match="unhashable"):
         hash(postmortem)
+
+
+# --- named tuples ----------------------------------------------------------------------------
+
+TUPLE_BODY = '''
+from __future__ import annotations
+
+class Spec(NamedTuple):
+    """A spec."""
+
+    name: str
+    many: bool = False
+    extra: dict[str, int] | None = None
+
+    @property
+    def shown(self) -> str:
+        return f"{self.name}{'...' if self.many else ''}"
+
+    def renamed(self, name: str) -> Spec:
+        return self._replace(name=name)
+'''
+
+
+def tuple_both() -> list[Any]:
+    """``TUPLE_BODY``'s class made by ``typing.NamedTuple`` and by ``pm.records``."""
+    made = []
+    for base in (typing.NamedTuple, records.NamedTuple):
+        scope: dict[str, Any] = {"NamedTuple": base, "__name__": __name__}
+        exec(TUPLE_BODY, scope)  # the same class body for both
+        made.append(scope["Spec"])
+    return made
+
+
+def tuple_behaviour(cls: Any) -> list[object]:
+    a, b = cls("x"), cls("y", True, {"k": 1})
+    seen: list[object] = [
+        repr(a),
+        repr(b),
+        a == ("x", False, None),
+        tuple(b),
+        b.shown,
+        a.renamed("z"),
+    ]
+    seen += [cls._fields, cls._field_defaults, cls.__doc__, cls.__name__, cls.__qualname__]
+    seen += [isinstance(a, tuple), hash(a) == hash(("x", False, None)), b._asdict(), a[0]]
+    seen += [cls.__module__, list(cls.__annotations__), cls._make(["m", True, None])]
+    name, many, extra = b
+    seen += [name, many, extra]
+    for bad in ((), ("a", 1, 2, 3)):
+        try:
+            cls(*bad)
+        except TypeError as error:
+            seen.append(str(error))
+    return seen
+
+
+def test_a_named_tuple_behaves_as_typings() -> None:
+    typed, ours = tuple_both()
+    assert tuple_behaviour(ours) == tuple_behaviour(typed)
+    assert ours("x") == typed("x")  # both are plain tuples underneath
+
+
+def test_a_named_tuple_refuses_what_typings_refuses() -> None:
+    with pytest.raises(TypeError, match="Non-default namedtuple field late cannot follow"):
+
+        class Late(records.NamedTuple):
+            early: int = 0
+            late: int  # type: ignore[misc]
+
+    with pytest.raises(AttributeError, match="Cannot overwrite NamedTuple attribute _make"):
+
+        class Overwrites(records.NamedTuple):
+            value: int
+
+            def _make(self) -> None:  # type: ignore[override]
+                pass
+
+
+def test_pm_named_tuples_pickle() -> None:
+    from pm.cli.fast import Param
+
+    param = Param("severity", required=True)
+    assert pickle.loads(pickle.dumps(param)) == param
+    assert param._replace(many=True) == ("severity", "str", True, True)

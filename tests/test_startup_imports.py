@@ -17,7 +17,7 @@ import sys
 import pytest
 
 from conftest import CliRunnerCall, Repo
-from pm.digest import sha1_hex
+from pm.digest import sha1_hex, sha256_hex
 
 # Runs pm's entry point twice (the first run fills the caches a warm run reads), then
 # writes the modules imported. Files written a moment ago are "racy" and never vouched for
@@ -85,6 +85,21 @@ def test_fast_reads_import_no_typer_rich_jinja_or_dataclasses(
     assert not imported(repo, *argv) & NEVER
 
 
-def test_sha1_hex_is_hashlibs_sha1() -> None:
+# Writes: every write records its files' digests in the journal and compares blob ids;
+# neither needs hashlib (OpenSSL) for one file.
+WRITE_NEVER = NEVER | {"hashlib", "_hashlib"}
+
+
+def test_writes_leave_out_hashlib(repo: Repo, two: list[str]) -> None:
+    event = imported(repo, "event", two[0], "Paged the database team", warm=False)
+    assert "pm.transaction" in event  # it did write and commit
+    assert not event & WRITE_NEVER
+    added = imported(repo, "action", "add", two[0], "Add a pool alert", "--owner", "bob")
+    assert not added & WRITE_NEVER
+    assert "Add a pool alert" in repo.postmortem_path(two[0]).read_text(encoding="utf-8")
+
+
+def test_sha1_and_sha256_are_hashlibs() -> None:
     for data in (b"", b"postmortems/2024/2024-01-15-db-pool.md", bytes(range(256)) * 40):
         assert sha1_hex(data) == hashlib.sha1(data, usedforsecurity=False).hexdigest()
+        assert sha256_hex(data) == hashlib.sha256(data).hexdigest()

@@ -23,11 +23,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, date, datetime
-from typing import Any, NamedTuple
+from typing import Any
 
 from pm.actions import reopen_for_follow_up
 from pm.model import EVIDENCE, ActionItem, Postmortem
-from pm.records import datarecord, field
+from pm.records import NamedTuple, datarecord, field
 
 TRAILER = "Pm-Action"
 

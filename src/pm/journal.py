@@ -14,7 +14,6 @@ clone never sees it. No git runs here.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from contextlib import suppress
@@ -34,7 +33,9 @@ class Pending:
 
 
 def digest(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
+    from pm.digest import sha256_hex  # hashlib would load OpenSSL for one small file
+
+    return sha256_hex(data)
 
 
 def path_in(git_dir: Path) -> Path:

@@ -40,12 +40,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta, tzinfo
-from typing import NamedTuple
 
 from pm import frontmatter
 from pm.config import Config, Severity
 from pm.model import ActionItem, Postmortem
-from pm.records import datarecord, replace
+from pm.records import NamedTuple, datarecord, replace
 
 # Open items of these priorities are chased again this long after the review was held.
 FOLLOW_UP_PRIORITIES = ("P0", "P1")

@@ -21,10 +21,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import UTC, date, tzinfo
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING
 
 from pm.errors import DataError, UsageError
 from pm.model import ID_PATTERN, STATUSES
+from pm.records import NamedTuple
 
 if TYPE_CHECKING:
     from pm.cache import Head

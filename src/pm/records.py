@@ -5,8 +5,8 @@ Importing ``dataclasses`` imports ``inspect`` (and with it ast, dis and tokenize
 classes a ``pm list`` defines that was more than a third of its start-up, more than
 Python's own start. pm's data classes use a small part of it: fields with a default or a
 ``default_factory``, ``==``, ``repr``, ``frozen``, one level of inheritance, and
-``replace``. ``datarecord`` generates exactly those methods, the way ``dataclasses`` writes
-them (so instances are built as fast), in one ``exec`` per class:
+``replace``. ``datarecord`` gives exactly those methods; only ``__init__`` is compiled, as
+``dataclasses`` writes it (instances are built as fast), one ``exec`` per class:
 
 - ``__init__(self, <fields in order>)``, defaults and factories as in ``dataclasses``;
 - ``__repr__``: ``Name(a=1, b='x')``; ``__eq__``: same class and equal fields, else
@@ -21,8 +21,10 @@ Type checkers read ``datarecord`` as ``dataclass`` (PEP 681, ``dataclass_transfo
 
 from __future__ import annotations
 
+import collections
 from collections.abc import Callable
-from typing import Any, TypeVar, dataclass_transform, overload
+from operator import attrgetter
+from typing import TYPE_CHECKING, Any, TypeVar, dataclass_transform, overload
 
 _T = TypeVar("_T")
 
@@ -99,29 +101,28 @@ def astuple(obj: Any) -> tuple[Any, ...]:
 def _process(cls: type[_T], frozen: bool) -> type[_T]:
     specs = _fields_of(cls)
     cls.__record_fields__ = specs  # type: ignore[attr-defined]
-    names = [name for name, _, _ in specs]
-    scope: dict[str, Any] = {"MISSING": MISSING, "_set": object.__setattr__, "_cls": cls}
-    scope["FrozenInstanceError"] = FrozenInstanceError
-    source = [_init(specs, frozen, scope), _repr(names), _eq(names)]
+    names = tuple(name for name, _, _ in specs)
+    values = _values(names)
     # A hash of its own: defined in the class, and not the None that defining __eq__ sets.
     explicit_hash = "__hash__" in cls.__dict__ and not (
         cls.__dict__["__hash__"] is None and "__eq__" in cls.__dict__
     )
+    methods = {
+        "__init__": _init(specs, frozen),
+        "__repr__": _repr(names, values),
+        "__eq__": _eq(values),
+    }
     if frozen:
-        source.append(_frozen(names))
-    exec("\n".join(source), scope)  # noqa: S102 - source built here from field names
-    methods = ["__init__", "__repr__", "__eq__"]
-    if frozen:
-        methods += ["__setattr__", "__delattr__"]
-    for method in methods:
-        if method not in cls.__dict__:
-            _attach(cls, method, scope[method])
+        methods.update(_frozen(cls, frozenset(names)))
+    for name, method in methods.items():
+        if name not in cls.__dict__:
+            _attach(cls, name, method)
     if frozen and not explicit_hash:
-        _attach(cls, "__hash__", scope["__hash__"])
+        _attach(cls, "__hash__", _hash(values))
     elif not frozen and not explicit_hash:
         cls.__hash__ = None  # type: ignore[assignment]  # mutable and comparable: unhashable
     if "__match_args__" not in cls.__dict__:
-        setattr(cls, "__match_args__", tuple(names))  # noqa: B010 - not declared on type
+        setattr(cls, "__match_args__", names)  # noqa: B010 - not declared on type
     return cls
 
 
@@ -153,7 +154,10 @@ def _attach(cls: type, name: str, function: Any) -> None:
     setattr(cls, name, function)
 
 
-def _init(specs: tuple[tuple[str, Any, Any], ...], frozen: bool, scope: dict[str, Any]) -> str:
+def _init(specs: tuple[tuple[str, Any, Any], ...], frozen: bool) -> Any:
+    """``__init__``, the one method compiled (as ``dataclasses`` writes it): building
+    instances is what bulk reads do thousands of times."""
+    scope: dict[str, Any] = {"MISSING": MISSING, "_set": object.__setattr__}
     params, body = ["self"], []
     seen_default = False
     for name, default, factory in specs:
@@ -173,36 +177,110 @@ def _init(specs: tuple[tuple[str, Any, Any], ...], frozen: bool, scope: dict[str
         seen_default = seen_default or default is not MISSING or factory is not MISSING
         assign = f"    _set(self, {name!r}, {value})" if frozen else f"    self.{name} = {value}"
         body.append(assign)
-    return f"def __init__({', '.join(params)}):\n" + ("\n".join(body) or "    pass")
+    source = f"def __init__({', '.join(params)}):\n" + ("\n".join(body) or "    pass")
+    exec(source, scope)  # noqa: S102 - source built here from field names
+    return scope["__init__"]
 
 
-def _repr(names: list[str]) -> str:
-    inner = ", ".join(f"{name}={{self.{name}!r}}" for name in names)
-    return f'def __repr__(self):\n    return self.__class__.__qualname__ + f"({inner})"'
+# The other methods are closures over the field names, not compiled source: compiling is
+# most of the cost of defining a class, and ``attrgetter`` reads the fields in C.
 
 
-def _eq(names: list[str]) -> str:
-    mine = "".join(f"self.{name}," for name in names)
-    theirs = "".join(f"other.{name}," for name in names)
-    return (
-        "def __eq__(self, other):\n"
-        "    if other.__class__ is self.__class__:\n"
-        f"        return ({mine}) == ({theirs})\n"
-        "    return NotImplemented"
-    )
+def _values(names: tuple[str, ...]) -> Callable[[Any], tuple[Any, ...]]:
+    """The fields' values of an instance as a tuple (also for one field)."""
+    if len(names) == 1:
+        one = attrgetter(names[0])
+        return lambda obj: (one(obj),)
+    if not names:
+        return lambda obj: ()
+    return attrgetter(*names)
 
 
-def _frozen(names: list[str]) -> str:
-    fields = repr(frozenset(names))
-    return (
-        "def __setattr__(self, name, value):\n"
-        f"    if type(self) is _cls or name in {fields}:\n"
-        "        raise FrozenInstanceError(f'cannot assign to field {name!r}')\n"
-        "    super(_cls, self).__setattr__(name, value)\n"
-        "def __delattr__(self, name):\n"
-        f"    if type(self) is _cls or name in {fields}:\n"
-        "        raise FrozenInstanceError(f'cannot delete field {name!r}')\n"
-        "    super(_cls, self).__delattr__(name)\n"
-        "def __hash__(self):\n"
-        f"    return hash(({''.join(f'self.{n},' for n in names)}))"
-    )
+def _repr(names: tuple[str, ...], values: Callable[[Any], tuple[Any, ...]]) -> Any:
+    def __repr__(self: Any) -> str:
+        inner = ", ".join(
+            f"{name}={value!r}" for name, value in zip(names, values(self), strict=True)
+        )
+        return f"{self.__class__.__qualname__}({inner})"
+
+    return __repr__
+
+
+def _eq(values: Callable[[Any], tuple[Any, ...]]) -> Any:
+    def __eq__(self: Any, other: object) -> bool:
+        if other.__class__ is self.__class__:
+            return values(self) == values(other)
+        return NotImplemented
+
+    return __eq__
+
+
+def _hash(values: Callable[[Any], tuple[Any, ...]]) -> Any:
+    def __hash__(self: Any) -> int:
+        return hash(values(self))
+
+    return __hash__
+
+
+def _frozen(cls: Any, names: frozenset[str]) -> dict[str, Any]:
+    def __setattr__(self: Any, name: str, value: Any) -> None:
+        if type(self) is cls or name in names:
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super(cls, self).__setattr__(name, value)
+
+    def __delattr__(self: Any, name: str) -> None:
+        if type(self) is cls or name in names:
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super(cls, self).__delattr__(name)
+
+    return {"__setattr__": __setattr__, "__delattr__": __delattr__}
+
+
+# --- named tuples ------------------------------------------------------------------------
+
+# ``typing.NamedTuple`` turns every field's annotation into a ``ForwardRef``, compiling it,
+# when annotations are strings (``from __future__ import annotations``, as in every pm
+# module): a third of a millisecond per field, for some sixty fields at each start. pm's
+# named tuples are the same ``collections.namedtuple`` classes, built from the class body
+# without evaluating the annotations. Type checkers see ``typing.NamedTuple``.
+
+
+class _TupleMeta(type):
+    def __new__(mcs, name: str, bases: tuple[type, ...], ns: dict[str, Any]) -> Any:
+        if ns.get("_root"):
+            return super().__new__(mcs, name, bases, ns)
+        annotations = ns.get("__annotations__", {})
+        fields = list(annotations)
+        defaults = []
+        for field_name in fields:
+            if field_name in ns:
+                defaults.append(ns[field_name])
+            elif defaults:
+                raise TypeError(
+                    f"Non-default namedtuple field {field_name} cannot follow default field"
+                )
+        made = _namedtuple(name, fields, defaults=defaults, module=ns["__module__"])
+        made.__annotations__ = dict(annotations)
+        for key, value in ns.items():
+            if key in _PROHIBITED:
+                raise AttributeError(f"Cannot overwrite NamedTuple attribute {key}")
+            if key not in _SPECIAL and key not in made._fields:
+                setattr(made, key, value)
+        return made
+
+
+_PROHIBITED = frozenset(
+    {"__new__", "__init__", "__slots__", "__getnewargs__", "_fields", "_field_defaults"}
+    | {"_make", "_replace", "_asdict", "_source"}
+)
+_namedtuple: Any = collections.namedtuple
+_SPECIAL = frozenset({"__module__", "__name__", "__annotations__"})
+
+if TYPE_CHECKING:
+    from typing import NamedTuple as NamedTuple  # noqa: PLC0414 - re-exported
+else:
+
+    class NamedTuple(metaclass=_TupleMeta):
+        """Base of pm's named tuples: ``class Spec(NamedTuple): ...`` as with typing's."""
+
+        _root = True
