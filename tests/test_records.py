@@ -226,7 +226,7 @@ def test_a_named_tuple_refuses_what_typings_refuses() -> None:
         class Overwrites(records.NamedTuple):
             value: int
 
-            def _make(self) -> None:  # type: ignore[override]
+            def _make(self) -> None:  # type: ignore[misc]
                 pass
 
 
