@@ -4,13 +4,12 @@ the locator and the generated blocks, on the edge cases the CLI tests reach only
 
 from __future__ import annotations
 
-import dataclasses
-
 import pytest
 import yaml
 
 from pm import frontmatter
 from pm.errors import FileFormatError
+from pm.records import FrozenInstanceError
 
 STR = "tag:yaml.org,2002:str"
 
@@ -216,7 +215,7 @@ def test_splice_declines_layouts_it_cannot_tell(original: str) -> None:
 
 def test_a_document_is_a_value() -> None:
     document = frontmatter.parse(b"---\na: 1\n---\nbody\n", "x.md")
-    with pytest.raises(dataclasses.FrozenInstanceError):
+    with pytest.raises(FrozenInstanceError):
         document.body = "changed"  # type: ignore[misc]
 
 

@@ -8,19 +8,19 @@ Bulk reads give ``Entry`` values (path and postmortem, no text); ``read`` gives 
 from __future__ import annotations
 
 import copy
-import dataclasses
 from datetime import UTC, datetime
 
 from conftest import CliRunnerCall, Repo
 from pm.config import Config
 from pm.model import Event
+from pm.records import fields
 from pm.rewrite import render
 from pm.store import Entry, Record, Store
 
 
-def test_entry_and_record_are_plain_dataclasses() -> None:
-    assert [f.name for f in dataclasses.fields(Entry)] == ["path", "postmortem"]
-    assert [f.name for f in dataclasses.fields(Record)] == [
+def test_entry_and_record_are_plain_data_classes() -> None:
+    assert fields(Entry) == ("path", "postmortem")
+    assert list(fields(Record)) == [
         "path",
         "postmortem",
         "document",

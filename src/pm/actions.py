@@ -11,11 +11,11 @@ it first, so such a file is repaired (and said so) on its next change.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
 from datetime import date, timedelta
 
 from pm.errors import DataError, UsageError
 from pm.model import ACTION_STATUSES, REMOVED_ACTIONS, ActionItem, Change, Postmortem
+from pm.records import datarecord
 from pm.textsafety import check_line
 
 MAX_ACTION_TEXT = 500
@@ -161,7 +161,7 @@ def check_unambiguous(postmortem: Postmortem, number: int) -> None:
         )
 
 
-@dataclass(frozen=True)
+@datarecord(frozen=True)
 class Transition:
     """A status change: from which statuses it is allowed, and the status it sets."""
 

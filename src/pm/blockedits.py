@@ -31,11 +31,11 @@ from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, tzinfo
 
 from pm.errors import PmError
 from pm.model import ACTION_STATUSES, EVENT_KINDS, ActionItem, Postmortem
+from pm.records import datarecord, field
 
 _SEPARATOR_CELL = re.compile(r":?-{1,}:?")
 _ZONE = r"(?:\s*(?P<zone>Z|UTC|GMT|[+-]\d{2}:?\d{2}))?"
@@ -61,7 +61,7 @@ def _time_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
 _UNESCAPE = re.compile(r"\\([\\`*_\[\]|<>#~!])")
 
 
-@dataclass(frozen=True)
+@datarecord(frozen=True)
 class Problem:
     """A row pm cannot adopt: its line in the body (1-based), its text, and why."""
 
@@ -70,7 +70,7 @@ class Problem:
     reason: str
 
 
-@dataclass
+@datarecord
 class BlockEdit:
     """What a person changed in one generated block."""
 
@@ -81,7 +81,7 @@ class BlockEdit:
     edited: bool = False  # rows of pm's were changed: the block is the person's to fix
 
 
-@dataclass
+@datarecord
 class Adoption:
     blocks: list[BlockEdit] = field(default_factory=list)
 
@@ -94,7 +94,7 @@ class Adoption:
         return [problem for block in self.blocks for problem in block.problems]
 
 
-@dataclass(frozen=True)
+@datarecord(frozen=True)
 class _Line:
     number: int  # 1-based line of the body
     text: str

@@ -45,11 +45,12 @@ from contextlib import suppress
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from sys import intern
-from typing import Any, NamedTuple, Self
+from typing import Any, Self
 
 from pm import __version__
 from pm.location import git_dir, shared_modes
 from pm.model import ActionItem, Closure, Event, Postmortem, Review
+from pm.records import NamedTuple
 
 CACHE_NAME = "cache-v1.marshal"
 HEADS_NAME = "heads-v1.marshal"

@@ -10,7 +10,6 @@ read and tokenised again only when its bytes changed, and the ``Doc`` it gives i
 
 from __future__ import annotations
 
-import dataclasses
 import marshal
 import os
 import sys
@@ -19,7 +18,7 @@ from contextlib import suppress
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from pm import __version__, frontmatter, similar
+from pm import __version__, frontmatter, records, similar
 from pm import cache as caches
 from pm.cache import StatCache, _write_atomically, blob_id, cache_folder, stat_key
 from pm.errors import DataError
@@ -157,7 +156,7 @@ def _made(store: Store, cache: TokenCache, miss: _Miss, postmortem: Postmortem) 
             keep = False  # unreadable now: its summary as read, with the body it has now
     doc = similar.doc_from(postmortem, frontmatter.body_of(raw))
     fields = {field: similar.pack(text) for field, text in doc.fields.items()}
-    packed = dataclasses.replace(doc, fields=fields, packed=True)
+    packed = records.replace(doc, fields=fields, packed=True)
     if keep:
         cache.put(name, key, blob, _encoded(packed))
     return packed
@@ -244,16 +243,16 @@ class Remembered:
         names: list[str],
     ) -> None:
         """``asked``: the limit, the tuning and the target's ``Doc`` (its text)."""
-        import hashlib
+        from pm.digest import sha1_hex
 
         limit, tuning, doc = asked
         started = doc.started.toordinal() if doc.started else None
-        plain = dataclasses.astuple(dataclasses.replace(doc, started=None))
-        key = (limit, dataclasses.astuple(tuning), plain, started)
+        plain = records.astuple(records.replace(doc, started=None))
+        key = (limit, records.astuple(tuning), plain, started)
 
         folder = cache_folder(store.config.root)
         own = store.display(target).encode()
-        digest = hashlib.sha1(own, usedforsecurity=False).hexdigest()[:20]
+        digest = sha1_hex(own)[:20]
         self.path = folder / MATCHES_FOLDER / f"{digest}.marshal" if folder else None
         # The matches hold words as printed, so how joined terms are spelled is in the key.
         self.key = (_MATCHES_FORMAT, similar.tokeniser_id(), similar.SPELLED, own, key)
@@ -316,7 +315,7 @@ def groups_of(store: Store, docs: list[similar.Doc], tuning: similar.Tuning) -> 
     path = folder / GROUPS_NAME if folder is not None else None
     content = marshal.dumps([(_encoded(d), d.packed) for d in docs])
     digest = hashlib.sha1(content, usedforsecurity=False).hexdigest()
-    key = (_GROUPS_FORMAT, similar.tokeniser_id(), dataclasses.astuple(tuning), digest)
+    key = (_GROUPS_FORMAT, similar.tokeniser_id(), records.astuple(tuning), digest)
     if path is not None:
         with suppress(Exception):  # missing, damaged, foreign: group afresh
             # marshal builds plain data and never runs code; .git is as trusted as its hooks.

@@ -18,8 +18,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
+
+from pm.records import datarecord
 
 ID_TRAILER = "Pm-Id"
 OPERATION_TRAILER = "Pm-Operation"
@@ -129,7 +130,7 @@ def init_message(directory: str) -> str:
 # --- reading it back ----------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@datarecord(frozen=True)
 class LogEntry:
     """One commit that touched a file; ``operation`` is None for a commit made by hand."""
 

@@ -13,11 +13,11 @@ longer sit beside the settings they guard.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pm.errors import ConfigError
+from pm.records import datarecord, field, replace
 
 if TYPE_CHECKING:
     from pm import slo
@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 CONFIG_FILE = ".pm.toml"
 
 
-@dataclass(frozen=True)
+@datarecord(frozen=True)
 class Severity:
     """One severity level: whether it obliges the team to write and review a postmortem,
     when that review is due, and when an incident left active is stale.
@@ -72,7 +72,7 @@ DEFAULT_PRIORITIES = {"P0": 7, "P1": 30, "P2": 90}
 SITE_PAGES = ("postmortems", "actions", "reports", "causes", "services")
 
 
-@dataclass(frozen=True)
+@datarecord(frozen=True)
 class SiteConfig:
     """``[site]``: how ``pm site`` builds the website (and how HTML reports link out)."""
 
@@ -86,7 +86,7 @@ class SiteConfig:
     templates: str | None = None  # a folder for the site's templates; default: ``templates``
 
 
-@dataclass(frozen=True)
+@datarecord(frozen=True)
 class Recurring:
     """``[recurring]``: how recurring causes are found (see ``pm.similar.Tuning``).
 
@@ -103,7 +103,7 @@ class Recurring:
     weak: float = 0.5
 
 
-@dataclass(frozen=True)
+@datarecord(frozen=True)
 class Person:
     """``[people]``: where one action-item owner is reached (each may be empty): a Slack
     member id for ``<@U123>`` mentions, a Teams name or address, an email address, and
@@ -132,7 +132,7 @@ _TRACKER_USER = {
 }
 
 
-@dataclass(frozen=True)
+@datarecord(frozen=True)
 class Config:
     """Settings for one repository; ``root`` is the folder the config was found in."""
 

@@ -22,17 +22,17 @@ The evidence lives in the item's front matter as ``evidence:`` (kept in
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from typing import Any, NamedTuple
+from typing import Any
 
 from pm.actions import reopen_for_follow_up
 from pm.model import EVIDENCE, ActionItem, Postmortem
+from pm.records import NamedTuple, datarecord, field
 
 TRAILER = "Pm-Action"
 
 
-@dataclass(frozen=True)
+@datarecord(frozen=True)
 class Evidence:
     """The commit that did an item: where (``repo``), which, when (committer date, UTC),
     and, when it no longer counts, why (``withdrawn``)."""
@@ -78,7 +78,7 @@ def parse_trailer(value: str) -> tuple[str, int] | None:
     return ref.strip(), int(number)
 
 
-@dataclass(frozen=True)
+@datarecord(frozen=True)
 class Fix:
     """A commit on the branch naming an item in a ``Pm-Action`` trailer."""
 
@@ -86,7 +86,7 @@ class Fix:
     date: datetime
 
 
-@dataclass
+@datarecord
 class Branch:
     """What one branch of one repository says: the commits naming each item (oldest
     first), which commits are reverted (by which revert), and which of the evidence

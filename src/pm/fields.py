@@ -7,13 +7,13 @@ id never changes (a title change keeps the file name and id: links and history s
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
 
 from pm import lifecycle, timeline, timeparse
 from pm.config import Config
 from pm.errors import DataError, UsageError
 from pm.model import Postmortem, minutes_value
+from pm.records import datarecord
 
 SCALAR_FIELDS = ("title", "severity", "impact")
 LIST_FIELDS = ("services", "tags", "related", "causes", "same_cause")
@@ -23,7 +23,7 @@ NUMBER_FIELDS = ("impact_minutes",)  # kept in Postmortem.extra; '' clears it
 FIELDS = SCALAR_FIELDS + LIST_FIELDS + TIME_FIELDS + NUMBER_FIELDS
 
 
-@dataclass(frozen=True)
+@datarecord(frozen=True)
 class Edit:
     """One field changed: its name and the old and new values, shown as text."""
 

@@ -21,7 +21,6 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from datetime import datetime
 from pathlib import Path
-from typing import NamedTuple
 
 from pm.commits import END, LOG_FORMAT, RECORD, LogEntry, parse_log
 from pm.errors import NoCommitsError, NotFoundError, RepoError
@@ -33,6 +32,7 @@ from pm.gitanswers import (
     newline_from,
     not_a_repository,
 )
+from pm.records import NamedTuple
 
 # Refuse auto-detected identities such as root@hostname: commits must name a person.
 _STRICT_IDENTITY = ("-c", "user.useConfigOnly=true")
@@ -673,10 +673,10 @@ def plain_blob_id(data: bytes, like: str) -> str:
     (``autocrlf``, ``eol``, a clean filter) changes the bytes, so a mismatch is a
     question for ``GitRepo.blob_id``, never an answer.
     """
-    import hashlib
+    from pm.digest import sha1_hex, sha256_hex  # one file: no need for OpenSSL's hashlib
 
-    algorithm = hashlib.sha256 if len(like) == 64 else hashlib.sha1
-    return algorithm(b"blob %d\0" % len(data) + data).hexdigest()
+    algorithm = sha256_hex if len(like) == 64 else sha1_hex
+    return algorithm(b"blob %d\0" % len(data) + data)
 
 
 def _statuses(text: str) -> list[tuple[str, str]]:

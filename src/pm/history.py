@@ -28,11 +28,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import replace
 from datetime import date, datetime, time, timedelta, tzinfo
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING
 
 from pm.errors import ConfigError, DataError, NotFoundError, RepoError, UsageError
+from pm.records import NamedTuple, replace
 
 if TYPE_CHECKING:
     from pathlib import Path

@@ -20,12 +20,12 @@ import html
 import json
 import re
 import unicodedata
-from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING, Any
 
 from pm.errors import UsageError
 from pm.model import EVENT_KINDS, EVENT_SOURCE, Event, Postmortem
+from pm.records import datarecord, field
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -67,7 +67,7 @@ _SLACK_LINK = re.compile(r"<([^<>|]*)(?:\|([^<>]*))?>")
 _LEADING_SEPARATOR = re.compile(r"^(?:[-\u2013\u2014|>]+\s*|:\s+)")  # hyphen, dashes, pipe, quote
 
 
-@dataclass(frozen=True)
+@datarecord(frozen=True)
 class Imported:
     """One event read from the input; ``line`` is where (one-based, for messages).
     ``resolution`` marks what the source calls the resolution, recorded as a note: the
@@ -81,7 +81,7 @@ class Imported:
     resolution: bool = False
 
 
-@dataclass
+@datarecord
 class Parsed:
     format: str
     events: list[Imported] = field(default_factory=list)

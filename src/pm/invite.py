@@ -18,18 +18,18 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 from pm.config import Config
 from pm.errors import UsageError
+from pm.records import datarecord
 
 PRODID = "-//pm//Postmortem review//EN"
 _EMAIL = re.compile(r"[^\s@<>,;:\"\\()\[\]]+@[^\s@<>,;:\"\\()\[\]]+\.[^\s@<>,;:\"\\()\[\]]+")
 _LIMIT = 75  # octets a line may hold, not counting its CRLF
 
 
-@dataclass(frozen=True)
+@datarecord(frozen=True)
 class Person:
     """Someone invited: a name (may be empty) and an email address."""
 
@@ -37,7 +37,7 @@ class Person:
     email: str
 
 
-@dataclass(frozen=True)
+@datarecord(frozen=True)
 class Invite:
     """Everything the invitation says; ``start`` and ``stamp`` are aware datetimes."""
 

@@ -14,17 +14,17 @@ clone never sees it. No git runs here.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from contextlib import suppress
-from dataclasses import dataclass
 from pathlib import Path
+
+from pm.records import datarecord
 
 NAME = "pending.json"
 
 
-@dataclass(frozen=True)
+@datarecord(frozen=True)
 class Pending:
     """An interrupted change: its commit message and the bytes (by hash) of each file."""
 
@@ -33,7 +33,9 @@ class Pending:
 
 
 def digest(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
+    from pm.digest import sha256_hex  # hashlib would load OpenSSL for one small file
+
+    return sha256_hex(data)
 
 
 def path_in(git_dir: Path) -> Path:

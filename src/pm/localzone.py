@@ -12,8 +12,8 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from pathlib import Path
-from typing import NamedTuple
 
+from pm.records import NamedTuple
 from pm.timeparse import UTC_NAMES
 
 LOCALTIME = Path("/etc/localtime")

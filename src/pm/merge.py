@@ -31,12 +31,12 @@ from __future__ import annotations
 import copy
 from collections import Counter
 from collections.abc import Callable, Hashable
-from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any, Literal
 
 from pm.actions import renumber_duplicates
 from pm.model import EVENT_KINDS, ActionItem, Closure, Event, Postmortem
+from pm.records import datarecord, field, replace
 
 Side = Literal["ours", "theirs"]
 KeyPath = tuple[str | int, ...]
@@ -53,7 +53,7 @@ class _Missing:
 MISSING: Any = _Missing()
 
 
-@dataclass(frozen=True)
+@datarecord(frozen=True)
 class FieldConflict:
     """Both sides changed one value differently.
 
@@ -75,7 +75,7 @@ class FieldConflict:
         return out
 
 
-@dataclass
+@datarecord
 class Merged:
     """The merge: ``ours`` and ``theirs`` differ only in the values that conflict."""
 
@@ -290,7 +290,7 @@ def _same_new_item(one: ActionItem, other: ActionItem) -> bool:
     return replace(one, number=0) == replace(other, number=0)
 
 
-@dataclass
+@datarecord
 class _Slot:
     """One item of the merge: its version in ours' and theirs' result (None: absent)."""
 

@@ -21,20 +21,20 @@ own ``git merge-file``), so this module only computes.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
 
 from pm import frontmatter, markdown, rewrite
 from pm.errors import DataError
 from pm.frontmatter import Document
 from pm.merge import FieldConflict, Merged, Side, merge
 from pm.model import Postmortem, SchemaError, from_mapping
+from pm.records import datarecord, field, replace
 
 # (ours, base, theirs) -> (merged bytes, whether conflict markers remain)
 TextMerge = Callable[[bytes, bytes, bytes], tuple[bytes, bool]]
 MARKERS = ("<<<<<<< ours", "=======", ">>>>>>> theirs")
 
 
-@dataclass(frozen=True)
+@datarecord(frozen=True)
 class Conflict:
     """A place the merge could not decide: the line of its ``<<<<<<<`` marker, and what."""
 
@@ -42,7 +42,7 @@ class Conflict:
     what: str
 
 
-@dataclass(frozen=True)
+@datarecord(frozen=True)
 class FileMerge:
     """The merged file's bytes; clean when ``conflicts`` is empty."""
 
@@ -55,7 +55,7 @@ class FileMerge:
         return not self.conflicts
 
 
-@dataclass(frozen=True)
+@datarecord(frozen=True)
 class _Version:
     document: Document
     postmortem: Postmortem

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from pm.model import Postmortem
+from pm.records import datarecord
 
 # metric name -> (from kind, to kind)
 METRICS = {
@@ -16,7 +16,7 @@ METRICS = {
 }
 
 
-@dataclass(frozen=True)
+@datarecord(frozen=True)
 class Metrics:
     duration: timedelta | None
     spans: dict[str, timedelta | None]

@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import bisect
 import re
-from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from pm.errors import DataError
+from pm.records import datarecord, field
 
 EVENT_KINDS = (
     "started",
@@ -65,7 +65,7 @@ EVIDENCE = "evidence"  # an item's fixing commit, in ActionItem.extra (see evide
 ACTION_KEYS = ("number", "text", "owner", "priority", "due", "status", "ticket", "done", "reason")
 
 
-@dataclass(frozen=True)
+@datarecord(frozen=True)
 class Change:
     """One value changed by a correction, shown as text: the commit says old and new."""
 
@@ -77,7 +77,7 @@ class Change:
         return f"{self.field}: {self.old} -> {self.new}"
 
 
-@dataclass
+@datarecord
 class Event:
     at: datetime
     kind: str
@@ -85,7 +85,7 @@ class Event:
     extra: dict[str, Any] = field(default_factory=dict)  # other tools' keys, kept
 
 
-@dataclass
+@datarecord
 class ActionItem:
     number: int
     text: str
@@ -107,7 +107,7 @@ class ActionItem:
         return max(0, (today - self.due).days) if self.is_open else 0
 
 
-@dataclass
+@datarecord
 class Review:
     """The postmortem meeting: when it is due (a date), when it is scheduled for (``pm
     review schedule``) and when it was held."""
@@ -117,7 +117,7 @@ class Review:
     scheduled: datetime | None = None
 
 
-@dataclass
+@datarecord
 class Closure:
     """How a postmortem was closed; ``forced`` with a reason when items were still open."""
 
@@ -126,7 +126,7 @@ class Closure:
     reason: str | None = None
 
 
-@dataclass
+@datarecord
 class Postmortem:
     id: str
     title: str

@@ -39,13 +39,12 @@ filter that decides which postmortems a run need not even decode (``may_concern`
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta, tzinfo
-from typing import NamedTuple
 
 from pm import frontmatter
 from pm.config import Config, Severity
 from pm.model import ActionItem, Postmortem
+from pm.records import NamedTuple, datarecord, replace
 
 # Open items of these priorities are chased again this long after the review was held.
 FOLLOW_UP_PRIORITIES = ("P0", "P1")
@@ -54,7 +53,7 @@ FOLLOW_UP_DAYS = 30
 FAIL_ON = ("any", "escalated", "never")
 
 
-@dataclass(frozen=True)
+@datarecord(frozen=True)
 class Finding:
     """One late thing. ``item`` is the action number (None for a review).
 

@@ -26,9 +26,10 @@ import html
 import posixpath
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
+
+from pm.records import datarecord, field
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
@@ -41,7 +42,7 @@ SAFE_SCHEMES = ("http", "https", "mailto")
 _SLUG_DROP = re.compile(r"[^\w\- ]+")
 
 
-@dataclass(frozen=True)
+@datarecord(frozen=True)
 class LinkPolicy:
     """Where relative links and images in one file's prose point.
 
@@ -55,7 +56,7 @@ class LinkPolicy:
     image: Resolver | None = None
 
 
-@dataclass
+@datarecord
 class Page:
     """Heading ids already used on one HTML page (prose may be rendered in several parts)."""
 
@@ -131,7 +132,7 @@ class ProseRenderer:
         return self._render(self._plain, content, env["pm"])
 
 
-@dataclass
+@datarecord
 class _Env:
     policy: LinkPolicy
     page: Page

@@ -22,10 +22,11 @@ import os
 from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, date, tzinfo
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from pm.errors import DataError, UsageError
 from pm.model import ID_PATTERN, STATUSES
+from pm.records import NamedTuple
 
 if TYPE_CHECKING:
     from pm.cache import Head
@@ -639,7 +640,8 @@ def _placed_budgets(ws: Workspace, findings: list[Finding]) -> list[Finding]:
     """Budget findings at the ``[slo.SERVICE]`` line of the config file (line 1 when
     it is not found as such)."""
     import re
-    from dataclasses import replace
+
+    from pm.records import replace
 
     source = ws.config.source
     if not findings or source is None:

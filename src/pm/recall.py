@@ -21,11 +21,11 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from pm.model import OPEN_ACTION_STATUSES
 from pm.pathglob import compile_pattern
+from pm.records import datarecord, field
 
 if TYPE_CHECKING:
     from pm.model import ActionItem, Postmortem
@@ -44,7 +44,7 @@ _ABBREVIATION = re.compile(r"(?:[A-Za-z]\.)+[A-Za-z]?")  # e.g. i.e. U.S. a.m
 _NOT_EXTENSIONS = frozenset({"com", "org", "net", "edu", "gov"})  # host names, not files
 
 
-@dataclass(frozen=True)
+@datarecord(frozen=True)
 class Change:
     """One changed file: its path from the top of the repository, git's status letter
     (``?`` untracked, ``-`` named with ``--paths``), and its old path when renamed."""
@@ -59,7 +59,7 @@ class Change:
         return (self.path,) if self.old_path is None else (self.path, self.old_path)
 
 
-@dataclass(frozen=True)
+@datarecord(frozen=True)
 class Reason:
     """Why an incident was recalled: ``file`` (a changed path) is named by ``kind``
     ("path", "name", "folder": a mention in ``where``; "service", "service-folder":
@@ -73,7 +73,7 @@ class Reason:
     text: str = ""
 
 
-@dataclass
+@datarecord
 class Recalled:
     """A past incident and why it was recalled, its open action items, and (filled by
     the caller) its recurring-cause group."""

@@ -16,10 +16,11 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING
 
 from pm.errors import DataError, RepoError, UsageError
 from pm.recall import Change, Recalled, Services, recall
+from pm.records import NamedTuple
 
 if TYPE_CHECKING:
     from pm.shapes import RecurringGroup

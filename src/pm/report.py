@@ -28,12 +28,12 @@ import math
 import statistics
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from pm import metrics, similar, slo
 from pm.model import ActionItem, Postmortem
+from pm.records import datarecord
 from pm.recurring import recurring_groups
 from pm.render import views
 from pm.sections import prose
@@ -156,7 +156,7 @@ def phases(postmortem: Postmortem) -> list[tuple[str, datetime, datetime]]:
 # --- a period ----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@datarecord(frozen=True)
 class Period:
     since: date | None
     until: date

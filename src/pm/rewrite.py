@@ -9,13 +9,13 @@ reads and writes.
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Any
 
 from pm import frontmatter, markdown
 from pm.errors import DataError
 from pm.frontmatter import Document
 from pm.model import Postmortem, from_mapping, to_mapping
+from pm.records import replace
 
 
 def render(

@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING
+
+from pm.records import NamedTuple
 
 if TYPE_CHECKING:
     from pm.model import Postmortem

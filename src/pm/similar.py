@@ -48,16 +48,14 @@ import functools
 import heapq
 import math
 import os
-import random
 import re
-import statistics
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
 from datetime import date
 from sys import intern
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from pm.records import datarecord, field
 from pm.sections import section_text
 
 if TYPE_CHECKING:
@@ -82,7 +80,7 @@ HUB_NEIGHBOURS = 20
 RERANK = 20  # ``pm show`` reranks its 20 nearest by CSLS
 
 
-@dataclass(frozen=True)
+@datarecord(frozen=True)
 class Tuning:
     """How strict grouping is; ``[recurring]`` in the config sets these.
 
@@ -120,7 +118,7 @@ SKIP_UNIQUE = False
 
 # --- words --------------------------------------------------------------------------------
 
-_WORD = re.compile(r"[a-z0-9][a-z0-9'_]*")
+_WORD = r"[a-z0-9][a-z0-9'_]*"
 STOP_WORDS = frozenset(
     """
     a about above after again against all also am an and any are as at be because been
@@ -187,7 +185,7 @@ _PLACES = (
     "east coast|west coast|us east|us west|us central|eu west|eu central|asia east"
 )
 # Dropped before words are split: they say when and where, never why.
-_DROP = re.compile(
+_DROP = (
     r"\b\d{4}-\d{2}-\d{2}(?:[t ]\d{2}:\d{2}(?::\d{2})?z?)?\b"  # ISO dates and times
     r"|\b\d{1,2}:\d{2}(?::\d{2})?\s*(?:am|pm)?\b"  # clock times
     r"|\b\d+(?:st|nd|rd|th)\b"  # ordinals
@@ -195,7 +193,7 @@ _DROP = re.compile(
     rf"|\b(?:{_MONTHS})\b\.?(?:\s+\d{{1,2}})?|\b(?:{_WEEKDAYS})s?\b"
     r"|\b(?:utc|gmt|pst|pdt|est|edt|cst|cdt|cet|cest|bst|ist|jst|aest)\b"
     r"|\b[a-z]{2,}(?:-[a-z]+)+-?\d+[a-z]?\b"  # cloud regions and zones: us-east-1, europe-west1-b
-    rf"|\b(?:{_PLACES})\b",
+    rf"|\b(?:{_PLACES})\b"
 )
 # Multi-word terms and synonyms, applied in order to lower-case text: each becomes one term.
 PHRASES: tuple[tuple[str, str], ...] = (
@@ -344,8 +342,16 @@ SPELLED: dict[str, str] = {
     "routeleak": "route leak",
     "resourceexhaustion": "resource exhaustion",
 }
-_CONCEPT = re.compile("|".join(rf"(?P<c{n}>{regex})" for n, (_, regex) in enumerate(CONCEPTS)))
-_PHRASE = re.compile("|".join(rf"\b(?P<p{n}>{regex})" for n, (regex, _) in enumerate(PHRASES)))
+_CONCEPT = "|".join(rf"(?P<c{n}>{regex})" for n, (_, regex) in enumerate(CONCEPTS))
+_PHRASE = "|".join(rf"\b(?P<p{n}>{regex})" for n, (regex, _) in enumerate(PHRASES))
+
+
+@functools.cache
+def _compiled() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
+    """The word, phrase, concept and drop patterns, compiled on first use: compiling them
+    costs more than the rest of ``pm show``'s start-up, which mostly finds its answer in
+    the token cache without splitting a word."""
+    return re.compile(_WORD), re.compile(_PHRASE), re.compile(_CONCEPT), re.compile(_DROP)
 
 
 @functools.lru_cache(maxsize=65536)
@@ -380,19 +386,20 @@ def _phrase(match: re.Match[str]) -> str:
 
 @functools.lru_cache(maxsize=4096)
 def _normalise(text: str) -> str:
+    _, phrase, concept, drop = _compiled()
     lowered = text.lower()
     concepts = [
         CONCEPTS[int(found.lastgroup[1:])][0]
-        for found in _CONCEPT.finditer(lowered)
+        for found in concept.finditer(lowered)
         if found.lastgroup
     ]
-    return _DROP.sub(" ", _PHRASE.sub(_phrase, lowered)) + " " + " ".join(concepts)
+    return drop.sub(" ", phrase.sub(_phrase, lowered)) + " " + " ".join(concepts)
 
 
 def tokens(text: str, stop: frozenset[str] = _STOP) -> list[tuple[str, str]]:
     """(term, surface word) for each word of ``text`` that can tell a cause apart."""
     found = []
-    for raw in _WORD.findall(_normalise(text)):
+    for raw in _compiled()[0].findall(_normalise(text)):
         word = raw.strip("'").removesuffix("'s")
         if len(word) < 2 or word in stop or word.isdigit():
             continue
@@ -407,10 +414,10 @@ def tokens(text: str, stop: frozenset[str] = _STOP) -> list[tuple[str, str]]:
 def tokeniser_id() -> str:
     """A fingerprint of how ``tokens`` splits text (its word lists, patterns and code), so
     a cache of tokens (``pm.cache.TokenCache``) is dropped when any of them changes."""
-    import hashlib
+    from pm.digest import sha1_hex
 
-    parts: list[object] = [sorted(_STOP), _DROP.pattern, _PHRASE.pattern, _CONCEPT.pattern]
-    parts += [PHRASES, CONCEPTS, _WORD.pattern]
+    parts: list[object] = [sorted(_STOP), _DROP, _PHRASE, _CONCEPT]
+    parts += [PHRASES, CONCEPTS, _WORD]
     # (how ``pack`` writes them is the cache's format number, ``TokenCache.FORMAT``)
     codes = [f.__code__ for f in (tokens, stem.__wrapped__, _normalise.__wrapped__, _phrase)]
     while codes:  # code objects' reprs hold addresses: their parts, nested ones too
@@ -418,7 +425,7 @@ def tokeniser_id() -> str:
         parts += [code.co_code, code.co_names]
         for const in code.co_consts:
             (codes if isinstance(const, type(code)) else parts).append(const)
-    return hashlib.sha1(repr(parts).encode(), usedforsecurity=False).hexdigest()
+    return sha1_hex(repr(parts).encode())
 
 
 def pack(text: str) -> str:
@@ -449,7 +456,7 @@ def field_tokens(doc: Doc, name: str) -> list[tuple[str, str]]:
 # --- documents and their vectors ------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@datarecord(frozen=True)
 class Doc:
     """What similarity needs to know about one postmortem."""
 
@@ -639,6 +646,8 @@ class Index:
         if total <= RANDOM_PAIRS:
             sample = [(i, j) for i in range(n) for j in range(i + 1, n)]
         else:
+            import random
+
             rng = random.Random(seed)  # noqa: S311 - a sample, not a secret
             sample = []
             while len(sample) < RANDOM_PAIRS:
@@ -646,6 +655,8 @@ class Index:
                 if i != j:
                     sample.append((i, j))
         scores = [self._plain(i, j) for i, j in sample]
+        import statistics  # only here: it imports decimal and fractions
+
         return statistics.fmean(scores), statistics.pstdev(scores)
 
     def _plain(self, i: int, j: int) -> float:
@@ -665,7 +676,7 @@ class Index:
 # --- recurring-cause groups --------------------------------------------------------------------
 
 
-@dataclass
+@datarecord
 class Group:
     """Postmortems that share a cause, with what ties them."""
 
@@ -776,7 +787,7 @@ def _mean_similarity(index: Index, first: list[int], second: list[int]) -> float
 # --- similar incidents for one postmortem ------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@datarecord(frozen=True)
 class Match:
     """A similar postmortem: its id and title, the score, and the terms both share.
 

@@ -20,12 +20,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
 from pm.errors import ConfigError
 from pm.model import Postmortem
+from pm.records import datarecord
 from pm.timeparse import format_duration
 
 if TYPE_CHECKING:
@@ -38,7 +38,7 @@ _UNIT_HOURS = {"h": 1, "d": 24, "w": 24 * 7}
 _BAR = 20  # characters of the text bar
 
 
-@dataclass(frozen=True)
+@datarecord(frozen=True)
 class Slo:
     """``[slo.SERVICE]``: the availability ``target`` in percent over a rolling ``window``
     (as written, ``30d``), which lasts ``span``."""

@@ -18,15 +18,15 @@ import re
 import stat
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from pm import frontmatter
 from pm.config import Config
 from pm.errors import DataError, FileFormatError, NotFoundError, WriteError
 from pm.frontmatter import Document
 from pm.model import ID_PATTERN, Postmortem, SchemaError, from_mapping
+from pm.records import NamedTuple, datarecord
 
 if TYPE_CHECKING:
     from pm.cache import Head, HeadCache, LinesCache, StatKey, SummaryCache
@@ -41,7 +41,7 @@ INDEX_AFTER_MISSES = 200
 OUTSIDE = "a postmortem outside a year folder: pm does not read it"
 
 
-@dataclass
+@datarecord
 class Entry:
     """A postmortem and the file it was read from; it holds none of the file's text.
 
@@ -56,7 +56,7 @@ class Entry:
     postmortem: Postmortem
 
 
-@dataclass
+@datarecord
 class Record(Entry):
     """A postmortem read in full: the file's bytes and its document, as they were read.
 

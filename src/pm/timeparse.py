@@ -22,15 +22,16 @@ import functools
 import os
 import re
 from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
-from typing import NamedTuple
 
 from pm.errors import UsageError
+from pm.records import NamedTuple
 
 TIME_FORMS = "14:05, 2:30pm, yesterday 23:30, 13:46Z, 2024-01-15T14:05-08:00, now or 15m ago"
 DATE_FORMS = "2024-01-15, today, tomorrow, +7d, 2w, 3mo, 1y (from today) or 7d ago"
 
-_AGO = re.compile(r"^(\d{1,5})\s*([a-z]+)\s+ago$")
-_RELATIVE_DATE = re.compile(r"^(\+?)(\d{1,4})\s*([a-z]+)$")
+# Patterns of typed times, compiled on first use (``re`` keeps them): reads never parse one.
+_AGO = r"^(\d{1,5})\s*([a-z]+)\s+ago$"
+_RELATIVE_DATE = r"^(\+?)(\d{1,4})\s*([a-z]+)$"
 
 
 @functools.cache
@@ -49,7 +50,7 @@ def _moment_pattern() -> re.Pattern[str]:
     )
 
 
-_OFFSET = re.compile(r"^([+-])(\d{1,2})(?::?(\d{2}))?$")
+_OFFSET = r"^([+-])(\d{1,2})(?::?(\d{2}))?$"
 # Unit words by what they mean: one meaning each, in every command.
 _UNITS = {
     **dict.fromkeys(("m", "min", "mins", "minute", "minutes"), "minutes"),
@@ -194,7 +195,7 @@ def read_time(text: str, tz: tzinfo, current: datetime, *, allow_future: bool = 
     lowered = value.lower()
     if lowered == "now":
         return Reading(current)
-    if match := _AGO.match(lowered):
+    if match := re.match(_AGO, lowered):
         reading = Reading(_ago(text, int(match.group(1)), match.group(2), current))
     elif match := _moment_pattern().match(value):
         reading = _moment(text, match, tz, current, ahead=allow_future)
@@ -296,7 +297,7 @@ def _named_zone(text: str, zone_text: str) -> tzinfo | None:
     abbreviation (``PST``), which the caller refuses or matches against ``tz``."""
     if zone_text.lower() in ("z", "utc", "gmt"):
         return UTC
-    if match := _OFFSET.match(zone_text):
+    if match := re.match(_OFFSET, zone_text):
         sign, hours, minutes = match.group(1), int(match.group(2)), int(match.group(3) or 0)
         if hours > 14 or minutes > 59:
             raise UsageError(f"time {text!r}: {zone_text} is not a UTC offset (-12:00 to +14:00)")
@@ -363,9 +364,9 @@ def parse_date(text: str, today: date) -> date:
         return today + timedelta(days=1)
     if value == "yesterday":
         return today - timedelta(days=1)
-    if match := _AGO.match(value):
+    if match := re.match(_AGO, value):
         return shift(today, -int(match.group(1)), match.group(2), text)
-    if match := _RELATIVE_DATE.match(value):
+    if match := re.match(_RELATIVE_DATE, value):
         return shift(today, int(match.group(2)), match.group(3), text)
     if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
         try:
@@ -485,7 +486,7 @@ def _clock_text(moment: datetime, dated: bool) -> str:
     return f"{moment.year:04d}-{moment:%m-%d} {clock}" if dated else clock
 
 
-_DURATION = re.compile(r"^(?:(\d{1,2})\s*h(?:ours?|rs?)?)?\s*(?:(\d{1,4})\s*m(?:in(?:ute)?s?)?)?$")
+_DURATION = r"^(?:(\d{1,2})\s*h(?:ours?|rs?)?)?\s*(?:(\d{1,4})\s*m(?:in(?:ute)?s?)?)?$"
 MAX_MEETING = timedelta(hours=8)
 
 
@@ -493,7 +494,7 @@ def parse_duration(text: str, what: str = "--duration") -> timedelta:
     """A meeting's length as people type it: ``60m``, ``1h``, ``1h30m``, ``90 min``;
     more than zero and at most 8 hours."""
     value = " ".join(text.strip().lower().split())
-    match = _DURATION.match(value)
+    match = re.match(_DURATION, value)
     if not value or match is None or not any(match.groups()):
         raise UsageError(f"cannot read {what} {text!r}; use 30m, 60m, 1h or 1h30m")
     span = timedelta(hours=int(match.group(1) or 0), minutes=int(match.group(2) or 0))

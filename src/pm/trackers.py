@@ -14,10 +14,10 @@ body linking back to the postmortem, labels, assignee); ``pm.filing`` files it w
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import Any
 
 from pm.model import ActionItem, Postmortem
+from pm.records import datarecord
 
 TRACKERS = ("github", "gitlab", "jira")
 # Trackers pm files issues in itself, through their command-line tools.
@@ -34,7 +34,7 @@ _URL = re.compile(r"(?i:(https?))://([A-Za-z0-9.-]+(?::\d+)?)(/[^?#\s]*)?(?:\?[^
 _ISSUE_PATH = re.compile(r"/(issues|work_items)/\d+/?$")
 
 
-@dataclass(frozen=True)
+@datarecord(frozen=True)
 class Ticket:
     """A ticket reference: which tracker (``github``, ``gitlab``, ``jira``, or ``other``),
     the value to store (a recognised URL in its plain form), and its short form."""

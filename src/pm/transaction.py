@@ -30,12 +30,12 @@ a reader could no longer see which check guards which window.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from pm import journal
 from pm.errors import DataError, RepoError
+from pm.records import datarecord, field
 from pm.store import Record, Store, atomic_write
 
 if TYPE_CHECKING:
@@ -45,7 +45,7 @@ if TYPE_CHECKING:
 MAX_ATTEMPTS = 5
 
 
-@dataclass
+@datarecord
 class Outcome:
     """What a change function reports: the subject's detail and extra commit-body lines."""
 

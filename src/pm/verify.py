@@ -11,20 +11,20 @@ from __future__ import annotations
 
 import copy
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pm import evidence
 from pm.errors import RepoError, UsageError
 from pm.model import Postmortem
+from pm.records import datarecord, field
 
 if TYPE_CHECKING:
     from pm.gitrepo import GitRepo, TrailerCommit
     from pm.workspace import Workspace
 
 
-@dataclass
+@datarecord
 class Verified:
     """What a run did: the repository and branch read, the commits with trailers, each
     item changed (id, number, verdict), and each trailer pm could not use."""

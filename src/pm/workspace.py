@@ -16,13 +16,14 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext, suppress
 from datetime import date, datetime, tzinfo
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal, NamedTuple
+from typing import TYPE_CHECKING, Literal
 
 from pm import timeparse
 from pm.config import CONFIG_FILE, Config, load_config
 from pm.errors import DataError, RepoError, UsageError
 from pm.location import git_dir, git_location
 from pm.model import ActionItem, Change, Event, Postmortem
+from pm.records import NamedTuple
 from pm.store import Record, Store, atomic_write
 
 if TYPE_CHECKING:

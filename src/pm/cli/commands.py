@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Annotated, Any, TypeVar
 
 import typer
@@ -37,11 +36,12 @@ from pm.cli.app import ActionGroup, DefaultGroup, JsonFlag, NoCommit, ReviewGrou
 from pm.cli.helping import PmCommand, help_
 from pm.cli.shared import call
 from pm.model import ACTION_STATUSES, EVENT_KINDS, STATUSES
+from pm.records import datarecord
 
 Declaration = TypeVar("Declaration", bound=Callable[..., None])
 
 
-@dataclass(frozen=True)
+@datarecord(frozen=True)
 class Declared:
     """A registered command: its words (``("action", "add")``), its body, fast or not."""
 

@@ -17,10 +17,11 @@ The table (``fast_commands.py``) is generated from the Typer declarations by
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+from typing import Any
 
 from pm.cli import guard
 from pm.errors import ExitCode
+from pm.records import NamedTuple
 
 
 class Param(NamedTuple):

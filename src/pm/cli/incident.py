@@ -366,11 +366,13 @@ def show(postmortem_id: str, fmt: str | None, as_json: bool) -> None:
 
         output.print_json(views.detail(entry.postmortem, path, ws.now()))
         return
-    import shutil
-
     from pm.render.show import printed, render_similar
 
-    width = shutil.get_terminal_size((80, 24)).columns if output.is_terminal() else None
+    width = None
+    if output.is_terminal():
+        import shutil  # only for a terminal: it imports the compression modules
+
+        width = shutil.get_terminal_size((80, 24)).columns
     for text in printed(entry.postmortem, path, ws.now(), ws.tz, width):
         output.line(text)
     for text in render_similar(queries.similar_by_cause(ws, entry, body), width):

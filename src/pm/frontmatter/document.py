@@ -10,7 +10,6 @@ endings and its BOM, followed by the body exactly as given.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from pm.errors import FileFormatError, NotPostmortemError
@@ -23,6 +22,7 @@ from pm.frontmatter.fences import (
     split,
     without_cr,
 )
+from pm.records import datarecord
 
 if TYPE_CHECKING:
     from pm.frontmatter.lines import FrontMap
@@ -31,7 +31,7 @@ MAX_FILE_BYTES = 2 * 1024 * 1024
 _CONFLICT = re.compile(r"^(<{7}|={7}|>{7})(?: |$)", re.MULTILINE)
 
 
-@dataclass(frozen=True)
+@datarecord(frozen=True)
 class Document:
     """One file split into its parts; ``body`` is kept verbatim."""
 

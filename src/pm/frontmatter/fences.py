@@ -9,9 +9,9 @@ body comes back exactly as the file has it, line endings included.
 from __future__ import annotations
 
 import re
-from typing import NamedTuple
 
 from pm.errors import FileFormatError
+from pm.records import NamedTuple
 
 BOM = "\ufeff"
 # The first line of the rest that is "---" or "..." (line endings aside) closes the front

@@ -9,11 +9,11 @@ its line. CI annotations and lint findings need the line of the very item (``- n
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from typing import Any
 
 from pm.frontmatter.dialect import compose, key_text
 from pm.frontmatter.fences import yaml_of
+from pm.records import datarecord, field
 
 # A key path into the front matter: mapping keys and list indexes, ("actions", 2, "text").
 KeyPath = tuple[str | int, ...]
@@ -21,7 +21,7 @@ KeyPath = tuple[str | int, ...]
 FIRST_LINE = 2
 
 
-@dataclass
+@datarecord
 class FrontMap:
     """Where each key and list item of the front matter is, and keys given twice."""
 

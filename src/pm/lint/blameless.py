@@ -30,10 +30,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+
+from pm.records import datarecord
 
 
-@dataclass(frozen=True)
+@datarecord(frozen=True)
 class Pattern:
     id: str
     summary: str

@@ -18,7 +18,6 @@ from __future__ import annotations
 import copy
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
-from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -27,13 +26,14 @@ from pm import blockedits, frontmatter
 from pm.config import Config
 from pm.errors import DataError, FileFormatError, RepoError
 from pm.model import Postmortem, SchemaError, from_mapping
+from pm.records import datarecord, field
 from pm.store import Store, atomic_write
 
 if TYPE_CHECKING:
     from pm.gitrepo import GitRepo
 
 
-@dataclass
+@datarecord
 class Fixed:
     """What ``--fix`` did: the files it wrote and what it says about them."""
 

@@ -7,13 +7,12 @@ a prefix (``blameless``) turns off a whole family.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from pm.errors import ConfigError
 from pm.lint.blameless import PATTERNS
+from pm.records import datarecord
 
 
-@dataclass(frozen=True)
+@datarecord(frozen=True)
 class Finding:
     """One problem: where, which rule, how serious, what is wrong and what to do."""
 
@@ -25,7 +24,7 @@ class Finding:
     suggestion: str = ""
 
 
-@dataclass(frozen=True)
+@datarecord(frozen=True)
 class Rule:
     id: str
     severity: str  # "error" or "warning"

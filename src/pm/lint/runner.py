@@ -5,7 +5,6 @@ each file's lint is ``onefile``. Optionally fix blocks first (``fix``), under pm
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from datetime import date, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -23,13 +22,14 @@ from pm.lint.blameless import Checker
 from pm.lint.names import case_twins
 from pm.lint.onefile import Collector, Context, lint_file
 from pm.lint.rules import RULES, Finding, check_disabled
+from pm.records import datarecord, field
 from pm.store import OUTSIDE, Store
 
 if TYPE_CHECKING:
     from pm.gitrepo import GitRepo
 
 
-@dataclass
+@datarecord
 class LintResult:
     """``pm lint``: the findings in file order, how many files were read, which were fixed
     (and what ``--fix`` says about them: rows adopted, timelines sorted, rows dropped)."""

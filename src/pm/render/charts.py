@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import html
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from pm.records import datarecord
 from pm.textsafety import mermaid_label
 
 MERMAID_KEYWORDS = ("pie", "xychart-beta", "gantt")
@@ -78,7 +78,7 @@ def summarise(marks: Sequence[Any], limit: int, kind: Any = lambda m: m[0]) -> l
     return [marks[n] for n in sorted(chosen)]
 
 
-@dataclass(frozen=True)
+@datarecord(frozen=True)
 class Phase:
     label: str
     start: datetime

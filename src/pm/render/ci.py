@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 from pm import textsafety
+from pm.records import datarecord
 from pm.render import output
 
 
-@dataclass(frozen=True)
+@datarecord(frozen=True)
 class Annotation:
     """One finding as CI sees it: a level, a place in a file, a short title, a message."""
 

@@ -14,7 +14,7 @@ import re
 import sys
 
 _SGR = {"bold red": "1;31", "red": "31", "yellow": "33", "green": "32", "dim": "2"}
-_SEVERITY = re.compile(r"(?i)(?:sev|p)-?(\d+)")
+_SEVERITY = r"(?i)(?:sev|p)-?(\d+)"  # compiled on first use (``re`` keeps it): most runs never do
 _WORDS = {
     "escalated": "red",
     "late": "yellow",
@@ -38,7 +38,7 @@ def enabled() -> bool:
 
 
 def severity_style(value: str) -> str | None:
-    match = _SEVERITY.fullmatch(value.strip())
+    match = re.fullmatch(_SEVERITY, value.strip())
     if match is None:
         return None
     rank = int(match[1])
