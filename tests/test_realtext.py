@@ -5,17 +5,18 @@ figures come from benchmarks/realtext.py, which prints them with their misses. T
 held-out part was never used to tune a rule, a word list or a threshold.
 
 Goals of issue 14 on the held-out part: lint recall >= 0.75 with a false-positive rate
-<= 0.05 (met: 0.80 and 0.00); grouping pairwise F1 >= 0.5 and a same-cause incident among
-``pm show``'s top three for >= 80% (not met). The held-out part grew with a second round of
-incidents (25 held-out items in 6 new families and 7 singletons) added before any further
-grouping change; measured once on arrival: the earlier items alone F1 0.49 (precision 0.56,
-recall 0.43) and top three 0.78, the new items alone F1 0.52 and top three 0.78, combined
-F1 0.49 (precision 0.52, recall 0.46) and top three 0.796 (43/54). Measured a second and
-last time after general-English stop words (chosen on the tuning part, where F1 is 0.64,
-the top three 0.91 and groups with no same-cause pair went from 8 to 6): combined figures
-unchanged (F1 0.49, top three 0.796, 3 such groups; the new items alone F1 0.67). The
-unmet goals are strict xfails, so the day they are met the test says so; the figures
-reached today are floors.
+<= 0.05 (met: 0.80 and 0.00); grouping pairwise F1 >= 0.5 (not met) and a same-cause
+incident among ``pm show``'s top three for >= 80% (met on the whole held-out part, not on
+its earlier rounds alone). The earlier rounds (88 incidents, 15 families) were measured
+twice: F1 0.49 (precision 0.52, recall 0.46), top three 0.796 (43/54), 3 groups with no
+same-cause pair. Batch 3 (44 incidents, 9 families, 13 singletons) was written and
+labelled before anything ran on it and measured once, with the earlier rounds, on code
+left unchanged since (no change tried on the tuning part held up): alone F1 0.61
+(precision 0.81, recall 0.49), top three 0.968 (30/31), no junk group; together with the
+earlier rounds (132 incidents, 24 families) F1 0.35 (precision 0.27, recall 0.51: close
+security families merge into large groups), top three 0.871 (74/85), 7 groups with no
+same-cause pair. The unmet F1 goal is a strict xfail, so the day it is met the test says
+so; the figures reached are floors.
 """
 
 from __future__ import annotations
@@ -72,6 +73,25 @@ def test_the_split_is_fixed_and_keeps_families_whole() -> None:
     assert realtext.split("global-rollout") == "held-out"
 
 
+def test_the_fresh_batch_is_held_out_whole_and_labelled() -> None:
+    """Batch 3 (issue 14's fresh held-out data) was labelled before anything ran on it."""
+    fresh = [s for s in realtext.load("summaries.jsonl") if s.get("batch") == 3]
+    assert 40 <= len(fresh) <= 60
+    assert all(realtext.part_of(s) == "held-out" for s in fresh)
+    assert realtext.summaries("held-out", fresh=True) == fresh
+    earlier = realtext.summaries("held-out", fresh=False)
+    assert earlier and not any(s.get("batch") == 3 for s in earlier)
+    families = Counter(s["family"] for s in fresh if s["family"])
+    assert sum(1 for n in families.values() if n >= 3) >= 6
+    singletons = sum(1 for s in fresh if not s["family"])
+    assert 0.25 <= singletons / len(fresh) <= 0.4
+    everything = realtext.load("summaries.jsonl")
+    earlier_families = {s["family"] for s in everything if s.get("batch") != 3}
+    assert not set(families) & earlier_families  # new causes, never seen while tuning
+    seen = {(s["company"], s["year"], s["title"]) for s in everything}
+    assert len(seen) == len(everything)
+
+
 def test_held_out_lint_goals(held_out: tuple[realtext.LintFigures, realtext.GroupFigures]) -> None:
     lint, _ = held_out
     assert lint.blame >= 40 and lint.neutral >= 100
@@ -83,25 +103,42 @@ def test_held_out_grouping_does_not_fall_below_todays_figures(
     held_out: tuple[realtext.LintFigures, realtext.GroupFigures],
 ) -> None:
     _, grouping = held_out
-    assert grouping.families >= 15 and grouping.true_pairs >= 89
-    assert grouping.f1 >= 0.48, (grouping.precision, grouping.recall)
-    assert grouping.top3 >= 0.77, grouping.top3
+    assert grouping.families >= 24 and grouping.true_pairs >= 132
+    assert grouping.f1 >= 0.35, (grouping.precision, grouping.recall)
     assert grouping.empty == 0  # pm show always offers its nearest past incidents
-    assert len(grouping.junk) <= 3
+    assert len(grouping.junk) <= 7
 
 
-@pytest.mark.xfail(strict=True, reason="issue 14 goal not met: held-out F1 0.49")
+@pytest.mark.parametrize(
+    ("fresh", "f1", "top3", "junk"),
+    [(False, 0.48, 0.79, 3), (True, 0.60, 0.96, 0)],
+    ids=["earlier-rounds", "batch-3"],
+)
+def test_each_held_out_round_keeps_its_figures(
+    fresh: bool, f1: float, top3: float, junk: int
+) -> None:
+    grouping = realtext.group_figures(realtext.summaries("held-out", fresh=fresh))
+    assert grouping.f1 >= f1, (grouping.precision, grouping.recall)
+    assert grouping.top3 >= top3, grouping.top3
+    assert grouping.empty == 0
+    assert len(grouping.junk) <= junk
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="issue 14 goal not met: held-out F1 0.35 (earlier rounds 0.49, batch 3 0.61)",
+)
 def test_held_out_grouping_f1_goal(
     held_out: tuple[realtext.LintFigures, realtext.GroupFigures],
 ) -> None:
     assert held_out[1].f1 >= GOALS["f1"]
 
 
-@pytest.mark.xfail(strict=True, reason="issue 14 goal not met: held-out top three 0.796")
 def test_held_out_show_top_three_goal(
     held_out: tuple[realtext.LintFigures, realtext.GroupFigures],
 ) -> None:
-    assert held_out[1].top3 >= GOALS["top3"]
+    """Met on the whole held-out part (0.871, 74 of 85); the earlier rounds alone: 0.796."""
+    assert held_out[1].top3 >= GOALS["top3"], held_out[1].top3
 
 
 def test_tuning_figures() -> None:
@@ -118,6 +155,6 @@ def test_the_script_prints_held_out_figures_without_items() -> None:
         text=True,
         check=True,
     )
-    assert "== held-out part ==" in result.stdout
+    assert "== held-out part" in result.stdout
     assert "recall" in result.stdout and "F1" in result.stdout
     assert "miss" not in result.stdout  # no held-out item is ever shown
