@@ -208,6 +208,69 @@ def read_time(text: str, tz: tzinfo, current: datetime, *, allow_future: bool = 
     return reading
 
 
+def read_clock_in_incident(
+    text: str, tz: tzinfo, current: datetime, started: datetime, ended: datetime
+) -> Reading:
+    """Read a clock without a day (``09:48``) typed about an incident that has ended.
+
+    Today's ``09:48`` is right while an incident is live, but a timeline written after the
+    fact is about the incident's own days: the clock is read on the day that puts it
+    inside the incident (``started`` to ``ended``), else nearest to it (a deploy just
+    before it began, a fix shipped after), with a note naming the day. When the clock
+    falls inside the incident on more than one day, pm does not guess: the error asks for
+    the date."""
+    first = started.astimezone(tz).date() - timedelta(days=2)
+    last = min(ended.astimezone(tz).date() + timedelta(days=1), current.astimezone(tz).date())
+    found: list[tuple[date, datetime | None, UsageError | None]] = []
+    day = first
+    while day <= last:
+        try:
+            moment = read_time(f"{day.isoformat()} {text}", tz, current, allow_future=True).at
+            found.append((day, moment, None))
+        except UsageError as error:  # a clock the clocks skip or repeat that day
+            found.append((day, None, error))
+        day += timedelta(days=1)
+    known = [(d, m) for d, m, _ in found if m is not None]
+    if not known:
+        return read_time(text, tz, current)
+
+    def placed(d: date, m: datetime | None) -> datetime:
+        """A day whose clock does not exist sits a day from its neighbour's."""
+        if m is not None:
+            return m
+        near = min(known, key=lambda k: abs((k[0] - d).days))
+        return near[1] + timedelta(days=(d - near[0]).days)
+
+    candidates = [
+        (d, placed(d, m), error) for d, m, error in found if placed(d, m) <= current + _FUTURE_SLACK
+    ]
+    if not candidates:
+        return read_time(text, tz, current)
+    inside = [c for c in candidates if started <= c[1] <= ended]
+    if len(inside) > 1:
+        raise UsageError(
+            f"time {_one_line(text)!r} falls on more than one day of this incident "
+            f"({inside[0][0].isoformat()} to {inside[-1][0].isoformat()}); give the day, "
+            f"e.g. '{inside[0][0].isoformat()} {_one_line(text)}'"
+        )
+
+    def distance(candidate: tuple[date, datetime, UsageError | None]) -> timedelta:
+        moment = candidate[1]
+        return started - moment if moment < started else max(moment - ended, timedelta(0))
+
+    chosen_day, moment, refusal = inside[0] if inside else min(candidates, key=distance)
+    if refusal is not None:
+        raise refusal
+    if chosen_day == current.astimezone(tz).date():
+        return read_time(text, tz, current)
+    zoned = read_time(text, tz, current).zoned
+    note = (
+        f"{_one_line(text)} read as {local_text(moment, tz)}, on the incident's day "
+        f"(it started {local_text(started, tz)}); give a date for another day"
+    )
+    return Reading(moment, note, zoned)
+
+
 def is_clock(text: str) -> bool:
     """``text`` is a clock time without a day (``14:05``, ``2pm``, ``14:05 UTC``): the day
     is the reader's to supply (``read_time`` takes today's, or yesterday's)."""

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext, suppress
-from datetime import date, datetime, tzinfo
+from datetime import date, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
@@ -96,6 +96,36 @@ class Workspace:
         if isinstance(text, datetime):
             return timeparse.to_utc(text, self.tz)
         reading = timeparse.read_time(text, self.tz, self.now(), allow_future=ahead)
+        return self._noted(text, reading)
+
+    def incident_time(self, ref: str, text: str | None) -> datetime:
+        """A TIME typed about incident ``ref`` (``pm event``, ``pm resolve``): as
+        ``parse_time``, except for a clock without a day. About an incident that has ended
+        it is read on the incident's own day (``timeparse.read_clock_in_incident``), not
+        today; about one still active that began before yesterday it is refused, since a
+        long live incident (today's) and a past one written up now (its day) cannot be
+        told apart."""
+        if text is None or not timeparse.is_clock(text):
+            return self.parse_time(text)
+        postmortem = self.get(ref).postmortem
+        started = postmortem.started
+        if started is None:
+            return self.parse_time(text)
+        if postmortem.status == "active":
+            began = started.astimezone(self.tz).date()
+            if began >= self.today() - timedelta(days=1):
+                return self.parse_time(text)
+            raise UsageError(
+                f"time {text!r} has no day, and {postmortem.id} began on {began.isoformat()} "
+                f"({(self.today() - began).days} days ago); give the day: 'today {text}' or "
+                f"'{began.isoformat()} {text}'"
+            )
+        ended = max(postmortem.resolved_at or started, started)
+        reading = timeparse.read_clock_in_incident(text, self.tz, self.now(), started, ended)
+        return self._noted(text, reading)
+
+    def _noted(self, text: str, reading: timeparse.Reading) -> datetime:
+        """``reading``'s moment, its note (and a missing time zone's) kept for the user."""
         if reading.note:
             self._note(reading.note)
         problem = self.config.timezone_problem
@@ -372,7 +402,7 @@ class Workspace:
         from pm import timeline
         from pm.transaction import Outcome
 
-        moment = None if at is None else self.parse_time(at)
+        moment = None if at is None else self.incident_time(ref, at)
         result: list[tuple[list[Change], int]] = []
 
         def change(postmortem: Postmortem) -> Outcome:

@@ -181,7 +181,7 @@ def event(
     if text == "-":
         text = _stdin_text()
     ws = workspace(no_commit)
-    moment = ws.parse_time(at)
+    moment = ws.incident_time(postmortem_id, at)
     record = ws.add_event(postmortem_id, text, at=moment, kind=kind)
     output.message(
         f"Added event ({kind}) to {record.postmortem.id} at {ws.describe(moment)}; {committed(ws)}."
@@ -295,7 +295,7 @@ def resolve(postmortem_id: str, text: str, at: str | None, no_commit: bool) -> N
     from pm.timeparse import format_duration
 
     ws = workspace(no_commit)
-    moment = ws.parse_time(at)
+    moment = ws.incident_time(postmortem_id, at)
     postmortem = ws.resolve(postmortem_id, text, at=moment).postmortem
     duration = postmortem.duration()
     output.line(format_duration(duration) if duration is not None else "-")

@@ -75,6 +75,30 @@ def _pairs(rows: list[NameCount]) -> list[tuple[str, float]]:
     return [(row["name"], float(row["count"])) for row in rows]
 
 
+# A chart over time has a bar per month for up to two years, per quarter for up to three.
+MOST_MONTHS = 24
+MOST_QUARTERS = 12
+
+
+def over_time(rows: list[NameCount]) -> tuple[str, list[tuple[str, float]]]:
+    """Incidents over time as a chart's title and bars: by month (``2024-01``) for up to
+    two years, by quarter (``2024-Q1``) for up to three, else by year, so a report over a
+    long history (imported incidents) stays short instead of a bar per month."""
+    pairs = _pairs(rows)
+    if len(pairs) <= MOST_MONTHS:
+        return "Incidents by month", pairs
+    quarters: dict[str, float] = {}
+    for month, count in pairs:
+        key = f"{month[:4]}-Q{(int(month[5:7]) - 1) // 3 + 1}"
+        quarters[key] = quarters.get(key, 0.0) + count
+    if len(quarters) <= MOST_QUARTERS:
+        return "Incidents by quarter", list(quarters.items())
+    years: dict[str, float] = {}
+    for month, count in pairs:
+        years[month[:4]] = years.get(month[:4], 0.0) + count
+    return "Incidents by year", list(years.items())
+
+
 def period_charts(data: PeriodData) -> dict[str, list[tuple[str, float]]]:
     """The series each chart draws, shared by every format."""
     counts = data["counts"]
@@ -93,7 +117,7 @@ def period_charts(data: PeriodData) -> dict[str, list[tuple[str, float]]]:
     ]
     return {
         "severity": _pairs(counts["by_severity"]),
-        "month": _pairs(counts["by_month"]),
+        "month": over_time(counts["by_month"])[1],
         "service": _pairs(counts["by_service"][:10]),
         "mttr": [(name, float(value)) for name, value in mttr],
         "actions": [(name, float(value)) for name, value in actions if value],
@@ -108,7 +132,9 @@ def period(config: Config, data: PeriodData, fmt: str) -> str:
         series = period_charts(data)
         drawn = {
             "severity": charts.mermaid_pie("Incidents by severity", series["severity"]),
-            "month": charts.mermaid_bars("Incidents by month", series["month"], "Incidents"),
+            "month": charts.mermaid_bars(
+                over_time(data["counts"]["by_month"])[0], series["month"], "Incidents"
+            ),
             "service": charts.mermaid_bars("Incidents by service", series["service"], "Incidents"),
             "mttr": charts.mermaid_bars(
                 "Median time to resolve by severity (minutes)", series["mttr"], "Minutes"
@@ -132,7 +158,7 @@ def period_svgs(data: PeriodData) -> dict[str, Any]:
     series = period_charts(data)
     svgs = {
         "severity": charts.svg_bars("Incidents by severity", series["severity"]),
-        "month": charts.svg_bars("Incidents by month", series["month"]),
+        "month": charts.svg_bars(over_time(data["counts"]["by_month"])[0], series["month"]),
         "service": charts.svg_bars("Incidents by service (top 10)", series["service"]),
         "mttr": charts.svg_bars("Median time to resolve by severity", series["mttr"], " min"),
         "actions": charts.svg_bars("Action items", series["actions"]),

@@ -13,7 +13,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from pm.render import output
-from pm.render.report import period_charts
+from pm.render.report import over_time, period_charts
 
 if TYPE_CHECKING:
     from pm.shapes import PeriodData
@@ -28,7 +28,7 @@ def blocks(data: PeriodData) -> Iterator[Block]:
     scope = f", service {p['service']}" if p["service"] else ""
     yield f"Incident report: {p['since'] or 'the beginning'} to {p['until']}{scope}"
     trend = data["counts"]["trend"]
-    line = f"{data['total']} incidents"
+    line = f"{data['total']} incident{'' if data['total'] == 1 else 's'}"
     if trend["previous_period"] is not None:
         change = trend["change_percent"]
         line += f"; previous period {trend['previous_period']}"
@@ -59,7 +59,7 @@ def blocks(data: PeriodData) -> Iterator[Block]:
     yield ""
     series = period_charts(data)
     yield ("Incidents by severity", series["severity"], "")
-    yield ("Incidents by month", series["month"], "")
+    yield (over_time(data["counts"]["by_month"])[0], series["month"], "")
     yield ("Incidents by service", series["service"], "")
     yield ("Median time to resolve by severity (minutes)", series["mttr"], "")
     yield "Response times: median / p90 (n incidents with both milestones)"
@@ -173,11 +173,16 @@ def print_terminal(data: PeriodData) -> None:
     from rich.text import Text
 
     from pm.render.charts import rich_bars
+    from pm.render.show import fitted
 
     console = Console(highlight=False, no_color=bool(os.environ.get("NO_COLOR")))
     for block in blocks(data):
-        if isinstance(block, str):
-            console.print(Text(output.safe(block)))
+        if isinstance(block, str):  # a long line goes on under its own indent, plus two
+            text = output.safe(block)
+            body = text.lstrip(" ")
+            lead = text[: len(text) - len(body)]
+            for line in fitted(lead, body, console.width, indent=len(lead) + 2):
+                console.print(Text(line), soft_wrap=True)
         elif block[1]:
             labels = [(output.safe(label), value) for label, value in block[1]]
             console.print(rich_bars(output.safe(block[0]), labels, block[2]))
