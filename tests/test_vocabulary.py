@@ -297,7 +297,8 @@ def test_event_commands_take_hash_numbers_and_kind_prefixes(
     at = ("--at", "2024-01-15T14:10")
     assert "(acknowledged)" in fast_run(capsys, "event", opened, "Paged", "-k", "ack", *at)[2]
     assert "(acknowledged)" in cli.ok("event", opened, "Paged", "-k", "Ack", *at).stderr
-    assert "(mitigated)" in cli.ok("event", opened, "Raised", "-k", "MIT", "--at", "2024-01-15T15:00").stderr
+    raised = cli.ok("event", opened, "Raised", "-k", "MIT", "--at", "2024-01-15T15:00")
+    assert "(mitigated)" in raised.stderr
     shown = json.loads(cli.ok("show", opened, "--json").stdout)
     kinds = [event["kind"] for event in shown["timeline"]]
     assert kinds == ["started", "acknowledged", "acknowledged", "mitigated"]
