@@ -559,9 +559,11 @@ def test_pm_cache_dir_puts_the_cache_where_ci_restores_it(
     cli.ok("search", "checkout")
     kept = repo.path / "ci-cache" / "pm"
     assert sorted(p.name for p in kept.iterdir()) == ["cache-v1.marshal", "prose-v1.marshal"]
-    cli.ok("list", "--status", "active")  # a filter keeps the heads file (pm.cache.HeadCache)
+    # A filter keeps the heads file (pm.cache.HeadCache) and the filter index (pm.headindex).
+    cli.ok("list", "--status", "active")
     assert sorted(p.name for p in kept.iterdir()) == [
         "cache-v1.marshal",
+        "filter-v1.marshal",
         "heads-v1.marshal",
         "prose-v1.marshal",
     ]

@@ -158,3 +158,14 @@ def test_the_readme_example_is_true(
     for command, shown in steps:
         result = cli(*shlex.split(command)[1:])
         assert result.stdout.splitlines() + result.stderr.splitlines() == shown, command
+
+
+def test_an_impossible_clock_is_an_unreadable_time_not_a_missing_day(
+    past: str, cli: CliRunnerCall
+) -> None:
+    for state in ("active", "resolved"):
+        if state == "resolved":
+            cli.ok("resolve", past, "--at", "2021-06-08 10:36")
+        result = cli("event", past, "x", "--at", "25:00")
+        assert result.exit_code == 2, state
+        assert result.stderr.startswith("pm: cannot read time '25:00'; use 14:05, "), state

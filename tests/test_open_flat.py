@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from pathlib import Path
 
 import pytest
 
@@ -33,7 +34,7 @@ def grouped(repo: Repo, monkeypatch: pytest.MonkeyPatch) -> Repo:
     return repo
 
 
-def caches(repo: Repo) -> os.PathLike[str]:
+def caches(repo: Repo) -> Path:
     found = git_dir(repo.path)
     assert found is not None
     return found / "pm"

@@ -112,6 +112,7 @@ class Workspace:
         if started is None:
             return self.parse_time(text)
         if postmortem.status == "active":
+            timeparse.read_time(text, self.tz, self.now())  # a clock that cannot be: its error
             began = started.astimezone(self.tz).date()
             if began >= self.today() - timedelta(days=1):
                 return self.parse_time(text)
