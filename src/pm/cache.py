@@ -182,6 +182,10 @@ class StatCache:
         entry = self._new.get(name)
         return entry[1] if entry is not None else None
 
+    def blobs(self) -> dict[str, bytes]:
+        """``blob_of`` of every file this command looked up or read."""
+        return {name: entry[1] for name, entry in self._new.items()}
+
     def keep_unread(self, names: Iterable[str] | None) -> None:
         """Keep the entries of these files (None: of every file) that this command did not
         look up (a filtered read decodes only what it shows), so that ``save`` does not

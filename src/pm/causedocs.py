@@ -301,7 +301,7 @@ def _day(ordinal: int | None) -> date | None:
 # --- the recurring-cause groups of a report, remembered --------------------------------------
 
 GROUPS_NAME = "groups-v1.marshal"
-_GROUPS_FORMAT = ("pm-groups", 1, __version__, sys.version_info[:2])
+_GROUPS_FORMAT = ("pm-groups", 2, __version__, sys.version_info[:2])
 
 
 def groups_of(store: Store, docs: list[similar.Doc], tuning: similar.Tuning) -> list[similar.Group]:
@@ -313,8 +313,11 @@ def groups_of(store: Store, docs: list[similar.Doc], tuning: similar.Tuning) -> 
 
     folder = cache_folder(store.config.root)
     path = folder / GROUPS_NAME if folder is not None else None
-    content = marshal.dumps([(_encoded(d), d.packed) for d in docs])
-    digest = hashlib.sha1(content, usedforsecurity=False).hexdigest()
+    # Hashed one doc at a time: all of them marshalled at once is tens of MB at 50,000.
+    content = hashlib.sha1(usedforsecurity=False)
+    for doc in docs:
+        content.update(marshal.dumps((_encoded(doc), doc.packed)))
+    digest = content.hexdigest()
     key = (_GROUPS_FORMAT, similar.tokeniser_id(), records.astuple(tuning), digest)
     if path is not None:
         with suppress(Exception):  # missing, damaged, foreign: group afresh

@@ -764,7 +764,17 @@ def period_report(
         )
     history = window.history()
     if at is None:
-        entries, errors = find(ws)
+        # One postmortem decoded at a time, kept as much as the report reads of it.
+        from pm.store import Entry
+
+        entries: list[Entry] = []
+        errors: list[DataError] = []
+        for item in ws.store.each():
+            if isinstance(item, DataError):
+                errors.append(item)
+            else:
+                entries.append(Entry(item.path, report.for_period(item.postmortem)))
+        ws.store.release_summaries()
         everything = [e.postmortem for e in entries]
         from pm import causedocs
 

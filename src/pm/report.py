@@ -31,8 +31,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
-from pm import metrics, similar, slo
-from pm.model import ActionItem, Postmortem
+from pm import metrics, records, similar, slo
+from pm.model import ActionItem, Event, Postmortem
 from pm.records import datarecord
 from pm.recurring import recurring_groups
 from pm.render import views
@@ -188,6 +188,30 @@ def linked_ids(postmortem: Postmortem) -> list[str]:
     """Every incident linked to this one: "see also" (``related:``), then same cause."""
     ids = list(postmortem.related)
     return ids + [i for i in same_cause_ids(postmortem) if i not in ids]
+
+
+# Keys of ``extra`` a period report reads: links, the explicit impact, the causes.
+_PERIOD_EXTRA = ("same_cause", "impact_minutes", "causes")
+
+
+def for_period(postmortem: Postmortem) -> Postmortem:
+    """``postmortem`` as much as a period report reads of it, and no more.
+
+    A period report over 50,000 postmortems holds all of them (the previous period, the
+    recurring groups and the error budgets look beyond the period), and their timelines'
+    prose is most of what they weigh. The report reads only the first event of each kind
+    (``Postmortem.first``: the metrics, the impact interval), so the rest of the timeline,
+    every event's text and the ``extra`` keys it never reads are dropped; the action items
+    stay whole (follow-through, and the items that address a recurring cause).
+    """
+    seen: set[str] = set()
+    firsts = []
+    for event in postmortem.timeline:
+        if event.kind not in seen:
+            seen.add(event.kind)
+            firsts.append(Event(event.at, event.kind))
+    extra = {key: postmortem.extra[key] for key in _PERIOD_EXTRA if key in postmortem.extra}
+    return records.replace(postmortem, timeline=firsts, extra=extra)
 
 
 def in_period(postmortems: Iterable[Postmortem], period: Period) -> list[Postmortem]:

@@ -79,6 +79,7 @@ class Store:
         self.directory = config.postmortems_dir
         self._root_prefix = str(config.root).rstrip("/") + "/"
         self._summaries: SummaryCache | None = None  # loaded once per command
+        self._read_blobs: dict[str, bytes] = {}  # what release_summaries kept of it
 
     # --- finding ------------------------------------------------------------------------
 
@@ -608,7 +609,17 @@ class Store:
     def summaries_blob(self, name: str) -> bytes | None:
         """The blob id of the bytes this command's ``read_many`` read file ``name`` (as
         ``display`` shows it) from; None if it did not read it."""
-        return self._summaries.blob_of(name) if self._summaries is not None else None
+        if self._summaries is None:
+            return self._read_blobs.get(name)
+        return self._summaries.blob_of(name)
+
+    def release_summaries(self) -> None:
+        """Let go of the summary cache (tens of MB at 50,000 files) once a whole read is
+        done and saved, keeping only which bytes each file was read from
+        (``summaries_blob``); a later read loads it again."""
+        if self._summaries is not None:
+            self._read_blobs = self._summaries.blobs()
+            self._summaries = None
 
     def texts(self, paths: list[Path], extract: Callable[[str], str]) -> list[str]:
         """``extract`` of each file's body (``pm search``'s prose), in order, from the prose
