@@ -55,6 +55,27 @@ def test_prose_leaves_out_generated_tables_comments_and_headings() -> None:
     )
 
 
+def test_the_best_kept_while_searching_are_the_first_of_the_whole_sorted_list() -> None:
+    """``best`` prunes as it goes (far more hits than shown): what it keeps, in order,
+    is the head of ``search``'s full ranking, ties and a repeated id included."""
+    docs = [
+        doc(
+            f"2024-{1 + n % 12:02d}-{1 + n % 28:02d}-{n % 97}",
+            prose="pool " * (n % 5) + ("dns" if n % 3 else ""),
+            timeline=("pool drained",) if n % 7 == 0 else (),
+        )
+        for n in range(1500)
+    ]
+    docs.append(docs[10])  # a copied file: the same id twice
+    ranked = search.search(docs, ["pool", "dns"])
+    assert len(ranked) > 2 * 20 + 256  # so that pruning happens
+    for limit in (1, 3, 20, 700, 5000):
+        kept, total = search.best(docs, ["pool", "dns"], limit)
+        assert kept == ranked[:limit]
+        assert total == len(ranked)
+    assert search.best(docs, ["zebra"], 5) == ([], 0)
+
+
 def test_title_outranks_impact_outranks_prose_and_all_terms_come_first() -> None:
     docs = [
         doc("2024-01-01-a", prose="the dns resolver timed out"),

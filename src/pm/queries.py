@@ -349,14 +349,14 @@ def search(ws: Workspace, text: str, limit: int | None = None) -> Found:
 
     # One postmortem and its prose at a time: only the hits are kept, not every text.
     pairs = ws.store.with_texts(readable(), searching.prose_of)
-    hits = searching.search((searching.doc_from(e.postmortem, t) for e, t in pairs), query)
-    shown = hits if limit is None else hits[:limit]
+    docs = (searching.doc_from(e.postmortem, t) for e, t in pairs)
+    shown, total = searching.best(docs, query, limit)
     # The few shown are read again, from the summary cache this read just loaded.
     entries, _ = ws.store.read_many([by_id[hit.id] for hit in shown])
     by_path = {e.path: e for e in entries}
     return Found(
         [(hit, by_path[by_id[hit.id]]) for hit in shown if by_id[hit.id] in by_path],
-        len(hits),
+        total,
         errors,
     )
 

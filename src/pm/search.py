@@ -93,16 +93,36 @@ def doc_from(postmortem: Postmortem, prose: str) -> Doc:
 
 def search(docs: Iterable[Doc], query: list[str]) -> list[Hit]:
     """Every doc holding at least one term of ``query`` (``terms``), best first."""
-    hits = []
+    return best(docs, query)[0]
+
+
+def best(docs: Iterable[Doc], query: list[str], limit: int | None = None) -> tuple[list[Hit], int]:
+    """``search``'s first ``limit`` hits (all of them for None), and how many there were.
+
+    Only the best are kept as the docs go by: a common word matches nearly every one of
+    50,000 postmortems, and keeping every hit to sort them at the end costs tens of MB
+    for the twenty shown. Sorting is stable and the order total, so the hits kept are
+    exactly the first ``limit`` of the whole sorted list."""
+    hits: list[Hit] = []
+    total = 0
     for doc in docs:
         whole = "\n".join((doc.title, doc.impact, doc.prose, *doc.timeline, *doc.actions))
         lowered = whole.lower()
         if not any(term in lowered for term in query):
             continue
+        total += 1
         hits.append(_hit(doc, query))
-    hits.sort(key=lambda hit: hit.id, reverse=True)  # ties: the newest first
+        if limit is not None and len(hits) >= 2 * limit + 256:
+            _order(hits)
+            del hits[limit:]
+    _order(hits)
+    return (hits if limit is None else hits[:limit]), total
+
+
+def _order(hits: list[Hit]) -> None:
+    """Best first: every term present, then the score, then the newest (the id)."""
+    hits.sort(key=lambda hit: hit.id, reverse=True)
     hits.sort(key=lambda hit: (not hit.complete, -hit.score))
-    return hits
 
 
 def _lines(doc: Doc) -> Iterable[tuple[str, str, str]]:
