@@ -211,18 +211,18 @@ def report(
     rounds = {None: "", False: ", earlier rounds", True: ", batch 3"}[fresh]
     print(f"== {part} part{rounds} ==")
     print(
-        f"lint: {lint.blame} blame, {lint.neutral} neutral sentences; recall {lint.recall:.2f} "
+        f"lint: {lint.blame} blame, {lint.neutral} neutral sentences; recall {lint.recall:.3f} "
         f"({lint.caught}/{lint.blame}), false-positive rate {lint.fpr:.3f} "
         f"({lint.false_alarms}/{lint.neutral})"
     )
     print(
         f"grouping: {grouping.incidents} incidents, {grouping.families} families, "
-        f"{grouping.true_pairs} same-cause pairs; precision {grouping.precision:.2f}, "
-        f"recall {grouping.recall:.2f}, F1 {grouping.f1:.2f} "
+        f"{grouping.true_pairs} same-cause pairs; precision {grouping.precision:.3f}, "
+        f"recall {grouping.recall:.3f}, F1 {grouping.f1:.3f} "
         f"({grouping.hits} of {grouping.found_pairs} grouped pairs right)"
     )
     print(
-        f"show: a same-cause incident in the top three for {grouping.top3:.2f} "
+        f"show: a same-cause incident in the top three for {grouping.top3:.3f} "
         f"({grouping.top3_hits}/{grouping.top3_targets}); no suggestion for "
         f"{grouping.empty}; junk groups {len(grouping.junk)}"
     )

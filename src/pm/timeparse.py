@@ -241,9 +241,8 @@ def read_clock_in_incident(
         near = min(known, key=lambda k: abs((k[0] - d).days))
         return near[1] + timedelta(days=(d - near[0]).days)
 
-    candidates = [
-        (d, placed(d, m), error) for d, m, error in found if placed(d, m) <= current + _FUTURE_SLACK
-    ]
+    latest = current + _FUTURE_SLACK
+    candidates = [(d, moment, error) for d, m, error in found if (moment := placed(d, m)) <= latest]
     if not candidates:
         return read_time(text, tz, current)
     inside = [c for c in candidates if started <= c[1] <= ended]

@@ -112,10 +112,10 @@ class Workspace:
         if started is None:
             return self.parse_time(text)
         if postmortem.status == "active":
-            timeparse.read_time(text, self.tz, self.now())  # a clock that cannot be: its error
+            reading = timeparse.read_time(text, self.tz, self.now())  # cannot be: its error
             began = started.astimezone(self.tz).date()
             if began >= self.today() - timedelta(days=1):
-                return self.parse_time(text)
+                return self._noted(text, reading)
             raise UsageError(
                 f"time {text!r} has no day, and {postmortem.id} began on {began.isoformat()} "
                 f"({(self.today() - began).days} days ago); give the day: 'today {text}' or "
