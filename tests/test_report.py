@@ -40,6 +40,17 @@ def test_median_and_nearest_rank_p90() -> None:
     assert median([]) is None and p90([]) is None
 
 
+def test_median_is_the_standard_librarys() -> None:
+    import random
+    import statistics
+
+    draw = random.Random(15)
+    for size in range(1, 40):
+        values = [draw.choice([draw.randint(-5, 500), draw.random() * 1e4]) for _ in range(size)]
+        assert median(values) == float(statistics.median(values))
+        assert isinstance(median(values), float)
+
+
 def test_period_counts_and_trend(small: Repo, cli: CliRunnerCall) -> None:
     data = period_json(cli)
     assert data["total"] == 5  # the December and April incidents are outside

@@ -103,3 +103,23 @@ def test_sha1_and_sha256_are_hashlibs() -> None:
     for data in (b"", b"postmortems/2024/2024-01-15-db-pool.md", bytes(range(256)) * 40):
         assert sha1_hex(data) == hashlib.sha1(data, usedforsecurity=False).hexdigest()
         assert sha256_hex(data) == hashlib.sha256(data).hexdigest()
+
+
+def test_the_sha1_for_pieces_is_hashlibs_in_both_kinds() -> None:
+    from pm.digest import sha1
+
+    for bulk in (False, True):
+        hasher = sha1(bulk=bulk)
+        for piece in (b"pm", b"", bytes(range(256)) * 40):
+            hasher.update(piece)
+        expected = hashlib.sha1(b"pm" + bytes(range(256)) * 40, usedforsecurity=False)
+        assert hasher.hexdigest() == expected.hexdigest()
+
+
+def test_a_period_report_over_a_few_leaves_out_dataclasses_statistics_and_hashlib(
+    repo: Repo, two: list[str]
+) -> None:
+    imported(repo, "report", warm=False)  # fills the caches (it hashes every file)
+    modules = imported(repo, "report", warm=False)  # a process of its own, warm
+    assert "pm.report" in modules  # it did report
+    assert sorted(modules & (NEVER | {"statistics", "fractions", "hashlib", "_hashlib"})) == []

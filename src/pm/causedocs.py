@@ -309,12 +309,12 @@ def groups_of(store: Store, docs: list[similar.Doc], tuning: similar.Tuning) -> 
     caches for the last set of docs grouped: the groups follow from the docs' content and
     the tuning alone, so while neither changed (the digest of both, and the tokeniser,
     say so) a report does not group 10,000 postmortems again. Never fails a command."""
-    import hashlib
+    from pm.digest import sha1
 
     folder = cache_folder(store.config.root)
     path = folder / GROUPS_NAME if folder is not None else None
     # Hashed one doc at a time: all of them marshalled at once is tens of MB at 50,000.
-    content = hashlib.sha1(usedforsecurity=False)
+    content = sha1(bulk=len(docs) > 1000)
     for doc in docs:
         content.update(marshal.dumps((_encoded(doc), doc.packed)))
     digest = content.hexdigest()

@@ -9,6 +9,15 @@ file of a repository (``cache.blob_id``) keeps ``hashlib``.
 from __future__ import annotations
 
 from importlib import import_module
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from typing import Protocol
+
+    class Hasher(Protocol):
+        def update(self, data: bytes, /) -> None: ...
+        def hexdigest(self) -> str: ...
+
 
 _BUILT_IN = {"sha1": ("_sha1",), "sha256": ("_sha2", "_sha256")}
 
@@ -21,6 +30,21 @@ def sha1_hex(data: bytes) -> str:
 def sha256_hex(data: bytes) -> str:
     """The hex sha256 of ``data``."""
     return _hex("sha256", data)
+
+
+def sha1(*, bulk: bool = False) -> Hasher:
+    """A sha1 to ``update`` piece by piece (not for security). ``bulk``: for megabytes,
+    where OpenSSL's (``hashlib``, eight times faster here) is worth its import."""
+    for module in () if bulk else _BUILT_IN["sha1"]:
+        try:
+            constructor = import_module(module).sha1
+        except ImportError:
+            continue
+        hasher: Hasher = constructor(usedforsecurity=False)
+        return hasher
+    import hashlib
+
+    return hashlib.sha1(usedforsecurity=False)
 
 
 def _hex(name: str, data: bytes) -> str:

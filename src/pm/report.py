@@ -25,7 +25,6 @@ the README quotes; split, the definitions and the code computing them would drif
 from __future__ import annotations
 
 import math
-import statistics
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime, timedelta
@@ -66,7 +65,15 @@ METRIC_LABELS = {
 
 
 def median(values: Sequence[float]) -> float | None:
-    return float(statistics.median(values)) if values else None
+    """The middle value, or the mean of the two middle values (``statistics.median``,
+    without importing ``statistics``, which loads ``fractions`` and ``random``)."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    if len(ordered) % 2:
+        return float(ordered[middle])
+    return (ordered[middle - 1] + ordered[middle]) / 2
 
 
 def p90(values: Sequence[float]) -> float | None:

@@ -10,10 +10,10 @@ Repository links follow GitHub's layout (``/blob/main/path``), or GitLab's
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from urllib.parse import quote, urlsplit
 
 from pm.config import Config, SiteConfig
+from pm.records import datarecord
 
 
 def is_web_url(text: str) -> bool:
@@ -27,7 +27,7 @@ def is_web_url(text: str) -> bool:
     return parts.scheme.lower() in ("http", "https") and bool(parts.netloc)
 
 
-@dataclass(frozen=True)
+@datarecord(frozen=True)
 class WebLinks:
     site: SiteConfig
     directory: str = "postmortems"
