@@ -367,3 +367,33 @@ def test_a_line_ending_conversion_is_not_taken_for_the_cached_bytes(
     files = sorted((other / "postmortems").glob("*/*.md"))
     assert all(b"\r\n" in f.read_bytes() for f in files)
     assert counted(other) == (0, 0, 0, 3)
+
+
+def test_a_smudge_filter_keeping_the_size_is_not_taken_for_the_cached_bytes(
+    repo: Repo, cli: CliRunnerCall, tmp_path: Path
+) -> None:
+    """A clean/smudge filter may rewrite a file without changing its size: git's id is of
+    the blob (the bytes the cache was read from elsewhere, where no filter is configured),
+    the work tree holds the smudged bytes, and only reading the file can tell."""
+    open_three(cli)
+    cli.ok("list")
+    plain_cache = cache_file(repo.path).read_bytes()
+    (repo.path / ".gitattributes").write_text("*.md filter=swap\n", encoding="utf-8")
+    repo.git("add", ".gitattributes")
+    repo.git("commit", "--quiet", "-m", "a filter, configured in some clones only")
+    other = tmp_path / "job"
+    git(
+        tmp_path, "clone", "--quiet",
+        "-c", "filter.swap.smudge=sed 's/ 500s$/ 404s/'",
+        "-c", "filter.swap.clean=sed 's/ 404s$/ 500s/'",
+        str(repo.path), str(other),
+    )  # fmt: skip
+    (other / ".git" / "pm").mkdir(exist_ok=True)
+    cache_file(other).write_bytes(plain_cache)
+    settle(other)
+    (smudged,) = (other / "postmortems").glob("*/*checkout*.md")
+    assert b"returns 404s" in smudged.read_bytes()
+    expected = cold(other)
+    assert "Checkout returns 404s" in repr(expected[0])
+    records, errors = Store(Config(root=other)).read_all()
+    assert ([r.postmortem for r in records], [str(e) for e in errors]) == expected

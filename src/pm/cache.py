@@ -151,8 +151,9 @@ class StatCache:
         (``gitrepo.unchanged_blobs``), not one computed from its bytes: None (not counted
         as a miss: the caller then reads and hashes the file) unless the entry was read
         from a file of the same size. Git's id is of the file as git stores it (after
-        ``autocrlf``, ``eol``, a clean filter); such conversions change the size, so the
-        same size and the same id mean the bytes pm read are the bytes there now."""
+        ``autocrlf``, ``eol``); such conversions change the size, so the same size and
+        the same id mean the bytes pm read are the bytes there now. (A filter driver may
+        keep the size: ``unchanged_blobs`` leaves its files out.)"""
         entry = self._old.get(name)
         try:
             if entry is None or entry[1] != blob or len(entry) != 3:

@@ -1091,7 +1091,8 @@ def unchanged_blobs(root: Path, folder: Path) -> IndexBlobs | None:
     ``git diff-files --name-only`` (the files whose stat differs from the index's record,
     every field compared whatever ``core.trustctime``/``core.checkStat`` say; git checks
     racily clean entries by content). Left out: files that differ, unmerged (conflicted)
-    files, files marked assume-unchanged or skip-worktree, symlinks and submodules.
+    files, files marked assume-unchanged or skip-worktree, symlinks and submodules, and
+    files with a ``filter`` attribute while a filter driver is configured.
     ``GIT_OPTIONAL_LOCKS=0``: git never refreshes or writes the index here, so a ``git``
     command running beside pm is never blocked.
 
@@ -1116,6 +1117,9 @@ def unchanged_blobs(root: Path, folder: Path) -> IndexBlobs | None:
     questions = (
         ("ls-files", "--stage", "-v", "-z", *spec),
         ("diff-files", "--name-only", "--relative", "--no-renames", "-z", *spec),
+        # A filter driver may rewrite a file keeping its size (the size check of
+        # ``StatCache._lookup_indexed`` then cannot tell): its files are left out below.
+        ("config", "-z", "--name-only", "--get-regexp", _FILTER_DRIVER),
     )
     running: list[subprocess.Popen[bytes]] = []
     try:
@@ -1134,7 +1138,8 @@ def unchanged_blobs(root: Path, folder: Path) -> IndexBlobs | None:
             process.communicate()
         return None
     answers = [process.communicate()[0] for process in running]
-    if any(process.returncode != 0 for process in running):
+    # (git config exits 1 when no key matches: no filter driver)
+    if any(process.returncode != 0 for process in running[:2]) or running[2].returncode > 1:
         return None
     try:
         after = os.stat(index)
@@ -1146,11 +1151,46 @@ def unchanged_blobs(root: Path, folder: Path) -> IndexBlobs | None:
         before.st_size,
     ) or lock.exists():
         return None
-    listed, differing = answers
+    listed, differing, drivers = answers
     changed = set(differing.split(b"\0"))
+    found_blobs = [(b, n) for b, n in _INDEXED.findall(listed) if n not in changed]
+    if drivers.strip(b"\0"):
+        filtered = _filtered_files(root, env, [name for _blob, name in found_blobs])
+        if filtered is None:
+            return None
+        found_blobs = [(b, n) for b, n in found_blobs if n not in filtered]
     blobs = {
         name.decode("utf-8", "surrogateescape"): bytes.fromhex(blob.decode("ascii"))
-        for blob, name in _INDEXED.findall(listed)
-        if name not in changed
+        for blob, name in found_blobs
     }
     return IndexBlobs(blobs, before.st_mtime_ns // 1_000_000_000 * 1_000_000_000)
+
+
+_FILTER_DRIVER = r"^filter\..*\.(clean|smudge|process)$"
+
+
+def _filtered_files(root: Path, env: dict[str, str], names: list[bytes]) -> set[bytes] | None:
+    """Which of ``names`` (relative to ``root``) have a ``filter`` attribute, by one ``git
+    check-attr``: their work tree bytes may differ from git's blob at the same size.
+    None when git cannot answer."""
+    if not names:
+        return set()
+    try:
+        result = subprocess.run(
+            ["git", "check-attr", "-z", "--stdin", "filter"],
+            cwd=root,
+            input=b"".join(name + b"\0" for name in names),
+            capture_output=True,
+            env=env,
+            check=False,
+        )
+    except OSError:
+        return None
+    if result.returncode != 0:
+        return None
+    fields = result.stdout.split(b"\0")  # path, attribute, value; each NUL-ended
+    return {
+        fields[i]
+        for i in range(0, len(fields) - 2, 3)
+        if fields[i + 2] not in (b"unspecified", b"unset")
+    }
