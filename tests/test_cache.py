@@ -574,3 +574,27 @@ def test_pm_cache_dir_puts_the_cache_where_ci_restores_it(
     shutil.copytree(kept, other / "ci-cache" / "pm")
     monkeypatch.chdir(other)
     assert counted_read(other) == (0, 2, 0)
+
+
+@pytest.mark.parametrize(
+    "damaged", [42, (), "text", ((1, 2), b"x", b"y"), ((1, "a", 2, 3), b"x", b"y"), (None,)]
+)
+def test_a_damaged_entry_a_filter_does_not_look_up_is_dropped_not_a_crash(
+    repo: Repo, cli: CliRunnerCall, damaged: object
+) -> None:
+    """A filtered read keeps the entries of the files its heads refused (``keep_unread``)
+    without looking them up: a damaged one among them must not crash the save."""
+    import marshal
+
+    first, second = open_incidents(cli, "Checkout returns 500s", "Search is slow")
+    cli.ok("resolve", second, "Fixed", "--at", "2024-01-11T12:00")
+    expected = cli.ok("list", "--status", "active", "--json").stdout  # heads + index
+    target = cache_file(repo.path)
+    header, entries = marshal.loads(target.read_bytes())
+    (name,) = rel(repo, repo.postmortem_path(second))  # refused by its head
+    target.write_bytes(marshal.dumps((header, {**entries, name: damaged})))
+    active = repo.postmortem_path(first)
+    os.utime(active, ns=(active.stat().st_atime_ns, active.stat().st_mtime_ns + 1000))
+    result = cli("list", "--status", "active", "--json")  # the index is stale: full filter
+    assert (result.exit_code, result.stdout, result.stderr) == (0, expected, "")
+    assert titles(cli) == ["Checkout returns 500s", "Search is slow"]

@@ -252,3 +252,25 @@ def test_active_postmortems_come_from_the_index_alone(
     data[5] = dict.fromkeys(data[5], ("damaged",))
     path.write_bytes(marshal.dumps(tuple(data)))
     assert cli.ok("list", "--status", "active", "--json").stdout == expected
+
+
+@pytest.mark.parametrize("where", ["posting", "unreadable"])
+def test_an_index_naming_files_it_does_not_list_is_not_used(
+    repo: Repo,
+    cli: CliRunnerCall,
+    monkeypatch: pytest.MonkeyPatch,
+    incidents: list[str],
+    where: str,
+) -> None:
+    """A damaged index that still loads (a position past the listing, or not a number)
+    is not used: the ordinary read answers, never a crash."""
+    expected = cli.ok("list", "--status", "active", "--json").stdout
+    path = index_file(repo.path)
+    data = list(marshal.loads(path.read_bytes()))
+    if where == "posting":
+        data[3]["status"]["active"] = [*data[3]["status"]["active"], 99, "x"]
+    else:
+        data[4] = [99, "x"]
+    path.write_bytes(marshal.dumps(tuple(data)))
+    result = cli("list", "--status", "active", "--json")
+    assert (result.exit_code, result.stdout, result.stderr) == (0, expected, "")

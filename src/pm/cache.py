@@ -191,9 +191,20 @@ class StatCache:
         """Keep the entries of these files (None: of every file) that this command did not
         look up (a filtered read decodes only what it shows), so that ``save`` does not
         drop them; each is still checked against its file's stat or bytes when used."""
-        for name in list(self._old) if names is None else names:
-            if name not in self._new and name in self._old:
-                self._new[name] = self._old[name]
+        old = self._old
+        for name in list(old) if names is None else names:
+            if name not in self._new and name in old:
+                entry = old[name]
+                # Kept unchecked, a damaged entry (valid marshal, wrong shape) crashed
+                # ``save``, which reads each entry's stat: it is dropped (a miss) instead.
+                stat = entry[0] if type(entry) is tuple and len(entry) == 3 else ()
+                if stat is None or (
+                    type(stat) is tuple
+                    and len(stat) == 4
+                    and type(stat[1]) is int
+                    and type(stat[2]) is int
+                ):
+                    self._new[name] = entry
 
     def _keep(self, name: str, key: StatKey | None, blob: bytes, value: Any) -> None:
         self._new[name] = (key, blob, value)

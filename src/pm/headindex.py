@@ -118,6 +118,14 @@ class HeadIndex:
                 return None
             if type(unreadable) is not list or type(active) is not dict:
                 return None
+            # A damaged index that still loads must not crash a filter: every column a
+            # dict of lists, and every position (checked again in ``Store._picked``) a file.
+            if not all(
+                type(postings[f]) is dict
+                and all(type(positions) is list for positions in postings[f].values())
+                for f in FIELDS
+            ) or not all(type(i) is int and 0 <= i < len(paths) for i in unreadable):
+                return None
         except Exception:  # noqa: BLE001 - missing, truncated, garbage, foreign: not used
             return None
         flat = stats_of(paths)

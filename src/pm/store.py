@@ -486,6 +486,8 @@ class Store:
         if chosen is None:
             return None  # the filter cannot narrow: the ordinary read is as cheap
         unreadable = set(columns.unreadable)
+        if not all(type(i) is int and 0 <= i < len(paths) for i in chosen):
+            return None  # a damaged index naming no file of the listing: not used
         found: list[Entry | DataError] = []
         summaries: SummaryCache | None = None
         for i in sorted(chosen | unreadable):
