@@ -351,17 +351,24 @@ def test_a_root_below_the_top_names_files_from_the_root(tmp_path: Path) -> None:
     assert found.blobs == {"postmortems/2024/a.md": cache_module.blob_id(b"one\n")}
 
 
+def cached_then_attributes(repo: Repo, cli: CliRunnerCall, line: str, message: str) -> bytes:
+    """Three postmortems read into the cache (its bytes returned), then ``line`` committed
+    as the ``.gitattributes`` of the repository."""
+    open_three(cli)
+    cli.ok("list")
+    cached = cache_file(repo.path).read_bytes()
+    (repo.path / ".gitattributes").write_text(line + "\n", encoding="utf-8")
+    repo.git("add", ".gitattributes")
+    repo.git("commit", "--quiet", "-m", message)
+    return cached
+
+
 def test_a_line_ending_conversion_is_not_taken_for_the_cached_bytes(
     repo: Repo, cli: CliRunnerCall, tmp_path: Path
 ) -> None:
     """With ``eol=crlf`` the work tree holds CRLF while git's id is of the LF blob, the
     bytes the cache was read from elsewhere: the sizes differ, so the file is read."""
-    open_three(cli)
-    cli.ok("list")
-    lf_cache = cache_file(repo.path).read_bytes()
-    (repo.path / ".gitattributes").write_text("*.md text eol=crlf\n", encoding="utf-8")
-    repo.git("add", ".gitattributes")
-    repo.git("commit", "--quiet", "-m", "CRLF in work trees")
+    lf_cache = cached_then_attributes(repo, cli, "*.md text eol=crlf", "CRLF in work trees")
     other = clone_with_cache(repo, tmp_path, lf_cache)
     settle(other)
     files = sorted((other / "postmortems").glob("*/*.md"))
@@ -375,12 +382,9 @@ def test_a_smudge_filter_keeping_the_size_is_not_taken_for_the_cached_bytes(
     """A clean/smudge filter may rewrite a file without changing its size: git's id is of
     the blob (the bytes the cache was read from elsewhere, where no filter is configured),
     the work tree holds the smudged bytes, and only reading the file can tell."""
-    open_three(cli)
-    cli.ok("list")
-    plain_cache = cache_file(repo.path).read_bytes()
-    (repo.path / ".gitattributes").write_text("*.md filter=swap\n", encoding="utf-8")
-    repo.git("add", ".gitattributes")
-    repo.git("commit", "--quiet", "-m", "a filter, configured in some clones only")
+    plain_cache = cached_then_attributes(
+        repo, cli, "*.md filter=swap", "a filter, configured in some clones only"
+    )
     other = tmp_path / "job"
     git(
         tmp_path, "clone", "--quiet",
