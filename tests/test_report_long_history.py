@@ -59,6 +59,12 @@ def test_the_report_counts_years_and_says_one_incident(old: str, cli: CliRunnerC
     assert "Incidents by month" not in out
 
 
+def test_the_report_says_one_action_item(old: str, cli: CliRunnerCall) -> None:
+    cli.ok("action", "add", old, "Add an origin shield", "--owner", "ana", "--due", "2019-07-01")
+    out = cli.ok("report").stdout
+    assert "\n  1 action item: 0 done, 0 won't do, 1 open, 1 overdue as of 2024-01-20;" in out
+
+
 def test_a_long_line_wraps_under_its_indent_on_a_terminal(
     old: str, cli: CliRunnerCall, monkeypatch: pytest.MonkeyPatch
 ) -> None:

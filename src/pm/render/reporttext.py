@@ -91,7 +91,8 @@ def _follow_through(data: PeriodData) -> Iterator[str]:
     yield "Follow-through"
     median = f["median_days_to_done"]
     yield (
-        f"  {f['created']} action items: {f['done']} done, {f['wont_do']} won't do, "
+        f"  {f['created']} action item{'' if f['created'] == 1 else 's'}: {f['done']} done, "
+        f"{f['wont_do']} won't do, "
         f"{f['open']} open, {f['overdue']} overdue as of {f['as_of']}; median days to done "
         f"{median if median is not None else '-'}"
     )
