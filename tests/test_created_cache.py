@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import json
 import shutil
+from pathlib import Path
 
 import pytest
 
-from conftest import CliRunnerCall, Repo
+from conftest import CliRunnerCall, Repo, git
 from pm import gitrepo
 from pm.errors import RepoError
 from pm.history import CREATED_NAME
@@ -94,3 +95,35 @@ def test_first_added_streams_the_log_in_pieces(
 def test_a_git_failure_while_streaming_is_the_usual_error(repo: Repo) -> None:
     with pytest.raises(RepoError, match=r"nosuchrev|unknown revision|bad revision"):
         list(gitrepo.stream_git_text(repo.path, "log", "nosuchrev", "--"))
+
+
+def test_a_clone_deepened_after_a_shallow_read_reads_the_whole_history(
+    repo: Repo, cli: CliRunnerCall, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A shallow clone (CI's ``--depth 1``) sees only its boundary commit: an item added
+    long before looks added then. Deepened (``git fetch --unshallow``) at the same HEAD,
+    the history and so the creation days differ: the answer kept for the shallow one is
+    stale (as it is for a CI cache restored from a shallow checkout)."""
+    from datetime import UTC, date
+
+    from pm.config import load_config
+    from pm.history import created_dates
+    from pm.store import Store
+
+    opened = cli.ok("open", "Pool exhausted", "-s", "SEV-2", "--started", "2024-01-15T14:05")
+    pid = opened.stdout.split("\t")[0]
+    cli.ok("action", "add", pid, "Alert on pool saturation", "--owner", "bob")
+    monkeypatch.setenv("GIT_COMMITTER_DATE", "2024-03-01T12:00:00+00:00")
+    cli.ok("action", "add", pid, "Size the pool", "--owner", "carol")
+    shallow = tmp_path / "shallow"
+    git(tmp_path, "clone", "--quiet", "--depth", "1", repo.path.as_uri(), str(shallow))
+    monkeypatch.chdir(shallow)
+
+    def days() -> dict[tuple[str, int], date]:
+        config = load_config(shallow)
+        postmortems = [entry.postmortem for entry in Store(config).read_all()[0]]
+        return created_dates(config, "HEAD", postmortems, UTC)
+
+    assert days()[(pid, 1)] == date(2024, 3, 1)  # all the shallow clone knows
+    git(shallow, "fetch", "--quiet", "--unshallow")
+    assert days()[(pid, 1)] == date(2024, 1, 20)

@@ -219,7 +219,22 @@ def _first_added(
         commit = None  # the log says what is wrong with it
     path = folder / CREATED_NAME if folder is not None else None
     names = tuple(git.relative(p) for p in paths)
-    key = (_CREATED_FORMAT, sys.version_info[:2], __version__, commit, _ITEM_LINE.pattern, names)
+    # A shallow clone cuts the commit's history at its boundary commits, and deepening it
+    # (``git fetch --unshallow``, a CI cache from a ``--depth 1`` checkout) gives the same
+    # commit more history: the boundary (git's ``shallow`` file) is part of the key.
+    try:
+        boundary = (git.common_dir / "shallow").read_bytes()
+    except OSError:
+        boundary = b""
+    key = (
+        _CREATED_FORMAT,
+        sys.version_info[:2],
+        __version__,
+        commit,
+        _ITEM_LINE.pattern,
+        names,
+        boundary,
+    )
     if path is not None and commit is not None:
         with suppress(Exception):  # missing, damaged, foreign: read the log again
             # marshal builds plain data and never runs code; .git is as trusted as its hooks.
