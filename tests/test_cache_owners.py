@@ -175,3 +175,17 @@ def test_a_case_twin_deleted_from_the_work_tree_is_no_twin(clean: Repo, cli: Cli
     result = cli("lint", "--format", "json", "--changed")
     rules = {f["rule"] for f in json.loads(result.stdout)["findings"]}
     assert "schema.id-case-collision" not in rules
+
+
+def test_owners_of_files_outside_the_year_folders_are_not_names(
+    clean: Repo, cli: CliRunnerCall
+) -> None:
+    """A draft kept outside a year folder is in git's index but no postmortem a lint of
+    every file reads: its owners are no names it knows, so --changed must not know them."""
+    add_owner(clean, "carol")
+    drafts = clean.path / "postmortems" / "drafts"
+    drafts.mkdir()
+    clean.git("mv", "postmortems/2024/2024-03-09-queue-stalls.md", "postmortems/drafts/")
+    commit(clean.path)
+    edit(clean, GOOD, *BLAME)
+    assert findings(cli, "--changed") == findings(cli) == []

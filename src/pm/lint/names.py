@@ -18,6 +18,12 @@ from pm.store import Store
 def indexed_postmortems(config: Config, top: Path, indexed: list[tuple[str, str]]) -> list[str]:
     """The postmortem files (``<year>/<id>.md``, as ``Store.paths`` finds them) that git's
     index names: the other files' names without listing the folder."""
+    start = str(top) + os.sep
+    return [start + name for name, _blob in in_layout(config, top, indexed)]
+
+
+def in_layout(config: Config, top: Path, indexed: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The entries of ``indexed`` (relative to ``top``) that are postmortem files."""
     import re
 
     try:
@@ -26,8 +32,7 @@ def indexed_postmortems(config: Config, top: Path, indexed: list[tuple[str, str]
         return []
     prefix = "" if folder == "." else folder + "/"
     layout = re.compile(re.escape(prefix) + r"\d{4}/[^/.][^/]*\.md").fullmatch
-    start = str(top) + os.sep
-    return [start + name for name, _blob in indexed if layout(name)]
+    return [entry for entry in indexed if layout(entry[0])]
 
 
 def case_twins(
@@ -90,7 +95,9 @@ def known(config: Config, listing: bytes) -> tuple[list[str], dict[str, list[str
     kept = _kept(path, header)
     if kept is not None:
         return kept
-    indexed = parse_index(listing)
+    # Only the postmortems a lint of every file reads: the owners of a draft outside the
+    # year folders (or any other file there) are no names that lint knows.
+    indexed = in_layout(config, root, parse_index(listing))
     owners, complete = all_owners(config, root, indexed)
     folds: dict[str, list[str]] = {}
     for name in indexed_postmortems(config, root, indexed):
