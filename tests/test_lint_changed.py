@@ -165,3 +165,37 @@ def test_committed_changes_stay_out_of_a_hook_run(clean: Repo, cli: CliRunnerCal
     edit(clean, GOOD, "Payments time out", "Payments time out again")
     clean.git("add", GOOD)
     assert linted(cli) == (0, [], 1)
+
+
+def test_a_hand_edit_keeping_size_and_mtime_is_linted_whatever_git_s_stat_config(
+    clean: Repo, cli: CliRunnerCall
+) -> None:
+    """git's index says which files are unchanged by their stat; a clone configured to
+    compare less of it (``core.checkStat=minimal``, ``core.trustctime=false``) would take
+    a same-size edit that kept the mtime for no change, and --changed would not lint it."""
+    import os
+
+    path = clean.path / MINOR
+    os.utime(path, ns=(1_600_000_000_000_000_000,) * 2)
+    clean.git("config", "core.checkStat", "minimal")
+    clean.git("config", "core.trustctime", "false")
+    clean.git("update-index", "--refresh")  # the index holds the old mtime, not racy
+    # An editor that saves to a new file and renames it over the old: a new inode. SEV-3
+    # to SEV-9 keeps the size, and the mtime is set back (``touch -r``, a sync tool).
+    text = path.read_text(encoding="utf-8").replace("severity: SEV-3", "severity: SEV-9")
+    (clean.path / "saved.tmp").write_text(text, encoding="utf-8")
+    os.replace(clean.path / "saved.tmp", path)
+    os.utime(path, ns=(1_600_000_000_000_000_000,) * 2)
+    assert linted(cli) == (1, [MINOR], 1)
+
+
+def test_two_changed_files_of_one_name_in_two_year_folders_are_both_linted(
+    clean: Repo, cli: CliRunnerCall
+) -> None:
+    """A copy filed under another year keeps its name: both files are postmortems a lint
+    of every file reads, so --changed lints both."""
+    break_file(clean, MINOR)
+    copy = MINOR.replace("/2024/", "/2025/")
+    (clean.path / copy).parent.mkdir()
+    (clean.path / copy).write_bytes((clean.path / MINOR).read_bytes())
+    assert linted(cli) == (1, [MINOR, copy], 2)

@@ -758,8 +758,13 @@ def changed_files(root: Path, folder: Path, base: str | None) -> list[Path]:
     spec = ("--", str(folder))
     questions: list[tuple[str, ...]] = []
     if start:  # the tracked files that differ, and the untracked ones, asked at once
+        # Every stat field compared (``_STRICT_STAT``): under ``core.checkStat=minimal`` or
+        # ``core.trustctime=false`` git takes a same-size edit that kept the mtime for none.
         questions.append(
-            ("diff", "--name-only", "-z", "--no-renames", "--diff-filter=d", start, *spec)
+            (
+                *_STRICT_STAT,
+                *("diff", "--name-only", "-z", "--no-renames", "--diff-filter=d", start, *spec),
+            )
         )
         questions.append(("ls-files", "-z", "--others", "--exclude-standard", *spec))
     else:  # no commit yet: everything there is

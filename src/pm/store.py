@@ -175,7 +175,9 @@ class Store:
         if not changed:
             return []
         folder = self.directory.resolve()
-        wanted: dict[str, Path] = {}
+        # By name, then year: as ``path_names`` sorts them. By name alone, a file and its
+        # copy filed under another year were one, and only one of them was linted.
+        wanted: dict[tuple[str, str], Path] = {}
         for path in changed:
             with suppress(OSError, ValueError):  # outside the folder after links: not ours
                 parts = path.resolve().relative_to(folder).parts
@@ -188,7 +190,7 @@ class Store:
                     and (self.directory / parts[0]).is_dir()
                     and (self.directory / parts[0] / parts[1]).is_file()
                 ):
-                    wanted[parts[1]] = self.directory / parts[0] / parts[1]
+                    wanted[(parts[1], parts[0])] = self.directory / parts[0] / parts[1]
         return [wanted[name] for name in sorted(wanted)]
 
     def unseen(self) -> list[Path]:
