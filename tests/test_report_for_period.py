@@ -81,11 +81,35 @@ def test_action_items_and_causes_survive_trimming() -> None:
                done=date(2024, 6, 2), extra={"created": "2024-05-02"}),
         action(2, "Alert on lock waits", "bo", "P2", "2024-05-10"),
     ]  # fmt: skip
+    items[0].extra["jira_board"] = "OPS"
+    items[1].ticket, items[1].reason = "OPS-12", "Waiting on the vendor"
     incident = postmortem("2024-05-01-db", actions=items, review_due="2024-05-08")
     incident.extra = {"causes": ["capacity"]}
     incident.impact = "Checkout failed for 40% of users"
     slim = report.for_period(incident)
-    assert slim.actions == incident.actions
+    read = ("number", "text", "owner", "priority", "due", "status", "done")
+    assert [[getattr(i, f) for f in read] for i in slim.actions] == [
+        [getattr(i, f) for f in read] for i in incident.actions
+    ]
+    # Of an item's extra only the day it was created stays (follow-through reads it).
+    assert [i.extra for i in slim.actions] == [{"created": "2024-05-02"}, {}]
+    assert all(i.ticket is None and i.reason is None for i in slim.actions)
     assert records.astuple(slim.review) == records.astuple(incident.review)
+    assert items[0].extra == {"created": "2024-05-02", "jira_board": "OPS"}  # untouched
+    assert items[1].ticket == "OPS-12"
     body = "## Root Cause\n\nA reporting query held locks on the primary.\n"
     assert similar.doc_from(slim, body) == similar.doc_from(incident, body)
+
+
+def test_trimmed_events_and_items_share_one_read_only_extra() -> None:
+    """50,000 postmortems' events and items each had an empty dict of their own; the
+    trimmed copies share one, and a write to it fails instead of reaching the others."""
+    import pytest
+
+    incident = postmortem("2024-05-01-db", started="2024-05-01T10:00", resolved="2024-05-01T12:00")
+    incident.actions = [action(1, "Add a replica", "ana", "P1", "2024-06-01")]
+    slim = report.for_period(incident)
+    extras = [e.extra for e in slim.timeline] + [i.extra for i in slim.actions]
+    assert len(extras) == 3 and all(x is extras[0] for x in extras)
+    with pytest.raises(TypeError):
+        extras[0]["source"] = "x"

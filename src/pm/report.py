@@ -28,7 +28,8 @@ import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any, cast
 
 from pm import metrics, records, similar, slo
 from pm.model import ActionItem, Event, Postmortem
@@ -199,6 +200,10 @@ def linked_ids(postmortem: Postmortem) -> list[str]:
 
 # Keys of ``extra`` a period report reads: links, the explicit impact, the causes.
 _PERIOD_EXTRA = ("same_cause", "impact_minutes", "causes")
+# Of an item's ``extra``: the day it was created, when written (``history.created_dates``).
+_CREATED = "created"
+# The ``extra`` of every trimmed event and item: one read-only mapping, not 50,000 dicts.
+_NO_EXTRA: dict[str, Any] = cast("dict[str, Any]", MappingProxyType({}))
 
 
 def for_period(postmortem: Postmortem) -> Postmortem:
@@ -208,17 +213,29 @@ def for_period(postmortem: Postmortem) -> Postmortem:
     recurring groups and the error budgets look beyond the period), and their timelines'
     prose is most of what they weigh. The report reads only the first event of each kind
     (``Postmortem.first``: the metrics, the impact interval), so the rest of the timeline,
-    every event's text and the ``extra`` keys it never reads are dropped; the action items
-    stay whole (follow-through, and the items that address a recurring cause).
+    every event's text and the ``extra`` keys it never reads are dropped; of the action
+    items it reads all but the ticket, the reason and their ``extra`` save ``created:``
+    (follow-through, and the items that address a recurring cause). What similarity
+    reads (``similar.doc_from``) stays. Events and items without an ``extra`` to keep
+    share one read-only empty one: a report never writes them.
     """
     seen: set[str] = set()
     firsts = []
     for event in postmortem.timeline:
         if event.kind not in seen:
             seen.add(event.kind)
-            firsts.append(Event(event.at, event.kind))
+            firsts.append(Event(event.at, event.kind, "", _NO_EXTRA))
+    items = []
+    for item in postmortem.actions:
+        kept = {_CREATED: item.extra[_CREATED]} if _CREATED in item.extra else _NO_EXTRA
+        items.append(
+            ActionItem(
+                item.number, item.text, item.owner, item.priority, item.due, item.status,
+                done=item.done, extra=kept,
+            )
+        )  # fmt: skip
     extra = {key: postmortem.extra[key] for key in _PERIOD_EXTRA if key in postmortem.extra}
-    return records.replace(postmortem, timeline=firsts, extra=extra)
+    return records.replace(postmortem, timeline=firsts, actions=items, extra=extra)
 
 
 def in_period(postmortems: Iterable[Postmortem], period: Period) -> list[Postmortem]:
