@@ -59,10 +59,63 @@ def test_created_days_are_read_once_per_commit(
     assert first["done_with_created"] == 1 and len(logs) == 1
     assert (repo.path / ".git" / "pm" / CREATED_NAME).exists()
     assert follow(cli) == first and len(logs) == 1, "same commit: remembered"
+    kept = repo.git("rev-parse", "HEAD").strip()
     cli.ok("action", "done", items, "2")  # a commit: HEAD moved
     second = follow(cli)
     assert len(logs) == 2 and second["done_with_created"] == 2
+    # Only the commits since the one kept were read (at 50,000 files the whole log is 40 s).
+    assert logs[1] == f"{kept}..{repo.git('rev-parse', 'HEAD').strip()}"
     assert second == fresh(repo, cli)
+
+
+def test_history_rewritten_since_the_kept_commit_is_read_whole(
+    repo: Repo, cli: CliRunnerCall, items: str, logs: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An amend leaves the kept commit out of HEAD's history: the commits since it are
+    no answer, so the whole log is read again."""
+    follow(cli)
+    monkeypatch.setenv("GIT_COMMITTER_DATE", "2024-04-01T12:00:00+00:00")
+    repo.git("commit", "--quiet", "--amend", "-m", "Reworded")
+    after = follow(cli)
+    assert logs == ["HEAD", "HEAD"]
+    assert after == fresh(repo, cli)
+
+
+def test_a_merged_branch_s_items_count_from_the_commits_since(
+    repo: Repo, cli: CliRunnerCall, items: str, logs: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A teammate's branch forked before the kept commit and merged after it: its item
+    lines are in the commits since, and the answer is the one a fresh read gives."""
+    other = cli.ok("open", "Cache cold", "-s", "SEV-3", "--started", "2024-01-20T09:00")
+    other_id = other.stdout.split("\t")[0]
+    cli.ok("resolve", other_id, "--at", "2024-01-20T10:00")
+    cli.ok("action", "add", other_id, "Alert on hit rate", "--owner", "erin")
+    repo.git("branch", "teammate")
+    follow(cli)  # kept at this commit
+    monkeypatch.setenv("GIT_COMMITTER_DATE", "2024-02-10T12:00:00+00:00")
+    cli.ok("action", "add", items, "Page on pool waits", "--owner", "dan")
+    repo.git("switch", "--quiet", "teammate")
+    monkeypatch.setenv("GIT_COMMITTER_DATE", "2024-02-05T12:00:00+00:00")
+    cli.ok("action", "add", other_id, "Warm the cache on deploy", "--owner", "erin")
+    cli.ok("action", "done", other_id, "2")
+    repo.git("switch", "--quiet", "-")
+    monkeypatch.setenv("GIT_COMMITTER_DATE", "2024-02-20T12:00:00+00:00")
+    repo.git("merge", "--quiet", "--no-ff", "-m", "Merge teammate", "teammate")
+    merged = follow(cli)
+    assert len(logs) == 2 and ".." in logs[1]
+    assert merged["created"] == 5 and merged == fresh(repo, cli)
+    from datetime import UTC, date
+
+    from pm.config import load_config
+    from pm.history import created_dates
+    from pm.store import Store
+
+    config = load_config(repo.path)
+    postmortems = [entry.postmortem for entry in Store(config).read_all()[0]]
+    days = created_dates(config, "HEAD", postmortems, UTC)
+    assert days[(other_id, 2)] == date(2024, 2, 5)  # the teammate's commit
+    assert days[(items, 3)] == date(2024, 2, 10)
+    assert logs[2:] == ["HEAD"]  # fresh() dropped the cache; this last read was kept
 
 
 def test_a_damaged_created_file_is_read_afresh(

@@ -202,8 +202,11 @@ def _first_added(
 
     The answer depends only on that commit's history and the paths, so it is kept in
     ``created-v1.marshal`` beside the caches with both: while HEAD does not move, a
-    report reads no patch (the log of 10,000 files' history takes seconds). A missing,
-    damaged or foreign file, or one that cannot be written, only costs the log again.
+    report reads no patch (the log of 50,000 files' history takes 40 seconds). When HEAD
+    moved on from the commit kept (a ``pm event``, a pull), only the commits since are
+    read: an item line they add keeps the earlier of the two times. History rewritten
+    (an amend, a reset) reads it all again. A missing, damaged or foreign file, or one
+    that cannot be written, only costs the log again.
     """
     import marshal
     import sys
@@ -235,13 +238,26 @@ def _first_added(
         names,
         boundary,
     )
+    earlier: tuple[str, dict[tuple[str, str], datetime]] | None = None
     if path is not None and commit is not None:
         with suppress(Exception):  # missing, damaged, foreign: read the log again
             # marshal builds plain data and never runs code; .git is as trusted as its hooks.
             stored, found = marshal.loads(path.read_bytes())  # noqa: S302
+            kept = {(n, i): datetime.fromisoformat(w) for n, i, w in found}
             if stored == key:
-                return {(n, i): datetime.fromisoformat(w) for n, i, w in found}
-    added = git.first_added(rev, paths, _ITEM_LINE)
+                return kept
+            if isinstance(stored[3], str) and stored[:3] + stored[4:] == key[:3] + key[4:]:
+                earlier = (stored[3], kept)
+    added = None
+    if earlier is not None and commit is not None and git.is_ancestor(earlier[0], commit):
+        with suppress(RepoError):  # the kept commit's objects pruned away: read it all
+            since = git.first_added(f"{earlier[0]}..{commit}", paths, _ITEM_LINE)
+            added = earlier[1]
+            for item, when in since.items():
+                if item not in added or when < added[item]:
+                    added[item] = when
+    if added is None:
+        added = git.first_added(rev, paths, _ITEM_LINE)
     if path is not None and commit is not None:
         plain = [(n, i, when.isoformat()) for (n, i), when in added.items()]
         with suppress(OSError, ValueError):
