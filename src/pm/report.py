@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from pm import metrics, records, similar, slo
 from pm.model import ActionItem, Event, Postmortem
-from pm.records import datarecord
+from pm.records import NamedTuple, datarecord
 from pm.recurring import recurring_groups
 from pm.render import views
 from pm.sections import prose
@@ -345,19 +345,19 @@ def _counts(
     }
 
 
-def _metric_stats(postmortems: Iterable[Postmortem]) -> MetricTable:
+def _metric_stats(spans: Iterable[dict[str, timedelta | None]]) -> MetricTable:
     values: dict[str, list[float]] = defaultdict(list)
-    for postmortem in postmortems:
-        for name, span in metrics.compute(postmortem).spans.items():
+    for found in spans:
+        for name, span in found.items():
             if span is not None:
                 values[name].append(span.total_seconds() / 60)
     result: MetricTable = {}
     for name, (short, label) in METRIC_LABELS.items():
-        found = values.get(name, [])
-        med, high = median(found), p90(found)
+        found_minutes = values.get(name, [])
+        med, high = median(found_minutes), p90(found_minutes)
         result[short] = {
             "label": label,
-            "count": len(found),
+            "count": len(found_minutes),
             "median_minutes": _round(med),
             "p90_minutes": _round(high),
             "median": _minutes_text(med),
@@ -369,34 +369,53 @@ def _metric_stats(postmortems: Iterable[Postmortem]) -> MetricTable:
 def _metrics(postmortems: list[Postmortem], severities: Sequence[str]) -> Metrics:
     present = [s for s in severities if any(p.severity == s for p in postmortems)]
     present += sorted({p.severity for p in postmortems} - set(present))
+    # Each postmortem's spans once: the overall table and its severity's both read them.
+    spans = [metrics.compute(p).spans for p in postmortems]
     return {
-        "overall": _metric_stats(postmortems),
+        "overall": _metric_stats(spans),
         "by_severity": {
-            severity: _metric_stats(p for p in postmortems if p.severity == severity)
+            severity: _metric_stats(
+                found for p, found in zip(postmortems, spans, strict=True) if p.severity == severity
+            )
             for severity in present
         },
     }
 
 
-def _item_stats(
-    entries: list[tuple[Postmortem, ActionItem]], as_of: date, created: Created
-) -> ItemStats:
-    days = []
-    ages = []
-    for postmortem, item in entries:
-        if item.status == "done" and item.done is not None:
-            base = postmortem.resolved_at or postmortem.started
-            if base is not None:
-                days.append(float((item.done - base.date()).days))
-            made = created.get((postmortem.id, item.number))
-            if made is not None and item.done >= made:
-                ages.append(float((item.done - made).days))
+class _ItemFacts(NamedTuple):
+    """What follow-through counts of one action item, worked out once: the totals, each
+    priority and each owner all count it."""
+
+    status: str
+    open: bool
+    overdue: bool
+    days_to_done: float | None  # from the incident's end (else start) to done
+    created_to_done: float | None  # from the day it was created to done
+
+
+def _item_facts(
+    postmortem: Postmortem, item: ActionItem, as_of: date, created: Created
+) -> _ItemFacts:
+    days = ages = None
+    if item.status == "done" and item.done is not None:
+        base = postmortem.resolved_at or postmortem.started
+        if base is not None:
+            days = float((item.done - base.date()).days)
+        made = created.get((postmortem.id, item.number))
+        if made is not None and item.done >= made:
+            ages = float((item.done - made).days)
+    return _ItemFacts(item.status, item.is_open, item.days_overdue(as_of) > 0, days, ages)
+
+
+def _item_stats(facts: Sequence[_ItemFacts]) -> ItemStats:
+    days = [f.days_to_done for f in facts if f.days_to_done is not None]
+    ages = [f.created_to_done for f in facts if f.created_to_done is not None]
     return {
-        "created": len(entries),
-        "done": sum(1 for _, i in entries if i.status == "done"),
-        "wont_do": sum(1 for _, i in entries if i.status == "wont-do"),
-        "open": sum(1 for _, i in entries if i.is_open),
-        "overdue": sum(1 for _, i in entries if i.days_overdue(as_of) > 0),
+        "created": len(facts),
+        "done": sum(1 for f in facts if f.status == "done"),
+        "wont_do": sum(1 for f in facts if f.status == "wont-do"),
+        "open": sum(1 for f in facts if f.open),
+        "overdue": sum(1 for f in facts if f.overdue),
         "median_days_to_done": _round(median(days)),
         "done_with_dates": len(days),
         "median_days_created_to_done": _round(median(ages)),
@@ -404,32 +423,34 @@ def _item_stats(
     }
 
 
-def _named_stats(
-    name: str, entries: list[tuple[Postmortem, ActionItem]], as_of: date, created: Created
-) -> NamedItemStats:
-    return {"name": name, **_item_stats(entries, as_of, created)}
+def _named_stats(name: str, facts: Sequence[_ItemFacts]) -> NamedItemStats:
+    return {"name": name, **_item_stats(facts)}
 
 
 def _follow_through(postmortems: list[Postmortem], as_of: date, created: Created) -> FollowThrough:
-    entries = [(p, item) for p in postmortems for item in p.actions]
-    by_priority: dict[str, list[tuple[Postmortem, ActionItem]]] = defaultdict(list)
-    by_owner: dict[str, list[tuple[Postmortem, ActionItem]]] = defaultdict(list)
-    for entry in entries:
-        by_priority[entry[1].priority or "-"].append(entry)
-        by_owner[entry[1].owner or "-"].append(entry)
+    facts: list[_ItemFacts] = []
+    by_priority: dict[str, list[_ItemFacts]] = defaultdict(list)
+    by_owner: dict[str, list[_ItemFacts]] = defaultdict(list)
+    late: list[tuple[Postmortem, ActionItem]] = []
+    for p in postmortems:
+        for item in p.actions:
+            fact = _item_facts(p, item, as_of, created)
+            facts.append(fact)
+            by_priority[item.priority or "-"].append(fact)
+            by_owner[item.owner or "-"].append(fact)
+            if fact.overdue:
+                late.append((p, item))
     overdue: list[LateActionView] = sorted(
-        (views.late_action(p.id, i, as_of) for p, i in entries if i.days_overdue(as_of) > 0),
+        (views.late_action(p.id, i, as_of) for p, i in late),
         key=lambda row: (-row["days_overdue"], row["id"], row["number"]),
     )
     return {
         "as_of": as_of,
-        **_item_stats(entries, as_of, created),
-        "by_priority": [
-            _named_stats(name, by_priority[name], as_of, created) for name in sorted(by_priority)
-        ],
+        **_item_stats(facts),
+        "by_priority": [_named_stats(name, by_priority[name]) for name in sorted(by_priority)],
         "by_owner": [
-            _named_stats(name, items, as_of, created)
-            for name, items in sorted(by_owner.items(), key=lambda kv: (-len(kv[1]), kv[0]))
+            _named_stats(name, found)
+            for name, found in sorted(by_owner.items(), key=lambda kv: (-len(kv[1]), kv[0]))
         ],
         "overdue_items": overdue,
     }
