@@ -100,9 +100,9 @@ def known(config: Config, listing: bytes) -> tuple[list[str], dict[str, list[str
     indexed = in_layout(config, root, parse_index(listing))
     owners, complete = all_owners(config, root, indexed)
     folds: dict[str, list[str]] = {}
-    for name in indexed_postmortems(config, root, indexed):
-        stem = name.rpartition(os.sep)[2]
-        folds.setdefault(stem[:-3].casefold(), []).append(name)
+    start = str(root) + os.sep
+    for name, _blob in indexed:  # in the layout already: not matched again
+        folds.setdefault(name.rpartition("/")[2][:-3].casefold(), []).append(start + name)
     if complete and path is not None:
         write_cache(path, marshal.dumps((header, owners, folds)))
     return owners, folds
