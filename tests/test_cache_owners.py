@@ -115,16 +115,35 @@ def test_the_answer_for_an_index_is_kept_and_read_back(clean: Repo, cli: CliRunn
     assert findings(cli, "--changed") == findings(cli) == ["blameless.person-caused"]
 
 
+@pytest.mark.parametrize("jobs", ["1", "2"])
 def test_a_file_edited_since_it_was_staged_counts_its_staged_owners(
-    clean: Repo, cli: CliRunnerCall
+    clean: Repo, cli: CliRunnerCall, jobs: str
 ) -> None:
     """MINOR's owner changes in the work tree only, and no cache has seen its staged
     content: git's object store gives it (bob is counted: a name more, never one less),
-    and the answer for this index is kept."""
+    and the answer for this index is kept. Read in this process or in workers alike."""
     edit(clean, MINOR, "owner: bob", "owner: carol")
     edit(clean, GOOD, BLAME[0], BLAME[1].replace("Carol", "Bob"))
-    assert findings(cli, "--changed") == ["blameless.person-caused"]
+    assert findings(cli, "--changed", "--jobs", jobs) == ["blameless.person-caused"]
     assert (clean.path / KNOWN).is_file()
+
+
+def test_a_cold_owners_file_is_read_in_workers_with_the_same_answer(
+    clean: Repo, cli: CliRunnerCall
+) -> None:
+    """The first ``lint --changed`` in a clone parses every front matter for its owners:
+    across processes when there are many (``--jobs``), with the answer one process gives."""
+    import marshal
+
+    add_owner(clean, "carol")
+    edit(clean, GOOD, *BLAME)
+    alone = findings(cli, "--changed", "--jobs", "1")
+    kept = marshal.loads((clean.path / OWNERS).read_bytes())
+    assert alone == ["blameless.person-caused"] and len(kept[1]) >= 3
+    for name in (OWNERS, KNOWN):
+        (clean.path / name).unlink()
+    assert findings(cli, "--changed", "--jobs", "2") == alone
+    assert marshal.loads((clean.path / OWNERS).read_bytes()) == kept
 
 
 def test_an_owners_file_restored_from_another_clone_is_right(

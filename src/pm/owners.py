@@ -21,6 +21,7 @@ import marshal
 import os
 import re
 import sys
+from collections.abc import Iterator, Sequence
 from contextlib import suppress
 from pathlib import Path
 from typing import Any
@@ -89,32 +90,37 @@ def _owners_in(raw: bytes, shown: str) -> tuple[str, ...]:
     )
 
 
-def all_owners(config: Config, top: Path, indexed: list[tuple[str, str]]) -> tuple[list[str], bool]:
+def all_owners(
+    config: Config, top: Path, indexed: list[tuple[str, str]], jobs: int | None = None
+) -> tuple[list[str], bool]:
     """Every action item's owner in the postmortems git tracks, sorted: ``indexed`` is
     ``gitrepo.index_blobs`` (relative path, hex blob id) and ``top`` the folder it is
     relative to. A file changed in the work tree since it was staged counts with the
     owners of its staged content (read from git's object store). And whether every file's
-    owners are in it (False only when git could not give a staged content)."""
-    from pm.cache import blob_id
+    owners are in it (False only when git could not give a staged content).
 
+    Files whose owners ``owners-v1.marshal`` does not hold are parsed, across ``jobs``
+    processes (``pm lint --jobs``; every core when None) when there are many: the first
+    ``lint --changed`` in a clone reads every front matter."""
     path = cache_path(config.root)
     known = _load(path)
     owners: set[str] = set()
     fresh: dict[str, tuple[str, ...]] = {}
     elsewhere: dict[str, str] = {}  # blob: name, of files the work tree holds otherwise
+    unknown: list[tuple[str, str]] = []
     for name, blob in indexed:
         found = known.get(blob)
         if found is None:
-            try:
-                raw = (top / name).read_bytes()
-            except OSError:
-                raw = b""
-            if blob_id(raw).hex() != blob:  # changed (or gone) since it was staged
-                elsewhere[blob] = name
-                continue
-            found = _owners_in(raw, name)
-        fresh[blob] = found
-        owners.update(found)
+            unknown.append((name, blob))
+        else:
+            fresh[blob] = found
+            owners.update(found)
+    for name, blob, read in _read(top, unknown, jobs):
+        if read is None:  # changed (or gone) since it was staged
+            elsewhere[blob] = name
+        else:
+            fresh[blob] = read
+            owners.update(read)
     if elsewhere:  # the staged content, from git's object store (one process)
         from pm.gitrepo import blobs_content
 
@@ -127,6 +133,35 @@ def all_owners(config: Config, top: Path, indexed: list[tuple[str, str]]) -> tup
     if path is not None and fresh.keys() != known.keys():
         write_cache(path, marshal.dumps((_FORMAT, fresh)))
     return sorted(owners), complete
+
+
+_Read = tuple[str, str, tuple[str, ...] | None]
+
+
+def _read(top: Path, files: list[tuple[str, str]], jobs: int | None) -> Iterator[_Read]:
+    """(name, blob, owners) of each file, owners None when the work tree holds other
+    content than the blob; in worker processes when there are many (``lint.parallel``)."""
+    if not files:
+        return
+    from pm.lint.parallel import Workers, count
+
+    with Workers(_read_files, count(jobs, len(files))) as workers:
+        for _chunk, found in workers.map(files, top):
+            yield from found
+
+
+def _read_files(files: Sequence[tuple[str, str]], top: Path) -> list[_Read]:
+    from pm.cache import blob_id
+
+    found: list[_Read] = []
+    for name, blob in files:
+        try:
+            raw = (top / name).read_bytes()
+        except OSError:
+            raw = b""
+        same = blob_id(raw).hex() == blob
+        found.append((name, blob, _owners_in(raw, name) if same else None))
+    return found
 
 
 _ACTIONS = re.compile(rb"^actions:[ \t]*\r?$", re.MULTILINE)

@@ -71,7 +71,9 @@ KNOWN = "known-v1.marshal"
 _FORMAT = ("pm-known", 1)
 
 
-def known(config: Config, listing: bytes) -> tuple[list[str], dict[str, list[str]]]:
+def known(
+    config: Config, listing: bytes, jobs: int | None = None
+) -> tuple[list[str], dict[str, list[str]]]:
     """For ``pm lint --changed``: every action item's owner in the postmortems git's index
     holds (``owners.all_owners``) and those postmortems' files grouped by folded id (for
     ``case_twins``), from ``listing`` (``gitrepo.start_index_listing``, relative to the
@@ -79,7 +81,8 @@ def known(config: Config, listing: bytes) -> tuple[list[str], dict[str, list[str
     kept in ``known-v1.marshal`` beside pm's other caches, under the sha1 of the listing (with
     the root, the folder and pm's version): the same index, the same answer, read back in
     one load. An answer that missed a file's owners (content the owners cache has not seen
-    and that the work tree no longer holds) is not kept."""
+    and that the work tree no longer holds) is not kept. ``jobs``: the processes that parse
+    the files the owners cache does not know (``pm lint --jobs``)."""
     import hashlib
     import marshal
 
@@ -98,7 +101,7 @@ def known(config: Config, listing: bytes) -> tuple[list[str], dict[str, list[str
     # Only the postmortems a lint of every file reads: the owners of a draft outside the
     # year folders (or any other file there) are no names that lint knows.
     indexed = in_layout(config, root, parse_index(listing))
-    owners, complete = all_owners(config, root, indexed)
+    owners, complete = all_owners(config, root, indexed, jobs)
     folds: dict[str, list[str]] = {}
     start = str(root) + os.sep
     for name, _blob in indexed:  # in the layout already: not matched again

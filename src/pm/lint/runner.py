@@ -126,7 +126,7 @@ def lint(
             files = store.changed_since(base)
         finally:
             indexed = listing()  # git listed the index while the changes were asked for
-        owners, others = known(config, indexed)
+        owners, others = known(config, indexed, jobs)
         people = [*(people or ()), *owners]
     else:
         files = targets(store, [Path(p) for p in paths])
