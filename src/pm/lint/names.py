@@ -15,15 +15,10 @@ from pm.config import Config
 from pm.store import Store
 
 
-def indexed_postmortems(config: Config, top: Path, indexed: list[tuple[str, str]]) -> list[str]:
-    """The postmortem files (``<year>/<id>.md``, as ``Store.paths`` finds them) that git's
-    index names: the other files' names without listing the folder."""
-    start = str(top) + os.sep
-    return [start + name for name, _blob in in_layout(config, top, indexed)]
-
-
 def in_layout(config: Config, top: Path, indexed: list[tuple[str, str]]) -> list[tuple[str, str]]:
-    """The entries of ``indexed`` (relative to ``top``) that are postmortem files."""
+    """The entries of ``indexed`` (git's index, relative to ``top``) that are postmortem
+    files (``<year>/<id>.md``, as ``Store.paths`` finds them): the other files' names
+    without listing the folder."""
     import re
 
     try:
