@@ -224,16 +224,17 @@ def _first_added(
     names = tuple(git.relative(p) for p in paths)
     # A shallow clone cuts the commit's history at its boundary commits, and deepening it
     # (``git fetch --unshallow``, a CI cache from a ``--depth 1`` checkout) gives the same
-    # commit more history: the boundary (git's ``shallow`` file) is part of the key.
+    # commit more history: the boundary (git's ``shallow`` file) is one of the settings.
     try:
         boundary = (git.common_dir / "shallow").read_bytes()
     except OSError:
         boundary = b""
-    key = (
+    # What the answer depends on besides the commit: a kept answer for another commit with
+    # the same settings is one to carry forward when that commit is in HEAD's history.
+    settings = (
         _CREATED_FORMAT,
         sys.version_info[:2],
         __version__,
-        commit,
         _ITEM_LINE.pattern,
         names,
         boundary,
@@ -242,12 +243,12 @@ def _first_added(
     if path is not None and commit is not None:
         with suppress(Exception):  # missing, damaged, foreign: read the log again
             # marshal builds plain data and never runs code; .git is as trusted as its hooks.
-            stored, found = marshal.loads(path.read_bytes())  # noqa: S302
+            (stored, kept_commit), found = marshal.loads(path.read_bytes())  # noqa: S302
             kept = {(n, i): datetime.fromisoformat(w) for n, i, w in found}
-            if stored == key:
+            if stored == settings and kept_commit == commit:
                 return kept
-            if isinstance(stored[3], str) and stored[:3] + stored[4:] == key[:3] + key[4:]:
-                earlier = (stored[3], kept)
+            if stored == settings and isinstance(kept_commit, str):
+                earlier = (kept_commit, kept)
     added = None
     if earlier is not None and commit is not None and git.is_ancestor(earlier[0], commit):
         with suppress(RepoError):  # the kept commit's objects pruned away: read it all
@@ -261,7 +262,7 @@ def _first_added(
     if path is not None and commit is not None:
         plain = [(n, i, when.isoformat()) for (n, i), when in added.items()]
         with suppress(OSError, ValueError):
-            _write_atomically(path, marshal.dumps((key, plain)))
+            _write_atomically(path, marshal.dumps(((settings, commit), plain)))
     return added
 
 
