@@ -762,10 +762,10 @@ def changed_files(root: Path, folder: Path, base: str | None) -> list[Path]:
         # ``core.trustctime=false`` git takes a same-size edit that kept the mtime for none.
         questions.append(
             (
-                *_STRICT_STAT,
-                *("diff", "--name-only", "-z", "--no-renames", "--diff-filter=d", start, *spec),
+                *_STRICT_STAT, "diff", "--name-only", "-z", "--no-renames", "--diff-filter=d",
+                start, *spec,
             )
-        )
+        )  # fmt: skip
         questions.append(("ls-files", "-z", "--others", "--exclude-standard", *spec))
     else:  # no commit yet: everything there is
         questions.append(("ls-files", "-z", "--cached", "--others", "--exclude-standard", *spec))
