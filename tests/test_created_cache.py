@@ -6,14 +6,17 @@ from __future__ import annotations
 
 import json
 import shutil
+from datetime import UTC, date
 from pathlib import Path
 
 import pytest
 
 from conftest import CliRunnerCall, Repo, git
 from pm import gitrepo
+from pm.config import load_config
 from pm.errors import RepoError
-from pm.history import CREATED_NAME
+from pm.history import CREATED_NAME, created_dates
+from pm.store import Store
 
 
 @pytest.fixture
@@ -50,6 +53,13 @@ def follow(cli: CliRunnerCall) -> dict[str, object]:
 def fresh(repo: Repo, cli: CliRunnerCall) -> dict[str, object]:
     shutil.rmtree(repo.path / ".git" / "pm", ignore_errors=True)
     return follow(cli)
+
+
+def days_at(root: Path) -> dict[tuple[str, int], date]:
+    """``created_dates`` of every action item in the repository at ``root``, at HEAD."""
+    config = load_config(root)
+    postmortems = [entry.postmortem for entry in Store(config).read_all()[0]]
+    return created_dates(config, "HEAD", postmortems, UTC)
 
 
 def test_created_days_are_read_once_per_commit(
@@ -104,15 +114,7 @@ def test_a_merged_branch_s_items_count_from_the_commits_since(
     merged = follow(cli)
     assert len(logs) == 2 and ".." in logs[1]
     assert merged["created"] == 5 and merged == fresh(repo, cli)
-    from datetime import UTC, date
-
-    from pm.config import load_config
-    from pm.history import created_dates
-    from pm.store import Store
-
-    config = load_config(repo.path)
-    postmortems = [entry.postmortem for entry in Store(config).read_all()[0]]
-    days = created_dates(config, "HEAD", postmortems, UTC)
+    days = days_at(repo.path)
     assert days[(other_id, 2)] == date(2024, 2, 5)  # the teammate's commit
     assert days[(items, 3)] == date(2024, 2, 10)
     assert logs[2:] == ["HEAD"]  # fresh() dropped the cache; this last read was kept
@@ -157,12 +159,6 @@ def test_a_clone_deepened_after_a_shallow_read_reads_the_whole_history(
     long before looks added then. Deepened (``git fetch --unshallow``) at the same HEAD,
     the history and so the creation days differ: the answer kept for the shallow one is
     stale (as it is for a CI cache restored from a shallow checkout)."""
-    from datetime import UTC, date
-
-    from pm.config import load_config
-    from pm.history import created_dates
-    from pm.store import Store
-
     opened = cli.ok("open", "Pool exhausted", "-s", "SEV-2", "--started", "2024-01-15T14:05")
     pid = opened.stdout.split("\t")[0]
     cli.ok("action", "add", pid, "Alert on pool saturation", "--owner", "bob")
@@ -171,12 +167,6 @@ def test_a_clone_deepened_after_a_shallow_read_reads_the_whole_history(
     shallow = tmp_path / "shallow"
     git(tmp_path, "clone", "--quiet", "--depth", "1", repo.path.as_uri(), str(shallow))
     monkeypatch.chdir(shallow)
-
-    def days() -> dict[tuple[str, int], date]:
-        config = load_config(shallow)
-        postmortems = [entry.postmortem for entry in Store(config).read_all()[0]]
-        return created_dates(config, "HEAD", postmortems, UTC)
-
-    assert days()[(pid, 1)] == date(2024, 3, 1)  # all the shallow clone knows
+    assert days_at(shallow)[(pid, 1)] == date(2024, 3, 1)  # all the shallow clone knows
     git(shallow, "fetch", "--quiet", "--unshallow")
-    assert days()[(pid, 1)] == date(2024, 1, 20)
+    assert days_at(shallow)[(pid, 1)] == date(2024, 1, 20)
