@@ -166,7 +166,7 @@ def test_an_item_is_created_when_a_commit_first_added_it(
     follow = json.loads(report(cli, "json"))["follow_through"]
     assert follow["median_days_created_to_done"] == 41.0  # 2024-01-20 to 2024-03-01
     assert follow["done_with_created"] == 1
-    assert "median days from an item's creation to done 41 (1 done items)" in report(cli, "text")
+    assert "median days from an item's creation to done 41 (1 done item)" in report(cli, "text")
     assert "Median days from an item's creation to done: 41 (1 done item)." in report(cli, "md")
     # A created: date in the file wins over history.
     path = repo.postmortem_path("2024-01-15-pool-exhausted")

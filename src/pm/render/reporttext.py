@@ -97,9 +97,10 @@ def _follow_through(data: PeriodData) -> Iterator[str]:
         f"{median if median is not None else '-'}"
     )
     if f["median_days_created_to_done"] is not None:
+        counted = f["done_with_created"]
         yield (
             f"  median days from an item's creation to done {f['median_days_created_to_done']:g} "
-            f"({f['done_with_created']} done items)"
+            f"({counted} done item{'' if counted == 1 else 's'})"
         )
     for title, named in (("priority", f["by_priority"]), ("owner", f["by_owner"])):
         for row in named:
