@@ -90,8 +90,13 @@ gc.disable()
 for year in os.scandir(sys.argv[1]):
     for entry in os.scandir(year.path):
         os.stat(entry.path)
-with open(sys.argv[2], "rb") as handle:
-    marshal.loads(handle.read())
+with open(sys.argv[2], "rb") as handle:  # a header, then pieces: each length, marshal
+    data = handle.read()
+view, start = memoryview(data), 0
+while start < len(data):
+    size = int.from_bytes(view[start : start + 8], "little")
+    marshal.loads(view[start + 8 : start + 8 + size])
+    start += 8 + size
 """
 
 # Runs a command and prints its peak resident memory (KiB): a fresh parent per run, so

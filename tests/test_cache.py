@@ -13,7 +13,16 @@ import pytest
 
 from conftest import CliRunnerCall, Repo, git
 from pm import cache as cache_module
-from pm.cache import CACHE_NAME, RACY_NS, SummaryCache, decode, encode
+from pm.cache import (
+    CACHE_NAME,
+    RACY_NS,
+    SummaryCache,
+    decode,
+    encode,
+    file_pieces,
+    read_file,
+    write_file,
+)
 from pm.config import Config
 from pm.location import git_dir
 from pm.store import Entry, Record, Store
@@ -211,6 +220,7 @@ def test_broken_file_is_still_reported_after_caching(repo: Repo, cli: CliRunnerC
         b"",
         None,  # truncated: the first half of a real cache
         b"wrong-version",  # valid marshal, foreign content
+        b"one-piece",  # the layout of format 5: the header and entries as one marshal
     ],
 )
 def test_corrupt_cache_is_rebuilt_silently(
@@ -224,9 +234,11 @@ def test_corrupt_cache_is_rebuilt_silently(
     good = target.read_bytes()
     if damage is None:
         target.write_bytes(good[: len(good) // 2])
+    elif damage == b"one-piece":
+        target.write_bytes(marshal.dumps(read_file(target)))
     elif damage == b"wrong-version":
-        _header, entries = marshal.loads(good)
-        target.write_bytes(marshal.dumps((("pm-cache", 0, "0.0", (3, 0)), entries)))
+        _header, entries = read_file(target)
+        write_file(target, ("pm-cache", 0, "0.0", (3, 0)), entries)
     else:
         target.write_bytes(damage)
     result = cli.ok("list", "--json")
@@ -235,13 +247,35 @@ def test_corrupt_cache_is_rebuilt_silently(
     assert target.read_bytes() == good  # rebuilt
 
 
-def test_damaged_entry_is_a_miss(repo: Repo, cli: CliRunnerCall) -> None:
+def test_a_cache_file_is_written_and_read_in_pieces(tmp_path: Path) -> None:
+    """Rewriting 50,000 entries marshals a few thousand at a time (never the whole file's
+    bytes at once); reading gives back the header and every entry, in order."""
     import marshal
+
+    entries = {f"postmortems/2024/{n:05d}.md": (None, b"b" * 20, n) for n in range(4500)}
+    pieces = list(file_pieces(("pm-test", 1), entries))
+    assert len(pieces) == 4  # the header, then 2,000 + 2,000 + 500 entries
+    assert max(len(p) for p in pieces) < len(marshal.dumps(entries)) / 2
+    target = tmp_path / "cache.marshal"
+    write_file(target, ("pm-test", 1), entries)
+    header, found = read_file(target)
+    assert header == ("pm-test", 1) and list(found.items()) == list(entries.items())
+    write_file(target, ("pm-test", 1), {})
+    assert read_file(target) == (("pm-test", 1), {})
+    whole = b"".join(pieces)
+    for damaged in (whole[:-1], whole[:5], whole + b"\x01", marshal.dumps((1, entries))):
+        target.write_bytes(damaged)
+        with pytest.raises(ValueError):
+            read_file(target)
+    assert cache_module._load(target, ("pm-test", 1)) == {}
+
+
+def test_damaged_entry_is_a_miss(repo: Repo, cli: CliRunnerCall) -> None:
 
     (only,) = open_incidents(cli, "Checkout returns 500s")
     expected = cli.ok("list", "--json").stdout
     target = cache_file(repo.path)
-    header, entries = marshal.loads(target.read_bytes())
+    header, entries = read_file(target)
     (name,) = rel(repo, repo.postmortem_path(only))
     for damaged in (
         (entries[name][0], entries[name][1], ("too", "short")),
@@ -251,7 +285,7 @@ def test_damaged_entry_is_a_miss(repo: Repo, cli: CliRunnerCall) -> None:
         (),
         "text",
     ):
-        target.write_bytes(marshal.dumps((header, {**entries, name: damaged})))
+        write_file(target, header, {**entries, name: damaged})
         result = cli.ok("list", "--json")
         assert (result.stdout, result.stderr) == (expected, "")
 
@@ -584,15 +618,14 @@ def test_a_damaged_entry_a_filter_does_not_look_up_is_dropped_not_a_crash(
 ) -> None:
     """A filtered read keeps the entries of the files its heads refused (``keep_unread``)
     without looking them up: a damaged one among them must not crash the save."""
-    import marshal
 
     first, second = open_incidents(cli, "Checkout returns 500s", "Search is slow")
     cli.ok("resolve", second, "Fixed", "--at", "2024-01-11T12:00")
     expected = cli.ok("list", "--status", "active", "--json").stdout  # heads + index
     target = cache_file(repo.path)
-    header, entries = marshal.loads(target.read_bytes())
+    header, entries = read_file(target)
     (name,) = rel(repo, repo.postmortem_path(second))  # refused by its head
-    target.write_bytes(marshal.dumps((header, {**entries, name: damaged})))
+    write_file(target, header, {**entries, name: damaged})
     active = repo.postmortem_path(first)
     os.utime(active, ns=(active.stat().st_atime_ns, active.stat().st_mtime_ns + 1000))
     result = cli("list", "--status", "active", "--json")  # the index is stale: full filter

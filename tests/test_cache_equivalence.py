@@ -19,7 +19,15 @@ import pytest
 from conftest import CliRunnerCall, Repo
 from hostile import HOSTILE
 from pm import cache as cache_module
-from pm.cache import CACHE_NAME, HEADS_NAME, HeadCache, SummaryCache
+from pm.cache import (
+    CACHE_NAME,
+    HEADS_NAME,
+    HeadCache,
+    SummaryCache,
+    file_pieces,
+    read_file,
+    write_file,
+)
 from pm.config import Config
 from pm.store import Store
 from test_cache_index import settle
@@ -265,7 +273,7 @@ def test_filters_treat_a_damaged_entry_as_a_miss(
     path = cache_path(corpus)
     cold = {args: cli(*args) for args in FILTERS}
     cli("list")
-    header, entries = marshal.loads(path.read_bytes())
+    header, entries = read_file(path)
     name = corpus.postmortem_path(HAND_PID).relative_to(corpus.path).as_posix()
     stat, blob, packed = entries[name]
     value = marshal.loads(packed)  # each entry is its own marshal bytes (format 5)
@@ -278,7 +286,7 @@ def test_filters_treat_a_damaged_entry_as_a_miss(
         "bytes-not-marshal": b"\xffnot marshal",
     }[damage]
     for args, expected in cold.items():
-        path.write_bytes(marshal.dumps((header, {**entries, name: (stat, blob, broken)})))
+        write_file(path, header, {**entries, name: (stat, blob, broken)})
         result = cli(*args)
         assert (result.exit_code, result.stdout, result.stderr) == (
             expected.exit_code,
@@ -364,7 +372,6 @@ def test_a_damaged_or_stale_heads_file_changes_no_answer(
 ) -> None:
     """The heads file is only a copy: garbage, another version, damaged entries, or the
     file of an older state (a restored CI cache) give the answers a cold run gives."""
-    import marshal
     import os
 
     heads_path = cache_path(corpus).with_name(HEADS_NAME)
@@ -381,13 +388,13 @@ def test_a_damaged_or_stale_heads_file_changes_no_answer(
     cache_path(corpus).unlink()
     cold = {args: cli(*args) for args in FILTERS}
     cli("list", "--status", "active")
-    header, entries = marshal.loads(heads_path.read_bytes())
+    header, entries = read_file(heads_path)
     name = path.relative_to(corpus.path).as_posix()
     damaged = {
         "garbage": b"not marshal at all",
-        "foreign": marshal.dumps((("pm-heads", 0, "0.0", (3, 0)), entries)),
-        "entries": marshal.dumps(
-            (
+        "foreign": b"".join(file_pieces(("pm-heads", 0, "0.0", (3, 0)), entries)),
+        "entries": b"".join(
+            file_pieces(
                 header,
                 {n: (k, b, ("active", 7, [], [], ["bob"])) for n, (k, b, _) in entries.items()},
             )

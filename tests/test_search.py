@@ -12,7 +12,7 @@ import factories
 from conftest import CliRunnerCall, Repo
 from pm import cache as cache_module
 from pm import search
-from pm.cache import PROSE_NAME
+from pm.cache import PROSE_NAME, read_file, write_file
 from pm.cli import main
 from pm.location import git_dir
 from pm.render import found
@@ -309,20 +309,19 @@ def test_a_damaged_prose_entry_is_a_miss(
 ) -> None:
     """Each text is compressed in the cache; an entry that does not decompress to text
     (or the plain text of format 2) is read again from the file, never shown as found."""
-    import marshal
     import zlib
 
     first = cli.ok("search", "pool", "--json").stdout
     found_dir = git_dir(corpus.path)
     assert found_dir is not None
     path = found_dir / "pm" / PROSE_NAME
-    header, entries = marshal.loads(path.read_bytes())
+    header, entries = read_file(path)
     name = "postmortems/2024/2024-01-10-expired-certificate.md"
     stat, blob, packed = entries[name]
     assert "payment provider" in zlib.decompress(packed).decode()  # compressed, as told
     for damaged in (b"not zlib", zlib.compress(b"\xff\xfe"), "plain text", 42):
         entries[name] = (stat, blob, damaged)
-        path.write_bytes(marshal.dumps((header, entries)))
+        write_file(path, header, entries)
         assert cli.ok("search", "pool", "--json").stdout == first
 
 

@@ -24,10 +24,13 @@ loading them from this cache takes a small fraction of that. The cache is only a
   and rewritten. Failing to write it (a read-only ``.git``) never fails a command.
 
 The format is ``marshal`` of plain tuples: the fastest loader in the standard library, and
-unlike pickle it cannot run code. In the summary cache each postmortem's tuples are marshal
-bytes of their own, decoded when used, so a whole read need not hold them all as objects.
-Times are stored as microseconds since the epoch, dates as ordinals, and unknown
-front-matter keys only when they are plain data.
+unlike pickle it cannot run code. A file is a header and then the entries in pieces of a
+few thousand, each piece its own marshal bytes after its length (``read_file``,
+``write_file``): rewriting the cache after one file changed then never holds the whole
+file's bytes in memory beside its entries (60 MB more at 50,000 postmortems). In the
+summary cache each postmortem's tuples are marshal bytes of their own, decoded when used,
+so a whole read need not hold them all as objects. Times are stored as microseconds since
+the epoch, dates as ordinals, and unknown front-matter keys only when they are plain data.
 
 Length: the rule every cache file here follows (a stat, else the git blob id, vouches for
 an entry) and the encoding of what the summary cache keeps are one contract; the caches
@@ -40,7 +43,7 @@ import marshal
 import os
 import sys
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from contextlib import suppress
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -59,7 +62,7 @@ PROSE_NAME = "prose-v1.marshal"
 # Format 2: timeline events keep other tools' keys (format 1 dropped them). Format 3:
 # entries are keyed by relative path and hold the file's git blob id. Format 5: each
 # postmortem is its own marshal bytes, decoded only when used (see ``SummaryCache``).
-_FORMAT = ("pm-cache", 5, __version__, sys.version_info[:2])
+_FORMAT = ("pm-cache", 6, __version__, sys.version_info[:2])  # 6: written in pieces
 # Files changed this recently (nanoseconds) are parsed every time until they are older.
 RACY_NS = 2_000_000_000
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -226,7 +229,7 @@ class StatCache:
             return False  # unchanged: nothing to write (entries compare by identity first)
         # A cache that cannot be written (read-only .git, disk full) is slower, never wrong.
         with suppress(OSError, ValueError):
-            _write_atomically(self.path, marshal.dumps((self.FORMAT, entries)))
+            write_file(self.path, self.FORMAT, entries)
         return True
 
 
@@ -347,18 +350,71 @@ class ProseCache(StatCache):
 
 def _load(path: Path, expected: tuple[Any, ...]) -> dict[str, CacheEntry]:
     try:
-        # marshal builds plain data and never runs code; .git is as trusted as its hooks.
-        data = marshal.loads(path.read_bytes())  # noqa: S302
-        header, entries = data
-        if header != expected or not isinstance(entries, dict):
+        header, entries = read_file(path)
+        if header != expected:
             return {}
         return entries
     except Exception:  # noqa: BLE001 - missing, truncated, garbage, foreign: start afresh
         return {}
 
 
-def _write_atomically(path: Path, data: bytes) -> None:
-    """Write the cache; in a repository shared by a group, readable and replaceable by it."""
+# Entries per piece of a cache file: a piece of the summary cache is about 2 MB.
+_PIECE = 2000
+_LENGTH = 8  # bytes of the little-endian length before each piece
+
+
+def read_file(path: Path) -> tuple[Any, dict[str, Any]]:
+    """A cache file's header and entries (``write_file``), read a piece at a time (never
+    the whole file's bytes at once). ValueError when the file is truncated or not made of
+    pieces; OSError when it cannot be read."""
+    header: Any = None
+    entries: dict[str, Any] = {}
+    with path.open("rb") as handle:
+        left = os.fstat(handle.fileno()).st_size
+        while length := handle.read(_LENGTH):
+            size = int.from_bytes(length, "little")
+            left -= len(length) + size
+            if len(length) != _LENGTH or size <= 0 or left < 0:
+                raise ValueError("a truncated cache file")
+            data = handle.read(size)
+            if len(data) != size:
+                raise ValueError("a truncated cache file")
+            # marshal builds plain data and never runs code; .git is as trusted as its hooks.
+            piece = marshal.loads(data)  # noqa: S302
+            if header is None:
+                header = (piece,)
+            elif type(piece) is dict:
+                entries.update(piece)
+            else:
+                raise ValueError("not a cache file")
+    if header is None:
+        raise ValueError("an empty cache file")
+    return header[0], entries
+
+
+def write_file(path: Path, header: Any, entries: dict[str, Any]) -> None:
+    """Write ``header`` and ``entries`` atomically, a piece at a time (see the module)."""
+    _write_atomically(path, file_pieces(header, entries))
+
+
+def file_pieces(header: Any, entries: dict[str, Any]) -> Iterator[bytes]:
+    """The bytes of a cache file, a piece at a time: each is its length, then its marshal
+    bytes; the header first, then the entries a few thousand at a time."""
+    names = list(entries)
+    yield _framed(marshal.dumps(header))
+    for first in range(0, len(names), _PIECE):
+        yield _framed(
+            marshal.dumps({name: entries[name] for name in names[first : first + _PIECE]})
+        )
+
+
+def _framed(data: bytes) -> bytes:
+    return len(data).to_bytes(_LENGTH, "little") + data
+
+
+def _write_atomically(path: Path, data: bytes | Iterable[bytes]) -> None:
+    """Write the cache (its bytes, or their pieces in order); in a repository shared by a
+    group, readable and replaceable by it."""
     import tempfile
 
     modes = shared_modes(path.parent.parent)  # the git directory's own modes
@@ -369,7 +425,8 @@ def _write_atomically(path: Path, data: bytes) -> None:
     fd, tmp = tempfile.mkstemp(prefix=".cache-", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+            for piece in [data] if isinstance(data, bytes) else data:
+                handle.write(piece)
             if modes is not None:
                 os.fchmod(handle.fileno(), modes[1])
         os.replace(tmp, path)
