@@ -198,6 +198,9 @@ def linked_ids(postmortem: Postmortem) -> list[str]:
     return ids + [i for i in same_cause_ids(postmortem) if i not in ids]
 
 
+# The kinds of event a period report reads (the metrics' ends; the budgets read the
+# start, mitigation and resolution among them): ``for_period`` keeps the first of each.
+_KINDS_READ = frozenset(kind for ends in metrics.METRICS.values() for kind in ends)
 # Keys of ``extra`` a period report reads: links, the explicit impact, the causes.
 _PERIOD_EXTRA = ("same_cause", "impact_minutes", "causes")
 # Of an item's ``extra``: the day it was created, when written (``history.created_dates``).
@@ -211,9 +214,10 @@ def for_period(postmortem: Postmortem) -> Postmortem:
 
     A period report over 50,000 postmortems holds all of them (the previous period, the
     recurring groups and the error budgets look beyond the period), and their timelines'
-    prose is most of what they weigh. The report reads only the first event of each kind
-    (``Postmortem.first``: the metrics, the impact interval), so the rest of the timeline,
-    every event's text and the ``extra`` keys it never reads are dropped; of the action
+    prose is most of what they weigh. The report reads only the first event of the kinds
+    in ``_KINDS_READ`` (``Postmortem.first``: the metrics, the impact interval), so the
+    rest of the timeline (notes, later events), every event's text and the ``extra`` keys
+    it never reads are dropped; of the action
     items it reads all but the ticket, the reason and their ``extra`` save ``created:``
     (follow-through, and the items that address a recurring cause). What similarity
     reads (``similar.doc_from``) stays. Events and items without an ``extra`` to keep
@@ -222,7 +226,7 @@ def for_period(postmortem: Postmortem) -> Postmortem:
     seen: set[str] = set()
     firsts = []
     for event in postmortem.timeline:
-        if event.kind not in seen:
+        if event.kind in _KINDS_READ and event.kind not in seen:
             seen.add(event.kind)
             firsts.append(Event(event.at, event.kind, "", _NO_EXTRA))
     items = []
@@ -246,7 +250,7 @@ def period(
     everything: Sequence[Postmortem],
     window: Period,
     severities: Sequence[str],
-    causes: Sequence[similar.Doc],
+    causes: Sequence[similar.Doc] | Mapping[str, similar.Doc],
     tuning: similar.Tuning | None = None,
     *,
     recurring: bool = True,
@@ -266,7 +270,8 @@ def period(
     many periods (``pm site``). ``slos`` are the error budgets to count, for the window
     ending with the period, up to ``now`` (default: the period's end). ``created`` maps
     (id, number) to the day each action item was created, where known. ``grouped``:
-    ``similar.group``'s groups of ``causes``, when the caller has them already.
+    ``similar.group``'s groups of ``causes``, when the caller has them already (then
+    ``causes`` may map ids to docs, made as the groups described ask for them).
     """
     postmortems = in_period(everything, window)
     return {
