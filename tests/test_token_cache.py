@@ -19,10 +19,10 @@ import pytest
 
 from conftest import CliRunnerCall, Repo, git
 from pm import cache as cache_module
-from pm import causedocs, similar
+from pm import causedocs, causegroups, records, similar
 from pm.causedocs import TOKENS_NAME, TokenCache
 from pm.config import Config
-from pm.store import Store
+from pm.store import Entry, Store
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
@@ -99,6 +99,14 @@ def outputs(cli: CliRunnerCall, reads: list[tuple[str, ...]]) -> list[str]:
     return [cli.ok(*args).stdout for args in reads]
 
 
+def forget_answers(repo: Repo) -> None:
+    """Forget the remembered groups and matches, so the next commands read the token
+    cache (while no file changed they answer without it)."""
+    folder = repo.path / ".git" / "pm"
+    (folder / causegroups.GROUPS_NAME).unlink(missing_ok=True)
+    shutil.rmtree(folder / causedocs.MATCHES_FOLDER, ignore_errors=True)
+
+
 def test_packed_docs_group_and_rank_exactly_as_their_text() -> None:
     """``pack``/``unpack`` keep every token: groups, scores and shared words are equal."""
     items = realtext.summaries("tuning") + realtext.summaries("held-out")
@@ -141,7 +149,8 @@ def test_the_cached_docs_are_what_the_files_give(corpus: Repo, cli: CliRunnerCal
     store = Store(Config(root=corpus.path))
     entries, _ = store.read_all()
     warm = causedocs.for_entries(store, entries, entries)
-    for entry, doc in zip(entries, warm, strict=True):
+    assert warm.as_read, "every doc came from the bytes its postmortem was read from"
+    for entry, doc in zip(entries, warm.docs, strict=True):
         fresh = similar.doc_from(entry.postmortem, store.read_body(entry.path))
         assert {k: similar.pack(v) for k, v in fresh.fields.items()} == doc.fields
         assert (fresh.id, fresh.title, fresh.labels, fresh.started) == (
@@ -242,6 +251,7 @@ def test_a_corrupt_truncated_or_foreign_cache_is_ignored_and_rewritten(
         whole.replace(b"pm-tokens", b"pm-tokenz"),
     ):
         tokens_file(corpus).write_bytes(damaged)
+        forget_answers(corpus)
         assert outputs(cli, reads) == first
         assert tokens_file(corpus).read_bytes() != damaged, "rewritten"
 
@@ -254,6 +264,7 @@ def test_a_damaged_entry_is_a_miss(corpus: Repo, cli: CliRunnerCall, packs: list
     key, blob, _value = cache._old[name]
     cache._new = {**cache._old, name: (key, blob, ("not", "a", "doc"))}
     cache.save()
+    forget_answers(corpus)
     packs.clear()
     assert outputs(cli, reads) == first
     assert 0 < len(packs) <= 4
@@ -409,7 +420,7 @@ def test_a_racy_stat_is_not_remembered(
     assert not list((corpus.path / ".git" / "pm").glob("similar-v1/*.marshal"))
 
 
-# --- the recurring-cause groups of a report, remembered (causedocs.groups_of) ---------------
+# --- the recurring-cause groups of a report, remembered (causegroups.groups_of) ---------------
 
 
 @pytest.fixture
@@ -435,7 +446,7 @@ def test_a_report_remembers_its_groups_while_no_cause_changes(
     assert cli.ok("report", "--format", "json").stdout == first
     assert cli.ok("report").exit_code == 0
     assert groupings == [len(ITEMS)], "remembered"
-    assert (corpus.path / ".git" / "pm" / causedocs.GROUPS_NAME).exists()
+    assert (corpus.path / ".git" / "pm" / causegroups.GROUPS_NAME).exists()
 
 
 def test_remembered_groups_follow_any_change(
@@ -463,7 +474,82 @@ def test_remembered_groups_follow_any_change(
     shutil.rmtree(corpus.path / ".git" / "pm")
     assert outputs(cli, reads) == tuned
     # A damaged file.
-    path = corpus.path / ".git" / "pm" / causedocs.GROUPS_NAME
+    path = corpus.path / ".git" / "pm" / causegroups.GROUPS_NAME
     for damaged in (b"", b"junk", path.read_bytes()[:100]):
         path.write_bytes(damaged)
         assert outputs(cli, reads) == tuned
+
+
+@pytest.fixture
+def token_reads(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """How many entries each ``causedocs.for_entries`` call (the token cache) was asked."""
+    seen: list[int] = []
+    real = causedocs.for_entries
+
+    def counted(store: Store, entries: list[Entry], every: list[Entry]) -> causedocs.Causes:
+        seen.append(len(entries))
+        return real(store, entries, every)
+
+    monkeypatch.setattr(causedocs, "for_entries", counted)
+    return seen
+
+
+def test_an_unchanged_repository_reports_without_its_tokens(
+    corpus: Repo, cli: CliRunnerCall, token_reads: list[int], groupings: list[int]
+) -> None:
+    """The groups remembered name the bytes every file was read from: while those are the
+    same, ``pm report`` neither groups nor loads the token cache (about 100 MB at 50,000
+    postmortems), and reads only the causes of the groups it describes."""
+    reads = [("report", "--format", "json"), ("report",), ("report", "--since", "2023-02-01")]
+    first = outputs(cli, reads)
+    assert json.loads(first[0])["recurring"], "the corpus has recurring causes"
+    assert token_reads == [len(ITEMS)], "the first report remembers which bytes it grouped"
+    assert groupings == [len(ITEMS)]
+    bodies: list[Path] = []
+    real_body = Store.read_body
+
+    def read_body(store: Store, path: Path) -> str:
+        bodies.append(path)
+        return real_body(store, path)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(Store, "read_body", read_body)
+        assert outputs(cli, reads) == first
+    assert token_reads == [len(ITEMS)], "the token cache was not read"
+    assert groupings == [len(ITEMS)]
+    assert 0 < len(bodies) < len(ITEMS), "only the described groups' causes"
+    # A new file: its bytes were never grouped.
+    item = realtext.summaries("tuning")[len(ITEMS)]
+    new = corpus.postmortem_path(pid_of(len(ITEMS), item))
+    new.write_text(text_of(len(ITEMS), item), encoding="utf-8")
+    outputs(cli, reads)
+    assert token_reads == [len(ITEMS), len(ITEMS) + 1] and len(groupings) == 2
+
+
+def test_a_file_changed_while_it_is_tokenised_is_not_remembered_by_its_bytes(
+    corpus: Repo, cli: CliRunnerCall
+) -> None:
+    """A doc made from newer bytes than its postmortem was read from: the groups are kept
+    for their content, but not for the bytes read, which did not give them."""
+    store = Store(Config(root=corpus.path))
+    entries, _ = store.read_all()
+    store.release_summaries()
+    victim = corpus.postmortem_path(ids(corpus)[3])
+    victim.write_text(victim.read_text(encoding="utf-8") + "\nA retry storm.\n", encoding="utf-8")
+    found = causedocs.for_entries(store, entries, entries)
+    assert not found.as_read
+    files = causegroups.files_read(store, entries)
+    tuning = similar.DEFAULT_TUNING
+    groups = causegroups.groups_of(store, found.docs, tuning, None)
+    assert causegroups.remembered_groups(store, files, tuning) is None
+    # Read afresh, every doc is as read: the next report needs no tokens.
+    store = Store(Config(root=corpus.path))
+    entries, _ = store.read_all()
+    again = causedocs.for_entries(store, entries, entries)
+    files = causegroups.files_read(store, entries)
+    assert again.as_read and files is not None
+    assert causegroups.groups_of(store, again.docs, tuning, files) == groups
+    assert causegroups.remembered_groups(store, files, tuning) == groups
+    assert (
+        causegroups.remembered_groups(store, files, records.replace(tuning, threshold=0.5)) is None
+    )

@@ -16,7 +16,7 @@ import sys
 import time
 from contextlib import suppress
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from pm import __version__, frontmatter, records, similar
 from pm import cache as caches
@@ -99,19 +99,32 @@ def for_paths(store: Store, paths: list[Path]) -> list[similar.Doc]:
     return [doc for doc in found if doc is not None]
 
 
-def for_entries(store: Store, entries: list[Entry], every: list[Entry]) -> list[similar.Doc]:
+class Causes(NamedTuple):
+    """What ``for_entries`` found: each entry's ``Doc``, and whether every one came from
+    the bytes its postmortem was read from (``groups_of`` then keeps ``files_read``)."""
+
+    docs: list[similar.Doc]
+    as_read: bool
+
+
+def for_entries(store: Store, entries: list[Entry], every: list[Entry]) -> Causes:
     """The ``Doc`` of each of ``entries`` (read by ``Store.read_all``), in order (``pm
     report``); ``every`` is all the readable files, whose entries the cache keeps."""
     cache = TokenCache.for_root(store.config.root)
     found, missed = _cached(store, cache, [entry.path for entry in entries])
     for miss in missed:
         found[miss[0]] = _made(store, cache, miss, entries[miss[0]].postmortem)
+    as_read = True
     for slot, doc in enumerate(found):
+        entry = entries[slot]
+        name = store.display(entry.path)
         if doc is None:  # vanished since it was read: what similarity had of it before
-            entry = entries[slot]
             found[slot] = similar.doc_from(entry.postmortem, store.read_body(entry.path))
+            as_read = False
+        elif cache.blob_of(name) != store.summaries_blob(name):
+            as_read = False  # changed since it was read, or not cached (unreadable now)
     cache.save_keeping({store.display(entry.path) for entry in every})
-    return [doc for doc in found if doc is not None]
+    return Causes([doc for doc in found if doc is not None], as_read)
 
 
 def _cached(
@@ -158,11 +171,12 @@ def _made(store: Store, cache: TokenCache, miss: _Miss, postmortem: Postmortem) 
     fields = {field: similar.pack(text) for field, text in doc.fields.items()}
     packed = records.replace(doc, fields=fields, packed=True)
     if keep:
-        cache.put(name, key, blob, _encoded(packed))
+        cache.put(name, key, blob, encoded(packed))
     return packed
 
 
-def _encoded(doc: similar.Doc) -> tuple[Any, ...]:
+def encoded(doc: similar.Doc) -> tuple[Any, ...]:
+    """A ``Doc`` as the plain tuple the token cache keeps (and ``pm.causegroups`` hashes)."""
     started = doc.started.toordinal() if doc.started is not None else None
     fields = doc.fields
     return (doc.id, doc.title, fields, doc.labels, doc.related, started, doc.causes, doc.same_cause)
@@ -296,38 +310,3 @@ class Remembered:
 
 def _day(ordinal: int | None) -> date | None:
     return date.fromordinal(ordinal) if ordinal is not None else None
-
-
-# --- the recurring-cause groups of a report, remembered --------------------------------------
-
-GROUPS_NAME = "groups-v1.marshal"
-_GROUPS_FORMAT = ("pm-groups", 2, __version__, sys.version_info[:2])
-
-
-def groups_of(store: Store, docs: list[similar.Doc], tuning: similar.Tuning) -> list[similar.Group]:
-    """``similar.group(docs)``'s groups, remembered in ``groups-v1.marshal`` beside the
-    caches for the last set of docs grouped: the groups follow from the docs' content and
-    the tuning alone, so while neither changed (the digest of both, and the tokeniser,
-    say so) a report does not group 10,000 postmortems again. Never fails a command."""
-    from pm.digest import sha1
-
-    folder = cache_folder(store.config.root)
-    path = folder / GROUPS_NAME if folder is not None else None
-    # Hashed one doc at a time: all of them marshalled at once is tens of MB at 50,000.
-    content = sha1(bulk=len(docs) > 1000)
-    for doc in docs:
-        content.update(marshal.dumps((_encoded(doc), doc.packed)))
-    digest = content.hexdigest()
-    key = (_GROUPS_FORMAT, similar.tokeniser_id(), records.astuple(tuning), digest)
-    if path is not None:
-        with suppress(Exception):  # missing, damaged, foreign: group afresh
-            # marshal builds plain data and never runs code; .git is as trusted as its hooks.
-            stored, found = marshal.loads(path.read_bytes())  # noqa: S302
-            if stored == key:
-                return [similar.Group(*fields) for fields in found]
-    groups, _index = similar.group(docs, tuning=tuning)
-    if path is not None:
-        plain = [(g.ids, g.terms, g.labels, g.stems, g.linked) for g in groups]
-        with suppress(OSError, ValueError):
-            _write_atomically(path, marshal.dumps((key, plain)))
-    return groups

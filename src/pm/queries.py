@@ -19,7 +19,7 @@ API in one file, as ``workspace.py`` holds the write API.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, date, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -37,7 +37,7 @@ if TYPE_CHECKING:
     from pm.overdue import Finding
     from pm.search import Hit
     from pm.shapes import IncidentData, PeriodData
-    from pm.similar import Match
+    from pm.similar import Doc, Match
     from pm.store import Entry
     from pm.workspace import Workspace
 
@@ -765,7 +765,7 @@ def period_report(
     history = window.history()
     if at is None:
         # One postmortem decoded at a time, kept as much as the report reads of it.
-        from pm.store import Entry
+        from pm.store import Entry, give_back_memory
 
         entries: list[Entry] = []
         errors: list[DataError] = []
@@ -776,23 +776,40 @@ def period_report(
                 entries.append(Entry(item.path, report.for_period(item.postmortem)))
         ws.store.release_summaries()
         everything = [e.postmortem for e in entries]
-        from pm import causedocs
+        from pm import causedocs, causegroups
 
-        # Tokens from the token cache where the file is unchanged; else read and tokenised
-        # (without parsing its YAML again), and only its causes are kept.
         chosen = [e for e in entries if history.contains(e.postmortem)]
-        causes = causedocs.for_entries(ws.store, chosen, entries)
+        tuning = similar.tuning_of(config)
+        files = causegroups.files_read(ws.store, chosen)
+        grouped = causegroups.remembered_groups(ws.store, files, tuning)
+        causes: Sequence[Doc] | Mapping[str, Doc]
+        if grouped is not None:  # no file changed: only the described groups' causes
+            causes = causegroups.DocsOnDemand(ws.store, chosen)
+        else:
+            # Tokens from the token cache where the file is unchanged; else read and
+            # tokenised (without parsing its YAML again), and only its causes are kept.
+            found = causedocs.for_entries(ws.store, chosen, entries)
+            grouped = causegroups.groups_of(
+                ws.store, found.docs, tuning, files if found.as_read else None
+            )
+            # Only the groups' members are described: the other docs (80 MB at 50,000)
+            # go before the figures are worked out.
+            members = {i for group in grouped for i in group.ids}
+            causes = {doc.id: doc for doc in found.docs if doc.id in members}
+            del found
+            give_back_memory()
     else:
         errors = at.errors
         everything = [p for p, _ in at.postmortems]
         causes = [doc_from(p, body) for p, body in at.postmortems if history.contains(p)]
-    tuning = similar.tuning_of(config)
+        tuning = similar.tuning_of(config)
+        from pm import causegroups
+
+        grouped = causegroups.groups_of(ws.store, causes, tuning)
     from pm.history import created_dates
 
     counted = [p for p in everything if window.contains(p)]
     rev = at.commit if at is not None else "HEAD"
-    from pm import causedocs
-
     data = report.period(
         everything,
         window,
@@ -802,6 +819,6 @@ def period_report(
         slos=config.slos,
         now=now,
         created=created_dates(config, rev, counted, zone(config.timezone)),
-        grouped=causedocs.groups_of(ws.store, causes, tuning),
+        grouped=grouped,
     )
     return PeriodReport(data, errors)

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
 def recurring_groups(
     everything: Sequence[Postmortem],
-    docs: Sequence[similar.Doc],
+    docs: Sequence[similar.Doc] | Mapping[str, similar.Doc],
     window: Period,
     tuning: similar.Tuning | None = None,
     grouped: Sequence[similar.Group] | None = None,
@@ -31,13 +31,13 @@ def recurring_groups(
 
     Earlier incidents count: a cause that came back this period after three times last
     year is the pattern a reader needs to see. ``grouped``: the groups of ``docs``, when
-    the caller has them (``causedocs.groups_of`` remembers them).
+    the caller has them (``causegroups.groups_of`` remembers them); then ``docs`` may map
+    ids to docs, and only the latest causes of the groups described are looked up.
     """
-    causes = {d.id: d for d in docs}
+    causes = docs if isinstance(docs, Mapping) else {d.id: d for d in docs}
     if grouped is None:
-        grouped, _ = similar.group(docs, tuning=tuning or similar.DEFAULT_TUNING)
-    groups = grouped
-    return describe_groups(groups, everything, causes, window)
+        grouped, _ = similar.group(list(causes.values()), tuning=tuning or similar.DEFAULT_TUNING)
+    return describe_groups(grouped, everything, causes, window)
 
 
 def describe_groups(
