@@ -208,3 +208,168 @@ def test_owners_of_files_outside_the_year_folders_are_not_names(
     commit(clean.path)
     edit(clean, GOOD, *BLAME)
     assert findings(cli, "--changed") == findings(cli) == []
+
+
+def kept_counts(repo: Repo) -> dict[str, int]:
+    import marshal
+
+    _header, _listing, counts, _added = marshal.loads((repo.path / KNOWN).read_bytes())
+    return counts
+
+
+def test_the_owners_kept_follow_commits_from_the_records_that_changed(
+    clean: Repo, cli: CliRunnerCall, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After the first count, a commit (new file, changed owner, deleted file, a rename
+    out of the year folders) brings the kept counts up to date from the index records
+    that differ, never by looking at every record again, and they equal a fresh count."""
+    from pm.lint import names
+
+    whole: list[int] = []
+    real = names._counted
+
+    def counted(*args: object) -> object:
+        whole.append(1)
+        return real(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(names, "_counted", counted)
+    assert findings(cli, "--changed") == [] and whole == [1]
+    add_owner(clean, "carol")
+    edit(clean, GOOD, *BLAME)
+    assert findings(cli, "--changed") == findings(cli) == ["blameless.person-caused"]
+    assert kept_counts(clean).get("carol") == 1
+    queue = "postmortems/2024/2024-03-09-queue-stalls.md"
+    edit(clean, queue, "owner: carol", "owner: dave")
+    commit(clean.path)
+    assert findings(cli, "--changed") == findings(cli) == []
+    assert "carol" not in kept_counts(clean) and kept_counts(clean)["dave"] == 1
+    clean.git("rm", "--quiet", MINOR)
+    commit(clean.path)
+    assert findings(cli, "--changed") == findings(cli)
+    drafts = clean.path / "postmortems" / "drafts"
+    drafts.mkdir()
+    clean.git("mv", queue, "postmortems/drafts/")
+    commit(clean.path)
+    assert findings(cli, "--changed") == findings(cli)
+    assert whole == [1], "every later answer came from the records that changed"
+    moved = kept_counts(clean)
+    (clean.path / KNOWN).unlink()
+    findings(cli, "--changed")
+    assert kept_counts(clean) == moved and "dave" not in moved and whole == [1, 1]
+
+
+def test_a_gone_record_whose_owners_are_unknown_is_counted_afresh(
+    clean: Repo, cli: CliRunnerCall
+) -> None:
+    """The owners cache lost (or never had) the owners of a record the commit removed:
+    the counts cannot be brought up to date, and are made from the whole index."""
+    add_owner(clean, "carol")
+    assert findings(cli, "--changed") == []
+    (clean.path / OWNERS).unlink()
+    edit(clean, "postmortems/2024/2024-03-09-queue-stalls.md", "owner: carol", "owner: dave")
+    commit(clean.path)
+    edit(clean, GOOD, *BLAME)
+    assert findings(cli, "--changed") == findings(cli) == []
+    assert "carol" not in kept_counts(clean)
+    (clean.path / KNOWN).write_bytes(b"")
+    assert findings(cli, "--changed") == findings(cli) == []
+
+
+def test_names_of_one_folded_id_are_found_in_ascii_and_other_listings(tmp_path: Path) -> None:
+    """One search of an ASCII listing finds what a look at every entry finds; a listing
+    with other characters is looked at entry by entry (``casefold`` folds more than a
+    case-insensitive search: "straße" is "strasse")."""
+    from pm.config import Config
+    from pm.lint.names import _by_folded_id
+
+    config = Config(root=tmp_path)
+
+    def listing(*names: str, stage: int = 0) -> bytes:
+        return b"".join(f"100644 {'a' * 40} {stage}\t{n}\0".encode() for n in names)
+
+    ascii_names = (
+        "postmortems/2024/2024-01-01-db.md",
+        "postmortems/2024/2024-01-01-DB.md",
+        "postmortems/2025/2024-01-01-Db.md",
+        "postmortems/drafts/2024-01-01-db.md",  # not in a year folder
+        "postmortems/2024/2024-01-01-db.md.bak",
+        "postmortems/2024/2024-01-01-dbx.md",
+        "other/2024/2024-01-01-db.md",
+    )
+    found = _by_folded_id(config, listing(*ascii_names) + listing("x", stage=2), {"2024-01-01-db"})
+    root = str(tmp_path) + "/"
+    assert found == {"2024-01-01-db": [root + n for n in ascii_names[:3]]}
+    other = listing(*ascii_names, "postmortems/2024/2024-01-01-straße.md")
+    found = _by_folded_id(config, other, {"2024-01-01-db", "2024-01-01-strasse"})
+    assert found == {
+        "2024-01-01-db": [root + n for n in ascii_names[:3]],
+        "2024-01-01-strasse": [root + "postmortems/2024/2024-01-01-straße.md"],
+    }
+    assert _by_folded_id(config, listing(*ascii_names), set()) == {}
+
+
+def test_the_records_two_listings_differ_in_are_found_wherever_they_are() -> None:
+    """``_differing`` looks only between the records both listings begin and end with;
+    whatever changed (first, last, middle, several places, added, removed, a path that
+    is a prefix of another), it finds the records a whole set difference finds."""
+    import random
+
+    from pm.lint.names import _differing
+
+    def record(n: int, blob: str = "a") -> bytes:
+        return f"100644 {blob * 40} 0\tpostmortems/2024/2024-01-{n:05d}.md\0".encode()
+
+    rng = random.Random(7)
+    base = [record(n) for n in range(300)]
+    cases = [
+        (base, base),
+        ([], base),
+        (base, []),
+        (base, [record(0, "b"), *base[1:]]),
+        (base, [*base[:-1], record(299, "b")]),
+        (base, [*base[:150], record(150, "b"), *base[151:]]),
+        (base, base[:100] + base[101:]),
+        (base, [*base, record(300)]),
+        (
+            [b"100644 " + b"a" * 40 + b" 0\tp/2024/x.md\0"],
+            [b"100644 " + b"a" * 40 + b" 0\tp/2024/x.md.md\0"],
+        ),
+    ]
+    for _ in range(200):
+        after = list(base)
+        for _change in range(rng.randint(1, 4)):
+            at = rng.randrange(len(after))
+            kind = rng.choice(["edit", "drop", "add"])
+            if kind == "edit":
+                after[at] = record(at, rng.choice("bcd"))
+            elif kind == "drop":
+                del after[at]
+            else:
+                after.insert(at, record(1000 + at))
+        cases.append((base, sorted(after, key=lambda r: r.split(b"\t")[1])))
+    for old, new in cases:
+        gone, came = _differing(b"".join(old), b"".join(new))
+        assert set(gone.split(b"\0")) - {b""} == {r[:-1] for r in set(old) - set(new)}
+        assert set(came.split(b"\0")) - {b""} == {r[:-1] for r in set(new) - set(old)}
+
+
+def test_owners_of_added_blobs_move_into_the_owners_cache_past_a_limit(
+    clean: Repo, cli: CliRunnerCall, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import marshal
+
+    from pm.lint import names
+
+    monkeypatch.setattr(names, "_ADDED", 1)
+    assert findings(cli, "--changed") == []
+    add_owner(clean, "carol")
+    assert findings(cli, "--changed") == []
+    assert len(marshal.loads((clean.path / KNOWN).read_bytes())[3]) == 1  # kept with counts
+    queue = "postmortems/2024/2024-03-09-queue-stalls.md"
+    edit(clean, queue, "owner: carol", "owner: dave")
+    commit(clean.path)
+    edit(clean, GOOD, *BLAME)
+    assert findings(cli, "--changed") == findings(cli) == []
+    assert marshal.loads((clean.path / KNOWN).read_bytes())[3] == {}
+    owners = marshal.loads((clean.path / OWNERS).read_bytes())[1]
+    assert ("dave",) in owners.values() and ("carol",) in owners.values()

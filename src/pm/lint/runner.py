@@ -126,7 +126,8 @@ def lint(
             files = store.changed_since(base)
         finally:
             indexed = listing()  # git listed the index while the changes were asked for
-        owners, others = known(config, indexed, jobs)
+        wanted = {path.stem.casefold() for path in files}
+        owners, others = known(config, indexed, wanted, jobs)
         people = [*(people or ()), *owners]
     else:
         files = targets(store, [Path(p) for p in paths])
