@@ -335,6 +335,11 @@ def test_the_records_two_listings_differ_in_are_found_wherever_they_are() -> Non
             [b"100644 " + b"a" * 40 + b" 0\tp/2024/x.md.md\0"],
         ),
     ]
+    # A record of one listing that ends with a whole record of the other (a path with a
+    # tab and a record in it): the common end must be whole records in both.
+    inner = record(5)
+    cases.append(([record(1), inner], [record(1), b"100644 " + b"c" * 40 + b" 0\tx/" + inner]))
+    cases.append(([record(1), inner[:-1]], [record(1), b"1" + inner[:-1]]))  # no NUL at the end
     for _ in range(200):
         after = list(base)
         for _change in range(rng.randint(1, 4)):
@@ -349,8 +354,8 @@ def test_the_records_two_listings_differ_in_are_found_wherever_they_are() -> Non
         cases.append((base, sorted(after, key=lambda r: r.split(b"\t")[1])))
     for old, new in cases:
         gone, came = _differing(b"".join(old), b"".join(new))
-        assert set(gone.split(b"\0")) - {b""} == {r[:-1] for r in set(old) - set(new)}
-        assert set(came.split(b"\0")) - {b""} == {r[:-1] for r in set(new) - set(old)}
+        assert set(gone.split(b"\0")) - {b""} == {r.rstrip(b"\0") for r in set(old) - set(new)}
+        assert set(came.split(b"\0")) - {b""} == {r.rstrip(b"\0") for r in set(new) - set(old)}
 
 
 def test_owners_of_added_blobs_move_into_the_owners_cache_past_a_limit(

@@ -204,10 +204,9 @@ def _differing(before: Listing, after: Listing) -> tuple[Listing, Listing]:
             low = middle
         else:
             high = middle - 1
-    start = len(before) - low
-    if start > head and before[start - 1] != 0:
-        start = before.find(b"\0", start) + 1 or len(before)  # whole records
-    tail = len(before) - start
+    common = before[len(before) - low :]
+    cut = common.find(b"\0")  # the end of a record in both: whole records after it
+    tail = len(common) - cut - 1 if cut >= 0 else 0
     old = set(before[head : len(before) - tail].split(b"\0"))
     new = set(after[head : len(after) - tail].split(b"\0"))
     return b"\0".join([*(old - new), b""]), b"\0".join([*(new - old), b""])
