@@ -214,6 +214,7 @@ def kept_counts(repo: Repo) -> dict[str, int]:
     import marshal
 
     _header, _listing, counts, _added = marshal.loads((repo.path / KNOWN).read_bytes())
+    assert isinstance(counts, dict)
     return counts
 
 

@@ -77,6 +77,17 @@ def test_a_warm_show_leaves_out_statistics_hashlib_and_shutil(repo: Repo, two: l
     assert not modules & (NEVER | {"statistics", "random", "hashlib", "_hashlib", "shutil"})
 
 
+@pytest.mark.parametrize("args", [["show"], ["report"]], ids=" ".join)
+def test_a_warm_show_or_incident_report_parses_no_yaml(
+    repo: Repo, two: list[str], args: list[str]
+) -> None:
+    """The one file's parse is kept by its bytes (``pm.singlecache``): PyYAML's import
+    costs more than the rest of a ``pm show`` of a small repository."""
+    assert "yaml" in imported(repo, *args, two[1], warm=False)  # the first one parses
+    modules = imported(repo, *args, two[1])
+    assert "pm.singlecache" in modules and "yaml" not in modules
+
+
 @pytest.mark.parametrize("args", [["list"], ["action", "list"], ["overdue"], ["log"]], ids=" ".join)
 def test_fast_reads_import_no_typer_rich_jinja_or_dataclasses(
     repo: Repo, two: list[str], args: list[str]

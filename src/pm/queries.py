@@ -241,13 +241,17 @@ def _list_filters(
 
 
 def view(ws: Workspace, ref: str) -> tuple[Entry, str]:
-    """``ws.get`` for ``pm show``, which reads and may compare causes: (entry, body).
+    """``ws.get`` for ``pm show`` and ``pm report ID``, which read and may compare causes:
+    (entry, body).
 
-    The one file is parsed: the causes it is compared with come from the token cache
-    (``similar_by_cause``), so loading the summary cache for it would cost more.
+    The one file's parse comes from its own small cache entry while its bytes are those
+    parsed (``pm.singlecache``): loading the summary cache for it would cost more, and
+    parsing it imports PyYAML. The causes it is compared with come from the token cache
+    (``similar_by_cause``).
     """
-    record = ws.store.read(ws.store.resolve(ref))
-    return record, record.document.body
+    from pm import singlecache
+
+    return singlecache.read(ws.store, ws.store.resolve(ref))
 
 
 def titles(ws: Workspace, ids: list[str]) -> dict[str, str]:
@@ -716,17 +720,16 @@ class IncidentReport(NamedTuple):
 def incident_report(ws: Workspace, ref: str) -> IncidentReport:
     from pm import report
 
-    record = ws.get(ref)
-    body = record.document.body
+    entry, body = view(ws, ref)
     data = report.incident(
-        record.postmortem,
+        entry.postmortem,
         body,
-        path=ws.store.display(record.path),
+        path=ws.store.display(entry.path),
         now=ws.now(),
-        titles=titles(ws, report.linked_ids(record.postmortem)),
-        similar_matches=similar_by_cause(ws, record, body) or [],
+        titles=titles(ws, report.linked_ids(entry.postmortem)),
+        similar_matches=similar_by_cause(ws, entry, body) or [],
     )
-    return IncidentReport(data, record.postmortem)
+    return IncidentReport(data, entry.postmortem)
 
 
 class PeriodReport(NamedTuple):
