@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CliRunnerCall, Repo, git
+from conftest import AUTHOR, CliRunnerCall, Repo, git
 from factories import action, commit, postmortem, write
 from test_lint import GOOD, MINOR, clean, edit
 
@@ -199,3 +199,50 @@ def test_two_changed_files_of_one_name_in_two_year_folders_are_both_linted(
     (clean.path / copy).parent.mkdir()
     (clean.path / copy).write_bytes((clean.path / MINOR).read_bytes())
     assert linted(cli) == (1, [MINOR, copy], 2)
+
+
+def test_git_authors_are_known_names_as_in_a_lint_of_every_file(
+    clean: Repo, cli: CliRunnerCall
+) -> None:
+    """A person named only as a commit's author (no action item of theirs): a lint of
+    every file knows the name, and so must a lint of the changed files."""
+    (clean.path / "notes.md").write_text("x\n", encoding="utf-8")
+    clean.git("add", "notes.md")
+    clean.git("-c", "user.name=Erin Vale", "commit", "--quiet", "-m", "notes")
+    edit(clean, GOOD, "## Root Cause\n", "## Root Cause\n\nErin Vale broke the config.\n")
+    every = json.loads(cli("lint", "--format", "json").stdout)["findings"]
+    changed = json.loads(cli("lint", "--format", "json", "--changed").stdout)["findings"]
+    assert [f["rule"] for f in every] == ["blameless.person-caused"]
+    assert changed == every
+
+
+def test_the_authors_are_kept_for_the_state_of_head(
+    clean: Repo, cli: CliRunnerCall, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``git log`` walks up to 10,000 commits for the authors: it runs again only when
+    HEAD (or its ref, packed-refs, shallow) says other commits; a new author is known
+    after their commit, and a reset gives that commit's authors again."""
+    from pm import gitrepo
+
+    walks: list[str] = []
+    real = gitrepo.GitRepo.run
+
+    def run(self: gitrepo.GitRepo, *args: str, **kwargs: object) -> str:
+        if args[:1] == ("log",) and "--format=%an" in args:
+            walks.append(args[0])
+        return real(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(gitrepo.GitRepo, "run", run)
+    assert gitrepo.authors(clean.path) == gitrepo.authors(clean.path) == [AUTHOR[0]]
+    assert len(walks) == 1
+    before = clean.git("rev-parse", "HEAD")
+    (clean.path / "notes.md").write_text("x\n", encoding="utf-8")
+    clean.git("add", "notes.md")
+    clean.git("-c", "user.name=Erin Vale", "commit", "--quiet", "-m", "notes")
+    assert gitrepo.authors(clean.path) == sorted([AUTHOR[0], "Erin Vale"])
+    clean.git("reset", "--quiet", "--hard", before)
+    assert gitrepo.authors(clean.path) == [AUTHOR[0]]
+    clean.git("pack-refs", "--all")  # the branch moves into packed-refs: still right
+    assert gitrepo.authors(clean.path) == [AUTHOR[0]]
+    assert len(walks) == 4
+    assert gitrepo.authors(clean.path) == [AUTHOR[0]] and len(walks) == 4

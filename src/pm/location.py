@@ -120,6 +120,39 @@ def git_dir(root: Path) -> Path | None:
     return None
 
 
+def head_state(root: Path) -> tuple[str, ...] | None:
+    """What says which commit HEAD is at and how deep history goes, read from the git
+    directory without running git: HEAD's text, the loose ref it names (or "packed"),
+    and the stat of ``packed-refs`` and ``shallow``. Equal states mean the same commits
+    (a commit, reset, pull, checkout or fetch into a shallow clone changes one of them).
+    None outside git or with refs stored otherwise (``reftable``): ask git instead."""
+    folder = git_dir(root)
+    if folder is None:
+        return None
+    try:
+        common = folder
+        if (folder / "commondir").is_file():  # a linked work tree: refs live in the common dir
+            common = folder / (folder / "commondir").read_text(encoding="utf-8").strip()
+        if (common / "reftable").exists():
+            return None
+        head = (folder / "HEAD").read_text(encoding="utf-8")
+        state = [head]
+        if head.startswith("ref: "):
+            try:
+                state.append((common / head[5:].strip()).read_text(encoding="utf-8"))
+            except FileNotFoundError:
+                state.append("packed")
+        for name in ("packed-refs", "shallow"):
+            try:
+                found = os.stat(common / name)
+                state.append(f"{found.st_size} {found.st_mtime_ns} {found.st_ino}")
+            except FileNotFoundError:
+                state.append("-")
+    except (OSError, UnicodeDecodeError):
+        return None
+    return tuple(state)
+
+
 def _linked_git_dir(folder: Path, dot_git: Path) -> Path | None:
     try:
         text = dot_git.read_text(encoding="utf-8")

@@ -128,7 +128,11 @@ def lint(
             indexed = listing()  # git listed the index while the changes were asked for
         wanted = {path.stem.casefold() for path in files}
         owners, others = known(config, indexed, wanted, jobs)
-        people = [*(people or ()), *owners]
+        # The names a lint of every file knows: git's authors (unless given) and owners.
+        from pm import gitrepo
+
+        given = gitrepo.authors(config.root) if people is None else people
+        people = [*given, *owners]
     else:
         files = targets(store, [Path(p) for p in paths])
         others = None
