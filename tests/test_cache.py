@@ -631,3 +631,58 @@ def test_a_damaged_entry_a_filter_does_not_look_up_is_dropped_not_a_crash(
     result = cli("list", "--status", "active", "--json")  # the index is stale: full filter
     assert (result.exit_code, result.stdout, result.stderr) == (0, expected, "")
     assert titles(cli) == ["Checkout returns 500s", "Search is slow"]
+
+
+def test_a_few_changed_entries_are_appended_to_the_file_as_loaded(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``StatCache.append`` adds the changed entries as one piece at the end of the very
+    file it loaded (``pm open`` at 50,000 postmortems rewrote 55 MB of tokens for one new
+    file): read back, the file holds what a whole save would hold. Too many changes, a
+    file replaced or grown since it was loaded, or 64 pieces: the caller saves it whole."""
+    from pm.cache import StatCache
+
+    monkeypatch.setattr(cache_module, "RACY_NS", 0)
+    target = tmp_path / "cache.marshal"
+    first = StatCache(target)
+    for n in range(4500):
+        first._keep(f"f{n}", (n, 1, 1, n), b"b" * 20, ("value", n))
+    first.save()
+    inode = target.stat().st_ino
+    loaded = StatCache(target)
+    assert loaded._lookup("f7", (7, 1, 1, 7)) == ("value", 7)
+    loaded._keep("f8", (8, 2, 2, 8), b"c" * 20, ("changed", 8))
+    loaded._keep("new", (1, 1, 1, 1), b"d" * 20, ("new", 0))
+    assert loaded.append(limit=200)
+    assert target.stat().st_ino == inode  # not rewritten
+    whole = {**first._saved, "f8": ((8, 2, 2, 8), b"c" * 20, ("changed", 8))}
+    whole["new"] = ((1, 1, 1, 1), b"d" * 20, ("new", 0))
+    assert StatCache(target)._old == whole == loaded.saved
+    # Too many changes for the limit: not appended.
+    many = StatCache(target)
+    for n in range(300):
+        many._keep(f"g{n}", None, b"e" * 20, n)
+    assert not many.append(limit=200)
+    # The file replaced (or grown) since it was loaded: not appended to.
+    stale = StatCache(target)
+    stale._keep("late", None, b"f" * 20, 1)
+    StatCache(target).append(limit=200)  # nothing changed: nothing written
+    write_file(target, cache_module._FORMAT, {"other": (None, b"g" * 20, 2)})
+    assert not stale.append(limit=200)
+    # A piece cut short: the whole file is a damaged cache, read as empty (and rebuilt).
+    write_file(target, cache_module._FORMAT, whole)
+    cut = StatCache(target)
+    cut._keep("new", None, b"h" * 20, 3)
+    assert cut.append(limit=200)
+    target.write_bytes(target.read_bytes()[:-3])
+    assert StatCache(target)._old == {}
+    # Past 64 pieces the file is written whole again.
+    write_file(target, cache_module._FORMAT, {"a": (None, b"i" * 20, 0)})
+    appended = 0
+    for n in range(80):
+        again = StatCache(target)
+        again._keep("a", None, b"i" * 20, n + 1)
+        if not again.append(limit=200):
+            break
+        appended += 1
+    assert appended == 62 and StatCache(target)._old["a"][2] == 62  # 2 pieces + 62

@@ -553,3 +553,27 @@ def test_a_file_changed_while_it_is_tokenised_is_not_remembered_by_its_bytes(
     assert (
         causegroups.remembered_groups(store, files, records.replace(tuning, threshold=0.5)) is None
     )
+
+
+def test_a_show_of_a_new_file_appends_its_tokens_and_answers_as_cold(
+    corpus: Repo, cli: CliRunnerCall
+) -> None:
+    """Once a report filled the token cache, a ``pm show`` of a new file adds its words at
+    the end of the file (``StatCache.append``) instead of rewriting every file's, and
+    gives what it gives with no cache at all."""
+    latest = ids(corpus)[-1]
+    cli.ok("report")
+    before = tokens_file(corpus).stat()
+    item = realtext.summaries("tuning")[len(ITEMS)]
+    pid = pid_of(5, item)  # an earlier day: compared when the latest is shown
+    corpus.postmortem_path(pid).write_text(text_of(5, item), encoding="utf-8")
+    warm = cli.ok("show", latest).stdout
+    after = tokens_file(corpus).stat()
+    assert after.st_ino == before.st_ino and after.st_size > before.st_size
+    assert corpus_name(corpus, pid) in TokenCache(tokens_file(corpus))._old
+    shutil.rmtree(corpus.path / ".git" / "pm")
+    assert cli.ok("show", latest).stdout == warm
+
+
+def corpus_name(repo: Repo, pid: str) -> str:
+    return repo.postmortem_path(pid).relative_to(repo.path).as_posix()

@@ -113,8 +113,11 @@ class StatCache:
         self._saved: dict[str, CacheEntry] = {}
         self.stat_hits = self.content_hits = self.misses = 0
         self.index_hits = 0  # content hits vouched for by git's index (not hashed)
+        # The file as loaded (inode, size) and its pieces, when it was whole and ours:
+        # ``append`` adds a piece only to that very file.
+        self._loaded: tuple[int, int, int] | None = None
         if path is not None:
-            self._old = _load(path, self.FORMAT)
+            self._old, self._loaded = _load_counted(path, self.FORMAT)
 
     @classmethod
     def for_root(cls, root: Path) -> Self:
@@ -217,13 +220,7 @@ class StatCache:
         True when it was written (or tried to be); ``_saved`` holds the entries, either way."""
         if self.path is None:
             return False
-        limit = time.time_ns() - RACY_NS
-        entries = {
-            name: entry
-            if entry[0] is None or (entry[0][1] < limit and entry[0][2] < limit)
-            else (None, entry[1], entry[2])  # racy: only its content can vouch for it
-            for name, entry in self._new.items()
-        }
+        entries = _settled(self._new)
         self._saved = entries
         if entries == self._old:
             return False  # unchanged: nothing to write (entries compare by identity first)
@@ -231,6 +228,48 @@ class StatCache:
         with suppress(OSError, ValueError):
             write_file(self.path, self.FORMAT, entries)
         return True
+
+    def append(self, limit: int) -> bool:
+        """Add the entries looked up or read that differ from the file's as one piece at
+        the end of the file, keeping every other entry: what a full ``save`` keeping all
+        of them would give, without rewriting 55 MB for a few files (``pm open`` at 50,000
+        postmortems). Only to the very file loaded (same inode and size), with at most
+        ``limit`` entries and 64 pieces; False when it did not (the caller saves)."""
+        if self.path is None or self._loaded is None or self._loaded[2] >= 64:
+            return False
+        changed = {n: e for n, e in _settled(self._new).items() if self._old.get(n) != e}
+        if len(changed) > limit:
+            return False
+        self._saved = {**self._old, **changed}
+        if not changed:
+            return True
+        data = _framed(marshal.dumps(changed))
+        try:
+            handle = os.open(self.path, os.O_WRONLY | os.O_APPEND)
+        except OSError:
+            return False
+        try:
+            found = os.fstat(handle)
+            if (found.st_ino, found.st_size) != self._loaded[:2]:
+                return False  # replaced or grown since it was loaded: write it whole
+            with suppress(OSError):  # a piece cut short reads as a damaged file: rebuilt
+                view = memoryview(data)
+                while view:
+                    view = view[os.write(handle, view) :]
+        finally:
+            os.close(handle)
+        return True
+
+
+def _settled(entries: dict[str, CacheEntry]) -> dict[str, CacheEntry]:
+    """``entries`` as written: a stat from the last ``RACY_NS`` is not kept."""
+    limit = time.time_ns() - RACY_NS
+    return {
+        name: entry
+        if entry[0] is None or (entry[0][1] < limit and entry[0][2] < limit)
+        else (None, entry[1], entry[2])  # racy: only its content can vouch for it
+        for name, entry in entries.items()
+    }
 
 
 class SummaryCache(StatCache):
@@ -349,13 +388,21 @@ class ProseCache(StatCache):
 
 
 def _load(path: Path, expected: tuple[Any, ...]) -> dict[str, CacheEntry]:
+    return _load_counted(path, expected)[0]
+
+
+def _load_counted(
+    path: Path, expected: tuple[Any, ...]
+) -> tuple[dict[str, CacheEntry], tuple[int, int, int] | None]:
+    """The entries of the cache file, and its (inode, size, pieces) when it was whole
+    and had this header; ``{}`` and None when missing, truncated, garbage or foreign."""
     try:
-        header, entries = read_file(path)
+        header, entries, loaded = _read_counted(path)
         if header != expected:
-            return {}
-        return entries
+            return {}, None
+        return entries, loaded
     except Exception:  # noqa: BLE001 - missing, truncated, garbage, foreign: start afresh
-        return {}
+        return {}, None
 
 
 # Entries per piece of a cache file: a piece of the summary cache is about 2 MB.
@@ -366,11 +413,20 @@ _LENGTH = 8  # bytes of the little-endian length before each piece
 def read_file(path: Path) -> tuple[Any, dict[str, Any]]:
     """A cache file's header and entries (``write_file``), read a piece at a time (never
     the whole file's bytes at once). ValueError when the file is truncated or not made of
-    pieces; OSError when it cannot be read."""
+    pieces; OSError when it cannot be read. A later piece's entry replaces an earlier
+    one of the same name (``StatCache.append``)."""
+    header, entries, _loaded = _read_counted(path)
+    return header, entries
+
+
+def _read_counted(path: Path) -> tuple[Any, dict[str, Any], tuple[int, int, int]]:
+    """``read_file``, and the file's (inode, size, number of pieces)."""
     header: Any = None
     entries: dict[str, Any] = {}
+    pieces = 0
     with path.open("rb") as handle:
-        left = os.fstat(handle.fileno()).st_size
+        found = os.fstat(handle.fileno())
+        left = found.st_size
         while length := handle.read(_LENGTH):
             size = int.from_bytes(length, "little")
             left -= len(length) + size
@@ -381,6 +437,7 @@ def read_file(path: Path) -> tuple[Any, dict[str, Any]]:
                 raise ValueError("a truncated cache file")
             # marshal builds plain data and never runs code; .git is as trusted as its hooks.
             piece = marshal.loads(data)  # noqa: S302
+            pieces += 1
             if header is None:
                 header = (piece,)
             elif type(piece) is dict:
@@ -389,7 +446,7 @@ def read_file(path: Path) -> tuple[Any, dict[str, Any]]:
                 raise ValueError("not a cache file")
     if header is None:
         raise ValueError("an empty cache file")
-    return header[0], entries
+    return header[0], entries, (found.st_ino, found.st_size, pieces)
 
 
 def write_file(path: Path, header: Any, entries: dict[str, Any]) -> None:
