@@ -13,6 +13,8 @@ import shutil
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+import pytest
+
 from factories import action, at, postmortem
 from pm import records, report, similar
 from pm.config import Config, load_config
@@ -115,3 +117,25 @@ def test_trimmed_events_and_items_share_one_read_only_extra() -> None:
     assert len(extras) == 3 and all(x is extras[0] for x in extras)
     with pytest.raises(TypeError):
         extras[0]["source"] = "x"
+
+
+def test_recurring_groups_group_every_doc_given_even_two_of_one_id(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two files may hold one id (a copy in another year folder): grouping sees both docs,
+    as given, and only the lookup of a group's latest cause goes by id."""
+    from pm import recurring
+
+    full, docs, _config = _example(tmp_path)
+    twin = records.replace(docs[0], title=docs[0].title + " (copy)")
+    seen: list[int] = []
+    real = similar.group
+
+    def counted(given: list[similar.Doc], *args: object, **kwargs: object) -> object:
+        seen.append(len(given))
+        return real(given, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(similar, "group", counted)
+    window = report.Period(None, date(2024, 9, 30))
+    recurring.recurring_groups(full, [*docs, twin], window)
+    assert seen == [len(docs) + 1]
