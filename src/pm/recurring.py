@@ -34,9 +34,9 @@ def recurring_groups(
     the caller has them (``causegroups.groups_of`` remembers them); then ``docs`` may map
     ids to docs, and only the latest causes of the groups described are looked up.
     """
-    every = list(docs.values()) if isinstance(docs, Mapping) else docs
     causes = docs if isinstance(docs, Mapping) else {d.id: d for d in docs}
     if grouped is None:  # every doc, as given: two files may hold one id
+        every = list(docs.values()) if isinstance(docs, Mapping) else docs
         grouped, _ = similar.group(every, tuning=tuning or similar.DEFAULT_TUNING)
     return describe_groups(grouped, everything, causes, window)
 
