@@ -138,10 +138,15 @@ def _counted(config: Config, listing: Listing, jobs: int | None) -> tuple[_Kept,
     indexed = in_layout(config, config.root, parse_index(listing))
     found, complete = owners_of(config, config.root, indexed, jobs)
     counts: _Counts = {}
-    for _name, blob in indexed:
-        for owner in found.get(blob, ()):
-            counts[owner] = counts.get(owner, 0) + 1
+    _tally(counts, indexed, found, 1)
     return _Kept(listing, counts, {}), complete
+
+
+def _tally(counts: _Counts, entries: list[tuple[str, str]], owners: _Owners, step: int) -> None:
+    """Count (``step`` 1) or take off (-1) the owners of each entry's blob."""
+    for _name, blob in entries:
+        for owner in owners.get(blob, ()):
+            counts[owner] = counts.get(owner, 0) + step
 
 
 def _moved(
@@ -160,17 +165,12 @@ def _moved(
     known: _Owners = added
     if any(blob not in added for _name, blob in gone):
         known = {**cache.load(config.root), **added}
+    if any(blob not in known for _name, blob in gone):
+        return None
     counts = dict(kept.counts)
-    for _name, blob in gone:
-        owners = known.get(blob)
-        if owners is None:
-            return None
-        for owner in owners:
-            counts[owner] = counts.get(owner, 0) - 1
+    _tally(counts, gone, known, -1)
     found, complete = cache.owners_of(config, config.root, came, jobs, known, whole=False)
-    for _name, blob in came:
-        for owner in found.get(blob, ()):
-            counts[owner] = counts.get(owner, 0) + 1
+    _tally(counts, came, found, 1)
     if any(count < 0 for count in counts.values()):
         return None  # not the counts of the listing kept: count afresh
     added.update(found)
