@@ -16,12 +16,13 @@ import sys
 import time
 from contextlib import suppress
 from datetime import date
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
 from pm import __version__, frontmatter, records, similar
 from pm import cache as caches
 from pm.cache import StatCache, _write_atomically, blob_id, cache_folder, stat_key
 from pm.errors import DataError
+from pm.records import NamedTuple
 
 if TYPE_CHECKING:
     from collections.abc import Container, Iterable
