@@ -65,7 +65,8 @@ def _entry_file(store: Store, name: str) -> Path | None:
 
 
 def _blob_id(raw: bytes) -> bytes:
-    """git's blob id of ``raw`` (``cache.blob_id`` without importing ``hashlib``)."""
+    """git's blob id of ``raw`` (``cache.blob_id`` without importing ``hashlib``; not
+    ``gitrepo.plain_blob_id``, whose module brings ``subprocess`` into ``pm show``)."""
     from pm.digest import sha1
 
     digest = sha1()
