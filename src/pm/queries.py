@@ -311,10 +311,11 @@ def similar_at_open(ws: Workspace, postmortem: Postmortem, limit: int = 3) -> li
     """
     from pm import causedocs, similar
 
-    own = f"{postmortem.id}.md"
-    names = [n for n in ws.store.path_names() if os.path.basename(n) != own]
-    words = causedocs.slug_words(ws.store, (os.path.basename(n)[11:-3] for n in names))
-    chosen, background = similar.title_candidates(names, postmortem.title, words=words)
+    own = f"{os.sep}{postmortem.id}.md"
+    names = [name for name in ws.store.path_names() if not name.endswith(own)]
+    slugs = [similar.file_slug(name) for name in names]
+    words = causedocs.slug_words(ws.store, slugs)
+    chosen, background = similar.title_candidates(names, postmortem.title, words=words, slugs=slugs)
     docs = causedocs.for_paths(ws.store, [Path(name) for name in chosen])
     return similar.similar_by_title(
         docs, postmortem.title, postmortem.services, postmortem.tags, limit, background=background
