@@ -360,7 +360,8 @@ def test_terminal_tables_leave_out_the_file_and_narrow_terminals_keep_the_owner(
     late: Repo, cli: CliRunnerCall, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """FILE (path:line) is for editors and CI: on a terminal it would push every table
-    past 150 columns. Too narrow for the tables, every plain row still names its owner."""
+    past 150 columns. Too narrow for the tables, each owner's findings are blocks: ids
+    and dates whole, the text whole and wrapped under them, never past the width."""
     from pm.render import output
 
     monkeypatch.setattr(output, "is_terminal", lambda: True)
@@ -371,7 +372,9 @@ def test_terminal_tables_leave_out_the_file_and_narrow_terminals_keep_the_owner(
     assert "FILE" not in wide and ".md:" not in wide
     monkeypatch.setenv("COLUMNS", "60")
     narrow = cli("overdue", "--as-of", AS_OF).stdout
-    assert narrow == TEXT  # the rows a pipe gets: owner first, FILE kept
+    assert narrow == _golden("overdue-narrow.txt")
+    assert all(len(line) <= 60 for line in narrow.splitlines()), narrow
+    assert "\t" not in narrow and ".md:" not in narrow
 
 
 @pytest.mark.slow

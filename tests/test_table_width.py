@@ -1,8 +1,9 @@
 """Tables on a terminal of any width: an id, a date or a number is never cut in two.
 
 Titles and item texts are shortened with "…" to fit; when even the columns that must stay
-whole do not fit (or on ``TERM=dumb``), pm prints the plain tab-separated rows it prints
-in a pipe, which copy and paste as well.
+whole do not fit, each row is a block (its whole columns on a line, its text under them,
+whole and wrapped); on ``TERM=dumb`` pm prints the plain tab-separated rows it prints in a
+pipe, which copy and paste as well.
 """
 
 from __future__ import annotations
@@ -55,10 +56,10 @@ def test_an_id_in_a_table_is_whole_at_any_width(
     shown = incidents if command == ["list"] else incidents[:1]
     for pid in shown:
         assert pid in out, f"{pid} cut at {columns} columns:\n{out}"
-    table = not out.splitlines()[0].count("\t")
-    if table:  # a drawn table fits the terminal and shortens text, never ids
-        assert all(len(line) <= columns for line in out.splitlines()), out
-        assert "2024-01-15" in out
+    assert "\t" not in out  # a table or blocks on a terminal, never a pipe's rows
+    # Nothing but a cell longer than the terminal (a 60-column id) passes the width.
+    assert all(len(line) <= columns or line.strip() in shown for line in out.splitlines()), out
+    assert "2024-01-15" in out
 
 
 def test_a_long_title_is_shortened_with_an_ellipsis(
@@ -72,14 +73,46 @@ def test_a_long_title_is_shortened_with_an_ellipsis(
     assert LONG_TITLE in wide
 
 
-def test_too_narrow_prints_plain_rows(
+def test_too_narrow_prints_each_row_as_a_block(
     cli: CliRunnerCall, monkeypatch: pytest.MonkeyPatch, incidents: list[str]
 ) -> None:
-    out = on_terminal(cli, monkeypatch, 60, "list").stdout
-    assert not out.startswith("ID")
-    rows = [line.split("\t") for line in out.splitlines()]
-    assert {row[0] for row in rows} == set(incidents)
-    assert LONG_TITLE in out  # nothing shortened in plain rows
+    """At 80 columns a long id leaves no room for a table: the column names, then per
+    postmortem its whole columns on a line and its title under them, wrapped, not cut."""
+    monkeypatch.setenv("NO_COLOR", "1")
+    out = on_terminal(cli, monkeypatch, 80, "list").stdout
+    lines = out.splitlines()
+    assert lines[:2] == ["ID  SEV  STATUS  DURATION", "    TITLE"]
+    first, second = incidents
+    assert lines[2] == f"{first}  SEV-2  active"
+    # The duration would pass 80 columns: it goes under, between cells, never cut.
+    assert lines[3].startswith("  ") and lines[3].endswith("(ongoing)")
+    assert lines[4].startswith("    ") and lines[5].startswith("    ")
+    assert " ".join(line.strip() for line in lines[4:6]) == LONG_TITLE  # whole, wrapped
+    assert lines[6].startswith(f"{second}  SEV-2  active  ") and lines[7:] == ["    DNS down"]
+    assert all(len(line) <= 80 for line in lines), out
+
+
+def test_blocks_keep_colour_and_escape_control_characters(
+    repo: Repo, cli: CliRunnerCall, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.setenv("TERM", "xterm")
+    out = cli.ok("open", "Card network refused every payment", "-s", "SEV-1")
+    pid, path = out.stdout.strip().split("\t")
+    file = repo.path / path  # a hand edit: pm itself refuses control characters in a title
+    text = file.read_text(encoding="utf-8")
+    old = "title: Card network refused every payment"
+    file.write_text(text.replace(old, 'title: "Card \\e[31mnetwork\\e[0m refused"'), "utf-8")
+    with monkeypatch.context() as patch:
+        patch.setattr(output, "is_terminal", lambda: True)
+        from pm.render import colour
+
+        patch.setattr(colour, "enabled", lambda: True)
+        patch.setenv("COLUMNS", "50")
+        shown = cli.ok("list").stdout
+    assert "\x1b[1;31mSEV-1\x1b[0m" in shown  # the severity's colour, as in a table
+    assert "\\x1b[31mnetwork" in shown  # the title's escape shown, not acted on
+    assert pid in shown
 
 
 def test_a_dumb_terminal_gets_plain_rows(

@@ -13,7 +13,7 @@ import os
 import re
 import sys
 
-_SGR = {"bold red": "1;31", "red": "31", "yellow": "33", "green": "32", "dim": "2"}
+_SGR = {"bold": "1", "bold red": "1;31", "red": "31", "yellow": "33", "green": "32", "dim": "2"}
 _SEVERITY = r"(?i)(?:sev|p)-?(\d+)"  # compiled on first use (``re`` keeps it): most runs never do
 _WORDS = {
     "escalated": "red",

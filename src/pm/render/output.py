@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -123,17 +123,29 @@ def print_json(data: Any) -> None:
 
 
 def table(
-    headers: Sequence[str], rows: Sequence[Sequence[str]], *, title: str | None = None
+    headers: Sequence[str],
+    rows: Sequence[Sequence[str]],
+    *,
+    title: str | None = None,
+    stacked: bool = False,
+    heading: bool = True,
 ) -> None:
-    """A Rich table on a terminal; tab-separated rows (no header) when piped, huge,
-    on a dumb terminal, or too narrow to show every id, date and number whole."""
+    """A Rich table on a terminal; tab-separated rows (no header) when piped, huge or on
+    a dumb terminal. On a terminal too narrow to show every id, date and number whole
+    (long ids at 80 columns), or with ``stacked``, each row is a short block instead
+    (``_stacked``; ``heading=False`` leaves out the column names, for blocks that follow
+    others of the same columns)."""
     cells = [[safe(cell) for cell in row] for row in rows]
-    width = _terminal_width() if is_terminal() and len(rows) <= MAX_TABLE_ROWS else None
-    free = None if width is None else _free_text_width(headers, cells, width)
-    if width is None or free is None:
+    width = table_width(len(rows))
+    free = None if width is None or stacked else _free_text_width(headers, cells, width)
+    if width is None:
         out = sys.stdout
         for row in cells:
             out.write("\t".join(cell.replace("\t", " ") for cell in row) + "\n")
+        return
+    if free is None:
+        lines = _stacked(headers, cells, width, title, heading)
+        sys.stdout.write("".join(line + "\n" for line in lines))
         return
     from rich.console import Console
     from rich.table import Table
@@ -155,10 +167,78 @@ def table(
 
 def fits(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> bool:
     """Whether ``table`` would draw a table here (a terminal wide enough for every id,
-    date and number whole), rather than plain rows."""
+    date and number whole), rather than plain rows or blocks."""
     cells = [[safe(cell) for cell in row] for row in rows]
-    width = _terminal_width() if is_terminal() and len(rows) <= MAX_TABLE_ROWS else None
+    width = table_width(len(rows))
     return width is not None and _free_text_width(headers, cells, width) is not None
+
+
+def table_width(count: int) -> int | None:
+    """The width ``table`` lays ``count`` rows out in: the terminal's; None for plain
+    rows (a pipe, a file, ``TERM=dumb``, or more rows than a table helps with)."""
+    return _terminal_width() if is_terminal() and count <= MAX_TABLE_ROWS else None
+
+
+def _stacked(
+    headers: Sequence[str],
+    rows: Sequence[Sequence[str]],
+    width: int,
+    title: str | None,
+    heading: bool,
+) -> Iterator[str]:
+    """Rows as blocks for a narrow terminal: a row's whole columns (ids, dates, numbers,
+    paths) on a line, wrapped between cells and never inside one (a path longer than
+    the terminal stays whole), then its free text under them, indented and wrapped. The
+    column names come first, laid out the same way, so each value can be told apart."""
+    from pm.render import colour
+    from pm.render.colour import style_for
+
+    painting = colour.enabled()
+    whole = [i for i, header in enumerate(headers) if header not in FREE_TEXT_COLUMNS]
+    texts = [i for i, header in enumerate(headers) if header in FREE_TEXT_COLUMNS]
+
+    def block(values: Sequence[str], styles: Sequence[str | None]) -> Iterator[str]:
+        yield from _between_cells([values[i] or "-" for i in whole], [styles[i] for i in whole])
+        for i in texts:
+            if values[i]:
+                yield from _wrapped(values[i], styles[i])
+
+    def _between_cells(parts: list[str], styles: list[str | None]) -> Iterator[str]:
+        from rich.cells import cell_len
+
+        shown, used = "", 0
+        for part, style in zip(parts, styles, strict=True):
+            painted = colour.paint(part, style) if painting else part
+            size = cell_len(part)
+            if shown and used + 2 + size > width:
+                yield shown
+                shown, used = "  " + painted, 2 + size
+            else:
+                shown, used = (f"{shown}  {painted}", used + 2 + size) if shown else (painted, size)
+        if shown:
+            yield shown
+
+    def _wrapped(text: str, style: str | None) -> Iterator[str]:
+        import textwrap
+
+        for piece in textwrap.wrap(
+            text,
+            width=max(width, 4 + MIN_FREE_TEXT),
+            initial_indent="    ",
+            subsequent_indent="    ",
+            break_long_words=False,
+            break_on_hyphens=False,
+        ):
+            yield colour.paint(piece, style) if painting and style else piece
+
+    if heading:
+        yield from block(list(headers), ["bold" if painting else None] * len(headers))
+    if title is not None:  # set apart: one title per group of blocks (overdue's owners)
+        yield ""
+        yield colour.paint(safe(title), "bold") if painting else safe(title)
+    for row in rows:
+        values = [row[i] if i < len(row) else "" for i in range(len(headers))]
+        yield from block(values, [style_for(h, v) for h, v in zip(headers, values, strict=True)])
 
 
 def _terminal_width() -> int | None:

@@ -100,8 +100,9 @@ def _state(finding: Finding) -> str:
 
 
 def text(result: OverdueResult) -> None:
-    """A table per owner on a terminal wide enough for them, else plain rows (owner
-    first, as in a pipe, so no row loses its owner), and a one-line verdict.
+    """A table per owner on a terminal (blocks per owner where it is too narrow for the
+    tables), plain rows in a pipe (owner first, so no row loses its owner), and a
+    one-line verdict.
 
     The terminal tables leave out FILE (``path:line``, for editors and CI annotations):
     beside a whole id it would push every table past 150 columns."""
@@ -112,9 +113,11 @@ def text(result: OverdueResult) -> None:
             row[1:FILE] + row[FILE + 1 :]
         )
     headers = HEADERS[1:FILE] + HEADERS[FILE + 1 :]
-    if rows and all(output.fits(headers, group) for group in groups.values()):
-        for owner_name, owner_rows in groups.items():
-            output.table(headers, owner_rows, title=owner_name)
+    if rows and output.table_width(len(rows)) is not None:
+        drawn = all(output.fits(headers, group) for group in groups.values())
+        for first, (owner_name, owner_rows) in enumerate(groups.items()):
+            stacked = not drawn  # blocks: the column names once, above the first owner
+            output.table(headers, owner_rows, title=owner_name, stacked=stacked, heading=first == 0)
     else:
         output.table(HEADERS, rows)
     day = result.as_of
