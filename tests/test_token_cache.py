@@ -541,7 +541,8 @@ def test_a_file_changed_while_it_is_tokenised_is_not_remembered_by_its_bytes(
     files = causegroups.files_read(store, entries)
     tuning = similar.DEFAULT_TUNING
     groups = causegroups.groups_of(store, found.docs, tuning, None)
-    assert causegroups.remembered_groups(store, files, tuning) is None
+    known = {entry.postmortem.id for entry in entries}
+    assert causegroups.remembered_groups(store, files, tuning, known) is None
     # Read afresh, every doc is as read: the next report needs no tokens.
     store = Store(Config(root=corpus.path))
     entries, _ = store.read_all()
@@ -549,10 +550,9 @@ def test_a_file_changed_while_it_is_tokenised_is_not_remembered_by_its_bytes(
     files = causegroups.files_read(store, entries)
     assert again.as_read and files is not None
     assert causegroups.groups_of(store, again.docs, tuning, files) == groups
-    assert causegroups.remembered_groups(store, files, tuning) == groups
-    assert (
-        causegroups.remembered_groups(store, files, records.replace(tuning, threshold=0.5)) is None
-    )
+    assert causegroups.remembered_groups(store, files, tuning, known) == groups
+    stricter = records.replace(tuning, threshold=0.5)
+    assert causegroups.remembered_groups(store, files, stricter, known) is None
 
 
 def test_a_show_of_a_new_file_appends_its_tokens_and_answers_as_cold(
@@ -577,3 +577,21 @@ def test_a_show_of_a_new_file_appends_its_tokens_and_answers_as_cold(
 
 def corpus_name(repo: Repo, pid: str) -> str:
     return repo.postmortem_path(pid).relative_to(repo.path).as_posix()
+
+
+def test_remembered_groups_naming_an_unknown_id_are_damage_not_a_crash(
+    corpus: Repo, cli: CliRunnerCall
+) -> None:
+    """A groups file that still loads but names an id no postmortem has (a flipped byte)
+    is grouped afresh and rewritten, as a file that does not load is: used, it failed
+    every report with an internal error until the cache was deleted."""
+    cli.ok("report")
+    cold = cli.ok("report").stdout
+    path = corpus.path / ".git" / "pm" / causegroups.GROUPS_NAME
+    data = path.read_bytes()
+    grouped = next(i for i in ids(corpus) if i.encode() in data)
+    damaged = grouped[:11] + "X" + grouped[12:]  # same length: still valid marshal
+    path.write_bytes(data.replace(grouped.encode(), damaged.encode()))
+    assert cli.ok("report").stdout == cold
+    assert damaged.encode() not in path.read_bytes()  # rewritten, not kept
+    assert cli.ok("report").stdout == cold

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import marshal
 import sys
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Container, Iterator, Mapping, Sequence
 from contextlib import suppress
 from typing import TYPE_CHECKING, Any
 
@@ -57,29 +57,59 @@ def _groups_key(tuning: similar.Tuning, digest: str) -> tuple[Any, ...]:
     return (_GROUPS_FORMAT, similar.tokeniser_id(), records.astuple(tuning), digest)
 
 
-def _stored_groups(store: Store) -> tuple[Any, Any, list[similar.Group]] | None:
-    """The groups file's (content key, files key, groups); None if missing or damaged."""
+def _stored_groups(
+    store: Store, known: Container[str]
+) -> tuple[Any, Any, list[similar.Group]] | None:
+    """The groups file's (content key, files key, groups); None if missing or damaged.
+
+    Damaged includes a file that still loads but names an id ``known`` does not hold
+    (the keys vouch for the docs grouped, not for the bytes of the groups kept): used, it
+    would fail every report until the file was deleted."""
     path = _groups_path(store)
     if path is None:
         return None
     with suppress(Exception):  # missing, damaged, foreign: group afresh
         # marshal builds plain data and never runs code; .git is as trusted as its hooks.
         key, files, found = marshal.loads(path.read_bytes())  # noqa: S302
-        return key, files, [similar.Group(*fields) for fields in found]
+        groups = [similar.Group(*fields) for fields in found]
+        if all(_well_formed(group, known) for group in groups):
+            return key, files, groups
     return None
 
 
+def _well_formed(group: similar.Group, known: Container[str]) -> bool:
+    """Whether a remembered group is one ``similar.group`` could have made of ``known``."""
+
+    def words(value: object) -> bool:
+        return type(value) is list and all(type(word) is str for word in value)
+
+    return (
+        words(group.ids)
+        and len(group.ids) >= 2
+        and all(i in known for i in group.ids)
+        and words(group.terms)
+        and words(group.labels)
+        and words(group.stems)
+        and type(group.linked) is list
+        and all(
+            type(pair) is tuple and len(pair) == 2 and all(i in known for i in pair)
+            for pair in group.linked
+        )
+    )
+
+
 def remembered_groups(
-    store: Store, files: str | None, tuning: similar.Tuning
+    store: Store, files: str | None, tuning: similar.Tuning, ids: Container[str]
 ) -> list[similar.Group] | None:
     """The groups the last report made, when they were made from exactly the bytes
     ``files`` (``files_read``) names, with this tuning: a file's tokens follow from its
     bytes (as the token cache holds), so its ``Doc`` need not be loaded to know the
     groups are the same. ``pm report`` at 50,000 postmortems then never loads the token
-    cache (about 100 MB) while no file changed. None: group through ``groups_of``."""
+    cache (about 100 MB) while no file changed. ``ids``: the ids of the postmortems read
+    (a group naming another is damage). None: group through ``groups_of``."""
     if files is None:
         return None
-    stored = _stored_groups(store)
+    stored = _stored_groups(store, ids)
     if stored is None or stored[1] != _groups_key(tuning, files):
         return None
     return stored[2]
@@ -103,7 +133,7 @@ def groups_of(
         content.update(marshal.dumps((encoded(doc), doc.packed)))
     key = _groups_key(tuning, content.hexdigest())
     files_key = _groups_key(tuning, files) if files is not None else None
-    stored = _stored_groups(store)
+    stored = _stored_groups(store, {doc.id for doc in docs})
     if stored is not None and stored[0] == key:
         groups = stored[2]
         if stored[1] == files_key:

@@ -785,7 +785,8 @@ def period_report(
         chosen = [e for e in entries if history.contains(e.postmortem)]
         tuning = similar.tuning_of(config)
         files = causegroups.files_read(ws.store, chosen)
-        grouped = causegroups.remembered_groups(ws.store, files, tuning)
+        ids = {entry.postmortem.id for entry in chosen}
+        grouped = causegroups.remembered_groups(ws.store, files, tuning, ids)
         causes: Sequence[Doc] | Mapping[str, Doc]
         if grouped is not None:  # no file changed: only the described groups' causes
             causes = causegroups.DocsOnDemand(ws.store, chosen)
