@@ -168,3 +168,21 @@ def test_an_interrupted_change_is_recovered_as_pms(
     cli.ok("event", opened, "Later", "--at", "2024-01-15T14:50")
     assert repo.subjects()[1] == f"{opened}: hand edit (committed by pm before 'event')"
     assert subprocess.run(["git", "fsck"], cwd=repo.path, check=False).returncode == 0
+
+
+def test_an_event_appended_out_of_order_by_hand_is_put_in_its_place(
+    repo: Repo, cli: CliRunnerCall, opened: str
+) -> None:
+    """Someone adds an earlier event at the end of the YAML timeline: committed as their
+    hand edit, and pm's next change leaves the timeline sorted by time (with its own
+    event in its place), so pm never commits a file its own lint calls out of order."""
+    path = repo.postmortem_path(opened)
+    cli.ok("event", opened, "Rolled back the deploy", "--at", "2024-01-15T14:40")
+    text = path.read_text(encoding="utf-8")
+    typed = "- at: 2024-01-15T14:10:00Z\n  kind: acknowledged\n  text: Paged the DBA\n"
+    path.write_text(text.replace("actions: []\n", typed + "actions: []\n", 1), "utf-8")
+    cli.ok("event", opened, "Checked the pool", "--at", "2024-01-15T14:20")
+    shown = json.loads(cli.ok("show", opened, "--json").stdout)
+    texts = [event["text"] for event in shown["timeline"]]
+    assert texts[1:] == ["Paged the DBA", "Checked the pool", "Rolled back the deploy"]
+    assert "timeline.order" not in cli("lint").stdout

@@ -11,7 +11,6 @@ together, so a new key (``review.scheduled``) is added in one place.
 
 from __future__ import annotations
 
-import bisect
 import re
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -158,9 +157,12 @@ class Postmortem:
         return self.first("resolved")
 
     def add_event(self, event: Event) -> None:
-        """Insert keeping the timeline sorted; equal times keep the order they were added."""
-        keys = [e.at for e in self.timeline]
-        self.timeline.insert(bisect.bisect_right(keys, event.at), event)
+        """Add keeping the timeline sorted; equal times keep the order they were added.
+
+        The whole timeline is sorted (stably), not the event inserted by bisection: an
+        event appended out of order by hand is put in its place too."""
+        self.timeline.append(event)
+        self.timeline.sort(key=lambda e: e.at)
 
     def duration(self, until: datetime | None = None) -> timedelta | None:
         """Started to resolved, or to ``until`` while the incident is still active."""
