@@ -81,6 +81,29 @@ def test_reads_in_a_repository_without_postmortems_fail(
     )
 
 
+# Changes to a postmortem, which name one by id: in the wrong folder they say so too.
+WRITES = [
+    ["event", "db", "Failed over"],
+    ["resolve", "db"],
+    ["action", "add", "db", "Alert on lag", "--owner", "bob"],
+    ["set", "db", "severity", "SEV-2"],
+    ["reopen", "db", "--reason", "back"],
+]
+
+
+@pytest.mark.parametrize("args", WRITES, ids=ids)
+def test_changes_in_a_repository_without_postmortems_say_so(
+    repo: Repo, cli: CliRunnerCall, args: list[str]
+) -> None:
+    """Not "no postmortem matches 'db'" (exit 3), as if the id were mistyped."""
+    head = repo.git("rev-parse", "HEAD")
+    result = cli(*args)
+    assert result.exit_code == 4, result.stderr
+    assert result.stderr.startswith("pm: no postmortems folder: postmortems/ in ")
+    assert repo.git("rev-parse", "HEAD") == head
+    assert not (repo.path / "postmortems").exists()
+
+
 def test_a_postmortems_folder_that_is_a_file_is_no_folder(repo: Repo, cli: CliRunnerCall) -> None:
     (repo.path / "postmortems").write_text("not a folder\n", encoding="utf-8")
     result = cli("overdue")

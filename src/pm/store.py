@@ -275,6 +275,10 @@ class Store:
             if _is_file(exact):
                 return exact
         ids = {p.stem: p for p in self.paths()}
+        if not ids and not self.directory.is_dir():
+            from pm.location import check_readable
+
+            check_readable(self.config)  # no postmortems folder here: exit 4, not 3
         matches = [i for i in ids if i.startswith(ref)]
         if not matches:
             matches = [i for i in ids if i[11:] == ref or i[11:].startswith(ref)]
