@@ -220,24 +220,88 @@ def test_a_stale_editor_buffer_saved_over_pm_s_change_is_put_back(team: Team) ->
     assert alice.git("status", "--porcelain") == ""
 
 
-def test_an_edit_on_top_of_the_old_text_is_still_the_person_s_hand_edit(team: Team) -> None:
-    """Only an exact copy of the earlier version is put back: a file that also holds a
-    change of the person's is their edit, committed as theirs (the event it drops is in
-    history, and ``pm log`` shows the hand edit)."""
+def test_an_edit_on_top_of_the_old_text_keeps_pm_s_change_too(team: Team) -> None:
+    """A stale buffer saved with a change of the person's (new prose, a new impact) holds
+    the person's edit and undoes pm's event: the edit is merged into the committed
+    version and committed as theirs, and the event stays."""
     alice = team.clone("alice")
     path = alice.postmortem_path("2024-01-15-checkout-down")
     before = path.read_text(encoding="utf-8")
     team.ok("alice", *event_args())
+    pm_commit = alice.git("rev-parse", "--short=8", "HEAD")
     path.write_text(before.replace('impact: ""', "impact: Half of checkouts"), encoding="utf-8")
     result = team.pm("alice", "event", "checkout-down", "Paged the DBA", "--at", "2024-01-15T14:50")
     assert result.returncode == 0, result.stderr
-    assert "held its text" not in result.stderr
-    assert "had uncommitted changes: committed them first as your hand edit" in result.stderr
     assert (
-        alice.git("log", "-2", "--format=%s")
-        .splitlines()[1]
-        .endswith("hand edit (committed by pm before 'event')")
+        f"held edits made to its text from before pm's 'event' ({pm_commit}) (a stale "
+        "editor buffer?); pm merged them into the committed version" in result.stderr
     )
+    assert "had uncommitted changes: committed them first as your hand edit" in result.stderr
+    hand_edit, _event = alice.git("log", "-3", "--format=%H %s").splitlines()[1:3]
+    assert hand_edit.endswith("hand edit (committed by pm before 'event')")
+    relative = path.relative_to(alice.path).as_posix()
+    committed = alice.git("show", f"{hand_edit.split()[0]}:{relative}")
+    assert "impact: Half of checkouts" in committed and "Rolled back the deploy" in committed
+    text = path.read_text(encoding="utf-8")
+    for kept in ("impact: Half of checkouts", "Rolled back the deploy", "Paged the DBA"):
+        assert kept in text
+    assert alice.git("status", "--porcelain") == ""
+
+
+def test_a_stale_edit_that_conflicts_with_pm_s_change_is_refused(team: Team) -> None:
+    """When the stale buffer's own edit and pm's change set one value two ways (pm
+    resolved the incident, the buffer says closed), neither is chosen for the person: pm
+    refuses, names the file and changes nothing."""
+    alice = team.clone("alice")
+    path = alice.postmortem_path("2024-01-15-checkout-down")
+    before = path.read_text(encoding="utf-8")
+    team.ok("alice", "resolve", "checkout-down", "--at", "2024-01-15T15:00")
+    stale = before.replace("status: active", "status: closed")
+    assert stale != before
+    path.write_text(stale, encoding="utf-8")
+    head = alice.git("rev-parse", "HEAD")
+    result = team.pm("alice", *event_args())
+    assert result.returncode == 3, result.stderr
+    relative = path.relative_to(alice.path).as_posix()
+    assert result.stderr.startswith(
+        f"pm: {relative} holds edits made to its text from before pm's 'resolve'"
+    )
+    assert "pm changed nothing" in result.stderr and len(result.stderr.splitlines()) == 1
+    assert path.read_text(encoding="utf-8") == stale
+    assert alice.git("rev-parse", "HEAD") == head
+
+
+@pytest.mark.parametrize("prose", [False, True], ids=["unchanged", "with-prose"])
+@pytest.mark.parametrize("rebase", [False, True], ids=["merge", "rebase"])
+def test_a_buffer_from_before_a_pull_does_not_undo_the_teammate_s_change(
+    team: Team, rebase: bool, prose: bool
+) -> None:
+    """Alice's editor holds the file from before her pull brought Bob's title (through a
+    merge commit, or with her own commit replayed on top of his) and saves that buffer,
+    unchanged or with her new prose. Bob's title stays, and so does her prose."""
+    alice = team.clone("alice")
+    path = alice.postmortem_path("2024-01-15-checkout-down")
+    team.ok("alice", *event_args())  # a local commit: the pull merges or rebases
+    buffer = path.read_text(encoding="utf-8")
+    how = "--rebase" if rebase else "--no-rebase"
+    pulled = subprocess.run(
+        [*PULL, how], cwd=alice.path, capture_output=True, text=True, check=False
+    )
+    assert pulled.returncode == 0, pulled.stderr
+    assert f"title: {TITLE}" in path.read_text(encoding="utf-8")
+    if prose:
+        buffer = buffer.replace("## Summary\n", "## Summary\n\nA bad deploy.\n")
+        assert "A bad deploy." in buffer
+    path.write_text(buffer, encoding="utf-8")  # the editor saves its buffer
+    result = team.pm("alice", "event", "checkout-down", "Paged the DBA", "--at", "2024-01-15T14:50")
+    assert result.returncode == 0, result.stderr
+    said = "pm merged them into the committed version" if prose else "pm put back the committed"
+    assert said in result.stderr
+    text = path.read_text(encoding="utf-8")
+    assert f"title: {TITLE}" in text and "Rolled back the deploy" in text
+    assert "Paged the DBA" in text and ("A bad deploy." in text) == prose
+    assert ("hand edit" in alice.git("log", "-3", "--format=%s")) == prose
+    assert alice.git("status", "--porcelain") == ""
 
 
 def test_undoing_a_hand_edit_is_an_edit_like_any_other(team: Team) -> None:

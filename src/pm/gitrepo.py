@@ -84,6 +84,7 @@ class FileChange(NamedTuple):
     before: str | None
     after: str | None
     message: str
+    merge: bool = False  # a merge commit (``before``: its first parent's blob)
 
 
 class Snapshot(NamedTuple):
@@ -549,7 +550,19 @@ class GitRepo:
         if not parents:
             return None  # no commit changed the file, or the one that did has no parent
         before, after = self._objects([f"{parents[0]}:{relative}", f"{commit}:{relative}"])
-        return FileChange(commit, before, after, body)
+        return FileChange(commit, before, after, body, merge=len(parents) > 1)
+
+    def last_head_move(self) -> str:
+        """What last moved HEAD, as its reflog says (``pull: Fast-forward``, ``rebase
+        (finish): ...``, ``commit: ...``); empty without a reflog."""
+        try:
+            return self.run("reflog", "-1", "--format=%gs", "HEAD").strip()
+        except RepoError:
+            return ""
+
+    def version_at(self, revision: str, path: Path) -> str | None:
+        """The blob ``path`` has at ``revision`` (``ORIG_HEAD``); None if it has none."""
+        return self._objects([f"{revision}:{self.relative(path)}"])[0]
 
     def _objects(self, names: list[str]) -> list[str | None]:
         """The object id each name resolves to, or None when it names nothing."""

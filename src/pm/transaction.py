@@ -8,8 +8,10 @@
 4. **Hand edits.** A file that differs from HEAD holds someone's uncommitted edit: pm
    commits it first as that person's hand edit (``Pm-Operation: hand-edit``), so that
    its own commit holds only its own change. A file that holds exactly its version from
-   before pm's last change to it was put back by git (a pull that failed part-way) or by
-   a stale editor buffer, not edited: pm takes HEAD's version back instead.
+   before pm's last change to it (or a merge's, or the last pull's) was put back by git
+   (a pull that failed part-way) or by a stale editor buffer, not edited: pm takes HEAD's
+   version back instead; one nearer to such a version than to HEAD's holds edits made to
+   a stale buffer, merged into HEAD's version before they are committed.
 5. **Change.** The pure change function edits the model; ``rewrite`` gives the bytes.
 6. **Write, if nothing moved.** Each file is written only if it still holds the bytes
    pm read; otherwise someone changed it meanwhile and pm starts again from 2.
@@ -256,38 +258,133 @@ def _put_back_undone_changes(
     state: HeadState,
     notice: Callable[[str], None],
 ) -> bool:
-    """Put back a file whose uncommitted content exactly undoes pm's last change to it.
+    """Put back the changes a file's uncommitted content undoes without meaning to.
 
     git does this behind pm's back: a ``git pull`` whose merge fails part-way (its
     strategy finds the file being written) resets the index and the work tree to the
     HEAD it read when it started, which is from before pm's commit that landed
-    meanwhile; an editor saving a buffer loaded before pm's change does the same.
-    Committed as a hand edit, it would undo pm's change. The undone version is in
-    history, so taking HEAD's back loses nothing; pm says how to undo on purpose.
+    meanwhile; an editor saving a buffer loaded before pm's change, or before a pull
+    brought a teammate's, does the same. Committed as a hand edit, it would undo that
+    change. A file holding exactly such an earlier version (``_earlier_versions``) gets
+    HEAD's back: the undone version is in history, so nothing is lost. A file nearer to
+    such a version than to HEAD's (a stale buffer saved with new prose) has its edits
+    merged into HEAD's version, to be committed as the hand edit; when they cannot be
+    merged cleanly pm refuses and changes nothing. True when a file was rewritten (the
+    caller reads it again).
     """
+    for record in pending:
+        head = state.blobs[record.path]
+        versions = _earlier_versions(git, record.path, head) if head is not None else []
+        if not versions:
+            continue
+        assert head is not None
+        shown = store.display(record.path)
+        exact = [v for v in versions if _holds(git, record.path, record.raw, v[0])]
+        if exact:
+            _blob, what, undo = exact[0]
+            if record.path.read_bytes() != record.raw:
+                raise _Moved
+            git.restore_paths("HEAD", [record.path])
+            notice(
+                f"{shown} held its text from before {what}, as a failed git pull or "
+                "a stale editor buffer leaves it; pm put back the committed version "
+                f"(to undo that change on purpose: {undo})"
+            )
+            return True
+        merged = _merged_into_head(store, git, record, head, versions)
+        if merged is not None:
+            data, what = merged
+            if record.path.read_bytes() != record.raw:
+                raise _Moved
+            atomic_write(record.path, data)
+            notice(
+                f"{shown} held edits made to its text from before {what} (a stale "
+                "editor buffer?); pm merged them into the committed version instead of "
+                "undoing that change"
+            )
+            return True
+    return False
+
+
+def _earlier_versions(git: GitRepo, path: Path, head: str) -> list[tuple[str, str, str]]:
+    """The versions of ``path`` an editor buffer may still hold, other than HEAD's: (blob,
+    what changed it since, how to undo that change on purpose). From before the last change
+    to it on this branch when pm made it or a merge brought it (a person's own commit is
+    theirs to undo), and from ``ORIG_HEAD`` when HEAD last moved by a pull, rebase or
+    merge (before it, ``ORIG_HEAD`` is older news)."""
     from pm.commits import HAND_EDIT, operation_of
 
-    put_back = False
-    for record in pending:
-        change = git.last_change(record.path)
-        if change is None or change.before is None or change.after != state.blobs[record.path]:
-            continue
-        operation = operation_of(change.message)
-        if operation in (None, HAND_EDIT) or change.before == change.after:
-            continue
-        if not _holds(git, record.path, record.raw, change.before):
-            continue
-        if record.path.read_bytes() != record.raw:
-            raise _Moved
-        git.restore_paths("HEAD", [record.path])
+    found: list[tuple[str, str, str]] = []
+    change = git.last_change(path)
+    if change is not None and change.before not in (None, head) and change.after == head:
+        assert change.before is not None
         short = change.commit[:8]
-        notice(
-            f"{store.display(record.path)} held its text from before pm's '{operation}' "
-            f"({short}), as a failed git pull or a stale editor buffer leaves it; pm put "
-            f"back the committed version (to undo that change on purpose: git revert {short})"
+        operation = operation_of(change.message)
+        if change.merge:
+            found.append((change.before, f"the merge {short}", f"git revert -m 1 {short}"))
+        elif operation not in (None, HAND_EDIT):
+            found.append((change.before, f"pm's '{operation}' ({short})", f"git revert {short}"))
+    if git.last_head_move().startswith(("pull", "rebase", "merge")):
+        orig = git.version_at("ORIG_HEAD", path)
+        if orig is not None and orig != head and all(orig != blob for blob, _, _ in found):
+            relative = git.relative(path)
+            undo = f"git checkout ORIG_HEAD -- {relative} and commit it"
+            found.append((orig, "your last pull (ORIG_HEAD)", undo))
+    return found
+
+
+def _merged_into_head(
+    store: Store,
+    git: GitRepo,
+    record: Record,
+    head: str,
+    versions: list[tuple[str, str, str]],
+) -> tuple[bytes, str] | None:
+    """The file's edits merged into HEAD's version, and what they would have undone,
+    when they were made to an earlier version: the one of ``versions`` the file is
+    nearest to (fewest lines differ), if nearer than to HEAD's and holding none of the
+    lines added since. None: an edit of HEAD's version, committed as is. The merge is
+    pm's own (the merge driver's), used only when it is clean and keeps every line either
+    side added; otherwise DataError.
+    """
+    from collections import Counter
+
+    from pm import gitrepo, mergefile
+
+    new = git.blob_bytes(head)
+    crlf = b"\r\n" in record.raw and b"\r\n" not in new  # core.autocrlf in the work tree
+    mine = record.raw.replace(b"\r\n", b"\n") if crlf else record.raw
+    edited = Counter(mine.split(b"\n"))
+
+    def distance(lines: Counter[bytes]) -> int:
+        return sum(((lines - edited) + (edited - lines)).values())
+
+    after = Counter(new.split(b"\n"))
+    nearest, what, old, before = distance(after), "", b"", Counter[bytes]()
+    for blob, described, _name in versions:
+        data = git.blob_bytes(blob)
+        lines = Counter(data.split(b"\n"))
+        if distance(lines) < nearest:
+            nearest, what, old, before = distance(lines), described, data, lines
+    if not what:
+        return None
+    # A stale buffer lacks all that came after it (the generated rows too); a file that
+    # keeps some of it was edited after that change, e.g. to take one event out of the
+    # YAML on purpose: the person's edit, committed as is.
+    since = [line for line, n in after.items() if n > before[line] and line.strip()]
+    if not since or any(edited[line] > before[line] for line in since):
+        return None
+    shown = store.display(record.path)
+    merged = mergefile.merge_file(old, new, mine, shown, gitrepo.merge_file)
+    result = Counter(merged.data.split(b"\n"))
+    added = [(line, n) for side in (after, edited) for line, n in side.items() if n > before[line]]
+    if not (merged.clean and all(result[line] >= n for line, n in added if line.strip())):
+        raise DataError(
+            f"{shown} holds edits made to its text from before {what}: committed, they "
+            "would undo that change, and pm cannot merge the two cleanly; pm changed "
+            f"nothing (see git diff -- {shown}; keep both by hand, then run the command again)"
         )
-        put_back = True
-    return put_back
+    return (merged.data.replace(b"\n", b"\r\n") if crlf else merged.data), what
 
 
 def _commit_hand_edits(
