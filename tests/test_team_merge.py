@@ -11,6 +11,10 @@ truly disagree, git stops with a conflict that pm names by file and line.
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -322,3 +326,55 @@ def test_closing_while_a_teammate_adds_an_item_is_a_conflict(incident: Team) -> 
         "('Alert on pool saturation') open"
     ) in result.stderr
     assert "status: closed" in bob.read(FILE) and "status: resolved" in bob.read(FILE)
+
+
+@pytest.mark.parametrize("rebase", PULLS)
+def test_two_responders_who_both_resolve_leave_one_resolution(incident: Team, rebase: bool) -> None:
+    """Alice and Bob each run ``pm resolve`` before pulling: the merged timeline keeps the
+    earliest resolution and Bob's later one as a note, so the duration has one answer and
+    ``pm reopen`` reopens the incident."""
+    alice, bob = incident["alice"], incident["bob"]
+    alice.ok("resolve", PID, "--at", "2024-01-15T15:00")
+    bob.ok("resolve", PID, "--at", "2024-01-15T15:05")
+    alice.push()
+    notes = pulled(bob, rebase)
+    assert "both sides resolved it; kept the earliest" in notes
+    assert [e for e in events(bob) if e[1] in ("resolved", "note")] == [
+        ("2024-01-15T15:00:00Z", "resolved", "Resolved"),
+        ("2024-01-15T15:05:00Z", "note", "Resolved"),
+    ]
+    assert shown(bob)["metrics"]["duration_minutes"] == 55
+    lint_clean(bob)
+    bob.ok("reopen", PID, "--reason", "errors are back")
+    assert shown(bob)["status"] == "active"
+    assert not [e for e in events(bob) if e[1] == "resolved"]
+
+
+def test_a_merge_git_stopped_without_pm_s_driver_is_no_clean_file(incident: Team) -> None:
+    """With pm missing from the PATH git sees, git cannot run the driver: it stops with the
+    file unmerged but holding only Bob's side, which reads as a whole postmortem. ``pm
+    show`` warns and ``pm lint`` fails on it (``file.unmerged``) until it is resolved."""
+    alice, bob = incident["alice"], incident["bob"]
+    alice.ok("event", PID, "Paged the DBA", "-k", "acknowledged", "--at", "2024-01-15T14:12")
+    alice.push()
+    bob.ok("event", PID, "Failed over", "--at", "2024-01-15T14:30")
+    scripts = str(Path(sys.executable).parent)
+    path = os.pathsep.join(p for p in os.environ["PATH"].split(os.pathsep) if p != scripts)
+    pull = subprocess.run(
+        ["git", "-c", "pull.rebase=false", "pull", "--quiet"],
+        cwd=bob.path,
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "PATH": path},
+    )
+    assert pull.returncode != 0
+    assert bob.git("status", "--porcelain") == f"UU {FILE}"
+    shown = bob.pm("show", PID)
+    assert f"pm: warning: {FILE}: git has not finished merging this file" in shown.stderr
+    lint = bob.pm("lint")
+    assert lint.exit_code == 1
+    assert f"{FILE}:1: error: git has not finished merging" in lint.stdout
+    assert "[file.unmerged]" in lint.stdout
+    bob.git("merge", "--abort")
+    assert "file.unmerged" not in bob.pm("lint").stdout

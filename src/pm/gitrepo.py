@@ -705,6 +705,32 @@ def _statuses(text: str) -> list[tuple[str, str]]:
 _AUTHORS = "authors-v1.marshal"
 
 
+UNMERGED = (
+    "git has not finished merging this file (a merge or rebase stopped on it), so its text "
+    "may hold only one side's changes: pm's merge driver could not run (is pm on the PATH "
+    "git sees?) or both sides changed the same lines"
+)
+
+
+def unmerged(root: Path) -> set[str]:
+    """The files (relative to ``root``, ``/``-separated) git has not finished merging: a
+    merge or rebase stopped on them (``git ls-files --unmerged``). Their text can read as
+    a whole postmortem (git leaves one side's version when a merge driver cannot run), so
+    ``pm lint`` and ``pm show`` say so rather than calling it clean. No git process while
+    no merge is stopped (``location.merge_stopped``)."""
+    from pm.location import merge_stopped
+
+    if not merge_stopped(root):
+        return set()
+    out = run_git_bytes(root, "ls-files", "--unmerged", "-z", "--", ".")  # relative to root
+    found = set()
+    for record in out.split(b"\0"):
+        _info, tab, name = record.partition(b"\t")
+        if tab:
+            found.add(name.decode("utf-8", "surrogateescape"))
+    return found
+
+
 def authors(path: Path, limit: int = 10_000) -> list[str]:
     """Author names of the last ``limit`` commits, for lint's list of known people.
 

@@ -191,6 +191,18 @@ def check_readable(config: Config, *, folder: bool = True) -> None:
         )
 
 
+# What git leaves in its directory while a merge, rebase, cherry-pick or revert is
+# stopped: only then can a file be unmerged in the index.
+_STOPPED = ("MERGE_HEAD", "rebase-merge", "rebase-apply", "CHERRY_PICK_HEAD", "REVERT_HEAD")
+
+
+def merge_stopped(root: Path) -> bool:
+    """Whether git stopped part-way through a merge (or rebase, cherry-pick, revert) in
+    the repository of ``root``: a few stats, no git process."""
+    found = git_dir(root)
+    return found is not None and any((found / marker).exists() for marker in _STOPPED)
+
+
 def shared_modes(git_dir_path: Path) -> tuple[int, int] | None:
     """(folder mode, file mode) for what pm creates in a git directory shared by a group.
 

@@ -121,6 +121,7 @@ def merge(
     left.timeline = _merge_events(origin.timeline, ours.timeline, theirs.timeline)
     if base is None:
         left.timeline = _earliest_start(left.timeline, ours.id, result.notes)
+    left.timeline = _one_resolution(left.timeline, ours.id, result.notes)
     right.timeline = list(left.timeline)
     _merge_actions(result, origin.actions, ours.actions, theirs.actions, keep_numbers)
     _closed_with_open_items(result, ours, theirs)
@@ -256,6 +257,27 @@ def _earliest_start(timeline: list[Event], postmortem_id: str, notes: list[str])
             f"dropped the other side's ({show(event.at)} {event.text!r})"
         )
     return [e for e in timeline if e.kind != "started" or e is first]
+
+
+def _one_resolution(timeline: list[Event], postmortem_id: str, notes: list[str]) -> list[Event]:
+    """Both sides resolved the incident: the earliest ``resolved`` event stays, a later
+    one becomes a note with its text (two would leave the duration and a later ``pm
+    reopen`` with two answers)."""
+    resolutions = [e for e in timeline if e.kind == "resolved"]
+    if len(resolutions) < 2:
+        return timeline
+    first = min(resolutions, key=lambda e: (e.at, e.text, repr(e.extra)))
+    kept: list[Event] = []
+    for event in timeline:
+        if event.kind != "resolved" or event is first:
+            kept.append(event)
+            continue
+        notes.append(
+            f"{postmortem_id}: both sides resolved it; kept the earliest ({show(first.at)}) "
+            f"and made the other side's ({show(event.at)}) a note"
+        )
+        kept.append(replace(event, kind="note"))
+    return kept
 
 
 # --- action items -----------------------------------------------------------------------------

@@ -361,6 +361,13 @@ def show(postmortem_id: str, fmt: str | None, as_json: bool) -> None:
     ws = reading()
     entry, body = queries.view(ws, postmortem_id)
     path = ws.store.display(entry.path)
+    from pm.location import merge_stopped
+
+    if merge_stopped(ws.config.root):  # a few stats; git only while a merge is stopped
+        from pm import gitrepo
+
+        if path in gitrepo.unmerged(ws.config.root):
+            output.warn(f"{path}: {gitrepo.UNMERGED}; resolve it, then git add {path}")
     if fmt == "json":
         from pm.render import views
 

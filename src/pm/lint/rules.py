@@ -34,6 +34,7 @@ class Rule:
 
 _RULES = (
     Rule("file.unreadable", "error", "the file cannot be parsed (YAML, encoding, fences)"),
+    Rule("file.unmerged", "error", "git stopped merging the file (a merge or rebase)"),
     Rule("layout.unseen-file", "warning", "a .md pm does not read: notes, or outside a year"),
     Rule("schema.required", "error", "a required key is missing"),
     Rule("schema.unknown-key", "warning", "a key pm does not know (a typo?)"),

@@ -187,6 +187,13 @@ def _lint(
         result, owners = _judged(pool, files, (*names, *sorted(guessed)))
         if owners != guessed:  # the quick scan misread a file: judge again, by the parse
             result, _ = _judged(pool, files, (*names, *sorted(owners)))
+    stopped = gitrepo.unmerged(config.root)
+    for path in files if stopped else ():
+        shown = store.display(path)
+        if shown in stopped:
+            collect = Collector(shown, disabled, strict)
+            collect(1, "file.unmerged", gitrepo.UNMERGED, f"resolve it, then git add {shown}")
+            result.findings.extend(collect.findings)
     if unseen:
         for path in store.unseen():
             collect = Collector(store.display(path), disabled, strict)
