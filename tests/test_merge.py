@@ -184,6 +184,24 @@ def test_items_that_took_the_same_number_are_both_kept_one_renumbered(keep: str)
     assert actions.duplicate_numbers(result.ours) == []
 
 
+def test_a_rebase_replays_a_change_onto_the_owner_s_own_item_of_two_alike() -> None:
+    """Alice and Carol each added "Update the runbook" as item 2, Alice's pushed first;
+    Carol marked hers done and rebased. Replaying the done commit, the base holds Carol's
+    item 2 and the branch it replays onto holds Alice's (2) and Carol's renumbered (3):
+    the change belongs to Carol's, not to Alice's that took the number."""
+    old = base()
+    old.actions.append(action(2, "Update the runbook", owner="carol"))
+    ours = base()
+    ours.actions.append(action(2, "Update the runbook", owner="alice"))
+    ours.actions.append(action(3, "Update the runbook", owner="carol"))
+    theirs = copy.deepcopy(old)
+    actions.transition(theirs, 2, "done", today=at("2024-01-16T00:00").date(), reason=None)
+    result = merge(old, ours, theirs)
+    done = {(item.number, item.owner): item.status for item in result.ours.actions}
+    assert done == {(1, "alice"): "open", (2, "alice"): "open", (3, "carol"): "done"}
+    assert result.conflicts == []
+
+
 def test_the_same_item_changed_on_both_sides_merges_field_by_field() -> None:
     old, ours, theirs = base(), base(), base()
     actions.transition(ours, 1, "done", today=at("2024-01-16T00:00").date(), reason=None)

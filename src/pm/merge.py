@@ -286,12 +286,16 @@ def _one_resolution(timeline: list[Event], postmortem_id: str, notes: list[str])
 def match(base: list[ActionItem], side: list[ActionItem]) -> dict[int, int]:
     """Which of ``base``'s items each of ``side``'s items is (side index -> base index).
 
-    The same number and text first; then the same text (a rebase replays commits onto a
-    branch where an item was renumbered); then the same number (its text was edited).
-    Items left unmatched are new on that side.
+    The same number, text and owner first; then the same text and owner (a rebase
+    replays commits onto a branch where an item was renumbered: two people who added
+    the same text each keep their own item); then the same number and text (its owner
+    was changed); then the same text; then the same number (its text was edited). Items
+    left unmatched are new on that side.
     """
     found: dict[int, int] = {}
     tests: tuple[Callable[[ActionItem, ActionItem], bool], ...] = (
+        lambda old, item: (old.number, old.text, old.owner) == (item.number, item.text, item.owner),
+        lambda old, item: (old.text, old.owner) == (item.text, item.owner),
         lambda old, item: old.number == item.number and old.text == item.text,
         lambda old, item: old.text == item.text,
         lambda old, item: old.number == item.number,
