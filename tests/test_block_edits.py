@@ -124,6 +124,23 @@ def test_a_formatted_table_is_pms_own(repo: Repo, cli: CliRunnerCall, opened: st
     assert "Adopted" not in result.stderr
 
 
+def test_a_formatted_table_is_in_sync_for_lint(repo: Repo, cli: CliRunnerCall, opened: str) -> None:
+    """A formatter hook (prettier and its kin) that pads the cells of every table pm
+    commits leaves the same rows: pm lint does not call the table out of date."""
+    path = repo.postmortem_path(opened)
+    text = path.read_text(encoding="utf-8")
+    aligned = text.replace("| --- | --- | --- |", "|:-----------------|---------|-----|")
+    aligned = aligned.replace(
+        "| 2024-01-15 14:05 | started |", "|  2024-01-15 14:05   |  started  |"
+    )
+    assert aligned != text
+    path.write_text(aligned, encoding="utf-8")
+    assert "blocks.out-of-sync" not in cli("lint").stdout
+    edited = aligned.replace("|  started  |", "|  detected  |")  # a cell changed: out of date
+    path.write_text(edited, encoding="utf-8")
+    assert "blocks.out-of-sync" in cli("lint").stdout
+
+
 def test_an_event_deleted_from_the_front_matter_is_not_adopted_back(
     repo: Repo, cli: CliRunnerCall, opened: str
 ) -> None:

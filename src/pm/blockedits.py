@@ -102,14 +102,32 @@ class _Line:
 
 
 def differs(postmortem: Postmortem, body: str) -> bool:
-    """Whether any generated block differs from what pm renders from ``postmortem``."""
+    """Whether any generated block differs from what pm renders from ``postmortem``, cell
+    by cell: a table a formatter aligned (a pre-commit hook, an editor) holds the same
+    rows, so it is pm's own, not out of date and not typed into."""
     from pm import markdown
     from pm.frontmatter import block_content
 
     return any(
-        (current := block_content(body, name)) is not None and current != table
+        (current := block_content(body, name)) is not None
+        and current != table
+        and _rows_as_cells(current) != _rows_as_cells(table)
         for name, table in markdown.blocks(postmortem).items()
     )
+
+
+def _rows_as_cells(block: str) -> list[tuple[str, ...] | str]:
+    """A block's lines as their cells, stripped (a separator row's as ``---``), and its
+    other lines stripped: what stays when a formatter pads or aligns the columns."""
+    rows: list[tuple[str, ...] | str] = []
+    for line in block.splitlines():
+        cells = _cells(line)
+        if cells is None:
+            if line.strip():
+                rows.append(line.strip())
+        else:
+            rows.append(("---",) * len(cells) if _is_separator(cells) else cells)
+    return rows
 
 
 def adopt(
