@@ -92,6 +92,34 @@ def test_a_table_with_conflict_markers_is_rerendered(
     cli.ok("event", opened, "x", "--at", "2024-01-15T14:50")
 
 
+def test_a_conflicted_table_holding_a_typed_row_is_left_to_a_person(
+    repo: Repo, cli: CliRunnerCall, opened: str
+) -> None:
+    """One side typed a row into the table (no event in any front matter): re-rendering
+    would drop it, so --fix names it and leaves the file; with the markers deleted by
+    hand, --fix adopts the row as an event."""
+    path = conflicted_table(repo, opened)
+    typed = "| 2024-01-15 14:35 | note | Paged the DBA |\n"
+    text = path.read_text(encoding="utf-8").replace("=======\n", typed + "=======\n", 1)
+    path.write_text(text, encoding="utf-8")
+    result = cli("lint", "--fix")
+    assert result.exit_code == 1
+    assert (
+        f"{RELATIVE}: not fixed: a conflicted table holds rows the front matter does not "
+        "render (typed by hand?), such as `| 2024-01-15 14:35 | note | Paged the DBA |`"
+    ) in result.stderr
+    assert path.read_text(encoding="utf-8") == text  # nothing dropped
+    resolved = "".join(
+        line
+        for line in text.splitlines(keepends=True)
+        if not line.startswith(("<<<", "===", ">>>"))
+    )
+    path.write_text(resolved, encoding="utf-8")
+    cli.ok("lint", "--fix")
+    shown = cli.ok("show", opened).stdout
+    assert "Paged the DBA" in shown and "Ours" in shown and "Theirs" in shown
+
+
 def test_conflict_markers_in_the_front_matter_are_left_to_a_person(
     repo: Repo, cli: CliRunnerCall, opened: str
 ) -> None:

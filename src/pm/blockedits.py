@@ -116,6 +116,24 @@ def differs(postmortem: Postmortem, body: str) -> bool:
     )
 
 
+def unrendered_rows(postmortem: Postmortem, lines: dict[str, list[str]]) -> list[str]:
+    """Of each block's ``lines``, the table rows that ``postmortem`` does not render:
+    rows typed by hand (or rendered from a version the merge left behind), which
+    re-rendering the block would drop."""
+    from pm import markdown
+
+    rendered = markdown.blocks(postmortem)
+    found = []
+    for name, block_lines in lines.items():
+        table = rendered.get(name, "")
+        known = {cells for line in table.split("\n") if (cells := _cells(line)) is not None}
+        for line in block_lines:
+            cells = _cells(line)
+            if cells is not None and cells not in known and not _is_separator(cells):
+                found.append(line.strip())
+    return found
+
+
 def _rows_as_cells(block: str) -> list[tuple[str, ...] | str]:
     """A block's lines as their cells, stripped (a separator row's as ``---``), and its
     other lines stripped: what stays when a formatter pads or aligns the columns."""

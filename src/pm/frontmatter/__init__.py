@@ -27,6 +27,7 @@ from pm.frontmatter.dialect import compose, key_text, load_yaml
 from pm.frontmatter.document import (
     MAX_FILE_BYTES,
     Document,
+    conflicted_table_lines,
     parse,
     parse_located,
     parse_postmortem,
@@ -79,6 +80,7 @@ __all__ = [
     "block_markers",
     "body_of",
     "compose",
+    "conflicted_table_lines",
     "dump_yaml",
     "find_block",
     "key_text",

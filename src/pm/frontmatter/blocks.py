@@ -64,3 +64,15 @@ def conflicted_blocks_cleared(text: str, conflict: re.Pattern[str]) -> str | Non
     if not emptied or conflict.search(cleared):
         return None
     return cleared
+
+
+def conflicted_block_lines(text: str, conflict: re.Pattern[str]) -> dict[str, list[str]]:
+    """The lines of each generated block that holds a ``conflict`` marker, the markers
+    left out: both sides' rows, for a check that re-rendering drops none typed by hand."""
+    found: dict[str, list[str]] = {}
+    for name in dict.fromkeys(_BEGIN.findall(text)):
+        span = find_block(text, name)
+        if span is not None and conflict.search(text, span[0], span[1]):
+            lines = text[span[0] : span[1]].replace("\r\n", "\n").split("\n")
+            found[name] = [line for line in lines if line.strip() and not conflict.match(line)]
+    return found

@@ -151,6 +151,16 @@ def parse_resolving_tables(raw: bytes, path: str) -> tuple[bytes, Document] | No
         return None
 
 
+def conflicted_table_lines(raw: bytes) -> dict[str, list[str]]:
+    """``blocks.conflicted_block_lines`` of a file's text (empty if it is not UTF-8)."""
+    from pm.frontmatter.blocks import conflicted_block_lines
+
+    try:
+        return conflicted_block_lines(raw.decode("utf-8"), _CONFLICT)
+    except UnicodeDecodeError:
+        return {}
+
+
 def _may_conflict(text: str) -> bool:
     """A quick substring test before the (much slower) multi-line conflict-marker regex."""
     return "<<<<<<<" in text or "=======" in text or ">>>>>>>" in text

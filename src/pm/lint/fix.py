@@ -77,6 +77,16 @@ def fix_files(
             postmortem = from_mapping(document.front)
         except (SchemaError, DataError):
             continue
+        if resolved:
+            typed = blockedits.unrendered_rows(postmortem, frontmatter.conflicted_table_lines(raw))
+            if typed:  # re-rendering would drop them: a person resolves this conflict
+                done.notes.append(
+                    f"{shown}: not fixed: a conflicted table holds rows the front matter does "
+                    f"not render (typed by hand?), such as `{typed[0]}`; resolve that "
+                    "conflict by hand (keep the rows, delete the markers), then pm lint --fix "
+                    "adopts the rows it can read"
+                )
+                continue
         differs = blockedits.differs(postmortem, document.body)
         previous = committed(store, git, path) if differs else None
         data, notes = repair(postmortem, document, source, config, previous, discard=discard)
