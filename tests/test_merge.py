@@ -78,6 +78,24 @@ def test_an_event_both_sides_added_appears_once() -> None:
     assert texts == ["Incident opened", "Rolled back", "Error rate down"]
 
 
+def test_one_event_corrected_on_both_sides_is_one_event_with_both_corrections() -> None:
+    """Alice corrects an event's text while Bob corrects its time (``pm event edit``):
+    one event, with her text and his time, not two that each hold one correction."""
+    old, ours, theirs = base(), base(), base()
+    for side in (old, ours, theirs):
+        side.add_event(Event(at("2024-01-15T14:20"), "detected", "Alerts fired"))
+    ours.timeline[-1].text = "Error-rate alerts fired"
+    theirs.timeline[-1].at = at("2024-01-15T14:18")
+    result = merge(old, ours, theirs)
+    found = [(e.at, e.kind, e.text) for e in result.ours.timeline if e.kind == "detected"]
+    assert found == [(at("2024-01-15T14:18"), "detected", "Error-rate alerts fired")]
+    # Both changed the text, differently: both versions stay, as an event each.
+    theirs.timeline[-1].text = "Pages fired"
+    result = merge(old, ours, theirs)
+    texts = {e.text for e in result.ours.timeline if e.kind == "detected"}
+    assert texts == {"Error-rate alerts fired", "Pages fired"}
+
+
 def test_an_event_removed_on_one_side_and_kept_on_the_other_stays_removed() -> None:
     old = base()
     old.add_event(note("2024-01-15T14:20", "A wrong guess"))

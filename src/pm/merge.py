@@ -227,6 +227,7 @@ def _merge_events(base: list[Event], ours: list[Event], theirs: list[Event]) -> 
         if kept[key] < merge_count(counts[0][key], counts[1][key], counts[2][key]):
             kept[key] += 1
             result.append(copy.deepcopy(event))
+    result = _one_correction(base, ours, theirs, result)
     merged = Counter(_event_key(e) for e in result)
     if merged == counts[1]:
         return copy.deepcopy(ours)  # as ours has them (theirs only removed what ours did)
@@ -242,6 +243,52 @@ def _merge_events(base: list[Event], ours: list[Event], theirs: list[Event]) -> 
         return (event.at, rank.get(_event_key(event), new), kind, event.text, repr(event.extra))
 
     return sorted(result, key=order)
+
+
+def _corrections(base: list[Event], side: list[Event]) -> dict[int, Event]:
+    """The base events a side corrected (``pm event edit``): base index -> the new event.
+
+    An event a side removed pairs with one it added when two of time, kind and text
+    are the same (one field corrected); anything else is a removal and an addition."""
+    keys = Counter(_event_key(e) for e in side)
+    olds = Counter(_event_key(e) for e in base)
+    removed = [i for i, e in enumerate(base) if keys[_event_key(e)] < olds[_event_key(e)]]
+    added = [e for e in side if olds[_event_key(e)] < keys[_event_key(e)]]
+    found: dict[int, Event] = {}
+    for index in removed:
+        old = base[index]
+        for new in added:
+            same = (old.at == new.at) + (old.kind == new.kind) + (old.text == new.text)
+            if same == 2 and all(new is not taken for taken in found.values()):
+                found[index] = new
+                break
+    return found
+
+
+def _one_correction(
+    base: list[Event], ours: list[Event], theirs: list[Event], result: list[Event]
+) -> list[Event]:
+    """Both sides corrected one event (one its time, the other its text): one event
+    with both corrections, not two that each hold one. Where both changed one field
+    differently, both stay, as before."""
+    mine, other = _corrections(base, ours), _corrections(base, theirs)
+    for index in mine.keys() & other.keys():
+        old, left, right = base[index], mine[index], other[index]
+        picked = [pick(getattr(old, f), getattr(left, f), getattr(right, f)) for f in _FIXABLE]
+        if any(conflict for _ours, _theirs, conflict in picked) or left.extra != right.extra:
+            continue
+        values = {f: value for f, (value, _, _) in zip(_FIXABLE, picked, strict=True)}
+        result = [e for e in result if not _same_event(e, left, right)]
+        result.append(copy.deepcopy(replace(left, **values)))  # never share inputs
+    return result
+
+
+_FIXABLE = ("at", "kind", "text")
+
+
+def _same_event(event: Event, *versions: Event) -> bool:
+    """Whether ``event`` (a copy the merge made) is one of ``versions``."""
+    return any(_event_key(event) == _event_key(v) for v in versions)
 
 
 def _earliest_start(timeline: list[Event], postmortem_id: str, notes: list[str]) -> list[Event]:
