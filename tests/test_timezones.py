@@ -191,3 +191,30 @@ def test_corrections_and_refusals_speak_in_the_zone(la: Repo, cli: CliRunnerCall
     assert again.stderr.endswith(
         f"pm: {pid} already started at 2024-07-09 23:20 PDT; nothing to change\n"
     )
+
+
+def test_a_time_typed_into_the_yaml_without_an_offset_is_read_in_the_zone(
+    la: Repo, cli: CliRunnerCall
+) -> None:
+    """Someone types ``at: 2024-07-09T23:50:00`` into the timeline, as their clock said:
+    the hand edit pm commits holds it in UTC (06:50 the next day), not 23:50 UTC, which
+    would put it seven hours off and before the incident began."""
+    cli.ok("open", "Proxy returns 502s", "-s", "SEV-1", "--started", "yesterday 23:40")
+    postmortem_id = "2024-07-09-proxy-returns-502s"
+    path = la.postmortem_path(postmortem_id)
+    typed = "- at: 2024-07-09T23:50:00\n  kind: note\n  text: Paged the network team\n"
+    path.write_text(path.read_text(encoding="utf-8").replace("actions:", typed + "actions:"))
+    result = cli.ok("event", postmortem_id, "Rolled back", "--at", "00:05")
+    assert (
+        "pm: warning: Read the event time 2024-07-09T23:50 (no offset) as "
+        "America/Los_Angeles time: 2024-07-10T06:50:00Z.\n"
+    ) in result.stderr
+    hand_edit = la.git("show", "HEAD~1:" + path.relative_to(la.path).as_posix())
+    assert "- at: 2024-07-10T06:50:00Z\n  kind: note\n  text: Paged the network team" in hand_edit
+    assert "Read the event time 2024-07-09T23:50" in la.git("log", "-1", "--skip=1", "--format=%b")
+    shown = json.loads(cli.ok("show", postmortem_id, "--json").stdout)
+    assert [e["text"] for e in shown["timeline"]] == [
+        "Incident started",
+        "Paged the network team",
+        "Rolled back",
+    ]

@@ -130,6 +130,7 @@ def _attempt(
         if _put_back_undone_changes(store, git, pending, state, notice):
             raise _Moved  # the files now hold HEAD's version: read them again
         if pending:
+            _zone_naive_times(store, pending, notes)
             _commit_hand_edits(store, git, paths, pending, notes, state, operation, notice)
             state = git.head_state(paths)
             records = [store.read(path) for path in paths]
@@ -385,6 +386,43 @@ def _merged_into_head(
             f"nothing (see git diff -- {shown}; keep both by hand, then run the command again)"
         )
     return (merged.data.replace(b"\n", b"\r\n") if crlf else merged.data), what
+
+
+def _zone_naive_times(store: Store, records: list[Record], notes: dict[Path, list[str]]) -> None:
+    """Read an event time typed into the front matter without an offset in the team's
+    zone, as a time typed on the command line is, not as UTC (hours off, before the
+    incident began); the hand edit is committed with it in UTC, and its body says so."""
+    from datetime import UTC, datetime
+
+    from pm import timeparse
+    from pm.errors import UsageError
+
+    zone_name = store.config.timezone
+    for record in records:
+        typed = record.document.front.get("timeline")
+        timeline = record.postmortem.timeline
+        if not isinstance(typed, list) or len(typed) != len(timeline):
+            continue
+        for item, event in zip(typed, timeline, strict=True):
+            value = item.get("at") if isinstance(item, dict) else None
+            if isinstance(value, str):
+                try:
+                    value = datetime.fromisoformat(value.strip())
+                except ValueError:
+                    continue
+            if not isinstance(value, datetime) or value.tzinfo is not None:
+                continue
+            if event.at != value.replace(tzinfo=UTC):
+                continue  # not this event's time as the model read it
+            try:
+                event.at = timeparse.to_utc(value, timeparse.zone(zone_name))
+            except UsageError as error:
+                raise DataError(f"{store.display(record.path)}: {error.message}") from None
+            shown = value.isoformat(timespec="minutes")
+            notes.setdefault(record.path, []).append(
+                f"Read the event time {shown} (no offset) as {zone_name} time: "
+                f"{timeparse.format_time(event.at)}."
+            )
 
 
 def _commit_hand_edits(
