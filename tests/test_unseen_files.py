@@ -118,3 +118,23 @@ def test_not_postmortem_error_is_raised_for_notes() -> None:
     with pytest.raises(Exception) as broken:
         parse(b"id: 2024-01-01-x\nseverity: SEV-1\n---\n", "x.md")
     assert not isinstance(broken.value, NotPostmortemError)
+
+
+def test_an_emptied_postmortem_is_an_error_not_notes(
+    cluttered: str, repo: Repo, cli: CliRunnerCall
+) -> None:
+    """A file named by an id holds a postmortem: emptied (a bad save, a truncation), it
+    must not vanish from pm list and pass pm lint as if it were an empty note."""
+    path = repo.postmortem_path(cluttered)
+    relative = path.relative_to(repo.path).as_posix()
+    path.write_bytes(b"")
+    listed = cli("list")
+    assert listed.exit_code == 3
+    assert f"pm: {relative}:1: the file is empty; git restore -- {relative}" in listed.stderr
+    lint = cli("lint")
+    assert lint.exit_code == 1
+    assert f"{relative}:1: error: the file is empty" in lint.stdout
+    repo.git("checkout", "--", relative)
+    (repo.path / "postmortems/2024/notes.md").write_bytes(b"")  # not named by an id: notes
+    lint = cli("lint").stdout
+    assert "postmortems/2024/notes.md:1: warning:" in lint and "error" not in lint

@@ -114,7 +114,14 @@ def parse_postmortem(raw: bytes, path: str) -> Document:
     return _as_postmortem(raw, path, None)
 
 
+_ID_NAMED = re.compile(r"(?:^|[/\\])\d{4}-\d{2}-\d{2}-[^/\\]+\.md$")
+
+
 def _as_postmortem(raw: bytes, path: str, where: list[FrontMap] | None) -> Document:
+    if not raw.strip() and _ID_NAMED.search(path):
+        # A file named by an id holds a postmortem: emptied, it is damage, not notes.
+        how = f"git restore -- {path} brings back its last committed version"
+        raise FileFormatError(path, f"the file is empty; {how}", 1)
     try:
         document = _parse(raw, path, where)
     except FileFormatError as error:
