@@ -121,3 +121,22 @@ def test_a_dumb_terminal_gets_plain_rows(
     monkeypatch.setenv("TERM", "dumb")
     out = on_terminal(cli, monkeypatch, 200, "list").stdout
     assert "\t" in out and not out.startswith("ID")
+
+
+def test_log_on_a_terminal_shows_each_change_not_the_id_again(
+    cli: CliRunnerCall, monkeypatch: pytest.MonkeyPatch, incidents: list[str]
+) -> None:
+    """At 80 columns the subject ``pm: set <60-character id> (severity: ...)`` was cut
+    before what changed; the table's last column is the change alone. A pipe keeps
+    whole subjects."""
+    monkeypatch.setenv("NO_COLOR", "1")
+    pid = incidents[0]
+    cli.ok("set", pid, "severity", "SEV-1")
+    out = on_terminal(cli, monkeypatch, 80, "log", pid).stdout
+    lines = out.splitlines()
+    assert lines[0].split()[-1] == "CHANGE"
+    assert " ".join(lines[1].split()[-5:]) == "set severity: SEV-2 -> SEV-1"
+    assert " ".join(lines[-1].split()[-2:]) == "open SEV-2"
+    assert all(len(line) <= 80 for line in lines), out
+    piped = cli.ok("log", pid).stdout.splitlines()
+    assert piped[0].endswith(f"\tset\tpm: set {pid} (severity: SEV-2 -> SEV-1)")

@@ -266,10 +266,13 @@ def log(postmortem_id: str, fmt: str | None, as_json: bool) -> None:
         return
     from pm.render import tables
 
-    output.table(
-        tables.log_headers(history.entries, ws.tz, ws.now()),
-        tables.log_rows(history.entries, ws.tz),
-    )
+    headers = tables.log_headers(history.entries, ws.tz, ws.now())
+    if output.table_width(len(history.entries)) is None:  # a pipe: whole subjects
+        output.table(headers, tables.log_rows(history.entries, ws.tz))
+    else:  # a terminal: the change alone, as the id is the command's own
+        of = history.path.stem
+        rows = tables.log_rows(history.entries, ws.tz, of)
+        output.table(tables.change_headers(headers), rows)
     if not history.entries:
         output.message(f"{history.path.stem} has no commits yet.")
 

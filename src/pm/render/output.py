@@ -21,7 +21,7 @@ MAX_TABLE_ROWS = 500
 # Columns of free text: shortened with "…" to fit. Every other column (ids, dates,
 # numbers, paths) is printed whole or the table is not drawn: an id cut in two cannot be
 # copied into the next command.
-FREE_TEXT_COLUMNS = frozenset({"TITLE", "TEXT", "ACTION", "SUBJECT", "CHECKS"})
+FREE_TEXT_COLUMNS = frozenset({"TITLE", "TEXT", "ACTION", "SUBJECT", "CHANGE", "CHECKS"})
 # The least a free-text column gets before plain rows are the better answer.
 MIN_FREE_TEXT = 12
 

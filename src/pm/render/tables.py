@@ -31,6 +31,11 @@ def log_headers(
     return [*LOG_HEADERS[:1], f"DATE ({'/'.join(labels)})", *LOG_HEADERS[2:]]
 
 
+def change_headers(headers: list[str]) -> list[str]:
+    """``log_headers`` for rows made with ``log_rows(of=...)``: CHANGE, not SUBJECT."""
+    return [*headers[:-1], "CHANGE"]
+
+
 def duration_text(postmortem: Postmortem, now: datetime) -> str:
     duration = postmortem.duration(until=now)
     if duration is None:
@@ -73,15 +78,33 @@ def _short(ticket: str) -> str:
     return short(ticket)
 
 
-def log_rows(entries: list[LogEntry], tz: tzinfo = UTC) -> list[list[str]]:
-    """One row per commit, its date in ``tz`` (the header names the zone)."""
+def log_rows(entries: list[LogEntry], tz: tzinfo = UTC, of: str | None = None) -> list[list[str]]:
+    """One row per commit, its date in ``tz`` (the header names the zone). ``of``: the
+    postmortem's id, for a terminal's table, whose last column is then the change alone
+    (``log_change``)."""
     return [
         [
             entry.commit[:8],
             entry.date.astimezone(tz).strftime("%Y-%m-%d %H:%M"),
             entry.author,
             entry.operation or "manual",
-            entry.subject,
+            entry.subject if of is None else log_change(entry, of),
         ]
         for entry in entries
     ]
+
+
+def log_change(entry: LogEntry, postmortem_id: str) -> str:
+    """What a commit changed, without what its row already says: ``pm: set <id>
+    (severity: SEV-1 -> SEV-2)`` is ``severity: SEV-1 -> SEV-2``, ``<id>: hand edit
+    (...)`` is ``hand edit (...)``. At 80 columns the long id left no room for it."""
+    subject = entry.subject
+    prefix = f"pm: {entry.operation} {postmortem_id}"
+    if entry.operation and subject.startswith(prefix):
+        rest = subject[len(prefix) :].strip()
+        if rest.startswith("(") and rest.endswith(")"):
+            rest = rest[1:-1]
+        return rest or entry.operation
+    if subject.startswith(f"{postmortem_id}: "):
+        return subject[len(postmortem_id) + 2 :]
+    return subject
