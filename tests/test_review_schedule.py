@@ -220,6 +220,7 @@ def test_a_review_scheduled_after_its_due_date_is_warned_about(
 
 
 def test_review_id_still_records_the_review_held(repo: Repo, cli: CliRunnerCall) -> None:
+    (repo.path / "postmortems").mkdir()  # else: no postmortems folder (exit 4)
     result = cli("review", "2024-nothing")
     assert result.exit_code == 3  # an id, not a subcommand
     result = cli("review", "held", "--help")

@@ -136,5 +136,5 @@ def test_an_emptied_postmortem_is_an_error_not_notes(
     assert f"{relative}:1: error: the file is empty" in lint.stdout
     repo.git("checkout", "--", relative)
     (repo.path / "postmortems/2024/notes.md").write_bytes(b"")  # not named by an id: notes
-    lint = cli("lint").stdout
-    assert "postmortems/2024/notes.md:1: warning:" in lint and "error" not in lint
+    notes = cli("lint").stdout
+    assert "postmortems/2024/notes.md:1: warning:" in notes and "error" not in notes

@@ -188,9 +188,10 @@ def _lint(
         if owners != guessed:  # the quick scan misread a file: judge again, by the parse
             result, _ = _judged(pool, files, (*names, *sorted(owners)))
     stopped = gitrepo.unmerged(config.root)
+    marked = {f.path for f in result.findings if f.rule == "file.unreadable"}  # markers named
     for path in files if stopped else ():
         shown = store.display(path)
-        if shown in stopped:
+        if shown in stopped and shown not in marked:
             collect = Collector(shown, disabled, strict)
             collect(1, "file.unmerged", gitrepo.UNMERGED, f"resolve it, then git add {shown}")
             result.findings.extend(collect.findings)
