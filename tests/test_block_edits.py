@@ -109,8 +109,17 @@ def test_an_edited_row_of_pms_is_refused(repo: Repo, cli: CliRunnerCall, opened:
     path.write_text(edited, encoding="utf-8")
     result = cli("event", opened, "Noted", "--at", "2024-01-15T14:30")
     assert result.exit_code == 3
-    assert "this row of pm's was changed or removed" in result.stderr
-    assert "Customer call" in result.stderr
+    line = edited.splitlines().index("| 2024-01-15 14:05 | started | Customer call |") + 1
+    assert (
+        f"line {line} `| 2024-01-15 14:05 | started | Customer call |`: a row of pm's edited "
+        "in place (Event 'Incident started' -> 'Customer call'); change it with pm event edit"
+    ) in result.stderr
+    path.write_text(edited.replace("| started |", "| detected |"), encoding="utf-8")
+    result = cli("event", opened, "Noted", "--at", "2024-01-15T14:30")
+    assert result.exit_code == 3
+    assert "(Kind 'started' -> 'detected', Event 'Incident started' -> 'Customer call')" in (
+        result.stderr
+    )
 
 
 def test_a_formatted_table_is_pms_own(repo: Repo, cli: CliRunnerCall, opened: str) -> None:

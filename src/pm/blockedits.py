@@ -263,6 +263,10 @@ def _typed_lines(lines: list[_Line], table: str, stale: str, block: BlockEdit) -
             continue  # a pasted table's own header row
         typed.append(line)
     if missing and typed:  # rows of pm's were edited: which typed row is which is a guess
+        edit = _one_cell_edit(missing, typed, table, block.name)
+        if edit is not None:
+            block.problems.append(edit)
+            return []
         first = lines[0].number if lines else 1
         block.problems.extend(
             Problem(first, row, "this row of pm's was changed or removed") for row in missing
@@ -273,6 +277,28 @@ def _typed_lines(lines: list[_Line], table: str, stale: str, block: BlockEdit) -
         )
         return []
     return typed  # a row only deleted comes back from the front matter: nothing is lost
+
+
+_HOW = {"actions": "pm action done, start or edit", "timeline": "pm event edit"}
+
+
+def _one_cell_edit(missing: list[str], typed: list[_Line], table: str, name: str) -> Problem | None:
+    """One row of pm's edited in place (a status typed over ``open``): the problem names
+    the cells that changed, under their column names, and the command that changes them,
+    instead of two long rows that differ where a quote cuts them off."""
+    if len(missing) != 1 or len(typed) != 1:
+        return None
+    old, new, header = _cells(missing[0]), typed[0].key, _cells(table.partition("\n")[0])
+    if old is None or new is None or header is None or not (len(old) == len(new) == len(header)):
+        return None
+    changes = ", ".join(
+        f"{column} {was!r} -> {now!r}"
+        for column, was, now in zip(header, old, new, strict=True)
+        if was != now
+    )
+    how = _HOW.get(name, "pm's commands")
+    reason = f"a row of pm's edited in place ({changes}); change it with {how}"
+    return Problem(typed[0].number, typed[0].text, reason)
 
 
 def _match_rendered(lines: list[_Line], table: str) -> tuple[set[int], list[str]]:
