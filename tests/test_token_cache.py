@@ -595,3 +595,23 @@ def test_remembered_groups_naming_an_unknown_id_are_damage_not_a_crash(
     assert cli.ok("report").stdout == cold
     assert damaged.encode() not in path.read_bytes()  # rewritten, not kept
     assert cli.ok("report").stdout == cold
+
+
+def test_the_groups_key_follows_the_docs_values_not_how_python_shares_them(
+    corpus: Repo, groupings: list[int]
+) -> None:
+    """marshal writes a string met twice as a reference, so equal docs whose strings were
+    shared differently (interned by one read, not by another) gave other bytes, another
+    key, and a report that grouped every doc again for nothing."""
+    import pickle
+
+    store = Store(Config(root=corpus.path))
+    entries, _ = store.read_all()
+    docs = causedocs.for_entries(store, entries, entries).docs
+    tuning = similar.DEFAULT_TUNING
+    groups = causegroups.groups_of(store, docs, tuning, None)
+    assert groupings == [len(docs)]
+    fresh = pickle.loads(pickle.dumps(docs))  # equal values, no string shared with docs
+    assert fresh == docs
+    assert causegroups.groups_of(store, fresh, tuning, None) == groups
+    assert groupings == [len(docs)], "the same docs: remembered, not grouped again"

@@ -44,7 +44,7 @@ def files_read(store: Store, entries: Sequence[Entry]) -> str | None:
             return None
         pairs.append((name, blob))
     digest = sha1(bulk=len(pairs) > 1000)  # megabytes at 50,000: OpenSSL's is worth it
-    digest.update(marshal.dumps(pairs))
+    digest.update(marshal.dumps(pairs, 2))  # version 2: bytes that follow from values alone
     return digest.hexdigest()
 
 
@@ -130,7 +130,7 @@ def groups_of(
     # Hashed one doc at a time: all of them marshalled at once is tens of MB at 50,000.
     content = sha1(bulk=len(docs) > 1000)
     for doc in docs:
-        content.update(marshal.dumps((encoded(doc), doc.packed)))
+        content.update(marshal.dumps((encoded(doc), doc.packed), 2))  # no refs: see files_read
     key = _groups_key(tuning, content.hexdigest())
     files_key = _groups_key(tuning, files) if files is not None else None
     stored = _stored_groups(store, {doc.id for doc in docs})
