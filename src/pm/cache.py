@@ -30,7 +30,8 @@ few thousand, each piece its own marshal bytes after its length (``read_file``,
 file's bytes in memory beside its entries (60 MB more at 50,000 postmortems). In the
 summary cache each postmortem's tuples are marshal bytes of their own, decoded when used,
 so a whole read need not hold them all as objects. Times are stored as microseconds since
-the epoch, dates as ordinals, and unknown front-matter keys only when they are plain data.
+the epoch, dates as ordinals, and unknown front-matter keys only when they are plain data
+(dates and times in them as tagged tuples, ``_kept``).
 
 Length: the rule every cache file here follows (a stat, else the git blob id, vouches for
 an entry) and the encoding of what the summary cache keeps are one contract; the caches
@@ -45,7 +46,7 @@ import sys
 import time
 from collections.abc import Iterable, Iterator
 from contextlib import suppress
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 from sys import intern
 from typing import Any, Self
@@ -62,7 +63,7 @@ PROSE_NAME = "prose-v1.marshal"
 # Format 2: timeline events keep other tools' keys (format 1 dropped them). Format 3:
 # entries are keyed by relative path and hold the file's git blob id. Format 5: each
 # postmortem is its own marshal bytes, decoded only when used (see ``SummaryCache``).
-_FORMAT = ("pm-cache", 6, __version__, sys.version_info[:2])  # 6: written in pieces
+_FORMAT = ("pm-cache", 7, __version__, sys.version_info[:2])  # 7: dates in extra keys
 # Files changed this recently (nanoseconds) are parsed every time until they are older.
 RACY_NS = 2_000_000_000
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -516,7 +517,11 @@ def _time(us: int) -> datetime:
 
 
 def encode(p: Postmortem) -> tuple[Any, ...] | None:
-    """A postmortem as plain tuples; None when it holds data marshal cannot keep exactly."""
+    """A postmortem as plain tuples; None when it holds data marshal cannot keep exactly.
+
+    Other tools' keys (``extra``) are kept when they hold plain data, dates and times
+    too (YAML makes them of ``2024-09-16T15:20:00Z``, as ``pm action verify``'s evidence
+    has): those are written as tagged tuples (``_kept``), which YAML never makes."""
     if not (
         _is_plain(p.extra)
         and all(_is_plain(item.extra) for item in p.actions)
@@ -538,7 +543,7 @@ def encode(p: Postmortem) -> tuple[Any, ...] | None:
         _us(p.review.held) if p.review.held else None,
         _us(p.review.scheduled) if p.review.scheduled else None,
         (_us(closed.at), closed.forced, closed.reason) if closed else None,
-        [(_us(e.at), intern(e.kind), e.text, e.extra) for e in p.timeline],
+        [(_us(e.at), intern(e.kind), e.text, _kept(e.extra)) for e in p.timeline],
         [
             (
                 a.number,
@@ -550,11 +555,11 @@ def encode(p: Postmortem) -> tuple[Any, ...] | None:
                 a.ticket,
                 a.done.toordinal() if a.done else None,
                 a.reason,
-                a.extra,
+                _kept(a.extra),
             )
             for a in p.actions
         ],
-        p.extra,
+        _kept(p.extra),
     )
 
 
@@ -594,7 +599,7 @@ def decode(t: tuple[Any, ...]) -> Postmortem:
         ),
         Closure(_time(closed[0]), closed[1], closed[2]) if closed is not None else None,
         [
-            Event(_EPOCH + timedelta(microseconds=at), kind, text, e_extra)
+            Event(_EPOCH + timedelta(microseconds=at), kind, text, _restored(e_extra))
             for at, kind, text, e_extra in timeline
         ],
         [
@@ -608,11 +613,11 @@ def decode(t: tuple[Any, ...]) -> Postmortem:
                 ticket,
                 fromordinal(done) if done is not None else None,
                 reason,
-                a_extra,
+                _restored(a_extra),
             )
             for n, text, owner, priority, a_due, a_status, ticket, done, reason, a_extra in actions
         ],
-        extra,
+        _restored(extra),
     )
 
 
@@ -690,11 +695,42 @@ class HeadCache(StatCache):
 
 
 def _is_plain(value: object) -> bool:
-    """Only values marshal gives back unchanged (no dates, no tuples, no custom objects)."""
+    """Only values the cache gives back unchanged: what marshal keeps, and dates and
+    times as YAML makes them (no tuples, no custom objects, no other time zones)."""
     if value is None or isinstance(value, str | bool | int | float | bytes):
         return True
     if isinstance(value, list):
         return all(_is_plain(v) for v in value)
     if isinstance(value, dict):
         return all(_is_plain(k) and _is_plain(v) for k, v in value.items())
-    return False
+    if type(value) is datetime:
+        return value.tzinfo is None or type(value.tzinfo) is timezone
+    return type(value) is date
+
+
+_DATE_TAG, _TIME_TAG = "date", "time"
+
+
+def _kept(value: Any) -> Any:
+    """``value`` with its dates and times as tagged tuples (``_restored`` undoes it)."""
+    if not value or isinstance(value, str | bool | int | float | bytes):
+        return value
+    if type(value) is datetime:
+        return (_TIME_TAG, value.isoformat())
+    if type(value) is date:
+        return (_DATE_TAG, value.toordinal())
+    if isinstance(value, list):
+        return [_kept(v) for v in value]
+    return {k: _kept(v) for k, v in value.items()}
+
+
+def _restored(value: Any) -> Any:
+    """The inverse of ``_kept``: only it makes tuples in an entry's ``extra``."""
+    if not value or isinstance(value, str | bool | int | float | bytes):
+        return value
+    if type(value) is tuple:
+        tag, data = value
+        return datetime.fromisoformat(data) if tag == _TIME_TAG else date.fromordinal(data)
+    if isinstance(value, list):
+        return [_restored(v) for v in value]
+    return {k: _restored(v) for k, v in value.items()}

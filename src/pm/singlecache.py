@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from pm.store import Entry, Store
 
 FOLDER = "parsed-v1"
-_FORMAT = ("pm-parsed", 1, __version__, sys.version_info[:2])
+_FORMAT = ("pm-parsed", 2, __version__, sys.version_info[:2])  # 2: dates in extra keys
 
 
 def read(store: Store, path: Path) -> tuple[Entry, str]:
