@@ -199,6 +199,26 @@ def test_a_clone_without_the_driver_is_warned_once_by_commands_that_write(
 def test_a_repository_without_the_attribute_is_not_warned(repo: Repo, cli: CliRunnerCall) -> None:
     result = cli.ok("open", "DB down", "-s", "SEV-1", "--started", "2024-01-15T14:05")
     assert "merge driver" not in result.stderr
+    assert "pm init" not in result.stderr  # no remote: nobody pulls, nothing to merge
+
+
+def test_opening_in_a_shared_repository_never_set_up_says_to_run_init(
+    repo: Repo, cli: CliRunnerCall, tmp_path: Path
+) -> None:
+    """A team that skipped ``pm init``: no ``merge=pm`` line, so every concurrent change to
+    one postmortem conflicts on pull. ``pm open`` (only it, once) says so."""
+    git(tmp_path, "init", "--quiet", "--bare", "origin.git")
+    repo.git("remote", "add", "origin", str(tmp_path / "origin.git"))
+    result = cli.ok("open", "DB down", "-s", "SEV-1", "--started", "2024-01-15T14:05")
+    assert result.stderr.startswith(
+        "pm: warning: this repository was not set up with `pm init` (no merge=pm line in "
+        ".gitattributes), so teammates' changes to one postmortem conflict when pulled; run "
+        "`pm init` once, commit and push what it writes\n"
+    )
+    assert "pm init" not in cli.ok("event", PID, "Paged", "--at", "2024-01-15T14:10").stderr
+    cli.ok("init")
+    opened = cli.ok("open", "Disk full", "-s", "SEV-2", "--started", "2024-01-15T15:05")
+    assert "pm init" not in opened.stderr
 
 
 # --- pm merge-driver, as git calls it -----------------------------------------------------------

@@ -29,6 +29,11 @@ DRIVER = {
     "merge.pm.name": "pm: postmortems (timeline and action items as a union, fields three-way)",
     DRIVER_KEY: "pm merge-driver %O %A %B %P",
 }
+NOT_SET_UP = (
+    "this repository was not set up with `pm init` (no merge=pm line in .gitattributes), "
+    "so teammates' changes to one postmortem conflict when pulled; run `pm init` once, "
+    "commit and push what it writes"
+)
 MISSING_DRIVER = (
     "this clone has no pm merge driver (git does not clone its config), so a pull that "
     "meets a teammate's changes to the same postmortem will conflict; run `pm init` once "
@@ -121,6 +126,19 @@ def _install(git: GitRepo, settings: dict[str, str]) -> list[str]:
             git.config_set(key, value)
             installed.append(key)
     return installed
+
+
+def shared_without_setup(git: GitRepo) -> bool:
+    """Whether this clone has a remote (teammates pull and push) but the repository was
+    never set up with ``pm init`` (no ``merge=pm`` line): its merges of one postmortem
+    will conflict. A look at two small files, no git process."""
+    if has_attribute(git.root):
+        return False
+    try:
+        config = (git.common_dir / "config").read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return False
+    return '[remote "' in config
 
 
 def driver_missing(git: GitRepo) -> bool:

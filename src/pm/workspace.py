@@ -917,11 +917,13 @@ class Workspace:
             )
         return records[0], records[-1], changed
 
-    def _check_driver(self, git: GitRepo) -> None:
+    def _check_driver(self, git: GitRepo, operation: str) -> None:
         from pm import mergesetup
 
         if mergesetup.driver_missing(git):
             self._notice(mergesetup.MISSING_DRIVER)
+        elif operation == "open" and mergesetup.shared_without_setup(git):
+            self._notice(mergesetup.NOT_SET_UP)
 
     @contextmanager
     def _writing(
@@ -948,7 +950,7 @@ class Workspace:
                 transaction.recover(self.store, git, operation, self._notice)
                 if check_driver and not self._driver_checked:
                     self._driver_checked = True
-                    self._check_driver(git)
+                    self._check_driver(git, operation)
                 yield git
             else:
                 yield None
