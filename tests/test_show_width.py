@@ -92,3 +92,31 @@ def test_colour_never_paints_a_wrapped_item_line() -> None:
     painted = list(colourise(lines))
     assert painted[1] != lines[1]  # the item's status is painted
     assert painted[2] == lines[2]
+
+
+CJK_EVENT = "全部のデータベースが西海岸にフェイルオーバーしました、書き込みは遅延しています"
+
+
+def test_cjk_text_wraps_by_the_columns_it_takes(
+    cli: CliRunnerCall, monkeypatch: pytest.MonkeyPatch, incident: str
+) -> None:
+    """A CJK character takes two columns and such text has no spaces: it wraps between
+    characters at the terminal's width, where counting characters let a line run to
+    twice the width. Nothing of it is lost."""
+    from pm.render.wrap import cells
+
+    cli.ok("event", incident, CJK_EVENT, "--at", "2024-01-15T14:50")
+    out = shown(cli, monkeypatch, incident, 80)
+    lines = out.splitlines()
+    start = next(i for i, line in enumerate(lines) if "全部" in line)
+    block = [lines[start]] + [line for line in lines[start + 1 : start + 4] if line[:1] == " "]
+    assert len(block) >= 2 and all(cells(line) <= 80 for line in block), out
+    assert "".join(line.strip().split("  ")[-1] for line in block) == CJK_EVENT
+
+
+def test_wrap_breaks_only_between_wide_characters_and_keeps_narrow_runs_whole() -> None:
+    from pm.render.wrap import cells, wrap
+
+    assert cells("ab全部") == 6
+    assert wrap("全部のデータ", 8, "", "") == ["全部のデ", "ータ"]
+    assert wrap(f"見て {URL} 下さい", 20, "", "  ") == ["見て", f"  {URL}", "  下さい"]

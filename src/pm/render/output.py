@@ -219,16 +219,9 @@ def _stacked(
             yield shown
 
     def _wrapped(text: str, style: str | None) -> Iterator[str]:
-        import textwrap
+        from pm.render.wrap import wrap
 
-        for piece in textwrap.wrap(
-            text,
-            width=max(width, 4 + MIN_FREE_TEXT),
-            initial_indent="    ",
-            subsequent_indent="    ",
-            break_long_words=False,
-            break_on_hyphens=False,
-        ):
+        for piece in wrap(text, max(width, 4 + MIN_FREE_TEXT), "    ", "    "):
             yield colour.paint(piece, style) if painting and style else piece
 
     if heading:

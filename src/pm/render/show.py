@@ -114,24 +114,19 @@ def fitted(prefix: str, text: str, width: int | None, indent: int | None = None)
     ``indent``), so a long timeline entry or item reads as one block on a terminal.
 
     Words are never broken (an id, a URL or a path stays whole, even past the width); when
-    the text's column leaves fewer than 24 columns, the rest goes under column 6. Without
-    a width (a pipe, a file) the line is whole, as scripts and ``grep`` expect."""
-    if width is None or len(prefix) + len(text) <= width:
+    the text's column leaves fewer than 24 columns, the rest goes under column 6. Widths
+    are terminal columns (a CJK character takes two, and may end a line: ``pm.render.
+    wrap``). Without a width (a pipe, a file) the line is whole, as scripts and ``grep``
+    expect."""
+    from pm.render.wrap import cells, wrap
+
+    if width is None or cells(prefix) + cells(text) <= width:
         yield prefix + text
         return
-    import textwrap
-
-    under = len(prefix) if indent is None else indent
+    under = cells(prefix) if indent is None else indent
     if width - under < _NARROWEST:
         under = min(under, 6)
-    yield from textwrap.wrap(
-        text,
-        width=max(width, under + 1),
-        initial_indent=prefix,
-        subsequent_indent=" " * under,
-        break_long_words=False,
-        break_on_hyphens=False,
-    ) or [prefix.rstrip()]
+    yield from wrap(text, max(width, under + 1), prefix, " " * under)
 
 
 _NARROWEST = 24
