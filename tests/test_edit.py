@@ -78,7 +78,7 @@ def test_an_invalid_save_is_kept_named_and_reopened(
     result = cli("edit", opened)
     assert result.exit_code == 3
     assert result.stderr.count("\n") == 1
-    assert f"pm: {RELATIVE}:4: unknown severity 'SEV-9'" in result.stderr
+    assert "pm: line 4 of your text: unknown severity 'SEV-9'" in result.stderr  # not the file's
     assert "nothing was committed; your text is kept in" in result.stderr
     assert f"(`pm edit {opened}` reopens it)" in result.stderr
     buffer = kept_buffer(result.stderr)
@@ -100,7 +100,7 @@ def test_a_yaml_error_is_invalid_too(
     editor(tmp_path, monkeypatch, sed("s/^title: .*/title: [unclosed/"))
     result = cli("edit", opened)
     assert result.exit_code == 3
-    assert result.stderr.startswith(f"pm: {RELATIVE}:")
+    assert result.stderr.startswith("pm: line 4 of your text: invalid YAML")
     assert "your text is kept in" in result.stderr
 
 

@@ -341,6 +341,11 @@ class Workspace:
 
         problems = validate(saved, path, self.config)
         if problems:
+            # The lines are of the saved text, kept in the buffer: the file is unchanged.
+            import re
+
+            named = re.compile(rf"^{re.escape(shown)}:(\d+): ")
+            problems = [named.sub(r"line \1 of your text: ", p, count=1) for p in problems]
             listed = "; ".join(problems[:3]) + ("; ..." if len(problems) > 3 else "")
             raise DataError(
                 f"{listed}; nothing was committed; {kept} (`pm edit {path.stem}` reopens it)"
