@@ -176,3 +176,21 @@ def test_edit_of_an_unknown_id(
     result = cli("edit", "nope")
     assert result.exit_code == 3
     assert result.stderr == "pm: no postmortem matches 'nope' (see `pm list`)\n"
+
+
+def test_a_time_saved_without_an_offset_is_read_in_the_zone(
+    repo: Repo, cli: CliRunnerCall, opened: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An event typed in the editor at the responder's wall-clock time, no offset: the
+    commit holds it in UTC, read in the configured zone, and says so."""
+    (repo.path / ".pm.toml").write_text('timezone = "America/Los_Angeles"\n', encoding="utf-8")
+    typed = r"- at: 2024-01-15T06:30:00\n  kind: note\n  text: Paged the DBA\n"
+    editor(tmp_path, monkeypatch, sed(f"s/^actions:/{typed}actions:/"))
+    result = cli.ok("edit", opened)
+    assert (
+        "Read the event time 2024-01-15T06:30 (no offset) as America/Los_Angeles time: "
+        "2024-01-15T14:30:00Z." in result.stderr
+    )
+    committed = repo.git("show", f"HEAD:{RELATIVE}")
+    assert "- at: 2024-01-15T14:30:00Z\n  kind: note\n  text: Paged the DBA" in committed
+    assert "Read the event time 2024-01-15T06:30" in repo.git("log", "-1", "--format=%b")

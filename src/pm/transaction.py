@@ -130,7 +130,7 @@ def _attempt(
         if _put_back_undone_changes(store, git, pending, state, notice):
             raise _Moved  # the files now hold HEAD's version: read them again
         if pending:
-            _zone_naive_times(store, pending, notes)
+            zone_naive_times(store, pending, notes)
             _commit_hand_edits(store, git, paths, pending, notes, state, operation, notice)
             state = git.head_state(paths)
             records = [store.read(path) for path in paths]
@@ -388,7 +388,7 @@ def _merged_into_head(
     return (merged.data.replace(b"\n", b"\r\n") if crlf else merged.data), what
 
 
-def _zone_naive_times(store: Store, records: list[Record], notes: dict[Path, list[str]]) -> None:
+def zone_naive_times(store: Store, records: list[Record], notes: dict[Path, list[str]]) -> None:
     """Read an event time typed into the front matter without an offset in the team's
     zone, as a time typed on the command line is, not as UTC (hours off, before the
     incident began); the hand edit is committed with it in UTC, and its body says so."""

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Literal
 
 from pm import timeparse
 from pm.config import CONFIG_FILE, Config, load_config
-from pm.errors import DataError, RepoError, UsageError
+from pm.errors import DataError, PmError, RepoError, UsageError
 from pm.location import git_dir, git_location
 from pm.model import ActionItem, Change, Event, Postmortem
 from pm.records import NamedTuple
@@ -339,6 +339,7 @@ class Workspace:
             return "unchanged"
         from pm.lint import validate
 
+        saved, zoned = self._zoned(path, saved)
         problems = validate(saved, path, self.config)
         if problems:
             # The lines are of the saved text, kept in the buffer: the file is unchanged.
@@ -351,11 +352,29 @@ class Workspace:
                 f"{listed}; nothing was committed; {kept} (`pm edit {path.stem}` reopens it)"
             )
         moved = f"{shown} changed while you edited it; {kept}"
-        committed = self._apply_edit(path, base, saved, why, moved)
+        committed = self._apply_edit(path, base, saved, why, moved, zoned)
         buffer.unlink()
         return "committed" if committed else "written"
 
-    def _apply_edit(self, path: Path, base: bytes, saved: bytes, why: str, moved: str) -> bool:
+    def _zoned(self, path: Path, saved: bytes) -> tuple[bytes, list[str]]:
+        """The saved text with event times typed without an offset read in the team's
+        zone (``transaction.zone_naive_times``), and a note for each; as saved when it
+        has none, or does not parse (``validate`` names why)."""
+        from pm import transaction
+
+        try:
+            record = self.store.parse(path, saved)
+        except PmError:
+            return saved, []
+        notes: dict[Path, list[str]] = {}
+        transaction.zone_naive_times(self.store, [record], notes)
+        if not notes:
+            return saved, []
+        return self.store.render(record), notes[path]
+
+    def _apply_edit(
+        self, path: Path, base: bytes, saved: bytes, why: str, moved: str, zoned: list[str]
+    ) -> bool:
         """Adopt rows typed into the tables, then write and commit the saved text."""
         from pm import blockedits, transaction
         from pm.commits import hand_edit_message
@@ -371,10 +390,11 @@ class Workspace:
         if adoption.problems:
             offset = record.document.front_lines + 2
             raise DataError(blockedits.refusal(shown, adoption.problems, offset))
+        notes = [*adoption.notes, *zoned]
         data = self.store.render(record) if adoption.notes else saved
-        for note in adoption.notes:
+        for note in notes:
             self._notice(note)
-        message = hand_edit_message(record.postmortem.id, why, adoption.notes)
+        message = hand_edit_message(record.postmortem.id, why, notes)
         with self._writing("edit") as git:
             try:
                 return transaction.replace(self.store, git, path, base, data, message, "edit")
