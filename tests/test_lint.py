@@ -286,12 +286,8 @@ def test_hand_edit_inside_a_block_is_kept_until_asked_to_discard(
     """An edited row of pm's is the person's text: --fix keeps it; only asked, it drops it."""
     edit(clean, GOOD, "| Alert on gateway latency |", "| Alert on gateway latency, maybe |")
     before = (clean.path / GOOD).read_bytes()
-    begin = line_of(clean, GOOD, "<!-- pm:begin actions -->")
     row = line_of(clean, GOOD, "Alert on gateway latency, maybe")
-    assert findings(cli) == [
-        (GOOD, begin, "blocks.out-of-sync", "error"),
-        (GOOD, row, "blocks.out-of-sync", "error"),
-    ]
+    assert findings(cli) == [(GOOD, row, "blocks.out-of-sync", "error")]  # the edited row
     result = cli("lint", "--fix")
     assert result.exit_code == 1
     assert "the action-items table has a row pm cannot adopt" in result.stdout
@@ -302,10 +298,9 @@ def test_hand_edit_inside_a_block_is_kept_until_asked_to_discard(
     assert result.exit_code == 0
     dropped = before.decode().splitlines()[row - 1]
     assert result.stderr.splitlines() == [
-        f"{GOOD}: discarded from the actions table: line {begin} "
-        f"`{dropped.replace(', maybe', '')}` (this row of pm's was changed or removed)",
         f"{GOOD}: discarded from the actions table: line {row} `{dropped}` "
-        "(typed where a row of pm's was changed)",
+        "(a row of pm's edited in place (Action 'Alert on gateway latency' -> "
+        "'Alert on gateway latency, maybe'); change it with pm action done, start or edit)",
         f"Fixed {GOOD} (not committed: review and commit).",
         "2 files clean.",
     ]

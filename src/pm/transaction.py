@@ -295,8 +295,8 @@ def _put_back_undone_changes(
         merged = _merged_into_head(store, git, record, head, versions)
         if merged is not None:
             data, what = merged
-            if record.path.read_bytes() != record.raw:
-                raise _Moved
+            if record.path.read_bytes() != record.raw or _git_busy(git, record.path, state):
+                raise _Moved  # a pull is writing the file, or moved HEAD: look again
             atomic_write(record.path, data)
             notice(
                 f"{shown} held edits made to its text from before {what} (a stale "
@@ -305,6 +305,12 @@ def _put_back_undone_changes(
             )
             return True
     return False
+
+
+def _git_busy(git: GitRepo, path: Path, state: HeadState) -> bool:
+    """Whether git is changing the work tree now (``index.lock``) or HEAD moved since
+    ``state``: a file read then may be a pull's half-made state, not a person's save."""
+    return (git.git_dir / "index.lock").exists() or git.head_state([path]).head != state.head
 
 
 def _earlier_versions(git: GitRepo, path: Path, head: str) -> list[tuple[str, str, str]]:
