@@ -271,6 +271,19 @@ def test_a_cache_file_is_written_and_read_in_pieces(tmp_path: Path) -> None:
     assert cache_module._load(target, ("pm-test", 1)) == {}
 
 
+def test_a_byte_flipped_inside_a_value_is_a_miss_not_data(repo: Repo, cli: CliRunnerCall) -> None:
+    """A flipped byte that still loads (a title's last letter) once showed as the title;
+    each piece's CRC-32 makes the file a miss, read afresh and rewritten."""
+    open_incidents(cli, "Checkout returns 500s", "Search is slow")
+    expected = cli.ok("list").stdout
+    target = cache_file(repo.path)
+    good = target.read_bytes()
+    assert b"Search is slow" in good
+    target.write_bytes(good.replace(b"Search is slow", b"Search is slop"))
+    assert cli.ok("list").stdout == expected
+    assert target.read_bytes() == good  # rebuilt
+
+
 def test_damaged_entry_is_a_miss(repo: Repo, cli: CliRunnerCall) -> None:
 
     (only,) = open_incidents(cli, "Checkout returns 500s")
