@@ -134,11 +134,15 @@ def shared_without_setup(git: GitRepo) -> bool:
     will conflict. A look at two small files, no git process."""
     if has_attribute(git.root):
         return False
+    return '[remote "' in _clone_config(git)
+
+
+def _clone_config(git: GitRepo) -> str:
+    """This clone's own git config file as text; empty when it cannot be read."""
     try:
-        config = (git.common_dir / "config").read_text(encoding="utf-8", errors="replace")
+        return (git.common_dir / "config").read_text(encoding="utf-8", errors="replace")
     except OSError:
-        return False
-    return '[remote "' in config
+        return ""
 
 
 def driver_missing(git: GitRepo) -> bool:
@@ -149,10 +153,6 @@ def driver_missing(git: GitRepo) -> bool:
     """
     if not has_attribute(git.root):
         return False
-    try:
-        config = (git.common_dir / "config").read_text(encoding="utf-8", errors="replace")
-    except OSError:
-        config = ""
-    if _SECTION.search(config):
+    if _SECTION.search(_clone_config(git)):
         return False
     return git.config_get(DRIVER_KEY) is None

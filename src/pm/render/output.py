@@ -192,6 +192,7 @@ def _stacked(
     column names come first, laid out the same way, so each value can be told apart."""
     from pm.render import colour
     from pm.render.colour import style_for
+    from pm.render.wrap import cells, wrap  # columns counted as the wrapped text counts them
 
     painting = colour.enabled()
     whole = [i for i, header in enumerate(headers) if header not in FREE_TEXT_COLUMNS]
@@ -204,12 +205,10 @@ def _stacked(
                 yield from _wrapped(values[i], styles[i])
 
     def _between_cells(parts: list[str], styles: list[str | None]) -> Iterator[str]:
-        from rich.cells import cell_len
-
         shown, used = "", 0
         for part, style in zip(parts, styles, strict=True):
             painted = colour.paint(part, style) if painting else part
-            size = cell_len(part)
+            size = cells(part)
             if shown and used + 2 + size > width:
                 yield shown
                 shown, used = "  " + painted, 2 + size
@@ -219,8 +218,6 @@ def _stacked(
             yield shown
 
     def _wrapped(text: str, style: str | None) -> Iterator[str]:
-        from pm.render.wrap import wrap
-
         for piece in wrap(text, max(width, 4 + MIN_FREE_TEXT), "    ", "    "):
             yield colour.paint(piece, style) if painting and style else piece
 
